@@ -1,0 +1,6 @@
+// Capture files: classic pcap (usec/nsec) and pcapng, read and written as streams.
+export * from './types.js';
+export * from './format.js';
+export { openCapture, scanCapture, recordToFrame, type Capture, type ScanOptions, type ScanResult } from './reader.js';
+export { formatTs, tsNumber } from './walker.js';
+export * from './writer.js';
