@@ -61,8 +61,7 @@ export class StreamSource implements ByteSource {
   constructor(private readonly stream: Readable, private readonly file: string) {
     this.it = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
   }
-  private async next(): Promise<Uint8Array | null> {
-    if (this.head.length) return this.head.shift()!;
+  private async pull(): Promise<Uint8Array | null> {
     if (this.ended) return null;
     try {
       const r = await this.it.next();
@@ -72,16 +71,21 @@ export class StreamSource implements ByteSource {
       throw unreadable(this.file, err);
     }
   }
+  private async next(): Promise<Uint8Array | null> {
+    if (this.head.length) return this.head.shift()!;
+    return this.pull();
+  }
+  /** Gathers at least 24 bytes (or all input) into one head chunk, so the file header is whole. */
   async peek(): Promise<Uint8Array> {
     let have = this.head.reduce((a, c) => a + c.length, 0);
     while (have < 24) {
-      if (this.ended) break;
-      const c = await this.next();
+      const c = await this.pull();
       if (!c) break;
       this.head.push(c);
       have += c.length;
     }
     const all = Buffer.concat(this.head);
+    this.head = all.length ? [all] : [];
     return new Uint8Array(all.buffer, all.byteOffset, Math.min(24, all.length));
   }
   /** Remaining chunks, head first (for handing the stream over to pcap-parser). */

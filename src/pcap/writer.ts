@@ -27,6 +27,8 @@ export interface PcapWriterOptions {
   linktype?: number;
   snaplen?: number;
   precision?: TsPrecision;
+  /** Write big-endian (for tests; readers must handle both). Default little-endian. */
+  bigEndian?: boolean;
 }
 
 export interface PcapngInterface {
@@ -42,6 +44,7 @@ export interface PcapngWriterOptions {
   sectionComment?: string;
   /** shb_userappl; default "fabric". */
   application?: string;
+  bigEndian?: boolean;
 }
 
 const enc = new TextEncoder();
@@ -63,6 +66,7 @@ function splitTs(p: WritePacket, digits: 6 | 9): [number, number] {
 
 /** Growable little-endian byte builder. */
 class Bytes {
+  constructor(readonly le = true) {}
   buf = new Uint8Array(1 << 16);
   dv = new DataView(this.buf.buffer);
   len = 0;
@@ -75,8 +79,8 @@ class Bytes {
     this.buf = b;
     this.dv = new DataView(b.buffer);
   }
-  u16(v: number): void { this.ensure(2); this.dv.setUint16(this.len, v, true); this.len += 2; }
-  u32(v: number): void { this.ensure(4); this.dv.setUint32(this.len, v >>> 0, true); this.len += 4; }
+  u16(v: number): void { this.ensure(2); this.dv.setUint16(this.len, v, this.le); this.len += 2; }
+  u32(v: number): void { this.ensure(4); this.dv.setUint32(this.len, v >>> 0, this.le); this.len += 4; }
   bytes(b: Uint8Array): void { this.ensure(b.length); this.buf.set(b, this.len); this.len += b.length; }
   pad4(): void { const n = (4 - (this.len % 4)) % 4; this.ensure(n); this.buf.fill(0, this.len, this.len + n); this.len += n; }
   take(): Uint8Array { const out = this.buf.slice(0, this.len); this.len = 0; return out; }
@@ -99,11 +103,12 @@ function block(b: Bytes, type: number, body: (b: Bytes) => void): void {
   b.pad4();
   const total = b.len - start + 4;
   b.u32(total);
-  b.dv.setUint32(start + 4, total, true);
+  b.dv.setUint32(start + 4, total, b.le);
 }
 
 /** Encoder for one file format: a header, then one record per packet. */
 interface Encoder {
+  le: boolean;
   header(b: Bytes): void;
   packet(b: Bytes, p: WritePacket): void;
 }
@@ -118,6 +123,7 @@ function pcapEncoder(o: PcapWriterOptions): Encoder {
   const digits = o.precision === 'ns' ? 9 : 6;
   const snaplen = o.snaplen ?? MAX_CAPLEN;
   return {
+    le: !o.bigEndian,
     header(b) {
       b.u32(digits === 9 ? PCAP_MAGIC_NSEC : PCAP_MAGIC_USEC);
       b.u16(2); b.u16(4); b.u32(0); b.u32(0);
@@ -136,6 +142,7 @@ function pcapngEncoder(o: PcapngWriterOptions): Encoder {
   if (!o.interfaces.length) throw new FabricError('E_CAPTURE_WRITE', 'a pcapng file needs at least one interface');
   const ifs = o.interfaces.map((i) => ({ ...i, snaplen: i.snaplen ?? MAX_CAPLEN, digits: (i.precision === 'ns' ? 9 : 6) as 6 | 9 }));
   return {
+    le: !o.bigEndian,
     header(b) {
       block(b, PCAPNG_SHB, (b) => {
         b.u32(PCAPNG_BOM); b.u16(1); b.u16(0); b.u32(0xffffffff); b.u32(0xffffffff); // section length unknown
@@ -177,10 +184,11 @@ const FLUSH_AT = 1 << 20;
 
 /** Streaming writer over a Writable. Call `write` per packet, `await drain()` now and then, `await close()`. */
 export class CaptureWriter {
-  private readonly b = new Bytes();
+  private readonly b: Bytes;
   private closed = false;
   packets = 0;
   constructor(private readonly out: Writable, private readonly encoder: Encoder, private readonly ownsStream: boolean) {
+    this.b = new Bytes(encoder.le);
     encoder.header(this.b);
   }
   /** Encodes one packet. Returns false when the caller should `await drain()` before writing more. */
@@ -226,7 +234,7 @@ export function createPcapngWriter(t: string | Writable, o: PcapngWriterOptions)
 }
 
 function encodeAll(e: Encoder, packets: Iterable<WritePacket>): Uint8Array {
-  const b = new Bytes();
+  const b = new Bytes(e.le);
   e.header(b);
   for (const p of packets) e.packet(b, p);
   return b.take();
