@@ -1,0 +1,165 @@
+// Dissect: the compiled walker records (layer id, offset, key) per layer into preallocated typed
+// arrays; layer objects are materialised only when asked for. `dissect()` is the convenient
+// path; a reused `Dissector` plus `walk()`/`keys`/`signature()` is the zero-allocation fast path.
+import { LAYER_ID, LAYER_NAME, MATERIALIZE, REASON, walk, type WalkState } from './compile.js';
+import { PW_ETH_CW, PW_ETH_NOCW, PW_IPV4, PW_IPV6, PW_RAW } from './pw-heuristic.js';
+import type { DecodeAs, DissectOptions, Layer, LayerName, PwPayloadKind, RawReason } from './types.js';
+
+/** Most layers one frame may have (the last slot is kept for the final raw). Deeper → raw `malformed`. */
+export const MAX_LAYERS = 256;
+
+const KIND_CODE: Record<PwPayloadKind, number> = {
+  'pw-eth-cw': PW_ETH_CW, 'pw-eth-nocw': PW_ETH_NOCW, ipv4: PW_IPV4, ipv6: PW_IPV6, raw: PW_RAW,
+};
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * A reusable dissector. `walk(frame)` fills, for layer i < count:
+ * - `kinds[i]`: layer id (LAYER_ID; name via `name(i)`),
+ * - `offs[i]`: byte offset of the layer in the frame buffer,
+ * - `keys[i]`: one field per layer: eth.type, vlan.vid, mpls.label, pw cw (1/0), vxlan.vni,
+ *   ipv4.proto, ipv6.next, arp.op, icmp.type, udp.dport, tcp.dport, raw length.
+ * Nothing is allocated per frame until `layer(i)`, `layers()` or a new `signature()` shape.
+ */
+export class Dissector implements WalkState {
+  readonly kinds = new Uint8Array(MAX_LAYERS);
+  readonly offs = new Int32Array(MAX_LAYERS);
+  readonly keys = new Int32Array(MAX_LAYERS);
+  daDefault = 0;
+  daLabels: Map<number, number> | null = null;
+  /** Raw reason code of the last walk (REASON[reason]); 0 = no raw layer. */
+  reason = 0;
+  count = 0;
+  private readonly keepPayload: boolean;
+  private frame: Uint8Array = EMPTY;
+  private readonly sigCache = new Map<number, { codes: number[]; sig: string }>();
+  private readonly sigScratch = new Int32Array(MAX_LAYERS);
+
+  constructor(opts: DissectOptions = {}) {
+    this.keepPayload = opts.keepPayload === true;
+    this.setDecodeAs(opts.decodeAs);
+  }
+
+  setDecodeAs(da: DecodeAs | undefined): void {
+    this.daDefault = da?.default ? KIND_CODE[da.default] : 0;
+    const entries = Object.entries(da?.labels ?? {});
+    this.daLabels = entries.length ? new Map(entries.map(([l, k]) => [Number(l), KIND_CODE[k]])) : null;
+  }
+
+  /** Walks one frame: bytes [start, end) of `frame`. Never throws on any content. Returns the layer count. */
+  walk(frame: Uint8Array, start = 0, end = frame.length): number {
+    this.frame = frame;
+    return walk(frame, start, end, this);
+  }
+
+  name(i: number): LayerName {
+    return LAYER_NAME[this.kinds[i]!]!;
+  }
+
+  /** Raw reason of the last walk, if it ended with a raw layer. */
+  rawReason(): RawReason | undefined {
+    return REASON[this.reason];
+  }
+
+  /** Materialises layer i of the last walk. */
+  layer(i: number): Layer {
+    const id = this.kinds[i]!;
+    const o = this.offs[i]!;
+    if (id === LAYER_ID.raw) {
+      const len = this.keys[i]!;
+      const raw: Layer = { name: 'raw', len, reason: REASON[this.reason] ?? 'malformed' };
+      if (this.keepPayload) raw.data = this.frame.slice(o, o + len);
+      return raw;
+    }
+    return MATERIALIZE[id]!(this.frame, o, this.keys[i]!);
+  }
+
+  /** All layers of the last walk. */
+  layers(): Layer[] {
+    const out: Layer[] = new Array(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.layer(i);
+    return out;
+  }
+
+  /**
+   * The stack shape of the last walk, e.g. `eth/vlan(88a8)/vlan(8100)/mpls/pw/eth/ipv4/icmp/raw(payload)`:
+   * layer names, vlan with its TPID, `pw+cw` with a control word, raw with its reason. Cached per
+   * shape, so repeated shapes allocate nothing.
+   */
+  signature(): string {
+    const n = this.count;
+    const codes = this.sigScratch;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < n; i++) {
+      const c = this.tokenCode(i);
+      codes[i] = c;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    h &= 0x3fffffff; // a Smi key: Map lookups on heap numbers are slower
+    const hit = this.sigCache.get(h);
+    if (hit !== undefined && hit.codes.length === n) {
+      let same = true;
+      for (let i = 0; i < n; i++) if (hit.codes[i] !== codes[i]) { same = false; break; }
+      if (same) return hit.sig;
+    }
+    const parts: string[] = [];
+    for (let i = 0; i < n; i++) parts.push(this.token(i));
+    const sig = parts.join('/');
+    // On a (rare) hash collision the newer shape replaces the older one: still correct, just uncached.
+    if (this.sigCache.size >= 4096) this.sigCache.clear();
+    this.sigCache.set(h, { codes: Array.from(codes.subarray(0, n)), sig });
+    return sig;
+  }
+
+  private tokenCode(i: number): number {
+    const id = this.kinds[i]!;
+    if (id === LAYER_ID.vlan) {
+      const o = this.offs[i]!;
+      return (id << 20) | (this.frame[o - 2]! << 8) | this.frame[o - 1]!;
+    }
+    if (id === LAYER_ID.pw) return (id << 20) | this.keys[i]!;
+    if (id === LAYER_ID.raw) return (id << 20) | this.reason;
+    return id << 20;
+  }
+
+  private token(i: number): string {
+    const id = this.kinds[i]!;
+    const name = LAYER_NAME[id]!;
+    if (id === LAYER_ID.vlan) return `vlan(${(this.tokenCode(i) & 0xffff).toString(16).padStart(4, '0')})`;
+    if (id === LAYER_ID.pw) return this.keys[i] ? 'pw+cw' : 'pw';
+    if (id === LAYER_ID.raw) return `raw(${REASON[this.reason] ?? 'malformed'})`;
+    return name;
+  }
+}
+
+const defaultDissector = new Dissector();
+const byOptions = new WeakMap<DissectOptions, Dissector>();
+
+function dissectorFor(opts: DissectOptions | undefined): Dissector {
+  if (!opts || (!opts.decodeAs && !opts.keepPayload)) return defaultDissector;
+  let d = byOptions.get(opts);
+  if (!d) {
+    d = new Dissector(opts);
+    byOptions.set(opts, d);
+  }
+  return d;
+}
+
+/**
+ * Dissects one Ethernet frame into layers, outer to inner. Never throws: a truncated, unknown or
+ * malformed remainder becomes a final `raw` layer with a reason; application payload after
+ * UDP/TCP/ICMP is `raw` with reason `payload` (bytes in `data` with `keepPayload`).
+ */
+export function dissect(frame: Uint8Array, opts?: DissectOptions): Layer[] {
+  const d = dissectorFor(opts);
+  d.walk(frame);
+  return d.layers();
+}
+
+/** The stack shape of one frame (see Dissector.signature); allocates nothing for a known shape. */
+export function stackSignature(frame: Uint8Array, opts?: DissectOptions): string {
+  const d = dissectorFor(opts);
+  d.walk(frame);
+  return d.signature();
+}
