@@ -1,6 +1,8 @@
 // The verb registry: each verb file exports `register(program)`. Add new verbs here.
 import type { Command } from 'commander';
+import { register as generate } from './generate.js';
+import { register as inspect } from './inspect.js';
 
 export type RegisterVerb = (program: Command) => void;
 
-export const verbs: RegisterVerb[] = [];
+export const verbs: RegisterVerb[] = [generate, inspect];

@@ -68,6 +68,8 @@ export interface NodeModel {
   routes?: { dst: string; via: string }[];
   /** Free-form labels, copied into the containerlab topology (`fabric.*` keys). */
   labels: Record<string, string>;
+  /** Kind-specific attributes of an `extra_nodes` entry (e.g. generic_vm `image`), validated by the kind. */
+  attributes?: Record<string, string | number | boolean>;
 }
 
 export interface EndpointModel {

@@ -1,0 +1,25 @@
+// The topology concept's public surface: load → validate → resolve, naming, containerlab output.
+import { loadIntent, parseIntent } from './load.js';
+import type { LabModel } from './model.js';
+import { resolve } from './resolve.js';
+import { resolve as resolvePath } from 'node:path';
+
+export type * from './model.js';
+export type { FabricIntent } from './intent.js';
+export { loadIntent, parseIntent, type LoadedIntent } from './load.js';
+export { resolve, LabBuilder, PROVIDER_VNI, VXLAN_PORT } from './resolve.js';
+export { bridgeName, portName, netnsName, IFNAMSIZ, SAFE_NAME } from './names.js';
+export { linkMtu } from './mtu.js';
+export { renderClab, clabYaml, generateClab, validateClab, type ClabTopology } from './clab.js';
+export { scaleLab, scaleLabName } from './scale.js';
+
+/** Loads, validates and resolves a fabric.yml: the one call runtimes use. */
+export async function loadLab(path: string): Promise<LabModel> {
+  const loaded = await loadIntent(path);
+  return resolve(loaded, resolvePath(path));
+}
+
+/** Same, from text (tests, tools); `file` is the name diagnostics show. */
+export function loadLabText(text: string, file: string, source = file): LabModel {
+  return resolve(parseIntent(text, file), source);
+}

@@ -1,0 +1,79 @@
+// The intent as written in labs/<lab>/fabric.yml (after schema validation). Optional sections
+// are optional here too; resolve.ts turns this into the LabModel.
+
+export interface SystemIntent {
+  name: string;
+  /** The system's own VLAN (it sends frames tagged with it). */
+  vlan: number;
+  /** IPv4 address with prefix, e.g. 10.20.30.10/24. */
+  ip: string;
+  mac?: string;
+}
+
+export interface SiteIntent {
+  name: string;
+  /** client: a tenant rack (seed 102); cloud: systems extending the tenant LAN (seed 110). */
+  type: 'client' | 'cloud';
+  dc: string;
+  /** Tag1, when declared; otherwise the tag plan allocates it. */
+  host_tag?: number;
+  systems: SystemIntent[];
+}
+
+export interface TenantIntent {
+  description?: string;
+  /** Tag2 per own VLAN, keys are the own VLAN IDs as strings (YAML map keys). */
+  customer_tags?: Record<string, number>;
+  sites: SiteIntent[];
+}
+
+export interface DatacenterIntent {
+  /** Tag3 (DC/VPLS tag), when declared. */
+  dc_tag?: number;
+  description?: string;
+}
+
+export interface LongHaulIntent {
+  p_routers: string[];
+  provider_segment: { subnet: string; vni?: number };
+  paths: { between: [string, string] }[];
+}
+
+export interface HypervisorIntent {
+  name: string;
+  dc: string;
+  [attr: string]: unknown;
+}
+
+export interface ExtraNodeIntent {
+  name: string;
+  kind: string;
+  role?: string;
+  dc?: string;
+  tenant?: string;
+  labels?: Record<string, string>;
+  /** Kind-specific attributes (validated by the kind). */
+  [attr: string]: unknown;
+}
+
+export interface ExtraLinkIntent {
+  /** `node:interface` */
+  a: string;
+  b: string;
+  class?: string;
+  mtu?: number;
+}
+
+export interface FabricIntent {
+  name: string;
+  description?: string;
+  mtu?: number;
+  /** A datacenter with no attributes may be written `dc1: {}` or `dc1:` (null). */
+  datacenters: Record<string, DatacenterIntent | null>;
+  interconnects?: { between: [string, string] }[];
+  long_haul?: LongHaulIntent;
+  tenants: Record<string, TenantIntent>;
+  hypervisors?: HypervisorIntent[];
+  extra_nodes?: ExtraNodeIntent[];
+  extra_links?: ExtraLinkIntent[];
+}

@@ -1,0 +1,59 @@
+// Node naming (intent → LabModel) and the names that reach the root namespace.
+//
+// Root-namespace names (OVS bridges and their ports, which are host-side veth ends) share Linux's
+// 15-character IFNAMSIZ limit with every other lab on the machine, so they must be unique ACROSS
+// labs. Two disjoint forms keep them injective:
+//   readable: `<lab>-<node>` (bridge) and `<lab>-<node>_<i>` (port), only when the lab name has no
+//             '-' (so the first '-' splits lab from node) and the result fits in 15 characters.
+//             '_' never occurs in lab or node names, so a port never equals a bridge.
+//   hashed:   `fb` + 13 hex (bridge), `fp` + 9 hex + <i> (port): no '-', so never equal to a
+//             readable name; sha256 of `<lab>/<node>`.
+// Hash collisions inside one lab are checked in resolve (E_NAME_COLLISION).
+import { createHash } from 'node:crypto';
+
+export const IFNAMSIZ = 15;
+export const LAB_NAME_MAX = 20;
+/** Names of labs, nodes, tenants, sites, systems, datacenters: shell-safe by construction. */
+export const SAFE_NAME = /^[a-z][a-z0-9-]*$/;
+/** Interface names we accept inside a node: no '.', which sysctl reads as a path separator. */
+export const SAFE_IFNAME = /^[a-zA-Z][a-zA-Z0-9_-]*$/;
+export const MAX_PORT_INDEX = 9999;
+
+function hex(text: string, n: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, n);
+}
+
+function readable(lab: string): boolean {
+  return !lab.includes('-');
+}
+
+/** OVS/Linux bridge name in the root namespace for node `node` of lab `lab` (≤ 15 chars). */
+export function bridgeName(lab: string, node: string): string {
+  const r = `${lab}-${node}`;
+  if (readable(lab) && r.length <= IFNAMSIZ) return r;
+  return `fb${hex(`${lab}/${node}`, 13)}`;
+}
+
+/** Root-namespace name of port `index` (1-based) of bridge node `node` (≤ 15 chars). */
+export function portName(lab: string, node: string, index: number): string {
+  if (!Number.isInteger(index) || index < 1 || index > MAX_PORT_INDEX) {
+    throw new RangeError(`port index ${index} outside 1..${MAX_PORT_INDEX}`);
+  }
+  const r = `${lab}-${node}_${index}`;
+  if (readable(lab) && r.length <= IFNAMSIZ) return r;
+  return `fp${hex(`${lab}/${node}`, 9)}${index}`;
+}
+
+/** Namespace of a node, in containerlab's spirit (`clab-<lab>-<node>`). */
+export function netnsName(lab: string, node: string): string {
+  return `clab-${lab}-${node}`;
+}
+
+// Generated node names (see docs/lab-format.md §Naming).
+export const dcSwitchName = (dc: string): string => `${dc}-sw`;
+export const interconnectName = (dc: string): string => `${dc}-ic`;
+export const peName = (dc: string): string => `${dc}-pe`;
+export const PROVIDER_A = 'prov-a';
+export const PROVIDER_B = 'prov-b';
+export const accessSwitchName = (tenant: string, site: string): string => `${tenant}-${site}-sw`;
+export const endpointName = (tenant: string, site: string, system: string): string => `${tenant}-${site}-${system}`;

@@ -1,0 +1,299 @@
+// Stage 3 of load → validate → resolve: intent → LabModel. Every node, interface and link of the
+// lab is decided here, deterministically (same intent, same model), so the containerlab file,
+// the runtimes and the tag planner all read one truth. Node naming is in names.ts.
+import { createHash } from 'node:crypto';
+import { DiagnosticBag } from '../errors/diagnostics.js';
+import { COMMON_ATTRIBUTES } from '../kinds/base/index.js';
+import { kindOf } from '../kinds/index.js';
+import type { FabricIntent } from './intent.js';
+import { formatIp, parseCidr, pointToPointHosts } from './ip.js';
+import { sortDiagnostics, type LoadedIntent } from './load.js';
+import { SourceMap, type DocPath } from './locate.js';
+import type { InterfaceModel, LabModel, LinkClass, NodeKind, NodeModel, NodeRole } from './model.js';
+import { linkMtu, VXLAN_OVERHEAD } from './mtu.js';
+import {
+  accessSwitchName,
+  bridgeName,
+  dcSwitchName,
+  endpointName,
+  interconnectName,
+  peName,
+  PROVIDER_A,
+  PROVIDER_B,
+} from './names.js';
+import { DiagnosticsError } from '../errors/diagnostics.js';
+
+export const PROVIDER_VNI = 4242;
+export const VXLAN_PORT = 4789;
+export const PROVIDER_VXLAN_DEV = 'vx0';
+export const PROVIDER_BRIDGE_DEV = 'br0';
+
+interface Port {
+  iface: InterfaceModel;
+  /** Short label used in link ids: `p3` on bridges, the ifname elsewhere. */
+  label: string;
+}
+
+/** Builds nodes and links; allocates interfaces in call order. */
+export class LabBuilder {
+  readonly nodes = new Map<string, NodeModel>();
+  readonly links: LabModel['links'] = [];
+  private readonly next = new Map<string, number>();
+  /** Where each node comes from in the intent (for diagnostics). */
+  readonly origin = new Map<string, DocPath>();
+
+  constructor(readonly lab: string) {}
+
+  addNode(
+    name: string,
+    kind: NodeKind,
+    role: NodeRole,
+    opts: { dc?: string | null; tenant?: string | null; labels?: Record<string, string>; origin?: DocPath; bridge?: string } = {},
+  ): NodeModel {
+    const dc = opts.dc ?? null;
+    const tenant = opts.tenant ?? null;
+    const labels: Record<string, string> = { 'fabric.role': role, ...(opts.labels ?? {}) };
+    if (dc) labels['fabric.dc'] = dc;
+    if (tenant) labels['fabric.tenant'] = tenant;
+    const node: NodeModel = { name, kind, role, dc, tenant, interfaces: [], labels };
+    if (kindOf(kind).bridgePorts) node.bridge = opts.bridge ?? bridgeName(this.lab, name);
+    this.nodes.set(name, node);
+    this.next.set(name, 1);
+    if (opts.origin) this.origin.set(name, opts.origin);
+    return node;
+  }
+
+  node(name: string): NodeModel {
+    const n = this.nodes.get(name);
+    if (!n) throw new Error(`resolve: no node ${name}`);
+    return n;
+  }
+
+  /** Allocates the node's next interface (eth<N> in namespaces, port <N> on bridges). */
+  port(nodeName: string, extra: Partial<InterfaceModel> = {}): Port {
+    const node = this.node(nodeName);
+    const index = this.next.get(nodeName) ?? 1;
+    this.next.set(nodeName, index + 1);
+    const kind = kindOf(node.kind);
+    const iface: InterfaceModel = { name: kind.interfaceName(this.lab, nodeName, index), addresses: [], ...extra };
+    node.interfaces.push(iface);
+    return { iface, label: kind.bridgePorts ? `p${index}` : iface.name };
+  }
+
+  /** Highest interface index allocated so far (bridges) — explicit ports must be above it. */
+  allocated(nodeName: string): number {
+    return (this.next.get(nodeName) ?? 1) - 1;
+  }
+
+  connect(cls: LinkClass, a: Port & { node: string }, b: Port & { node: string }, mtu: number): void {
+    a.iface.mtu = mtu;
+    b.iface.mtu = mtu;
+    this.links.push({
+      id: `${a.node}:${a.label}--${b.node}:${b.label}`,
+      class: cls,
+      endpoints: [
+        { node: a.node, ifname: a.iface.name },
+        { node: b.node, ifname: b.iface.name },
+      ],
+      mtu,
+    });
+  }
+
+  /** Allocates one interface on each side and links them. */
+  link(cls: LinkClass, a: string, b: string, mtu: number, aIf: Partial<InterfaceModel> = {}, bIf: Partial<InterfaceModel> = {}): [InterfaceModel, InterfaceModel] {
+    const pa = { ...this.port(a, aIf), node: a };
+    const pb = { ...this.port(b, bIf), node: b };
+    this.connect(cls, pa, pb, mtu);
+    return [pa.iface, pb.iface];
+  }
+
+  model(source: string, intent: unknown): LabModel {
+    return { name: this.lab, source, nodes: [...this.nodes.values()], links: this.links, intent };
+  }
+}
+
+/** Deterministic locally administered unicast MAC for a system without a declared one. */
+export function derivedMac(site: string, system: string, salt = 0): string {
+  const h = createHash('sha256').update(`${site}/${system}${salt ? `#${salt}` : ''}`).digest();
+  return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+}
+
+/** intent → LabModel. Throws DiagnosticsError for problems only visible after allocation. */
+export function resolve(loaded: LoadedIntent, source: string): LabModel {
+  const intent: FabricIntent = loaded.intent;
+  const src: SourceMap = loaded.src;
+  const bag = new DiagnosticBag();
+  const b = new LabBuilder(intent.name);
+  const tenantMtu = intent.mtu ?? 1500;
+  const mtu = (cls: LinkClass) => linkMtu(cls, tenantMtu);
+
+  // Datacenter switches.
+  for (const dc of Object.keys(intent.datacenters)) {
+    b.addNode(dcSwitchName(dc), 'ovs-bridge', 'dc-switch', { dc, origin: ['datacenters', dc] });
+  }
+
+  // Dedicated lines: one interconnect switch per DC, linked to its DC switch once.
+  const ensureIc = (dc: string, origin: DocPath) => {
+    const name = interconnectName(dc);
+    if (b.nodes.has(name)) return name;
+    b.addNode(name, 'ovs-bridge', 'interconnect', { dc, origin });
+    b.link('dc-fabric', dcSwitchName(dc), name, mtu('dc-fabric'));
+    return name;
+  };
+  (intent.interconnects ?? []).forEach((ic, i) => {
+    const [x, y] = ic.between;
+    const a = ensureIc(x, ['interconnects', i, 'between', 0]);
+    const c = ensureIc(y, ['interconnects', i, 'between', 1]);
+    b.link('dc-interconnect', a, c, mtu('dc-interconnect'));
+  });
+
+  // Long haul: p[0] → … → p[n-1] → prov-a ⇢(provider, VXLAN)⇢ prov-b. Outbound PEs attach to
+  // p[0], inbound PEs to prov-b.
+  const lh = intent.long_haul;
+  if (lh) {
+    lh.p_routers.forEach((p, i) => b.addNode(p, 'ovs-bridge', 'p', { origin: ['long_haul', 'p_routers', i] }));
+    const provOrigin: DocPath = ['long_haul', 'provider_segment'];
+    b.addNode(PROVIDER_A, 'linux', 'provider', { origin: provOrigin });
+    b.addNode(PROVIDER_B, 'linux', 'provider', { origin: provOrigin });
+    const chain = [...lh.p_routers, PROVIDER_A];
+    for (let i = 0; i + 1 < chain.length; i++) b.link('long-haul', chain[i], chain[i + 1], mtu('long-haul'));
+
+    const cidr = parseCidr(lh.provider_segment.subnet);
+    const hosts = cidr ? pointToPointHosts(cidr) : undefined;
+    if (!cidr || !hosts) throw new Error('resolve: provider subnet was validated');
+    const [ipA, ipB] = hosts.map(formatIp);
+    const [provIfA, provIfB] = b.link('provider', PROVIDER_A, PROVIDER_B, mtu('provider'), { addresses: [`${ipA}/${cidr.prefix}`] }, { addresses: [`${ipB}/${cidr.prefix}`] });
+
+    const ensurePe = (dc: string, origin: DocPath) => {
+      const name = peName(dc);
+      if (b.nodes.has(name)) return name;
+      b.addNode(name, 'ovs-bridge', 'pe', { dc, origin });
+      b.link('dc-fabric', dcSwitchName(dc), name, mtu('dc-fabric'));
+      return name;
+    };
+    const attached = new Set<string>();
+    lh.paths.forEach((p, i) => {
+      const [x, y] = p.between;
+      const outPe = ensurePe(x, ['long_haul', 'paths', i, 'between', 0]);
+      const inPe = ensurePe(y, ['long_haul', 'paths', i, 'between', 1]);
+      if (!attached.has(outPe)) {
+        attached.add(outPe);
+        b.link('long-haul', outPe, lh.p_routers[0], mtu('long-haul'));
+      }
+      if (!attached.has(inPe)) {
+        attached.add(inPe);
+        b.link('long-haul', inPe, PROVIDER_B, mtu('long-haul'));
+      }
+    });
+
+    // Provider routers: a kernel VXLAN device over the provider link, bridged with every
+    // long-haul interface; the provider addresses exist only inside these two namespaces.
+    const vni = lh.provider_segment.vni ?? PROVIDER_VNI;
+    const vxMtu = mtu('provider') - VXLAN_OVERHEAD;
+    for (const [name, provIf, local, remote] of [
+      [PROVIDER_A, provIfA, ipA, ipB],
+      [PROVIDER_B, provIfB, ipB, ipA],
+    ] as const) {
+      const node = b.node(name);
+      const haul = node.interfaces.filter((f) => f !== provIf).map((f) => f.name);
+      node.netdevs = [
+        { type: 'vxlan', name: PROVIDER_VXLAN_DEV, vni, local, remote, dstport: VXLAN_PORT, dev: provIf.name, mtu: vxMtu },
+        { type: 'bridge', name: PROVIDER_BRIDGE_DEV, ports: [...haul, PROVIDER_VXLAN_DEV].sort() },
+      ];
+    }
+  }
+
+  // Tenants: one access switch per site (tenant-owned LAN switch), endpoints on access ports in
+  // their own VLAN, the uplink trunking the site's VLANs to the DC switch.
+  for (const [tenant, t] of Object.entries(intent.tenants)) {
+    const macs = new Set(t.sites.flatMap((s) => s.systems.map((y) => y.mac?.toLowerCase()).filter((m): m is string => !!m)));
+    t.sites.forEach((site, i) => {
+      const sw = accessSwitchName(tenant, site.name);
+      const siteLabels = { 'fabric.site': site.name, 'fabric.site-type': site.type };
+      b.addNode(sw, 'ovs-bridge', 'access-switch', { dc: site.dc, tenant, labels: siteLabels, origin: ['tenants', tenant, 'sites', i] });
+      const vlans = [...new Set(site.systems.map((y) => y.vlan))].sort((x, y) => x - y);
+      b.link('tenant-lan', sw, dcSwitchName(site.dc), mtu('tenant-lan'), { trunks: vlans });
+      site.systems.forEach((sys, j) => {
+        const ep = endpointName(tenant, site.name, sys.name);
+        b.addNode(ep, 'linux', 'endpoint', {
+          dc: site.dc,
+          tenant,
+          labels: { ...siteLabels, 'fabric.system': sys.name, 'fabric.vlan': String(sys.vlan) },
+          origin: ['tenants', tenant, 'sites', i, 'systems', j],
+        });
+        let mac = sys.mac?.toLowerCase();
+        if (!mac) {
+          let salt = 0;
+          do mac = derivedMac(site.name, sys.name, salt++);
+          while (macs.has(mac));
+          macs.add(mac);
+        }
+        b.link('client-access', ep, sw, mtu('client-access'), { mac, addresses: [sys.ip] }, { accessVlan: sys.vlan });
+      });
+    });
+  }
+
+  // Extra nodes and links (containerlab style, validated by kind in validate.ts).
+  const common = new Set<string>(COMMON_ATTRIBUTES);
+  (intent.extra_nodes ?? []).forEach((raw, i) => {
+    const kind = kindOf(raw.kind);
+    const attributes: Record<string, string | number | boolean> = {};
+    for (const [k, v] of Object.entries(raw)) if (!common.has(k)) attributes[k] = v as string | number | boolean;
+    const node = b.addNode(raw.name, kind.name, (raw.role as NodeRole | undefined) ?? kind.defaultRole, {
+      dc: raw.dc ?? null,
+      tenant: raw.tenant ?? null,
+      labels: { ...(raw.labels ?? {}) },
+      origin: ['extra_nodes', i],
+      bridge: typeof attributes.bridge === 'string' ? attributes.bridge : undefined,
+    });
+    if (Object.keys(attributes).length) node.attributes = attributes;
+  });
+  (intent.extra_links ?? []).forEach((raw, i) => {
+    const ends = (['a', 'b'] as const).map((side) => {
+      const text = raw[side];
+      const colon = text.indexOf(':');
+      const nodeName = text.slice(0, colon);
+      const ref = text.slice(colon + 1);
+      const node = b.node(nodeName);
+      const kind = kindOf(node.kind);
+      const parsed = kind.parseInterface(ref);
+      if (!parsed.ok) throw new Error('resolve: link endpoints were validated');
+      let iface: InterfaceModel;
+      if (parsed.index !== undefined) {
+        if (parsed.index <= b.allocated(nodeName)) {
+          bag.add(src.diag('E_IF_IN_USE', ['extra_links', i, side], `port p${parsed.index} of ${nodeName} is already used by a generated link`, `the generated links of ${nodeName} use p1..p${b.allocated(nodeName)}: use p${b.allocated(nodeName) + 1} or higher`));
+        }
+        iface = { name: kind.interfaceName(intent.name, nodeName, parsed.index), addresses: [] };
+      } else {
+        const name = parsed.name as string;
+        if (node.interfaces.some((f) => f.name === name)) {
+          bag.add(src.diag('E_IF_IN_USE', ['extra_links', i, side], `interface ${name} of ${nodeName} is already used by a generated link`, 'pick an interface name the node does not use yet (generated endpoints use eth1)'));
+        }
+        iface = { name, addresses: [] };
+      }
+      node.interfaces.push(iface);
+      return { node: nodeName, iface, label: parsed.index !== undefined ? `p${parsed.index}` : iface.name };
+    });
+    const cls = (raw.class ?? 'dc-fabric') as LinkClass;
+    b.connect(cls, ends[0], ends[1], raw.mtu ?? mtu(cls));
+  });
+
+  // Root-namespace names (bridges, their ports, host interfaces) must be unique: hash forms
+  // could collide in principle, and `bridge:` / host interface names are user-chosen.
+  const rootNames = new Map<string, string>();
+  for (const node of b.nodes.values()) {
+    const kind = kindOf(node.kind);
+    const names: [string, string][] = [];
+    if (node.bridge) names.push([node.bridge, `bridge of ${node.name}`]);
+    if (kind.bridgePorts || node.kind === 'host') for (const f of node.interfaces) names.push([f.name, `interface ${f.name} of ${node.name}`]);
+    for (const [n, what] of names) {
+      const prev = rootNames.get(n);
+      if (prev !== undefined) {
+        bag.add(src.diag('E_NAME_COLLISION', b.origin.get(node.name) ?? [], `root-namespace name '${n}' (${what}) is also the ${prev}`, 'rename the node or its `bridge:` attribute; names in the root namespace must be unique across the lab'));
+      } else rootNames.set(n, what);
+    }
+  }
+
+  if (!bag.ok) throw new DiagnosticsError('resolve', sortDiagnostics(bag.items));
+  return b.model(source, intent);
+}
