@@ -1,0 +1,12 @@
+// Runtime entry point: the registry with the embedded `netns` runtime registered as default.
+import { NetnsRuntime } from './netns/index.js';
+import { registerRuntime } from './registry.js';
+
+registerRuntime('netns', () => new NetnsRuntime());
+
+export { DEFAULT_RUNTIME, getRuntime, registerRuntime, runtimeNames } from './registry.js';
+export { buildStatus, formatStatus } from './status.js';
+export { readState, statePath, stateDir, listStates } from './state.js';
+export { ensureOvs } from './ovs/daemon.js';
+export { netnsName, labAlias } from './names.js';
+export type * from './types.js';

@@ -1,0 +1,111 @@
+// The runtime contract: a Runtime turns a resolved LabModel into running parts and back. The
+// embedded `netns` runtime is the default; docker/containerlab implement the same interface.
+import type { LabModel, LinkClass, NodeKind, NodeRole } from '../topology/model.js';
+import type { RunResult } from '../exec/index.js';
+
+export interface ProgressEvent {
+  /** Stage name, e.g. `netns`, `veth`, `ovs`. */
+  stage: string;
+  /** Milliseconds the stage took. */
+  ms: number;
+  /** Short human detail, e.g. `12 created, 0 kept`. */
+  detail?: string;
+}
+
+export interface DeployOptions {
+  /** Called once per finished stage (the CLI prints these with timings). */
+  onProgress?: (ev: ProgressEvent) => void;
+}
+
+export interface DestroyOptions {
+  onProgress?: (ev: ProgressEvent) => void;
+  /** Upper bound for polling asynchronous kernel teardown (ms). */
+  settleTimeoutMs?: number;
+}
+
+/** Objects a lab owns (or will own) on this machine; everything `down` must remove. */
+export interface LabObjects {
+  /** Network namespaces (`clab-<lab>-<node>`). */
+  netns: string[];
+  /** Interfaces in the root namespace: host-side veth ends (OVS ports) and Linux bridges. */
+  rootIfs: string[];
+  /** Open vSwitch bridges. */
+  bridges: string[];
+}
+
+export type LabPhase = 'deploying' | 'deployed' | 'destroying';
+
+/** The lab state file: written before anything is created, updated as stages finish. */
+export interface LabState {
+  stateVersion: 1;
+  lab: string;
+  runtime: string;
+  phase: LabPhase;
+  startedAt: string;
+  updatedAt: string;
+  /** What the deploy will create (written first, so a crash leaves a complete cleanup list). */
+  planned: LabObjects;
+  /** What is known to exist, per stage. */
+  created: LabObjects;
+  /** Finished stages with their durations. */
+  stages: ProgressEvent[];
+  /** The resolved model the lab was deployed from (status/down need no fabric.yml). */
+  model: LabModel;
+}
+
+export interface DestroyReport {
+  lab: string;
+  removed: LabObjects;
+  /** Objects still present when polling gave up (empty when clean). */
+  leftover: LabObjects;
+  stages: ProgressEvent[];
+}
+
+/** `fabric status --json`, schemaVersion 1 (schemas/status.schema.json; docs/runtime.md). */
+export interface StatusDoc {
+  schemaVersion: 1;
+  lab: string;
+  runtime: string;
+  nodes: StatusNode[];
+  links: StatusLink[];
+}
+
+export interface StatusNode {
+  name: string;
+  kind: NodeKind;
+  role: NodeRole;
+  dc: string | null;
+  tenant: string | null;
+  netns: string | null;
+  container: string | null;
+  bridge: string | null;
+}
+
+export interface StatusEndpoint {
+  node: string;
+  ifname: string;
+  netns: string | null;
+  hostIf: string | null;
+}
+
+export interface StatusLink {
+  id: string;
+  class: LinkClass;
+  endpoints: [StatusEndpoint, StatusEndpoint];
+}
+
+export interface Runtime {
+  readonly name: string;
+  /** Brings the lab up; idempotent (re-running converges). Returns the state as deployed. */
+  deploy(lab: LabModel, opts?: DeployOptions): Promise<LabState>;
+  /** Removes everything the lab created, using its state file and the lab markers. */
+  destroy(lab: string, opts?: DestroyOptions): Promise<DestroyReport>;
+  /** Removes every fabric lab on this machine, including leftovers without a state file. */
+  destroyAll(opts?: DestroyOptions): Promise<DestroyReport[]>;
+  /** The status contract for a deployed lab. */
+  status(lab: string): Promise<StatusDoc>;
+  /** Runs argv inside a node (its namespace/container). */
+  exec(lab: string, node: string, argv: string[], opts?: { input?: string; timeout?: number }): Promise<RunResult>;
+  /** Labs this runtime has state for. */
+  list(): Promise<string[]>;
+}
