@@ -103,7 +103,8 @@ function transportText(l: InspectLayer, v6: boolean): string {
   switch (l.name) {
     case 'icmp': {
       const name = (v6 ? ICMP6 : ICMP4)[l.type] ?? `type ${l.type} code ${l.code}`;
-      const echo = l.id !== undefined && l.seq !== undefined ? ` id ${l.id} seq ${l.seq}` : '';
+      const isEcho = v6 ? l.type === 128 || l.type === 129 : l.type === 0 || l.type === 8;
+      const echo = isEcho && l.id !== undefined && l.seq !== undefined ? ` id ${l.id} seq ${l.seq}` : '';
       return `${v6 ? 'ICMP6' : 'ICMP'} ${name}${echo}`;
     }
     case 'udp': return `UDP ${l.sport} > ${l.dport}`;
@@ -121,9 +122,8 @@ export function relTime(ts: string, first: string): string {
   const [s0, f0 = ''] = first.split('.');
   const d = Math.max(f1.length, f0.length);
   const scale = 10 ** d;
-  const a = Number(s1) * scale + Number(f1.padEnd(d, '0') || '0');
-  const b = Number(s0) * scale + Number(f0.padEnd(d, '0') || '0');
-  let diff = a - b;
+  // Seconds and fractions are subtracted separately: epoch seconds * 1e9 would exceed 2^53.
+  let diff = (Number(s1) - Number(s0)) * scale + (Number(f1.padEnd(d, '0') || '0') - Number(f0.padEnd(d, '0') || '0'));
   const neg = diff < 0;
   if (neg) diff = -diff;
   const sec = Math.floor(diff / scale);

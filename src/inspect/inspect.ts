@@ -60,11 +60,13 @@ export async function runInspect(files: string[], o: InspectOptions, io: Inspect
       status = 1;
       continue;
     }
-    if (several && !o.json && !stats) out.line(`==> ${cap.file} <==`);
+    // Text mode with several files: a header before the first frame printed from each file.
+    let header = several && !o.json && !stats;
     let first: string | undefined;
     try {
       for await (const f of cap) {
         if (out.closed) break;
+        first ??= f.tsString; // relative times count from the file's first frame, filtered or not
         const ethernet = f.linktype === LINKTYPE_ETHERNET;
         if (ethernet) d.walk(f.data);
         else d.count = 0;
@@ -81,7 +83,7 @@ export async function runInspect(files: string[], o: InspectOptions, io: Inspect
           if (pcapng) jf.if = f.ifName ?? f.ifIndex;
           out.line(frameJson(jf));
         } else {
-          first ??= f.tsString;
+          if (header) { out.line(`==> ${cap.file} <==`); header = false; }
           const t = o.absTime ? f.tsString : relTime(f.tsString, first);
           const iface = pcapng ? ` @${f.ifName ?? f.ifIndex}` : '';
           const cut = f.caplen !== f.len ? ` [${f.caplen} of ${f.len} bytes captured]` : '';
