@@ -64,7 +64,7 @@ function typeName(v: unknown): string {
   return typeof v;
 }
 
-const TYPE_WORDS: Record<string, string> = { object: 'a map', array: 'a list', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false', null: 'empty' };
+const TYPE_WORDS: Record<string, string> = { object: 'a map', array: 'a list', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false', null: 'nothing' };
 
 function schemaDiagnostic(e: ErrorObject, data: unknown, src: SourceMap): Diagnostic | undefined {
   const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
@@ -87,11 +87,13 @@ function schemaDiagnostic(e: ErrorObject, data: unknown, src: SourceMap): Diagno
     }
     case 'type': {
       const want = ([] as string[]).concat((e.params as { type: string | string[] }).type);
-      return src.diag('E_SCHEMA_TYPE', path, `expected ${want.map((w) => TYPE_WORDS[w] ?? w).join(' or ')}, found ${typeName(value)} ${show(value)}`.trimEnd(), xhint);
+      const words = want.map((w) => TYPE_WORDS[w] ?? w).join(' or ');
+      const found = value === null ? 'nothing' : typeof value === 'object' ? `a ${typeName(value)}` : `${typeName(value)} ${show(value)}`;
+      return src.diag('E_SCHEMA_TYPE', path, `expected ${words}, found ${found}`, xhint ?? `write ${words} here`);
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
-      return src.diag('E_SCHEMA_ENUM', path, `${show(value)} is not one of ${allowed.join(', ')}`, xhint);
+      return src.diag('E_SCHEMA_ENUM', path, `${show(value)} is not one of ${allowed.join(', ')}`, xhint ?? `use one of: ${allowed.join(', ')}`);
     }
     case 'minItems':
     case 'maxItems':
@@ -99,7 +101,8 @@ function schemaDiagnostic(e: ErrorObject, data: unknown, src: SourceMap): Diagno
       const limit = (e.params as { limit: number }).limit;
       const what = e.keyword === 'minProperties' ? 'entries' : 'items';
       const rel = e.keyword === 'maxItems' ? 'at most' : 'at least';
-      return src.diag('E_SCHEMA_COUNT', path, `needs ${rel} ${limit} ${what}`, xhint);
+      const fallback = e.keyword === 'maxItems' ? `remove ${what} until at most ${limit} remain` : `add ${what} until there are at least ${limit}`;
+      return src.diag('E_SCHEMA_COUNT', path, `needs ${rel} ${limit} ${what}`, xhint ?? fallback);
     }
     case 'maxLength': {
       const limit = (e.params as { limit: number }).limit;
@@ -113,10 +116,12 @@ function schemaDiagnostic(e: ErrorObject, data: unknown, src: SourceMap): Diagno
       const p = propertyName !== undefined ? [...path, propertyName] : path;
       const v = propertyName ?? value;
       const code = xcode ?? 'E_SCHEMA_VALUE';
-      return src.diag(code, p, valueMessage(code, v, path), xhint, { key: propertyName !== undefined });
+      const limit = (e.params as { limit?: number; comparison?: string }).limit;
+      const fallback = e.keyword === 'pattern' ? `must match ${(e.params as { pattern: string }).pattern}` : `must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${limit}`;
+      return src.diag(code, p, valueMessage(code, v, path), xhint ?? fallback, { key: propertyName !== undefined });
     }
     default:
-      return src.diag(xcode ?? 'E_SCHEMA', path, e.message ?? `violates ${e.keyword}`, xhint);
+      return src.diag(xcode ?? 'E_SCHEMA', path, e.message ?? `violates ${e.keyword}`, xhint ?? 'see schemas/fabric.schema.json and docs/lab-format.md');
   }
 }
 
@@ -159,9 +164,10 @@ export function parseIntent(text: string, file: string): LoadedIntent {
     for (const err of doc.errors) {
       const { line, col } = lines.linePos(err.pos[0]);
       const dup = err.code === 'DUPLICATE_KEY';
+      const key = dup ? /^\s*("[^"]*"|'[^']*'|[^:#{}[\],]+?)\s*:/.exec(text.slice(err.pos[0]))?.[1] : undefined;
       bag.add({
         code: dup ? 'E_DUP_KEY' : 'E_YAML_SYNTAX',
-        message: err.message,
+        message: key ? `key ${key} appears twice in one map` : err.message,
         file,
         line,
         column: col,

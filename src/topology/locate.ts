@@ -39,6 +39,12 @@ export class SourceMap {
   /** Position of the value at `path` (or of its key when `key`), else of the deepest existing ancestor. */
   locate(path: DocPath, key = false): Position | undefined {
     if (!this.doc) return undefined;
+    // An empty document has no node at all: point at its start.
+    return this.walk(path, key) ?? { line: 1, column: 1 };
+  }
+
+  private walk(path: DocPath, key: boolean): Position | undefined {
+    if (!this.doc) return undefined;
     let node: unknown = this.doc.contents;
     let best: number | undefined = (node as YamlNode | null)?.range?.[0];
     for (let i = 0; i < path.length; i++) {

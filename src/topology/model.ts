@@ -84,6 +84,12 @@ export interface LinkModel {
   class: LinkClass;
   endpoints: [EndpointModel, EndpointModel];
   mtu: number;
+  /**
+   * dc-fabric links between a DC switch and a gateway (interconnect switch or PE) exist once per
+   * remote DC reached through that gateway: the DC switch learns which DC a MAC sits behind from
+   * the port, as a VPLS forwarder does per pseudowire.
+   */
+  remoteDc?: string;
 }
 
 export interface LabModel {

@@ -259,19 +259,22 @@ export function resolve(loaded: LoadedIntent, source: string): LabModel {
       const parsed = kind.parseInterface(ref);
       if (!parsed.ok) throw new Error('resolve: link endpoints were validated');
       let iface: InterfaceModel;
+      let inUse = false;
       if (parsed.index !== undefined) {
         if (parsed.index <= b.allocated(nodeName)) {
+          inUse = true;
           bag.add(src.diag('E_IF_IN_USE', ['extra_links', i, side], `port p${parsed.index} of ${nodeName} is already used by a generated link`, `the generated links of ${nodeName} use p1..p${b.allocated(nodeName)}: use p${b.allocated(nodeName) + 1} or higher`));
         }
         iface = { name: kind.interfaceName(intent.name, nodeName, parsed.index), addresses: [] };
       } else {
         const name = parsed.name as string;
         if (node.interfaces.some((f) => f.name === name)) {
+          inUse = true;
           bag.add(src.diag('E_IF_IN_USE', ['extra_links', i, side], `interface ${name} of ${nodeName} is already used by a generated link`, 'pick an interface name the node does not use yet (generated endpoints use eth1)'));
         }
         iface = { name, addresses: [] };
       }
-      node.interfaces.push(iface);
+      if (!inUse) node.interfaces.push(iface);
       return { node: nodeName, iface, label: parsed.index !== undefined ? `p${parsed.index}` : iface.name };
     });
     const cls = (raw.class ?? 'dc-fabric') as LinkClass;
