@@ -2,7 +2,10 @@
 import type { Command } from 'commander';
 import { register as generate } from './generate.js';
 import { register as inspect } from './inspect.js';
+import { register as up } from './up.js';
+import { register as down } from './down.js';
+import { register as status } from './status.js';
 
 export type RegisterVerb = (program: Command) => void;
 
-export const verbs: RegisterVerb[] = [generate, inspect];
+export const verbs: RegisterVerb[] = [generate, inspect, up, down, status];

@@ -1,0 +1,58 @@
+// `fabric down <lab> | --all`: remove everything a lab created (state file + lab markers), and
+// with --all the leftovers of labs whose state file is gone.
+import type { Command } from 'commander';
+import { FabricError } from '../errors/fabric-error.js';
+import { DEFAULT_RUNTIME, getRuntime, readState } from '../runtime/index.js';
+import type { DestroyReport } from '../runtime/types.js';
+import { labFileOf } from './lab-arg.js';
+import { fmtMs, printStage } from './up.js';
+
+export function register(program: Command): void {
+  program
+    .command('down')
+    .description('remove a deployed lab (namespaces, veths, OVS bridges); --all removes every fabric lab')
+    .argument('[lab]', 'lab name, lab folder or lab file')
+    .option('--all', 'remove every fabric lab on this machine, including leftovers without a state file')
+    .option('--runtime <name>', 'runtime (default: the one in the state file)')
+    .action(async (arg: string | undefined, opts: { all?: boolean; runtime?: string }) => {
+      const t0 = performance.now();
+      if (opts.all) {
+        if (arg) throw new FabricError('E_USAGE', 'give either a lab or --all');
+        const reports = await getRuntime(opts.runtime ?? DEFAULT_RUNTIME).destroyAll({ onProgress: printStage });
+        for (const r of reports) report(r);
+        if (!reports.length) process.stdout.write('no fabric labs found\n');
+        finish(reports, t0);
+        return;
+      }
+      if (!arg) throw new FabricError('E_USAGE', 'missing lab', { hint: 'fabric down mtdc, or fabric down --all' });
+      const lab = await labName(arg);
+      const state = readState(lab);
+      const rt = getRuntime(opts.runtime ?? state?.runtime ?? DEFAULT_RUNTIME);
+      process.stdout.write(`fabric down ${lab} (runtime ${rt.name})\n`);
+      const r = await rt.destroy(lab, { onProgress: printStage });
+      report(r);
+      finish([r], t0);
+    });
+}
+
+async function labName(arg: string): Promise<string> {
+  if (/^[a-z][a-z0-9-]*$/.test(arg)) return arg;
+  const file = labFileOf(arg);
+  if (!file) throw new FabricError('E_LAB_NOT_FOUND', `no lab named or at ${arg}`);
+  const { loadLab } = await import('../topology/index.js');
+  return (await loadLab(file)).name;
+}
+
+function report(r: DestroyReport): void {
+  const n = r.removed;
+  process.stdout.write(`lab ${r.lab}: removed ${n.netns.length} namespaces, ${n.bridges.length} OVS bridges, ${n.rootIfs.length} host interfaces\n`);
+}
+
+function finish(reports: DestroyReport[], t0: number): void {
+  const left = reports.filter((r) => r.leftover.netns.length || r.leftover.rootIfs.length || r.leftover.bridges.length);
+  if (left.length) {
+    const what = left.map((r) => `${r.lab}: ${[...r.leftover.netns, ...r.leftover.rootIfs, ...r.leftover.bridges].join(' ')}`).join('\n');
+    throw new FabricError('E_TEARDOWN_INCOMPLETE', `some objects are still present:\n${what}`, { hint: 'run fabric down again; the state file is kept until everything is gone' });
+  }
+  process.stdout.write(`done in ${fmtMs(performance.now() - t0)}\n`);
+}
