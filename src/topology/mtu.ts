@@ -1,17 +1,11 @@
-// Link MTUs. A placeholder table: the tag planner replaces it with a computed budget (each fabric
-// hop adds tags, MPLS labels or an outer IPv4+UDP+VXLAN header on top of the tenant MTU).
+// Link MTUs follow the tag plan's budget: each class carries the client's IP packet plus the
+// headers the fabric adds there (src/tagging/encoding.ts documents them per class).
+import { classMtu } from '../tagging/encoding.js';
 import type { LinkClass } from './model.js';
 
 /** The single place a link's MTU comes from; `tenantMtu` is the intent's optional `mtu`. */
 export function linkMtu(linkClass: LinkClass, tenantMtu = 1500): number {
-  switch (linkClass) {
-    case 'client-access':
-    case 'tenant-lan':
-      return tenantMtu;
-    default:
-      return 9000;
-  }
+  return classMtu(linkClass, tenantMtu);
 }
 
-/** Outer IPv4 (20) + UDP (8) + VXLAN (8) + inner Ethernet (14) added on the provider segment. */
-export const VXLAN_OVERHEAD = 50;
+export { VXLAN_OVERHEAD } from '../tagging/encoding.js';

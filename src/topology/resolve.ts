@@ -132,18 +132,31 @@ export function resolve(loaded: LoadedIntent, source: string): LabModel {
     b.addNode(dcSwitchName(dc), 'ovs-bridge', 'dc-switch', { dc, origin: ['datacenters', dc] });
   }
 
-  // Dedicated lines: one interconnect switch per DC, linked to its DC switch once.
+  // Gateways (interconnect switches, PEs) get one dc-fabric link from the DC switch per remote
+  // DC they lead to: the DC switch learns which DC a MAC is behind from the port, as a VPLS
+  // forwarder does per pseudowire (the tag plan relies on it).
+  const attachedTo = new Set<string>();
+  const attachGateway = (dc: string, gateway: string, remoteDc: string) => {
+    const key = `${dc}>${remoteDc}`;
+    if (attachedTo.has(key)) return;
+    attachedTo.add(key);
+    b.link('dc-fabric', dcSwitchName(dc), gateway, mtu('dc-fabric'));
+    b.links[b.links.length - 1].remoteDc = remoteDc;
+  };
+
+  // Dedicated lines: one interconnect switch per DC.
   const ensureIc = (dc: string, origin: DocPath) => {
     const name = interconnectName(dc);
     if (b.nodes.has(name)) return name;
     b.addNode(name, 'ovs-bridge', 'interconnect', { dc, origin });
-    b.link('dc-fabric', dcSwitchName(dc), name, mtu('dc-fabric'));
     return name;
   };
   (intent.interconnects ?? []).forEach((ic, i) => {
     const [x, y] = ic.between;
     const a = ensureIc(x, ['interconnects', i, 'between', 0]);
     const c = ensureIc(y, ['interconnects', i, 'between', 1]);
+    attachGateway(x, a, y);
+    attachGateway(y, c, x);
     b.link('dc-interconnect', a, c, mtu('dc-interconnect'));
   });
 
@@ -168,7 +181,6 @@ export function resolve(loaded: LoadedIntent, source: string): LabModel {
       const name = peName(dc);
       if (b.nodes.has(name)) return name;
       b.addNode(name, 'ovs-bridge', 'pe', { dc, origin });
-      b.link('dc-fabric', dcSwitchName(dc), name, mtu('dc-fabric'));
       return name;
     };
     const attached = new Set<string>();
@@ -176,6 +188,8 @@ export function resolve(loaded: LoadedIntent, source: string): LabModel {
       const [x, y] = p.between;
       const outPe = ensurePe(x, ['long_haul', 'paths', i, 'between', 0]);
       const inPe = ensurePe(y, ['long_haul', 'paths', i, 'between', 1]);
+      attachGateway(x, outPe, y);
+      attachGateway(y, inPe, x);
       if (!attached.has(outPe)) {
         attached.add(outPe);
         b.link('long-haul', outPe, lh.p_routers[0], mtu('long-haul'));

@@ -1,0 +1,170 @@
+// qinq: Tag1 (host, 802.1ad) per site and Tag2 (customer, 802.1Q) per tenant L2 domain
+// (tenant, own VLAN), and the DC switch pipeline that maps between them (seed 001 [0054]-[0057],
+// [0099]: tags added on ingress, unexpected tags removed on delivery, the client's own tag kept).
+//
+// DC switch tables (registers: reg0 = domain, reg1 = learned output port, reg2 = 1 when the frame
+// came from another DC, reg6 = Tag1 of the local ingress site):
+//   0  classify: local site port + own VLAN → domain; gateway port + Tag1 → pop, table 10
+//   10 classify fabric: (Tag1, Tag2) pair → domain, Tag2 translated back to the own VLAN
+//   1  learn per domain (identical MACs in two tenants never meet), then 2 and 3
+//   2  learned MACs (reg0, eth_dst) → reg1
+//   3  egress: local port as is; gateway port with Tag2 + Tag1 pushed; unknown/broadcast → meter
+//      + flood group. Split horizon: a frame from another DC never goes back to any DC.
+import { Allocator, COOKIE, VLAN_MAX, VLAN_MIN, type RenderContext, type TagModule } from './module.js';
+import type { PlanContext } from '../context.js';
+import type { DomainPlan, SitePlan } from '../types.js';
+
+const HOST_TAG_START = 101;
+const CUSTOMER_TAG_START = 201;
+
+export const qinq: TagModule = {
+  name: 'qinq',
+  description: 'Tag1 host (802.1ad) per site, Tag2 customer (802.1Q) per tenant VLAN; DC switch map, learning and flooding',
+  requires: [],
+  roles: ['dc-switch'],
+
+  allocate(ctx: PlanContext): void {
+    const { intent, index, plan, bag } = ctx;
+    const file = ctx.lab.source;
+    const hostTaken = new Set<number>();
+    const custTaken = new Set<number>();
+    const checkVlan = (v: number, path: string, what: string) => {
+      if (!Number.isInteger(v) || v < VLAN_MIN || v > VLAN_MAX) {
+        bag.add({ code: 'E_TAG_RANGE', file, path, message: `${what} ${v} is not a usable VLAN ID`, hint: `use ${VLAN_MIN}-${VLAN_MAX}; 0 and 4095 are reserved` });
+        return false;
+      }
+      return true;
+    };
+
+    // Declared values first, so allocation never hands them to someone else.
+    for (const [tname, t] of Object.entries(intent.tenants)) {
+      t.sites.forEach((s, i) => {
+        if (s.host_tag !== undefined && checkVlan(s.host_tag, `tenants.${tname}.sites[${i}].host_tag`, 'host tag')) hostTaken.add(s.host_tag);
+      });
+      for (const [v, c] of Object.entries(t.customer_tags ?? {})) {
+        if (checkVlan(c, `tenants.${tname}.customer_tags.${v}`, 'customer tag')) custTaken.add(c);
+      }
+    }
+    const hostAlloc = new Allocator(HOST_TAG_START, VLAN_MAX, new Set(hostTaken));
+    const custAlloc = new Allocator(CUSTOMER_TAG_START, VLAN_MAX, new Set(custTaken));
+
+    let domainId = 0;
+    for (const [tname, t] of Object.entries(intent.tenants)) {
+      const vlans = [...new Set(t.sites.flatMap((s) => s.systems.map((y) => y.vlan)))].sort((a, b) => a - b);
+      const domains = new Map<number, DomainPlan>();
+      for (const v of vlans) {
+        const declared = t.customer_tags?.[String(v)];
+        const tag = declared ?? custAlloc.take();
+        if (tag === undefined) {
+          bag.add({ code: 'E_TAG_EXHAUSTED', file, path: `tenants.${tname}`, message: `no customer tag (Tag2) left for own VLAN ${v}`, hint: 'declare customer_tags or reduce the number of tenant VLANs' });
+          continue;
+        }
+        const d: DomainPlan = { id: ++domainId, tenant: tname, ownVlan: v, customerTag: tag, sites: [] };
+        domains.set(v, d);
+        plan.domains.push(d);
+      }
+      t.sites.forEach((s, i) => {
+        const hostTag = s.host_tag ?? hostAlloc.take();
+        if (hostTag === undefined) {
+          bag.add({ code: 'E_TAG_EXHAUSTED', file, path: `tenants.${tname}.sites[${i}]`, message: 'no host tag (Tag1) left', hint: 'at most 4094 sites fit in one S-VLAN space; declare host_tag values' });
+          return;
+        }
+        const sw = index.lab.nodes.find((n) => n.role === 'access-switch' && n.tenant === tname && n.labels['fabric.site'] === s.name);
+        const up = sw && index.portsOf(sw.name).find((p) => index.node(p.peer).role === 'dc-switch');
+        if (!sw || !up) {
+          bag.add({ code: 'E_PLAN_TOPOLOGY', file, path: `tenants.${tname}.sites[${i}]`, message: `site ${s.name} has no access switch linked to a DC switch`, hint: 'regenerate the lab model (fabric generate)' });
+          return;
+        }
+        const siteVlans = [...new Set(s.systems.map((y) => y.vlan))].sort((a, b) => a - b);
+        const sp: SitePlan = { tenant: tname, site: s.name, type: s.type, dc: s.dc, hostTag, vlans: siteVlans, accessSwitch: sw.name, dcPort: up.peerIf };
+        plan.sites.push(sp);
+        for (const v of siteVlans) domains.get(v)?.sites.push(s.name);
+      });
+    }
+
+    // On the fabric a tenant is its (Tag1, Tag2) pair: two tenants must never share one.
+    const pairs = new Map<string, string>();
+    for (const sp of plan.sites) {
+      for (const v of sp.vlans) {
+        const d = plan.domains.find((x) => x.tenant === sp.tenant && x.ownVlan === v);
+        if (!d) continue;
+        const key = `${sp.hostTag}/${d.customerTag}`;
+        const who = `${sp.tenant}/${sp.site} VLAN ${v}`;
+        const prev = pairs.get(key);
+        if (prev && prev.split('/')[0] !== sp.tenant) {
+          const i = intent.tenants[sp.tenant].sites.findIndex((x) => x.name === sp.site);
+          bag.add({ code: 'E_TAG_COLLISION', file, path: `tenants.${sp.tenant}.sites[${i}].host_tag`, message: `fabric tag pair (host ${sp.hostTag}, customer ${d.customerTag}) of ${who} is already used by ${prev}`, hint: 'give one of the sites another host_tag or the tenant another customer tag' });
+        } else if (!prev) pairs.set(key, who);
+      }
+    }
+  },
+
+  render(ctx: RenderContext): void {
+    const { plan, index } = ctx;
+    for (const dc of plan.dcs) {
+      const swNode = index.byRole('dc-switch').find((n) => n.dc === dc.name);
+      if (!swNode) continue;
+      const sw = swNode.name;
+      const prog = ctx.program(sw);
+      const c = `cookie=${COOKIE.qinq}`;
+      const ofp = (ifname: string) => index.ofport(sw, ifname);
+      const local = plan.sites.filter((s) => s.dc === dc.name);
+      const domainOf = (tenant: string, v: number) => plan.domains.find((d) => d.tenant === tenant && d.ownVlan === v);
+      const sitesIn = (d: DomainPlan, dcName: string) => plan.sites.filter((s) => s.tenant === d.tenant && s.dc === dcName && s.vlans.includes(d.ownVlan));
+      // Gateways whose far side has the domain at all: nothing else is ever sent there.
+      const gwsFor = (d: DomainPlan) => dc.gateways.filter((g) => sitesIn(d, g.remoteDc).length > 0);
+
+      prog.meters.push(`meter=1,pktps,burst,stats,bands=type=drop,rate=${plan.floodMeterPps},burst_size=${plan.floodMeterPps}`);
+      const flows = prog.flows;
+      // Table 0: local sites.
+      for (const s of local) {
+        for (const v of s.vlans) {
+          const d = domainOf(s.tenant, v);
+          if (!d) continue;
+          flows.push(`${c},table=0,priority=100,in_port=${s.dcPort},dl_vlan=${v},actions=load:${d.id}->NXM_NX_REG0[],load:0->NXM_NX_REG2[],load:${s.hostTag}->NXM_NX_REG6[],goto_table:1`);
+        }
+      }
+      // Tables 0 and 10: frames from other DCs, identified by their (Tag1, Tag2) pair.
+      for (const g of dc.gateways) {
+        for (const rs of plan.sites.filter((s) => s.dc === g.remoteDc)) {
+          const shared = rs.vlans.map((v) => domainOf(rs.tenant, v)).filter((d): d is DomainPlan => !!d && sitesIn(d, dc.name).length > 0);
+          if (!shared.length) continue;
+          flows.push(`${c},table=0,priority=100,in_port=${g.dcSwitchPort},dl_vlan=${rs.hostTag},actions=pop_vlan,load:${rs.hostTag}->NXM_NX_REG6[],goto_table:10`);
+          for (const d of shared) {
+            flows.push(`${c},table=10,priority=100,in_port=${g.dcSwitchPort},reg6=${rs.hostTag},dl_vlan=${d.customerTag},actions=set_field:${4096 + d.ownVlan}->vlan_vid,load:${d.id}->NXM_NX_REG0[],load:1->NXM_NX_REG2[],goto_table:1`);
+          }
+        }
+      }
+      flows.push(`${c},table=0,priority=0,actions=drop`);
+      flows.push(`${c},table=10,priority=0,actions=drop`);
+      // Table 1: learn per domain. Table 2: lookup (miss leaves reg1 = 0: flood).
+      flows.push(`${c},table=1,priority=0,actions=learn(table=2,idle_timeout=300,priority=100,cookie=${COOKIE.learned},NXM_NX_REG0[],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:NXM_OF_IN_PORT[]->NXM_NX_REG1[0..15]),resubmit(,2),resubmit(,3)`);
+      flows.push(`${c},table=2,priority=0,actions=load:0->NXM_NX_REG1[]`);
+      // Table 3: egress.
+      for (const g of dc.gateways) flows.push(`${c},table=3,priority=200,reg2=1,reg1=${ofp(g.dcSwitchPort)},actions=drop`);
+      let gid = 0;
+      const groups = prog.groups;
+      const push = (d: DomainPlan, s: SitePlan, g: { dcSwitchPort: string }) =>
+        `set_field:${4096 + d.customerTag}->vlan_vid,push_vlan:0x88a8,set_field:${4096 + s.hostTag}->vlan_vid,output:${g.dcSwitchPort}`;
+      for (const d of plan.domains) {
+        const here = sitesIn(d, dc.name);
+        if (!here.length) continue;
+        const gws = gwsFor(d);
+        for (const s of here) flows.push(`${c},table=3,priority=100,reg0=${d.id},reg1=${ofp(s.dcPort)},actions=output:${s.dcPort}`);
+        for (const s of here) {
+          for (const g of gws) flows.push(`${c},table=3,priority=100,reg0=${d.id},reg1=${ofp(g.dcSwitchPort)},reg6=${s.hostTag},actions=${push(d, s, g)}`);
+          // Flood from a local site: the other local sites of the domain, and one copy per remote DC.
+          const buckets = [...here.filter((o) => o !== s).map((o) => `bucket=output:${o.dcPort}`), ...gws.map((g) => `bucket=${push(d, s, g)}`)];
+          if (buckets.length) {
+            groups.push(`group_id=${++gid},type=all,${buckets.join(',')}`);
+            flows.push(`${c},table=3,priority=50,reg0=${d.id},reg1=0,reg2=0,reg6=${s.hostTag},actions=meter:1,group:${gid}`);
+          }
+        }
+        // Flood from another DC: local sites only (split horizon: no DC-to-DC relay, no loops).
+        groups.push(`group_id=${++gid},type=all,${here.map((o) => `bucket=output:${o.dcPort}`).join(',')}`);
+        flows.push(`${c},table=3,priority=50,reg0=${d.id},reg1=0,reg2=1,actions=meter:1,group:${gid}`);
+      }
+      flows.push(`${c},table=3,priority=0,actions=drop`);
+    }
+  },
+};
