@@ -8,7 +8,7 @@ import type { StatusDoc, StatusEndpoint, StatusLink, StatusNode } from './types.
 
 /** True when the node is a network namespace of its own in the netns runtime. */
 export function nodeHasNetns(n: NodeModel): boolean {
-  return n.kind === 'linux' || n.kind === 'generic_vm';
+  return n.kind === 'linux';
 }
 
 export function buildStatus(model: LabModel, runtime: string): StatusDoc {
@@ -29,11 +29,13 @@ export function buildStatus(model: LabModel, runtime: string): StatusDoc {
     endpoints: l.endpoints.map((e): StatusEndpoint => {
       const node = byName.get(e.node);
       const inNs = node ? nodeHasNetns(node) : false;
+      // A VM interface has no host-side capture point until a VM runtime reports its tap.
+      const vm = node?.kind === 'generic_vm';
       return {
         node: e.node,
         ifname: e.ifname,
         netns: inNs ? netnsName(model.name, e.node) : null,
-        hostIf: inNs ? null : e.ifname,
+        hostIf: inNs || vm ? null : e.ifname,
       };
     }) as [StatusEndpoint, StatusEndpoint],
   }));

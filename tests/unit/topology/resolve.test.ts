@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { DiagnosticsError } from '../../../src/errors/diagnostics.js';
 import { isFabricError } from '../../../src/errors/fabric-error.js';
-import { IFNAMSIZ, loadLab, loadLabText, type LabModel, type NodeModel } from '../../../src/topology/index.js';
+import { IFNAMSIZ, linkMtu, loadLab, loadLabText, type LabModel, type NodeModel } from '../../../src/topology/index.js';
 
 const MTDC = new URL('../../../labs/mtdc/fabric.yml', import.meta.url).pathname;
 
@@ -104,10 +104,9 @@ describe('topology resolve: reference lab mtdc', () => {
     expect(JSON.stringify(again)).to.equal(JSON.stringify(m));
   });
 
-  it('uses tenant-facing MTU 1500 and 9000 in the fabric (placeholder table)', () => {
-    const mtus = new Map(m.links.map((l) => [l.class, l.mtu]));
-    expect(mtus.get('client-access')).to.equal(1500);
-    expect(mtus.get('long-haul')).to.equal(9000);
+  it('takes every link MTU from linkMtu(class), tenant-facing links at the tenant MTU', () => {
+    for (const l of m.links) expect(l.mtu, l.id).to.equal(linkMtu(l.class));
+    expect(m.links.filter((l) => l.class === 'client-access').every((l) => l.mtu === 1500)).to.equal(true);
   });
 });
 
