@@ -1,0 +1,13 @@
+// Per-link capture orchestration: run folders, tcpdump per link end, manifest, one-direction check.
+// See docs/capture.md.
+export * from './status.js';
+export * from './names.js';
+export * from './tcpdump.js';
+export * from './select.js';
+export * from './run-dir.js';
+export * from './compare.js';
+export * from './manifest.js';
+export * from './state.js';
+export { mergeCaptures, type MergeInput } from './merge.js';
+export { startCapture, stopRun, listRuns, activeRuns, CaptureSession, type StartCaptureOptions, type StopCaptureOptions, type RunSummary } from './session.js';
+export { isRunning, signalOwned, parseProcStat } from './proc.js';

@@ -1,0 +1,71 @@
+// Which link ends to capture: every end of every link, or those matching a filter. A filter that
+// names an unknown class, link or node is an error (a typo must not silently capture nothing).
+import { FabricError } from '../errors/fabric-error.js';
+import { captureStem, checkIfname, checkLinkId, checkNetns, checkNode } from './names.js';
+import type { CaptureStatusDoc } from './status.js';
+import type { CaptureTarget } from './tcpdump.js';
+
+export interface CaptureSelection {
+  /** Link classes (e.g. `client-access`, `long-haul`). */
+  classes?: string[];
+  /** Link ids. */
+  links?: string[];
+  /** Nodes: only the ends on these nodes. */
+  nodes?: string[];
+}
+
+export interface SelectResult {
+  targets: CaptureTarget[];
+  /** Ends that matched but cannot be captured (no namespace and no host interface). */
+  skipped: { linkId: string; node: string; ifname: string; reason: string }[];
+}
+
+function unknown(what: string, names: string[], known: Iterable<string>): FabricError {
+  return new FabricError('E_CAPTURE_SELECTION', `unknown ${what}: ${names.join(', ')}`, {
+    hint: `known: ${[...new Set(known)].sort().join(', ') || '(none)'}`,
+  });
+}
+
+export function selectTargets(status: CaptureStatusDoc, sel: CaptureSelection = {}): SelectResult {
+  const has = (xs?: string[]) => xs !== undefined && xs.length > 0;
+  const classes = new Set(status.links.map((l) => l.class));
+  const ids = new Set(status.links.map((l) => l.id));
+  const nodes = new Set(status.links.flatMap((l) => l.endpoints.map((e) => e.node)));
+  if (has(sel.classes) && sel.classes!.some((c) => !classes.has(c))) throw unknown('link class', sel.classes!.filter((c) => !classes.has(c)), classes);
+  if (has(sel.links) && sel.links!.some((c) => !ids.has(c))) throw unknown('link id', sel.links!.filter((c) => !ids.has(c)), ids);
+  if (has(sel.nodes) && sel.nodes!.some((c) => !nodes.has(c))) throw unknown('node', sel.nodes!.filter((c) => !nodes.has(c)), nodes);
+
+  const targets: CaptureTarget[] = [];
+  const skipped: SelectResult['skipped'] = [];
+  const seen = new Map<string, string>();
+  for (const link of status.links) {
+    if (has(sel.classes) && !sel.classes!.includes(link.class)) continue;
+    if (has(sel.links) && !sel.links!.includes(link.id)) continue;
+    checkLinkId(link.id);
+    link.endpoints.forEach((e, i) => {
+      if (has(sel.nodes) && !sel.nodes!.includes(e.node)) return;
+      checkNode(e.node);
+      checkIfname(e.ifname);
+      if (e.netns !== null) checkNetns(e.netns);
+      else if (e.hostIf) checkIfname(e.hostIf);
+      else {
+        skipped.push({ linkId: link.id, node: e.node, ifname: e.ifname, reason: 'no namespace and no host interface in the status document' });
+        return;
+      }
+      const id = captureStem(e.node, e.ifname);
+      const prior = seen.get(id);
+      if (prior !== undefined) {
+        throw new FabricError('E_CAPTURE_SELECTION', `two link ends map to the capture file ${id}.pcap (links ${prior} and ${link.id})`, {
+          hint: 'node/interface names must be unique per lab',
+        });
+      }
+      seen.set(id, link.id);
+      const p = link.endpoints[1 - i]!;
+      targets.push({
+        id, linkId: link.id, linkClass: link.class, node: e.node, ifname: e.ifname, netns: e.netns, hostIf: e.netns === null ? e.hostIf : null,
+        peer: { node: p.node, ifname: p.ifname, netns: p.netns, hostIf: p.hostIf ?? null },
+      });
+    });
+  }
+  return { targets, skipped };
+}

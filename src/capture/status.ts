@@ -1,0 +1,68 @@
+// The part of the `fabric status --json` contract (schemaVersion 1) that capture and traffic use.
+// Kept here as a structural type so this folder depends on the JSON contract, not on runtime
+// internals; `parseStatus` checks a document read from another process.
+import { FabricError } from '../errors/fabric-error.js';
+
+export interface CaptureStatusEndpoint {
+  node: string;
+  ifname: string;
+  /** Namespace the interface lives in, or null for an interface in the root namespace. */
+  netns: string | null;
+  /** Root-namespace interface to open when netns is null (an OVS port, a host-side veth). */
+  hostIf: string | null;
+}
+
+export interface CaptureStatusLink {
+  id: string;
+  class: string;
+  endpoints: [CaptureStatusEndpoint, CaptureStatusEndpoint];
+}
+
+export interface CaptureStatusNode {
+  name: string;
+  kind: string;
+  role?: string;
+  dc?: string | null;
+  tenant?: string | null;
+  netns: string | null;
+  container?: string | null;
+  bridge?: string | null;
+}
+
+export interface CaptureStatusDoc {
+  schemaVersion: 1;
+  lab: string;
+  runtime: string;
+  nodes: CaptureStatusNode[];
+  links: CaptureStatusLink[];
+}
+
+function fail(msg: string): never {
+  throw new FabricError('E_STATUS_DOC', `status document: ${msg}`, {
+    hint: 'pass the output of `fabric status <lab> --json` (schemaVersion 1)',
+  });
+}
+
+const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const strOrNull = (v: unknown): v is string | null => v === null || str(v);
+
+/** Checks the shape of a status document (the fields capture needs) and returns it typed. */
+export function parseStatus(doc: unknown): CaptureStatusDoc {
+  if (!doc || typeof doc !== 'object') fail('not an object');
+  const d = doc as Record<string, unknown>;
+  if (d.schemaVersion !== 1) fail(`schemaVersion ${JSON.stringify(d.schemaVersion)} (expected 1)`);
+  if (!str(d.lab)) fail('lab missing');
+  if (!Array.isArray(d.links)) fail('links missing');
+  if (!Array.isArray(d.nodes)) fail('nodes missing');
+  (d.links as unknown[]).forEach((l, i) => {
+    const link = l as Record<string, unknown>;
+    if (!link || !str(link.id) || !str(link.class)) fail(`links[${i}]: id and class required`);
+    if (!Array.isArray(link.endpoints) || link.endpoints.length !== 2) fail(`links[${i}] (${String(link.id)}): two endpoints required`);
+    (link.endpoints as unknown[]).forEach((e, j) => {
+      const ep = e as Record<string, unknown>;
+      if (!ep || !str(ep.node) || !str(ep.ifname)) fail(`links[${i}].endpoints[${j}]: node and ifname required`);
+      if (!strOrNull(ep.netns) || !strOrNull(ep.hostIf ?? null)) fail(`links[${i}].endpoints[${j}]: netns/hostIf must be strings or null`);
+    });
+  });
+  return { runtime: 'unknown', ...(d as object) } as CaptureStatusDoc;
+}

@@ -1,0 +1,95 @@
+// tcpdump command lines and the text tcpdump prints on stderr. Kept pure so the exact argv and the
+// parsing of its statistics are unit-tested without root.
+import { checkIfname, checkNetns } from './names.js';
+
+export const DEFAULT_SNAPLEN = 262144;
+
+export interface CaptureTarget {
+  /** Stable id of this capturer: the file stem `<node>--<ifname>`. */
+  id: string;
+  linkId: string;
+  linkClass: string;
+  node: string;
+  ifname: string;
+  netns: string | null;
+  hostIf: string | null;
+  /** The other end of the link (captured or not). */
+  peer: { node: string; ifname: string; netns: string | null; hostIf: string | null };
+}
+
+export interface TcpdumpOptions {
+  snaplen?: number;
+  /** `-Q in|out|inout`; not used by default (tcpdump then sees both directions). */
+  direction?: 'in' | 'out' | 'inout';
+  tcpdump?: string;
+  /** Optional BPF filter (argv words, never a shell string). */
+  filter?: string[];
+}
+
+export interface Argv {
+  file: string;
+  args: string[];
+}
+
+/**
+ * `ip netns exec <ns> tcpdump -i <ifname> ...` for a namespace end, `tcpdump -i <hostIf> ...` for a
+ * root-namespace end. `ip netns exec` execs tcpdump in place, so the PID we get is tcpdump's own and
+ * SIGINT reaches it directly.
+ */
+export function tcpdumpArgv(t: Pick<CaptureTarget, 'netns' | 'ifname' | 'hostIf'>, outFile: string, o: TcpdumpOptions = {}): Argv {
+  const dev = t.netns !== null ? checkIfname(t.ifname) : checkIfname(t.hostIf ?? '');
+  const snaplen = o.snaplen ?? DEFAULT_SNAPLEN;
+  if (!Number.isInteger(snaplen) || snaplen < 64 || snaplen > DEFAULT_SNAPLEN) throw new RangeError(`snaplen ${snaplen} out of 64..${DEFAULT_SNAPLEN}`);
+  const td = [
+    '-i', dev,
+    '-U', // packet-buffered: every packet is written as it arrives
+    '-n',
+    '--immediate-mode',
+    '-s', String(snaplen),
+    '-Z', 'root', // no privilege drop: the file stays writable/readable in a root-owned run dir
+    ...(o.direction ? ['-Q', o.direction] : []),
+    '-w', outFile,
+    ...(o.filter ?? []),
+  ];
+  const bin = o.tcpdump ?? 'tcpdump';
+  if (t.netns !== null) return { file: 'ip', args: ['netns', 'exec', checkNetns(t.netns), bin, ...td] };
+  return { file: bin, args: td };
+}
+
+export interface TcpdumpStats {
+  captured: number;
+  receivedByFilter: number;
+  droppedByKernel: number;
+  /** Printed by tcpdump ≥ 4.99 only when non-zero. */
+  droppedByInterface: number | null;
+}
+
+const LISTENING = /^tcpdump: listening on (\S+),/m;
+
+/** True once tcpdump has opened the device and installed its filter (its stderr says so). */
+export function isListening(stderr: string): boolean {
+  return LISTENING.test(stderr);
+}
+
+/** The device named in the `listening on` line, or null. */
+export function listeningDevice(stderr: string): string | null {
+  return LISTENING.exec(stderr)?.[1] ?? null;
+}
+
+/** Parses the three (or four) statistics lines tcpdump prints when it stops; null if absent. */
+export function parseTcpdumpStats(stderr: string): TcpdumpStats | null {
+  const num = (re: RegExp): number | null => {
+    const m = re.exec(stderr);
+    return m ? Number(m[1]) : null;
+  };
+  const captured = num(/^(\d+) packets? captured$/m);
+  const received = num(/^(\d+) packets? received by filter$/m);
+  const dropped = num(/^(\d+) packets? dropped by kernel$/m);
+  if (captured === null || received === null || dropped === null) return null;
+  return { captured, receivedByFilter: received, droppedByKernel: dropped, droppedByInterface: num(/^(\d+) packets? dropped by interface$/m) };
+}
+
+/** The last meaningful stderr lines (error text of a capturer that died), for messages. */
+export function stderrTail(stderr: string, lines = 4): string {
+  return stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-lines).join(' | ');
+}
