@@ -118,9 +118,7 @@ function plan(specs: readonly LayerSpec[]): Planned[] {
         const overlapped = nextDecl?.overlap ? nextSpec[nextDecl.fields[0]!.name] : undefined;
         v = overlapped ?? bindValue(decl.name, next) ?? f.default;
       }
-      if (decl.name === 'icmp' && f.name === 'type' && out.some((p) => p.name === 'ipv6')) {
-        if (nearestIp(out, i)?.name === 'ipv6') v = 128; // ICMPv6 echo request
-      }
+      if (decl.name === 'icmp' && f.name === 'type' && nearestIp(out, i)?.name === 'ipv6') v = 128; // ICMPv6 echo request
       values.set(f.name, convert(i, decl.name, f, v));
     }
     if (decl.overlap) {

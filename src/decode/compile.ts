@@ -60,26 +60,23 @@ function fieldExpr(decl: LayerDecl, name: string): string {
   }
 }
 
-export type Materializer = (b: Uint8Array, o: number, key: number) => Layer;
+export type Materializer = (id: number, b: Uint8Array, o: number, key: number) => Layer | undefined;
 
-function compileMaterializer(decl: LayerDecl): Materializer {
-  let body: string;
-  if (decl.name === 'pw') {
-    body = `return k === 1 ? { name: 'pw', cw: true, seq: ${fieldExpr(decl, 'seq')} } : { name: 'pw', cw: false };`;
-  } else {
-    const props = decl.out.map((n) => `${n}: ${fieldExpr(decl, n)}`);
-    body = `return { name: '${decl.name}', ${props.join(', ')} };`;
-  }
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function('M', 'I4', 'I6', `"use strict"; return function read_${decl.name}(b, o, k) { ${body} };`);
-  return make(formatMac, formatIpv4, formatIpv6) as Materializer;
+function literal(decl: LayerDecl): string {
+  if (decl.name === 'pw') return `k === 1 ? { name: 'pw', cw: true, seq: ${fieldExpr(decl, 'seq')} } : { name: 'pw', cw: false }`;
+  const props = decl.out.map((n) => `${n}: ${fieldExpr(decl, n)}`);
+  return `{ name: '${decl.name}', ${props.join(', ')} }`;
 }
 
-/** One reader per layer id (index = LAYER_ID); raw is materialised by the Dissector. */
-export const MATERIALIZE: readonly (Materializer | undefined)[] = (() => {
-  const out: (Materializer | undefined)[] = [];
-  for (const [name, decl] of Object.entries(LAYERS)) out[LAYER_ID[name as HeaderLayerName]] = compileMaterializer(decl);
-  return out;
+/**
+ * One reader for every header layer: a switch on the layer id whose cases build object literals
+ * (one hidden class per layer, all offsets constant). Raw is materialised by the Dissector.
+ */
+export const materialize: Materializer = (() => {
+  const cases = Object.values(LAYERS).map((d) => `    case ${LAYER_ID[d.name]}: return ${literal(d)};`);
+  const src = `"use strict"; return function materialize(id, b, o, k) {\n  switch (id) {\n${cases.join('\n')}\n    default: return undefined;\n  }\n};`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('M', 'I4', 'I6', src)(formatMac, formatIpv4, formatIpv6) as Materializer;
 })();
 
 /** State the walker fills (the Dissector implements it). */

@@ -1,7 +1,7 @@
 // Dissect: the compiled walker records (layer id, offset, key) per layer into preallocated typed
 // arrays; layer objects are materialised only when asked for. `dissect()` is the convenient
 // path; a reused `Dissector` plus `walk()`/`keys`/`signature()` is the zero-allocation fast path.
-import { LAYER_ID, LAYER_NAME, MATERIALIZE, REASON, walk, type WalkState } from './compile.js';
+import { LAYER_ID, LAYER_NAME, materialize, REASON, walk, type WalkState } from './compile.js';
 import { PW_ETH_CW, PW_ETH_NOCW, PW_IPV4, PW_IPV6, PW_RAW } from './pw-heuristic.js';
 import type { DecodeAs, DissectOptions, Layer, LayerName, PwPayloadKind, RawReason } from './types.js';
 
@@ -72,13 +72,18 @@ export class Dissector implements WalkState {
       if (this.keepPayload) raw.data = this.frame.slice(o, o + len);
       return raw;
     }
-    return MATERIALIZE[id]!(this.frame, o, this.keys[i]!);
+    return materialize(id, this.frame, o, this.keys[i]!)!;
   }
 
   /** All layers of the last walk. */
   layers(): Layer[] {
-    const out: Layer[] = new Array(this.count);
-    for (let i = 0; i < this.count; i++) out[i] = this.layer(i);
+    const n = this.count;
+    const out: Layer[] = [];
+    const b = this.frame, kinds = this.kinds, offs = this.offs, keys = this.keys;
+    for (let i = 0; i < n; i++) {
+      const id = kinds[i]!;
+      out.push(id === LAYER_ID.raw ? this.layer(i) : materialize(id, b, offs[i]!, keys[i]!)!);
+    }
     return out;
   }
 
