@@ -13,12 +13,16 @@ export function register(program: Command): void {
     .description('remove a deployed lab (namespaces, veths, OVS bridges); --all removes every fabric lab')
     .argument('[lab]', 'lab name, lab folder or lab file')
     .option('--all', 'remove every fabric lab on this machine, including leftovers without a state file')
+    .option('--prefix <p>', 'with --all: only labs whose name starts with p')
     .option('--runtime <name>', 'runtime (default: the one in the state file)')
-    .action(async (arg: string | undefined, opts: { all?: boolean; runtime?: string }) => {
+    .action(async (arg: string | undefined, opts: { all?: boolean; runtime?: string; prefix?: string }) => {
       const t0 = performance.now();
       if (opts.all) {
         if (arg) throw new FabricError('E_USAGE', 'give either a lab or --all');
-        const reports = await getRuntime(opts.runtime ?? DEFAULT_RUNTIME).destroyAll({ onProgress: printStage });
+        const reports = await getRuntime(opts.runtime ?? DEFAULT_RUNTIME).destroyAll({
+          onProgress: printStage,
+          ...(opts.prefix ? { labFilter: (l: string) => l.startsWith(opts.prefix!) } : {}),
+        });
         for (const r of reports) report(r);
         if (!reports.length) process.stdout.write('no fabric labs found\n');
         finish(reports, t0);

@@ -1,6 +1,8 @@
 // `fabric up <fabric.yml|lab> [--runtime netns]`: deploy a lab, printing each stage with its
 // time, then run the after-deploy stages (tag programming, smoke probe) and print a summary.
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { LabModel } from '../topology/model.js';
 import { FabricError } from '../errors/fabric-error.js';
 import { DEFAULT_RUNTIME, getRuntime, runtimeNames } from '../runtime/index.js';
 import { afterDeployHooks, registerAfterDeploy, type AfterDeployHook } from '../runtime/hooks.js';
@@ -41,16 +43,15 @@ export function register(program: Command): void {
   program
     .command('up')
     .description('deploy a lab (netns + Open vSwitch by default); idempotent')
-    .argument('<lab>', 'lab file (labs/mtdc/fabric.yml), lab folder or lab name')
+    .argument('<lab>', 'lab file (labs/mtdc/fabric.yml), lab folder, lab name, or a model JSON from fabric generate --model')
     .option('--runtime <name>', `runtime (${runtimeNames().join(', ') || DEFAULT_RUNTIME})`, DEFAULT_RUNTIME)
     .option('--no-after', 'deploy only: skip tag programming and other after-deploy stages')
     .action(async (arg: string, opts: { runtime: string; after: boolean }) => {
       const t0 = performance.now();
       const file = labFileOf(arg);
       if (!file) throw new FabricError('E_LAB_NOT_FOUND', `no lab file at ${arg}`, { hint: 'give a fabric.yml path, e.g. fabric up labs/mtdc/fabric.yml' });
-      const { loadLab } = await import('../topology/index.js');
       const tl = performance.now();
-      const model = await loadLab(file);
+      const model = await loadModel(file);
       process.stdout.write(`fabric up ${model.name} (runtime ${opts.runtime})\n`);
       printStage({ stage: 'load', ms: performance.now() - tl, detail: `${file}: ${model.nodes.length} nodes, ${model.links.length} links` });
       const rt = getRuntime(opts.runtime);
@@ -61,6 +62,19 @@ export function register(program: Command): void {
       }
       process.stdout.write(summary(state, performance.now() - t0));
     });
+}
+
+/** A fabric.yml, or a resolved LabModel as JSON (`fabric generate --model`, e.g. scale labs). */
+async function loadModel(file: string): Promise<LabModel> {
+  if (file.endsWith('.json')) {
+    const m = JSON.parse(await readFile(file, 'utf8')) as LabModel;
+    if (!m || typeof m.name !== 'string' || !Array.isArray(m.nodes) || !Array.isArray(m.links)) {
+      throw new FabricError('E_BAD_MODEL_FILE', `${file} is not a lab model`, { hint: 'write one with fabric generate --model' });
+    }
+    return m;
+  }
+  const { loadLab } = await import('../topology/index.js');
+  return loadLab(file);
 }
 
 async function runHook(h: AfterDeployHook, state: LabState, rt: ReturnType<typeof getRuntime>): Promise<void> {

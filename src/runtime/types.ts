@@ -21,6 +21,8 @@ export interface DestroyOptions {
   onProgress?: (ev: ProgressEvent) => void;
   /** Upper bound for polling asynchronous kernel teardown (ms). */
   settleTimeoutMs?: number;
+  /** destroyAll only: restrict to labs whose name passes (e.g. a test's own prefix). */
+  labFilter?: (lab: string) => boolean;
 }
 
 /** Objects a lab owns (or will own) on this machine; everything `down` must remove. */

@@ -224,6 +224,7 @@ export class NetnsRuntime implements Runtime {
     }
     const reports: DestroyReport[] = [];
     for (const lab of [...labs].sort()) {
+      if (opts.labFilter && !opts.labFilter(lab)) continue;
       try {
         checkLabName(lab);
       } catch {
