@@ -3,12 +3,12 @@
 // [0099]: tags added on ingress, unexpected tags removed on delivery, the client's own tag kept).
 //
 // DC switch tables (registers: reg0 = domain, reg1 = learned output port, reg2 = 1 when the frame
-// came from another DC, reg6 = Tag1 of the local ingress site):
-//   0  classify: local site port + own VLAN → domain; gateway port + Tag1 → pop, table 10
-//   10 classify fabric: (Tag1, Tag2) pair → domain, Tag2 translated back to the own VLAN
-//   1  learn per domain (identical MACs in two tenants never meet), then 2 and 3
-//   2  learned MACs (reg0, eth_dst) → reg1
-//   3  egress: local port as is; gateway port with Tag2 + Tag1 pushed; unknown/broadcast → meter
+// came from another DC, reg6 = Tag1 of the local ingress site); goto_table only goes forward:
+//   0  classify: local site port + own VLAN → domain; gateway port + Tag1 → pop, table 1
+//   1  classify fabric: (Tag1, Tag2) pair → domain, Tag2 translated back to the own VLAN
+//   2  learn per domain (identical MACs in two tenants never meet), then 3 and 4
+//   3  learned MACs (reg0, eth_dst) → reg1
+//   4  egress: local port as is; gateway port with Tag2 + Tag1 pushed; unknown/broadcast → meter
 //      + flood group. Split horizon: a frame from another DC never goes back to any DC.
 import { Allocator, COOKIE, VLAN_MAX, VLAN_MIN, type RenderContext, type TagModule } from './module.js';
 import type { PlanContext } from '../context.js';
@@ -16,6 +16,9 @@ import type { DomainPlan, SitePlan } from '../types.js';
 
 const HOST_TAG_START = 101;
 const CUSTOMER_TAG_START = 201;
+
+/** Table numbers of the DC switch pipeline. */
+export const T = { classify: 0, fabric: 1, learn: 2, mac: 3, egress: 4 } as const;
 
 export const qinq: TagModule = {
   name: 'qinq',
@@ -121,7 +124,7 @@ export const qinq: TagModule = {
         for (const v of s.vlans) {
           const d = domainOf(s.tenant, v);
           if (!d) continue;
-          flows.push(`${c},table=0,priority=100,in_port=${s.dcPort},dl_vlan=${v},actions=load:${d.id}->NXM_NX_REG0[],load:0->NXM_NX_REG2[],load:${s.hostTag}->NXM_NX_REG6[],goto_table:1`);
+          flows.push(`${c},table=${T.classify},priority=100,in_port=${s.dcPort},dl_vlan=${v},actions=load:${d.id}->NXM_NX_REG0[],load:0->NXM_NX_REG2[],load:${s.hostTag}->NXM_NX_REG6[],goto_table:${T.learn}`);
         }
       }
       // Tables 0 and 10: frames from other DCs, identified by their (Tag1, Tag2) pair.
@@ -129,42 +132,47 @@ export const qinq: TagModule = {
         for (const rs of plan.sites.filter((s) => s.dc === g.remoteDc)) {
           const shared = rs.vlans.map((v) => domainOf(rs.tenant, v)).filter((d): d is DomainPlan => !!d && sitesIn(d, dc.name).length > 0);
           if (!shared.length) continue;
-          flows.push(`${c},table=0,priority=100,in_port=${g.dcSwitchPort},dl_vlan=${rs.hostTag},actions=pop_vlan,load:${rs.hostTag}->NXM_NX_REG6[],goto_table:10`);
+          flows.push(`${c},table=${T.classify},priority=100,in_port=${g.dcSwitchPort},dl_vlan=${rs.hostTag},actions=pop_vlan,load:${rs.hostTag}->NXM_NX_REG6[],goto_table:${T.fabric}`);
           for (const d of shared) {
-            flows.push(`${c},table=10,priority=100,in_port=${g.dcSwitchPort},reg6=${rs.hostTag},dl_vlan=${d.customerTag},actions=set_field:${4096 + d.ownVlan}->vlan_vid,load:${d.id}->NXM_NX_REG0[],load:1->NXM_NX_REG2[],goto_table:1`);
+            flows.push(`${c},table=${T.fabric},priority=100,in_port=${g.dcSwitchPort},reg6=${rs.hostTag},dl_vlan=${d.customerTag},actions=set_field:${4096 + d.ownVlan}->vlan_vid,load:${d.id}->NXM_NX_REG0[],load:1->NXM_NX_REG2[],goto_table:${T.learn}`);
           }
         }
       }
-      flows.push(`${c},table=0,priority=0,actions=drop`);
-      flows.push(`${c},table=10,priority=0,actions=drop`);
-      // Table 1: learn per domain. Table 2: lookup (miss leaves reg1 = 0: flood).
-      flows.push(`${c},table=1,priority=0,actions=learn(table=2,idle_timeout=300,priority=100,cookie=${COOKIE.learned},NXM_NX_REG0[],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:NXM_OF_IN_PORT[]->NXM_NX_REG1[0..15]),resubmit(,2),resubmit(,3)`);
-      flows.push(`${c},table=2,priority=0,actions=load:0->NXM_NX_REG1[]`);
-      // Table 3: egress.
-      for (const g of dc.gateways) flows.push(`${c},table=3,priority=200,reg2=1,reg1=${ofp(g.dcSwitchPort)},actions=drop`);
+      flows.push(`${c},table=${T.classify},priority=0,actions=drop`);
+      flows.push(`${c},table=${T.fabric},priority=0,actions=drop`);
+      // Learn per domain, then look up (a miss leaves reg1 = 0: flood), then egress.
+      flows.push(`${c},table=${T.learn},priority=0,actions=learn(table=${T.mac},idle_timeout=300,priority=100,cookie=${COOKIE.learned},NXM_NX_REG0[],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:NXM_OF_IN_PORT[]->NXM_NX_REG1[0..15]),resubmit(,${T.mac}),resubmit(,${T.egress})`);
+      flows.push(`${c},table=${T.mac},priority=0,actions=load:0->NXM_NX_REG1[]`);
+      // Egress.
+      for (const g of dc.gateways) flows.push(`${c},table=${T.egress},priority=200,reg2=1,reg1=${ofp(g.dcSwitchPort)},actions=drop`);
       let gid = 0;
       const groups = prog.groups;
-      const push = (d: DomainPlan, s: SitePlan, g: { dcSwitchPort: string }) =>
-        `set_field:${4096 + d.customerTag}->vlan_vid,push_vlan:0x88a8,set_field:${4096 + s.hostTag}->vlan_vid,output:${g.dcSwitchPort}`;
+      // Flood buckets only choose the output port and re-enter the egress table: OVS loses a
+      // rewrite of the inner VLAN followed by push_vlan inside a group bucket (measured on 3.1),
+      // but not in a flow, and unicast and flood then share one egress flow per port.
+      const via = (port: string) => `bucket=set_field:${ofp(port)}->reg1,resubmit(,${T.egress})`;
       for (const d of plan.domains) {
         const here = sitesIn(d, dc.name);
         if (!here.length) continue;
         const gws = gwsFor(d);
-        for (const s of here) flows.push(`${c},table=3,priority=100,reg0=${d.id},reg1=${ofp(s.dcPort)},actions=output:${s.dcPort}`);
+        for (const s of here) flows.push(`${c},table=${T.egress},priority=100,reg0=${d.id},reg1=${ofp(s.dcPort)},actions=output:${s.dcPort}`);
         for (const s of here) {
-          for (const g of gws) flows.push(`${c},table=3,priority=100,reg0=${d.id},reg1=${ofp(g.dcSwitchPort)},reg6=${s.hostTag},actions=${push(d, s, g)}`);
+          // Toward another DC: Tag2 replaces the own VID (PCP kept), Tag1 of the ingress site on top.
+          for (const g of gws) {
+            flows.push(`${c},table=${T.egress},priority=100,reg0=${d.id},reg1=${ofp(g.dcSwitchPort)},reg6=${s.hostTag},vlan_tci=0x1000/0x1000,actions=set_field:${4096 + d.customerTag}->vlan_vid,push_vlan:0x88a8,set_field:${4096 + s.hostTag}->vlan_vid,output:${g.dcSwitchPort}`);
+          }
           // Flood from a local site: the other local sites of the domain, and one copy per remote DC.
-          const buckets = [...here.filter((o) => o !== s).map((o) => `bucket=output:${o.dcPort}`), ...gws.map((g) => `bucket=${push(d, s, g)}`)];
+          const buckets = [...here.filter((o) => o !== s).map((o) => via(o.dcPort)), ...gws.map((g) => via(g.dcSwitchPort))];
           if (buckets.length) {
             groups.push(`group_id=${++gid},type=all,${buckets.join(',')}`);
-            flows.push(`${c},table=3,priority=50,reg0=${d.id},reg1=0,reg2=0,reg6=${s.hostTag},actions=meter:1,group:${gid}`);
+            flows.push(`${c},table=${T.egress},priority=50,reg0=${d.id},reg1=0,reg2=0,reg6=${s.hostTag},actions=meter:1,group:${gid}`);
           }
         }
         // Flood from another DC: local sites only (split horizon: no DC-to-DC relay, no loops).
-        groups.push(`group_id=${++gid},type=all,${here.map((o) => `bucket=output:${o.dcPort}`).join(',')}`);
-        flows.push(`${c},table=3,priority=50,reg0=${d.id},reg1=0,reg2=1,actions=meter:1,group:${gid}`);
+        groups.push(`group_id=${++gid},type=all,${here.map((o) => via(o.dcPort)).join(',')}`);
+        flows.push(`${c},table=${T.egress},priority=50,reg0=${d.id},reg1=0,reg2=1,actions=meter:1,group:${gid}`);
       }
-      flows.push(`${c},table=3,priority=0,actions=drop`);
+      flows.push(`${c},table=${T.egress},priority=0,actions=drop`);
     }
   },
 };
