@@ -16,6 +16,8 @@ DEB_PACKAGES=(
   iputils-arping
   busybox-static       # tiny rootfs for guests and containers
   procps
+  qemu-system-x86      # virtual hypervisors (TCG guests, live migration); src/vm
+  kmod                 # modinfo -F depends: guest module load order at image build
 )
 
 missing=()
