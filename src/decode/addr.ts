@@ -50,8 +50,27 @@ export function formatIpv4(b: Uint8Array, o: number): string {
   return v;
 }
 
+const IP6_SLOTS = 1024;
+const ip6Key = new Int32Array(IP6_SLOTS * 4);
+const ip6Str: (string | undefined)[] = new Array<string | undefined>(IP6_SLOTS).fill(undefined);
+
 /** RFC 5952 canonical text (lowercase, longest run of ≥2 zero groups compressed) from 16 bytes. */
 export function formatIpv6(b: Uint8Array, o: number): string {
+  const w0 = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+  const w1 = (b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!;
+  const w2 = (b[o + 8]! << 24) | (b[o + 9]! << 16) | (b[o + 10]! << 8) | b[o + 11]!;
+  const w3 = (b[o + 12]! << 24) | (b[o + 13]! << 16) | (b[o + 14]! << 8) | b[o + 15]!;
+  const slot = (Math.imul(w0 ^ Math.imul(w1, 31) ^ Math.imul(w2, 961) ^ Math.imul(w3, 29791), 0x9e3779b1) >>> 22) & (IP6_SLOTS - 1);
+  const k = slot * 4;
+  const hit = ip6Str[slot];
+  if (hit !== undefined && ip6Key[k] === w0 && ip6Key[k + 1] === w1 && ip6Key[k + 2] === w2 && ip6Key[k + 3] === w3) return hit;
+  const v = ipv6Text(b, o);
+  ip6Key[k] = w0; ip6Key[k + 1] = w1; ip6Key[k + 2] = w2; ip6Key[k + 3] = w3;
+  ip6Str[slot] = v;
+  return v;
+}
+
+function ipv6Text(b: Uint8Array, o: number): string {
   const g: number[] = new Array(8);
   for (let i = 0; i < 8; i++) g[i] = (b[o + 2 * i]! << 8) | b[o + 2 * i + 1]!;
   let bestStart = -1;

@@ -1,7 +1,7 @@
 // Dissect: the compiled walker records (layer id, offset, key) per layer into preallocated typed
 // arrays; layer objects are materialised only when asked for. `dissect()` is the convenient
 // path; a reused `Dissector` plus `walk()`/`keys`/`signature()` is the zero-allocation fast path.
-import { LAYER_ID, LAYER_NAME, materialize, REASON, walk, type WalkState } from './compile.js';
+import { LAYER_ID, LAYER_NAME, materialize as materializeImport, REASON, walk as walkImport, type WalkState } from './compile.js';
 import { PW_ETH_CW, PW_ETH_NOCW, PW_IPV4, PW_IPV6, PW_RAW } from './pw-heuristic.js';
 import type { DecodeAs, DissectOptions, Layer, LayerName, PwPayloadKind, RawReason } from './types.js';
 
@@ -13,6 +13,14 @@ const KIND_CODE: Record<PwPayloadKind, number> = {
 };
 
 const EMPTY = new Uint8Array(0);
+
+// Module-local copies of hot imports: under tsx (esbuild) an imported binding can be a getter
+// call on every access, which showed up as the top entry of a dissect() profile.
+const walk = walkImport;
+const materialize = materializeImport;
+const ID_RAW: number = LAYER_ID.raw;
+const ID_VLAN: number = LAYER_ID.vlan;
+const ID_PW: number = LAYER_ID.pw;
 
 /**
  * A reusable dissector. `walk(frame)` fills, for layer i < count:
@@ -66,7 +74,7 @@ export class Dissector implements WalkState {
   layer(i: number): Layer {
     const id = this.kinds[i]!;
     const o = this.offs[i]!;
-    if (id === LAYER_ID.raw) {
+    if (id === ID_RAW) {
       const len = this.keys[i]!;
       const raw: Layer = { name: 'raw', len, reason: REASON[this.reason] ?? 'malformed' };
       if (this.keepPayload) raw.data = this.frame.slice(o, o + len);
@@ -82,7 +90,7 @@ export class Dissector implements WalkState {
     const b = this.frame, kinds = this.kinds, offs = this.offs, keys = this.keys;
     for (let i = 0; i < n; i++) {
       const id = kinds[i]!;
-      out.push(id === LAYER_ID.raw ? this.layer(i) : materialize(id, b, offs[i]!, keys[i]!)!);
+      out.push(id === ID_RAW ? this.layer(i) : materialize(id, b, offs[i]!, keys[i]!)!);
     }
     return out;
   }
@@ -119,21 +127,21 @@ export class Dissector implements WalkState {
 
   private tokenCode(i: number): number {
     const id = this.kinds[i]!;
-    if (id === LAYER_ID.vlan) {
+    if (id === ID_VLAN) {
       const o = this.offs[i]!;
       return (id << 20) | (this.frame[o - 2]! << 8) | this.frame[o - 1]!;
     }
-    if (id === LAYER_ID.pw) return (id << 20) | this.keys[i]!;
-    if (id === LAYER_ID.raw) return (id << 20) | this.reason;
+    if (id === ID_PW) return (id << 20) | this.keys[i]!;
+    if (id === ID_RAW) return (id << 20) | this.reason;
     return id << 20;
   }
 
   private token(i: number): string {
     const id = this.kinds[i]!;
     const name = LAYER_NAME[id]!;
-    if (id === LAYER_ID.vlan) return `vlan(${(this.tokenCode(i) & 0xffff).toString(16).padStart(4, '0')})`;
-    if (id === LAYER_ID.pw) return this.keys[i] ? 'pw+cw' : 'pw';
-    if (id === LAYER_ID.raw) return `raw(${REASON[this.reason] ?? 'malformed'})`;
+    if (id === ID_VLAN) return `vlan(${(this.tokenCode(i) & 0xffff).toString(16).padStart(4, '0')})`;
+    if (id === ID_PW) return this.keys[i] ? 'pw+cw' : 'pw';
+    if (id === ID_RAW) return `raw(${REASON[this.reason] ?? 'malformed'})`;
     return name;
   }
 }

@@ -2,7 +2,10 @@
 // IPv6: MPLS does not say. Guessing from the first nibble alone (what many decoders do) fails on
 // locally administered MACs (02:…, 46:…, 6e:…), so each candidate is validated more deeply.
 // The rules are documented in docs/decoder.md ("Pseudowire heuristic"); keep both in sync.
-import { RECOGNISED_ETHERTYPES } from './bind.js';
+import { RECOGNISED_ETHERTYPES as RECOGNISED_IMPORT } from './bind.js';
+
+// Module-local copy: under tsx an imported binding may be a getter call per access.
+const RECOGNISED_ETHERTYPES = RECOGNISED_IMPORT;
 
 // Decision codes (numbers, for the dissect hot path).
 export const PW_ETH_CW = 1;

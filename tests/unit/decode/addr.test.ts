@@ -51,3 +51,16 @@ describe('decode/addr', () => {
     }
   });
 });
+
+describe('decode/addr: memoised IPv6 formatting', () => {
+  it('returns the right text for many distinct addresses (slot conflicts included)', () => {
+    const b = new Uint8Array(16);
+    b[0] = 0xfd;
+    for (let i = 0; i < 5000; i++) {
+      b[14] = i >> 8; b[15] = i & 255; b[7] = i % 3;
+      const want = formatIpv6(ipv6(`fd00:0:0:${(i % 3).toString(16)}::${i.toString(16)}`), 0);
+      expect(formatIpv6(b, 0)).to.equal(want);
+      expect(formatIpv6(b, 0)).to.equal(want);
+    }
+  });
+});
