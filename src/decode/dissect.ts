@@ -146,15 +146,20 @@ export class Dissector implements WalkState {
   }
 }
 
-const defaultDissector = new Dissector();
-const byOptions = new WeakMap<DissectOptions, Dissector>();
+const plain = new Dissector();
+const keeping = new Dissector({ keepPayload: true });
+// Keyed by the DecodeAs object, so callers passing a fresh options literal each call still reuse one.
+const byDecodeAs = [new WeakMap<DecodeAs, Dissector>(), new WeakMap<DecodeAs, Dissector>()] as const;
 
 function dissectorFor(opts: DissectOptions | undefined): Dissector {
-  if (!opts || (!opts.decodeAs && !opts.keepPayload)) return defaultDissector;
-  let d = byOptions.get(opts);
+  const keep = opts?.keepPayload === true;
+  const da = opts?.decodeAs;
+  if (!da) return keep ? keeping : plain;
+  const cache = byDecodeAs[keep ? 1 : 0];
+  let d = cache.get(da);
   if (!d) {
-    d = new Dissector(opts);
-    byOptions.set(opts, d);
+    d = new Dissector({ decodeAs: da, keepPayload: keep });
+    cache.set(da, d);
   }
   return d;
 }
@@ -163,6 +168,7 @@ function dissectorFor(opts: DissectOptions | undefined): Dissector {
  * Dissects one Ethernet frame into layers, outer to inner. Never throws: a truncated, unknown or
  * malformed remainder becomes a final `raw` layer with a reason; application payload after
  * UDP/TCP/ICMP is `raw` with reason `payload` (bytes in `data` with `keepPayload`).
+ * A compiled Dissector is cached per `decodeAs` object: treat a DecodeAs as immutable once used.
  */
 export function dissect(frame: Uint8Array, opts?: DissectOptions): Layer[] {
   const d = dissectorFor(opts);
