@@ -41,6 +41,16 @@ describe('decode/pw heuristic', () => {
     expect(after(dissect(f))).to.deep.equal(['pw', 'eth', 'arp']);
   });
 
+  it('a zero dst MAC without cw in a padded minimum frame (the 802.3-length reading must not win)', () => {
+    const f = build([...OUTER, { name: 'pw' }, { name: 'eth', src: '02:00:00:00:00:0a', dst: '00:00:00:00:00:00' }, { name: 'arp' }], { minSize: 60 });
+    expect(after(dissect(f))).to.deep.equal(['pw', 'eth', 'arp']);
+  });
+
+  it('LLDP behind a control word', () => {
+    const f = build([...OUTER, { name: 'pw', cw: true }, { name: 'eth', src: '02:00:00:00:00:01', dst: '01:80:c2:00:00:0e', type: 0x88cc }, { name: 'raw', len: 30 }]);
+    expect(after(dissect(f))).to.deep.equal(['pw+cw', 'eth', 'raw:unknown-ethertype']);
+  });
+
   it('IPv4 directly over MPLS (no pw layer)', () => {
     const f = build([...OUTER, { name: 'ipv4', src: '192.0.2.1', dst: '192.0.2.2' }, { name: 'udp', sport: 1, dport: 2 }, { name: 'raw', len: 3 }]);
     expect(after(dissect(f))).to.deep.equal(['ipv4', 'udp', 'raw:payload']);
