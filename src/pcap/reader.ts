@@ -170,16 +170,45 @@ export async function openCapture(path: string | Readable, opts: OpenCaptureOpti
   const walker = new CaptureWalker(file, (r) => { batch.push(recordToFrame(r, copy)); }, sink);
   const cap: Capture = {
     file, engine: 'fast', get info() { return walker.info; }, warnings: sink.list,
-    async *[Symbol.asyncIterator]() {
-      try {
-        for await (const _ of drive(src, walker, opts.chunkSize ?? DEFAULT_CHUNK)) {
-          const out = batch;
-          batch = [];
-          yield* out;
+    [Symbol.asyncIterator]() {
+      // A hand-written iterator: frames of the current chunk are handed out from an array with an
+      // already-resolved promise each, which is several times cheaper than an async generator's yield.
+      const chunks = drive(src, walker, opts.chunkSize ?? DEFAULT_CHUNK);
+      let cur: CaptureFrame[] = [];
+      let i = 0;
+      let finished = false;
+      const finish = async (): Promise<IteratorResult<CaptureFrame>> => {
+        if (!finished) {
+          finished = true;
+          await chunks.return(undefined);
+          await src.close();
         }
-      } finally {
-        await src.close();
-      }
+        return { value: undefined, done: true };
+      };
+      const it: AsyncIterator<CaptureFrame> = {
+        next(): Promise<IteratorResult<CaptureFrame>> {
+          if (i < cur.length) return Promise.resolve({ value: cur[i++]!, done: false });
+          return (async () => {
+            while (!finished) {
+              let step: IteratorResult<void>;
+              try {
+                step = await chunks.next();
+              } catch (err) {
+                await finish();
+                throw err;
+              }
+              if (step.done) return finish();
+              cur = batch;
+              batch = [];
+              i = 0;
+              if (cur.length) return { value: cur[i++]!, done: false };
+            }
+            return { value: undefined, done: true };
+          })();
+        },
+        return: finish,
+      };
+      return it;
     },
   };
   return cap;

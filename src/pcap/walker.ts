@@ -122,27 +122,34 @@ export class CaptureWalker {
     rec.ifName = undefined;
     rec.comment = undefined;
     const ethernet = iface.linktype === LINKTYPE_ETHERNET;
-    while (true) {
-      if (end - p < PCAP_RECORD_HEADER_LEN) { this.need = PCAP_RECORD_HEADER_LEN; return p; }
-      const caplen = dv.getUint32(p + 8, le);
-      if (caplen > snapMax) {
-        this.n++;
-        this.stop(this.n, `corrupt record header: caplen ${caplen} exceeds the ${caplen > MAX_CAPLEN ? `maximum of ${MAX_CAPLEN}` : `snap length ${snapMax}`}; the rest of the file is skipped`);
-        return end;
+    const onRecord = this.onRecord;
+    // Hot loop: locals only; the frame counter is written back on exit.
+    let n = this.n;
+    try {
+      while (true) {
+        if (end - p < PCAP_RECORD_HEADER_LEN) { this.need = PCAP_RECORD_HEADER_LEN; return p; }
+        const caplen = dv.getUint32(p + 8, le);
+        if (caplen > snapMax) {
+          n++;
+          this.stop(n, `corrupt record header: caplen ${caplen} exceeds the ${caplen > MAX_CAPLEN ? `maximum of ${MAX_CAPLEN}` : `snap length ${snapMax}`}; the rest of the file is skipped`);
+          return end;
+        }
+        if (end - p < PCAP_RECORD_HEADER_LEN + caplen) { this.need = PCAP_RECORD_HEADER_LEN + caplen; return p; }
+        n++;
+        const len = dv.getUint32(p + 12, le);
+        rec.n = n;
+        rec.sec = dv.getUint32(p, le);
+        rec.frac = dv.getUint32(p + 4, le);
+        rec.off = p + PCAP_RECORD_HEADER_LEN;
+        rec.caplen = caplen;
+        rec.len = len;
+        if (caplen === 0 || caplen < len) { this.n = n; checkRecord(this.warnings, n, caplen, len); }
+        if (!ethernet && !iface.warnedLinktype) { this.n = n; this.warnLinktype(iface, n); }
+        onRecord(rec);
+        p += PCAP_RECORD_HEADER_LEN + caplen;
       }
-      if (end - p < PCAP_RECORD_HEADER_LEN + caplen) { this.need = PCAP_RECORD_HEADER_LEN + caplen; return p; }
-      const n = ++this.n;
-      const len = dv.getUint32(p + 12, le);
-      rec.n = n;
-      rec.sec = dv.getUint32(p, le);
-      rec.frac = dv.getUint32(p + 4, le);
-      rec.off = p + PCAP_RECORD_HEADER_LEN;
-      rec.caplen = caplen;
-      rec.len = len;
-      if (caplen === 0 || caplen < len) checkRecord(this.warnings, n, caplen, len);
-      if (!ethernet && !iface.warnedLinktype) this.warnLinktype(iface, n);
-      this.onRecord(rec);
-      p += PCAP_RECORD_HEADER_LEN + caplen;
+    } finally {
+      this.n = n;
     }
   }
 
