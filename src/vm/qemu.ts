@@ -197,7 +197,7 @@ export class QemuVm {
     if (!pid) throw new FabricError('E_VM_START', `QEMU for ${spec.name} exited right after start`, { hint: `see ${paths.console}` });
     const vm = new QemuVm(spec, pid, t0);
     try {
-      await vm.qmp.connect();
+      await vm.qmp.connect(10_000, () => vm.alive);
       const wait = opts.waitAgent ?? (!spec.startPaused && !spec.incoming);
       if (wait) await vm.waitAgent(opts.bootTimeoutMs ?? 120_000);
     } catch (err) {

@@ -28,13 +28,14 @@ export class QmpClient {
   constructor(readonly path: string) {}
 
   /** Connects, reads the greeting and negotiates capabilities. Retries while the socket is not there yet. */
-  async connect(timeoutMs = 10_000): Promise<void> {
+  async connect(timeoutMs = 10_000, alive: () => boolean = () => true): Promise<void> {
     const end = Date.now() + timeoutMs;
     for (;;) {
       try {
         await this.open();
         break;
       } catch (err) {
+        if (!alive()) throw new FabricError('E_VM_BOOT', `QEMU exited before its QMP socket ${this.path} answered`, { cause: err });
         if (Date.now() > end) throw new FabricError('E_VM_QMP', `cannot connect to QMP socket ${this.path}`, { cause: err });
         await new Promise((r) => setTimeout(r, 100));
       }
