@@ -5,7 +5,10 @@ import { register as inspect } from './inspect.js';
 import { register as up } from './up.js';
 import { register as down } from './down.js';
 import { register as status } from './status.js';
+import { register as plan } from './plan.js';
+import { register as programVerb } from './program.js';
+import { register as flows } from './flows.js';
 
 export type RegisterVerb = (program: Command) => void;
 
-export const verbs: RegisterVerb[] = [generate, inspect, up, down, status];
+export const verbs: RegisterVerb[] = [generate, inspect, up, down, status, plan, programVerb, flows];

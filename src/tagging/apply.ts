@@ -27,13 +27,20 @@ export async function liveOfports(): Promise<Map<string, number>> {
   return m;
 }
 
-/** Replaces `{{ofport:NAME}}` placeholders; a missing port is an error, never a guess. */
+/**
+ * Replaces `{{ofport:NAME}}` placeholders and port names after `in_port=` / `output:` with live
+ * OpenFlow numbers (diff-flows cannot resolve names read from a file). A missing port is an
+ * error, never a guess.
+ */
 export function substitutePorts(text: string, ports: Map<string, number>, bridge: string): string {
-  return text.replace(/\{\{ofport:([^}]+)\}\}/g, (_, name: string) => {
+  const num = (name: string): string => {
     const n = ports.get(name);
     if (n === undefined) throw new FabricError('E_PORT_MISSING', `bridge ${bridge} has no port ${name}`, { hint: 'the lab is not fully deployed: run fabric up again' });
     return String(n);
-  });
+  };
+  return text
+    .replace(/\{\{ofport:([^}]+)\}\}/g, (_, name: string) => num(name))
+    .replace(/(in_port=|output:)([A-Za-z][A-Za-z0-9_.-]*)/g, (_, k: string, name: string) => k + num(name));
 }
 
 async function applyMeters(p: BridgeProgram): Promise<void> {

@@ -17,7 +17,7 @@ export function gatewayMac(lab: string, node: string): string {
 
 /** The pseudowire push shared by interconnect switches and PEs: Tag3 and a new outer Ethernet. */
 export function pwPush(dcTag: number, ttl: number, src: string, dst: string): string {
-  return `encap(mpls),set_field:${dcTag}->mpls_label,set_mpls_ttl:${ttl},encap(ethernet),set_field:${src}->eth_src,set_field:${dst}->eth_dst`;
+  return `encap(mpls),set_field:${dcTag}->mpls_label,set_field:${ttl}->mpls_ttl,encap(ethernet),set_field:${src}->eth_src,set_field:${dst}->eth_dst`;
 }
 
 /** Removes the outer Ethernet and the bottom label: the QinQ frame inside comes out. */

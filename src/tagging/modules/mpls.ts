@@ -95,10 +95,10 @@ export const mpls: TagModule = {
         const last = back.hops[back.hops.length - 1];
         const k = gi + 1; // which attachment circuit, carried in reg1 between tables 0 and 1
         prog.flows.push(
-          `${c},table=0,priority=100,in_port=${g.gatewayPort},actions=${pwPush(farTag, plan.mplsTtl, gatewayMac(lab, pe.name), gatewayMac(lab, farPe))},push_mpls:0x8847,set_field:${first.label}->mpls_label,set_mpls_ttl:${first.ttl},output:${first.from.ifname}`,
+          `${c},table=0,priority=100,in_port=${g.gatewayPort},actions=${pwPush(farTag, plan.mplsTtl, gatewayMac(lab, pe.name), gatewayMac(lab, farPe))},push_mpls:0x8847,set_field:${first.label}->mpls_label,set_field:${first.ttl}->mpls_ttl,output:${first.from.ifname}`,
         );
         // Pop Tag4, remember which attachment circuit the LSP serves, then check Tag3 is ours.
-        prog.flows.push(`${c},table=0,priority=100,in_port=${last.to.ifname},mpls,mpls_label=${last.label},actions=pop_mpls:0x8847,load:${k}->NXM_NX_REG1[],resubmit(,1)`);
+        prog.flows.push(`${c},table=0,priority=100,in_port=${last.to.ifname},mpls,mpls_label=${last.label},actions=pop_mpls:0x8847,set_field:${k}->reg1,resubmit(,1)`);
         prog.flows.push(`${c},table=1,priority=100,reg1=${k},mpls,mpls_label=${myTag},actions=${PW_POP},output:${g.gatewayPort}`);
       });
       prog.flows.push(`${c},table=0,priority=0,actions=drop`);

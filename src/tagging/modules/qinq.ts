@@ -124,7 +124,7 @@ export const qinq: TagModule = {
         for (const v of s.vlans) {
           const d = domainOf(s.tenant, v);
           if (!d) continue;
-          flows.push(`${c},table=${T.classify},priority=100,in_port=${s.dcPort},dl_vlan=${v},actions=load:${d.id}->NXM_NX_REG0[],load:0->NXM_NX_REG2[],load:${s.hostTag}->NXM_NX_REG6[],goto_table:${T.learn}`);
+          flows.push(`${c},table=${T.classify},priority=100,in_port=${s.dcPort},dl_vlan=${v},actions=set_field:${d.id}->reg0,set_field:0->reg2,set_field:${s.hostTag}->reg6,goto_table:${T.learn}`);
         }
       }
       // Tables 0 and 10: frames from other DCs, identified by their (Tag1, Tag2) pair.
@@ -132,9 +132,9 @@ export const qinq: TagModule = {
         for (const rs of plan.sites.filter((s) => s.dc === g.remoteDc)) {
           const shared = rs.vlans.map((v) => domainOf(rs.tenant, v)).filter((d): d is DomainPlan => !!d && sitesIn(d, dc.name).length > 0);
           if (!shared.length) continue;
-          flows.push(`${c},table=${T.classify},priority=100,in_port=${g.dcSwitchPort},dl_vlan=${rs.hostTag},actions=pop_vlan,load:${rs.hostTag}->NXM_NX_REG6[],goto_table:${T.fabric}`);
+          flows.push(`${c},table=${T.classify},priority=100,in_port=${g.dcSwitchPort},dl_vlan=${rs.hostTag},actions=pop_vlan,set_field:${rs.hostTag}->reg6,goto_table:${T.fabric}`);
           for (const d of shared) {
-            flows.push(`${c},table=${T.fabric},priority=100,in_port=${g.dcSwitchPort},reg6=${rs.hostTag},dl_vlan=${d.customerTag},actions=set_field:${4096 + d.ownVlan}->vlan_vid,load:${d.id}->NXM_NX_REG0[],load:1->NXM_NX_REG2[],goto_table:${T.learn}`);
+            flows.push(`${c},table=${T.fabric},priority=100,in_port=${g.dcSwitchPort},reg6=${rs.hostTag},dl_vlan=${d.customerTag},actions=set_field:${4096 + d.ownVlan}->vlan_vid,set_field:${d.id}->reg0,set_field:1->reg2,goto_table:${T.learn}`);
           }
         }
       }
@@ -142,7 +142,7 @@ export const qinq: TagModule = {
       flows.push(`${c},table=${T.fabric},priority=0,actions=drop`);
       // Learn per domain, then look up (a miss leaves reg1 = 0: flood), then egress.
       flows.push(`${c},table=${T.learn},priority=0,actions=learn(table=${T.mac},idle_timeout=300,priority=100,cookie=${COOKIE.learned},NXM_NX_REG0[],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:NXM_OF_IN_PORT[]->NXM_NX_REG1[0..15]),resubmit(,${T.mac}),resubmit(,${T.egress})`);
-      flows.push(`${c},table=${T.mac},priority=0,actions=load:0->NXM_NX_REG1[]`);
+      flows.push(`${c},table=${T.mac},priority=0,actions=set_field:0->reg1`);
       // Egress.
       for (const g of dc.gateways) flows.push(`${c},table=${T.egress},priority=200,reg2=1,reg1=${ofp(g.dcSwitchPort)},actions=drop`);
       let gid = 0;

@@ -1,0 +1,30 @@
+// `fabric flows <lab> [--diff]`: the planned flows per bridge, or programmed-versus-planned drift.
+import type { Command } from 'commander';
+import { labModelOf } from './lab-model.js';
+
+export function register(program: Command): void {
+  program
+    .command('flows')
+    .description('show planned flows per bridge; --diff compares them with what the switches run')
+    .argument('<lab>', 'lab file or deployed lab name')
+    .option('--diff', 'compare with the live switches; exit 1 when they drift')
+    .option('--bridge <node>', 'only this node')
+    .action(async (arg: string, opts: { diff?: boolean; bridge?: string }) => {
+      const { computePlan, renderPrograms, diffPrograms, bundleText } = await import('../tagging/index.js');
+      const model = await labModelOf(arg, { deployed: !!opts.diff });
+      const programs = renderPrograms(model, computePlan(model)).filter((p) => !opts.bridge || p.node === opts.bridge);
+      if (!opts.diff) {
+        for (const p of programs) process.stdout.write(`# ${p.node} (bridge ${p.bridge}, ${p.role})\n${p.meters.map((m) => `meter add ${m}\n`).join('')}${bundleText(p)}\n`);
+        return;
+      }
+      let drift = 0;
+      for (const d of await diffPrograms(programs)) {
+        const n = d.missing.length + d.unexpected.length;
+        drift += n;
+        process.stdout.write(`${d.node.padEnd(14)} ${n ? `DRIFT ${d.missing.length} missing, ${d.unexpected.length} unexpected` : 'ok'}\n`);
+        for (const f of d.missing) process.stdout.write(`  + ${f}\n`);
+        for (const f of d.unexpected) process.stdout.write(`  - ${f}\n`);
+      }
+      if (drift) process.exitCode = 1;
+    });
+}
