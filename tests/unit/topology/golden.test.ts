@@ -1,24 +1,14 @@
 // Golden tests: good intents → expected containerlab topology and model; bad intents → the exact
 // formatted diagnostics. UPDATE_GOLDEN=1 rewrites the expected files (review the diff!).
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { DiagnosticsError } from '../../../src/errors/diagnostics.js';
 import { isFabricError } from '../../../src/errors/fabric-error.js';
+import { golden } from '../../helpers/golden.js';
 import { generateClab, loadLabText, validateClab, renderClab } from '../../../src/topology/index.js';
 
 const ROOT = new URL('../../golden/topology/', import.meta.url).pathname;
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
-
-function golden(path: string, actual: string): void {
-  if (UPDATE || !existsSync(path)) {
-    if (!UPDATE) throw new Error(`missing golden file ${path}: run with UPDATE_GOLDEN=1 and review it`);
-    writeFileSync(path, actual);
-    return;
-  }
-  expect(actual).to.equal(readFileSync(path, 'utf8'));
-}
-
 describe('topology golden: good intents', () => {
   const dir = join(ROOT, 'ok');
   for (const name of readdirSync(dir).sort()) {
