@@ -13,6 +13,8 @@ const KIND_CODE: Record<PwPayloadKind, number> = {
 };
 
 const EMPTY = new Uint8Array(0);
+const SIG_SLOTS = 1024;
+const SIG_MAX_TOKENS = 24; // longer stacks are rare; their signature is rebuilt each time
 
 // Module-local copies of hot imports: under tsx (esbuild) an imported binding can be a getter
 // call on every access, which showed up as the top entry of a dissect() profile.
@@ -41,8 +43,10 @@ export class Dissector implements WalkState {
   count = 0;
   private readonly keepPayload: boolean;
   private frame: Uint8Array = EMPTY;
-  private readonly sigCache = new Map<number, { codes: number[]; sig: string }>();
   private readonly sigScratch = new Int32Array(MAX_LAYERS);
+  private readonly sigCodes = new Int32Array(SIG_SLOTS * SIG_MAX_TOKENS);
+  private readonly sigLen = new Uint8Array(SIG_SLOTS);
+  private readonly sigStr: (string | undefined)[] = new Array<string | undefined>(SIG_SLOTS).fill(undefined);
 
   constructor(opts: DissectOptions = {}) {
     this.keepPayload = opts.keepPayload === true;
@@ -109,19 +113,23 @@ export class Dissector implements WalkState {
       codes[i] = c;
       h = Math.imul(h ^ c, 0x01000193);
     }
-    h &= 0x3fffffff; // a Smi key: Map lookups on heap numbers are slower
-    const hit = this.sigCache.get(h);
-    if (hit !== undefined && hit.codes.length === n) {
-      let same = true;
-      for (let i = 0; i < n; i++) if (hit.codes[i] !== codes[i]) { same = false; break; }
-      if (same) return hit.sig;
+    // Direct-mapped memo: one slot per hash, exact comparison of the token codes.
+    const slot = (h >>> 22) & (SIG_SLOTS - 1);
+    const cached = n <= SIG_MAX_TOKENS ? this.sigStr[slot] : undefined;
+    if (cached !== undefined && this.sigLen[slot] === n) {
+      const base = slot * SIG_MAX_TOKENS;
+      let i = 0;
+      while (i < n && this.sigCodes[base + i] === codes[i]) i++;
+      if (i === n) return cached;
     }
     const parts: string[] = [];
     for (let i = 0; i < n; i++) parts.push(this.token(i));
     const sig = parts.join('/');
-    // On a (rare) hash collision the newer shape replaces the older one: still correct, just uncached.
-    if (this.sigCache.size >= 4096) this.sigCache.clear();
-    this.sigCache.set(h, { codes: Array.from(codes.subarray(0, n)), sig });
+    if (n <= SIG_MAX_TOKENS) {
+      this.sigCodes.set(codes.subarray(0, n), slot * SIG_MAX_TOKENS);
+      this.sigLen[slot] = n;
+      this.sigStr[slot] = sig;
+    }
     return sig;
   }
 

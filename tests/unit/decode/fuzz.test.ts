@@ -23,6 +23,16 @@ const VALID = SEEDS.map((s) => build(s, { minSize: 60 }));
 const INTERESTING = [0x00, 0x01, 0x04, 0x05, 0x06, 0x08, 0x11, 0x12, 0x45, 0x47, 0x60, 0x81, 0x86, 0x88, 0x91, 0xa8, 0xb5, 0xdd, 0xff];
 const OPTIONS = [undefined, { keepPayload: true }, { decodeAs: parseDecodeAs(['pw-eth-cw']) }, { decodeAs: parseDecodeAs(['1001=pw-eth-nocw', '9=ipv6', 'raw']) }];
 
+/** The signature recomputed from the layer objects (checks the memoised fast path). */
+function shapeOf(layers: Layer[]): string {
+  return layers.map((l) => {
+    if (l.name === 'vlan') return `vlan(${l.tpid.toString(16).padStart(4, '0')})`;
+    if (l.name === 'pw') return l.cw ? 'pw+cw' : 'pw';
+    if (l.name === 'raw') return `raw(${l.reason})`;
+    return l.name;
+  }).join('/');
+}
+
 function checkStack(frame: Uint8Array, layers: Layer[]): void {
   expect(layers.length).to.be.within(1, MAX_LAYERS);
   let claimed = 0;
@@ -67,20 +77,43 @@ describe('decode/fuzz', function () {
       }
       const opts = OPTIONS[i & 3];
       let layers: Layer[];
+      let shape: string;
       try {
         layers = dissect(f, opts);
-        shapes.add(stackSignature(f, opts));
+        shape = stackSignature(f, opts);
+        shapes.add(shape);
       } catch (err) {
         throw new Error(`dissect threw on ${Buffer.from(f).toString('hex')}: ${String(err)}`);
       }
       if (i % 7 === 0) {
         checkStack(f, layers);
+        expect(shape).to.equal(shapeOf(layers));
         expect(JSON.stringify(dissect(f, opts))).to.equal(JSON.stringify(layers)); // deterministic
         checked++;
       }
     }
     expect(checked).to.be.greaterThan(17_000);
-    expect(shapes.size).to.be.greaterThan(50); // the mutations really reach many code paths
+    expect(shapes.size).to.be.greaterThan(100); // the mutations really reach many code paths
+  });
+
+  it('stack signatures stay exact with more shapes than the memo has slots', () => {
+    const d = new Dissector();
+    const frames: Uint8Array[] = [];
+    for (let v = 0; v < 40; v++) {
+      for (let m = 0; m < 40; m++) {
+        const specs: LayerSpec[] = [{ name: 'eth' }];
+        for (let k = 0; k < v; k++) specs.push({ name: 'vlan', tpid: [0x8100, 0x88a8, 0x9100][(k * 7 + m) % 3]!, vid: k });
+        for (let k = 0; k < m; k++) specs.push({ name: 'mpls', label: k });
+        specs.push({ name: 'ipv4' }, { name: 'udp' });
+        frames.push(build(specs));
+      }
+    }
+    for (let round = 0; round < 2; round++) {
+      for (const f of frames) {
+        d.walk(f);
+        expect(d.signature()).to.equal(shapeOf(d.layers()));
+      }
+    }
   });
 
   it('terminates on a frame made only of tags (deeper than MAX_LAYERS)', () => {
