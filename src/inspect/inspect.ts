@@ -40,6 +40,8 @@ export function decodeFrame(f: CaptureFrame, d: Dissector): InspectLayer[] {
 export async function runInspect(files: string[], o: InspectOptions, io: InspectIo): Promise<number> {
   const decodeAs: DecodeAs | undefined = o.decodeAs?.length ? parseDecodeAs(o.decodeAs) : undefined;
   const filter = compileFilter(o);
+  // A frame that is not Ethernet is not decoded: only --contains can match it.
+  const rawFilter = o.vlan?.length || o.label?.length || o.vni?.length || o.ip?.length ? () => false : compileFilter({ contains: o.contains ?? [] });
   const d = new Dissector(decodeAs ? { decodeAs } : {});
   const out = new LineOutput(io.out);
   const stats = o.stats ? new ShapeStats() : undefined;
@@ -52,6 +54,10 @@ export async function runInspect(files: string[], o: InspectOptions, io: Inspect
     try {
       cap = await openCapture(path, {
         ...(o.engine ? { engine: o.engine } : {}),
+        // Each frame is fully handled before the next is pulled, so views into the read buffer are
+        // safe, and a smaller chunk keeps fewer frame objects alive at once.
+        reuseBuffers: true,
+        chunkSize: 1 << 20,
         onWarning: (w) => { io.err.write(`warning: ${w.message}\n`); },
       });
     } catch (err) {
@@ -70,7 +76,7 @@ export async function runInspect(files: string[], o: InspectOptions, io: Inspect
         const ethernet = f.linktype === LINKTYPE_ETHERNET;
         if (ethernet) d.walk(f.data);
         else d.count = 0;
-        if (filter && !(ethernet ? filter(f.data, d) : filterRaw(f, o))) continue;
+        if (filter && !(ethernet ? filter(f.data, d) : (rawFilter?.(f.data, d) ?? true))) continue;
         if (stats) {
           stats.add(ethernet ? d.signature() : 'raw(unknown-linktype)');
           continue;
@@ -103,10 +109,4 @@ export async function runInspect(files: string[], o: InspectOptions, io: Inspect
     await out.flush();
   }
   return status;
-}
-
-/** Filters on a frame that is not decoded: only --contains can match it. */
-function filterRaw(f: CaptureFrame, o: FilterOptions): boolean {
-  if (o.vlan?.length || o.label?.length || o.vni?.length || o.ip?.length) return false;
-  return compileFilter({ contains: o.contains ?? [] })?.(f.data, new Dissector()) ?? true;
 }
