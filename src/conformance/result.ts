@@ -1,0 +1,65 @@
+// What a conformance run produces: the contract between the judge (src/conformance) and the
+// reports (src/report: JSON, JUnit, HTML). Every failed check names its evidence: the capture
+// file, the frame numbers and the decoded frames.
+import type { LinkClass } from '../topology/model.js';
+
+export type CheckState = 'passed' | 'failed' | 'skipped';
+
+/** One frame offered as evidence. */
+export interface FrameEvidence {
+  /** Capture file, relative to the run dir (e.g. `dc1-sw--mtdc-dc1-sw_3.pcap`). */
+  file: string;
+  /** 1-based frame number in that file (what Wireshark and `fabric inspect` show). */
+  frame: number;
+  /** `fabric inspect` one-line rendering of the frame. */
+  decoded: string;
+  /** Why this frame is evidence (e.g. `red canary on a green client port`). */
+  note?: string;
+}
+
+export interface CheckResult {
+  suite: string;
+  /** Stable id, e.g. `isolation/client-ports`. */
+  id: string;
+  title: string;
+  state: CheckState;
+  durationMs: number;
+  /** Failure message (first line is the summary). */
+  message?: string;
+  evidence: FrameEvidence[];
+  /** Counts the judge looked at, e.g. { frames: 1200, canaries: 96 }. */
+  stats?: Record<string, number>;
+}
+
+/** The per-hop picture of one tenant flow, for the HTML report. */
+export interface HopPicture {
+  tenant: string;
+  flow: string;
+  hops: { link: string; class: LinkClass; from: string; to: string; stack: string; observed?: string; ok?: boolean }[];
+}
+
+export interface TopologyPicture {
+  nodes: { name: string; role: string; dc: string | null; tenant: string | null }[];
+  links: { id: string; class: LinkClass; a: string; b: string }[];
+}
+
+export interface ConformanceReport {
+  reportVersion: 1;
+  lab: string;
+  runtime: string;
+  planHash: string;
+  runId: string;
+  /** Captures folder of the run (captures/<lab>/<run-id>/). */
+  runDir: string;
+  startedAt: string;
+  finishedAt: string;
+  suites: string[];
+  checks: CheckResult[];
+  /** Frames that are not tenant traffic (IPv6 ND, MLD, LLDP...), counted per kind. */
+  background: Record<string, number>;
+  topology: TopologyPicture;
+  hops: HopPicture[];
+  /** Mutation self-check, when run with --mutate. */
+  mutations?: { name: string; description: string; killedBy: string[]; killed: boolean }[];
+  summary: { passed: number; failed: number; skipped: number; mutationScore?: number };
+}
