@@ -3,7 +3,7 @@
 // modules, iproute2 and the control agent. Cached under .cache/guest/<hash>/, where the hash
 // covers every input, so the image is rebuilt only when an input changes.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -106,22 +106,35 @@ async function dpkgVersion(pkg: string): Promise<string> {
   return r.stdout.trim();
 }
 
+/** Changes whenever `apt-get update` replaces a package list (the directory's mtime moves). */
+function aptListsStamp(): string {
+  try {
+    const dir = '/var/lib/apt/lists';
+    const newest = readdirSync(dir).filter((n) => n.endsWith('_Packages') || n.endsWith('_Packages.lz4') || n.endsWith('_Release'))
+      .map((n) => statSync(join(dir, n)).mtimeMs).reduce((a, b) => Math.max(a, b), statSync(dir).mtimeMs);
+    return String(newest);
+  } catch {
+    return 'none';
+  }
+}
+
 async function resolveKernelPackage(cacheDir: string): Promise<{ pkg: string; version: string }> {
   const last = join(cacheDir, 'kernel.json');
+  const stamp = aptListsStamp();
+  const prev = existsSync(last) ? (JSON.parse(readFileSync(last, 'utf8')) as { pkg: string; version: string; stamp?: string }) : undefined;
+  // apt-cache takes seconds on a busy machine; its answer only changes with the package lists.
+  if (prev && prev.stamp === stamp) return { pkg: prev.pkg, version: prev.version };
   try {
     const dep = await run('apt-cache', ['depends', 'linux-image-amd64']);
     const pkg = parseKernelDepends(dep.stdout);
     const show = await run('apt-cache', ['show', '--no-all-versions', pkg]);
     const version = /^Version:\s*(\S+)/m.exec(show.stdout)?.[1];
     if (!version) throw new FabricError('E_VM_KERNEL_PKG', `no Version in apt-cache show ${pkg}`);
-    writeFileSync(last, JSON.stringify({ pkg, version }) + '\n');
+    writeFileSync(last, JSON.stringify({ pkg, version, stamp }) + '\n');
     return { pkg, version };
   } catch (err) {
     // Offline or no package lists: reuse the last resolution if its .deb is still cached.
-    if (existsSync(last)) {
-      const prev = JSON.parse(readFileSync(last, 'utf8')) as { pkg: string; version: string };
-      if (findDeb(join(cacheDir, 'debs'), prev.pkg)) return prev;
-    }
+    if (prev && findDeb(join(cacheDir, 'debs'), prev.pkg)) return { pkg: prev.pkg, version: prev.version };
     throw err;
   }
 }

@@ -42,6 +42,11 @@ export interface VmSpec {
 }
 
 export const DEFAULT_MEMORY_MIB = 96;
+/**
+ * Debian's 6.1 kernel does not get past its own decompressor below ~80 MiB (QEMU exits at once,
+ * silently, with -no-reboot: measured 64 and 72 fail, 80 boots), so smaller sizes are refused.
+ */
+export const MIN_MEMORY_MIB = 80;
 
 export function vmPaths(runDir: string): { qmp: string; agent: string; console: string; pidfile: string; migrate: string } {
   return {
@@ -76,7 +81,7 @@ export function buildQemuArgs(spec: VmSpec): string[] {
   const p = vmPaths(spec.runDir);
   for (const [k, v] of Object.entries({ kernel: spec.kernel, initrd: spec.initrd, runDir: spec.runDir })) checkOptValue(k, v);
   const mem = spec.memoryMiB ?? DEFAULT_MEMORY_MIB;
-  if (!Number.isInteger(mem) || mem < 48 || mem > 4096) throw new FabricError('E_VM_SPEC', `memoryMiB ${mem} out of 48..4096`);
+  if (!Number.isInteger(mem) || mem < MIN_MEMORY_MIB || mem > 4096) throw new FabricError('E_VM_SPEC', `memoryMiB ${mem} out of ${MIN_MEMORY_MIB}..4096`, { hint: 'the Debian kernel needs about 80 MiB to decompress itself' });
   const cpus = spec.cpus ?? 1;
   if (!Number.isInteger(cpus) || cpus < 1 || cpus > 8) throw new FabricError('E_VM_SPEC', `cpus ${cpus} out of 1..8`);
   const args = [

@@ -27,7 +27,7 @@ describe('vm/qemu args', () => {
   });
 
   it('adds -S and -incoming when asked, and rejects odd URIs and option-breaking paths', () => {
-    const a = buildQemuArgs({ ...spec, startPaused: true, incoming: 'unix:/run/x/migrate.sock', accel: 'kvm', memoryMiB: 64 });
+    const a = buildQemuArgs({ ...spec, startPaused: true, incoming: 'unix:/run/x/migrate.sock', accel: 'kvm', memoryMiB: 80 });
     expect(a).to.include('-S');
     expect(optAfter(a, '-incoming')).to.deep.equal(['unix:/run/x/migrate.sock']);
     expect(optAfter(a, '-accel')).to.deep.equal(['kvm']);
