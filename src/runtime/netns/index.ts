@@ -13,6 +13,7 @@ import type { LabModel } from '../../topology/model.js';
 import { checkLabName, labAlias, NETNS_PREFIX, netnsName } from '../names.js';
 import { ensureOvs } from '../ovs/daemon.js';
 import { addObjects, emptyObjects, listStates, readState, removeState, writeState } from '../state.js';
+import { getRuntime } from '../registry.js';
 import { buildStatus } from '../status.js';
 import type { DeployOptions, DestroyOptions, DestroyReport, LabObjects, LabState, ProgressEvent, Runtime, StatusDoc } from '../types.js';
 import {
@@ -27,6 +28,7 @@ import {
   rootMarkLines,
   vethLine,
   type NetnsPlan,
+  type NsPlan,
 } from './plan.js';
 import { disableIpv6Root, ipBatch, listAllNsLinks, listNetns, listOvsBridges, listRootLinks, nsPath, snapshot, xargsRun, type Snapshot } from './system.js';
 
@@ -48,24 +50,38 @@ async function sleep(ms: number): Promise<void> {
 }
 
 export class NetnsRuntime implements Runtime {
-  readonly name = RUNTIME_NAME;
+  // Subclasses (the docker runtime) reuse every stage and swap only how node namespaces are
+  // made and removed: `name`, `nodeStage`, createNodes() and removeNodes().
+  readonly name: string = RUNTIME_NAME;
+  protected readonly nodeStage: string = 'netns';
+
+  /** Makes the namespaces of the nodes (`missing`: those not on the machine yet); returns the stage detail. */
+  protected async createNodes(_lab: string, plan: NetnsPlan, missing: NsPlan[]): Promise<string> {
+    await ipBatch(missing.map((n) => `netns add ${n.netns}`));
+    return `${missing.length} created, ${plan.namespaces.length - missing.length} kept`;
+  }
+
+  /** Removes node namespaces (their veths go with them). */
+  protected async removeNodes(_lab: string, netns: string[]): Promise<void> {
+    await ipBatch(netns.map((n) => `netns delete ${n}`), { force: true });
+  }
 
   async list(): Promise<string[]> {
-    return listStates().filter((lab) => readState(lab)?.runtime === RUNTIME_NAME);
+    return listStates().filter((lab) => readState(lab)?.runtime === this.name);
   }
 
   async deploy(model: LabModel, opts: DeployOptions = {}): Promise<LabState> {
     const plan = planLab(model); // validates every name before anything runs
     const lab = plan.lab;
     const prior = readState(lab);
-    if (prior && prior.runtime !== RUNTIME_NAME) {
+    if (prior && prior.runtime !== this.name) {
       throw new FabricError('E_LAB_EXISTS', `lab ${lab} is deployed with runtime ${prior.runtime}`, { hint: `run fabric down ${lab} first` });
     }
     const now = new Date().toISOString();
     const state: LabState = {
       stateVersion: 1,
       lab,
-      runtime: RUNTIME_NAME,
+      runtime: this.name,
       phase: 'deploying',
       startedAt: prior?.startedAt ?? now,
       updatedAt: now,
@@ -87,7 +103,7 @@ export class NetnsRuntime implements Runtime {
 
     // Namespaces, then their sysctls (IPv6 default off BEFORE veths appear, so they inherit it).
     const newNs = plan.namespaces.filter((n) => !snap.netns.has(n.netns));
-    await timed(st, 'netns', () => ipBatch(newNs.map((n) => `netns add ${n.netns}`)), () => `${newNs.length} created, ${plan.namespaces.length - newNs.length} kept`, p);
+    await timed(st, this.nodeStage, () => this.createNodes(lab, plan, newNs), (d) => d, p);
     addObjects(state.created, { netns: plan.namespaces.map((n) => n.netns) });
     writeState(state);
     await timed(
@@ -230,6 +246,11 @@ export class NetnsRuntime implements Runtime {
       } catch {
         continue; // a marker we did not write: never act on it
       }
+      const other = readState(lab)?.runtime;
+      if (other && other !== this.name) {
+        reports.push(await getRuntime(other).destroy(lab, opts)); // a lab of another runtime: its own teardown
+        continue;
+      }
       reports.push(await this.destroyWith(lab, snap, { nsLinks, knownLabs: labs }, opts));
     }
     return reports;
@@ -244,7 +265,7 @@ export class NetnsRuntime implements Runtime {
     const stages: ProgressEvent[] = [];
     const p = opts.onProgress;
     const state = readState(lab);
-    if (state && state.runtime !== RUNTIME_NAME) {
+    if (state && state.runtime !== this.name) {
       throw new FabricError('E_WRONG_RUNTIME', `lab ${lab} was deployed by runtime ${state.runtime}`, { hint: `use fabric down ${lab} --runtime ${state.runtime}` });
     }
     const mine = labAlias(lab);
@@ -276,7 +297,7 @@ export class NetnsRuntime implements Runtime {
 
     // Namespaces first: the kernel tears down their veths (and the peers on the host) in one
     // batch, far cheaper than deleting veths one by one.
-    await timed(stages, 'netns', () => ipBatch(target.netns.map((n) => `netns delete ${n}`), { force: true }), () => `${target.netns.length} namespaces`, p);
+    await timed(stages, this.nodeStage, () => this.removeNodes(lab, target.netns), () => `${target.netns.length} namespaces`, p);
     const chunks: string[][] = [];
     for (let i = 0; i < target.bridges.length; i += 25) chunks.push(target.bridges.slice(i, i + 25).flatMap((b) => ['--', '--if-exists', 'del-br', b]));
     await timed(

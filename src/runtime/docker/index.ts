@@ -1,0 +1,170 @@
+// `--runtime docker`: linux nodes are containers created through dockerode (no docker CLI),
+// named and labelled as containerlab does (`clab-<lab>-<node>`, `containerlab=<lab>`, ...), in
+// network mode `none`. Everything else is the netns runtime's, reused as is: each container's
+// network namespace is linked at /run/netns/clab-<lab>-<node> (→ /proc/<pid>/ns/net), so the
+// same batched stages create the veths straight into the containers, configure them (addresses,
+// MACs, MTU, tx checksum offload off, IPv6 off, VXLAN/bridge netdevs, routes), and build the
+// ovs-bridge nodes on the host's Open vSwitch. Captures and `exec` reach a container the same way.
+import { FabricError } from '../../errors/fabric-error.js';
+import type { LabModel, NodeModel } from '../../topology/model.js';
+import { ensureEndpointImage, requireImages, type ImageClient } from '../images/index.js';
+import { clabFilePath, clabLabDir, removeContainerTopology, writeContainerTopology } from '../containerlab/topology.js';
+import { checkLabName, netnsName } from '../names.js';
+import { NetnsRuntime } from '../netns/index.js';
+import { planLab, type NetnsPlan, type NsPlan } from '../netns/plan.js';
+import { readState, writeState } from '../state.js';
+import type { DeployOptions, DestroyOptions, DestroyReport, LabState, ProgressEvent, StatusDoc } from '../types.js';
+import { labContainers, linkNetns, removeContainers, startContainers, type DockerLike, type NodeContainer } from './containers.js';
+import { dockerClient, ensureDockerd, type EngineStatus } from './engine.js';
+
+export const DOCKER_RUNTIME = 'docker';
+
+export interface DockerRuntimeOptions {
+  /** dockerode client (unit tests pass a mock). */
+  docker?: DockerLike & ImageClient;
+  /** Engine check/start (default: ensureDockerd). */
+  ensureEngine?: () => Promise<EngineStatus>;
+  /** Image for nodes without an `image` attribute (default: the built fabric/endpoint image). */
+  image?: string;
+  privileged?: boolean;
+  /** Where containers' netns links go (tests). */
+  netnsDir?: string;
+}
+
+/** Stops a deploy that would mix runtimes for one lab name. */
+export function otherRuntime(lab: string, runtime: string, mine: string): FabricError {
+  return new FabricError('E_LAB_OTHER_RUNTIME', `lab ${lab} is already deployed on runtime ${runtime}, not ${mine}`, {
+    hint: `run fabric down ${lab} first (it uses runtime ${runtime}), or deploy under another lab name`,
+  });
+}
+
+export class DockerRuntime extends NetnsRuntime {
+  override readonly name: string = DOCKER_RUNTIME;
+  protected override readonly nodeStage: string = 'containers';
+  private readonly opts: DockerRuntimeOptions;
+  /** Node → container plan of the deploy in progress. */
+  private containers = new Map<string, NodeContainer>();
+  private model: LabModel | undefined;
+
+  constructor(opts: DockerRuntimeOptions = {}) {
+    super();
+    this.opts = opts;
+  }
+
+  protected docker(): DockerLike & ImageClient {
+    return this.opts.docker ?? (dockerClient() as unknown as DockerLike & ImageClient);
+  }
+
+  private async engine(): Promise<EngineStatus> {
+    return (this.opts.ensureEngine ?? (() => ensureDockerd()))();
+  }
+
+  override async deploy(model: LabModel, opts: DeployOptions = {}): Promise<LabState> {
+    const plan = planLab(model); // validates every name before anything runs
+    const lab = plan.lab;
+    const prior = readState(lab);
+    if (prior && prior.runtime !== this.name) throw otherRuntime(lab, prior.runtime, this.name);
+    const pre: ProgressEvent[] = [];
+    const stage = async <T>(name: string, fn: () => Promise<T>, detail: (r: T) => string): Promise<T> => {
+      const t0 = performance.now();
+      const r = await fn();
+      const ev: ProgressEvent = { stage: name, ms: Math.round(performance.now() - t0), detail: detail(r) };
+      pre.push(ev);
+      opts.onProgress?.(ev);
+      return r;
+    };
+    await stage('engine', () => this.engine(), (e) => `dockerd ${e.started ? `started (pid ${e.pid})` : 'reused'} on ${e.socket}${e.version ? `, API ${e.version}` : ''}`);
+    const docker = this.docker();
+    // Images before anything is created: a missing one leaves nothing half-deployed.
+    const linux = model.nodes.filter((n) => plan.namespaces.some((ns) => ns.node === n.name));
+    const named = new Map<string, string[]>();
+    const explicit = (n: NodeModel): string | undefined => (typeof n.attributes?.image === 'string' ? n.attributes.image : this.opts.image);
+    for (const n of linux) {
+      const img = explicit(n);
+      if (img) named.set(img, [...(named.get(img) ?? []), n.name]);
+    }
+    let endpoint: string | undefined;
+    await stage(
+      'image',
+      async () => {
+        await requireImages(docker, named);
+        if (linux.some((n) => !explicit(n))) {
+          const r = await ensureEndpointImage(docker);
+          endpoint = r.tag;
+          return `${r.tag} ${r.built ? `built (${(r.bytes / 1e6).toFixed(1)} MB rootfs)` : 'cached'}${named.size ? `, ${named.size} named images present` : ''}`;
+        }
+        return `${named.size} named images present`;
+      },
+      (d) => d,
+    );
+    this.containers = new Map(
+      linux.map((n) => {
+        const img = explicit(n);
+        return [n.name, { node: n.name, name: netnsName(lab, n.name), image: img ?? endpoint!, endpointImage: !img || img === endpoint }];
+      }),
+    );
+    this.model = model;
+    writeContainerTopology(model, (node) => this.containers.get(node)?.image, false);
+
+    let state: LabState;
+    try {
+      state = await super.deploy(model, opts);
+      // A container that stopped after its start check took its namespace and veths with it.
+      const running = new Set((await labContainers(docker, lab)).filter((c) => c.running).map((c) => c.name));
+      const dead = [...this.containers.values()].filter((c) => !running.has(c.name));
+      if (dead.length) {
+        throw new FabricError('E_CONTAINER_DIED', `container${dead.length > 1 ? 's' : ''} ${dead.map((c) => c.name).slice(0, 5).join(', ')} stopped during deploy`, {
+          hint: 'the lab was rolled back; an image must run a long-lived command (fabric/endpoint runs `sleep infinity`)',
+        });
+      }
+    } catch (err) {
+      if (err instanceof FabricError && err.code === 'E_CONTAINER_DIED') {
+        await this.destroy(lab).catch(() => undefined); // nothing half-deployed
+      }
+      throw err;
+    }
+    state.stages.unshift(...pre);
+    writeState(state);
+    return state;
+  }
+
+  protected override async createNodes(lab: string, plan: NetnsPlan, _missing: NsPlan[]): Promise<string> {
+    const model = this.model!;
+    const byName = new Map(model.nodes.map((n) => [n.name, n]));
+    const wanted = plan.namespaces.map((ns) => ({ node: byName.get(ns.node)!, c: this.containers.get(ns.node)! }));
+    const started = await startContainers(this.docker(), lab, wanted, { topoFile: clabFilePath(lab), labDir: clabLabDir(lab), ...(this.opts.privileged ? { privileged: true } : {}) });
+    for (const s of started) linkNetns(s.name, s.pid, this.opts.netnsDir);
+    const created = started.filter((s) => s.created).length;
+    return `${created} containers started, ${started.length - created} kept; netns linked`;
+  }
+
+  protected override async removeNodes(lab: string, netns: string[]): Promise<void> {
+    // Removing a container ends its network namespace and every veth in it.
+    const docker = this.docker();
+    await removeContainers(docker, (await labContainers(docker, lab)).map((c) => c.id));
+    await super.removeNodes(lab, netns); // the /run/netns links (ip netns delete unlinks them)
+  }
+
+  override async destroy(lab: string, opts: DestroyOptions = {}): Promise<DestroyReport> {
+    checkLabName(lab);
+    await this.engine();
+    const r = await super.destroy(lab, opts);
+    if (!readState(lab)) removeContainerTopology(lab);
+    return r;
+  }
+
+  override async destroyAll(opts: DestroyOptions = {}): Promise<DestroyReport[]> {
+    await this.engine();
+    // Containers are found by their label even when no other marker of their lab is left.
+    const docker = this.docker();
+    const all = (await labContainers(docker)).filter((c) => !opts.labFilter || opts.labFilter(c.lab));
+    await removeContainers(docker, all.map((c) => c.id));
+    return super.destroyAll(opts);
+  }
+
+  override async status(lab: string): Promise<StatusDoc> {
+    const doc = await super.status(lab);
+    for (const n of doc.nodes) if (n.kind === 'linux' && n.netns) n.container = n.netns;
+    return doc;
+  }
+}
