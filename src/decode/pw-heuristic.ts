@@ -54,9 +54,10 @@ export function plausibleIpv6(b: Uint8Array, p: number, end: number, frameLen: n
 /**
  * How plausible an Ethernet header at p is: 0 = not, 1 = sane source MAC and a recognised
  * ethertype (after up to 4 VLAN tags) or a consistent 802.3 length, 2 = additionally the header
- * behind that ethertype validates (IPv4 checksum, IPv6 length, ARP constants).
+ * behind that ethertype validates (IPv4 checksum, IPv6 length, ARP constants). With `deep` false
+ * the second stage is skipped (a recognised ethertype scores 1): enough where only ≥ 1 matters.
  */
-export function ethScore(b: Uint8Array, p: number, end: number, frameLen: number): number {
+export function ethScore(b: Uint8Array, p: number, end: number, frameLen: number, deep = true): number {
   if (p + 14 > end) return 0;
   if (b[p + 6]! & 1) return 0; // a source MAC is never group/multicast
   let t = u16(b, p + 12);
@@ -67,6 +68,7 @@ export function ethScore(b: Uint8Array, p: number, end: number, frameLen: number
     q += 4;
   }
   if (t <= 1500) return t >= 3 && lengthFits(t, end - q, frameLen) ? 1 : 0; // 802.3 length + LLC (e.g. STP)
+  if (!deep) return RECOGNISED_ETHERTYPES.has(t) && (t !== 0x8847 && t !== 0x8848 || q + 4 <= end) ? 1 : 0;
   switch (t) {
     case 0x0800: return plausibleIpv4(b, q, end, frameLen) ? 2 : 1;
     case 0x86dd: return plausibleIpv6(b, q, end, frameLen) ? 2 : 1;
@@ -97,11 +99,16 @@ export function decidePw(b: Uint8Array, p: number, end: number, frameLen: number
   if (p >= end) return PW_EMPTY;
   const nib = b[p]! >> 4;
   if (nib === 0 && plausibleControlWord(b, p, end)) {
-    const withCw = ethScore(b, p + 4, end, frameLen);
-    if (withCw >= 1 && withCw >= ethScore(b, p, end, frameLen)) return PW_ETH_CW;
+    // Same rule as "deep score after the cw ≥ 1 and ≥ deep score without", evaluated cheaply
+    // first: a shallow score is ≥ 1 exactly when the deep one is.
+    if (ethScore(b, p + 4, end, frameLen, false) >= 1) {
+      if (ethScore(b, p, end, frameLen, false) === 0) return PW_ETH_CW;
+      if (ethScore(b, p + 4, end, frameLen) >= ethScore(b, p, end, frameLen)) return PW_ETH_CW;
+    }
   }
   if (nib === 4 && plausibleIpv4(b, p, end, frameLen)) return PW_IPV4;
   if (nib === 6 && plausibleIpv6(b, p, end, frameLen)) return PW_IPV6;
-  if (ethScore(b, p, end, frameLen) >= 1) return PW_ETH_NOCW;
+  // Only ≥ 1 matters here, so skip the inner-header validation (it was a third of the walk time).
+  if (ethScore(b, p, end, frameLen, false) >= 1) return PW_ETH_NOCW;
   return PW_UNDECIDED;
 }
