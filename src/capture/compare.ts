@@ -16,6 +16,9 @@
 //     'no-frames'     missingHere > tolerance and this end saw no frame at all
 //     'one-direction' missingHere > tolerance while this end did see frames: it saw traffic of the
 //                     link but not all of it, which is what a capture that misses one direction shows
+//     'capture-loss'  missingHere > tolerance but this end's tcpdump reported at least that many
+//                     kernel/interface drops: the gap is explained by capture loss, not by direction
+//                     (still flagged: the file is incomplete)
 // A link is flagged when either end is not ok/idle. Links with only one end captured are 'unchecked'.
 import { createHash } from 'node:crypto';
 import { scanCapture } from '../pcap/index.js';
@@ -64,9 +67,11 @@ export interface EndFrames {
   digests: FrameDigest[];
   /** When this capturer was known to listen and when it was asked to stop (epoch seconds). */
   window: [number, number];
+  /** Frames tcpdump reported as dropped (kernel + interface), when known. */
+  dropped?: number | null;
 }
 
-export type EndVerdict = 'ok' | 'idle' | 'no-frames' | 'one-direction';
+export type EndVerdict = 'ok' | 'idle' | 'no-frames' | 'one-direction' | 'capture-loss';
 
 export interface EndCheck {
   id: string;
@@ -136,16 +141,17 @@ export function compareLinkEnds(linkId: string, a: EndFrames, b: EndFrames, o: C
   const ma = missing(wa, wb, keep);
   const mb = missing(wb, wa, keep);
   const matched = wb.length - ma.count;
-  const verdictOf = (own: number, miss: number): EndVerdict => {
+  const verdictOf = (own: number, miss: number, dropped: number | null | undefined): EndVerdict => {
     if (own === 0 && miss === 0) return 'idle';
     if (miss <= tol) return 'ok';
+    if (dropped && dropped >= miss) return 'capture-loss';
     return own === 0 ? 'no-frames' : 'one-direction';
   };
   const ends: EndCheck[] = [
-    { id: a.id, framesInWindow: wa.length, missingHere: ma.count, missingExamples: ma.examples, verdict: verdictOf(wa.length, ma.count) },
-    { id: b.id, framesInWindow: wb.length, missingHere: mb.count, missingExamples: mb.examples, verdict: verdictOf(wb.length, mb.count) },
+    { id: a.id, framesInWindow: wa.length, missingHere: ma.count, missingExamples: ma.examples, verdict: verdictOf(wa.length, ma.count, a.dropped) },
+    { id: b.id, framesInWindow: wb.length, missingHere: mb.count, missingExamples: mb.examples, verdict: verdictOf(wb.length, mb.count, b.dropped) },
   ];
-  const bad = ends.filter((e) => e.verdict === 'no-frames' || e.verdict === 'one-direction');
+  const bad = ends.filter((e) => e.verdict !== 'ok' && e.verdict !== 'idle');
   const idle = ends.every((e) => e.verdict === 'idle');
   const reason = bad.length
     ? bad.map((e) => `${e.id} lacks ${e.missingHere} frame(s) its peer saw (${e.verdict}; e.g. peer frames ${e.missingExamples.join(',')})`).join('; ')

@@ -11,7 +11,8 @@ export type FileFlag =
   | 'count-mismatch' // frames in the file != tcpdump's "packets captured"
   | 'read-warnings' // the pcap reader warned (truncated last record, ...)
   | 'one-direction' // see compare.ts
-  | 'no-frames'; // the peer saw frames, this end none
+  | 'no-frames' // the peer saw frames, this end none
+  | 'capture-loss'; // frames the peer saw are missing here, explained by this end's reported drops
 
 export interface ManifestEnd {
   node: string;
@@ -88,7 +89,7 @@ export function buildManifest(
   const byId = new Map(state.capturers.map((c) => [c.id, c]));
   const fileOf = new Map(state.targets.map((t) => [`${t.node}\u0000${t.ifname}`, t.id]));
   const flagOf = new Map<string, FileFlag>();
-  for (const l of links) for (const e of l.ends) if (e.verdict === 'one-direction' || e.verdict === 'no-frames') flagOf.set(e.id, e.verdict);
+  for (const l of links) for (const e of l.ends) if (e.verdict !== 'ok' && e.verdict !== 'idle') flagOf.set(e.id, e.verdict);
   const dirFilter = state.tcpdump.direction ?? null;
   const files: ManifestFile[] = state.targets.map((t) => {
     const c = byId.get(t.id);

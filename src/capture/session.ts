@@ -199,17 +199,19 @@ export async function startCapture(status: CaptureStatusDoc, o: StartCaptureOpti
     if (waiting === 0) break;
     if (died.length || Date.now() > end) {
       const notListening = state.capturers.filter((c) => !c.listeningAt);
-      const lines = notListening.map((c) => {
-        const why = died.includes(c) ? 'exited' : 'not listening yet';
-        return `  ${c.id} (${c.argv.join(' ')}): ${why}: ${stderrTail(readText(join(dir, c.stderrFile))) || '(no output)'}`;
-      });
-      state.error = `capturers failed to listen: ${notListening.map((c) => c.id).join(', ')}`;
+      // Blame the capturers that died (or, on timeout, every one not listening); the others were
+      // merely stopped along with them.
+      const failed = died.length ? died : notListening;
+      const line = (c: CapturerState) => `  ${c.id} (${c.argv.join(' ')}): ${died.includes(c) ? 'exited' : 'not listening'}: ${stderrTail(readText(join(dir, c.stderrFile))) || '(no output)'}`;
+      const others = state.capturers.length - failed.length;
+      state.error = `capturer(s) failed to listen: ${failed.map((c) => c.id).join(', ')}`;
       await session.stop({ graceMs: 2000 }).catch(() => undefined);
       const s2 = await readState(dir).catch(() => state);
       s2.phase = 'failed';
       s2.error = state.error;
       await writeState(dir, s2);
-      throw new FabricError('E_CAPTURE_NOT_LISTENING', `${notListening.length} of ${state.capturers.length} capturer(s) did not start listening${died.length ? '' : ` within ${timeout} ms`}:\n${lines.join('\n')}`, {
+      const head = died.length ? `${failed.length} capturer(s) exited before listening` : `${failed.length} capturer(s) not listening within ${timeout} ms`;
+      throw new FabricError('E_CAPTURE_NOT_LISTENING', `${head}${others ? ` (the other ${others} were stopped)` : ''}:\n${failed.map(line).join('\n')}`, {
         hint: 'check that the namespace and interface exist (`fabric status <lab>`) and that tcpdump runs as root',
         location: dir,
       });
@@ -274,7 +276,8 @@ async function finalize(dir: string, state: CaptureState, o: StopCaptureOptions,
     });
   }
 
-  const links = compareLinks(state, counts, o);
+  const dropsOf = new Map([...results].map(([id, r]) => [id, r.stats ? r.stats.droppedByKernel + (r.stats.droppedByInterface ?? 0) : null]));
+  const links = compareLinks(state, counts, dropsOf, o);
   let merged: string | null = null;
   if (state.merge) {
     const inputs = state.capturers.filter((c) => (counts.get(c.id)?.packets ?? 0) >= 0 && results.get(c.id)?.readWarnings.every((w) => !w.startsWith('unreadable')));
@@ -295,7 +298,7 @@ async function finalize(dir: string, state: CaptureState, o: StopCaptureOptions,
   return manifest;
 }
 
-function compareLinks(state: CaptureState, counts: Map<string, FileCount>, o: StopCaptureOptions): LinkCheck[] {
+function compareLinks(state: CaptureState, counts: Map<string, FileCount>, dropsOf: Map<string, number | null>, o: StopCaptureOptions): LinkCheck[] {
   const byLink = new Map<string, string[]>();
   for (const t of state.targets) byLink.set(t.linkId, [...(byLink.get(t.linkId) ?? []), t.id]);
   const cap = new Map(state.capturers.map((c) => [c.id, c]));
@@ -310,6 +313,7 @@ function compareLinks(state: CaptureState, counts: Map<string, FileCount>, o: St
       return {
         id,
         digests: counts.get(id)?.digests ?? [],
+        dropped: dropsOf.get(id) ?? null,
         window: [isoToS(c.listeningAt) ?? Infinity, isoToS(c.stopRequestedAt) ?? isoToS(c.exitedAt) ?? -Infinity],
       };
     };

@@ -2,7 +2,15 @@
 // parsing of its statistics are unit-tested without root.
 import { checkIfname, checkNetns } from './names.js';
 
-export const DEFAULT_SNAPLEN = 262144;
+// Measured here (tcpdump 4.99.3 / libpcap 1.10.3, 5000 frames replayed at top speed into a veth):
+// with --immediate-mode libpcap uses fixed-size ring slots sized by the snaplen when the interface
+// has GSO/GRO on (veths do), so `-s 262144` leaves ~8 slots in the default 2 MiB buffer and drops
+// 70-90% of a burst. `-s 9216 -B 8192` captured 5002/5002 with 0 drops. Without --immediate-mode
+// (TPACKET_V3) frames of the last unretired block are lost silently at SIGINT, so that is no fix.
+// 9216 covers a jumbo frame plus the fabric's tags; a longer frame is cut and the reader reports it.
+export const DEFAULT_SNAPLEN = 9216;
+export const MAX_SNAPLEN = 262144;
+export const DEFAULT_BUFFER_KIB = 8192;
 
 export interface CaptureTarget {
   /** Stable id of this capturer: the file stem `<node>--<ifname>`. */
@@ -19,6 +27,8 @@ export interface CaptureTarget {
 
 export interface TcpdumpOptions {
   snaplen?: number;
+  /** Kernel capture buffer in KiB (`-B`, default 8192). */
+  bufferKiB?: number;
   /** `-Q in|out|inout`; not used by default (tcpdump then sees both directions). */
   direction?: 'in' | 'out' | 'inout';
   tcpdump?: string;
@@ -39,13 +49,16 @@ export interface Argv {
 export function tcpdumpArgv(t: Pick<CaptureTarget, 'netns' | 'ifname' | 'hostIf'>, outFile: string, o: TcpdumpOptions = {}): Argv {
   const dev = t.netns !== null ? checkIfname(t.ifname) : checkIfname(t.hostIf ?? '');
   const snaplen = o.snaplen ?? DEFAULT_SNAPLEN;
-  if (!Number.isInteger(snaplen) || snaplen < 64 || snaplen > DEFAULT_SNAPLEN) throw new RangeError(`snaplen ${snaplen} out of 64..${DEFAULT_SNAPLEN}`);
+  if (!Number.isInteger(snaplen) || snaplen < 64 || snaplen > MAX_SNAPLEN) throw new RangeError(`snaplen ${snaplen} out of 64..${MAX_SNAPLEN}`);
+  const buf = o.bufferKiB ?? DEFAULT_BUFFER_KIB;
+  if (!Number.isInteger(buf) || buf < 256 || buf > 1048576) throw new RangeError(`bufferKiB ${buf} out of 256..1048576`);
   const td = [
     '-i', dev,
     '-U', // packet-buffered: every packet is written as it arrives
     '-n',
     '--immediate-mode',
     '-s', String(snaplen),
+    '-B', String(buf),
     '-Z', 'root', // no privilege drop: the file stays writable/readable in a root-owned run dir
     ...(o.direction ? ['-Q', o.direction] : []),
     '-w', outFile,

@@ -119,6 +119,8 @@ export interface CanarySetOptions {
   dstIp: string;
   /** Known station for the unicast class (omit to skip unicast). */
   dstMac?: string;
+  /** Destination of the unknown-unicast class (default UNKNOWN_UNICAST_MAC; must be a MAC no station uses). */
+  unknownMac?: string;
   group?: string;
   vlan?: number;
   classes?: readonly FloodClass[];
@@ -135,7 +137,9 @@ export function buildCanarySet(o: CanarySetOptions): { cls: FloodClass; seq: num
   const out: { cls: FloodClass; seq: number; frame: Uint8Array }[] = [];
   for (const cls of classes) {
     for (let seq = 0; seq < per; seq++) {
-      out.push({ cls, seq, frame: buildCanary({ cls, marker: o.marker, srcMac: o.srcMac, srcIp: o.srcIp, dstIp: o.dstIp, dstMac: o.dstMac, group: o.group, vlan: o.vlan, seq, tag: o.tag }) });
+      // dstMac is the known station of the unicast class only; unknown-unicast keeps its unused MAC.
+      const dstMac = cls === 'unicast' ? o.dstMac : cls === 'unknown-unicast' ? o.unknownMac : undefined;
+      out.push({ cls, seq, frame: buildCanary({ cls, marker: o.marker, srcMac: o.srcMac, srcIp: o.srcIp, dstIp: o.dstIp, dstMac, group: o.group, vlan: o.vlan, seq, tag: o.tag }) });
     }
   }
   return out;
