@@ -1,10 +1,12 @@
 // Runtime entry point: the registry with the embedded `netns` runtime registered as default.
 import { NetnsRuntime } from './netns/index.js';
 import { DockerRuntime } from './docker/index.js';
+import { ContainerlabRuntime } from './containerlab/index.js';
 import { registerRuntime } from './registry.js';
 
 registerRuntime('netns', () => new NetnsRuntime());
 registerRuntime('docker', () => new DockerRuntime());
+registerRuntime('containerlab', () => new ContainerlabRuntime());
 
 export { DEFAULT_RUNTIME, getRuntime, registerRuntime, runtimeNames } from './registry.js';
 export { buildStatus, formatStatus } from './status.js';

@@ -9,7 +9,7 @@ import { FabricError } from '../../errors/fabric-error.js';
 import { renderClab, validateClab, type ClabTopology } from '../../topology/clab.js';
 import type { LabModel } from '../../topology/model.js';
 import { stateDir } from '../state.js';
-import { checkLabName } from '../names.js';
+import { checkLabName, LAB_KEY } from '../names.js';
 
 export function clabFilePath(lab: string): string {
   return join(stateDir(), `${checkLabName(lab)}.clab.yml`);
@@ -31,6 +31,8 @@ export function containerTopology(model: LabModel, imageOf: (node: string) => st
     const out = node as typeof node & { 'network-mode'?: string };
     if (image) out.image = image;
     out['network-mode'] = 'none';
+    // containerlab copies node labels onto the container: our lab marker finds it at teardown.
+    out.labels = { ...(out.labels ?? {}), [LAB_KEY]: model.name };
   }
   return topo;
 }

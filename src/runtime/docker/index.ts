@@ -41,10 +41,10 @@ export function otherRuntime(lab: string, runtime: string, mine: string): Fabric
 export class DockerRuntime extends NetnsRuntime {
   override readonly name: string = DOCKER_RUNTIME;
   protected override readonly nodeStage: string = 'containers';
-  private readonly opts: DockerRuntimeOptions;
+  protected readonly opts: DockerRuntimeOptions;
   /** Node → container plan of the deploy in progress. */
-  private containers = new Map<string, NodeContainer>();
-  private model: LabModel | undefined;
+  protected containers = new Map<string, NodeContainer>();
+  protected model: LabModel | undefined;
 
   constructor(opts: DockerRuntimeOptions = {}) {
     super();
@@ -55,15 +55,15 @@ export class DockerRuntime extends NetnsRuntime {
     return this.opts.docker ?? (dockerClient() as unknown as DockerLike & ImageClient);
   }
 
-  private async engine(): Promise<EngineStatus> {
+  protected async engine(): Promise<EngineStatus> {
     return (this.opts.ensureEngine ?? (() => ensureDockerd()))();
   }
 
-  override async deploy(model: LabModel, opts: DeployOptions = {}): Promise<LabState> {
-    const plan = planLab(model); // validates every name before anything runs
-    const lab = plan.lab;
-    const prior = readState(lab);
-    if (prior && prior.runtime !== this.name) throw otherRuntime(lab, prior.runtime, this.name);
+  /**
+   * Engine and images, before anything of the lab is created (a missing image leaves nothing
+   * half-deployed); fills the node → container plan. Returns the stages it ran.
+   */
+  protected async prepare(model: LabModel, plan: NetnsPlan, opts: DeployOptions): Promise<ProgressEvent[]> {
     const pre: ProgressEvent[] = [];
     const stage = async <T>(name: string, fn: () => Promise<T>, detail: (r: T) => string): Promise<T> => {
       const t0 = performance.now();
@@ -75,7 +75,6 @@ export class DockerRuntime extends NetnsRuntime {
     };
     await stage('engine', () => this.engine(), (e) => `dockerd ${e.started ? `started (pid ${e.pid})` : 'reused'} on ${e.socket}${e.version ? `, API ${e.version}` : ''}`);
     const docker = this.docker();
-    // Images before anything is created: a missing one leaves nothing half-deployed.
     const linux = model.nodes.filter((n) => plan.namespaces.some((ns) => ns.node === n.name));
     const named = new Map<string, string[]>();
     const explicit = (n: NodeModel): string | undefined => (typeof n.attributes?.image === 'string' ? n.attributes.image : this.opts.image);
@@ -100,11 +99,26 @@ export class DockerRuntime extends NetnsRuntime {
     this.containers = new Map(
       linux.map((n) => {
         const img = explicit(n);
-        return [n.name, { node: n.name, name: netnsName(lab, n.name), image: img ?? endpoint!, endpointImage: !img || img === endpoint }];
+        return [n.name, { node: n.name, name: netnsName(plan.lab, n.name), image: img ?? endpoint!, endpointImage: !img || img === endpoint }];
       }),
     );
     this.model = model;
-    writeContainerTopology(model, (node) => this.containers.get(node)?.image, false);
+    return pre;
+  }
+
+  /** Image of a node's container in the deploy in progress. */
+  protected imageOf(node: string): string | undefined {
+    return this.containers.get(node)?.image;
+  }
+
+  override async deploy(model: LabModel, opts: DeployOptions = {}): Promise<LabState> {
+    const plan = planLab(model); // validates every name before anything runs
+    const lab = plan.lab;
+    const prior = readState(lab);
+    if (prior && prior.runtime !== this.name) throw otherRuntime(lab, prior.runtime, this.name);
+    const pre = await this.prepare(model, plan, opts);
+    const docker = this.docker();
+    writeContainerTopology(model, (node) => this.imageOf(node), false);
 
     let state: LabState;
     try {
