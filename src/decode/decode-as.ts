@@ -4,7 +4,7 @@
 import { FabricError } from '../errors/fabric-error.js';
 import type { DecodeAs, PwPayloadKind } from './types.js';
 
-/** Accepted spellings → kind. tshark's names (pwethnocw, pwethcw, pwethheuristic excluded) are accepted too. */
+/** Accepted spellings → kind, including tshark's protocol names pwethcw and pwethnocw. */
 const KIND_ALIASES: Record<string, PwPayloadKind> = {
   'pw-eth-cw': 'pw-eth-cw',
   pwethcw: 'pw-eth-cw',
