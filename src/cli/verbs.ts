@@ -8,8 +8,9 @@ import { register as status } from './status.js';
 import { register as plan } from './plan.js';
 import { register as programVerb } from './program.js';
 import { register as flows } from './flows.js';
+import { register as test } from './test.js';
 import { register as capture } from './capture.js';
 
 export type RegisterVerb = (program: Command) => void;
 
-export const verbs: RegisterVerb[] = [generate, inspect, up, down, status, plan, programVerb, flows, capture];
+export const verbs: RegisterVerb[] = [generate, inspect, up, down, status, plan, programVerb, flows, test, capture];

@@ -7,6 +7,7 @@
 // is no penultimate-hop popping: the egress PE pops Tag4 itself, so every long-haul link shows
 // Tag4. Outer IPv4 TTL/id and the VXLAN UDP source port are wildcards (kernel-chosen).
 import type { LayerName } from '../decode/types.js';
+import { multicastMac, UNKNOWN_UNICAST_MAC } from '../traffic/frames.js';
 import type { LabModel, LinkClass, LinkModel } from '../topology/model.js';
 import { LabIndex } from './context.js';
 import { gatewayMac } from './modules/dc.js';
@@ -60,12 +61,13 @@ interface Ctx {
   dstMac: string;
 }
 
-const FLOOD_MAC: Record<FloodClass, string> = {
+/** Destination MACs of the flood classes: the same ones the canary generator sends. */
+export const FLOOD_MAC: Record<FloodClass, string> = {
   broadcast: 'ff:ff:ff:ff:ff:ff',
   arp: 'ff:ff:ff:ff:ff:ff',
   // Nobody owns it, so no switch has learned it.
-  'unknown-unicast': '02:ee:ee:ee:ee:ee',
-  multicast: '01:00:5e:00:00:fb',
+  'unknown-unicast': UNKNOWN_UNICAST_MAC,
+  multicast: multicastMac('239.1.1.1'),
 };
 
 const isFlood = (d: FlowSpec['dst']): d is { flood: FloodClass } => 'flood' in d;

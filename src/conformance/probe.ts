@@ -1,0 +1,128 @@
+// The baseline probe: warm MAC learning with real stacks, capture every link end, send real
+// traffic (ping, UDP) and crafted canaries (every flood class and unicast, with tenant markers),
+// stop the captures. What was sent is kept in a ledger the judge reads back from the captures.
+import { startCapture, type CaptureManifest, type CaptureSelection } from '../capture/index.js';
+import type { FlowSpec } from '../tagging/expected.js';
+import { buildCanarySet, injectFrames, ping, sendUdp, startUdpReceiver, type FloodClass, type PingResult, type UdpRecvReport } from '../traffic/index.js';
+import { anchors, markerOf, type SystemInfo, type TestContext } from './context.js';
+
+export interface SentCanary {
+  /** `marker|class|seq|tag`, as findCanary reads it back. */
+  key: string;
+  tenant: string;
+  cls: FloodClass;
+  src: SystemInfo;
+  dst?: SystemInfo;
+  flow: FlowSpec;
+  frame: Uint8Array;
+}
+
+export interface PingRecord {
+  tenant: string;
+  from: string;
+  to: string;
+  ip: string;
+  result: PingResult;
+}
+
+export interface UdpRecord {
+  tenant: string;
+  from: string;
+  to: string;
+  sent: number;
+  report: UdpRecvReport;
+}
+
+export interface ProbeRecord {
+  runDir: string;
+  runId: string;
+  manifest: CaptureManifest;
+  canaries: SentCanary[];
+  pings: PingRecord[];
+  udp: UdpRecord[];
+}
+
+export interface ProbeOptions {
+  captureRoot?: string;
+  selection?: CaptureSelection;
+  /** Real ping/UDP traffic (the overlap suite); canaries are always sent. */
+  realTraffic?: boolean;
+  /** Extra work while the captures run (faults, failover), after the baseline traffic. */
+  during?: () => Promise<void>;
+}
+
+const sameDomain = (a: SystemInfo, b: SystemInfo) => a.tenant === b.tenant && a.vlan === b.vlan && a !== b;
+
+async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: Math.min(n, queue.length) }, async () => {
+    for (let t = queue.shift(); t !== undefined; t = queue.shift()) await fn(t);
+  }));
+}
+
+/** Every system announces itself once, so every switch on its domain's flood tree learns its MAC. */
+export async function warmLearning(ctx: TestContext): Promise<void> {
+  await pool(ctx.systems, 6, async (s) => {
+    const peer = ctx.systems.find((o) => sameDomain(s, o));
+    if (peer) await ping({ netns: s.netns, target: peer.ip, count: 1, intervalS: 0.2, deadlineS: 2 });
+  });
+}
+
+export function canariesFor(ctx: TestContext, src: SystemInfo, runTag: string): SentCanary[] {
+  const marker = markerOf(ctx, src.tenant);
+  const peers = ctx.systems.filter((o) => sameDomain(src, o));
+  const tag = `${src.tenant}.${src.site}.${src.system}.${runTag}`;
+  const out: SentCanary[] = [];
+  const floods = buildCanarySet({ marker, srcMac: src.mac, srcIp: src.ip, dstIp: peers[0]?.ip ?? src.ip, classes: ['broadcast', 'arp', 'unknown-unicast', 'multicast'], tag });
+  for (const f of floods) {
+    out.push({ key: `${marker}|${f.cls}|${f.seq}|${tag}`, tenant: src.tenant, cls: f.cls, src, frame: f.frame, flow: { tenant: src.tenant, src: { site: src.site, system: src.system }, dst: { flood: f.cls as Exclude<FloodClass, 'unicast'> } } });
+  }
+  peers.forEach((d, i) => {
+    const [u] = buildCanarySet({ marker, srcMac: src.mac, srcIp: src.ip, dstIp: d.ip, dstMac: d.mac, classes: ['unicast'], tag: `${tag}.${i + 1}` });
+    if (!u) return;
+    out.push({ key: `${marker}|unicast|0|${tag}.${i + 1}`, tenant: src.tenant, cls: 'unicast', src, dst: d, frame: u.frame, flow: { tenant: src.tenant, src: { site: src.site, system: src.system }, dst: { site: d.site, system: d.system } } });
+  });
+  return out;
+}
+
+export async function sendCanaries(canaries: SentCanary[]): Promise<void> {
+  const bySrc = new Map<SystemInfo, SentCanary[]>();
+  for (const c of canaries) bySrc.set(c.src, [...(bySrc.get(c.src) ?? []), c]);
+  await pool([...bySrc], 4, async ([src, cs]) => {
+    await injectFrames({ netns: src.netns, ifname: src.ifname, frames: cs.map((c) => c.frame), pps: 200 });
+  });
+}
+
+async function realTraffic(ctx: TestContext, pings: PingRecord[], udp: UdpRecord[]): Promise<void> {
+  await pool(anchors(ctx), 3, async (a) => {
+    for (const d of ctx.systems.filter((o) => sameDomain(a, o))) {
+      const result = await ping({ netns: a.netns, target: d.ip, count: 2, intervalS: 0.2, deadlineS: 4 });
+      pings.push({ tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, result });
+    }
+    // UDP to the farthest peer (another DC when there is one): the checksum-offload trap shows here.
+    const far = ctx.systems.filter((o) => sameDomain(a, o)).sort((x, y) => Number(y.dc !== a.dc) - Number(x.dc !== a.dc))[0];
+    if (!far) return;
+    const marker = markerOf(ctx, a.tenant);
+    const rx = await startUdpReceiver({ netns: far.netns, bind: far.ip, port: 40100, marker, timeoutMs: 10_000, idleMs: 1500, expect: 20 });
+    const tx = await sendUdp({ netns: a.netns, dst: far.ip, port: 40100, marker, count: 20, pps: 100 });
+    udp.push({ tenant: a.tenant, from: a.node.name, to: far.node.name, sent: tx.sent, report: await rx.result });
+  });
+}
+
+export async function baselineProbe(ctx: TestContext, o: ProbeOptions = {}): Promise<ProbeRecord> {
+  await warmLearning(ctx);
+  const session = await startCapture(ctx.status, { planHash: ctx.planHash, root: o.captureRoot, selection: o.selection });
+  const pings: PingRecord[] = [];
+  const udp: UdpRecord[] = [];
+  const canaries = anchors(ctx).flatMap((a) => canariesFor(ctx, a, session.runId.replace(/[^A-Za-z0-9]/g, '').slice(-8)));
+  let manifest: CaptureManifest;
+  try {
+    if (o.realTraffic !== false) await realTraffic(ctx, pings, udp);
+    await sendCanaries(canaries);
+    if (o.during) await o.during();
+    await new Promise((r) => setTimeout(r, 500)); // frames in flight reach their last hop
+  } finally {
+    manifest = await session.stop();
+  }
+  return { runDir: session.runDir, runId: session.runId, manifest, canaries, pings, udp };
+}

@@ -1,0 +1,19 @@
+// Suite registry: a suite is a named list of checks (probe-independent judges over a run).
+import type { CheckDef } from '../judge.js';
+import { delivery } from './delivery.js';
+import { flows } from './flows.js';
+import { isolation } from './isolation.js';
+import { longHaul } from './long-haul.js';
+import { overlap } from './overlap.js';
+import { tagStack } from './tag-stack.js';
+
+export const SUITES: Record<string, CheckDef[]> = {
+  isolation,
+  'tag-stack': tagStack,
+  'long-haul': longHaul,
+  delivery,
+  overlap,
+  flows,
+};
+
+export const DEFAULT_SUITES = Object.keys(SUITES);
