@@ -282,28 +282,28 @@ export function nsSysctlArgs(ns: NsPlan): string[] {
     : ['sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'];
 }
 
+/** ovs-vsctl commands creating the lab's bridges (secure, netdev, OF1.0-1.5, marked); no ports. */
+export function ovsBridgeCommands(lab: string, bridges: OvsBridgePlan[]): string[] {
+  const mark = `external_ids:${LAB_KEY}=${lab}`;
+  return bridges.flatMap((b) => [
+    '--', '--may-exist', 'add-br', b.name,
+    '--', 'set', 'Bridge', b.name, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${OPENFLOW_VERSIONS}`, mark, `external_ids:fabric-node=${b.node}`,
+    '--', 'set', 'Port', b.name, mark,
+    '--', 'set', 'Interface', b.name, mark,
+  ]);
+}
+
 /**
- * ovs-vsctl argv lists (each one call, `--` separated commands), chunked to keep ovs-vsctl's own
- * CPU time low (it grows faster than linearly with the transaction size).
+ * ovs-vsctl argv lists adding the ports (each list is one call, `--` separated commands),
+ * chunked to keep ovs-vsctl's own CPU time low (it grows faster than linearly with the size of
+ * one transaction).
  */
-export function ovsCommands(lab: string, bridges: OvsBridgePlan[], chunkPorts = 80): string[][] {
+export function ovsPortCommands(lab: string, bridges: OvsBridgePlan[], chunkPorts = 200): string[][] {
   const mark = `external_ids:${LAB_KEY}=${lab}`;
   const calls: string[][] = [];
   let cur: string[] = [];
-  let weight = 0;
-  const flush = (): void => {
-    if (cur.length) calls.push(cur);
-    cur = [];
-    weight = 0;
-  };
+  let n = 0;
   for (const b of bridges) {
-    cur.push(
-      '--', '--may-exist', 'add-br', b.name,
-      '--', 'set', 'Bridge', b.name, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${OPENFLOW_VERSIONS}`, mark, `external_ids:fabric-node=${b.node}`,
-      '--', 'set', 'Port', b.name, mark,
-      '--', 'set', 'Interface', b.name, mark,
-    );
-    weight += 1;
     for (const p of b.ports) {
       const vlan: string[] = [];
       if (b.access) {
@@ -311,11 +311,17 @@ export function ovsCommands(lab: string, bridges: OvsBridgePlan[], chunkPorts = 
         else vlan.push('tag=[]', 'vlan_mode=trunk', `trunks=${p.trunks?.length ? p.trunks.join(',') : '[]'}`);
       }
       cur.push('--', '--may-exist', 'add-port', b.name, p.name, '--', 'set', 'Port', p.name, mark, ...vlan, '--', 'set', 'Interface', p.name, mark);
-      if (++weight >= chunkPorts) flush();
+      if (++n % chunkPorts === 0) (calls.push(cur), (cur = []));
     }
   }
-  flush();
+  if (cur.length) calls.push(cur);
   return calls;
+}
+
+/** All OVS commands of a lab: the bridge transaction first, then the port chunks. */
+export function ovsCommands(lab: string, bridges: OvsBridgePlan[], chunkPorts = 200): string[][] {
+  const br = ovsBridgeCommands(lab, bridges);
+  return [...(br.length ? [br] : []), ...ovsPortCommands(lab, bridges, chunkPorts)];
 }
 
 /** Lines for `xargs -L1 ovs-ofctl`: the NORMAL baseline on tenant access switches only. */
