@@ -18,6 +18,7 @@ DEB_PACKAGES=(
   procps
   qemu-system-x86      # virtual hypervisors (TCG guests, live migration); src/vm
   kmod                 # modinfo -F depends: guest module load order at image build
+  chromium             # renders the HTML report in a test (tests/integration/report-chromium.test.ts)
   docker.io            # --runtime docker: dockerd started by fabric when its socket is silent (src/runtime/docker)
 )
 

@@ -1,0 +1,7 @@
+// Reports of a conformance run (src/conformance/result.ts): JUnit XML, JSON, one-file HTML.
+export { junitXml, writeJunit, suiteOrder, evidenceLine } from './junit.js';
+export { reportJson, writeJson, readReport } from './json.js';
+export { renderHtml, writeHtml, pcapHref, type HtmlOptions } from './html.js';
+export { patternText, parseStack, BLOCK_LABEL, type StackBlock, type BlockKind } from './stack.js';
+export { topologySvg } from './topology-svg.js';
+export { writeReports, type WrittenReports } from './write.js';
