@@ -7,6 +7,7 @@ import { FabricError } from '../errors/fabric-error.js';
 import { DEFAULT_RUNTIME, getRuntime, runtimeNames } from '../runtime/index.js';
 import { afterDeployHooks, registerAfterDeploy, type AfterDeployHook } from '../runtime/hooks.js';
 import type { LabState, ProgressEvent } from '../runtime/types.js';
+import { pickProbe, smokeProbe } from '../runtime/smoke.js';
 import { labFileOf } from './lab-arg.js';
 
 /**
@@ -59,6 +60,9 @@ export function register(program: Command): void {
       if (opts.after) {
         await loadOptionalHooks();
         for (const h of afterDeployHooks()) await runHook(h, state, rt);
+        // Traffic-ready needs programmed flows; without an after-deploy stage only access
+        // switches forward, so the cross-fabric probe would say nothing.
+        if (afterDeployHooks().length) await smoke(state, rt);
       }
       process.stdout.write(summary(state, performance.now() - t0));
     });
@@ -75,6 +79,19 @@ async function loadModel(file: string): Promise<LabModel> {
   }
   const { loadLab } = await import('../topology/index.js');
   return loadLab(file);
+}
+
+async function smoke(state: LabState, rt: ReturnType<typeof getRuntime>): Promise<void> {
+  const pair = pickProbe(state.model);
+  if (!pair) return;
+  const t = performance.now();
+  const ok = await smokeProbe(rt, state.model, pair);
+  printStage({ stage: 'probe', ms: performance.now() - t, detail: `ping ${pair.from} → ${pair.to} (${pair.toIp}) ${ok ? 'answered: traffic-ready' : 'NOT answered'}` });
+  if (!ok) {
+    throw new FabricError('E_NOT_TRAFFIC_READY', `the smoke probe ${pair.from} → ${pair.toIp} was not answered`, {
+      hint: `the lab is deployed; inspect it with fabric status ${state.lab}, or capture the links`,
+    });
+  }
 }
 
 async function runHook(h: AfterDeployHook, state: LabState, rt: ReturnType<typeof getRuntime>): Promise<void> {
