@@ -9,12 +9,27 @@ export function register(program: Command): void {
     .description('run conformance suites against a deployed lab: capture, probe, judge, report')
     .argument('<lab>', 'deployed lab name or its fabric.yml')
     .option('--suite <name...>', 'suites to run (default: all)')
-    .action(async (arg: string, opts: { suite?: string[] }) => {
-      const { runConformance } = await import('../conformance/runner.js');
+    .option('--mutate [name...]', 'mutation self-check: misprogram the lab one way at a time, expect red, restore')
+    .action(async (arg: string, opts: { suite?: string[]; mutate?: boolean | string[] }) => {
+      const { runConformance, runMutations } = await import('../conformance/runner.js');
       const model = await labModelOf(arg, { deployed: true });
       const { report } = await runConformance({ lab: model.name, suites: opts.suite });
       const s = report.summary;
       process.stdout.write(`\n${s.passed} passed, ${s.failed} failed\nevidence: ${report.runDir}/ (report.json, pcaps, manifest.json)\n`);
       if (s.failed) process.exitCode = 1;
+      if (!opts.mutate) return;
+      if (s.failed) {
+        process.stdout.write('mutation self-check skipped: the unmutated lab must pass first\n');
+        return;
+      }
+      process.stdout.write('\nmutation self-check (each misprogramming must turn a frame-based check red):\n');
+      const names = Array.isArray(opts.mutate) ? opts.mutate : undefined;
+      const results = await runMutations(model.name, {
+        names,
+        onResult: (r) => process.stdout.write(`  ${r.killed ? 'killed  ' : 'SURVIVED'} ${r.name.padEnd(24)} ${r.killed ? `by ${r.killedBy.join(', ')}` : r.description}\n`),
+      });
+      const killed = results.filter((r) => r.killed).length;
+      process.stdout.write(`mutation score: ${killed}/${results.length} (${Math.round((100 * killed) / Math.max(1, results.length))}%); flows restored to plan\n`);
+      if (killed < results.length) process.exitCode = 1;
     });
 }

@@ -134,3 +134,51 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   }
   return { report, ctx, probe };
 }
+
+/** Mocha reporter that prints nothing: mutation runs report their own table. */
+function SilentReporter(this: unknown, runner: Mocha.Runner): void {
+  void runner;
+}
+
+export interface MutationOutcome {
+  name: string;
+  description: string;
+  killedBy: string[];
+  killed: boolean;
+}
+
+/**
+ * `fabric test --mutate`: misprogram one bridge at a time, run the frame-based suites, restore the
+ * bridge's planned program, and check the lab is back on plan. The flows-drift check is excluded:
+ * a kill must come from frames.
+ */
+export async function runMutations(lab: string, o: { names?: string[]; onResult?: (m: MutationOutcome) => void } = {}): Promise<MutationOutcome[]> {
+  const { MUTATIONS } = await import('./mutate.js');
+  const { applyPrograms, diffPrograms } = await import('../tagging/apply.js');
+  const { renderPrograms } = await import('../tagging/render.js');
+  const ctx = await loadContext(lab);
+  const planned = renderPrograms(ctx.model, ctx.plan);
+  const frameSuites = DEFAULT_SUITES.filter((s) => s !== 'flows');
+  const out: MutationOutcome[] = [];
+  for (const m of MUTATIONS.filter((x) => !o.names?.length || o.names.includes(x.name))) {
+    const node = m.node(ctx);
+    const orig = planned.find((p) => p.node === node);
+    if (!orig) throw new FabricError('E_MUTATE_LAB', `mutation ${m.name}: no program for node ${node}`);
+    const bad = m.mutate(orig, ctx);
+    if (JSON.stringify(bad) === JSON.stringify(orig)) throw new FabricError('E_MUTATE_NOOP', `mutation ${m.name} changed nothing on ${node}`, { hint: 'the lab lacks what this mutation rewrites' });
+    let killedBy: string[] = [];
+    try {
+      await applyPrograms([bad]);
+      const { report } = await runConformance({ lab, suites: frameSuites, reporter: SilentReporter as unknown as string });
+      killedBy = report.checks.filter((c) => c.state === 'failed').map((c) => c.id);
+    } finally {
+      await applyPrograms([orig]);
+    }
+    const r = { name: m.name, description: m.description, killedBy, killed: killedBy.length > 0 };
+    out.push(r);
+    o.onResult?.(r);
+  }
+  const drift = (await diffPrograms(planned)).filter((d) => d.missing.length || d.unexpected.length);
+  if (drift.length) throw new FabricError('E_MUTATE_RESTORE', `flows still differ from the plan on ${drift.map((d) => d.node).join(', ')} after the mutations`, { hint: 'run fabric program <lab>' });
+  return out;
+}

@@ -22,7 +22,8 @@ export type RawReason =
   | 'unknown-port' // UDP/TCP payload on a port with no binding
   | 'payload' // application payload (not an error)
   | 'pw-undecided' // pseudowire payload the heuristic could not classify and no decode-as was given
-  | 'malformed'; // a header with impossible values (bad IHL, bad length, ...)
+  | 'malformed' // a header with impossible values (bad IHL, bad length, ...)
+  | 'unknown-linktype'; // the capture's link type is not Ethernet (fabric inspect reports it)
 export interface RawLayer { name: 'raw'; len: number; reason?: RawReason; data?: Uint8Array }
 
 export type Layer =
