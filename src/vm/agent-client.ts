@@ -19,6 +19,9 @@ export class AgentClient {
   private chain: Promise<unknown> = Promise.resolve();
   /** Kernel release from the agent's last `!ready` line, if one was seen. */
   release: string | undefined;
+  /** Count of `!ready` lines seen (the agent restarted or booted). */
+  private readySeen = 0;
+  private onReady: (() => void) | undefined;
 
   constructor(readonly path: string) {}
 
@@ -36,7 +39,11 @@ export class AgentClient {
       sock.on('data', (chunk: string) => {
         for (const raw of this.lines.push(chunk)) {
           const l = parseAgentLine(raw);
-          if (l.kind === 'ready') this.release = l.release;
+          if (l.kind === 'ready') {
+            this.release = l.release;
+            this.readySeen++;
+            this.onReady?.();
+          }
           else if (l.kind === 'response') {
             const w = this.waiters.get(l.response.id);
             if (w) { this.waiters.delete(l.response.id); w(l.response); }
@@ -48,11 +55,14 @@ export class AgentClient {
   }
 
   /**
-   * Connects and waits until the agent answers. Re-sends a no-op every `retryMs` because bytes
-   * sent before the guest opened its serial port may be lost. `alive()` lets the caller abort
-   * early when the QEMU process has died (a guest that fails to boot).
+   * Connects and waits until the agent is up: either its `!ready` line arrives (we connect while
+   * the guest boots, so we normally see it) or it answers a no-op. The no-op is re-sent every
+   * `retryMs` because bytes sent before the guest opened its serial port may be lost; an answer
+   * to ANY of them counts, since a slow guest works through the backlog in order. `alive()` lets
+   * the caller abort early when the QEMU process has died (a guest that fails to boot).
+   * `firstPingAfterMs`: how long to rely on `!ready` alone (for a guest we watch from power-on).
    */
-  async waitReady(timeoutMs: number, alive: () => boolean = () => true, retryMs = 500): Promise<void> {
+  async waitReady(timeoutMs: number, alive: () => boolean = () => true, retryMs = 2000, firstPingAfterMs = 0): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (!this.sock) {
       try {
@@ -62,17 +72,31 @@ export class AgentClient {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    for (;;) {
-      const id = this.nextId++;
-      const got = new Promise<boolean>((resolve) => {
-        const t = setTimeout(() => { this.waiters.delete(id); resolve(false); }, retryMs);
-        this.waiters.set(id, () => { clearTimeout(t); resolve(true); });
-      });
-      this.sock?.write(encodeRequest(id, 'true'));
-      if (await got) return;
-      if (!alive()) throw new FabricError('E_VM_BOOT', 'the guest stopped before its agent answered', { hint: 'see console.log in the VM run directory' });
-      if (Date.now() > end) throw new FabricError('E_VM_AGENT_TIMEOUT', `guest agent on ${this.path} did not answer within ${timeoutMs} ms`, { hint: 'see console.log in the VM run directory' });
-      if (!this.sock) await this.open().catch(() => {});
+    let up = false;
+    const readySeen = this.readySeen;
+    this.onReady = () => { up = true; };
+    const pingIds: number[] = [];
+    // A guest we watch boot announces itself; pinging early only queues work for a slow agent.
+    let nextPing = Date.now() + firstPingAfterMs;
+    try {
+      while (!up && this.readySeen === readySeen) {
+        if (Date.now() >= nextPing) {
+          const id = this.nextId++;
+          pingIds.push(id);
+          this.waiters.set(id, () => { up = true; });
+          this.sock?.write(encodeRequest(id, 'true'));
+          nextPing = Date.now() + retryMs;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+        if (up || this.readySeen !== readySeen) break;
+        if (!alive()) throw new FabricError('E_VM_BOOT', 'the guest stopped before its agent answered', { hint: 'see console.log in the VM run directory' });
+        if (Date.now() > end) throw new FabricError('E_VM_AGENT_TIMEOUT', `guest agent on ${this.path} did not answer within ${timeoutMs} ms`, { hint: 'see console.log in the VM run directory' });
+        if (!this.sock) await this.open().catch(() => {});
+      }
+    } finally {
+      this.onReady = undefined;
+      // Late answers to the other pings are simply dropped.
+      for (const id of pingIds) this.waiters.delete(id);
     }
   }
 

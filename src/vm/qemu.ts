@@ -204,7 +204,8 @@ export class QemuVm {
     try {
       await vm.qmp.connect(10_000, () => vm.alive);
       const wait = opts.waitAgent ?? (!spec.startPaused && !spec.incoming);
-      if (wait) await vm.waitAgent(opts.bootTimeoutMs ?? 120_000);
+      // From power-on the agent's own `!ready` line is the signal; pings are only the fallback.
+      if (wait) await vm.waitAgent(opts.bootTimeoutMs ?? 120_000, 5000);
     } catch (err) {
       await vm.stop().catch(() => {});
       throw err;
@@ -217,9 +218,9 @@ export class QemuVm {
   }
 
   /** Waits until the agent answers; records bootMs the first time. */
-  async waitAgent(timeoutMs = 120_000): Promise<void> {
+  async waitAgent(timeoutMs = 120_000, firstPingAfterMs = 0): Promise<void> {
     try {
-      await this.agent.waitReady(timeoutMs, () => this.alive);
+      await this.agent.waitReady(timeoutMs, () => this.alive, 2000, firstPingAfterMs);
     } catch (err) {
       const tail = this.consoleTail();
       if (err instanceof FabricError) throw new FabricError(err.code, `${this.spec.name}: ${err.message}`, { hint: tail ? `console:\n${tail}` : err.hint, cause: err });
@@ -284,24 +285,35 @@ export class QemuVm {
    * the source process is quit and the target's agent is connected. The caller moves the switch
    * port: attach the target's tap before, remove the source's tap after (see docs/vm.md).
    */
-  async migrateTo(target: QemuVm, opts: { maxBandwidthBytes?: number; downtimeLimitMs?: number; timeoutMs?: number } = {}): Promise<MigrationResult> {
+  async migrateTo(
+    target: QemuVm,
+    opts: { maxBandwidthBytes?: number; downtimeLimitMs?: number; relaxAfterMs?: number; relaxedDowntimeLimitMs?: number; timeoutMs?: number } = {},
+  ): Promise<MigrationResult> {
     const uri = target.spec.incoming;
     if (!uri) throw new FabricError('E_VM_MIGRATE', `target ${target.spec.runDir} was not started with incoming`);
     const wasRunning = (await this.status()) === 'running';
+    // A tight downtime limit (50 ms) keeps the switchover short for our small, mostly idle
+    // guests; if RAM does not converge within relaxAfterMs, fall back to QEMU's default 300 ms.
     await this.qmp.execute('migrate-set-parameters', {
       'max-bandwidth': opts.maxBandwidthBytes ?? 1024 * 1024 * 1024,
-      'downtime-limit': opts.downtimeLimitMs ?? 300,
+      'downtime-limit': opts.downtimeLimitMs ?? 50,
     });
     this.agent.close();
     const t0 = Date.now();
     await this.qmp.execute('migrate', { uri });
     const end = t0 + (opts.timeoutMs ?? 120_000);
+    const relaxAt = t0 + (opts.relaxAfterMs ?? 5000);
+    let relaxed = false;
     let info: QmpMigrationInfo;
     for (;;) {
       info = await this.qmp.execute<QmpMigrationInfo>('query-migrate');
       if (info.status === 'completed') break;
       if (info.status === 'failed' || info.status === 'cancelled') {
         throw new FabricError('E_VM_MIGRATE', `migration of ${this.spec.name} ${info.status}: ${info['error-desc'] ?? 'no detail'}`, { hint: 'source keeps running; stop the target' });
+      }
+      if (!relaxed && Date.now() > relaxAt) {
+        relaxed = true;
+        await this.qmp.execute('migrate-set-parameters', { 'downtime-limit': opts.relaxedDowntimeLimitMs ?? 300 }).catch(() => {});
       }
       if (Date.now() > end) {
         await this.qmp.execute('migrate_cancel').catch(() => {});
