@@ -128,6 +128,10 @@ function hopCard(h: HopPicture['hops'][number]): string {
   const head = `<span class="cls" style="background:${cls}">${html(CLASS_SHORT[h.class] ?? h.class)}</span>`
     + `<span class="ends mono" title="${html(h.link)}">${html(h.from)} → ${html(h.to)}</span>`;
   if (h.observed === undefined) {
+    // ok === false without an observed frame: the frame was expected here and never seen.
+    if (h.ok === false) {
+      return `<div class="hopcard bad" data-link="${html(h.link)}">${head}${expected.map((b) => blockHtml(b, ' missing', undefined)).join('')}<span class="state">expected, not observed</span></div>`;
+    }
     return `<div class="hopcard exp" data-link="${html(h.link)}">${head}${expected.map((b) => blockHtml(b)).join('')}<span class="state">expected (not captured)</span></div>`;
   }
   const observed = parseStack(h.observed);

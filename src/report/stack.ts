@@ -107,8 +107,37 @@ export function patternText(layers: readonly LayerPattern[]): string {
 const MAC_PAIR = /^(\S+) > (\S+)(?: (.*))?$/;
 const VLAN = /^(802\.1ad|802\.1Q|QinQ\(\S+\)) (\S+)(.*)$/;
 
-/** One stack line (observed or expected) → blocks, outer to inner. Unknown parts become `raw`. */
+const KV_PART = /^(eth|vlan|mpls|pw|vxlan|ipv4|ipv6|udp|tcp|arp|icmp|raw)((?: [a-z]+=\S+)*)$/;
+
+/**
+ * The `name key=value ...` form (`eth src=02:.. dst=.. type=34984 | vlan tpid=34984 vid=101`),
+ * as a pattern list; null when the text is not in that form.
+ */
+export function parseKeyValueStack(text: string): LayerPattern[] | null {
+  const parts = text.split(' | ').map((p) => p.trim()).filter(Boolean);
+  if (!parts.length) return null;
+  const out: LayerPattern[] = [];
+  for (const p of parts) {
+    const m = KV_PART.exec(p);
+    if (!m) return null;
+    const l: Record<string, string | number | boolean> = { name: m[1]! };
+    for (const kv of m[2]!.trim().split(' ').filter(Boolean)) {
+      const i = kv.indexOf('=');
+      const k = kv.slice(0, i), v = kv.slice(i + 1);
+      l[k] = v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v;
+    }
+    out.push(l as LayerPattern);
+  }
+  return out;
+}
+
+/**
+ * One stack line (observed or expected) → blocks, outer to inner. Accepts the `fabric inspect`
+ * syntax and the `name key=value` pattern form. Unknown parts become `raw`.
+ */
 export function parseStack(text: string): StackBlock[] {
+  const kv = parseKeyValueStack(text);
+  if (kv) text = patternText(kv);
   // Split into header tokens; an Ethernet part may carry its first tag (`a > b 802.1ad 101`).
   const tokens: string[] = [];
   for (const part of text.split(' | ')) {

@@ -53,6 +53,16 @@ describe('report/html', () => {
     expect(renderHtml(fixture('mtdc-passed'))).to.not.match(/class="blk [a-z0-9-]+ (mismatch|missing)"/);
   });
 
+  it('a hop expected but never observed (ok false, no observed line) is red, every block marked missing', () => {
+    const r = fixture('mtdc-passed');
+    const h0 = r.hops[0]!.hops[0]!;
+    r.hops[0]!.hops[0] = { link: h0.link, class: h0.class, from: h0.from, to: h0.to, stack: h0.stack, ok: false };
+    const h = renderHtml(r);
+    expect(h.match(/<div class="hopcard bad"/g)).to.have.length(1);
+    expect(h).to.contain('expected, not observed');
+    expect(h).to.match(/class="blk eth-client missing"/);
+  });
+
   it('escapes hostile names everywhere', () => {
     const r = fixture('mtdc-passed');
     r.checks[0]!.title = '<img src=x onerror=alert(1)>';

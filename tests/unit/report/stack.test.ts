@@ -60,4 +60,13 @@ describe('report/stack', () => {
     expect(parseStack('02:00:00:00:00:10 > 02:00:00:00:00:52 | raw 12 (truncated)').map((b) => b.kind)).to.deep.equal(['eth-client', 'raw']);
     expect(parseStack('')).to.deep.equal([]);
   });
+
+  it('reads the key=value pattern form as well (same blocks as the inspect form)', () => {
+    const kv = 'eth src=02:00:00:00:00:10 dst=02:00:00:00:00:52 type=34984 | vlan tpid=34984 vid=101 type=33024 | vlan tpid=33024 vid=201';
+    expect(parseStack(kv)).to.deep.equal(parseStack('02:00:00:00:00:10 > 02:00:00:00:00:52 802.1ad 101 | 802.1Q 201'));
+    const lh = 'eth src=* dst=* type=2048 | ipv4 src=198.51.100.1 dst=198.51.100.2 proto=17 ttl=* id=* | udp sport=* dport=4789 | vxlan vni=4242 | mpls label=2003 s=false ttl=62 | mpls label=1003 s=true ttl=64 | pw cw=false';
+    expect(parseStack(lh).map((b) => `${b.kind}=${b.value}`)).to.deep.equal([
+      'eth-client=* > *', 'ip-outer=IPv4 198.51.100.1 > 198.51.100.2 UDP * > 4789', 'vxlan=4242', 'tag4=2003 ttl 62', 'tag3=1003 ttl 64', 'pw=nocw',
+    ]);
+  });
 });
