@@ -7,10 +7,10 @@ import { lab, payload, stem, unicast, writeRun } from './run-fixture.js';
 
 const T0 = 1_800_000_000;
 const dirs: string[] = [];
-after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 const run = async (...a: Parameters<typeof writeRun>) => { const d = await writeRun(...a); dirs.push(d); return d; };
 
 describe('trace: follow one frame across a run', () => {
+  after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
   it('orders the long-haul path hop by hop and names every push, pop and swap', async () => {
     const { ex } = await lab();
     const tv = ex.traversals(unicast('red'));
