@@ -120,7 +120,7 @@ export function buildQemuArgs(spec: VmSpec): string[] {
   return args;
 }
 
-/** PID from the pidfile if that process is alive, not a zombie, and is our QEMU (its argv names our run dir). */
+/** PID from the pidfile if that process is alive, not a zombie, and is our QEMU (its argv names this pidfile). */
 export function livePid(pidfile: string, runDir: string): number | undefined {
   let pid: number;
   try {
@@ -133,7 +133,8 @@ export function livePid(pidfile: string, runDir: string): number | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     if (/^\d+ \(.*\) Z/.test(stat)) return undefined;
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    if (!argv[0]?.includes('qemu-system') || !argv.some((a) => a.includes(runDir))) return undefined;
+    // Exactly our pidfile argument: a substring test would confuse run dirs m1 and m10.
+    if (!argv[0]?.includes('qemu-system') || !argv.includes(pidfile)) return undefined;
   } catch {
     return undefined;
   }

@@ -22,6 +22,7 @@ const VETH_IN = `vmtv${tag}b`;
 const VM = `vmt-${tag}`;
 const TAP_A = tapName('vmt', VM, 0, 0);
 const TAP_B = tapName('vmt', VM, 0, 1);
+const TAP_C = tapName('vmt', VM, 0, 2);
 const RUN = join('/tmp', `fabric-vmtest-${tag}`);
 const GUEST_IP = '10.250.77.2';
 const NS_IP = '10.250.77.1';
@@ -96,9 +97,9 @@ describe('vm: QEMU guest on an OVS bridge (root)', function () {
 
   after(async function () {
     for (const vm of vms) await vm.stop().catch(() => {});
-    for (const d of ['a', 'b', 'bad']) await stopRunDir(join(RUN, d)).catch(() => {});
+    for (const d of ['a', 'b', 'c', 'bad']) await stopRunDir(join(RUN, d)).catch(() => {});
     await tryRun('ovs-vsctl', ['--if-exists', 'del-br', BR]);
-    for (const t of [TAP_A, TAP_B]) await deleteTap(t);
+    for (const t of [TAP_A, TAP_B, TAP_C]) await deleteTap(t);
     await tryRun('ip', ['link', 'del', VETH_OUT]);
     await tryRun('ip', ['netns', 'del', NS]);
     rmSync(RUN, { recursive: true, force: true });
@@ -199,6 +200,28 @@ describe('vm: QEMU guest on an OVS bridge (root)', function () {
     const fromGuest = await target.run(['ping', '-c', '3', '-W', '5', NS_IP]);
     expect(fromGuest.exitCode).to.equal(0);
     expect(stats.received).to.be.greaterThan(0);
+  });
+
+  it('migrates a paused guest (inactive pool evacuation): it arrives paused and resumes on cont', async () => {
+    const src = vms[1]!;
+    await src.pause();
+    await createTap(TAP_C);
+    await ovsAddPort(BR, TAP_C);
+    const target = await QemuVm.start(migrationTargetSpec(src.spec, join(RUN, 'c'), [TAP_C]));
+    vms.push(target);
+    const res = await src.migrateTo(target);
+    await ovsDelPort(BR, TAP_B);
+    await deleteTap(TAP_B);
+    figures.pausedMigration = res;
+    expect(src.alive).to.equal(false);
+    expect(await target.status()).to.equal('paused');
+    const during = await nsExec(['ping', '-c', '2', '-i', '0.2', '-W', '1', GUEST_IP]);
+    expect(pingStats(during.stdout).received).to.equal(0);
+    await target.cont();
+    await target.waitAgent(30_000);
+    const ping = await nsPingUntil(GUEST_IP);
+    expect(ping.ok, ping.last).to.equal(true);
+    expect((await target.run(['hostname'])).stdout.trim()).to.equal(VM);
   });
 
   it('reports a guest that fails to boot (initramfs without /init) with E_VM_BOOT and leaves nothing running', async () => {
