@@ -60,8 +60,37 @@ export interface ApplyResult {
   meters: number;
 }
 
+/** Port names a program refers to (placeholders and in_port/output tokens). */
+export function portsNeeded(programs: BridgeProgram[]): Set<string> {
+  const names = new Set<string>();
+  for (const p of programs) {
+    for (const line of [...p.flows, ...p.groups]) {
+      for (const m of line.matchAll(/\{\{ofport:([^}]+)\}\}|(?:in_port=|output:)([A-Za-z][A-Za-z0-9_.-]*)/g)) names.add(m[1] ?? m[2]);
+    }
+  }
+  return names;
+}
+
+/**
+ * ovs-vswitchd assigns OpenFlow port numbers after the database commit that adds a port, so a
+ * freshly deployed lab may not have them yet: wait (bounded) until every needed port has one.
+ */
+export async function waitOfports(programs: BridgeProgram[], timeoutMs = 20_000): Promise<Map<string, number>> {
+  const need = portsNeeded(programs);
+  const t0 = Date.now();
+  for (;;) {
+    const ports = await liveOfports();
+    const missing = [...need].filter((n) => !ports.has(n));
+    if (!missing.length) return ports;
+    if (Date.now() - t0 > timeoutMs) {
+      throw new FabricError('E_PORT_MISSING', `no OpenFlow port number for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} after ${timeoutMs} ms`, { hint: 'the lab is not fully deployed: run fabric up again' });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function applyPrograms(programs: BridgeProgram[]): Promise<ApplyResult[]> {
-  const ports = await liveOfports();
+  const ports = await waitOfports(programs);
   const dir = await mkdtemp(join(tmpdir(), 'fabric-flows-'));
   const out: ApplyResult[] = [];
   try {
@@ -90,7 +119,7 @@ export interface FlowDiff {
 
 /** Programmed against planned state, per bridge, through `ovs-ofctl diff-flows` (canonical form). */
 export async function diffPrograms(programs: BridgeProgram[]): Promise<FlowDiff[]> {
-  const ports = await liveOfports();
+  const ports = await waitOfports(programs);
   const dir = await mkdtemp(join(tmpdir(), 'fabric-diff-'));
   const out: FlowDiff[] = [];
   try {

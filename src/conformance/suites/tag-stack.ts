@@ -35,4 +35,26 @@ export const tagStack: CheckDef[] = [
       v.throwIfAny('tag stacks off the plan');
     },
   },
+  {
+    suite: 'tag-stack',
+    id: 'tag-stack/one-copy-per-hop',
+    title: 'no loops or storms: each canary crosses each planned link end exactly once',
+    judge({ ctx, probe, run, stats }) {
+      const v = new Violations();
+      let ends = 0;
+      for (const c of probe.canaries) {
+        const seen = run.byCanary.get(c.key) ?? [];
+        for (const t of ctx.exp.traversals(c.flow)) {
+          for (const node of [t.from, t.to]) {
+            const here = seen.filter((f) => f.linkId === t.link.id && f.node === node);
+            if (!here.length) continue; // not captured at this end, or missing: canaries-match-plan says so
+            ends++;
+            if (here.length > 1) v.add(`${c.tenant} ${c.cls} canary seen ${here.length} times at ${node} on ${t.link.id}`, here[1]);
+          }
+        }
+      }
+      stats.linkEnds = ends;
+      v.throwIfAny('duplicated frames (loop or storm)');
+    },
+  },
 ];
