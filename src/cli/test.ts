@@ -15,7 +15,7 @@ export function register(program: Command): void {
       const model = await labModelOf(arg, { deployed: true });
       const { report } = await runConformance({ lab: model.name, suites: opts.suite });
       const s = report.summary;
-      process.stdout.write(`\n${s.passed} passed, ${s.failed} failed\nevidence: ${report.runDir}/ (report.json, pcaps, manifest.json)\n`);
+      process.stdout.write(`\n${s.passed} passed, ${s.failed} failed\nevidence: ${report.runDir}/ (report.html, junit.xml, report.json, pcaps, manifest.json)\n`);
       if (s.failed) process.exitCode = 1;
       if (!opts.mutate) return;
       if (s.failed) {
@@ -29,7 +29,12 @@ export function register(program: Command): void {
         onResult: (r) => process.stdout.write(`  ${r.killed ? 'killed  ' : 'SURVIVED'} ${r.name.padEnd(24)} ${r.killed ? `by ${r.killedBy.join(', ')}` : r.description}\n`),
       });
       const killed = results.filter((r) => r.killed).length;
-      process.stdout.write(`mutation score: ${killed}/${results.length} (${Math.round((100 * killed) / Math.max(1, results.length))}%); flows restored to plan\n`);
+      const score = Math.round((100 * killed) / Math.max(1, results.length));
+      process.stdout.write(`mutation score: ${killed}/${results.length} (${score}%); flows restored to plan\n`);
+      report.mutations = results;
+      report.summary.mutationScore = score;
+      const { writeReports } = await import('../report/index.js');
+      if (report.runDir) await writeReports(report, report.runDir);
       if (killed < results.length) process.exitCode = 1;
     });
 }

@@ -8,6 +8,7 @@ import { FabricError } from '../errors/fabric-error.js';
 import { layersText } from '../inspect/format-text.js';
 import type { InspectLayer } from '../inspect/types.js';
 import { matchLayers } from '../tagging/expected.js';
+import { patternText, writeReports } from '../report/index.js';
 import { loadContext, type TestContext } from './context.js';
 import { loadRunFrames, type RunFrames } from './frames.js';
 import { EvidenceError, type CheckDef, type Judgement } from './judge.js';
@@ -50,7 +51,7 @@ function hopPictures(ctx: TestContext, probe: ProbeRecord, run: RunFrames): HopP
       flow: `${c.src.node.name} → ${c.dst.node.name} (unicast canary ${c.key.split('|')[0]})`,
       hops: ctx.exp.traversals(c.flow).map((h) => {
         const f = seen.find((x) => x.linkId === h.link.id);
-        const stack = h.layers.map((l) => Object.entries(l).map(([k, v]) => (k === 'name' ? v : `${k}=${v}`)).join(' ')).join(' | ');
+        const stack = patternText(h.layers);
         return { link: h.link.id, class: h.class, from: h.from, to: h.to, stack, observed: f ? layersText(f.layers as unknown as InspectLayer[]) : undefined, ok: f ? matchLayers(f.layers, h.layers) === null : false };
       }),
     });
@@ -130,7 +131,7 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   };
   if (probe) {
     writeFileSync(join(probe.runDir, 'plan.json'), JSON.stringify({ planHash: ctx.planHash, ...ctx.plan }, null, 2) + '\n');
-    writeFileSync(join(probe.runDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+    await writeReports(report, probe.runDir, { manifest: probe.manifest });
   }
   return { report, ctx, probe };
 }
