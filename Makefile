@@ -4,7 +4,7 @@ STAGE := bash scripts/stage.sh
 FABRIC := node bin/fabric.js
 LAB ?= mtdc
 
-.PHONY: deps build typecheck test test-unit test-integration lab-up lab-down bench clean
+.PHONY: deps build typecheck test test-unit test-integration lab-up lab-down bench guest clean
 
 deps:
 	@$(STAGE) deps bash scripts/install-deps.sh
@@ -32,6 +32,10 @@ lab-down: build
 
 bench: build
 	@$(STAGE) bench npx tsx bench/run.ts
+
+# The QEMU guest image (Debian kernel + busybox initramfs), cached under .cache/guest.
+guest: build
+	@$(STAGE) guest node dist/vm/build-image.js
 
 clean:
 	rm -rf dist reports

@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
-# Integration suites need root and real parts (OVS, netns, tcpdump, QEMU, dockerd).
-set -euo pipefail
+# Integration suites need root and real parts (OVS, netns, tcpdump, QEMU, dockerd, chromium).
+# Each file runs in its own mocha process (they set FABRIC_STATE_DIR/FABRIC_CAPTURE_DIR at import
+# time) as a timed stage; every file runs even after a failure, and the exit status says if any failed.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 if [[ $(id -u) -ne 0 ]]; then
   echo "integration: needs root (netns, Open vSwitch); run make test as root" >&2
   exit 1
 fi
+# Cheapest first, so a broken foundation shows up early.
+ORDER=(runtime capture report-chromium conformance faults docker vm failover)
 shopt -s nullglob
-files=(tests/integration/*.test.ts)
-if ((${#files[@]} == 0)); then echo "integration: no suites yet"; exit 0; fi
-exec npx mocha --config .mocharc.json --timeout 600000 "${files[@]}"
+files=()
+for name in "${ORDER[@]}"; do [[ -f tests/integration/$name.test.ts ]] && files+=("tests/integration/$name.test.ts"); done
+for f in tests/integration/*.test.ts; do [[ " ${files[*]} " == *" $f "* ]] || files+=("$f"); done
+failed=()
+for f in "${files[@]}"; do
+  name=$(basename "$f" .test.ts)
+  bash scripts/stage.sh "integration:$name" npx mocha --config .mocharc.json --timeout 900000 "$f" || failed+=("$name")
+done
+if ((${#failed[@]})); then
+  echo "integration: FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "integration: ${#files[@]} suites passed"
