@@ -42,6 +42,12 @@ export interface LongHaulIntent {
 export interface HypervisorIntent {
   name: string;
   dc: string;
+  /** customer: hosts tenant sites (`hosts`); ha: holds an inactive pool (`pool`). See hypervisors.ts. */
+  type?: 'customer' | 'ha';
+  /** `tenant/site` keys whose systems run as customer VMs on this hypervisor. */
+  hosts?: string[];
+  /** Number of inactive (paused) virtual hypervisors. */
+  pool?: number;
   [attr: string]: unknown;
 }
 

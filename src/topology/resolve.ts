@@ -11,6 +11,7 @@ import { sortDiagnostics, type LoadedIntent } from './load.js';
 import { SourceMap, type DocPath } from './locate.js';
 import type { InterfaceModel, LabModel, LinkClass, NodeKind, NodeModel, NodeRole } from './model.js';
 import { linkMtu, VXLAN_OVERHEAD } from './mtu.js';
+import { hostedSites, resolveHypervisors } from './hypervisors.js';
 import {
   accessSwitchName,
   bridgeName,
@@ -219,9 +220,12 @@ export function resolve(loaded: LoadedIntent, source: string): LabModel {
 
   // Tenants: one access switch per site (tenant-owned LAN switch), endpoints on access ports in
   // their own VLAN, the uplink trunking the site's VLANs to the DC switch.
+  // Sites hosted on a customer hypervisor get neither access switch nor endpoints (hypervisors.ts).
+  const hosted = hostedSites(intent);
   for (const [tenant, t] of Object.entries(intent.tenants)) {
     const macs = new Set(t.sites.flatMap((s) => s.systems.map((y) => y.mac?.toLowerCase()).filter((m): m is string => !!m)));
     t.sites.forEach((site, i) => {
+      if (hosted.has(`${tenant}/${site.name}`)) return;
       const sw = accessSwitchName(tenant, site.name);
       const siteLabels = { 'fabric.site': site.name, 'fabric.site-type': site.type };
       b.addNode(sw, 'ovs-bridge', 'access-switch', { dc: site.dc, tenant, labels: siteLabels, origin: ['tenants', tenant, 'sites', i] });
@@ -246,6 +250,8 @@ export function resolve(loaded: LoadedIntent, source: string): LabModel {
       });
     });
   }
+
+  resolveHypervisors(b, intent, bag, src, mtu);
 
   // Extra nodes and links (containerlab style, validated by kind in validate.ts).
   const common = new Set<string>(COMMON_ATTRIBUTES);

@@ -72,7 +72,8 @@ export const qinq: TagModule = {
           bag.add({ code: 'E_TAG_EXHAUSTED', file, path: `tenants.${tname}.sites[${i}]`, message: 'no host tag (Tag1) left', hint: 'at most 4094 sites fit in one S-VLAN space; declare host_tag values' });
           return;
         }
-        const sw = index.lab.nodes.find((n) => n.role === 'access-switch' && n.tenant === tname && n.labels['fabric.site'] === s.name);
+        // A site hosted on a hypervisor (failover issue) attaches where that hypervisor uplinks.
+        const sw = index.lab.nodes.find((n) => (n.role === 'access-switch' || n.role === 'hypervisor') && n.tenant === tname && n.labels['fabric.site'] === s.name);
         const up = sw && index.portsOf(sw.name).find((p) => index.node(p.peer).role === 'dc-switch');
         if (!sw || !up) {
           bag.add({ code: 'E_PLAN_TOPOLOGY', file, path: `tenants.${tname}.sites[${i}]`, message: `site ${s.name} has no access switch linked to a DC switch`, hint: 'regenerate the lab model (fabric generate)' });

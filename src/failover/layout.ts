@@ -1,0 +1,190 @@
+// Pure view of a lab model's hypervisors (src/topology/hypervisors.ts) and the model edits a
+// failover makes: which hypervisor holds a site, which hypervisor each virtual hypervisor runs on.
+// The deployed model (state file) stays the one truth: after a failover `computePlan(model)`
+// attaches the site at its new hypervisor, and `fabric status --json` links each VM to its host.
+import { FabricError } from '../errors/fabric-error.js';
+import { kindOf } from '../kinds/index.js';
+import type { FabricIntent } from '../topology/intent.js';
+import type { LabModel, LinkModel, NodeModel } from '../topology/model.js';
+
+export type VmState = 'active' | 'inactive' | 'failed';
+
+export interface HvInfo {
+  name: string;
+  type: 'customer' | 'ha';
+  dc: string;
+  bridge: string;
+  /** `tenant/site` currently attached here (at most one), or null. */
+  site: string | null;
+}
+
+export interface VmInfo {
+  name: string;
+  host: string;
+  state: VmState;
+  /** The site this virtual hypervisor carries customer VMs for (mirrors carry it too). */
+  site: string | null;
+  /** Host-side tap = the hypervisor bridge port of the VM's link. */
+  tap: string;
+  linkId: string;
+}
+
+export interface Layout {
+  hypervisors: HvInfo[];
+  vms: VmInfo[];
+}
+
+export interface SystemDef {
+  name: string;
+  vlan: number;
+  ip: string;
+  mac: string;
+}
+
+function vmLink(model: LabModel, vm: string): LinkModel | undefined {
+  return model.links.find((l) => l.class === 'hypervisor' && l.endpoints.some((e) => e.node === vm));
+}
+
+export function layoutOf(model: LabModel): Layout {
+  const hypervisors: HvInfo[] = model.nodes
+    .filter((n) => n.role === 'hypervisor' && n.kind === 'ovs-bridge')
+    .map((n) => ({
+      name: n.name,
+      type: n.labels['fabric.hypervisor-type'] === 'customer' ? 'customer' : 'ha',
+      dc: n.dc ?? '',
+      bridge: n.bridge ?? n.name,
+      site: n.tenant && n.labels['fabric.site'] ? `${n.tenant}/${n.labels['fabric.site']}` : null,
+    }));
+  const vms: VmInfo[] = [];
+  for (const n of model.nodes.filter((x) => x.role === 'vm' && x.kind === 'generic_vm' && x.labels['fabric.hypervisor'])) {
+    const l = vmLink(model, n.name);
+    const hostEnd = l?.endpoints.find((e) => e.node !== n.name);
+    if (!l || !hostEnd) continue;
+    const st = n.labels['fabric.vm-state'];
+    vms.push({
+      name: n.name,
+      host: hostEnd.node,
+      state: st === 'active' || st === 'failed' ? st : 'inactive',
+      site: n.labels['fabric.hosts-site'] ?? null,
+      tap: hostEnd.ifname,
+      linkId: l.id,
+    });
+  }
+  // Pool mirrors carry the site of the customer hypervisors of their DC (seed 000: inactive
+  // virtual hypervisors are configured as mirrors of customer hypervisors).
+  for (const v of vms) {
+    if (v.site) continue;
+    const dc = hypervisors.find((h) => h.name === v.host)?.dc;
+    const cust = hypervisors.find((h) => h.type === 'customer' && h.dc === dc && h.site);
+    v.site = cust?.site ?? null;
+  }
+  return { hypervisors, vms };
+}
+
+/** The customer VMs (systems) of a hosted site, from the intent. */
+export function siteSystems(model: LabModel, siteKey: string): SystemDef[] {
+  const [tenant, site] = siteKey.split('/');
+  const intent = model.intent as FabricIntent;
+  const s = intent.tenants[tenant ?? '']?.sites.find((x) => x.name === site);
+  if (!s) throw new FabricError('E_FAILOVER_MODEL', `no site ${siteKey} in lab ${model.name}`);
+  return s.systems.map((y) => {
+    if (!y.mac) throw new FabricError('E_FAILOVER_MODEL', `customer VM ${siteKey}/${y.name} needs a declared mac`, { hint: 'the MAC must survive failover, so declare it in fabric.yml' });
+    return { name: y.name, vlan: y.vlan, ip: y.ip, mac: y.mac.toLowerCase() };
+  });
+}
+
+export interface FailoverTarget {
+  /** The failed/maintained hypervisor and the site it hosts. */
+  source: HvInfo;
+  site: string;
+  /** The virtual hypervisor that carried the site there. */
+  sourceVm: VmInfo;
+  /** HA hypervisor C1, the pool VM to activate there, and the rest of its pool. */
+  c1: HvInfo;
+  activate: VmInfo;
+  evacuate: VmInfo[];
+  /** HA hypervisor C2 (evacuation target), if any. */
+  c2: HvInfo | null;
+}
+
+/**
+ * Chooses C1 (the first HA hypervisor of the source's DC with an inactive pool VM and no other
+ * tenant's site) and C2 (another HA hypervisor of that DC). Throws E_FAILOVER_HOST for an unknown
+ * or site-less host and E_FAILOVER_CAPACITY when no pool VM is left.
+ */
+export function chooseTarget(layout: Layout, host: string): FailoverTarget {
+  const source = layout.hypervisors.find((h) => h.name === host);
+  if (!source) {
+    throw new FabricError('E_FAILOVER_HOST', `unknown hypervisor ${JSON.stringify(host)}`, { hint: `hypervisors: ${layout.hypervisors.map((h) => h.name).join(', ') || '(none)'}` });
+  }
+  if (!source.site) {
+    throw new FabricError('E_FAILOVER_HOST', `hypervisor ${host} hosts no customer site`, { hint: `sites are on: ${layout.hypervisors.filter((h) => h.site).map((h) => `${h.name} (${h.site})`).join(', ') || '(none)'}` });
+  }
+  const sourceVm = layout.vms.find((v) => v.host === host && v.state === 'active' && v.site === source.site);
+  if (!sourceVm) throw new FabricError('E_FAILOVER_HOST', `hypervisor ${host} runs no active virtual hypervisor for ${source.site}`);
+  const candidates = layout.hypervisors.filter((h) => h.type === 'ha' && h.dc === source.dc && h.name !== host && (!h.site || h.site === source.site));
+  for (const c1 of candidates) {
+    const pool = layout.vms.filter((v) => v.host === c1.name && v.state === 'inactive' && v.site === source.site);
+    if (!pool.length) continue;
+    const c2 = layout.hypervisors.find((h) => h.type === 'ha' && h.dc === source.dc && h.name !== c1.name && h.name !== host) ?? null;
+    return { source, site: source.site, sourceVm, c1, activate: pool[0]!, evacuate: pool.slice(1), c2 };
+  }
+  throw new FabricError('E_FAILOVER_CAPACITY', `no HA capacity left for ${source.site} (${host}): no inactive virtual hypervisor on an HA hypervisor of ${source.dc}`, {
+    hint: 'fail back first (fabric failover <lab> --failback), or give an HA hypervisor a larger pool',
+  });
+}
+
+function node(model: LabModel, name: string): NodeModel {
+  const n = model.nodes.find((x) => x.name === name);
+  if (!n) throw new FabricError('E_FAILOVER_MODEL', `no node ${name} in lab ${model.name}`);
+  return n;
+}
+
+/** Moves a hosted site's attachment (tenant + fabric.site labels) from one hypervisor to another. */
+export function moveSite(model: LabModel, siteKey: string, from: string, to: string): void {
+  const [tenant, site] = siteKey.split('/');
+  const a = node(model, from);
+  const b = node(model, to);
+  if (a.tenant !== tenant || a.labels['fabric.site'] !== site) throw new FabricError('E_FAILOVER_MODEL', `${from} does not hold ${siteKey}`);
+  if (b.tenant && b.tenant !== tenant) throw new FabricError('E_FAILOVER_CAPACITY', `${to} already holds a site of tenant ${b.tenant}`);
+  const siteType = a.labels['fabric.site-type'];
+  for (const k of ['fabric.site', 'fabric.site-type', 'fabric.tenant']) delete a.labels[k];
+  a.tenant = null;
+  b.tenant = tenant!;
+  b.labels['fabric.tenant'] = tenant!;
+  b.labels['fabric.site'] = site!;
+  if (siteType) b.labels['fabric.site-type'] = siteType;
+}
+
+export function setVmState(model: LabModel, vm: string, state: VmState): void {
+  node(model, vm).labels['fabric.vm-state'] = state;
+}
+
+/** The next free bridge port (name and index) of a hypervisor: a migration target's tap. */
+export function nextPort(model: LabModel, host: string): { ifname: string; label: string } {
+  const n = node(model, host);
+  const kind = kindOf(n.kind);
+  const used = new Set(n.interfaces.map((f) => f.name));
+  const labels = new Set(model.links.flatMap((l) => l.id.split('--').filter((e) => e.startsWith(`${host}:`)).map((e) => e.slice(host.length + 1))));
+  for (let i = 1; i < 10_000; i++) {
+    const ifname = kind.interfaceName(model.name, host, i);
+    if (!used.has(ifname) && !labels.has(`p${i}`)) return { ifname, label: `p${i}` };
+  }
+  throw new FabricError('E_FAILOVER_MODEL', `no free port on ${host}`);
+}
+
+/** Re-links a VM to another hypervisor through `tap` (the old port disappears from the old host). */
+export function moveVm(model: LabModel, vm: string, to: string, port: { ifname: string; label: string }): void {
+  const l = vmLink(model, vm);
+  if (!l) throw new FabricError('E_FAILOVER_MODEL', `VM ${vm} has no hypervisor link`);
+  const vmEnd = l.endpoints.find((e) => e.node === vm)!;
+  const oldEnd = l.endpoints.find((e) => e.node !== vm)!;
+  const oldHost = node(model, oldEnd.node);
+  const mtu = oldHost.interfaces.find((f) => f.name === oldEnd.ifname)?.mtu ?? l.mtu;
+  oldHost.interfaces = oldHost.interfaces.filter((f) => f.name !== oldEnd.ifname);
+  node(model, to).interfaces.push({ name: port.ifname, addresses: [], mtu });
+  const vmLabel = l.id.split('--')[0]!.slice(vm.length + 1);
+  l.endpoints = [vmEnd, { node: to, ifname: port.ifname }];
+  l.id = `${vm}:${vmLabel}--${to}:${port.label}`;
+  node(model, vm).labels['fabric.hypervisor'] = to;
+}

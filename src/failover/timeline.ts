@@ -1,0 +1,64 @@
+// The failover timeline: trigger, detection, each step with its duration, the migrations, the
+// data-plane loss per tenant flow and the cross-tenant count. Plain JSON (bench, reports).
+export type Trigger = 'failure' | 'maintenance' | 'capacity';
+export const TRIGGERS: readonly Trigger[] = ['failure', 'maintenance', 'capacity'];
+
+export interface StepRecord {
+  step: string;
+  /** ms since detection. */
+  atMs: number;
+  ms: number;
+  detail?: string;
+}
+
+export interface FlowLoss {
+  tenant: string;
+  from: string;
+  to: string;
+  ip: string;
+  sent: number;
+  received: number;
+  lost: number;
+  firstLost: number | null;
+  lastLost: number | null;
+  /** Achieved send rate (pps): ping's own interval under load. */
+  pps: number;
+  /** Longest gap between consecutive replies (ms). */
+  maxGapMs: number;
+}
+
+export interface Timeline {
+  action: 'failover' | 'failback';
+  trigger: Trigger | null;
+  host: string;
+  site: string;
+  /** Wall clock (epoch ms) when the trigger was detected. */
+  detectedAt: number;
+  steps: StepRecord[];
+  /** ms from detection until the re-tag was applied (traffic restored, control-plane view). */
+  restorationMs: number | null;
+  activated: string | null;
+  /** VM → hypervisor it now runs on. */
+  placement: Record<string, string>;
+  migrations: { vm: string; from: string; to: string; downtimeMs: number; totalTimeMs: number; wallMs: number }[];
+  flowDiff: { removed: number; added: number };
+  flows?: FlowLoss[];
+  crossTenantFrames?: number;
+  verified?: string[];
+}
+
+export function formatTimeline(t: Timeline): string {
+  const out = [
+    `${t.action} of ${t.site} on ${t.host}${t.trigger ? ` (trigger ${t.trigger})` : ''}, detected ${new Date(t.detectedAt).toISOString()}`,
+    ...t.steps.map((s) => `  +${String(Math.round(s.atMs)).padStart(6)} ms  ${s.step.padEnd(12)} ${String(Math.round(s.ms)).padStart(6)} ms  ${s.detail ?? ''}`),
+    `  restoration: ${t.restorationMs === null ? 'n/a' : `${Math.round(t.restorationMs)} ms after detection`}; tag diff -${t.flowDiff.removed}/+${t.flowDiff.added} flows`,
+    ...t.migrations.map((m) => `  migrated ${m.vm}: ${m.from} → ${m.to}, downtime ${m.downtimeMs} ms, total ${m.totalTimeMs} ms`),
+    `  placement: ${Object.entries(t.placement).map(([v, h]) => `${v}@${h}`).join(', ')}`,
+  ];
+  for (const f of t.flows ?? []) {
+    out.push(`  flow ${f.tenant} ${f.from} → ${f.to} (${f.ip}): ${f.sent} sent at ${f.pps} pps, ${f.lost} lost${f.lost ? ` (seq ${f.firstLost}..${f.lastLost})` : ''}, longest gap ${Math.round(f.maxGapMs)} ms`);
+  }
+  if (t.crossTenantFrames !== undefined) out.push(`  cross-tenant frames: ${t.crossTenantFrames}`);
+  for (const v of t.verified ?? []) out.push(`  verified: ${v}`);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,104 @@
+// Hypervisors (seed 000, failover issue): the `hypervisors:` section → nodes and links.
+//
+// - Every physical (first-level) hypervisor is an OVS bridge node, role `hypervisor`, with one
+//   uplink (class `hypervisor`, all VLANs) to its DC switch: an attachment point like a tenant
+//   site's access switch. The tag plan finds a hosted site on the hypervisor that currently holds
+//   it (node.tenant + labels fabric.site), so re-tagging after a failover is a model edit.
+// - `type: customer` hypervisors host tenant sites (`hosts: [tenant/site]`): the site's systems are
+//   customer VMs (namespaces inside one virtual hypervisor `<hv>-v1`), not netns endpoints.
+// - `type: ha` hypervisors hold an inactive pool (`pool: N` virtual hypervisors `<hv>-p<i>`).
+// Virtual hypervisors are generic_vm nodes (role vm) linked by tap (class `hypervisor`) to their
+// host's bridge; the netns runtime skips them, src/failover runs them under QEMU.
+import type { DiagnosticBag } from '../errors/diagnostics.js';
+import type { FabricIntent, HypervisorIntent } from './intent.js';
+import type { SourceMap } from './locate.js';
+import type { LinkClass } from './model.js';
+import { dcSwitchName } from './names.js';
+import type { LabBuilder } from './resolve.js';
+
+export const HV_TYPES = ['customer', 'ha'] as const;
+export type HypervisorType = (typeof HV_TYPES)[number];
+export const MAX_POOL = 4;
+/** Image attribute of virtual hypervisor nodes (the locally built guest image, docs/vm.md). */
+export const GUEST_IMAGE = 'fabric-guest';
+
+export function hvType(h: HypervisorIntent): HypervisorType {
+  return h.type === 'customer' ? 'customer' : 'ha';
+}
+
+export function hostsOf(h: HypervisorIntent): string[] {
+  return Array.isArray(h.hosts) ? h.hosts.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** `tenant/site` keys of sites hosted on a customer hypervisor (no access switch, no endpoints). */
+export function hostedSites(intent: FabricIntent): Set<string> {
+  return new Set((intent.hypervisors ?? []).flatMap(hostsOf));
+}
+
+export const activeVmName = (hv: string): string => `${hv}-v1`;
+export const poolVmName = (hv: string, i: number): string => `${hv}-p${i}`;
+
+/** Adds hypervisor nodes, their uplinks, virtual hypervisors and taps. Problems go to the bag. */
+export function resolveHypervisors(b: LabBuilder, intent: FabricIntent, bag: DiagnosticBag, src: SourceMap, mtu: (c: LinkClass) => number): void {
+  const hvs = intent.hypervisors ?? [];
+  const hostedBy = new Map<string, string>();
+  hvs.forEach((h, i) => {
+    const type = h.type === undefined ? 'ha' : h.type;
+    if (!HV_TYPES.includes(type as HypervisorType)) {
+      bag.add(src.diag('E_HV_TYPE', ['hypervisors', i, 'type'], `hypervisor ${h.name}: unknown type ${JSON.stringify(type)}`, `types: ${HV_TYPES.join(', ')}`));
+      return;
+    }
+    if (b.nodes.has(h.name)) {
+      bag.add(src.diag('E_DUP_NAME', ['hypervisors', i, 'name'], `hypervisor ${h.name} has the name of another node`, 'pick a name no generated node uses'));
+      return;
+    }
+    const hosts = hostsOf(h);
+    const pool = h.pool === undefined ? 0 : h.pool;
+    if (hvType(h) === 'ha' && (!Number.isInteger(pool) || (pool as number) < 0 || (pool as number) > MAX_POOL)) {
+      bag.add(src.diag('E_HV_POOL', ['hypervisors', i, 'pool'], `hypervisor ${h.name}: pool ${JSON.stringify(pool)} is not 0..${MAX_POOL}`, 'the inactive pool holds paused QEMU guests of 96 MiB each'));
+      return;
+    }
+    if (hvType(h) === 'customer' && hosts.length !== 1) {
+      bag.add(src.diag('E_HV_HOSTS', ['hypervisors', i, 'hosts'], `customer hypervisor ${h.name} must host exactly one tenant site (hosts: [tenant/site])`, 'one virtual hypervisor per customer hypervisor carries that site\'s customer VMs'));
+      return;
+    }
+    if (hvType(h) === 'ha' && hosts.length) {
+      bag.add(src.diag('E_HV_HOSTS', ['hypervisors', i, 'hosts'], `HA hypervisor ${h.name} cannot host sites from the start`, 'HA hypervisors receive sites by failover'));
+      return;
+    }
+    let siteTenant: string | null = null;
+    const labels: Record<string, string> = { 'fabric.hypervisor-type': hvType(h) };
+    for (const key of hosts) {
+      const [tenant, site] = key.split('/');
+      const s = intent.tenants[tenant ?? '']?.sites.find((x) => x.name === site);
+      if (!s) {
+        bag.add(src.diag('E_HV_SITE', ['hypervisors', i, 'hosts'], `hypervisor ${h.name}: no tenant site ${key}`, 'write hosts as tenant/site, e.g. red/vm'));
+        return;
+      }
+      if (s.dc !== h.dc) {
+        bag.add(src.diag('E_HV_SITE', ['hypervisors', i, 'hosts'], `site ${key} is in ${s.dc}, hypervisor ${h.name} in ${h.dc}`, 'a hypervisor hosts sites of its own DC'));
+        return;
+      }
+      if (hostedBy.has(key)) {
+        bag.add(src.diag('E_HV_SITE', ['hypervisors', i, 'hosts'], `site ${key} is already hosted by ${hostedBy.get(key)}`, 'a site runs on one hypervisor'));
+        return;
+      }
+      hostedBy.set(key, h.name);
+      siteTenant = tenant!;
+      labels['fabric.site'] = site!;
+      labels['fabric.site-type'] = s.type;
+    }
+    b.addNode(h.name, 'ovs-bridge', 'hypervisor', { dc: h.dc, tenant: siteTenant, labels, origin: ['hypervisors', i] });
+    // Uplink: a trunk of every VLAN (no `trunks`): which tenant VLANs count is the DC switch's
+    // business (classification by port + own VLAN), and the hosted site may change at failover.
+    b.link('hypervisor', h.name, dcSwitchName(h.dc), mtu('hypervisor'));
+    const vms: { name: string; labels: Record<string, string> }[] = [];
+    if (hvType(h) === 'customer') vms.push({ name: activeVmName(h.name), labels: { 'fabric.vm-state': 'active', 'fabric.hosts-site': hosts[0]! } });
+    for (let p = 1; p <= (pool as number); p++) vms.push({ name: poolVmName(h.name, p), labels: { 'fabric.vm-state': 'inactive', 'fabric.pool': h.name } });
+    for (const vm of vms) {
+      const node = b.addNode(vm.name, 'generic_vm', 'vm', { dc: h.dc, labels: { ...vm.labels, 'fabric.hypervisor': h.name }, origin: ['hypervisors', i] });
+      node.attributes = { image: GUEST_IMAGE };
+      b.link('hypervisor', vm.name, h.name, mtu('hypervisor'));
+    }
+  });
+}
