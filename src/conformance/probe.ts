@@ -3,7 +3,7 @@
 // stop the captures. What was sent is kept in a ledger the judge reads back from the captures.
 import { startCapture, type CaptureManifest, type CaptureSelection } from '../capture/index.js';
 import type { FlowSpec } from '../tagging/expected.js';
-import { buildCanarySet, injectFrames, ping, sendUdp, startUdpReceiver, type FloodClass, type PingResult, type UdpRecvReport } from '../traffic/index.js';
+import { arping, buildCanarySet, injectFrames, ping, sendUdp, startUdpReceiver, type ArpingResult, type FloodClass, type PingResult, type UdpRecvReport } from '../traffic/index.js';
 import { anchors, markerOf, type SystemInfo, type TestContext } from './context.js';
 
 export interface SentCanary {
@@ -25,6 +25,15 @@ export interface PingRecord {
   result: PingResult;
 }
 
+export interface ArpingRecord {
+  tenant: string;
+  from: string;
+  to: string;
+  ip: string;
+  mac: string;
+  result: ArpingResult;
+}
+
 export interface UdpRecord {
   tenant: string;
   from: string;
@@ -39,6 +48,8 @@ export interface ProbeRecord {
   manifest: CaptureManifest;
   canaries: SentCanary[];
   pings: PingRecord[];
+  /** Absent in probes that run no real stacks (fault windows). */
+  arpings?: ArpingRecord[];
   udp: UdpRecord[];
 }
 
@@ -93,11 +104,14 @@ export async function sendCanaries(canaries: SentCanary[]): Promise<void> {
   });
 }
 
-async function realTraffic(ctx: TestContext, pings: PingRecord[], udp: UdpRecord[]): Promise<void> {
+async function realTraffic(ctx: TestContext, pings: PingRecord[], arpings: ArpingRecord[], udp: UdpRecord[]): Promise<void> {
   await pool(anchors(ctx), 3, async (a) => {
     for (const d of ctx.systems.filter((o) => sameDomain(a, o))) {
       const result = await ping({ netns: a.netns, target: d.ip, count: 2, intervalS: 0.2, deadlineS: 4 });
       pings.push({ tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, result });
+      // The same IP and MAC exist in every tenant: exactly one answer, from this tenant's system.
+      const ar = await arping({ netns: a.netns, ifname: a.ifname, target: d.ip, count: 2, deadlineS: 4 });
+      arpings.push({ tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, mac: d.mac, result: ar });
     }
     // UDP to the farthest peer (another DC when there is one): the checksum-offload trap shows here.
     const far = ctx.systems.filter((o) => sameDomain(a, o)).sort((x, y) => Number(y.dc !== a.dc) - Number(x.dc !== a.dc))[0];
@@ -113,16 +127,17 @@ export async function baselineProbe(ctx: TestContext, o: ProbeOptions = {}): Pro
   await warmLearning(ctx);
   const session = await startCapture(ctx.status, { planHash: ctx.planHash, root: o.captureRoot, selection: o.selection });
   const pings: PingRecord[] = [];
+  const arpings: ArpingRecord[] = [];
   const udp: UdpRecord[] = [];
   const canaries = anchors(ctx).flatMap((a) => canariesFor(ctx, a, session.runId.replace(/[^A-Za-z0-9]/g, '').slice(-8)));
   let manifest: CaptureManifest;
   try {
-    if (o.realTraffic !== false) await realTraffic(ctx, pings, udp);
+    if (o.realTraffic !== false) await realTraffic(ctx, pings, arpings, udp);
     await sendCanaries(canaries);
     if (o.during) await o.during();
     await new Promise((r) => setTimeout(r, 500)); // frames in flight reach their last hop
   } finally {
     manifest = await session.stop();
   }
-  return { runDir: session.runDir, runId: session.runId, manifest, canaries, pings, udp };
+  return { runDir: session.runDir, runId: session.runId, manifest, canaries, pings, arpings, udp };
 }
