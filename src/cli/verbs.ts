@@ -11,7 +11,8 @@ import { register as flows } from './flows.js';
 import { register as test } from './test.js';
 import { register as capture } from './capture.js';
 import { register as trace } from './trace.js';
+import { register as failover } from './failover.js';
 
 export type RegisterVerb = (program: Command) => void;
 
-export const verbs: RegisterVerb[] = [generate, inspect, up, down, status, plan, programVerb, flows, test, capture, trace];
+export const verbs: RegisterVerb[] = [generate, inspect, up, down, status, plan, programVerb, flows, test, capture, trace, failover];

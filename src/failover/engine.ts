@@ -1,0 +1,474 @@
+// The failover engine (issue 6): set up the virtual hypervisors of a deployed lab, run a
+// failover on a trigger, fail back, tear down. Steps of a failover:
+//   1 activate  QMP cont of a paused pool VM on HA hypervisor C1 (instant: RAM is resident)
+//   2 move      the customer VMs (namespaces in the guest) re-instantiated there with the same
+//               IP/MAC/VLAN: the pool VM is a mirror, so this attaches the staged namespace
+//   3 retag     the site's attachment moves to C1 in the model; plan re-computed, flows diffed,
+//               the changed bridges re-programmed (one atomic bundle each) → restoration
+//   4 evacuate  the rest of C1's pool live-migrated to C2 (QEMU migration, taps on C2's bridge)
+//   5 verify    the guest answers with the same IP/MAC, flows equal the plan, QEMU on C2 alive
+// State lives in the lab state file (model: placement) and the failover state (QEMU specs).
+import { mkdirSync, rmSync } from 'node:fs';
+import { FabricError } from '../errors/fabric-error.js';
+import { run, tryRun } from '../exec/index.js';
+import { readState, writeState } from '../runtime/state.js';
+import type { LabState } from '../runtime/types.js';
+import { applyPrograms, computePlan, diffPrograms, renderPrograms, type BridgeProgram } from '../tagging/index.js';
+import type { LabModel } from '../topology/model.js';
+import {
+  accelPreference,
+  createTap,
+  deleteTap,
+  ensureGuestImage,
+  migrationTargetSpec,
+  ovsAddPort,
+  ovsDelPort,
+  QemuVm,
+  resolveAccel,
+  runDirPid,
+  stopRunDir,
+  type VmSpec,
+} from '../vm/index.js';
+import { customerVmsScript, inspectScript, parseInspect, vswitchScript } from './guest.js';
+import { chooseTarget, layoutOf, moveSite, moveVm, nextPort, setVmState, siteSystems, type Layout } from './layout.js';
+import { readFailoverState, removeFailoverState, runDirOf, takeLock, writeFailoverState, type FailoverState } from './store.js';
+import type { StepRecord, Timeline, Trigger } from './timeline.js';
+
+export const GUEST_MEMORY_MIB = 96;
+
+export interface SetupOptions {
+  /** Extra kernel command line words for every guest (tests: `rdinit=/nonexistent` = a guest that cannot boot). */
+  extraAppend?: string[];
+  bootTimeoutMs?: number;
+  onProgress?: (msg: string) => void;
+}
+
+/** Live QEMU handles of this process (reattached from run directories across CLI calls). */
+const live = new Map<string, QemuVm>();
+
+function deployed(lab: string): LabState {
+  const st = readState(lab);
+  if (!st || st.phase !== 'deployed') throw new FabricError('E_LAB_NOT_FOUND', `lab ${lab} is not deployed`, { hint: `fabric up labs/${lab}/fabric.yml` });
+  return st;
+}
+
+function needState(lab: string): FailoverState {
+  const s = readFailoverState(lab);
+  if (!s) throw new FabricError('E_FAILOVER_NOT_SETUP', `lab ${lab} has no virtual hypervisors running`, { hint: `fabric failover ${lab} --setup` });
+  return s;
+}
+
+/**
+ * A handle on a running QEMU from an earlier process. QemuVm has no public attach (docs/vm.md);
+ * its constructor only records spec, pid and start time, so we build one the same way.
+ */
+async function handle(spec: VmSpec, withAgent: boolean): Promise<QemuVm> {
+  let vm = live.get(spec.runDir);
+  if (!vm || !vm.alive) {
+    const pid = runDirPid(spec.runDir);
+    if (!pid) throw new FabricError('E_FAILOVER_GUEST', `virtual hypervisor ${spec.name} is not running (${spec.runDir})`, { hint: 'tear down and set up again: fabric failover <lab> --teardown, --setup' });
+    const Ctor = QemuVm as unknown as new (s: VmSpec, p: number, t: number) => QemuVm;
+    vm = new Ctor(spec, pid, Date.now());
+    await vm.qmp.connect(10_000, () => vm!.alive);
+    live.set(spec.runDir, vm);
+  }
+  if (withAgent) await vm.waitAgent(30_000);
+  return vm;
+}
+
+async function normalFlow(bridge: string): Promise<void> {
+  // A physical hypervisor bridge is a plain learning switch (the netns runtime makes bridges
+  // fail_mode=secure with no flows): tenant separation is the DC switch's job.
+  await run('ovs-ofctl', ['-O', 'OpenFlow13', 'replace-flows', bridge, '-'], { input: 'priority=0,actions=NORMAL\n' });
+}
+
+/** Boots every virtual hypervisor of the lab, stages the mirrors, pauses the pool, programs tags. */
+export async function setupFailover(lab: string, opts: SetupOptions = {}): Promise<FailoverState> {
+  const lock = takeLock(lab, 'setup');
+  const say = opts.onProgress ?? (() => {});
+  try {
+    const st = deployed(lab);
+    if (readFailoverState(lab)) throw new FabricError('E_FAILOVER_SETUP', `lab ${lab} already has virtual hypervisors`, { hint: `fabric failover ${lab} --teardown first` });
+    const layout = layoutOf(st.model);
+    if (!layout.vms.length) throw new FabricError('E_FAILOVER_NO_HYPERVISORS', `lab ${lab} declares no virtual hypervisors`, { hint: 'add a hypervisors: section (docs/failover.md)' });
+    for (const h of layout.hypervisors) await normalFlow(h.bridge);
+    const image = await ensureGuestImage();
+    const accel = (await resolveAccel(accelPreference(), image)).accel;
+    const state: FailoverState = { version: 1, lab, accel, guests: {}, home: {} };
+    for (const h of layout.hypervisors) if (h.site) state.home[h.site] = h.name;
+    const mtuOf = (host: string, tap: string) => st.model.nodes.find((n) => n.name === host)?.interfaces.find((f) => f.name === tap)?.mtu;
+    // Record specs first: a crash half-way leaves a complete teardown list.
+    for (const v of layout.vms) {
+      const spec: VmSpec = {
+        name: v.name,
+        kernel: image.kernel,
+        initrd: image.initrd,
+        runDir: runDirOf(lab, v.name, 0),
+        memoryMiB: GUEST_MEMORY_MIB,
+        accel,
+        nics: [{ tap: v.tap }],
+        append: opts.extraAppend,
+      };
+      state.guests[v.name] = { name: v.name, spec, gen: 0 };
+    }
+    writeFailoverState(state);
+    try {
+      for (const v of layout.vms) {
+        const h = layout.hypervisors.find((x) => x.name === v.host)!;
+        await deleteTap(v.tap);
+        await createTap(v.tap, { mtu: mtuOf(v.host, v.tap) });
+        await ovsAddPort(h.bridge, v.tap);
+      }
+      const t0 = Date.now();
+      // TCG guests boot in parallel (2 cores: 15-60 s under load).
+      const vms = await Promise.all(
+        layout.vms.map(async (v) => {
+          const vm = await QemuVm.start(state.guests[v.name]!.spec, { bootTimeoutMs: opts.bootTimeoutMs ?? 180_000 }).catch((err: unknown) => {
+            const e = err as FabricError;
+            throw new FabricError('E_GUEST_BOOT', `virtual hypervisor ${v.name} failed to boot: ${e.message}`, { hint: e.hint, cause: err });
+          });
+          live.set(vm.spec.runDir, vm);
+          return [v, vm] as const;
+        }),
+      );
+      say(`booted ${vms.length} virtual hypervisors in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      for (const [v, vm] of vms) {
+        if (!v.site) continue;
+        const systems = siteSystems(st.model, v.site);
+        await vm.sh(vswitchScript(systems.map((s) => s.vlan)), { check: true, timeoutMs: 60_000 });
+        await vm.sh(customerVmsScript(systems, v.state === 'active'), { check: true, timeoutMs: 60_000 });
+      }
+      for (const [v, vm] of vms) if (v.state === 'inactive') await vm.pause();
+      say(`pool paused: ${vms.filter(([v]) => v.state === 'inactive').map(([v]) => v.name).join(', ')}`);
+      await retag(st.model, null);
+    } catch (err) {
+      await teardownGuests(lab, state).catch(() => {});
+      removeFailoverState(lab);
+      throw err;
+    }
+    return state;
+  } finally {
+    lock.release();
+  }
+}
+
+/** Re-renders the plan of `model`; pushes only the bridges whose flows differ (or all, when before is null). */
+async function retag(model: LabModel, before: BridgeProgram[] | null): Promise<{ removed: number; added: number; bridges: string[] }> {
+  const programs = renderPrograms(model, computePlan(model));
+  let changed = programs;
+  let removed = 0;
+  let added = 0;
+  if (before) {
+    const diffs = await diffPrograms(programs);
+    const bad = new Set(diffs.filter((d) => d.missing.length || d.unexpected.length).map((d) => d.node));
+    for (const d of diffs) {
+      removed += d.unexpected.length;
+      added += d.missing.length;
+    }
+    changed = programs.filter((p) => bad.has(p.node));
+  }
+  if (changed.length) await applyPrograms(changed);
+  return { removed, added, bridges: changed.map((p) => p.node) };
+}
+
+function placementOf(layout: Layout): Record<string, string> {
+  return Object.fromEntries(layout.vms.map((v) => [v.name, v.host]));
+}
+
+async function migrate(lab: string, fs: FailoverState, model: LabModel, vmName: string, to: string): Promise<Timeline['migrations'][number]> {
+  const rec = fs.guests[vmName]!;
+  const layout = layoutOf(model);
+  const v = layout.vms.find((x) => x.name === vmName)!;
+  const from = layout.hypervisors.find((h) => h.name === v.host)!;
+  const dst = layout.hypervisors.find((h) => h.name === to)!;
+  const port = nextPort(model, to);
+  const mtu = model.nodes.find((n) => n.name === from.name)?.interfaces.find((f) => f.name === v.tap)?.mtu;
+  const src = await handle(rec.spec, false);
+  await deleteTap(port.ifname);
+  await createTap(port.ifname, { mtu });
+  await ovsAddPort(dst.bridge, port.ifname);
+  const gen = rec.gen + 1;
+  const tgtSpec = migrationTargetSpec(rec.spec, runDirOf(lab, vmName, gen), [port.ifname]);
+  rmSync(tgtSpec.runDir, { recursive: true, force: true });
+  mkdirSync(tgtSpec.runDir, { recursive: true });
+  let target: QemuVm | undefined;
+  try {
+    target = await QemuVm.start(tgtSpec);
+    const r = await src.migrateTo(target);
+    live.delete(rec.spec.runDir);
+    live.set(tgtSpec.runDir, target);
+    await ovsDelPort(from.bridge, v.tap);
+    await deleteTap(v.tap);
+    rmSync(rec.spec.runDir, { recursive: true, force: true });
+    // The incoming QEMU has no -incoming on a later restart: keep the source's spec shape.
+    fs.guests[vmName] = { name: vmName, spec: { ...tgtSpec, incoming: undefined }, gen };
+    moveVm(model, vmName, to, port);
+    return { vm: vmName, from: from.name, to, downtimeMs: r.downtimeMs, totalTimeMs: r.totalTimeMs, wallMs: r.wallMs };
+  } catch (err) {
+    await target?.stop().catch(() => {});
+    await ovsDelPort(dst.bridge, port.ifname).catch(() => {});
+    await deleteTap(port.ifname).catch(() => {});
+    throw err;
+  }
+}
+
+export interface FailoverOptions {
+  trigger: Trigger;
+  host: string;
+  /** Called right after detection (probes start before the trigger, so this is only for logs). */
+  onStep?: (s: StepRecord) => void;
+}
+
+/** Runs one failover. The lock refuses a second trigger while this one runs. */
+export async function runFailover(lab: string, o: FailoverOptions): Promise<Timeline> {
+  const lock = takeLock(lab, `failover ${o.trigger} ${o.host}`);
+  try {
+    const st = deployed(lab);
+    const fs = needState(lab);
+    const model = st.model;
+    const target = chooseTarget(layoutOf(model), o.host);
+    const systems = siteSystems(model, target.site);
+    const t0 = performance.now();
+    const detectedAt = Date.now();
+    const steps: StepRecord[] = [];
+    const step = async <T>(name: string, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T> => {
+      const s = performance.now();
+      const r = await fn();
+      const rec = { step: name, atMs: s - t0, ms: performance.now() - s, detail: detail?.(r) };
+      steps.push(rec);
+      o.onStep?.(rec);
+      return r;
+    };
+    const before = renderPrograms(model, computePlan(model));
+    const source = await handle(fs.guests[target.sourceVm.name]!.spec, false);
+    // A failed host stops at once (simulated: its guest is frozen, RAM kept for fail-back).
+    if (o.trigger === 'failure') await step('fail-host', () => source.pause(), () => `${target.sourceVm.name} on ${o.host} frozen (simulated host failure)`);
+    const vm = await handle(fs.guests[target.activate.name]!.spec, false);
+    await step('activate', async () => {
+      await vm.cont();
+      await vm.waitAgent(30_000);
+    }, () => `${target.activate.name} on ${target.c1.name} resumed`);
+    await step('move', () => vm.sh(customerVmsScript(systems, true), { check: true, timeoutMs: 30_000 }), () => `${systems.map((s) => `${s.name} ${s.ip} ${s.mac} VLAN ${s.vlan}`).join('; ')} re-instantiated in ${target.activate.name}`);
+    moveSite(model, target.site, o.host, target.c1.name);
+    setVmState(model, target.activate.name, 'active');
+    setVmState(model, target.sourceVm.name, o.trigger === 'failure' ? 'failed' : 'inactive');
+    const diff = await step('retag', () => retag(model, before), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`);
+    const restorationMs = performance.now() - t0;
+    writeState(st);
+    // Make-before-break for planned triggers: the old copy goes only after traffic moved.
+    if (o.trigger !== 'failure') {
+      await step('release', async () => {
+        await source.sh(customerVmsScript(systems, false), { check: true, timeoutMs: 30_000 }).catch(() => {});
+        await source.pause();
+      }, () => `${target.sourceVm.name} on ${o.host} detached and paused`);
+    }
+    const migrations: Timeline['migrations'] = [];
+    if (target.c2) {
+      for (const e of target.evacuate) {
+        const m = await step('evacuate', () => migrate(lab, fs, model, e.name, target.c2!.name), (r) => `${r.vm} ${r.from} → ${r.to}: downtime ${r.downtimeMs} ms, total ${r.totalTimeMs} ms`);
+        migrations.push(m);
+        writeState(st);
+        writeFailoverState(fs);
+      }
+    }
+    const verified = await step('verify', () => verify(lab, model, fs, target.site, target.activate.name), (v) => `${v.length} checks`);
+    const tl: Timeline = {
+      action: 'failover',
+      trigger: o.trigger,
+      host: o.host,
+      site: target.site,
+      detectedAt,
+      steps,
+      restorationMs,
+      activated: target.activate.name,
+      placement: placementOf(layoutOf(model)),
+      migrations,
+      flowDiff: { removed: diff.removed, added: diff.added },
+      verified,
+    };
+    fs.last = tl;
+    writeFailoverState(fs);
+    return tl;
+  } finally {
+    lock.release();
+  }
+}
+
+/** Checks after a move: the guest's customer VMs, flows = plan, every guest process where the model says. */
+export async function verify(lab: string, model: LabModel, fs: FailoverState, site: string, activeVm: string): Promise<string[]> {
+  const out: string[] = [];
+  const systems = siteSystems(model, site);
+  const vm = await handle(fs.guests[activeVm]!.spec, true);
+  const seen = parseInspect((await vm.sh(inspectScript(systems), { check: true })).stdout);
+  for (const s of systems) {
+    const g = seen.find((x) => x.name === s.name);
+    if (!g || g.mac !== s.mac || g.ip !== s.ip || g.master !== `br${s.vlan}`) {
+      throw new FabricError('E_FAILOVER_VERIFY', `customer VM ${s.name} in ${activeVm}: expected ${s.ip} ${s.mac} on br${s.vlan}, found ${JSON.stringify(g ?? null)}`);
+    }
+    out.push(`${s.name} in ${activeVm}: ${s.ip} ${s.mac} on br${s.vlan}`);
+  }
+  const diffs = await diffPrograms(renderPrograms(model, computePlan(model)));
+  const bad = diffs.filter((d) => d.missing.length || d.unexpected.length);
+  if (bad.length) throw new FabricError('E_FAILOVER_VERIFY', `flows differ from the plan on ${bad.map((d) => d.node).join(', ')}`);
+  out.push(`flows equal the plan on ${diffs.length} bridges`);
+  for (const v of layoutOf(model).vms) {
+    const rec = fs.guests[v.name];
+    const pid = rec && runDirPid(rec.spec.runDir);
+    if (!pid) throw new FabricError('E_FAILOVER_VERIFY', `QEMU of ${v.name} (on ${v.host}) is not running`);
+    const port = await tryRun('ovs-vsctl', ['port-to-br', v.tap]);
+    const bridge = layoutOf(model).hypervisors.find((h) => h.name === v.host)?.bridge;
+    if (port.stdout.trim() !== bridge) throw new FabricError('E_FAILOVER_VERIFY', `tap ${v.tap} of ${v.name} is on ${port.stdout.trim() || 'no bridge'}, expected ${bridge} (${v.host})`);
+    out.push(`${v.name} runs on ${v.host} (pid ${pid}, tap ${v.tap} on ${bridge})`);
+  }
+  return out;
+}
+
+/** Fail-back: the site returns to its home hypervisor, C1's VM back to the pool, evacuees back to C1. */
+export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) => void } = {}): Promise<Timeline> {
+  const lock = takeLock(lab, 'failback');
+  try {
+    const st = deployed(lab);
+    const fs = needState(lab);
+    const model = st.model;
+    const layout = layoutOf(model);
+    const moved = Object.entries(fs.home).find(([site, home]) => layout.hypervisors.find((h) => h.site === site)?.name !== home);
+    if (!moved) throw new FabricError('E_FAILOVER_NOTHING', `nothing to fail back on lab ${lab}: every site is on its home hypervisor`);
+    const [site, home] = moved;
+    const cur = layout.hypervisors.find((h) => h.site === site)!;
+    const systems = siteSystems(model, site);
+    const homeVm = layout.vms.find((v) => v.host === home && v.site === site && v.state !== 'active' && !v.name.includes('-p'))
+      ?? layout.vms.find((v) => v.host === home && v.site === site);
+    const curVm = layout.vms.find((v) => v.host === cur.name && v.state === 'active');
+    if (!homeVm || !curVm) throw new FabricError('E_FAILOVER_MODEL', `cannot find the virtual hypervisors of ${site} on ${home} and ${cur.name}`);
+    const t0 = performance.now();
+    const detectedAt = Date.now();
+    const steps: StepRecord[] = [];
+    const step = async <T>(name: string, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T> => {
+      const s = performance.now();
+      const r = await fn();
+      const rec = { step: name, atMs: s - t0, ms: performance.now() - s, detail: detail?.(r) };
+      steps.push(rec);
+      opts.onStep?.(rec);
+      return r;
+    };
+    const before = renderPrograms(model, computePlan(model));
+    const back = await handle(fs.guests[homeVm.name]!.spec, false);
+    await step('activate', async () => {
+      if ((await back.status()) !== 'running') await back.cont();
+      await back.waitAgent(30_000);
+    }, () => `${homeVm.name} on ${home} resumed (host returned)`);
+    await step('move', () => back.sh(customerVmsScript(systems, true), { check: true, timeoutMs: 30_000 }), () => `${systems.map((s) => s.name).join(', ')} attached in ${homeVm.name}`);
+    moveSite(model, site, cur.name, home);
+    setVmState(model, homeVm.name, 'active');
+    setVmState(model, curVm.name, 'inactive');
+    const diff = await step('retag', () => retag(model, before), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`);
+    const restorationMs = performance.now() - t0;
+    writeState(st);
+    const c1vm = await handle(fs.guests[curVm.name]!.spec, true);
+    await step('release', async () => {
+      await c1vm.sh(customerVmsScript(systems, false), { check: true, timeoutMs: 30_000 });
+      await c1vm.pause();
+    }, () => `${curVm.name} on ${cur.name} detached and paused: back in the pool`);
+    const migrations: Timeline['migrations'] = [];
+    for (const v of layoutOf(model).vms.filter((x) => x.state === 'inactive' && x.host !== cur.name && x.name.startsWith(`${cur.name}-p`))) {
+      const m = await step('return', () => migrate(lab, fs, model, v.name, cur.name), (r) => `${r.vm} ${r.from} → ${r.to}: downtime ${r.downtimeMs} ms`);
+      migrations.push(m);
+      writeState(st);
+      writeFailoverState(fs);
+    }
+    const verified = await step('verify', () => verify(lab, model, fs, site, homeVm.name), (v) => `${v.length} checks`);
+    const tl: Timeline = {
+      action: 'failback',
+      trigger: null,
+      host: home,
+      site,
+      detectedAt,
+      steps,
+      restorationMs,
+      activated: homeVm.name,
+      placement: placementOf(layoutOf(model)),
+      migrations,
+      flowDiff: { removed: diff.removed, added: diff.added },
+      verified,
+    };
+    fs.last = tl;
+    writeFailoverState(fs);
+    return tl;
+  } finally {
+    lock.release();
+  }
+}
+
+async function teardownGuests(lab: string, fs: FailoverState): Promise<string[]> {
+  const done: string[] = [];
+  for (const g of Object.values(fs.guests)) {
+    const vm = live.get(g.spec.runDir);
+    live.delete(g.spec.runDir);
+    if (vm) await vm.stop().catch(() => {});
+    // By PID from the pidfile (argv checked against the run directory), never by name.
+    await stopRunDir(g.spec.runDir).catch(() => false);
+    for (const n of g.spec.nics ?? []) {
+      await tryRun('ovs-vsctl', ['--if-exists', 'del-port', n.tap]);
+      await deleteTap(n.tap).catch(() => false);
+    }
+    rmSync(g.spec.runDir, { recursive: true, force: true });
+    done.push(g.name);
+  }
+  rmSync(runDirOf(lab, 'x', 0).replace(/\/x\.0$/, ''), { recursive: true, force: true });
+  return done;
+}
+
+/**
+ * Stops every virtual hypervisor (QEMU by PID), removes taps and run directories, and resets the
+ * model's placement to the intent (so `fabric up` / `fabric down` see the lab as deployed).
+ */
+export async function teardownFailover(lab: string): Promise<string[]> {
+  const fs = readFailoverState(lab);
+  if (!fs) return [];
+  const done = await teardownGuests(lab, fs);
+  const st = readState(lab);
+  if (st) {
+    const layout = layoutOf(st.model);
+    for (const [site, home] of Object.entries(fs.home)) {
+      const cur = layout.hypervisors.find((h) => h.site === site);
+      if (cur && cur.name !== home) moveSite(st.model, site, cur.name, home);
+    }
+    writeState(st);
+  }
+  removeFailoverState(lab);
+  return done;
+}
+
+export interface VmStatus {
+  vm: string;
+  hypervisor: string;
+  state: string;
+  qemu: string;
+  pid: number | null;
+  tap: string;
+  site: string | null;
+}
+
+/** Where each virtual hypervisor runs (model) and what its QEMU says (QMP query-status). */
+export async function failoverStatus(lab: string): Promise<VmStatus[]> {
+  const st = deployed(lab);
+  const fs = readFailoverState(lab);
+  const out: VmStatus[] = [];
+  for (const v of layoutOf(st.model).vms) {
+    const rec = fs?.guests[v.name];
+    const pid = rec ? (runDirPid(rec.spec.runDir) ?? null) : null;
+    let qemu = 'not running';
+    if (rec && pid) qemu = await handle(rec.spec, false).then((h) => h.status()).catch(() => 'unreachable');
+    out.push({ vm: v.name, hypervisor: v.host, state: v.state, qemu, pid, tap: v.tap, site: v.site });
+  }
+  return out;
+}
+
+/** Closes this process's QMP/agent sockets (QEMU keeps running). */
+export function releaseHandles(): void {
+  for (const vm of live.values()) {
+    vm.agent.close();
+    vm.qmp.close();
+  }
+  live.clear();
+}
