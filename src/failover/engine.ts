@@ -168,6 +168,7 @@ async function retag(model: LabModel, before: BridgeProgram[] | null): Promise<{
     changed = programs.filter((p) => bad.has(p.node));
   }
   if (changed.length) await applyPrograms(changed);
+  for (const h of layoutOf(model).hypervisors) await normalFlow(h.bridge);
   return { removed, added, bridges: changed.map((p) => p.node) };
 }
 
@@ -244,6 +245,19 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
     // A failed host stops at once (simulated: its guest is frozen, RAM kept for fail-back).
     if (o.trigger === 'failure') await step('fail-host', () => source.pause(), () => `${target.sourceVm.name} on ${o.host} frozen (simulated host failure)`);
     const vm = await handle(fs.guests[target.activate.name]!.spec, false);
+    // Until the re-tag is committed to the model, a failure rolls back to the state before the
+    // trigger: the activated VM detached and paused again, the (simulated) failed host resumed.
+    let committed = false;
+    const rollback = async (err: unknown): Promise<never> => {
+      if (!committed) {
+        await vm.sh(customerVmsScript(systems, false), { timeoutMs: 15_000 }).catch(() => {});
+        await vm.pause().catch(() => {});
+        if (o.trigger === 'failure') await source.cont().catch(() => {});
+        await retag(readState(lab)?.model ?? model, null).catch(() => {});
+      }
+      throw err;
+    };
+    try {
     await step('activate', async () => {
       await vm.cont();
       await vm.waitAgent(30_000);
@@ -255,6 +269,7 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
     const diff = await step('retag', () => retag(model, before), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`);
     const restorationMs = performance.now() - t0;
     writeState(st);
+    committed = true;
     // Make-before-break for planned triggers: the old copy goes only after traffic moved.
     if (o.trigger !== 'failure') {
       await step('release', async () => {
@@ -289,6 +304,9 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
     fs.last = tl;
     writeFailoverState(fs);
     return tl;
+    } catch (err) {
+      return await rollback(err);
+    }
   } finally {
     lock.release();
   }

@@ -1,0 +1,81 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { customerVmsScript, parseInspect, vswitchScript } from '../../../src/failover/guest.js';
+import { lossOf, parsePing, patternOf, pcapFrames } from '../../../src/failover/probe.js';
+import { takeLock } from '../../../src/failover/store.js';
+import { formatTimeline } from '../../../src/failover/timeline.js';
+
+const SYS = { name: 'v1', vlan: 100, ip: '10.20.30.50/24', mac: '02:00:00:00:00:50' };
+
+describe('failover guest scripts, probe parsing, lock', () => {
+  it('builds the FIG. 5 path: dot1q sub-interface, bridge, namespace with the same IP/MAC', () => {
+    const v = vswitchScript([100]);
+    expect(v).to.contain('ip link add link eth0 name eth0.100 type vlan id 100').and.contain('master br100');
+    const a = customerVmsScript([SYS], true);
+    expect(a).to.contain('ip -n v1 link set eth1 address 02:00:00:00:00:50').and.contain('addr add 10.20.30.50/24').and.contain('ip link set cv1 master br100');
+    expect(customerVmsScript([SYS], false)).to.contain('ip link set cv1 nomaster');
+  });
+
+  it('refuses values that could break the guest shell line', () => {
+    expect(() => customerVmsScript([{ ...SYS, name: 'v1;reboot' }], true)).to.throw(/refused/);
+    expect(() => customerVmsScript([{ ...SYS, mac: '02:00:00:00:00:5$' }], true)).to.throw(/refused/);
+    expect(() => vswitchScript([4095])).to.throw(/bad VLAN/);
+  });
+
+  it('parses the guest inspection line', () => {
+    expect(parseInspect('v1 02:00:00:00:00:50 10.20.30.50/24 br100\n')).to.deep.equal([{ name: 'v1', mac: '02:00:00:00:00:50', ip: '10.20.30.50/24', master: 'br100' }]);
+    expect(parseInspect('v1 02:00:00:00:00:50 10.20.30.50/24\n')[0]!.master).to.equal(null);
+  });
+
+  it('finds the lost sequence range from ping -D output', () => {
+    const lines = [1, 2, 3, 7, 8, 9, 10].map((s, i) => `[1700000000.${String(100 + i * 10 + (s > 3 ? 50 : 0)).padStart(6, '0')}] 64 bytes from 10.20.30.50: icmp_seq=${s} ttl=64 time=0.5 ms`);
+    expect(parsePing(lines.join('\n'))).to.have.length(7);
+    const l = lossOf({ tenant: 'red', from: 'a', netns: 'n', to: 'b', ip: '10.20.30.50', pattern: patternOf('red') }, 10, lines.join('\n'));
+    expect(l).to.include({ sent: 10, received: 7, lost: 3, firstLost: 4, lastLost: 6 });
+    expect(l.maxGapMs).to.be.greaterThan(0);
+  });
+
+  it('tenant patterns differ and are 8 bytes', () => {
+    expect(patternOf('red')).to.equal(Buffer.from('red-----').toString('hex'));
+    expect(patternOf('red')).to.not.equal(patternOf('green'));
+  });
+
+  it('reads classic pcap records and drops a truncated last one', () => {
+    const hdr = Buffer.alloc(24);
+    hdr.writeUInt32LE(0xa1b2c3d4, 0);
+    const rec = (data: Buffer, incl = data.length) => {
+      const h = Buffer.alloc(16);
+      h.writeUInt32LE(incl, 8);
+      h.writeUInt32LE(incl, 12);
+      return Buffer.concat([h, data]);
+    };
+    const f1 = Buffer.from('hello red-----');
+    const buf = Buffer.concat([hdr, rec(f1), rec(Buffer.from('xx'), 50)]);
+    const frames = pcapFrames(buf);
+    expect(frames).to.have.length(1);
+    expect(frames[0]!.includes(Buffer.from(patternOf('red'), 'hex'))).to.equal(true);
+  });
+
+  it('a second trigger while the lock is held is refused with E_FAILOVER_BUSY; release frees it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fo-lock-'));
+    const prev = process.env.FABRIC_FAILOVER_DIR;
+    process.env.FABRIC_FAILOVER_DIR = dir;
+    try {
+      const l = takeLock('lab1', 'failover failure hvc');
+      expect(() => takeLock('lab1', 'failover maintenance hvc')).to.throw(/already in progress.*failover failure hvc/).with.property('code', 'E_FAILOVER_BUSY');
+      l.release();
+      takeLock('lab1', 'again').release();
+    } finally {
+      if (prev === undefined) delete process.env.FABRIC_FAILOVER_DIR;
+      else process.env.FABRIC_FAILOVER_DIR = prev;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('formats a timeline with steps, loss and cross-tenant count', () => {
+    const t = formatTimeline({ action: 'failover', trigger: 'failure', host: 'hvc', site: 'red/vm', detectedAt: 0, steps: [{ step: 'activate', atMs: 1, ms: 20 }], restorationMs: 300, activated: 'c1-p1', placement: { 'c1-p1': 'c1' }, migrations: [], flowDiff: { removed: 4, added: 4 }, flows: [{ tenant: 'red', from: 'a', to: 'b', ip: 'x', sent: 10, received: 8, lost: 2, firstLost: 3, lastLost: 4, pps: 1000, maxGapMs: 3 }], crossTenantFrames: 0 });
+    expect(t).to.contain('restoration: 300 ms').and.contain('seq 3..4').and.contain('cross-tenant frames: 0');
+  });
+});
