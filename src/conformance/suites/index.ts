@@ -1,6 +1,7 @@
 // Suite registry: a suite is a named list of checks (probe-independent judges over a run).
 import type { CheckDef } from '../judge.js';
 import { delivery } from './delivery.js';
+import { faults } from './faults.js';
 import { flows } from './flows.js';
 import { isolation } from './isolation.js';
 import { longHaul } from './long-haul.js';
@@ -14,6 +15,9 @@ export const SUITES: Record<string, CheckDef[]> = {
   delivery,
   overlap,
   flows,
+  faults,
 };
 
-export const DEFAULT_SUITES = Object.keys(SUITES);
+// Opt-in suites (slow, or with declared side effects) run only when named with --suite.
+const OPT_IN = new Set(['faults']);
+export const DEFAULT_SUITES = Object.keys(SUITES).filter((s) => !OPT_IN.has(s));
