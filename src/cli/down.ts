@@ -2,7 +2,8 @@
 // with --all the leftovers of labs whose state file is gone.
 import type { Command } from 'commander';
 import { FabricError } from '../errors/fabric-error.js';
-import { DEFAULT_RUNTIME, getRuntime, readState } from '../runtime/index.js';
+import { existsSync } from 'node:fs';
+import { DEFAULT_RUNTIME, getRuntime, readState, runtimeNames } from '../runtime/index.js';
 import type { DestroyReport } from '../runtime/types.js';
 import { labFileOf } from './lab-arg.js';
 import { fmtMs, printStage } from './up.js';
@@ -19,10 +20,12 @@ export function register(program: Command): void {
       const t0 = performance.now();
       if (opts.all) {
         if (arg) throw new FabricError('E_USAGE', 'give either a lab or --all');
-        const reports = await getRuntime(opts.runtime ?? DEFAULT_RUNTIME).destroyAll({
-          onProgress: printStage,
-          ...(opts.prefix ? { labFilter: (l: string) => l.startsWith(opts.prefix!) } : {}),
-        });
+        const filter = opts.prefix ? { labFilter: (l: string) => l.startsWith(opts.prefix!) } : {};
+        // Without --runtime: netns, plus docker when its engine socket exists (a silent engine has no
+        // containers of ours to remove, and down must never start one).
+        const names = opts.runtime ? [opts.runtime] : [DEFAULT_RUNTIME, ...(existsSync('/var/run/docker.sock') && runtimeNames().includes('docker') ? ['docker'] : [])];
+        const reports: DestroyReport[] = [];
+        for (const name of names) reports.push(...(await getRuntime(name).destroyAll({ onProgress: printStage, ...filter })));
         for (const r of reports) report(r);
         if (!reports.length) process.stdout.write('no fabric labs found\n');
         finish(reports, t0);
