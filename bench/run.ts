@@ -31,6 +31,7 @@ export const MODULES: { name: string; load: () => Promise<{ bench: BenchModule }
   { name: 'decode', load: () => import('./decode.js') },
   { name: 'lab-up', load: () => import('./lab-up.js') },
   { name: 'lab-up-docker', load: () => import('./lab-up-docker.js') },
+  { name: 'conformance-scale', load: () => import('./conformance-scale.js') },
 ];
 
 async function main(): Promise<void> {
