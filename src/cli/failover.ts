@@ -33,7 +33,7 @@ export function register(program: Command): void {
             : await f.runFailover(lab, { trigger: o.trigger as never, host: o.host, onStep: log });
           out(tl, f.formatTimeline(tl));
         } else if (o.failback) {
-          const tl = await f.runFailback(lab, { onStep: log });
+          const tl = Number(o.probe) > 0 ? await f.failbackWithProbe(lab, { seconds: Number(o.probe) }, log) : await f.runFailback(lab, { onStep: log });
           out(tl, f.formatTimeline(tl));
         } else if (o.status) {
           const s = await f.failoverStatus(lab);

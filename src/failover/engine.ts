@@ -152,20 +152,29 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
   }
 }
 
-/** Re-renders the plan of `model`; pushes only the bridges whose flows differ (or all, when before is null). */
+/**
+ * Re-renders the plan of `model` and pushes only the bridges whose rendered program changed
+ * against `before` (a pure diff of flows, groups and meters: no round trip to the switches on the
+ * restoration path), or every bridge when before is null. `fabric flows` / verify() compare
+ * with the live switches afterwards.
+ */
 async function retag(model: LabModel, before: BridgeProgram[] | null): Promise<{ removed: number; added: number; bridges: string[] }> {
   const programs = renderPrograms(model, computePlan(model));
   let changed = programs;
   let removed = 0;
   let added = 0;
   if (before) {
-    const diffs = await diffPrograms(programs);
-    const bad = new Set(diffs.filter((d) => d.missing.length || d.unexpected.length).map((d) => d.node));
-    for (const d of diffs) {
-      removed += d.unexpected.length;
-      added += d.missing.length;
+    changed = [];
+    for (const p of programs) {
+      const b = before.find((x) => x.node === p.node);
+      const old = new Set([...(b?.flows ?? []), ...(b?.groups ?? []), ...(b?.meters ?? [])]);
+      const now = new Set([...p.flows, ...p.groups, ...p.meters]);
+      const rm = [...old].filter((x) => !now.has(x)).length;
+      const add = [...now].filter((x) => !old.has(x)).length;
+      removed += rm;
+      added += add;
+      if (rm || add) changed.push(p);
     }
-    changed = programs.filter((p) => bad.has(p.node));
   }
   if (changed.length) await applyPrograms(changed);
   for (const h of layoutOf(model).hypervisors) await normalFlow(h.bridge);
@@ -258,15 +267,18 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
       throw err;
     };
     try {
-    await step('activate', async () => {
-      await vm.cont();
-      await vm.waitAgent(30_000);
-    }, () => `${target.activate.name} on ${target.c1.name} resumed`);
-    await step('move', () => vm.sh(customerVmsScript(systems, true), { check: true, timeoutMs: 30_000 }), () => `${systems.map((s) => `${s.name} ${s.ip} ${s.mac} VLAN ${s.vlan}`).join('; ')} re-instantiated in ${target.activate.name}`);
+    await step('activate', () => vm.cont(), () => `${target.activate.name} on ${target.c1.name} resumed`);
+    // Steps 2 and 3 overlap: the guest re-instantiates its customer VMs while the host re-tags.
     moveSite(model, target.site, o.host, target.c1.name);
     setVmState(model, target.activate.name, 'active');
     setVmState(model, target.sourceVm.name, o.trigger === 'failure' ? 'failed' : 'inactive');
-    const diff = await step('retag', () => retag(model, before), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`);
+    const [, diff] = await Promise.all([
+      step('move', async () => {
+        await vm.waitAgent(30_000);
+        await vm.sh(customerVmsScript(systems, true), { check: true, timeoutMs: 30_000 });
+      }, () => `${systems.map((s) => `${s.name} ${s.ip} ${s.mac} VLAN ${s.vlan}`).join('; ')} re-instantiated in ${target.activate.name}`),
+      step('retag', () => retag(model, before), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`),
+    ]);
     const restorationMs = performance.now() - t0;
     writeState(st);
     committed = true;

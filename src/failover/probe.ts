@@ -50,13 +50,29 @@ export function parsePing(out: string): { seq: number; t: number }[] {
 
 export function lossOf(flow: PingFlow, count: number, out: string): FlowLoss {
   const got = parsePing(out);
+  // Only what ping really sent counts (a loaded machine sends slower than asked, and the
+  // deadline may end the run early); the last second's requests may still be in flight.
+  const tx = /(\d+) packets transmitted/.exec(out);
+  if (tx) count = Math.min(count, Number(tx[1]));
   const seen = new Set(got.map((g) => g.seq));
   const lost: number[] = [];
   const maxSeq = Math.max(count, ...got.map((g) => g.seq));
   for (let s = 1; s <= Math.min(count, maxSeq); s++) if (!seen.has(s)) lost.push(s);
   const times = got.map((g) => g.t).sort((a, b) => a - b);
   let maxGap = 0;
-  for (let i = 1; i < times.length; i++) maxGap = Math.max(maxGap, (times[i]! - times[i - 1]!) * 1000);
+  let gapAt = 0;
+  for (let i = 1; i < times.length; i++) {
+    const g = (times[i]! - times[i - 1]!) * 1000;
+    if (g > maxGap) (maxGap = g), (gapAt = times[i - 1]! * 1000);
+  }
+  // The outage: the longest run of consecutive lost sequence numbers.
+  let run: [number, number] | null = null;
+  for (let i = 0; i < lost.length; ) {
+    let j = i;
+    while (j + 1 < lost.length && lost[j + 1] === lost[j]! + 1) j++;
+    if (!run || lost[j]! - lost[i]! > run[1] - run[0]) run = [lost[i]!, lost[j]!];
+    i = j + 1;
+  }
   const span = times.length > 1 ? times[times.length - 1]! - times[0]! : 0;
   return {
     tenant: flow.tenant,
@@ -70,6 +86,8 @@ export function lossOf(flow: PingFlow, count: number, out: string): FlowLoss {
     lastLost: lost[lost.length - 1] ?? null,
     pps: span > 0 ? Math.round((got.length + lost.length) / span) : 0,
     maxGapMs: maxGap,
+    maxGapStart: gapAt,
+    longestRun: run ? { first: run[0], last: run[1], frames: run[1] - run[0] + 1 } : null,
   };
 }
 

@@ -23,8 +23,11 @@ export interface FlowLoss {
   lastLost: number | null;
   /** Achieved send rate (pps): ping's own interval under load. */
   pps: number;
-  /** Longest gap between consecutive replies (ms). */
+  /** Longest gap between consecutive replies (ms), and when it began (epoch ms; relative to detection in a timeline). */
   maxGapMs: number;
+  maxGapStart: number;
+  /** The outage: the longest run of consecutive lost sequence numbers. */
+  longestRun: { first: number; last: number; frames: number } | null;
 }
 
 export interface Timeline {
@@ -56,7 +59,7 @@ export function formatTimeline(t: Timeline): string {
     `  placement: ${Object.entries(t.placement).map(([v, h]) => `${v}@${h}`).join(', ')}`,
   ];
   for (const f of t.flows ?? []) {
-    out.push(`  flow ${f.tenant} ${f.from} → ${f.to} (${f.ip}): ${f.sent} sent at ${f.pps} pps, ${f.lost} lost${f.lost ? ` (seq ${f.firstLost}..${f.lastLost})` : ''}, longest gap ${Math.round(f.maxGapMs)} ms`);
+    out.push(`  flow ${f.tenant} ${f.from} → ${f.to} (${f.ip}): ${f.sent} sent at ${f.pps} pps, ${f.lost} lost${f.lost ? ` (seq ${f.firstLost}..${f.lastLost})` : ''}; outage ${f.longestRun ? `seq ${f.longestRun.first}..${f.longestRun.last} = ${f.longestRun.frames} frames` : 'none'}; longest gap ${Math.round(f.maxGapMs)} ms at +${Math.round(f.maxGapStart)} ms`);
   }
   if (t.crossTenantFrames !== undefined) out.push(`  cross-tenant frames: ${t.crossTenantFrames}`);
   for (const v of t.verified ?? []) out.push(`  verified: ${v}`);

@@ -9,6 +9,7 @@ import { netnsName } from '../runtime/names.js';
 import type { LabModel } from '../topology/model.js';
 import { runFailback, runFailover, type FailoverOptions } from './engine.js';
 import { layoutOf, siteSystems } from './layout.js';
+import { readFailoverState } from './store.js';
 import { finishPing, foreignFrames, patternOf, startCapturePoint, startPing, stopCapture, type CapturePoint, type PingFlow } from './probe.js';
 import type { Timeline } from './timeline.js';
 
@@ -60,7 +61,7 @@ async function watched(lab: string, site: string, po: ProbeOptions, act: () => P
   try {
     await new Promise((r) => setTimeout(r, po.leadMs ?? 2000));
     const tl = await act();
-    tl.flows = await Promise.all(pings.map(finishPing));
+    tl.flows = (await Promise.all(pings.map(finishPing))).map((f) => ({ ...f, maxGapStart: f.maxGapStart ? f.maxGapStart - tl.detectedAt : 0 }));
     await new Promise((r) => setTimeout(r, 300));
     await Promise.all(caps.map(stopCapture));
     tl.crossTenantFrames = pts.reduce((n, p) => n + foreignFrames(p.file, p.tenant, patterns), 0);
@@ -80,6 +81,11 @@ export async function failoverWithProbe(lab: string, o: FailoverOptions, po: Pro
   return watched(lab, site, po, () => runFailover(lab, o));
 }
 
-export async function failbackWithProbe(lab: string, site: string, po: ProbeOptions = {}, onStep?: FailoverOptions['onStep']): Promise<Timeline> {
+export async function failbackWithProbe(lab: string, po: ProbeOptions = {}, onStep?: FailoverOptions['onStep']): Promise<Timeline> {
+  const st = readState(lab);
+  const fs = readFailoverState(lab);
+  const layout = st ? layoutOf(st.model) : null;
+  const site = fs && layout ? Object.entries(fs.home).find(([s, home]) => layout.hypervisors.find((h) => h.site === s)?.name !== home)?.[0] : undefined;
+  if (!site) return runFailback(lab, { onStep }); // the engine reports "nothing to fail back"
   return watched(lab, site, po, () => runFailback(lab, { onStep }));
 }
