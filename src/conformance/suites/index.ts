@@ -1,6 +1,7 @@
 // Suite registry: a suite is a named list of checks (probe-independent judges over a run).
 import type { CheckDef } from '../judge.js';
 import { delivery } from './delivery.js';
+import { failover } from './failover.js';
 import { faults } from './faults.js';
 import { flows } from './flows.js';
 import { isolation } from './isolation.js';
@@ -16,6 +17,7 @@ export const SUITES: Record<string, CheckDef[]> = {
   overlap,
   flows,
   faults,
+  failover,
 };
 
 // Opt-in suites (slow, or with declared side effects) run only when named with --suite.
