@@ -26,6 +26,7 @@ const CLI = ['--import', 'tsx', join(ROOT, 'tests/integration/cli-runner.ts')];
 const work = mkdtempSync(join(tmpdir(), 'fabric-dk-'));
 const stateDir = join(work, 'state');
 process.env.FABRIC_STATE_DIR = stateDir;
+process.env.FABRIC_CAPTURE_DIR = join(work, 'captures');
 const schema = JSON.parse(readFileSync(join(ROOT, 'schemas/status.schema.json'), 'utf8')) as object;
 const LAB = 'dk';
 const EXITING_IMAGE = 'fabric/test-exits:1';
@@ -200,6 +201,21 @@ describe('docker runtime (root, real dockerd + OVS)', function () {
       const after = await rx();
       expect(await control()).to.be.greaterThan(c0);
       expect(after.map((v, i) => v - before[i]!)).to.deep.equal(others.map(() => 0));
+    });
+
+    it('passes the conformance suites on containers (isolation, tag-stack, long-haul, delivery, overlap, flows)', async () => {
+      const suites = ['isolation', 'tag-stack', 'long-haul', 'delivery', 'overlap', 'flows'];
+      const r = await cli(['test', LAB, '--suite', ...suites]);
+      const m = /evidence: (\S+)\/ \(/.exec(r.stdout);
+      expect(m, r.stdout.slice(-3000)).to.not.equal(null);
+      const rep = JSON.parse(readFileSync(join(m![1]!, 'report.json'), 'utf8')) as { runtime: string; suites: string[]; summary: { passed: number; failed: number }; checks: { id: string; state: string; message?: string }[] };
+      expect(rep.runtime).to.equal('docker');
+      expect(rep.suites).to.deep.equal(suites);
+      expect(rep.checks.filter((c) => c.state !== 'passed').map((c) => `${c.id}: ${c.message}`)).to.deep.equal([]);
+      expect(rep.summary.passed).to.be.at.least(13);
+      // Captures were taken inside the containers' namespaces (client ends) and on host-side OVS ports.
+      const manifest = JSON.parse(readFileSync(join(m![1]!, 'manifest.json'), 'utf8')) as { files: { netns: string | null; packets: number }[] };
+      expect(manifest.files.some((f) => f.netns?.startsWith(`clab-${LAB}-`) && f.packets > 0)).to.equal(true);
     });
 
     it('up again converges without recreating containers', async () => {
