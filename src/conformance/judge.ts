@@ -51,7 +51,8 @@ export class Violations {
 
 /** The tenant that owns a client-side link (client-access, tenant-lan), or null on fabric links. */
 export function linkTenant(ctx: TestContext, f: CapturedFrame): string | null {
-  if (f.cls !== 'client-access' && f.cls !== 'tenant-lan') return null;
+  // `hypervisor` links (uplink and taps of a hypervisor holding a tenant site) carry own VLANs too.
+  if (f.cls !== 'client-access' && f.cls !== 'tenant-lan' && f.cls !== 'hypervisor') return null;
   const a = ctx.model.nodes.find((n) => n.name === f.node)?.tenant;
   const b = ctx.model.nodes.find((n) => n.name === f.peer)?.tenant;
   return a ?? b ?? null;

@@ -123,7 +123,13 @@ export class Expectations {
       : [site(dst.site)];
     const remoteDcs = [...new Set(targets.map((s) => s.dc).filter((d) => d !== here))].sort();
     const toSite = (s: SitePlan, from: string) => {
-      add(hop(from, s.accessSwitch, 'tenant-lan'), from, s.accessSwitch);
+      // A site hosted on a hypervisor (failover issue) hangs off a `hypervisor` uplink, and the
+      // hypervisor bridge floods to its virtual hypervisors' taps (own VLAN, no fabric tags).
+      const hv = this.index.node(s.accessSwitch).role === 'hypervisor';
+      add(hop(from, s.accessSwitch, hv ? 'hypervisor' : 'tenant-lan'), from, s.accessSwitch);
+      if (hv && isFlood(dst)) {
+        for (const p of this.index.portsOf(s.accessSwitch)) if (this.index.node(p.peer).role === 'vm') add(p.link, s.accessSwitch, p.peer);
+      }
       deliverAt(s.accessSwitch, isFlood(dst) ? undefined : ep(dst));
     };
     for (const s of targets.filter((t) => t.dc === here)) toSite(s, sw);
