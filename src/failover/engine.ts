@@ -272,13 +272,14 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
     moveSite(model, target.site, o.host, target.c1.name);
     setVmState(model, target.activate.name, 'active');
     setVmState(model, target.sourceVm.name, o.trigger === 'failure' ? 'failed' : 'inactive');
-    const [, diff] = await Promise.all([
-      step('move', async () => {
-        await vm.waitAgent(30_000);
-        await vm.sh(customerVmsScript(systems, true), { check: true, timeoutMs: 30_000 });
-      }, () => `${systems.map((s) => `${s.name} ${s.ip} ${s.mac} VLAN ${s.vlan}`).join('; ')} re-instantiated in ${target.activate.name}`),
-      step('retag', () => retag(model, before), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`),
-    ]);
+    // On a failure both overlap (the old copy is gone anyway); on a planned trigger the re-tag
+    // waits for the new copy (make-before-break: the old one still answers meanwhile).
+    const move = () => step('move', async () => {
+      await vm.waitAgent(30_000);
+      await vm.sh(customerVmsScript(systems, true), { check: true, timeoutMs: 30_000 });
+    }, () => `${systems.map((s) => `${s.name} ${s.ip} ${s.mac} VLAN ${s.vlan}`).join('; ')} re-instantiated in ${target.activate.name}`);
+    const tag = () => step('retag', () => retag(model, before), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`);
+    const diff = o.trigger === 'failure' ? (await Promise.all([move(), tag()]))[1] : (await move(), await tag());
     const restorationMs = performance.now() - t0;
     writeState(st);
     committed = true;
