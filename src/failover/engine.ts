@@ -159,6 +159,17 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
  * with the live switches afterwards.
  */
 async function retag(model: LabModel, before: BridgeProgram[] | null): Promise<{ removed: number; added: number; bridges: string[] }> {
+  try {
+    return await retagOnce(model, before);
+  } catch {
+    // One retry: a restarted ovs-vswitchd resets connections and loses flows; a full re-push
+    // (before = null) converges. A second failure is reported.
+    await new Promise((r) => setTimeout(r, 1000));
+    return retagOnce(model, null);
+  }
+}
+
+async function retagOnce(model: LabModel, before: BridgeProgram[] | null): Promise<{ removed: number; added: number; bridges: string[] }> {
   const programs = renderPrograms(model, computePlan(model));
   let changed = programs;
   let removed = 0;
@@ -384,8 +395,11 @@ export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) 
     };
     const before = renderPrograms(model, computePlan(model));
     const back = await handle(fs.guests[homeVm.name]!.spec, false);
+    const wasRunning = (await back.status()) === 'running';
+    let committed = false;
+    try {
     await step('activate', async () => {
-      if ((await back.status()) !== 'running') await back.cont();
+      if (!wasRunning) await back.cont();
       await back.waitAgent(30_000);
     }, () => `${homeVm.name} on ${home} resumed (host returned)`);
     await step('move', () => back.sh(customerVmsScript(systems, true), { check: true, timeoutMs: 30_000 }), () => `${systems.map((s) => s.name).join(', ')} attached in ${homeVm.name}`);
@@ -395,6 +409,7 @@ export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) 
     const diff = await step('retag', () => retag(model, before), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`);
     const restorationMs = performance.now() - t0;
     writeState(st);
+    committed = true;
     const c1vm = await handle(fs.guests[curVm.name]!.spec, true);
     await step('release', async () => {
       await c1vm.sh(customerVmsScript(systems, false), { check: true, timeoutMs: 30_000 });
@@ -425,6 +440,16 @@ export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) 
     fs.last = tl;
     writeFailoverState(fs);
     return tl;
+    } catch (err) {
+      // Before the model is committed, undo: the home copy detached (and re-paused if it was),
+      // the switches re-programmed from the model on file (still the failed-over placement).
+      if (!committed) {
+        await back.sh(customerVmsScript(systems, false), { timeoutMs: 15_000 }).catch(() => {});
+        if (!wasRunning) await back.pause().catch(() => {});
+        await retag(readState(lab)?.model ?? model, null).catch(() => {});
+      }
+      throw err;
+    }
   } finally {
     lock.release();
   }
