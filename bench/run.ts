@@ -32,6 +32,7 @@ export const MODULES: { name: string; load: () => Promise<{ bench: BenchModule }
   { name: 'lab-up', load: () => import('./lab-up.js') },
   { name: 'lab-up-docker', load: () => import('./lab-up-docker.js') },
   { name: 'conformance-scale', load: () => import('./conformance-scale.js') },
+  { name: 'failover', load: () => import('./failover.js') },
 ];
 
 async function main(): Promise<void> {
