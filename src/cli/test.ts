@@ -15,7 +15,7 @@ export function register(program: Command): void {
       const model = await labModelOf(arg, { deployed: true });
       const { report } = await runConformance({ lab: model.name, suites: opts.suite });
       const s = report.summary;
-      process.stdout.write(`\n${s.passed} passed, ${s.failed} failed\nevidence: ${report.runDir}/ (report.html, junit.xml, report.json, pcaps, manifest.json)\n`);
+      process.stdout.write(`\n${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}\nevidence: ${report.runDir}/ (report.html, junit.xml, report.json, pcaps, manifest.json)\n`);
       if (s.failed) process.exitCode = 1;
       if (!opts.mutate) return;
       if (s.failed) {

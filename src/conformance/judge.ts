@@ -17,6 +17,14 @@ export class EvidenceError extends Error {
   }
 }
 
+/** Thrown by a judge that does not apply to this lab: the check is reported skipped, with the reason. */
+export class SkipCheck extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'SkipCheck';
+  }
+}
+
 export interface Judgement {
   ctx: TestContext;
   probe: ProbeRecord;

@@ -11,7 +11,7 @@ import { matchLayers } from '../tagging/expected.js';
 import { patternText, writeReports } from '../report/index.js';
 import { loadContext, type TestContext } from './context.js';
 import { loadRunFrames, type RunFrames } from './frames.js';
-import { EvidenceError, type CheckDef, type Judgement } from './judge.js';
+import { EvidenceError, SkipCheck, type CheckDef, type Judgement } from './judge.js';
 import { baselineProbe, type ProbeOptions, type ProbeRecord } from './probe.js';
 import type { CheckResult, ConformanceReport, HopPicture } from './result.js';
 import { DEFAULT_SUITES, SUITES } from './suites/index.js';
@@ -79,7 +79,7 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
     let s = bySuite.get(c.suite);
     if (!s) bySuite.set(c.suite, (s = Mocha.Suite.create(root, c.suite)));
     s.addTest(
-      new Mocha.Test(c.title, async function () {
+      new Mocha.Test(c.title, async function (this: Mocha.Context) {
         const t0 = performance.now();
         const stats: Record<string, number> = {};
         const res: CheckResult = { suite: c.suite, id: c.id, title: c.title, state: 'passed', durationMs: 0, evidence: [], stats };
@@ -89,6 +89,11 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
           const j: Judgement = { ctx, probe, run, stats };
           await c.judge(j);
         } catch (err) {
+          if (err instanceof SkipCheck) {
+            res.state = 'skipped';
+            res.message = err.message;
+            this.skip();
+          }
           res.state = 'failed';
           res.message = String((err as Error)?.message ?? err);
           if (err instanceof EvidenceError) res.evidence = err.evidence;

@@ -4,20 +4,18 @@
 // flows equal the plan of the current placement, and the last failover moved no frame across
 // tenants. Isolation and tag stacks during the move are judged by the isolation/tag-stack suites
 // run before and after, plus the failover's own per-port captures (crossTenantFrames).
-// On a lab without hypervisors every check passes with stats.noHypervisors = 1 (and says so).
+// On a lab without hypervisors every check is reported skipped, with that reason.
 import { execa } from 'execa';
 import { readFailoverState } from '../../failover/store.js';
 import { layoutOf, siteSystems } from '../../failover/layout.js';
 import { runDirPid } from '../../vm/index.js';
 import { diffPrograms, renderPrograms } from '../../tagging/index.js';
 import type { CheckDef, Judgement } from '../judge.js';
-import { Violations } from '../judge.js';
+import { SkipCheck, Violations } from '../judge.js';
 
 function noHypervisors(j: Judgement): boolean {
   if (layoutOf(j.ctx.model).vms.length) return false;
-  j.stats.noHypervisors = 1;
-  process.stderr.write(`    (failover: lab ${j.ctx.lab} has no hypervisors — nothing to judge)\n`);
-  return true;
+  throw new SkipCheck(`lab ${j.ctx.lab} has no hypervisors: nothing to fail over`);
 }
 
 export const failover: CheckDef[] = [
