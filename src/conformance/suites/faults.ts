@@ -5,6 +5,7 @@
 // delivered as planned). Opt-in (`fabric test <lab> --suite faults`): it takes ~30-60 s and its
 // restart step re-programs the lab's bridges (the one declared write of `fabric test`).
 import { writeFileSync } from 'node:fs';
+import { FabricError } from '../../errors/fabric-error.js';
 import { join } from 'node:path';
 import { faultTimeline, relativeFrames, runFaults, type FaultRun, type FaultStep, type FaultWindow } from '../faults.js';
 import type { TestContext } from '../context.js';
@@ -22,13 +23,25 @@ export const FAULT_STEPS: FaultStep[] = [
   { kind: 'node-kill', name: 'node-kill', nodes: ['prov-a'], roles: ['provider', 'p', 'interconnect'], downMs: 1500 },
 ];
 
+/**
+ * The steps to run: all of FAULT_STEPS, or those named in FABRIC_FAULT_STEPS (comma-separated; an
+ * unknown name is an error, never a silent skip).
+ */
+export function selectFaultSteps(names = process.env.FABRIC_FAULT_STEPS): FaultStep[] {
+  const wanted = (names ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (!wanted.length) return FAULT_STEPS;
+  const unknown = wanted.filter((n) => !FAULT_STEPS.some((s) => s.name === n));
+  if (unknown.length) throw new FabricError('E_FAULT_UNKNOWN', `unknown fault step ${unknown.join(', ')}`, { hint: `steps: ${FAULT_STEPS.map((s) => s.name).join(', ')}` });
+  return FAULT_STEPS.filter((s) => wanted.includes(s.name));
+}
+
 // One fault run per test context: the first faults check runs it, the others judge the same run.
 const runs = new WeakMap<TestContext, Promise<FaultRun>>();
 
 async function faultRun(j: Judgement): Promise<FaultRun> {
   let p = runs.get(j.ctx);
   if (!p) {
-    p = runFaults(j.ctx, FAULT_STEPS, { onEvent: (step, what) => process.stderr.write(`    [faults] ${step}: ${what}\n`) }).then((r) => {
+    p = runFaults(j.ctx, selectFaultSteps(), { onEvent: (step, what) => process.stderr.write(`    [faults] ${step}: ${what}\n`) }).then((r) => {
       writeFileSync(join(j.probe.runDir, 'faults.json'), JSON.stringify({ steps: faultTimeline(r, j.probe.runDir), restoredForeign: r.restoredForeign }, null, 2) + '\n');
       return r;
     });
@@ -66,7 +79,8 @@ export const faults: CheckDef[] = [
       const r = await faultRun(j);
       j.stats.steps = r.windows.length;
       const msgs = r.windows.flatMap((w) => [...w.notApplied.map((m) => `${w.step.name} (${w.target}): ${m}`), ...(w.applied.length ? [] : [`${w.step.name}: no proof the fault happened`])]);
-      if (r.windows.length !== FAULT_STEPS.length) msgs.push(`${r.windows.length} of ${FAULT_STEPS.length} fault steps ran`);
+      const want = selectFaultSteps().length;
+      if (r.windows.length !== want) msgs.push(`${r.windows.length} of ${want} fault steps ran`);
       fail(msgs);
     },
   },
@@ -81,6 +95,7 @@ export const faults: CheckDef[] = [
       let frames = 0;
       for (const w of r.windows) {
         const res = await judgeWindow(isolation, j, w);
+        if (w.storm.length) msgs.push(`[${w.step.name}] storm: ${w.storm.slice(0, 5).join(', ')}${w.storm.length > 5 ? ` and ${w.storm.length - 5} more` : ''} (only the first frames of each were judged)`);
         msgs.push(...res.msgs);
         evidence.push(...res.evidence);
         frames += w.run.frames.length;
