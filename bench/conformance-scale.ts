@@ -28,6 +28,7 @@ const BR = 'fbench0';
 const NS = { a: 'fbench-a', b: 'fbench-b' } as const;
 const HOST = { a: 'fbench0a', b: 'fbench0b' } as const;
 const LAB = 'fbench';
+const NEEDLE = Buffer.from('FABRIC-CANARY|');
 
 /** The tenant's host tag (Tag1) on the fabric trunk: distinct per tenant, never its own VLAN order. */
 const hostTag = (t: number) => 4095 - t;
@@ -103,7 +104,10 @@ async function judge(file: string, expectTags: (t: number) => [number, number][]
   await scanCapture(file, (rec) => {
     v.frames++;
     const n = d.walk(rec.buf, rec.off, rec.off + rec.caplen);
-    const c = findCanary(rec.buf.subarray(rec.off, rec.off + rec.caplen));
+    // Marker lookup without decoding the whole frame to a string: find the canary prefix's bytes.
+    const frame = Buffer.from(rec.buf.buffer, rec.buf.byteOffset + rec.off, rec.caplen);
+    const at = frame.indexOf(NEEDLE);
+    const c = at < 0 ? null : findCanary(frame.subarray(at, Math.min(frame.length, at + 160)));
     const t = c ? Number(c.marker.slice(1)) : NaN;
     const ci = c ? clsIndex.get(c.cls) : undefined;
     if (!c || !(t >= 1 && t <= TENANTS) || ci === undefined) {
