@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { tryRun } from '../../src/exec/index.js';
+import { run, tryRun } from '../../src/exec/index.js';
 import { getRuntime } from '../../src/runtime/index.js';
 import { ensureOvs } from '../../src/runtime/ovs/daemon.js';
 import { loadLabText } from '../../src/topology/index.js';
@@ -87,6 +87,33 @@ describe('faults suite on the reference lab (root, real OVS daemon restart)', fu
     }
     const restart = faults.steps.find((s) => s.step.kind === 'vswitchd-restart');
     expect(restart?.applied.join(' ')).to.match(/pid \d+ -> \d+/);
+  });
+
+  it('turns red, with frames from the restart window, when bridges are left in standalone mode', async function () {
+    // The trap of DESIGN §3: after a restart a standalone bridge behaves as NORMAL and joins all
+    // tenants. Programmed, it isolates (the plan's flows replace NORMAL); only the restart leaks.
+    const bridges = ['dc1-sw', 'red-c1-sw'].map((n) => `${LAB}-${n}`);
+    const ctx = await loadContext(LAB);
+    try {
+      for (const b of bridges) await run('ovs-vsctl', ['set', 'Bridge', b, 'fail_mode=standalone']);
+      await reprogramLab(ctx); // changing fail_mode flushes the bridge's flows
+      process.env.FABRIC_FAULT_STEPS = 'ovs-vswitchd-restart';
+      const r = await cli(['test', LAB, '--suite', 'faults']);
+      expect(r.exitCode, r.stdout.slice(-3000)).to.equal(1);
+      const m = /evidence: (\S+)\/ \(/.exec(r.stdout);
+      const rep = JSON.parse(readFileSync(join(m![1]!, 'report.json'), 'utf8')) as ConformanceReport;
+      const iso = rep.checks.find((c) => c.id === 'faults/isolation-in-every-window');
+      expect(iso?.state).to.equal('failed');
+      expect(iso?.message).to.contain('[ovs-vswitchd-restart: isolation/canaries-stay-in-tenant]');
+      expect(iso?.evidence.length).to.be.greaterThan(0);
+      // The evidence points into the restart window's own run folder.
+      const faultsDoc = JSON.parse(readFileSync(join(m![1]!, 'faults.json'), 'utf8')) as { steps: { runDir: string }[] };
+      expect(iso?.evidence[0]?.file.startsWith(faultsDoc.steps[0]!.runDir + '/')).to.equal(true);
+    } finally {
+      delete process.env.FABRIC_FAULT_STEPS;
+      for (const b of bridges) await run('ovs-vsctl', ['set', 'Bridge', b, 'fail_mode=secure']);
+      await reprogramLab(ctx);
+    }
   });
 
   it('leaves the lab on plan and passing the default suites', async () => {
