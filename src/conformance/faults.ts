@@ -21,7 +21,7 @@ import { join, relative } from 'node:path';
 import { startCapture, type CaptureManifest } from '../capture/index.js';
 import { FabricError } from '../errors/fabric-error.js';
 import { mapLimit, run, tryRun } from '../exec/index.js';
-import { ACCESS_SWITCH_FLOW, planLab } from '../runtime/netns/plan.js';
+import { planLab } from '../runtime/netns/plan.js';
 import { ensureOvs, livePid, OVS_RUN_DIR } from '../runtime/ovs/daemon.js';
 import { diffPrograms, programLab, renderPrograms } from '../tagging/index.js';
 import { ping } from '../traffic/index.js';
@@ -206,18 +206,11 @@ async function restoreForeign(saved: SavedBridge[]): Promise<string[]> {
 }
 
 /**
- * Everything a lab's bridges lose in a daemon restart: the tag programs (programLab) AND the
- * NORMAL baseline of the tenant access switches, which the runtime installs at deploy time
- * (programLab does not cover it). Returns programLab's summary.
+ * Everything a lab's bridges lose in a daemon restart comes back from the plan: the tag programs
+ * and the access switches' NORMAL baseline (the `access` tag module). Returns programLab's summary.
  */
 export async function reprogramLab(ctx: TestContext): Promise<string> {
-  const summary = await programLab({ model: ctx.model });
-  const access = planLab(ctx.model).ovsBridges.filter((b) => b.access);
-  for (const b of access) {
-    if (!BRIDGE.test(b.name)) throw new FabricError('E_BAD_NAME', `refusing bridge name ${JSON.stringify(b.name)}`);
-    await run('ovs-ofctl', ['add-flow', b.name, ACCESS_SWITCH_FLOW]);
-  }
-  return `${summary}; NORMAL baseline on ${access.length} access switches`;
+  return programLab({ model: ctx.model });
 }
 
 /** Access switches whose NORMAL baseline flow is missing. */

@@ -50,7 +50,7 @@ export class Allocator {
 }
 
 /** Cookies mark which module wrote a flow, so `fabric flows --diff` can attribute drift. */
-export const COOKIE = { qinq: 0x1, dc: 0x2, mpls: 0x3, learned: 0xfe } as const;
+export const COOKIE = { qinq: 0x1, dc: 0x2, mpls: 0x3, access: 0x4, learned: 0xfe } as const;
 
 export const VLAN_MIN = 1;
 export const VLAN_MAX = 4094;

@@ -1,5 +1,6 @@
 // Tag modules plug in here; the plan and the renderer run them in dependency order.
 import { FabricError } from '../../errors/fabric-error.js';
+import { access } from './access.js';
 import { dc } from './dc.js';
 import type { TagModule } from './module.js';
 import { mpls } from './mpls.js';
@@ -13,7 +14,7 @@ export function registerTagModule(m: TagModule): void {
   registry.set(m.name, m);
 }
 
-for (const m of [qinq, dc, mpls, vxlan]) registerTagModule(m);
+for (const m of [access, qinq, dc, mpls, vxlan]) registerTagModule(m);
 
 /** Modules ordered so that every module comes after the ones it requires. */
 export function orderedModules(): TagModule[] {
