@@ -109,7 +109,7 @@ async function realTraffic(ctx: TestContext, pings: PingRecord[], arpings: Arpin
     for (const d of ctx.systems.filter((o) => sameDomain(a, o))) {
       const result = await ping({ netns: a.netns, target: d.ip, count: 2, intervalS: 0.2, deadlineS: 4 });
       pings.push({ tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, result });
-      // The same IP and MAC exist in every tenant: exactly one answer, from this tenant's system.
+      // The same IP and MAC exist in every tenant; leaks are the canaries' job, this proves reachability.
       const ar = await arping({ netns: a.netns, ifname: a.ifname, target: d.ip, count: 2, deadlineS: 4 });
       arpings.push({ tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, mac: d.mac, result: ar });
     }

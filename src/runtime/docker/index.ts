@@ -120,20 +120,27 @@ export class DockerRuntime extends NetnsRuntime {
     const docker = this.docker();
     writeContainerTopology(model, (node) => this.imageOf(node), false);
 
+    // A container that stopped after its start check takes its namespace and veths with it; a
+    // later stage then fails on a missing namespace. Whatever failed, a dead container is the cause.
+    const diedError = async (cause?: unknown): Promise<FabricError | null> => {
+      const running = new Set((await labContainers(docker, lab)).filter((c) => c.running).map((c) => c.name));
+      const dead = [...this.containers.values()].filter((c) => !running.has(c.name));
+      if (!dead.length) return null;
+      return new FabricError('E_CONTAINER_DIED', `container${dead.length > 1 ? 's' : ''} ${dead.map((c) => c.name).slice(0, 5).join(', ')} stopped during deploy`, {
+        hint: 'the lab was rolled back; an image must run a long-lived command (fabric/endpoint runs `sleep infinity`)',
+        ...(cause ? { cause } : {}),
+      });
+    };
     let state: LabState;
     try {
       state = await super.deploy(model, opts);
-      // A container that stopped after its start check took its namespace and veths with it.
-      const running = new Set((await labContainers(docker, lab)).filter((c) => c.running).map((c) => c.name));
-      const dead = [...this.containers.values()].filter((c) => !running.has(c.name));
-      if (dead.length) {
-        throw new FabricError('E_CONTAINER_DIED', `container${dead.length > 1 ? 's' : ''} ${dead.map((c) => c.name).slice(0, 5).join(', ')} stopped during deploy`, {
-          hint: 'the lab was rolled back; an image must run a long-lived command (fabric/endpoint runs `sleep infinity`)',
-        });
-      }
+      const died = await diedError();
+      if (died) throw died;
     } catch (err) {
-      if (err instanceof FabricError && err.code === 'E_CONTAINER_DIED') {
+      const died = err instanceof FabricError && err.code === 'E_CONTAINER_DIED' ? err : await diedError(err).catch(() => null);
+      if (died) {
         await this.destroy(lab).catch(() => undefined); // nothing half-deployed
+        throw died;
       }
       throw err;
     }
