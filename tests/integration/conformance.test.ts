@@ -2,33 +2,20 @@
 // programmed, independent captures decoded by tshark show the documented stacks, `fabric test`
 // is green, every listed mutation and a hand-made one turn it red with frame evidence, and an
 // ovs-vswitchd-style flow wipe leaves secure bridges dropping, never leaking.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { run, tryRun } from '../../src/exec/index.js';
 import { getRuntime } from '../../src/runtime/index.js';
 import type { StatusDoc } from '../../src/runtime/types.js';
 import { computePlan } from '../../src/tagging/index.js';
-import { loadLabText } from '../../src/topology/index.js';
+import { cli, referenceLabCopy } from './lab-copy.js';
 import type { ConformanceReport } from '../../src/conformance/result.js';
 import { startCapture, type CaptureStatusDoc } from '../../src/capture/index.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-const CLI = ['--import', 'tsx', join(ROOT, 'tests/integration/cli-runner.ts')];
 const LAB = 'cfm';
-const work = mkdtempSync(join(tmpdir(), 'fabric-cfm-'));
-process.env.FABRIC_STATE_DIR = join(work, 'state');
-process.env.FABRIC_CAPTURE_DIR = join(work, 'captures');
-const labFile = join(work, 'fabric.yml');
-const text = readFileSync(join(ROOT, 'labs/mtdc/fabric.yml'), 'utf8').replace(/^name: mtdc$/m, `name: ${LAB}`);
-writeFileSync(labFile, text);
-const model = loadLabText(text, labFile);
+const { work, labFile, model } = referenceLabCopy(LAB);
 const plan = computePlan(model);
-
-async function cli(args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  return tryRun(process.execPath, [...CLI, ...args], { timeout: 900_000 });
-}
 
 function lastReport(out: string): ConformanceReport {
   const m = /evidence: (\S+)\/ \(/.exec(out);

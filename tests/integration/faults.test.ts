@@ -4,32 +4,21 @@
 // and real traffic in every window. Expect green, each fault proven, and the lab back on plan.
 // after() restores whatever a failed run may have left: daemon running, flows programmed,
 // every interface of the lab up, then tears the lab down.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { run, tryRun } from '../../src/exec/index.js';
 import { getRuntime } from '../../src/runtime/index.js';
 import { ensureOvs } from '../../src/runtime/ovs/daemon.js';
-import { loadLabText } from '../../src/topology/index.js';
 import type { ConformanceReport } from '../../src/conformance/result.js';
 import { loadContext } from '../../src/conformance/context.js';
 import { reprogramLab } from '../../src/conformance/faults.js';
+import { cli as runCli, referenceLabCopy } from './lab-copy.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-const CLI = ['--import', 'tsx', join(ROOT, 'tests/integration/cli-runner.ts')];
 const LAB = 'flti';
-const work = mkdtempSync(join(tmpdir(), 'fabric-flti-'));
-process.env.FABRIC_STATE_DIR = join(work, 'state');
-process.env.FABRIC_CAPTURE_DIR = join(work, 'captures');
+const { work, model } = referenceLabCopy(LAB);
 const labFile = join(work, 'fabric.yml');
-const text = readFileSync(join(ROOT, 'labs/mtdc/fabric.yml'), 'utf8').replace(/^name: mtdc$/m, `name: ${LAB}`);
-writeFileSync(labFile, text);
-const model = loadLabText(text, labFile);
-
-async function cli(args: string[]) {
-  return tryRun(process.execPath, [...CLI, ...args], { timeout: 600_000 });
-}
+const cli = (args: string[]) => runCli(args, 600_000);
 
 interface FaultsDoc {
   steps: { step: { kind: string; name: string }; applied: string[]; notApplied: string[]; recoverySeconds: number | null; frames: number; canaries: { during: number }; drift: string[] }[];

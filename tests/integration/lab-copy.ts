@@ -1,0 +1,35 @@
+// Integration fixture: a renamed copy of the reference lab in a private temp folder, with its
+// own state and capture dirs, so a suite never touches a real `mtdc` or another suite's lab.
+// Import it before anything reads FABRIC_STATE_DIR / FABRIC_CAPTURE_DIR.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tryRun } from '../../src/exec/index.js';
+import { loadLabText } from '../../src/topology/index.js';
+import type { LabModel } from '../../src/topology/model.js';
+
+export const ROOT = new URL('../..', import.meta.url).pathname;
+const CLI = ['--import', 'tsx', join(ROOT, 'tests/integration/cli-runner.ts')];
+
+export interface LabCopy {
+  lab: string;
+  work: string;
+  labFile: string;
+  text: string;
+  model: LabModel;
+}
+
+export function referenceLabCopy(lab: string): LabCopy {
+  const work = mkdtempSync(join(tmpdir(), `fabric-${lab}-`));
+  process.env.FABRIC_STATE_DIR = join(work, 'state');
+  process.env.FABRIC_CAPTURE_DIR = join(work, 'captures');
+  const labFile = join(work, 'fabric.yml');
+  const text = readFileSync(join(ROOT, 'labs/mtdc/fabric.yml'), 'utf8').replace(/^name: mtdc$/m, `name: ${lab}`);
+  writeFileSync(labFile, text);
+  return { lab, work, labFile, text, model: loadLabText(text, labFile) };
+}
+
+/** The CLI from source (no build needed); never throws on a non-zero exit. */
+export async function cli(args: string[], timeout = 900_000): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  return tryRun(process.execPath, [...CLI, ...args], { timeout });
+}
