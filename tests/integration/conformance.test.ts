@@ -101,8 +101,6 @@ describe('tag programming and conformance on the reference lab (root, real OVS)'
 
   it('a hand-made misprogramming (wrong DC label on the dedicated line) turns it red and points to frames', async () => {
     const ic = status.nodes.find((n) => n.name === 'dc1-ic');
-    const dc1 = plan.dcs.find((d) => d.name === 'dc1');
-    const gw = dc1?.gateways.find((g) => g.via === 'interconnect');
     const dc2Tag = plan.dcs.find((d) => d.name === 'dc2')?.dcTag;
     const dump = (await run('ovs-ofctl', ['-O', 'OpenFlow15', 'dump-flows', ic?.bridge as string, '--no-stats'])).stdout;
     const flow = dump.split('\n').find((l) => l.includes(`set_field:${dc2Tag}->mpls_label`));
@@ -110,7 +108,6 @@ describe('tag programming and conformance on the reference lab (root, real OVS)'
     const match = (flow as string).trim().split(' actions=')[0].replace(/cookie=\S+,?\s*/, '').replace(/^table=0,\s*/, '');
     const actions = (flow as string).split(' actions=')[1].replace(`set_field:${dc2Tag}->mpls_label`, `set_field:${dc2Tag! + 77}->mpls_label`);
     await run('ovs-ofctl', ['-O', 'OpenFlow15', '--strict', 'mod-flows', ic?.bridge as string, `${match},actions=${actions}`]);
-    void gw;
     const r = await cli(['test', LAB, '--suite', 'tag-stack', 'delivery']);
     expect(r.exitCode).to.equal(1);
     const rep = lastReport(r.stdout);

@@ -16,8 +16,7 @@ import { reprogramLab } from '../../src/conformance/faults.js';
 import { cli as runCli, referenceLabCopy } from './lab-copy.js';
 
 const LAB = 'flti';
-const { work, model } = referenceLabCopy(LAB);
-const labFile = join(work, 'fabric.yml');
+const { work, labFile, model } = referenceLabCopy(LAB);
 const cli = (args: string[]) => runCli(args, 600_000);
 
 interface FaultsDoc {
