@@ -3,7 +3,6 @@
 // touched) and a 100-node scale lab (scaleLab(100), renamed the same way). Each lab is deployed,
 // made traffic-ready (tags programmed for mtdc, then one probe answered inside a tenant) and torn
 // down on each runtime in turn. Needs root; dockerd is started by the runtime when silent.
-//   npx tsx bench/lab-up-docker.ts          # standalone
 //   npx tsx bench/run.ts lab-up-docker      # through make bench
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -153,9 +152,3 @@ export const bench = {
     return figures;
   },
 };
-
-// Standalone: `npx tsx bench/lab-up-docker.ts`.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const figures = await bench.run({ log: (l) => process.stdout.write(l + '\n') });
-  for (const f of figures) process.stdout.write(`  ${f.name.padEnd(50)} ${String(f.value).padStart(8)} ${f.unit}${f.note ? `  (${f.note})` : ''}\n`);
-}

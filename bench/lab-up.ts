@@ -2,7 +2,6 @@
 // namespaces and veth pairs made by a plain `ip -batch` script (no OVS, no addressing, no
 // offload/sysctl work). N = 10, 100, 1000 nodes from scaleLab(N); "traffic-ready" adds one ping
 // answered between two endpoints on the same access switch.
-//   npx tsx bench/lab-up.ts            # standalone
 //   npx tsx bench/run.ts lab-up        # through make bench
 import { run, tryRun } from '../src/exec/index.js';
 import { getRuntime } from '../src/runtime/index.js';
@@ -117,9 +116,3 @@ export const bench = {
     return figures;
   },
 };
-
-// Standalone: `npx tsx bench/lab-up.ts`.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const figures = await bench.run({ log: (l) => process.stdout.write(l + '\n') });
-  for (const f of figures) process.stdout.write(`  ${f.name.padEnd(50)} ${String(f.value).padStart(8)} ${f.unit}${f.note ? `  (${f.note})` : ''}\n`);
-}
