@@ -1,10 +1,13 @@
 // The failover engine (issue 6): set up the virtual hypervisors of a deployed lab, run a
 // failover on a trigger, fail back, tear down. Steps of a failover:
-//   1 activate  QMP cont of a paused pool VM on HA hypervisor C1 (instant: RAM is resident)
-//   2 move      the customer VMs (namespaces in the guest) re-instantiated there with the same
-//               IP/MAC/VLAN: the pool VM is a mirror, so this attaches the staged namespace
-//   3 retag     the site's attachment moves to C1 in the model; plan re-computed, flows diffed,
-//               the changed bridges re-programmed (one atomic bundle each) → restoration
+//   1 activate  QMP cont of a paused pool VM on HA hypervisor C1 (instant: RAM is resident). The
+//               pool VM is a mirror: its customer VMs (namespaces, same IP/MAC/VLAN) were staged
+//               and attached at setup, so they run the moment the guest runs
+//   2 retag     the site's attachment moves to C1 in the model; plan re-computed, the change
+//               pushed as flow deltas (one atomic bundle per changed bridge) → restoration
+//   3 move      the incremental update (seed 000): the mirror's customer VMs re-asserted from the
+//               lab model in the running guest and announced (gratuitous ARP); off the
+//               restoration path
 //   4 evacuate  the rest of C1's pool live-migrated to C2 (QEMU migration, taps on C2's bridge)
 //   5 verify    the guest answers with the same IP/MAC, flows equal the plan, QEMU on C2 alive
 // State lives in the lab state file (model: placement) and the failover state (QEMU specs).
@@ -13,7 +16,7 @@ import { FabricError } from '../errors/fabric-error.js';
 import { run, tryRun } from '../exec/index.js';
 import { readState, writeState } from '../runtime/state.js';
 import type { LabState } from '../runtime/types.js';
-import { applyPrograms, computePlan, diffPrograms, renderPrograms, type BridgeProgram } from '../tagging/index.js';
+import { applyDeltas, applyPrograms, computePlan, diffPrograms, liveOfports, programDeltas, renderPrograms, type BridgeProgram } from '../tagging/index.js';
 import type { LabModel } from '../topology/model.js';
 import {
   accelPreference,
@@ -29,7 +32,7 @@ import {
   stopRunDir,
   type VmSpec,
 } from '../vm/index.js';
-import { customerVmsScript, inspectScript, parseInspect, vswitchScript } from './guest.js';
+import { announceScript, customerVmsScript, inspectScript, parseInspect, vswitchScript } from './guest.js';
 import { chooseTarget, layoutOf, moveSite, moveVm, nextPort, setVmState, siteSystems, type Layout } from './layout.js';
 import { readFailoverState, removeFailoverState, runDirOf, takeLock, writeFailoverState, type FailoverState } from './store.js';
 import type { StepRecord, Timeline, Trigger } from './timeline.js';
@@ -136,7 +139,9 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
         if (!v.site) continue;
         const systems = siteSystems(st.model, v.site);
         await vm.sh(vswitchScript(systems.map((s) => s.vlan)), { check: true, timeoutMs: 60_000 });
-        await vm.sh(customerVmsScript(systems, v.state === 'active'), { check: true, timeoutMs: 60_000 });
+        // Mirrors are staged attached: a paused guest sends nothing, and the DC switch drops
+        // what an unclassified hypervisor port sends, so activation alone brings them up.
+        await vm.sh(customerVmsScript(systems, true), { check: true, timeoutMs: 60_000 });
       }
       for (const [v, vm] of vms) if (v.state === 'inactive') await vm.pause();
       say(`pool paused: ${vms.filter(([v]) => v.state === 'inactive').map(([v]) => v.name).join(', ')}`);
@@ -153,14 +158,15 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
 }
 
 /**
- * Re-renders the plan of `model` and pushes only the bridges whose rendered program changed
- * against `before` (a pure diff of flows, groups and meters: no round trip to the switches on the
- * restoration path), or every bridge when before is null. `fabric flows` / verify() compare
- * with the live switches afterwards.
+ * Re-renders the plan of `model` and pushes the change against `before`: flow deltas (one
+ * atomic bundle per changed bridge, learned MACs of the moved domains flushed) with the port
+ * numbers read before the trigger, so the restoration path is one `ovs-ofctl` per bridge. With
+ * before = null, or a change deltas cannot express, every bridge is re-programmed in full.
+ * `fabric flows` / verify() compare with the live switches afterwards.
  */
-async function retag(model: LabModel, before: BridgeProgram[] | null): Promise<{ removed: number; added: number; bridges: string[] }> {
+async function retag(model: LabModel, before: BridgeProgram[] | null, ports?: Map<string, number>): Promise<{ removed: number; added: number; bridges: string[] }> {
   try {
-    return await retagOnce(model, before);
+    return await retagOnce(model, before, ports);
   } catch {
     // One retry: a restarted ovs-vswitchd resets connections and loses flows; a full re-push
     // (before = null) converges. A second failure is reported.
@@ -169,27 +175,17 @@ async function retag(model: LabModel, before: BridgeProgram[] | null): Promise<{
   }
 }
 
-async function retagOnce(model: LabModel, before: BridgeProgram[] | null): Promise<{ removed: number; added: number; bridges: string[] }> {
+async function retagOnce(model: LabModel, before: BridgeProgram[] | null, ports?: Map<string, number>): Promise<{ removed: number; added: number; bridges: string[] }> {
   const programs = renderPrograms(model, computePlan(model));
-  let changed = programs;
-  let removed = 0;
-  let added = 0;
-  if (before) {
-    changed = [];
-    for (const p of programs) {
-      const b = before.find((x) => x.node === p.node);
-      const old = new Set([...(b?.flows ?? []), ...(b?.groups ?? []), ...(b?.meters ?? [])]);
-      const now = new Set([...p.flows, ...p.groups, ...p.meters]);
-      const rm = [...old].filter((x) => !now.has(x)).length;
-      const add = [...now].filter((x) => !old.has(x)).length;
-      removed += rm;
-      added += add;
-      if (rm || add) changed.push(p);
-    }
+  const deltas = before ? programDeltas(before, programs) : null;
+  if (deltas) {
+    await applyDeltas(deltas, ports ?? (await liveOfports()));
+    return { removed: deltas.reduce((n, d) => n + d.removed, 0), added: deltas.reduce((n, d) => n + d.added, 0), bridges: deltas.map((d) => d.node) };
   }
-  if (changed.length) await applyPrograms(changed);
+  await applyPrograms(programs);
   for (const h of layoutOf(model).hypervisors) await normalFlow(h.bridge);
-  return { removed, added, bridges: changed.map((p) => p.node) };
+  const flows = programs.reduce((n, p) => n + p.flows.length, 0);
+  return { removed: 0, added: flows, bridges: programs.map((p) => p.node) };
 }
 
 function placementOf(layout: Layout): Record<string, string> {
@@ -249,6 +245,12 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
     const model = st.model;
     const target = chooseTarget(layoutOf(model), o.host);
     const systems = siteSystems(model, target.site);
+    // Armed before the trigger takes effect: the current program, the fabric's port numbers (a
+    // host failure does not renumber them) and QMP handles. Detection is the failure instant.
+    const before = renderPrograms(model, computePlan(model));
+    const ports = await liveOfports();
+    const source = await handle(fs.guests[target.sourceVm.name]!.spec, false);
+    const vm = await handle(fs.guests[target.activate.name]!.spec, false);
     const t0 = performance.now();
     const detectedAt = Date.now();
     const steps: StepRecord[] = [];
@@ -260,17 +262,13 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
       o.onStep?.(rec);
       return r;
     };
-    const before = renderPrograms(model, computePlan(model));
-    const source = await handle(fs.guests[target.sourceVm.name]!.spec, false);
     // A failed host stops at once (simulated: its guest is frozen, RAM kept for fail-back).
     if (o.trigger === 'failure') await step('fail-host', () => source.pause(), () => `${target.sourceVm.name} on ${o.host} frozen (simulated host failure)`);
-    const vm = await handle(fs.guests[target.activate.name]!.spec, false);
     // Until the re-tag is committed to the model, a failure rolls back to the state before the
-    // trigger: the activated VM detached and paused again, the (simulated) failed host resumed.
+    // trigger: the activated VM paused again (a mirror stays staged), the failed host resumed.
     let committed = false;
     const rollback = async (err: unknown): Promise<never> => {
       if (!committed) {
-        await vm.sh(customerVmsScript(systems, false), { timeoutMs: 15_000 }).catch(() => {});
         await vm.pause().catch(() => {});
         if (o.trigger === 'failure') await source.cont().catch(() => {});
         await retag(readState(lab)?.model ?? model, null).catch(() => {});
@@ -278,28 +276,25 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
       throw err;
     };
     try {
+    // The mirror's customer VMs are attached already: once the guest runs they answer, and the
+    // DC switch delivers to them as soon as the re-tag lands. On a planned trigger the old copy
+    // answers until then (make-before-break without waiting for the guest).
     await step('activate', () => vm.cont(), () => `${target.activate.name} on ${target.c1.name} resumed`);
-    // Steps 2 and 3 overlap: the guest re-instantiates its customer VMs while the host re-tags.
     moveSite(model, target.site, o.host, target.c1.name);
     setVmState(model, target.activate.name, 'active');
     setVmState(model, target.sourceVm.name, o.trigger === 'failure' ? 'failed' : 'inactive');
-    // On a failure both overlap (the old copy is gone anyway); on a planned trigger the re-tag
-    // waits for the new copy (make-before-break: the old one still answers meanwhile).
-    const move = () => step('move', async () => {
-      await vm.waitAgent(30_000);
-      await vm.sh(customerVmsScript(systems, true), { check: true, timeoutMs: 30_000 });
-    }, () => `${systems.map((s) => `${s.name} ${s.ip} ${s.mac} VLAN ${s.vlan}`).join('; ')} re-instantiated in ${target.activate.name}`);
-    const tag = () => step('retag', () => retag(model, before), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`);
-    const diff = o.trigger === 'failure' ? (await Promise.all([move(), tag()]))[1] : (await move(), await tag());
+    const diff = await step('retag', () => retag(model, before, ports), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`);
     const restorationMs = performance.now() - t0;
     writeState(st);
     committed = true;
-    // Make-before-break for planned triggers: the old copy goes only after traffic moved.
+    await step('move', async () => {
+      await vm.waitAgent(30_000);
+      await vm.sh(`${customerVmsScript(systems, true)} && ${announceScript(systems)}`, { check: true, timeoutMs: 30_000 });
+    }, () => `${systems.map((s) => `${s.name} ${s.ip} ${s.mac} VLAN ${s.vlan}`).join('; ')} re-asserted and announced in ${target.activate.name}`);
+    // Planned triggers: the old copy goes only after traffic moved. It stays staged (a mirror of
+    // the site at home), so fail-back is a resume.
     if (o.trigger !== 'failure') {
-      await step('release', async () => {
-        await source.sh(customerVmsScript(systems, false), { check: true, timeoutMs: 30_000 }).catch(() => {});
-        await source.pause();
-      }, () => `${target.sourceVm.name} on ${o.host} detached and paused`);
+      await step('release', () => source.pause(), () => `${target.sourceVm.name} on ${o.host} paused`);
     }
     const migrations: Timeline['migrations'] = [];
     if (target.c2) {
@@ -382,6 +377,11 @@ export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) 
       ?? layout.vms.find((v) => v.host === home && v.site === site);
     const curVm = layout.vms.find((v) => v.host === cur.name && v.state === 'active');
     if (!homeVm || !curVm) throw new FabricError('E_FAILOVER_MODEL', `cannot find the virtual hypervisors of ${site} on ${home} and ${cur.name}`);
+    const before = renderPrograms(model, computePlan(model));
+    const ports = await liveOfports();
+    const back = await handle(fs.guests[homeVm.name]!.spec, false);
+    const c1vm = await handle(fs.guests[curVm.name]!.spec, false);
+    const wasRunning = (await back.status()) === 'running';
     const t0 = performance.now();
     const detectedAt = Date.now();
     const steps: StepRecord[] = [];
@@ -393,28 +393,25 @@ export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) 
       opts.onStep?.(rec);
       return r;
     };
-    const before = renderPrograms(model, computePlan(model));
-    const back = await handle(fs.guests[homeVm.name]!.spec, false);
-    const wasRunning = (await back.status()) === 'running';
     let committed = false;
     try {
+    // The home copy kept its customer VMs attached while frozen or paused: resuming it is enough.
     await step('activate', async () => {
       if (!wasRunning) await back.cont();
-      await back.waitAgent(30_000);
     }, () => `${homeVm.name} on ${home} resumed (host returned)`);
-    await step('move', () => back.sh(customerVmsScript(systems, true), { check: true, timeoutMs: 30_000 }), () => `${systems.map((s) => s.name).join(', ')} attached in ${homeVm.name}`);
     moveSite(model, site, cur.name, home);
     setVmState(model, homeVm.name, 'active');
     setVmState(model, curVm.name, 'inactive');
-    const diff = await step('retag', () => retag(model, before), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`);
+    const diff = await step('retag', () => retag(model, before, ports), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`);
     const restorationMs = performance.now() - t0;
     writeState(st);
     committed = true;
-    const c1vm = await handle(fs.guests[curVm.name]!.spec, true);
-    await step('release', async () => {
-      await c1vm.sh(customerVmsScript(systems, false), { check: true, timeoutMs: 30_000 });
-      await c1vm.pause();
-    }, () => `${curVm.name} on ${cur.name} detached and paused: back in the pool`);
+    await step('move', async () => {
+      await back.waitAgent(30_000);
+      await back.sh(`${customerVmsScript(systems, true)} && ${announceScript(systems)}`, { check: true, timeoutMs: 30_000 });
+    }, () => `${systems.map((s) => s.name).join(', ')} re-asserted and announced in ${homeVm.name}`);
+    // C1's copy stays staged (a mirror again) and paused: back in the pool.
+    await step('release', () => c1vm.pause(), () => `${curVm.name} on ${cur.name} paused: back in the pool`);
     const migrations: Timeline['migrations'] = [];
     for (const v of layoutOf(model).vms.filter((x) => x.state === 'inactive' && x.host !== cur.name && x.name.startsWith(`${cur.name}-p`))) {
       const m = await step('return', () => migrate(lab, fs, model, v.name, cur.name), (r) => `${r.vm} ${r.from} → ${r.to}: downtime ${r.downtimeMs} ms`);
@@ -441,10 +438,9 @@ export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) 
     writeFailoverState(fs);
     return tl;
     } catch (err) {
-      // Before the model is committed, undo: the home copy detached (and re-paused if it was),
+      // Before the model is committed, undo: the home copy re-paused if it was,
       // the switches re-programmed from the model on file (still the failed-over placement).
       if (!committed) {
-        await back.sh(customerVmsScript(systems, false), { timeoutMs: 15_000 }).catch(() => {});
         if (!wasRunning) await back.pause().catch(() => {});
         await retag(readState(lab)?.model ?? model, null).catch(() => {});
       }

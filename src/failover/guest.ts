@@ -82,3 +82,17 @@ export function parseInspect(out: string): GuestVmView[] {
     .filter((w) => w.length >= 1 && w[0])
     .map((w) => ({ name: w[0]!, mac: w[1] ?? '', ip: w[2] ?? '', master: w[3] ?? null }));
 }
+
+/**
+ * Announces the customer VMs after they moved (like QEMU's self-announce after migration):
+ * one unsolicited ARP each, in the background so the agent answers at once.
+ */
+export function announceScript(systems: SystemDef[]): string {
+  return systems
+    .map((s) => {
+      check(s);
+      const ip = s.ip.split('/')[0]!;
+      return `{ ip netns exec ${s.name} arping -U -c 2 -w 2 -I eth1 -s ${ip} ${ip} >/dev/null 2>&1 & }`;
+    })
+    .join('; ');
+}

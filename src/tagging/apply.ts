@@ -143,3 +143,88 @@ export async function diffPrograms(programs: BridgeProgram[]): Promise<FlowDiff[
   }
   return out;
 }
+
+export interface ProgramDelta {
+  bridge: string;
+  node: string;
+  /** `ovs-ofctl bundle` lines (ports still as names/placeholders). */
+  lines: string[];
+  removed: number;
+  added: number;
+}
+
+/** `table=…,priority=…,<match>` of a rendered flow: what delete_strict needs (no cookie, no actions). */
+export function strictMatch(flow: string): string {
+  const noActions = flow.replace(/,?actions=.*$/, '');
+  return noActions
+    .split(',')
+    .filter((f) => f && !f.startsWith('cookie='))
+    .join(',');
+}
+
+const groupId = (g: string): string | undefined => /group_id=(\d+)/.exec(g)?.[1];
+
+/**
+ * The change from `before` to `after` as one bundle per changed bridge: flows deleted strictly and
+ * added, groups added/modified/deleted, and the learned MAC entries of every domain whose
+ * classification changed flushed (a site that moved to another port leaves stale MAC locations
+ * behind; after the flush the switch floods within the domain until it relearns, the way a
+ * switch flushes on a topology change). Pure; null when a bridge's meters changed (those need a
+ * full apply: deleting a meter deletes its flows).
+ */
+export function programDeltas(before: BridgeProgram[], after: BridgeProgram[]): ProgramDelta[] | null {
+  const out: ProgramDelta[] = [];
+  const nodes = new Set([...before.map((p) => p.node), ...after.map((p) => p.node)]);
+  for (const node of [...nodes].sort()) {
+    const b = before.find((p) => p.node === node);
+    const a = after.find((p) => p.node === node);
+    if (!a || !b) return null; // a bridge appears or disappears: not a delta
+    if (b.meters.join('\n') !== a.meters.join('\n')) return null;
+    const oldFlows = new Set(b.flows);
+    const newFlows = new Set(a.flows);
+    const gone = b.flows.filter((f) => !newFlows.has(f));
+    const fresh = a.flows.filter((f) => !oldFlows.has(f));
+    const oldGroups = new Map(b.groups.map((g) => [groupId(g), g]));
+    const newGroups = new Map(a.groups.map((g) => [groupId(g), g]));
+    const lines: string[] = [];
+    // Order inside the transaction: new/changed groups before flows that use them, removed
+    // flows before removed groups.
+    for (const [id, g] of newGroups) {
+      if (!oldGroups.has(id)) lines.push(`group add ${g}`);
+      else if (oldGroups.get(id) !== g) lines.push(`group modify ${g}`);
+    }
+    for (const f of gone) lines.push(`flow delete_strict ${strictMatch(f)}`);
+    const domains = new Set<string>();
+    for (const f of [...gone, ...fresh]) {
+      const d = /set_field:(\d+)->reg0/.exec(f)?.[1];
+      if (d) domains.add(d);
+    }
+    for (const d of [...domains].sort((x, y) => Number(x) - Number(y))) {
+      lines.push(`flow delete cookie=0x${COOKIE.learned.toString(16)}/-1,reg0=${d}`);
+    }
+    for (const f of fresh) lines.push(`flow add ${f}`);
+    for (const [id] of oldGroups) if (!newGroups.has(id)) lines.push(`group delete group_id=${id}`);
+    if (lines.length) out.push({ bridge: a.bridge, node, lines, removed: gone.length, added: fresh.length });
+  }
+  return out;
+}
+
+/**
+ * Pushes deltas (one atomic bundle per bridge, bridges in parallel) with port numbers from
+ * `ports` (read before the change: a host failure does not renumber the fabric's ports).
+ */
+export async function applyDeltas(deltas: ProgramDelta[], ports: Map<string, number>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'fabric-delta-'));
+  try {
+    await Promise.all(
+      deltas.map(async (d) => {
+        checkName('bridge', d.bridge);
+        const file = join(dir, `${d.bridge}.bundle`);
+        await writeFile(file, substitutePorts(d.lines.join('\n') + '\n', ports, d.bridge));
+        await run('ovs-ofctl', [...OF, 'bundle', d.bridge, file]);
+      }),
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
