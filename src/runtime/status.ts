@@ -11,6 +11,12 @@ export function nodeHasNetns(n: NodeModel): boolean {
   return n.kind === 'linux';
 }
 
+/** The node a VM runs on: the other end of its `hypervisor` link (moved by a failover). */
+function hypervisorOf(model: LabModel, vm: string): string | null {
+  const l = model.links.find((x) => x.class === 'hypervisor' && x.endpoints.some((e) => e.node === vm));
+  return l?.endpoints.find((e) => e.node !== vm)?.node ?? null;
+}
+
 export function buildStatus(model: LabModel, runtime: string): StatusDoc {
   const byName = new Map(model.nodes.map((n) => [n.name, n]));
   const nodes: StatusNode[] = model.nodes.map((n) => ({
@@ -22,6 +28,7 @@ export function buildStatus(model: LabModel, runtime: string): StatusDoc {
     netns: nodeHasNetns(n) ? netnsName(model.name, n.name) : null,
     container: null,
     bridge: n.kind === 'ovs-bridge' || n.kind === 'bridge' ? (n.bridge ?? n.name) : null,
+    hypervisor: n.kind === 'generic_vm' ? hypervisorOf(model, n.name) : null,
   }));
   const links: StatusLink[] = model.links.map((l) => ({
     id: l.id,

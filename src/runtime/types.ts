@@ -81,6 +81,8 @@ export interface StatusNode {
   netns: string | null;
   container: string | null;
   bridge: string | null;
+  /** For a VM (generic_vm): the hypervisor node it runs on now; null for every other node. */
+  hypervisor: string | null;
 }
 
 export interface StatusEndpoint {
