@@ -61,18 +61,13 @@ function needState(lab: string): FailoverState {
   return s;
 }
 
-/**
- * A handle on a running QEMU from an earlier process. QemuVm has no public attach (docs/vm.md);
- * its constructor only records spec, pid and start time, so we build one the same way.
- */
+/** A handle on a running QEMU, attached from its run directory when an earlier process started it. */
 async function handle(spec: VmSpec, withAgent: boolean): Promise<QemuVm> {
   let vm = live.get(spec.runDir);
   if (!vm || !vm.alive) {
-    const pid = runDirPid(spec.runDir);
-    if (!pid) throw new FabricError('E_FAILOVER_GUEST', `virtual hypervisor ${spec.name} is not running (${spec.runDir})`, { hint: 'tear down and set up again: fabric failover <lab> --teardown, --setup' });
-    const Ctor = QemuVm as unknown as new (s: VmSpec, p: number, t: number) => QemuVm;
-    vm = new Ctor(spec, pid, Date.now());
-    await vm.qmp.connect(10_000, () => vm!.alive);
+    vm = await QemuVm.attach(spec).catch((err: unknown) => {
+      throw new FabricError('E_FAILOVER_GUEST', `virtual hypervisor ${spec.name} is not running (${spec.runDir})`, { hint: 'tear down and set up again: fabric failover <lab> --teardown, --setup', cause: err });
+    });
     live.set(spec.runDir, vm);
   }
   if (withAgent) await vm.waitAgent(30_000);

@@ -214,6 +214,18 @@ export class QemuVm {
     return vm;
   }
 
+  /**
+   * A handle on a QEMU started earlier (another process) from its run directory: the pidfile's
+   * PID must be alive and its argv must name that run directory, then QMP is connected.
+   */
+  static async attach(spec: VmSpec, timeoutMs = 10_000): Promise<QemuVm> {
+    const pid = livePid(vmPaths(spec.runDir).pidfile, spec.runDir);
+    if (!pid) throw new FabricError('E_VM_NOT_RUNNING', `no QEMU of ${spec.name} runs in ${spec.runDir}`, { hint: 'start it again' });
+    const vm = new QemuVm(spec, pid, Date.now());
+    await vm.qmp.connect(timeoutMs, () => vm.alive);
+    return vm;
+  }
+
   get alive(): boolean {
     return livePid(this.paths.pidfile, this.spec.runDir) === this.pid;
   }
