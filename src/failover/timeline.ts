@@ -28,6 +28,12 @@ export interface FlowLoss {
   maxGapStart: number;
   /** The outage: the longest run of consecutive lost sequence numbers. */
   longestRun: { first: number; last: number; frames: number } | null;
+  /** Echo train: replies seen more than once for one seq (a flooded or looped copy). */
+  duplicates?: number;
+  /** Echo train: seqs up to the highest one seen that were neither seen leaving nor answered (capture drop or send failure). */
+  unseen?: number;
+  /** Why this flow's figures cannot be trusted (the replay failed, the capture is unreadable). */
+  probeError?: string;
 }
 
 export interface Timeline {

@@ -1,37 +1,71 @@
-// A failover (or fail-back) with the data plane watched: one ping flow per tenant toward the
-// moving site's address (and the same address in every other tenant), captures on every
-// tenant endpoint and hypervisor tap, then loss per flow and the cross-tenant frame count.
-import { mkdtempSync, rmSync } from 'node:fs';
+// A failover (or fail-back) with the data plane watched: one echo train per tenant toward the
+// moving site's address (and the same address in every other tenant), captures on every tenant
+// endpoint and hypervisor tap, then loss per flow (from the client captures) and the
+// cross-tenant frame count.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FabricError } from '../errors/fabric-error.js';
 import { readState } from '../runtime/state.js';
 import { netnsName } from '../runtime/names.js';
 import type { LabModel } from '../topology/model.js';
+import { analyseEchoCapture, echoTrainSize, finishEchoTrain, linkMac, startEchoTrain, warmUp, type EchoFlow, type EchoTrainRun } from './echo-train.js';
 import { runFailback, runFailover, type FailoverOptions } from './engine.js';
 import { layoutOf, siteSystems } from './layout.js';
 import { readFailoverState } from './store.js';
-import { finishPing, foreignFrames, patternOf, startCapturePoint, startPing, stopCapture, type CapturePoint, type PingFlow } from './probe.js';
-import type { Timeline } from './timeline.js';
+import { foreignFrames, patternOf, startCapturePoint, stopCapture, type CapturePoint, type CaptureRun } from './probe.js';
+import type { FlowLoss, Timeline } from './timeline.js';
 
 export interface ProbeOptions {
+  /** Length of each echo train (1..60 s, default 15). */
   seconds?: number;
+  /** Echo requests per second per flow (1..5000, default 1000). */
   pps?: number;
   /** ms of steady traffic before the trigger. */
   leadMs?: number;
 }
 
-/** Ping flows: in every tenant, from its client farthest from the site (other DC first) to the site's first address. */
-export function flowsFor(model: LabModel, site: string): PingFlow[] {
+/** ICMP echo id of the i-th flow (a fixed prefix, so a train is easy to pick out of a capture). */
+const ECHO_ID_BASE = 0xfa00;
+
+function ipv4Int(a: string): number {
+  return a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+}
+
+function sameSubnet(cidr: string, ip: string): boolean {
+  const [addr, len] = cidr.split('/');
+  const size = 2 ** (32 - Number(len ?? 32));
+  return Math.floor(ipv4Int(addr!) / size) === Math.floor(ipv4Int(ip) / size);
+}
+
+/** Echo flows: in every tenant, from its client farthest from the site (other DC first) to the site's first address. */
+export function flowsFor(model: LabModel, site: string): EchoFlow[] {
   const target = siteSystems(model, site)[0]!;
   const ip = target.ip.split('/')[0]!;
   const siteDc = layoutOf(model).hypervisors.find((h) => h.site === site)?.dc;
-  const flows: PingFlow[] = [];
+  const flows: EchoFlow[] = [];
   for (const tenant of [...new Set(model.nodes.filter((n) => n.role === 'endpoint' && n.tenant).map((n) => n.tenant!))].sort()) {
     const eps = model.nodes.filter((n) => n.role === 'endpoint' && n.tenant === tenant && n.labels['fabric.site-type'] === 'client');
     const from = eps.find((n) => n.dc !== siteDc) ?? eps[0];
-    if (!from) continue;
-    const to = model.nodes.find((n) => n.role === 'endpoint' && n.tenant === tenant && n.interfaces[0]?.addresses[0]?.split('/')[0] === ip)?.name ?? `${site} (customer VM)`;
-    flows.push({ tenant, from: from.name, netns: netnsName(model.name, from.name), to, ip, pattern: patternOf(tenant) });
+    const fi = from?.interfaces[0];
+    const cidr = fi?.addresses[0];
+    if (!from || !fi || !cidr) continue;
+    // The requests are crafted with the target's own MAC: it must be on the client's LAN.
+    if (!sameSubnet(cidr, ip)) throw new FabricError('E_FAILOVER_PROBE', `${from.name} (${cidr}) and ${site} (${ip}) are not on one subnet`, { hint: 'the failover probe sends to the target MAC directly; put the client on the site\'s LAN' });
+    const twin = model.nodes.find((n) => n.role === 'endpoint' && n.tenant === tenant && n.interfaces[0]?.addresses[0]?.split('/')[0] === ip);
+    flows.push({
+      tenant,
+      from: from.name,
+      netns: netnsName(model.name, from.name),
+      ifname: fi.name,
+      srcIp: cidr.split('/')[0]!,
+      srcMac: fi.mac?.toLowerCase() ?? null,
+      to: twin?.name ?? `${site} (customer VM)`,
+      ip,
+      dstMac: (twin?.interfaces[0]?.mac ?? target.mac).toLowerCase(),
+      pattern: patternOf(tenant),
+      id: ECHO_ID_BASE + flows.length,
+    });
   }
   return flows;
 }
@@ -48,30 +82,91 @@ export function capturePoints(model: LabModel, dir: string): CapturePoint[] {
   return pts;
 }
 
+export interface Watched<T> {
+  value: T;
+  flows: FlowLoss[];
+  crossTenantFrames: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until none of `files` has grown for 300 ms (at most 5 s). */
+async function settled(files: string[]): Promise<void> {
+  const size = (f: string) => {
+    try {
+      return statSync(f).size;
+    } catch {
+      return -1;
+    }
+  };
+  const deadline = Date.now() + 5000;
+  let last = files.map(size);
+  let quiet = 0;
+  while (quiet < 3 && Date.now() < deadline) {
+    await sleep(100);
+    const now = files.map(size);
+    quiet = now.every((n, k) => n === last[k]) ? quiet + 1 : 0;
+    last = now;
+  }
+}
+
+/**
+ * Runs `act` while every flow's echo train runs (started `leadMs` before it) and every tenant
+ * port is captured; then loss per flow from its client capture and the cross-tenant count.
+ * maxGapStart is in epoch ms here.
+ */
+export async function watchFlows<T>(model: LabModel, flows: EchoFlow[], po: ProbeOptions, act: () => Promise<T>): Promise<Watched<T>> {
+  const pps = po.pps ?? 1000;
+  const count = echoTrainSize(pps, po.seconds ?? 15);
+  const dir = mkdtempSync(join(tmpdir(), 'fabric-failover-'));
+  const pts = capturePoints(model, dir);
+  // Each flow is judged from the capture on its client interface (one of the tenant ports).
+  const own = flows.map((f) => {
+    let p = pts.find((x) => x.netns === f.netns && x.ifname === f.ifname);
+    if (!p) pts.push((p = { tenant: f.tenant, netns: f.netns, ifname: f.ifname, file: join(dir, `${f.from}-client.pcap`) }));
+    return p;
+  });
+  const patterns = Object.fromEntries(flows.map((f) => [f.tenant, f.pattern]));
+  const caps: CaptureRun[] = [];
+  const trains: EchoTrainRun[] = [];
+  try {
+    for (const p of pts) caps.push(startCapturePoint(p));
+    const ready = await Promise.all(flows.map(async (f) => ({ ...f, srcMac: f.srcMac ?? (await linkMac(f.netns, f.ifname)) })));
+    await sleep(800); // tcpdump attaches
+    await Promise.all(ready.map(warmUp));
+    for (const f of ready) trains.push(await startEchoTrain(f, count, pps, dir));
+    await sleep(po.leadMs ?? 2000);
+    const value = await act();
+    const errors = await Promise.all(trains.map(finishEchoTrain));
+    // tcpdump stops at SIGINT without draining the kernel buffer; on a loaded host it lags the
+    // train, so the client captures must have caught up first (bounded).
+    await settled(own.map((p) => p.file));
+    await Promise.all(caps.map(stopCapture));
+    const losses = await Promise.all(ready.map(async (f, i) => {
+      const l = await analyseEchoCapture(f, count, own[i]!.file);
+      const cap = caps.find((c) => c.point === own[i]);
+      const dropped = Number(/(\d+) packets? dropped by kernel/.exec(String(cap ? (await cap.proc).stderr ?? '' : ''))?.[1] ?? 0);
+      const why = [errors[i], l.probeError, dropped ? `the client capture dropped ${dropped} frames` : null].filter((x): x is string => !!x);
+      return why.length ? { ...l, probeError: why.join('; ') } : l;
+    }));
+    const crossTenantFrames = pts.reduce((n, p) => n + foreignFrames(p.file, p.tenant, patterns), 0);
+    return { value, flows: losses, crossTenantFrames };
+  } finally {
+    for (const t of trains) t.proc.kill('SIGTERM');
+    for (const c of caps) c.proc.kill('SIGINT');
+    await Promise.allSettled([...trains.map((t) => t.proc), ...caps.map((c) => c.proc)]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function watched(lab: string, site: string, po: ProbeOptions, act: () => Promise<Timeline>): Promise<Timeline> {
   const st = readState(lab);
   if (!st) return act();
-  const dir = mkdtempSync(join(tmpdir(), 'fabric-failover-'));
-  const flows = flowsFor(st.model, site);
-  const pts = capturePoints(st.model, dir);
-  const caps = pts.map(startCapturePoint);
-  const patterns = Object.fromEntries(flows.map((f) => [f.tenant, f.pattern]));
-  await new Promise((r) => setTimeout(r, 800)); // tcpdump attaches
-  const pings = flows.map((f) => startPing(f, po.pps ?? 1000, po.seconds ?? 15));
-  try {
-    await new Promise((r) => setTimeout(r, po.leadMs ?? 2000));
-    const tl = await act();
-    tl.flows = (await Promise.all(pings.map(finishPing))).map((f) => ({ ...f, maxGapStart: f.maxGapStart ? f.maxGapStart - tl.detectedAt : 0 }));
-    await new Promise((r) => setTimeout(r, 300));
-    await Promise.all(caps.map(stopCapture));
-    tl.crossTenantFrames = pts.reduce((n, p) => n + foreignFrames(p.file, p.tenant, patterns), 0);
-    return tl;
-  } finally {
-    for (const p of pings) p.proc.kill('SIGINT');
-    for (const c of caps) c.proc.kill('SIGINT');
-    await Promise.allSettled([...pings.map((p) => p.proc), ...caps.map((c) => c.proc)]);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const w = await watchFlows(st.model, flowsFor(st.model, site), po, act);
+  const tl = w.value;
+  tl.flows = w.flows.map((f) => ({ ...f, maxGapStart: f.maxGapStart ? f.maxGapStart - tl.detectedAt : 0 }));
+  tl.crossTenantFrames = w.crossTenantFrames;
+  return tl;
 }
 
 export async function failoverWithProbe(lab: string, o: FailoverOptions, po: ProbeOptions = {}): Promise<Timeline> {
