@@ -32,7 +32,9 @@ import {
   stopRunDir,
   type VmSpec,
 } from '../vm/index.js';
-import { announceScript, customerVmsScript, inspectScript, parseInspect, vswitchScript } from './guest.js';
+import { announceScript, customerVmsScript, gatewayBatch, gatewayUndoBatch, inspectScript, parseInspect, vswitchScript, type Segment } from './guest.js';
+import { netnsName } from '../runtime/names.js';
+import { VTEP, vniOf } from '../topology/hypervisors.js';
 import { chooseTarget, layoutOf, moveSite, moveVm, nextPort, setVmState, siteSystems, type Layout } from './layout.js';
 import { readFailoverState, removeFailoverState, runDirOf, takeLock, writeFailoverState, type FailoverState } from './store.js';
 import type { StepRecord, Timeline, Trigger } from './timeline.js';
@@ -80,6 +82,56 @@ async function normalFlow(bridge: string): Promise<void> {
   await run('ovs-ofctl', ['-O', 'OpenFlow13', 'replace-flows', bridge, '-'], { input: 'priority=0,actions=NORMAL\n' });
 }
 
+/** The VXLAN segments of a hosted site: one per own VLAN, VNI from its Tag1 (`vniOf`). */
+export function segmentsOf(model: LabModel, site: string): Segment[] {
+  const [tenant, name] = site.split('/');
+  const sp = computePlan(model).sites.find((x) => x.tenant === tenant && x.site === name);
+  if (!sp) throw new FabricError('E_FAILOVER_MODEL', `site ${site} is not in the tag plan`);
+  return [...new Set(siteSystems(model, site).map((s) => s.vlan))].map((vlan) => ({ vlan, vni: vniOf(sp.hostTag, vlan) }));
+}
+
+/** The hypervisor-side ports of a hypervisor's links: uplink, and the bridge device's in gw ifname order. */
+function hypervisorPorts(model: LabModel, hv: string, gw: string): { uplink: string | undefined; gateway: string[] } {
+  const end = (l: LabModel['links'][number], node: string) => l.endpoints.find((e) => e.node === node);
+  const uplink = model.links.find((l) => end(l, hv) && l.endpoints.some((e) => model.nodes.find((n) => n.name === e.node)?.role === 'dc-switch'));
+  const gateway = model.links
+    .filter((l) => end(l, hv) && end(l, gw))
+    .sort((a, b) => end(a, gw)!.ifname.localeCompare(end(b, gw)!.ifname, 'en', { numeric: true }))
+    .map((l) => end(l, hv)!.ifname);
+  return { uplink: uplink && end(uplink, hv)!.ifname, gateway };
+}
+
+/**
+ * Configures (or, with undo, clears) every hypervisor's bridge device for the site it serves,
+ * and the port VLANs of its bridge: transport access port 4000 to the bridge device, own-VLAN
+ * access ports back from it, the uplink a trunk of the own VLANs only (VTEP traffic never
+ * reaches the fabric), VM taps trunks of 4000 (vtepTrunk).
+ */
+async function configureGateways(model: LabModel, undo: boolean): Promise<void> {
+  for (const h of layoutOf(model).hypervisors) {
+    if (!h.gateway || !h.serves) continue;
+    const ns = netnsName(model.name, h.gateway);
+    const segs = segmentsOf(model, h.serves);
+    const vlans = segs.map((g) => g.vlan).sort((a, b) => a - b);
+    const ports = hypervisorPorts(model, h.name, h.gateway);
+    // -force: undo goes on past devices that are not there; a fresh setup starts clean.
+    await tryRun('ip', ['-n', ns, '-force', '-batch', '-'], { input: gatewayUndoBatch(segs).join('\n') + '\n' });
+    const vsctl: string[] = [];
+    for (const p of [ports.uplink, ...ports.gateway]) if (p) vsctl.push('--', 'clear', 'Port', p, 'tag', 'trunks');
+    if (!undo) {
+      if (ports.uplink) vsctl.push('--', 'set', 'Port', ports.uplink, `trunks=${vlans.join(',')}`);
+      ports.gateway.forEach((p, k) => vsctl.push('--', 'set', 'Port', p, `tag=${k === 0 ? VTEP.vlan : vlans[k - 1]}`));
+    }
+    if (vsctl.length) await run('ovs-vsctl', vsctl.slice(1));
+    if (!undo) await run('ip', ['-n', ns, '-batch', '-'], { input: gatewayBatch(segs).join('\n') + '\n' });
+  }
+}
+
+/** A VM tap carries the VXLAN transport VLAN only. */
+async function vtepTrunk(tap: string): Promise<void> {
+  await run('ovs-vsctl', ['set', 'Port', tap, 'vlan_mode=trunk', `trunks=${VTEP.vlan}`]);
+}
+
 /** Boots every virtual hypervisor of the lab, stages the mirrors, pauses the pool, programs tags. */
 export async function setupFailover(lab: string, opts: SetupOptions = {}): Promise<FailoverState> {
   const lock = takeLock(lab, 'setup');
@@ -90,6 +142,7 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
     const layout = layoutOf(st.model);
     if (!layout.vms.length) throw new FabricError('E_FAILOVER_NO_HYPERVISORS', `lab ${lab} declares no virtual hypervisors`, { hint: 'add a hypervisors: section (docs/failover.md)' });
     for (const h of layout.hypervisors) await normalFlow(h.bridge);
+    await configureGateways(st.model, false);
     const image = await ensureGuestImage();
     const accel = (await resolveAccel(accelPreference(), image)).accel;
     const state: FailoverState = { version: 1, lab, accel, guests: {}, home: {} };
@@ -116,6 +169,7 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
         await deleteTap(v.tap);
         await createTap(v.tap, { mtu: mtuOf(v.host, v.tap) });
         await ovsAddPort(h.bridge, v.tap);
+        await vtepTrunk(v.tap);
       }
       const t0 = Date.now();
       // TCG guests boot in parallel (2 cores: 15-60 s under load).
@@ -133,7 +187,7 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
       for (const [v, vm] of vms) {
         if (!v.site) continue;
         const systems = siteSystems(st.model, v.site);
-        await vm.sh(vswitchScript(systems.map((s) => s.vlan)), { check: true, timeoutMs: 60_000 });
+        await vm.sh(vswitchScript(segmentsOf(st.model, v.site), mtuOf(v.host, v.tap) ?? 1554), { check: true, timeoutMs: 60_000 });
         // Mirrors are staged attached: a paused guest sends nothing, and the DC switch drops
         // what an unclassified hypervisor port sends, so activation alone brings them up.
         await vm.sh(customerVmsScript(systems, true), { check: true, timeoutMs: 60_000 });
@@ -143,6 +197,7 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
       await retag(st.model, null);
     } catch (err) {
       await teardownGuests(lab, state).catch(() => {});
+      await configureGateways(st.model, true).catch(() => {});
       removeFailoverState(lab);
       throw err;
     }
@@ -199,6 +254,7 @@ async function migrate(lab: string, fs: FailoverState, model: LabModel, vmName: 
   await deleteTap(port.ifname);
   await createTap(port.ifname, { mtu });
   await ovsAddPort(dst.bridge, port.ifname);
+  await vtepTrunk(port.ifname);
   const gen = rec.gen + 1;
   const tgtSpec = migrationTargetSpec(rec.spec, runDirOf(lab, vmName, gen), [port.ifname]);
   rmSync(tgtSpec.runDir, { recursive: true, force: true });
@@ -475,6 +531,7 @@ export async function teardownFailover(lab: string): Promise<string[]> {
   const done = await teardownGuests(lab, fs);
   const st = readState(lab);
   if (st) {
+    await configureGateways(st.model, true).catch(() => {});
     const layout = layoutOf(st.model);
     for (const [site, home] of Object.entries(fs.home)) {
       const cur = layout.hypervisors.find((h) => h.site === site);

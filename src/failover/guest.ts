@@ -1,8 +1,10 @@
-// Shell lines run inside a virtual hypervisor (through the agent, docs/vm.md), following seed 000
-// FIG. 5 as far as the thin path goes: customer VM (a network namespace) → veth → Linux bridge
-// br<V> (the nested vSwitch) → eth0.<V> (dot1q VLAN on the guest NIC) → tap → physical
-// hypervisor bridge → DC switch. Pure string builders, unit-tested; every value is validated.
+// Shell lines run inside a virtual hypervisor (through the agent, docs/vm.md), and the `ip` batch
+// of the physical hypervisor's bridge device, following seed 000 FIG. 5: customer VM (a network
+// namespace) → veth → Linux bridge br<V> (the nested vSwitch) → vx<V> (VXLAN on the guest's VTEP)
+// → eth0.4000 (dot1q transport VLAN) → tap → physical hypervisor bridge → bridge device (VTEP:
+// VXLAN off, own VLAN V on) → DC switch. Pure string builders, unit-tested; every value is validated.
 import { FabricError } from '../errors/fabric-error.js';
+import { VTEP } from '../topology/hypervisors.js';
 import type { SystemDef } from './layout.js';
 
 const NAME = /^[a-z][a-z0-9-]{0,14}$/;
@@ -15,20 +17,73 @@ function check(s: SystemDef): void {
   }
 }
 
-/** The nested vSwitch: one dot1q sub-interface and one bridge per own VLAN. Idempotent. */
-export function vswitchScript(vlans: number[]): string {
-  const lines: string[] = [];
-  for (const v of [...new Set(vlans)].sort((a, b) => a - b)) {
-    if (!Number.isInteger(v) || v < 1 || v > 4094) throw new FabricError('E_FAILOVER_MODEL', `bad VLAN ${v}`);
+/** One VXLAN segment: a site's own VLAN and its VNI. */
+export interface Segment {
+  vlan: number;
+  vni: number;
+}
+
+function checkSegments(segs: Segment[], mtu: number): Segment[] {
+  if (!Number.isInteger(mtu) || mtu < 1280 || mtu > 9216) throw new FabricError('E_FAILOVER_MODEL', `bad MTU ${mtu}`);
+  for (const g of segs) {
+    if (!Number.isInteger(g.vlan) || g.vlan < 1 || g.vlan > 4094) throw new FabricError('E_FAILOVER_MODEL', `bad VLAN ${g.vlan}`);
+    if (!Number.isInteger(g.vni) || g.vni < 1 || g.vni > 0xffffff) throw new FabricError('E_FAILOVER_MODEL', `bad VNI ${g.vni}`);
+  }
+  return [...new Map(segs.map((g) => [g.vlan, g])).values()].sort((a, b) => a.vlan - b.vlan);
+}
+
+/**
+ * The nested vSwitch with the guest's VTEP: the NIC at the transport MTU, eth0.4000 with the
+ * VTEP address, and per own VLAN a VXLAN device (UDP 4789 to the bridge device) in bridge br<V>.
+ * Idempotent.
+ */
+export function vswitchScript(segs: Segment[], mtu: number): string {
+  const t = `eth0.${VTEP.vlan}`;
+  const lines = [
+    `ip link set eth0 mtu ${mtu}`,
+    `{ ip link show ${t} >/dev/null 2>&1 || ip link add link eth0 name ${t} type vlan id ${VTEP.vlan}; }`,
+    `ip addr replace ${VTEP.guestIp}/${VTEP.prefix} dev ${t}`,
+    `ip link set ${t} up`,
+  ];
+  for (const g of checkSegments(segs, mtu)) {
     lines.push(
-      `ip link show eth0.${v} >/dev/null 2>&1 || ip link add link eth0 name eth0.${v} type vlan id ${v}`,
-      `ip link show br${v} >/dev/null 2>&1 || ip link add br${v} type bridge`,
-      `ip link set eth0.${v} master br${v}`,
-      `ip link set eth0.${v} up`,
-      `ip link set br${v} up`,
+      `{ ip link show vx${g.vlan} >/dev/null 2>&1 || ip link add vx${g.vlan} type vxlan id ${g.vni} local ${VTEP.guestIp} remote ${VTEP.gatewayIp} dstport ${VTEP.dstport} dev ${t}; }`,
+      `{ ip link show br${g.vlan} >/dev/null 2>&1 || ip link add br${g.vlan} type bridge; }`,
+      `ip link set vx${g.vlan} master br${g.vlan}`,
+      `ip link set vx${g.vlan} up`,
+      `ip link set br${g.vlan} up`,
     );
   }
   return lines.join(' && ');
+}
+
+/**
+ * `ip -batch` lines for a physical hypervisor's bridge device (seed 000 FIG. 1). eth1 faces the
+ * hypervisor bridge's transport access port (VTEP address, untagged), eth2.. its access ports of
+ * the own VLANs in order; per segment a VXLAN device to the guests' VTEP joined by a bridge to
+ * that own VLAN's interface. (The host kernel has no 8021q: the OVS ports do the tagging.)
+ */
+export function gatewayBatch(segs: Segment[]): string[] {
+  const out = [`addr add ${VTEP.gatewayIp}/${VTEP.prefix} dev eth1`];
+  checkSegments(segs, 1500).forEach((g, k) => {
+    out.push(
+      `link add vx${g.vlan} type vxlan id ${g.vni} local ${VTEP.gatewayIp} remote ${VTEP.guestIp} dstport ${VTEP.dstport} dev eth1`,
+      `link add br${g.vlan} type bridge`,
+      `link set vx${g.vlan} master br${g.vlan}`,
+      `link set eth${2 + k} master br${g.vlan}`,
+      `link set vx${g.vlan} up`,
+      `link set br${g.vlan} up`,
+    );
+  });
+  return out;
+}
+
+/** `ip -batch` lines removing what gatewayBatch made (the runtime's interfaces stay). */
+export function gatewayUndoBatch(segs: Segment[]): string[] {
+  const out: string[] = [];
+  for (const g of checkSegments(segs, 1500)) out.push(`link del br${g.vlan}`, `link del vx${g.vlan}`);
+  out.push(`addr del ${VTEP.gatewayIp}/${VTEP.prefix} dev eth1`);
+  return out;
 }
 
 /** Host-side veth of customer VM i inside the guest. */

@@ -16,6 +16,10 @@ export interface HvInfo {
   bridge: string;
   /** `tenant/site` currently attached here (at most one), or null. */
   site: string | null;
+  /** Its bridge device (VXLAN gateway) node. */
+  gateway: string;
+  /** The site its bridge device is configured for: its own, or the one its pool mirrors. */
+  serves: string | null;
 }
 
 export interface VmInfo {
@@ -54,6 +58,8 @@ export function layoutOf(model: LabModel): Layout {
       dc: n.dc ?? '',
       bridge: n.bridge ?? n.name,
       site: n.tenant && n.labels['fabric.site'] ? `${n.tenant}/${n.labels['fabric.site']}` : null,
+      gateway: model.nodes.find((g) => g.role === 'vxlan-gateway' && g.labels['fabric.hypervisor'] === n.name)?.name ?? '',
+      serves: null as string | null,
     }));
   const vms: VmInfo[] = [];
   for (const n of model.nodes.filter((x) => x.role === 'vm' && x.kind === 'generic_vm' && x.labels['fabric.hypervisor'])) {
@@ -77,6 +83,12 @@ export function layoutOf(model: LabModel): Layout {
     const dc = hypervisors.find((h) => h.name === v.host)?.dc;
     const cust = hypervisors.find((h) => h.type === 'customer' && h.dc === dc && h.site);
     v.site = cust?.site ?? null;
+  }
+  // A bridge device serves the site of the virtual hypervisors on its host, or else the site
+  // mirrored in its DC (an evacuation target): configured at setup, never on the restoration path.
+  const dcOf = (hv: string) => hypervisors.find((x) => x.name === hv)?.dc;
+  for (const h of hypervisors) {
+    h.serves = vms.find((v) => v.host === h.name && v.site)?.site ?? vms.find((v) => v.site && dcOf(v.host) === h.dc)?.site ?? null;
   }
   return { hypervisors, vms };
 }
@@ -150,6 +162,14 @@ export function moveSite(model: LabModel, siteKey: string, from: string, to: str
   const siteType = a.labels['fabric.site-type'];
   for (const k of ['fabric.site', 'fabric.site-type', 'fabric.tenant']) delete a.labels[k];
   a.tenant = null;
+  // The bridge devices follow their hypervisors (the tenant of the link they carry).
+  for (const [hv, t] of [[from, null], [to, tenant!]] as const) {
+    const gw = model.nodes.find((n) => n.role === 'vxlan-gateway' && n.labels['fabric.hypervisor'] === hv);
+    if (!gw) continue;
+    gw.tenant = t;
+    if (t) gw.labels['fabric.tenant'] = t;
+    else delete gw.labels['fabric.tenant'];
+  }
   b.tenant = tenant!;
   b.labels['fabric.tenant'] = tenant!;
   b.labels['fabric.site'] = site!;

@@ -9,6 +9,7 @@
 import type { LayerName } from '../decode/types.js';
 import { multicastMac, UNKNOWN_UNICAST_MAC } from '../traffic/frames.js';
 import type { LabModel, LinkClass, LinkModel } from '../topology/model.js';
+import { GATEWAY_TRANSPORT_IF, VTEP, vniOf } from '../topology/hypervisors.js';
 import { LabIndex } from './context.js';
 import { gatewayMac } from './modules/dc.js';
 import type { SitePlan, TagPlan } from './types.js';
@@ -123,13 +124,29 @@ export class Expectations {
       : [site(dst.site)];
     const remoteDcs = [...new Set(targets.map((s) => s.dc).filter((d) => d !== here))].sort();
     const toSite = (s: SitePlan, from: string) => {
-      // A site hosted on a hypervisor (failover issue) hangs off a `hypervisor` uplink, and the
-      // hypervisor bridge floods to its virtual hypervisors' taps (own VLAN, no fabric tags).
-      const hv = this.index.node(s.accessSwitch).role === 'hypervisor';
-      add(hop(from, s.accessSwitch, hv ? 'hypervisor' : 'tenant-lan'), from, s.accessSwitch);
-      if (hv && isFlood(dst)) {
-        for (const p of this.index.portsOf(s.accessSwitch)) if (this.index.node(p.peer).role === 'vm') add(p.link, s.accessSwitch, p.peer);
+      // A site hosted on a hypervisor (failover issue, seed 000 FIG. 5): own VLAN up to the
+      // hypervisor's bridge device, VXLAN in the dot1q transport VLAN from there to the virtual
+      // hypervisor running the site (its customer VMs are no endpoints: only floods get there).
+      if (this.index.node(s.accessSwitch).role === 'hypervisor') {
+        const hv = s.accessSwitch;
+        add(hop(from, hv, 'hypervisor'), from, hv);
+        if (!isFlood(dst)) return;
+        const gw = this.index.portsOf(hv).find((p) => this.index.node(p.peer).role === 'vxlan-gateway')?.peer;
+        if (!gw) throw new Error(`expected: hypervisor ${hv} has no bridge device`);
+        const gwPorts = this.index.portsOf(hv).filter((p) => p.peer === gw).sort((x, y) => x.peerIf.localeCompare(y.peerIf, 'en', { numeric: true }));
+        // gw eth1 is the transport; eth2.. the tenant side, one per served own VLAN in order.
+        const k = s.vlans.indexOf(ctx.vlan);
+        const tenantSide = gwPorts[1 + k];
+        if (!tenantSide) return;
+        add(tenantSide.link, hv, gw);
+        add(gwPorts[0]!.link, gw, hv);
+        for (const p of this.index.portsOf(hv)) {
+          const n = this.index.node(p.peer);
+          if (n.role === 'vm' && n.labels['fabric.vm-state'] === 'active') add(p.link, hv, p.peer);
+        }
+        return;
       }
+      add(hop(from, s.accessSwitch, 'tenant-lan'), from, s.accessSwitch);
       deliverAt(s.accessSwitch, isFlood(dst) ? undefined : ep(dst));
     };
     for (const s of targets.filter((t) => t.dc === here)) toSite(s, sw);
@@ -190,8 +207,28 @@ export class Expectations {
       case 'client-access':
         return [{ ...client }];
       case 'tenant-lan':
-      case 'hypervisor':
         return [{ ...client, type: 0x8100 }, { name: 'vlan', tpid: 0x8100, vid: ctx.vlan }];
+      case 'hypervisor': {
+        // Uplink: own VLAN. Bridge device, tenant side: untagged (an access port of the own
+        // VLAN). Its transport side: VXLAN from its VTEP to the guest's; a VM tap: the same in
+        // the dot1q transport VLAN (seed 000 FIG. 5).
+        const nodes = [from, to].map((n) => this.index.node(n));
+        const gw = nodes.find((n) => n.role === 'vxlan-gateway');
+        const vm = nodes.some((n) => n.role === 'vm');
+        if (!gw && !vm) return [{ ...client, type: 0x8100 }, { name: 'vlan', tpid: 0x8100, vid: ctx.vlan }];
+        const gwIf = gw ? l.endpoints.find((e) => e.node === gw.name)?.ifname : undefined;
+        if (gw && gwIf !== GATEWAY_TRANSPORT_IF) return [{ ...client }];
+        const hv = nodes.find((n) => n.role === 'hypervisor')?.name;
+        const s = this.plan.sites.find((x) => x.accessSwitch === hv && x.tenant === ctx.flow.tenant && x.vlans.includes(ctx.vlan));
+        const vxlan: LayerPattern[] = [
+          { name: 'ipv4', src: VTEP.gatewayIp, dst: VTEP.guestIp, proto: 17, ttl: ANY, id: ANY },
+          { name: 'udp', sport: ANY, dport: VTEP.dstport },
+          { name: 'vxlan', vni: s ? vniOf(s.hostTag, ctx.vlan) : ANY },
+          { ...client },
+        ];
+        if (vm) return [{ name: 'eth', src: ANY, dst: ANY, type: 0x8100 }, { name: 'vlan', tpid: 0x8100, vid: VTEP.vlan, type: 0x0800 }, ...vxlan];
+        return [{ name: 'eth', src: ANY, dst: ANY, type: 0x0800 }, ...vxlan];
+      }
       case 'dc-fabric':
         return qinq;
       case 'dc-interconnect':

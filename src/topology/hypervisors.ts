@@ -9,10 +9,16 @@
 // - `type: ha` hypervisors hold an inactive pool (`pool: N` virtual hypervisors `<hv>-p<i>`).
 // Virtual hypervisors are generic_vm nodes (role vm) linked by tap (class `hypervisor`) to their
 // host's bridge; the netns runtime skips them, src/failover runs them under QEMU.
+// Seed 000 FIG. 5: a virtual hypervisor carries its customer VMs' frames as VXLAN from its own
+// VTEP, on a dot1q transport VLAN, to the physical hypervisor. Each physical hypervisor reaches
+// the fabric through its bridge device `<hv>-gw` (FIG. 1: "takes the vxlan traffic bound for a
+// dot1q vlan in on one interface and forwards it out on a second without the vxlan header"):
+//   VM tap ─ <hv> bridge ─ <hv>:p1 ═ <hv>-gw:eth1 (VLAN 4000, VTEP) │ <hv>-gw:eth2 (own VLAN) ═ DC switch
 import type { DiagnosticBag } from '../errors/diagnostics.js';
 import type { FabricIntent, HypervisorIntent } from './intent.js';
 import type { SourceMap } from './locate.js';
 import type { LinkClass } from './model.js';
+import { VXLAN_OVERHEAD } from '../tagging/encoding.js';
 import { dcSwitchName } from './names.js';
 import type { LabBuilder } from './resolve.js';
 
@@ -36,19 +42,47 @@ export function hostedSites(intent: FabricIntent): Set<string> {
 }
 
 export const activeVmName = (hv: string): string => `${hv}-v1`;
+export const gatewayName = (hv: string): string => `${hv}-gw`;
+/** The bridge device's VTEP interface; eth2.. are its tenant side, one per served own VLAN. */
+export const GATEWAY_TRANSPORT_IF = 'eth1';
+
+/**
+ * The VXLAN leg between virtual hypervisors and their physical hypervisor's bridge device. The
+ * addresses live only in the bridge device's namespace and inside the guests; every physical
+ * hypervisor is its own L2 segment, so the same pair serves all of them (a mirror keeps the VTEP
+ * address of the hypervisor it mirrors).
+ */
+export const VTEP = { vlan: 4000, gatewayIp: '172.31.255.1', guestIp: '172.31.255.2', prefix: 24, dstport: 4789 } as const;
+
+/** VNI of a site's own VLAN: unique per (site, VLAN) because Tag1 is unique per site. */
+export function vniOf(hostTag: number, vlan: number): number {
+  return hostTag * 4096 + vlan;
+}
 export const poolVmName = (hv: string, i: number): string => `${hv}-p${i}`;
 
 /** Adds hypervisor nodes, their uplinks, virtual hypervisors and taps. Problems go to the bag. */
 export function resolveHypervisors(b: LabBuilder, intent: FabricIntent, bag: DiagnosticBag, src: SourceMap, mtu: (c: LinkClass) => number): void {
   const hvs = intent.hypervisors ?? [];
   const hostedBy = new Map<string, string>();
+  // The own VLANs each bridge device serves: its hosted site's, or (HA) those of the first
+  // customer hypervisor's site in its DC, the site its pool mirrors.
+  const vlansOfKey = (key: string | undefined): number[] => {
+    const [t, s] = (key ?? '').split('/');
+    const site = intent.tenants[t ?? '']?.sites.find((x) => x.name === s);
+    return [...new Set((site?.systems ?? []).map((y) => y.vlan))].sort((a, b) => a - b);
+  };
+  const servedVlans = new Map<string, number[]>();
+  for (const h of hvs) {
+    const key = hvType(h) === 'customer' ? hostsOf(h)[0] : hostsOf(hvs.find((c) => hvType(c) === 'customer' && c.dc === h.dc) ?? ({} as HypervisorIntent))[0];
+    servedVlans.set(h.name, vlansOfKey(key));
+  }
   hvs.forEach((h, i) => {
     const type = h.type === undefined ? 'ha' : h.type;
     if (!HV_TYPES.includes(type as HypervisorType)) {
       bag.add(src.diag('E_HV_TYPE', ['hypervisors', i, 'type'], `hypervisor ${h.name}: unknown type ${JSON.stringify(type)}`, `types: ${HV_TYPES.join(', ')}`));
       return;
     }
-    if (b.nodes.has(h.name)) {
+    if (b.nodes.has(h.name) || b.nodes.has(gatewayName(h.name))) {
       bag.add(src.diag('E_DUP_NAME', ['hypervisors', i, 'name'], `hypervisor ${h.name} has the name of another node`, 'pick a name no generated node uses'));
       return;
     }
@@ -83,22 +117,32 @@ export function resolveHypervisors(b: LabBuilder, intent: FabricIntent, bag: Dia
         bag.add(src.diag('E_HV_SITE', ['hypervisors', i, 'hosts'], `site ${key} is already hosted by ${hostedBy.get(key)}`, 'a site runs on one hypervisor'));
         return;
       }
+      if (s.systems.some((y) => y.vlan === VTEP.vlan)) {
+        bag.add(src.diag('E_HV_VLAN', ['hypervisors', i, 'hosts'], `site ${key} uses VLAN ${VTEP.vlan}, the hypervisors' VXLAN transport VLAN`, `move the site's systems to another own VLAN (${VTEP.vlan} carries VTEP traffic on every hypervisor bridge)`));
+        return;
+      }
       hostedBy.set(key, h.name);
       siteTenant = tenant!;
       labels['fabric.site'] = site!;
       labels['fabric.site-type'] = s.type;
     }
     b.addNode(h.name, 'ovs-bridge', 'hypervisor', { dc: h.dc, tenant: siteTenant, labels, origin: ['hypervisors', i] });
-    // Uplink: a trunk of every VLAN (no `trunks`): which tenant VLANs count is the DC switch's
-    // business (classification by port + own VLAN), and the hosted site may change at failover.
+    // Uplink: which tenant VLANs count is the DC switch's business (classification by port +
+    // own VLAN); the hosted site may change at failover.
     b.link('hypervisor', h.name, dcSwitchName(h.dc), mtu('hypervisor'));
+    // The bridge device carries the tenant of the site its hypervisor holds (moved with it).
+    b.addNode(gatewayName(h.name), 'linux', 'vxlan-gateway', { dc: h.dc, tenant: siteTenant, labels: { 'fabric.hypervisor': h.name }, origin: ['hypervisors', i] });
+    // VTEP transport (VXLAN): room for a whole tagged tenant frame inside.
+    const vtepMtu = mtu('hypervisor') + VXLAN_OVERHEAD;
+    b.link('hypervisor', h.name, gatewayName(h.name), vtepMtu);
+    for (let k = 0; k < (servedVlans.get(h.name) ?? []).length; k++) b.link('hypervisor', h.name, gatewayName(h.name), mtu('hypervisor'));
     const vms: { name: string; labels: Record<string, string> }[] = [];
     if (hvType(h) === 'customer') vms.push({ name: activeVmName(h.name), labels: { 'fabric.vm-state': 'active', 'fabric.hosts-site': hosts[0]! } });
     for (let p = 1; p <= (pool as number); p++) vms.push({ name: poolVmName(h.name, p), labels: { 'fabric.vm-state': 'inactive', 'fabric.pool': h.name } });
     for (const vm of vms) {
       const node = b.addNode(vm.name, 'generic_vm', 'vm', { dc: h.dc, labels: { ...vm.labels, 'fabric.hypervisor': h.name }, origin: ['hypervisors', i] });
       node.attributes = { image: GUEST_IMAGE };
-      b.link('hypervisor', vm.name, h.name, mtu('hypervisor'));
+      b.link('hypervisor', vm.name, h.name, vtepMtu);
     }
   });
 }

@@ -13,7 +13,9 @@ export type NodeKind = 'linux' | 'ovs-bridge' | 'bridge' | 'generic_vm' | 'host'
  * - interconnect: DC interconnect switch 124/220/222 on a dedicated line, OVS;
  * - pe / p: long-haul MPLS routers 300/302/304 (push/pop, swap), OVS;
  * - provider: a router namespace on the provider L3 segment (outer IPv4 added/removed here);
- * - hypervisor / vm: first-level hypervisors and QEMU guests (failover issue).
+ * - hypervisor / vm: first-level hypervisors and QEMU guests (failover issue);
+ * - vxlan-gateway: a hypervisor's bridge device (seed 000 FIG. 1): VXLAN on a dot1q VLAN in on
+ *   one side, the tenant's own VLAN out on the other.
  */
 export type NodeRole =
   | 'endpoint'
@@ -24,6 +26,7 @@ export type NodeRole =
   | 'p'
   | 'provider'
   | 'hypervisor'
+  | 'vxlan-gateway'
   | 'vm';
 
 /** Link classes, as `fabric status --json` reports them. */
@@ -34,7 +37,7 @@ export type LinkClass =
   | 'dc-interconnect' // interconnect switch ↔ interconnect switch (dedicated line, DC tag)
   | 'long-haul' // PE/P router ↔ P/provider router (MPLS)
   | 'provider' // provider router ↔ provider router (outer IPv4)
-  | 'hypervisor'; // hypervisor uplinks and VM taps
+  | 'hypervisor'; // hypervisor uplinks (via the bridge device), VTEP transport, VM taps
 
 export interface InterfaceModel {
   /** Name inside the node (netns) or, for OVS/bridge nodes, the port name in the root namespace. */

@@ -33,10 +33,14 @@ export interface InjectResult {
   stdout: string;
 }
 
-export function tcpreplayArgv(t: InjectTarget, pcap: string, o: { pps?: number; tcpreplay?: string } = {}): Argv {
+/**
+ * `sleep`: pace with nanosleep (`-T nano`) instead of tcpreplay's default busy-wait, which holds
+ * a whole core for the length of a replay: right for long steady trains at modest rates.
+ */
+export function tcpreplayArgv(t: InjectTarget, pcap: string, o: { pps?: number; tcpreplay?: string; sleep?: boolean } = {}): Argv {
   const dev = targetDevice(t);
   const pps = bounded('pps', o.pps ?? 1000, 1, 1_000_000);
-  return atTarget(t, [o.tcpreplay ?? 'tcpreplay', '-q', '-i', dev, '--pps', String(pps), pcap]);
+  return atTarget(t, [o.tcpreplay ?? 'tcpreplay', '-q', ...(o.sleep ? ['-T', 'nano'] : []), '-i', dev, '--pps', String(pps), pcap]);
 }
 
 /** Parses tcpreplay's "Successful packets" / "Failed packets" (or its "Actual: N packets" line). */

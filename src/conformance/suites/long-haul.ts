@@ -4,6 +4,7 @@ import type { MplsLayer } from '../../decode/types.js';
 import type { CapturedFrame } from '../frames.js';
 import type { CheckDef } from '../judge.js';
 import { hasLayer, Violations } from '../judge.js';
+import { GATEWAY_TRANSPORT_IF, VTEP } from '../../topology/hypervisors.js';
 
 const topMpls = (f: CapturedFrame) => f.layers.find((l) => l.name === 'mpls') as MplsLayer | undefined;
 /** What a P router must not change: everything after the outer Ethernet and the top label. */
@@ -51,10 +52,20 @@ export const longHaul: CheckDef[] = [
   {
     suite: 'long-haul',
     id: 'long-haul/outer-ip-only-on-provider',
-    title: 'an outer IPv4/UDP 4789/VXLAN header on the provider segment, and on no other link',
+    title: 'an outer IPv4/UDP 4789/VXLAN header on the provider segment and the hypervisors\' VTEP links, and on no other link',
     judge({ ctx, run, stats }) {
       const v = new Violations();
       let provider = 0;
+      let vtep = 0;
+      // Seed 000 FIG. 5: VXLAN between a virtual hypervisor's VTEP and its physical hypervisor's
+      // bridge device, on VM taps and the bridge device's transport interface only.
+      const role = (n: string) => ctx.model.nodes.find((x) => x.name === n)?.role;
+      const vtepLink = (f: CapturedFrame) => {
+        if (f.cls !== 'hypervisor') return false;
+        if (role(f.node) === 'vm' || role(f.peer) === 'vm') return true;
+        const l = ctx.model.links.find((x) => x.id === f.linkId);
+        return !!l?.endpoints.some((e) => role(e.node) === 'vxlan-gateway' && e.ifname === GATEWAY_TRANSPORT_IF);
+      };
       const p = ctx.plan.provider;
       for (const f of run.frames) {
         const vx = hasLayer(f.layers, 'vxlan');
@@ -65,11 +76,19 @@ export const longHaul: CheckDef[] = [
           const udp = f.layers[2];
           const okIp = ip?.name === 'ipv4' && p && [p.local, p.remote].includes(ip.src) && [p.local, p.remote].includes(ip.dst);
           if (!vx || !okIp || udp?.name !== 'udp' || udp.dport !== 4789) v.add(`provider frame without the planned outer IPv4/UDP 4789/VXLAN`, f);
+        } else if (vx && vtepLink(f)) {
+          vtep++;
+          const i = f.layers.findIndex((x) => x.name === 'vxlan');
+          const ip = f.layers[i - 2];
+          const udp = f.layers[i - 1];
+          const ends: string[] = [VTEP.gatewayIp, VTEP.guestIp];
+          if (ip?.name !== 'ipv4' || !ends.includes(ip.src) || !ends.includes(ip.dst) || udp?.name !== 'udp' || udp.dport !== VTEP.dstport) v.add(`VTEP frame on ${f.linkId} without the VTEP pair's outer IPv4/UDP ${VTEP.dstport}`, f);
         } else if (vx) {
           v.add(`VXLAN outer header on ${f.cls} link ${f.linkId}`, f);
         }
       }
       stats.providerFrames = provider;
+      stats.vtepFrames = vtep;
       v.throwIfAny('outer IP placement');
       if (p && !provider) throw new Error('no tenant frame crossed the provider segment');
     },

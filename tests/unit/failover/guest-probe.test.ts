@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { customerVmsScript, parseInspect, vswitchScript } from '../../../src/failover/guest.js';
+import { announceScript, customerVmsScript, gatewayBatch, gatewayUndoBatch, parseInspect, vswitchScript } from '../../../src/failover/guest.js';
 import { patternOf, pcapFrames } from '../../../src/failover/probe.js';
 import { takeLock } from '../../../src/failover/store.js';
 import { formatTimeline } from '../../../src/failover/timeline.js';
@@ -10,9 +10,16 @@ import { formatTimeline } from '../../../src/failover/timeline.js';
 const SYS = { name: 'v1', vlan: 100, ip: '10.20.30.50/24', mac: '02:00:00:00:00:50' };
 
 describe('failover guest scripts, probe parsing, lock', () => {
-  it('builds the FIG. 5 path: dot1q sub-interface, bridge, namespace with the same IP/MAC', () => {
-    const v = vswitchScript([100]);
-    expect(v).to.contain('ip link add link eth0 name eth0.100 type vlan id 100').and.contain('master br100');
+  it('builds the FIG. 5 path: VTEP on the dot1q transport VLAN, VXLAN per own VLAN in its bridge, namespace with the same IP/MAC', () => {
+    const v = vswitchScript([{ vlan: 100, vni: 421988 }], 1554);
+    expect(v).to.contain('ip link set eth0 mtu 1554').and.contain('ip link add link eth0 name eth0.4000 type vlan id 4000').and.contain('ip addr replace 172.31.255.2/24 dev eth0.4000');
+    expect(v).to.contain('ip link add vx100 type vxlan id 421988 local 172.31.255.2 remote 172.31.255.1 dstport 4789 dev eth0.4000').and.contain('ip link set vx100 master br100');
+    expect(v).to.not.contain('eth0.100');
+    // The bridge device: VTEP on eth1, the own VLAN's access interface (eth2) in the same bridge as the VXLAN.
+    const g = gatewayBatch([{ vlan: 100, vni: 421988 }]);
+    expect(g).to.include('addr add 172.31.255.1/24 dev eth1').and.include('link add vx100 type vxlan id 421988 local 172.31.255.1 remote 172.31.255.2 dstport 4789 dev eth1').and.include('link set eth2 master br100');
+    expect(gatewayUndoBatch([{ vlan: 100, vni: 421988 }])).to.deep.equal(['link del br100', 'link del vx100', 'addr del 172.31.255.1/24 dev eth1']);
+    expect(announceScript([SYS])).to.contain('ip netns exec v1 arping -U -c 2 -w 2 -I eth1 -s 10.20.30.50 10.20.30.50');
     const a = customerVmsScript([SYS], true);
     expect(a).to.contain('ip -n v1 link set eth1 address 02:00:00:00:00:50').and.contain('addr add 10.20.30.50/24').and.contain('ip link set cv1 master br100');
     expect(customerVmsScript([SYS], false)).to.contain('ip link set cv1 nomaster');
@@ -21,7 +28,10 @@ describe('failover guest scripts, probe parsing, lock', () => {
   it('refuses values that could break the guest shell line', () => {
     expect(() => customerVmsScript([{ ...SYS, name: 'v1;reboot' }], true)).to.throw(/refused/);
     expect(() => customerVmsScript([{ ...SYS, mac: '02:00:00:00:00:5$' }], true)).to.throw(/refused/);
-    expect(() => vswitchScript([4095])).to.throw(/bad VLAN/);
+    expect(() => vswitchScript([{ vlan: 4095, vni: 1 }], 1554)).to.throw(/bad VLAN/);
+    expect(() => vswitchScript([{ vlan: 100, vni: 1 << 24 }], 1554)).to.throw(/bad VNI/);
+    expect(() => vswitchScript([{ vlan: 100, vni: 5 }], 99999)).to.throw(/bad MTU/);
+    expect(() => announceScript([{ ...SYS, ip: '10.0.0.1/24;x' }])).to.throw(/refused/);
   });
 
   it('parses the guest inspection line', () => {

@@ -58,14 +58,17 @@ describe('failover layout and model edits', () => {
 
   it('moveVm re-links a VM to a fresh port of another hypervisor (what status --json shows)', () => {
     const port = nextPort(model, 'c2');
-    expect(port.label).to.equal('p2');
+    expect(port.label).to.equal('p4'); // p1 uplink, p2/p3 the bridge device
     moveVm(model, 'c1-p2', 'c2', port);
     const l = layoutOf(model);
     expect(l.vms.find((v) => v.name === 'c1-p2')).to.include({ host: 'c2', tap: port.ifname });
     const link = model.links.find((x) => x.endpoints.some((e) => e.node === 'c1-p2'))!;
-    expect(link.id).to.equal('c1-p2:eth1--c2:p2');
-    expect(model.nodes.find((n) => n.name === 'c1')!.interfaces.map((f) => f.name)).to.not.include('failover-c1_3');
-    expect(nextPort(model, 'c2').label).to.equal('p3');
+    expect(link.id).to.equal('c1-p2:eth1--c2:p4');
+    // c1-p2's old tap (c1 p5) is gone from c1; c2's next free port is p5.
+    const c1 = model.nodes.find((n) => n.name === 'c1')!.interfaces.map((f) => f.name);
+    expect(c1).to.not.include('failover-c1_5');
+    expect(c1).to.include('failover-c1_4');
+    expect(nextPort(model, 'c2').label).to.equal('p5');
   });
 
   it('rejects a customer hypervisor without exactly one hosted site, and a site in another DC', async () => {
