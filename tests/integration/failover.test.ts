@@ -135,14 +135,15 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
 
   it('status --json links each VM to the hypervisor it runs on (c1-p2 on c2)', async () => {
     const r = await tryRun(process.execPath, [...CLI, 'status', LAB, '--json']);
-    const doc = JSON.parse(r.stdout) as { links: { id: string; class: string; endpoints: { node: string; hostIf: string | null }[] }[] };
+    const doc = JSON.parse(r.stdout) as { nodes: { name: string; hypervisor: string | null }[]; links: { id: string; class: string; endpoints: { node: string; hostIf: string | null }[] }[] };
+    expect(Object.fromEntries(doc.nodes.filter((n) => n.hypervisor).map((n) => [n.name, n.hypervisor]))).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c2' });
     const l = doc.links.find((x) => x.class === 'hypervisor' && x.endpoints.some((e) => e.node === 'c1-p2'))!;
     expect(l.endpoints.map((e) => e.node)).to.deep.equal(['c1-p2', 'c2']);
     expect((await tryRun('ovs-vsctl', ['port-to-br', l.endpoints[1]!.hostIf!])).stdout.trim()).to.equal(readState(LAB)!.model.nodes.find((n) => n.name === 'c2')!.bridge);
   });
 
-  it('after failover: isolation, tag stacks and the failover suite pass (same IP and MAC from every DC)', async () => {
-    const r = await conformance(['isolation', 'tag-stack', 'failover']);
+  it('after failover: isolation, tag stacks (VXLAN on the VTEP links), outer-IP placement and the failover suite pass (same IP and MAC from every DC)', async () => {
+    const r = await conformance(['isolation', 'tag-stack', 'long-haul', 'failover']);
     expect(failed(r)).to.deep.equal([]);
   });
 
