@@ -23,6 +23,7 @@ import {
   createTap,
   deleteTap,
   ensureGuestImage,
+  macFor,
   migrationTargetSpec,
   ovsAddPort,
   ovsDelPort,
@@ -34,7 +35,7 @@ import {
 } from '../vm/index.js';
 import { announceScript, customerVmsScript, gatewayBatch, gatewayUndoBatch, inspectScript, parseInspect, vswitchScript, type Segment } from './guest.js';
 import { netnsName } from '../runtime/names.js';
-import { VTEP, vniOf } from '../topology/hypervisors.js';
+import { GATEWAY_TRANSPORT_IF, VTEP, vniOf } from '../topology/hypervisors.js';
 import { chooseTarget, layoutOf, moveSite, moveVm, nextPort, setVmState, siteSystems, type Layout } from './layout.js';
 import { readFailoverState, removeFailoverState, runDirOf, takeLock, writeFailoverState, type FailoverState } from './store.js';
 import type { StepRecord, Timeline, Trigger } from './timeline.js';
@@ -125,6 +126,18 @@ async function configureGateways(model: LabModel, undo: boolean): Promise<void> 
     if (vsctl.length) await run('ovs-vsctl', vsctl.slice(1));
     if (!undo) await run('ip', ['-n', ns, '-batch', '-'], { input: gatewayBatch(segs).join('\n') + '\n' });
   }
+}
+
+/**
+ * Points a bridge device's VTEP neighbour at the virtual hypervisor that now owns the guest VTEP
+ * address. Every mirror shares that address, so a cached entry may name a paused mirror: the
+ * kernel would keep sending to it for seconds (DELAY, then unicast probes) before it asks again.
+ */
+async function pointVtep(model: LabModel, hv: string, spec: VmSpec): Promise<void> {
+  const gw = layoutOf(model).hypervisors.find((h) => h.name === hv)?.gateway;
+  if (!gw) return;
+  const mac = spec.nics?.[0]?.mac ?? macFor(spec.name, 0);
+  await run('ip', ['-n', netnsName(model.name, gw), 'neigh', 'replace', VTEP.guestIp, 'lladdr', mac, 'dev', GATEWAY_TRANSPORT_IF, 'nud', 'reachable']);
 }
 
 /** A VM tap carries the VXLAN transport VLAN only. */
@@ -334,7 +347,10 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
     moveSite(model, target.site, o.host, target.c1.name);
     setVmState(model, target.activate.name, 'active');
     setVmState(model, target.sourceVm.name, o.trigger === 'failure' ? 'failed' : 'inactive');
-    const diff = await step('retag', () => retag(model, before, ports), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`);
+    const [diff] = await Promise.all([
+      step('retag', () => retag(model, before, ports), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`),
+      step('vtep', () => pointVtep(model, target.c1.name, fs.guests[target.activate.name]!.spec), () => `${target.c1.name}'s bridge device sends VXLAN to ${target.activate.name}`),
+    ]);
     const restorationMs = performance.now() - t0;
     writeState(st);
     committed = true;
@@ -453,7 +469,10 @@ export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) 
     moveSite(model, site, cur.name, home);
     setVmState(model, homeVm.name, 'active');
     setVmState(model, curVm.name, 'inactive');
-    const diff = await step('retag', () => retag(model, before, ports), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`);
+    const [diff] = await Promise.all([
+      step('retag', () => retag(model, before, ports), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`),
+      step('vtep', () => pointVtep(model, home, fs.guests[homeVm.name]!.spec), () => `${home}'s bridge device sends VXLAN to ${homeVm.name}`),
+    ]);
     const restorationMs = performance.now() - t0;
     writeState(st);
     committed = true;
