@@ -10,6 +10,7 @@ import { mkdir, open, readdir, readFile, unlink, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { FabricError } from '../errors/fabric-error.js';
+import { tryRun } from '../exec/index.js';
 import { compareLinkEnds, countCapture, type EndFrames, type FileCount, type LinkCheck } from './compare.js';
 import { buildManifest, type CaptureManifest, type FileResult } from './manifest.js';
 import { mergeCaptures } from './merge.js';
@@ -123,6 +124,14 @@ export class CaptureSession {
   }
 }
 
+/** Root-namespace interfaces that are administratively down (one `ip -j link` call). */
+async function downRootInterfaces(): Promise<Set<string>> {
+  const r = await tryRun('ip', ['-j', 'link', 'show']);
+  if (r.exitCode !== 0) return new Set();
+  const links = JSON.parse(r.stdout) as { ifname: string; flags?: string[] }[];
+  return new Set(links.filter((l) => !l.flags?.includes('UP')).map((l) => l.ifname));
+}
+
 /**
  * Starts one tcpdump per selected link end of a lab and resolves once all of them listen.
  * Throws E_CAPTURE_NOT_LISTENING (after stopping what it started) when a capturer dies or does not
@@ -130,7 +139,16 @@ export class CaptureSession {
  */
 export async function startCapture(status: CaptureStatusDoc, o: StartCaptureOptions = {}): Promise<CaptureSession> {
   const lab = checkLab(status.lab);
-  const { targets, skipped } = selectTargets(status, o.selection);
+  const sel = selectTargets(status, o.selection);
+  const skipped = sel.skipped;
+  // A root-namespace port that is administratively down (a failed host's port) carries nothing
+  // and tcpdump refuses it: skip it, recorded in the manifest, instead of failing the run.
+  const down = sel.targets.some((t) => t.hostIf) ? await downRootInterfaces() : new Set<string>();
+  const targets = sel.targets.filter((t) => {
+    if (!t.hostIf || !down.has(t.hostIf)) return true;
+    skipped.push({ linkId: t.linkId, node: t.node, ifname: t.ifname, reason: `interface ${t.hostIf} is down` });
+    return false;
+  });
   if (targets.length === 0) {
     throw new FabricError('E_CAPTURE_SELECTION', `nothing to capture in lab ${lab}${skipped.length ? ` (${skipped.length} end(s) not capturable)` : ''}`, {
       hint: 'check the --class/--link/--node filter against `fabric status <lab>`',

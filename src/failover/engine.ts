@@ -33,10 +33,11 @@ import {
   stopRunDir,
   type VmSpec,
 } from '../vm/index.js';
-import { announceScript, customerVmsScript, gatewayBatch, gatewayUndoBatch, inspectScript, parseInspect, vswitchScript, type Segment } from './guest.js';
+import { announceScript, customerVmsScript, gatewayBatch, gatewayUndoBatch, inspectScript, parseInspect, vswitchScript, type GuestVmView, type Segment } from './guest.js';
 import { netnsName } from '../runtime/names.js';
 import { GATEWAY_TRANSPORT_IF, VTEP, vniOf } from '../topology/hypervisors.js';
-import { chooseTarget, layoutOf, moveSite, moveVm, nextPort, setVmState, siteSystems, type Layout } from './layout.js';
+import { chooseTarget, layoutOf, moveSite, moveVm, nextPort, setVmState, siteSystems, type Layout, type SystemDef, type VmInfo } from './layout.js';
+import { hostIsUp, hostNetns, inspectHostVms, reassertHostVms, setHostUp, setupHostStack, teardownHostStack, type HostStack } from './host-stack.js';
 import { readFailoverState, removeFailoverState, runDirOf, takeLock, writeFailoverState, type FailoverState } from './store.js';
 import type { StepRecord, Timeline, Trigger } from './timeline.js';
 
@@ -75,6 +76,63 @@ async function handle(spec: VmSpec, withAgent: boolean): Promise<QemuVm> {
   }
   if (withAgent) await vm.waitAgent(30_000);
   return vm;
+}
+
+/**
+ * What carries a site's customer VMs: a virtual hypervisor (QEMU: pause/cont by QMP, commands
+ * by the agent) or the host stack of a traditional hypervisor (FIG. 1-2: "pause" = the host
+ * fails, its bridge port goes down). The failover steps only use this surface.
+ */
+interface Carrier {
+  name: string;
+  pause(): Promise<void>;
+  cont(): Promise<void>;
+  running(): Promise<boolean>;
+  /** Re-asserts the customer VMs from the model and announces them. */
+  refresh(systems: SystemDef[]): Promise<void>;
+  inspect(systems: SystemDef[]): Promise<GuestVmView[]>;
+  /** MAC of the interface its VTEP answers on. */
+  vtepMac(): Promise<string>;
+}
+
+function hostStackOf(lab: string, v: VmInfo): HostStack {
+  return { lab, node: v.name, port: v.tap };
+}
+
+async function carrierOf(lab: string, fs: FailoverState, v: VmInfo): Promise<Carrier> {
+  if (v.kind === 'host') {
+    const h = hostStackOf(lab, v);
+    return {
+      name: v.name,
+      pause: () => setHostUp(h, false),
+      cont: () => setHostUp(h, true),
+      running: () => hostIsUp(h),
+      refresh: (systems) => reassertHostVms(h, systems),
+      inspect: (systems) => inspectHostVms(h, systems),
+      vtepMac: async () => {
+        const r = await run('ip', ['-n', hostNetns(h), '-j', 'link', 'show', 'eth1']);
+        return (JSON.parse(r.stdout) as { address: string }[])[0]!.address;
+      },
+    };
+  }
+  const rec = fs.guests[v.name];
+  if (!rec) throw new FabricError('E_FAILOVER_GUEST', `virtual hypervisor ${v.name} has no QEMU record`, { hint: 'tear down and set up again' });
+  const vm = await handle(rec.spec, false);
+  return {
+    name: v.name,
+    pause: () => vm.pause(),
+    cont: () => vm.cont(),
+    running: async () => (await vm.status()) === 'running',
+    refresh: async (systems) => {
+      await vm.waitAgent(30_000);
+      await vm.sh(`${customerVmsScript(systems, true)} && ${announceScript(systems)}`, { check: true, timeoutMs: 30_000 });
+    },
+    inspect: async (systems) => {
+      await vm.waitAgent(30_000);
+      return parseInspect((await vm.sh(inspectScript(systems), { check: true })).stdout);
+    },
+    vtepMac: async () => rec.spec.nics?.[0]?.mac ?? macFor(rec.spec.name, 0),
+  };
 }
 
 async function normalFlow(bridge: string): Promise<void> {
@@ -133,16 +191,35 @@ async function configureGateways(model: LabModel, undo: boolean): Promise<void> 
  * address. Every mirror shares that address, so a cached entry may name a paused mirror: the
  * kernel would keep sending to it for seconds (DELAY, then unicast probes) before it asks again.
  */
-async function pointVtep(model: LabModel, hv: string, spec: VmSpec): Promise<void> {
+async function pointVtep(model: LabModel, hv: string, mac: string): Promise<void> {
   const gw = layoutOf(model).hypervisors.find((h) => h.name === hv)?.gateway;
   if (!gw) return;
-  const mac = spec.nics?.[0]?.mac ?? macFor(spec.name, 0);
   await run('ip', ['-n', netnsName(model.name, gw), 'neigh', 'replace', VTEP.guestIp, 'lladdr', mac, 'dev', GATEWAY_TRANSPORT_IF, 'nud', 'reachable']);
 }
 
-/** A VM tap carries the VXLAN transport VLAN only. */
+/** A VM tap carries the VXLAN transport VLAN only (tagged: the guest has 8021q). */
 async function vtepTrunk(tap: string): Promise<void> {
   await run('ovs-vsctl', ['set', 'Port', tap, 'vlan_mode=trunk', `trunks=${VTEP.vlan}`]);
+}
+
+/** A host stack's port: an access port of the transport VLAN (the host kernel has no 8021q). */
+async function vtepAccess(port: string): Promise<void> {
+  await run('ovs-vsctl', ['set', 'Port', port, `tag=${VTEP.vlan}`]);
+}
+
+/** Builds (or, with undo, removes) the host stacks of traditional customer hypervisors. */
+async function configureHostStacks(model: LabModel, undo: boolean): Promise<void> {
+  for (const v of layoutOf(model).vms.filter((x) => x.kind === 'host')) {
+    if (!v.site) continue;
+    const h = hostStackOf(model.name, v);
+    if (undo) {
+      await teardownHostStack(h, segmentsOf(model, v.site), siteSystems(model, v.site));
+      await tryRun('ovs-vsctl', ['clear', 'Port', v.tap, 'tag']);
+      continue;
+    }
+    await vtepAccess(v.tap);
+    await setupHostStack(h, segmentsOf(model, v.site), siteSystems(model, v.site));
+  }
 }
 
 /** Boots every virtual hypervisor of the lab, stages the mirrors, pauses the pool, programs tags. */
@@ -161,8 +238,9 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
     const state: FailoverState = { version: 1, lab, accel, guests: {}, home: {} };
     for (const h of layout.hypervisors) if (h.site) state.home[h.site] = h.name;
     const mtuOf = (host: string, tap: string) => st.model.nodes.find((n) => n.name === host)?.interfaces.find((f) => f.name === tap)?.mtu;
+    const guests = layout.vms.filter((v) => v.kind === 'qemu');
     // Record specs first: a crash half-way leaves a complete teardown list.
-    for (const v of layout.vms) {
+    for (const v of guests) {
       const spec: VmSpec = {
         name: v.name,
         kernel: image.kernel,
@@ -177,7 +255,8 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
     }
     writeFailoverState(state);
     try {
-      for (const v of layout.vms) {
+      await configureHostStacks(st.model, false);
+      for (const v of guests) {
         const h = layout.hypervisors.find((x) => x.name === v.host)!;
         await deleteTap(v.tap);
         await createTap(v.tap, { mtu: mtuOf(v.host, v.tap) });
@@ -187,7 +266,7 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
       const t0 = Date.now();
       // TCG guests boot in parallel (2 cores: 15-60 s under load).
       const vms = await Promise.all(
-        layout.vms.map(async (v) => {
+        guests.map(async (v) => {
           const vm = await QemuVm.start(state.guests[v.name]!.spec, { bootTimeoutMs: opts.bootTimeoutMs ?? 180_000 }).catch((err: unknown) => {
             const e = err as FabricError;
             throw new FabricError('E_GUEST_BOOT', `virtual hypervisor ${v.name} failed to boot: ${e.message}`, { hint: e.hint, cause: err });
@@ -210,6 +289,7 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
       await retag(st.model, null);
     } catch (err) {
       await teardownGuests(lab, state).catch(() => {});
+      await configureHostStacks(st.model, true).catch(() => {});
       await configureGateways(st.model, true).catch(() => {});
       removeFailoverState(lab);
       throw err;
@@ -313,8 +393,9 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
     // host failure does not renumber them) and QMP handles. Detection is the failure instant.
     const before = renderPrograms(model, computePlan(model));
     const ports = await liveOfports();
-    const source = await handle(fs.guests[target.sourceVm.name]!.spec, false);
-    const vm = await handle(fs.guests[target.activate.name]!.spec, false);
+    const source = await carrierOf(lab, fs, target.sourceVm);
+    const vm = await carrierOf(lab, fs, target.activate);
+    const vmMac = await vm.vtepMac();
     const t0 = performance.now();
     const detectedAt = Date.now();
     const steps: StepRecord[] = [];
@@ -349,15 +430,12 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
     setVmState(model, target.sourceVm.name, o.trigger === 'failure' ? 'failed' : 'inactive');
     const [diff] = await Promise.all([
       step('retag', () => retag(model, before, ports), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`),
-      step('vtep', () => pointVtep(model, target.c1.name, fs.guests[target.activate.name]!.spec), () => `${target.c1.name}'s bridge device sends VXLAN to ${target.activate.name}`),
+      step('vtep', () => pointVtep(model, target.c1.name, vmMac), () => `${target.c1.name}'s bridge device sends VXLAN to ${target.activate.name}`),
     ]);
     const restorationMs = performance.now() - t0;
     writeState(st);
     committed = true;
-    await step('move', async () => {
-      await vm.waitAgent(30_000);
-      await vm.sh(`${customerVmsScript(systems, true)} && ${announceScript(systems)}`, { check: true, timeoutMs: 30_000 });
-    }, () => `${systems.map((s) => `${s.name} ${s.ip} ${s.mac} VLAN ${s.vlan}`).join('; ')} re-asserted and announced in ${target.activate.name}`);
+    await step('move', () => vm.refresh(systems), () => `${systems.map((s) => `${s.name} ${s.ip} ${s.mac} VLAN ${s.vlan}`).join('; ')} re-asserted and announced in ${target.activate.name}`);
     // Planned triggers: the old copy goes only after traffic moved. It stays staged (a mirror of
     // the site at home), so fail-back is a resume.
     if (o.trigger !== 'failure') {
@@ -402,8 +480,9 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
 export async function verify(lab: string, model: LabModel, fs: FailoverState, site: string, activeVm: string): Promise<string[]> {
   const out: string[] = [];
   const systems = siteSystems(model, site);
-  const vm = await handle(fs.guests[activeVm]!.spec, true);
-  const seen = parseInspect((await vm.sh(inspectScript(systems), { check: true })).stdout);
+  const active = layoutOf(model).vms.find((v) => v.name === activeVm);
+  if (!active) throw new FabricError('E_FAILOVER_VERIFY', `no virtual hypervisor ${activeVm} in the model`);
+  const seen = await (await carrierOf(lab, fs, active)).inspect(systems);
   for (const s of systems) {
     const g = seen.find((x) => x.name === s.name);
     if (!g || g.mac !== s.mac || g.ip !== s.ip || g.master !== `br${s.vlan}`) {
@@ -417,12 +496,12 @@ export async function verify(lab: string, model: LabModel, fs: FailoverState, si
   out.push(`flows equal the plan on ${diffs.length} bridges`);
   for (const v of layoutOf(model).vms) {
     const rec = fs.guests[v.name];
-    const pid = rec && runDirPid(rec.spec.runDir);
-    if (!pid) throw new FabricError('E_FAILOVER_VERIFY', `QEMU of ${v.name} (on ${v.host}) is not running`);
+    const pid = v.kind === 'host' ? 0 : rec && runDirPid(rec.spec.runDir);
+    if (pid === undefined) throw new FabricError('E_FAILOVER_VERIFY', `QEMU of ${v.name} (on ${v.host}) is not running`);
     const port = await tryRun('ovs-vsctl', ['port-to-br', v.tap]);
     const bridge = layoutOf(model).hypervisors.find((h) => h.name === v.host)?.bridge;
     if (port.stdout.trim() !== bridge) throw new FabricError('E_FAILOVER_VERIFY', `tap ${v.tap} of ${v.name} is on ${port.stdout.trim() || 'no bridge'}, expected ${bridge} (${v.host})`);
-    out.push(`${v.name} runs on ${v.host} (pid ${pid}, tap ${v.tap} on ${bridge})`);
+    out.push(v.kind === 'host' ? `${v.name} is the host stack of ${v.host} (port ${v.tap} on ${bridge})` : `${v.name} runs on ${v.host} (pid ${pid}, tap ${v.tap} on ${bridge})`);
   }
   return out;
 }
@@ -446,9 +525,10 @@ export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) 
     if (!homeVm || !curVm) throw new FabricError('E_FAILOVER_MODEL', `cannot find the virtual hypervisors of ${site} on ${home} and ${cur.name}`);
     const before = renderPrograms(model, computePlan(model));
     const ports = await liveOfports();
-    const back = await handle(fs.guests[homeVm.name]!.spec, false);
-    const c1vm = await handle(fs.guests[curVm.name]!.spec, false);
-    const wasRunning = (await back.status()) === 'running';
+    const back = await carrierOf(lab, fs, homeVm);
+    const c1vm = await carrierOf(lab, fs, curVm);
+    const backMac = await back.vtepMac();
+    const wasRunning = await back.running();
     const t0 = performance.now();
     const detectedAt = Date.now();
     const steps: StepRecord[] = [];
@@ -471,15 +551,12 @@ export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) 
     setVmState(model, curVm.name, 'inactive');
     const [diff] = await Promise.all([
       step('retag', () => retag(model, before, ports), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`),
-      step('vtep', () => pointVtep(model, home, fs.guests[homeVm.name]!.spec), () => `${home}'s bridge device sends VXLAN to ${homeVm.name}`),
+      step('vtep', () => pointVtep(model, home, backMac), () => `${home}'s bridge device sends VXLAN to ${homeVm.name}`),
     ]);
     const restorationMs = performance.now() - t0;
     writeState(st);
     committed = true;
-    await step('move', async () => {
-      await back.waitAgent(30_000);
-      await back.sh(`${customerVmsScript(systems, true)} && ${announceScript(systems)}`, { check: true, timeoutMs: 30_000 });
-    }, () => `${systems.map((s) => s.name).join(', ')} re-asserted and announced in ${homeVm.name}`);
+    await step('move', () => back.refresh(systems), () => `${systems.map((s) => s.name).join(', ')} re-asserted and announced in ${homeVm.name}`);
     // C1's copy stays staged (a mirror again) and paused: back in the pool.
     await step('release', () => c1vm.pause(), () => `${curVm.name} on ${cur.name} paused: back in the pool`);
     const migrations: Timeline['migrations'] = [];
@@ -550,6 +627,7 @@ export async function teardownFailover(lab: string): Promise<string[]> {
   const done = await teardownGuests(lab, fs);
   const st = readState(lab);
   if (st) {
+    await configureHostStacks(st.model, true).catch(() => {});
     await configureGateways(st.model, true).catch(() => {});
     const layout = layoutOf(st.model);
     for (const [site, home] of Object.entries(fs.home)) {
@@ -581,7 +659,8 @@ export async function failoverStatus(lab: string): Promise<VmStatus[]> {
     const rec = fs?.guests[v.name];
     const pid = rec ? (runDirPid(rec.spec.runDir) ?? null) : null;
     let qemu = 'not running';
-    if (rec && pid) qemu = await handle(rec.spec, false).then((h) => h.status()).catch(() => 'unreachable');
+    if (v.kind === 'host') qemu = fs ? ((await hostIsUp(hostStackOf(lab, v))) ? 'host up' : 'host down') : 'host (not set up)';
+    else if (rec && pid) qemu = await handle(rec.spec, false).then((h) => h.status()).catch(() => 'unreachable');
     out.push({ vm: v.name, hypervisor: v.host, state: v.state, qemu, pid, tap: v.tap, site: v.site });
   }
   return out;

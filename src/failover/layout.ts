@@ -24,6 +24,8 @@ export interface HvInfo {
 
 export interface VmInfo {
   name: string;
+  /** qemu: a virtual hypervisor (QEMU guest); host: the host stack of a traditional hypervisor (FIG. 1-2, a namespace). */
+  kind: 'qemu' | 'host';
   host: string;
   state: VmState;
   /** The site this virtual hypervisor carries customer VMs for (mirrors carry it too). */
@@ -62,13 +64,14 @@ export function layoutOf(model: LabModel): Layout {
       serves: null as string | null,
     }));
   const vms: VmInfo[] = [];
-  for (const n of model.nodes.filter((x) => x.role === 'vm' && x.kind === 'generic_vm' && x.labels['fabric.hypervisor'])) {
+  for (const n of model.nodes.filter((x) => x.role === 'vm' && (x.kind === 'generic_vm' || x.labels['fabric.vm-kind'] === 'host') && x.labels['fabric.hypervisor'])) {
     const l = vmLink(model, n.name);
     const hostEnd = l?.endpoints.find((e) => e.node !== n.name);
     if (!l || !hostEnd) continue;
     const st = n.labels['fabric.vm-state'];
     vms.push({
       name: n.name,
+      kind: n.kind === 'generic_vm' ? 'qemu' : 'host',
       host: hostEnd.node,
       state: st === 'active' || st === 'failed' ? st : 'inactive',
       site: n.labels['fabric.hosts-site'] ?? null,

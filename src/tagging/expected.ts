@@ -226,7 +226,9 @@ export class Expectations {
           { name: 'vxlan', vni: s ? vniOf(s.hostTag, ctx.vlan) : ANY },
           { ...client },
         ];
-        if (vm) return [{ name: 'eth', src: ANY, dst: ANY, type: 0x8100 }, { name: 'vlan', tpid: 0x8100, vid: VTEP.vlan, type: 0x0800 }, ...vxlan];
+        // A guest's tap is a trunk of the transport VLAN; a traditional hypervisor's host stack
+        // (FIG. 1-2, a namespace) sits on an access port of it.
+        if (vm && nodes.some((n) => n.role === 'vm' && n.kind === 'generic_vm')) return [{ name: 'eth', src: ANY, dst: ANY, type: 0x8100 }, { name: 'vlan', tpid: 0x8100, vid: VTEP.vlan, type: 0x0800 }, ...vxlan];
         return [{ name: 'eth', src: ANY, dst: ANY, type: 0x0800 }, ...vxlan];
       }
       case 'dc-fabric':

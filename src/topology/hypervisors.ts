@@ -42,6 +42,15 @@ export function hostedSites(intent: FabricIntent): Set<string> {
 }
 
 export const activeVmName = (hv: string): string => `${hv}-v1`;
+/** Host stack of a traditional (partially virtualized) customer hypervisor. */
+export const hostStackName = (hv: string): string => `${hv}-host`;
+export const VIRTUALIZATION = ['full', 'partial'] as const;
+export type Virtualization = (typeof VIRTUALIZATION)[number];
+
+/** full (FIG. 3-4, default): customer VMs in a virtual hypervisor; partial (FIG. 1-2): on the physical one. */
+export function virtualization(h: HypervisorIntent): Virtualization {
+  return h.virtualization === 'partial' ? 'partial' : 'full';
+}
 export const gatewayName = (hv: string): string => `${hv}-gw`;
 /** The bridge device's VTEP interface; eth2.. are its tenant side, one per served own VLAN. */
 export const GATEWAY_TRANSPORT_IF = 'eth1';
@@ -82,7 +91,7 @@ export function resolveHypervisors(b: LabBuilder, intent: FabricIntent, bag: Dia
       bag.add(src.diag('E_HV_TYPE', ['hypervisors', i, 'type'], `hypervisor ${h.name}: unknown type ${JSON.stringify(type)}`, `types: ${HV_TYPES.join(', ')}`));
       return;
     }
-    if (b.nodes.has(h.name) || b.nodes.has(gatewayName(h.name))) {
+    if (b.nodes.has(h.name) || b.nodes.has(gatewayName(h.name)) || b.nodes.has(hostStackName(h.name))) {
       bag.add(src.diag('E_DUP_NAME', ['hypervisors', i, 'name'], `hypervisor ${h.name} has the name of another node`, 'pick a name no generated node uses'));
       return;
     }
@@ -94,6 +103,10 @@ export function resolveHypervisors(b: LabBuilder, intent: FabricIntent, bag: Dia
     }
     if (hvType(h) === 'customer' && hosts.length !== 1) {
       bag.add(src.diag('E_HV_HOSTS', ['hypervisors', i, 'hosts'], `customer hypervisor ${h.name} must host exactly one tenant site (hosts: [tenant/site])`, 'one virtual hypervisor per customer hypervisor carries that site\'s customer VMs'));
+      return;
+    }
+    if (h.virtualization !== undefined && (!VIRTUALIZATION.includes(h.virtualization as Virtualization) || hvType(h) !== 'customer')) {
+      bag.add(src.diag('E_HV_VIRT', ['hypervisors', i, 'virtualization'], `hypervisor ${h.name}: virtualization ${JSON.stringify(h.virtualization)} is not allowed here`, 'customer hypervisors take virtualization: full (customer VMs in a virtual hypervisor, FIG. 3-4) or partial (on the physical hypervisor, FIG. 1-2); HA hypervisors are always nested'));
       return;
     }
     if (hvType(h) === 'ha' && hosts.length) {
@@ -136,12 +149,19 @@ export function resolveHypervisors(b: LabBuilder, intent: FabricIntent, bag: Dia
     const vtepMtu = mtu('hypervisor') + VXLAN_OVERHEAD;
     b.link('hypervisor', h.name, gatewayName(h.name), vtepMtu);
     for (let k = 0; k < (servedVlans.get(h.name) ?? []).length; k++) b.link('hypervisor', h.name, gatewayName(h.name), mtu('hypervisor'));
-    const vms: { name: string; labels: Record<string, string> }[] = [];
-    if (hvType(h) === 'customer') vms.push({ name: activeVmName(h.name), labels: { 'fabric.vm-state': 'active', 'fabric.hosts-site': hosts[0]! } });
+    const vms: { name: string; labels: Record<string, string>; host?: boolean }[] = [];
+    if (hvType(h) === 'customer' && virtualization(h) === 'partial') {
+      // FIG. 1-2: a traditional hypervisor on the physical system. Its host stack (vSwitch +
+      // VTEP) is a namespace on the bridge's transport VLAN; its customer VMs are namespaces
+      // beside it, made by src/failover. It carries the site like a virtual hypervisor would.
+      vms.push({ name: hostStackName(h.name), labels: { 'fabric.vm-state': 'active', 'fabric.hosts-site': hosts[0]!, 'fabric.vm-kind': 'host' }, host: true });
+    } else if (hvType(h) === 'customer') {
+      vms.push({ name: activeVmName(h.name), labels: { 'fabric.vm-state': 'active', 'fabric.hosts-site': hosts[0]! } });
+    }
     for (let p = 1; p <= (pool as number); p++) vms.push({ name: poolVmName(h.name, p), labels: { 'fabric.vm-state': 'inactive', 'fabric.pool': h.name } });
     for (const vm of vms) {
-      const node = b.addNode(vm.name, 'generic_vm', 'vm', { dc: h.dc, labels: { ...vm.labels, 'fabric.hypervisor': h.name }, origin: ['hypervisors', i] });
-      node.attributes = { image: GUEST_IMAGE };
+      const node = b.addNode(vm.name, vm.host ? 'linux' : 'generic_vm', 'vm', { dc: h.dc, labels: { ...vm.labels, 'fabric.hypervisor': h.name }, origin: ['hypervisors', i] });
+      if (!vm.host) node.attributes = { image: GUEST_IMAGE };
       b.link('hypervisor', vm.name, h.name, vtepMtu);
     }
   });

@@ -48,6 +48,8 @@ export interface HypervisorIntent {
   hosts?: string[];
   /** Number of inactive (paused) virtual hypervisors. */
   pool?: number;
+  /** customer only: full (default, FIG. 3-4) or partial (FIG. 1-2). */
+  virtualization?: 'full' | 'partial';
   [attr: string]: unknown;
 }
 

@@ -22,7 +22,7 @@ export const failover: CheckDef[] = [
   {
     suite: 'failover',
     id: 'failover/vms-run-where-the-model-says',
-    title: 'every virtual hypervisor\'s QEMU runs, with its tap on the bridge of its hypervisor node',
+    title: 'every virtual hypervisor\'s QEMU runs, with its tap (a host stack: its port) on the bridge of its hypervisor node',
     async judge(j) {
       if (noHypervisors(j)) return;
       const fs = readFailoverState(j.ctx.lab);
@@ -30,8 +30,9 @@ export const failover: CheckDef[] = [
       const v = new Violations();
       const layout = layoutOf(j.ctx.model);
       for (const vm of layout.vms) {
+        // A traditional hypervisor's host stack (FIG. 1-2) is a namespace, not a QEMU process.
         const rec = fs.guests[vm.name];
-        const pid = rec ? runDirPid(rec.spec.runDir) : undefined;
+        const pid = vm.kind === 'host' ? -1 : rec ? runDirPid(rec.spec.runDir) : undefined;
         if (!pid) v.add(`${vm.name}: no live QEMU for its run directory`);
         const br = (await execa('ovs-vsctl', ['port-to-br', vm.tap], { reject: false })).stdout.trim();
         const want = layout.hypervisors.find((h) => h.name === vm.host)?.bridge;
