@@ -53,6 +53,8 @@ export interface Timeline {
   flowDiff: { removed: number; added: number };
   flows?: FlowLoss[];
   crossTenantFrames?: number;
+  /** Train frames on tenant ports during the move against the stack each port should carry. */
+  stacksDuring?: { checked: number; violations: number; samples: string[] };
   verified?: string[];
 }
 
@@ -68,6 +70,7 @@ export function formatTimeline(t: Timeline): string {
     out.push(`  flow ${f.tenant} ${f.from} → ${f.to} (${f.ip}): ${f.sent} sent at ${f.pps} pps, ${f.lost} lost${f.lost ? ` (seq ${f.firstLost}..${f.lastLost})` : ''}; outage ${f.longestRun ? `seq ${f.longestRun.first}..${f.longestRun.last} = ${f.longestRun.frames} frames` : 'none'}; longest gap ${Math.round(f.maxGapMs)} ms at +${Math.round(f.maxGapStart)} ms`);
   }
   if (t.crossTenantFrames !== undefined) out.push(`  cross-tenant frames: ${t.crossTenantFrames}`);
+  if (t.stacksDuring) out.push(`  stacks during the move: ${t.stacksDuring.checked} train frames checked on tenant ports, ${t.stacksDuring.violations} off their port's stack${t.stacksDuring.samples.length ? ` (${t.stacksDuring.samples.join('; ')})` : ''}`);
   for (const v of t.verified ?? []) out.push(`  verified: ${v}`);
   return out.join('\n') + '\n';
 }

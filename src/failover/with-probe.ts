@@ -13,7 +13,10 @@ import { analyseEchoCapture, echoTrainSize, finishEchoTrain, linkMac, startEchoT
 import { runFailback, runFailover, type FailoverOptions } from './engine.js';
 import { layoutOf, siteSystems } from './layout.js';
 import { readFailoverState } from './store.js';
-import { foreignFrames, patternOf, startCapturePoint, stopCapture, type CapturePoint, type CaptureRun } from './probe.js';
+import { foreignFrames, patternOf, startCapturePoint, stopCapture, type CapturePoint, type CaptureRun, type PortCarries } from './probe.js';
+import { checkCaptures, type StackCheck } from './stacks-during.js';
+import { computePlan } from '../tagging/index.js';
+import { vniOf } from '../topology/hypervisors.js';
 import type { FlowLoss, Timeline } from './timeline.js';
 
 export interface ProbeOptions {
@@ -73,11 +76,17 @@ export function flowsFor(model: LabModel, site: string): EchoFlow[] {
 export function capturePoints(model: LabModel, dir: string): CapturePoint[] {
   const pts: CapturePoint[] = [];
   for (const n of model.nodes.filter((x) => x.role === 'endpoint' && x.tenant)) {
-    pts.push({ tenant: n.tenant!, netns: netnsName(model.name, n.name), ifname: n.interfaces[0]!.name, file: join(dir, `${n.name}.pcap`) });
+    pts.push({ tenant: n.tenant!, netns: netnsName(model.name, n.name), ifname: n.interfaces[0]!.name, file: join(dir, `${n.name}.pcap`), carries: { kind: 'client' } });
   }
+  const plan = computePlan(model);
   for (const v of layoutOf(model).vms) {
     const tenant = v.site?.split('/')[0];
-    if (tenant) pts.push({ tenant, netns: null, ifname: v.tap, file: join(dir, `${v.name}-${v.tap}.pcap`) });
+    if (!tenant) continue;
+    // The echo target is the site's first system: its VLAN's VNI is what the train rides in.
+    const sp = plan.sites.find((x) => `${x.tenant}/${x.site}` === v.site);
+    const vlan = siteSystems(model, v.site!)[0]?.vlan;
+    const carries: PortCarries | undefined = sp && vlan ? { kind: 'vtep', tagged: v.kind === 'qemu', vni: vniOf(sp.hostTag, vlan) } : undefined;
+    pts.push({ tenant, netns: null, ifname: v.tap, file: join(dir, `${v.name}-${v.tap}.pcap`), carries });
   }
   return pts;
 }
@@ -86,6 +95,8 @@ export interface Watched<T> {
   value: T;
   flows: FlowLoss[];
   crossTenantFrames: number;
+  /** Every captured train frame against the stack its port should carry. */
+  stacks: StackCheck;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -150,7 +161,7 @@ export async function watchFlows<T>(model: LabModel, flows: EchoFlow[], po: Prob
       return why.length ? { ...l, probeError: why.join('; ') } : l;
     }));
     const crossTenantFrames = pts.reduce((n, p) => n + foreignFrames(p.file, p.tenant, patterns), 0);
-    return { value, flows: losses, crossTenantFrames };
+    return { value, flows: losses, crossTenantFrames, stacks: checkCaptures(pts, patterns) };
   } finally {
     for (const t of trains) t.proc.kill('SIGTERM');
     for (const c of caps) c.proc.kill('SIGINT');
@@ -166,6 +177,7 @@ async function watched(lab: string, site: string, po: ProbeOptions, act: () => P
   const tl = w.value;
   tl.flows = w.flows.map((f) => ({ ...f, maxGapStart: f.maxGapStart ? f.maxGapStart - tl.detectedAt : 0 }));
   tl.crossTenantFrames = w.crossTenantFrames;
+  tl.stacksDuring = w.stacks;
   return tl;
 }
 

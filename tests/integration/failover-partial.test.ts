@@ -67,6 +67,8 @@ describe('failover from a traditional hypervisor (labs/failover-partial, root, Q
     const tl = await failoverWithProbe(LAB, { trigger: 'failure', host: 'hvc' }, { seconds: 8, pps: 1000, leadMs: 1500 });
     expect(tl.placement).to.deep.equal({ 'hvc-host': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c2' });
     expect(tl.crossTenantFrames).to.equal(0);
+    expect(tl.stacksDuring?.violations, tl.stacksDuring?.samples.join('; ')).to.equal(0);
+    expect(tl.stacksDuring?.checked).to.be.greaterThan(0);
     expect(tl.flows!.find((f) => f.tenant === 'red')!.received).to.be.greaterThan(0);
     const st = await failoverStatus(LAB);
     expect(st.find((v) => v.vm === 'hvc-host')).to.include({ state: 'failed', qemu: 'host down' });

@@ -120,6 +120,9 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
     expect(tl.placement).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c2' });
     expect(tl.migrations.map((m) => [m.vm, m.from, m.to])).to.deep.equal([['c1-p2', 'c1', 'c2']]);
     expect(tl.crossTenantFrames).to.equal(0);
+    // Tag stacks during the move: every train frame on a tenant port (VXLAN in 802.1Q 4000 on the taps).
+    expect(tl.stacksDuring?.violations, tl.stacksDuring?.samples.join('; ')).to.equal(0);
+    expect(tl.stacksDuring?.checked).to.be.greaterThan(0);
     const red = tl.flows!.find((f) => f.tenant === 'red')!;
     const green = tl.flows!.find((f) => f.tenant === 'green')!;
     // The customer VM answered after the move (replies after the outage), green was never moved.
@@ -157,6 +160,7 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
     figures.failback = fb;
     expect(fb.placement).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c1' });
     expect(fb.crossTenantFrames).to.equal(0);
+    expect(fb.stacksDuring?.violations, fb.stacksDuring?.samples.join('; ')).to.equal(0);
     const r = await conformance(['isolation', 'failover']);
     expect(failed(r)).to.deep.equal([]);
   });

@@ -3,7 +3,8 @@
 // the customer VMs answer at their declared IP and MAC from every DC of their tenant, the live
 // flows equal the plan of the current placement, and the last failover moved no frame across
 // tenants. Isolation and tag stacks during the move are judged by the isolation/tag-stack suites
-// run before and after, plus the failover's own per-port captures (crossTenantFrames).
+// run before and after, plus the failover's own per-port captures (crossTenantFrames, and each
+// train frame against its port's planned stack: stacksDuring).
 // On a lab without hypervisors every check is reported skipped, with that reason.
 import { execa } from 'execa';
 import { readFailoverState } from '../../failover/store.js';
@@ -99,6 +100,24 @@ export const failover: CheckDef[] = [
       }
       j.stats.crossTenantFrames = last.crossTenantFrames;
       if (last.crossTenantFrames !== 0) throw new Error(`${last.crossTenantFrames} frame(s) of another tenant were captured on tenant ports during the last ${last.action}`);
+    },
+  },
+  {
+    suite: 'failover',
+    id: 'failover/stacks-during-last-move',
+    title: 'during the last failover or fail-back every captured train frame carried its port\'s planned stack',
+    judge(j) {
+      if (noHypervisors(j)) return;
+      const last = readFailoverState(j.ctx.lab)?.last;
+      if (!last?.stacksDuring) {
+        j.stats.noWatchedMove = 1;
+        return;
+      }
+      const s = last.stacksDuring;
+      j.stats.checkedFrames = s.checked;
+      j.stats.violations = s.violations;
+      if (s.violations) throw new Error(`${s.violations} of ${s.checked} frame(s) off their port's stack during the last ${last.action}: ${s.samples.join('; ')}`);
+      if (!s.checked) throw new Error(`no train frame was captured on a tenant port during the last ${last.action}: the probe did not run`);
     },
   },
 ];
