@@ -37,7 +37,7 @@ export function register(program: Command): void {
           out(tl, f.formatTimeline(tl));
         } else if (o.status) {
           const s = await f.failoverStatus(lab);
-          out(s, s.map((v) => `${v.vm.padEnd(10)} on ${v.hypervisor.padEnd(6)} ${v.state.padEnd(9)} qemu ${v.qemu}${v.pid ? ` (pid ${v.pid})` : ''} tap ${v.tap}`).join('\n') + '\n');
+          out(s, s.map((v) => `${v.vm.padEnd(10)} on ${v.hypervisor.padEnd(6)} ${v.state.padEnd(9)} ${v.qemu.startsWith('host') ? v.qemu : `qemu ${v.qemu}`}${v.pid ? ` (pid ${v.pid})` : ''} ${v.qemu.startsWith('host') ? 'port' : 'tap'} ${v.tap}`).join('\n') + '\n');
         } else if (o.teardown) {
           const done = await f.teardownFailover(lab);
           out(done, `stopped ${done.length} virtual hypervisors${done.length ? `: ${done.join(', ')}` : ''}\n`);
