@@ -1,4 +1,4 @@
-// Failover bench (issue 6 §5): labs/failover under its own name, three TCG guests, then a
+// Failover bench (issue 6 §5): labs/failover under its own name, five TCG guests, then a
 // watched failure failover and fail-back, then a maintenance failover and fail-back, each with a
 // 1000 pps ICMP echo train per tenant flow (loss from the client captures).
 // Targets: traffic restored ≤ 500 ms after detection; ≤ 500 frames lost at 1000 pps. Peers:
@@ -55,7 +55,7 @@ export const bench = {
       await programLab(await getRuntime('netns').deploy(loadLabText(text, join(work, 'fabric.yml'))));
       const t0 = performance.now();
       await setupFailover(lab, { onProgress: ctx.log });
-      figures.push({ name: 'setup: boot 3 virtual hypervisors (TCG, 96 MiB), stage, pause pool', value: Math.round(performance.now() - t0), unit: 'ms' });
+      figures.push({ name: 'setup: boot 5 virtual hypervisors (TCG, 96 MiB), stage, pause pools', value: Math.round(performance.now() - t0), unit: 'ms' });
       const fo = await failoverWithProbe(lab, { trigger: 'failure', host: 'hvc' }, { seconds: 10, pps: 1000, leadMs: 1500 });
       ctx.log(formatTimeline(fo));
       figures.push(...figuresOf('failover (failure)', fo));

@@ -57,6 +57,8 @@ describe('failover from a traditional hypervisor (labs/failover-partial, root, Q
       ['hvc-host', 'hvc', 'active', 'host up'],
       ['c1-p1', 'c1', 'inactive', 'paused'],
       ['c1-p2', 'c1', 'inactive', 'paused'],
+      ['c2-p1', 'c2', 'inactive', 'paused'],
+      ['c2-p2', 'c2', 'inactive', 'paused'],
     ]);
     expect((await tryRun('ip', ['-n', customerNs, '-br', 'addr', 'show', 'eth1'])).stdout).to.contain('10.20.30.50/24');
     const r = await conformance(['isolation', 'tag-stack', 'long-haul', 'failover']);
@@ -65,7 +67,7 @@ describe('failover from a traditional hypervisor (labs/failover-partial, root, Q
 
   it('host failure: the VM moves into C1\'s pool, the rest goes to C2, no cross-tenant frame; suites pass with the host down', async () => {
     const tl = await failoverWithProbe(LAB, { trigger: 'failure', host: 'hvc' }, { seconds: 8, pps: 1000, leadMs: 1500 });
-    expect(tl.placement).to.deep.equal({ 'hvc-host': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c2' });
+    expect(tl.placement).to.deep.equal({ 'hvc-host': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c2', 'c2-p1': 'c2', 'c2-p2': 'c2' });
     expect(tl.crossTenantFrames).to.equal(0);
     expect(tl.stacksDuring?.violations, tl.stacksDuring?.samples.join('; ')).to.equal(0);
     expect(tl.stacksDuring?.checked).to.be.greaterThan(0);
@@ -79,7 +81,7 @@ describe('failover from a traditional hypervisor (labs/failover-partial, root, Q
 
   it('fail-back: the host returns and carries the site again; teardown removes the customer VM namespace and every QEMU', async () => {
     const fb = await failbackWithProbe(LAB, { seconds: 8, pps: 1000, leadMs: 1500 });
-    expect(fb.placement).to.deep.equal({ 'hvc-host': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c1' });
+    expect(fb.placement).to.deep.equal({ 'hvc-host': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c1', 'c2-p1': 'c2', 'c2-p2': 'c2' });
     expect(fb.crossTenantFrames).to.equal(0);
     expect((fb.verified ?? []).some((v) => v.startsWith('v1 in hvc-host'))).to.equal(true);
     const r = await conformance(['isolation', 'failover']);

@@ -1,5 +1,5 @@
-// Nested-hypervisor failover for real (root): labs/failover deployed under its own name, three
-// TCG guests (customer virtual hypervisor + 2 paused pool VMs on C1), a guest that cannot boot,
+// Nested-hypervisor failover for real (root): labs/failover deployed under its own name, five
+// TCG guests (customer virtual hypervisor + 2 paused pool VMs on C1 and 2 on C2), a guest that cannot boot,
 // isolation + failover suites before and after, a watched failure failover (probe per tenant,
 // captures on every tenant port), evacuation to C2 by QEMU migration, fail-back, bad input, and
 // a teardown that leaves no QEMU, tap, bridge or namespace. No assertion on wall time.
@@ -89,6 +89,8 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
       ['hvc-v1', 'hvc', 'active', 'running'],
       ['c1-p1', 'c1', 'inactive', 'paused'],
       ['c1-p2', 'c1', 'inactive', 'paused'],
+      ['c2-p1', 'c2', 'inactive', 'paused'],
+      ['c2-p2', 'c2', 'inactive', 'paused'],
     ]);
   });
 
@@ -117,7 +119,7 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
     tl = await failoverWithProbe(LAB, { trigger: 'failure', host: 'hvc' }, { seconds: 10, pps: 1000, leadMs: 1500 });
     figures.failover = tl;
     expect(tl.steps.map((s) => s.step)).to.include.members(['fail-host', 'activate', 'move', 'retag', 'evacuate', 'verify']);
-    expect(tl.placement).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c2' });
+    expect(tl.placement).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c2', 'c2-p1': 'c2', 'c2-p2': 'c2' });
     expect(tl.migrations.map((m) => [m.vm, m.from, m.to])).to.deep.equal([['c1-p2', 'c1', 'c2']]);
     expect(tl.crossTenantFrames).to.equal(0);
     // Tag stacks during the move: every train frame on a tenant port (VXLAN in 802.1Q 4000 on the taps).
@@ -139,7 +141,7 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
   it('status --json links each VM to the hypervisor it runs on (c1-p2 on c2)', async () => {
     const r = await tryRun(process.execPath, [...CLI, 'status', LAB, '--json']);
     const doc = JSON.parse(r.stdout) as { nodes: { name: string; hypervisor: string | null }[]; links: { id: string; class: string; endpoints: { node: string; hostIf: string | null }[] }[] };
-    expect(Object.fromEntries(doc.nodes.filter((n) => n.hypervisor).map((n) => [n.name, n.hypervisor]))).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c2' });
+    expect(Object.fromEntries(doc.nodes.filter((n) => n.hypervisor).map((n) => [n.name, n.hypervisor]))).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c2', 'c2-p1': 'c2', 'c2-p2': 'c2' });
     const l = doc.links.find((x) => x.class === 'hypervisor' && x.endpoints.some((e) => e.node === 'c1-p2'))!;
     expect(l.endpoints.map((e) => e.node)).to.deep.equal(['c1-p2', 'c2']);
     expect((await tryRun('ovs-vsctl', ['port-to-br', l.endpoints[1]!.hostIf!])).stdout.trim()).to.equal(readState(LAB)!.model.nodes.find((n) => n.name === 'c2')!.bridge);
@@ -158,7 +160,7 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
   it('fail-back: the site returns to hvc, C1\'s VM to the pool, the evacuee back to C1; no cross-tenant frame', async () => {
     const fb = await failbackWithProbe(LAB, { seconds: 10, pps: 1000, leadMs: 1500 });
     figures.failback = fb;
-    expect(fb.placement).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c1' });
+    expect(fb.placement).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c1', 'c2-p1': 'c2', 'c2-p2': 'c2' });
     expect(fb.crossTenantFrames).to.equal(0);
     expect(fb.stacksDuring?.violations, fb.stacksDuring?.samples.join('; ')).to.equal(0);
     const r = await conformance(['isolation', 'failover']);

@@ -26,6 +26,8 @@ describe('failover layout and model edits', () => {
       ['hvc-v1', 'hvc', 'active', 'red/vm'],
       ['c1-p1', 'c1', 'inactive', 'red/vm'],
       ['c1-p2', 'c1', 'inactive', 'red/vm'],
+      ['c2-p1', 'c2', 'inactive', 'red/vm'],
+      ['c2-p2', 'c2', 'inactive', 'red/vm'],
     ]);
     // The hosted site has no access switch and no endpoint namespace: its systems are customer VMs.
     expect(model.nodes.some((n) => n.name === 'red-vm-sw' || n.name === 'red-vm-v1')).to.equal(false);
@@ -53,22 +55,27 @@ describe('failover layout and model edits', () => {
     expect(() => chooseTarget(layoutOf(model), 'c2')).to.throw(/hosts no customer site/).with.property('code', 'E_FAILOVER_HOST');
     setVmState(model, 'c1-p1', 'active');
     setVmState(model, 'c1-p2', 'active');
+    // C1's pool used up: C2's own pool takes the site, and C1 becomes the evacuation target.
+    const u = chooseTarget(layoutOf(model), 'hvc');
+    expect([u.c1.name, u.activate.name, u.evacuate.map((v) => v.name), u.c2?.name]).to.deep.equal(['c2', 'c2-p1', ['c2-p2'], 'c1']);
+    setVmState(model, 'c2-p1', 'active');
+    setVmState(model, 'c2-p2', 'active');
     expect(() => chooseTarget(layoutOf(model), 'hvc')).to.throw(/no HA capacity/).with.property('code', 'E_FAILOVER_CAPACITY');
   });
 
   it('moveVm re-links a VM to a fresh port of another hypervisor (what status --json shows)', () => {
     const port = nextPort(model, 'c2');
-    expect(port.label).to.equal('p4'); // p1 uplink, p2/p3 the bridge device
+    expect(port.label).to.equal('p6'); // p1 uplink, p2/p3 the bridge device, p4/p5 its own pool
     moveVm(model, 'c1-p2', 'c2', port);
     const l = layoutOf(model);
     expect(l.vms.find((v) => v.name === 'c1-p2')).to.include({ host: 'c2', tap: port.ifname });
     const link = model.links.find((x) => x.endpoints.some((e) => e.node === 'c1-p2'))!;
-    expect(link.id).to.equal('c1-p2:eth1--c2:p4');
-    // c1-p2's old tap (c1 p5) is gone from c1; c2's next free port is p5.
+    expect(link.id).to.equal('c1-p2:eth1--c2:p6');
+    // c1-p2's old tap (c1 p5) is gone from c1; c2's next free port is p7.
     const c1 = model.nodes.find((n) => n.name === 'c1')!.interfaces.map((f) => f.name);
     expect(c1).to.not.include('failover-c1_5');
     expect(c1).to.include('failover-c1_4');
-    expect(nextPort(model, 'c2').label).to.equal('p5');
+    expect(nextPort(model, 'c2').label).to.equal('p7');
   });
 
   it('rejects a customer hypervisor without exactly one hosted site, and a site in another DC', async () => {

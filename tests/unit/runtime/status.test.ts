@@ -46,11 +46,11 @@ describe('runtime status contract (schemaVersion 1)', () => {
     const { moveVm, nextPort } = await import('../../../src/failover/layout.js');
     const model = await loadLab(new URL('../../../labs/failover/fabric.yml', import.meta.url).pathname);
     const where = () => Object.fromEntries(buildStatus(model, 'netns').nodes.filter((n) => n.kind === 'generic_vm').map((n) => [n.name, n.hypervisor]));
-    expect(where()).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c1' });
+    expect(where()).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c1', 'c2-p1': 'c2', 'c2-p2': 'c2' });
     moveVm(model, 'c1-p2', 'c2', nextPort(model, 'c2'));
     const d = buildStatus(model, 'netns');
     expect(validate(d), JSON.stringify(validate.errors)).to.equal(true);
-    expect(where()).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c2' });
+    expect(where()).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c2', 'c2-p1': 'c2', 'c2-p2': 'c2' });
     expect(d.nodes.filter((n) => n.kind !== 'generic_vm').every((n) => n.hypervisor === null)).to.equal(true);
   });
 
