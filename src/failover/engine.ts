@@ -33,11 +33,11 @@ import {
   stopRunDir,
   type VmSpec,
 } from '../vm/index.js';
-import { announceScript, customerVmsScript, gatewayBatch, gatewayUndoBatch, inspectScript, parseInspect, vswitchScript, type GuestVmView, type Segment } from './guest.js';
+import { announceScript, customerVmsScript, gatewayBatch, gatewayUndoBatch, inspectScript, neighScript, parseInspect, parseNeigh, restoreNeighScript, vswitchScript, type GuestVmView, type NeighEntry, type Segment } from './guest.js';
 import { netnsName } from '../runtime/names.js';
 import { GATEWAY_TRANSPORT_IF, VTEP, vniOf } from '../topology/hypervisors.js';
 import { chooseTarget, layoutOf, moveSite, moveVm, nextPort, setVmState, siteSystems, type Layout, type SystemDef, type VmInfo } from './layout.js';
-import { hostIsUp, hostNetns, inspectHostVms, reassertHostVms, setHostUp, setupHostStack, teardownHostStack, type HostStack } from './host-stack.js';
+import { hostIsUp, hostNeighbours, hostNetns, inspectHostVms, reassertHostVms, restoreHostNeighbours, setHostUp, setupHostStack, teardownHostStack, type HostStack } from './host-stack.js';
 import { readFailoverState, removeFailoverState, runDirOf, takeLock, writeFailoverState, type FailoverState } from './store.js';
 import type { StepRecord, Timeline, Trigger } from './timeline.js';
 
@@ -91,6 +91,9 @@ interface Carrier {
   /** Re-asserts the customer VMs from the model and announces them. */
   refresh(systems: SystemDef[]): Promise<void>;
   inspect(systems: SystemDef[]): Promise<GuestVmView[]>;
+  /** The customer VMs' resolved neighbours, and installing such entries (the incremental update). */
+  neighbours(systems: SystemDef[]): Promise<NeighEntry[]>;
+  restoreNeighbours(systems: SystemDef[], entries: NeighEntry[]): Promise<void>;
   /** MAC of the interface its VTEP answers on. */
   vtepMac(): Promise<string>;
 }
@@ -109,6 +112,8 @@ async function carrierOf(lab: string, fs: FailoverState, v: VmInfo): Promise<Car
       running: () => hostIsUp(h),
       refresh: (systems) => reassertHostVms(h, systems),
       inspect: (systems) => inspectHostVms(h, systems),
+      neighbours: (systems) => hostNeighbours(h, systems),
+      restoreNeighbours: (systems, entries) => restoreHostNeighbours(h, systems, entries),
       vtepMac: async () => {
         const r = await run('ip', ['-n', hostNetns(h), '-j', 'link', 'show', 'eth1']);
         return (JSON.parse(r.stdout) as { address: string }[])[0]!.address;
@@ -130,6 +135,14 @@ async function carrierOf(lab: string, fs: FailoverState, v: VmInfo): Promise<Car
     inspect: async (systems) => {
       await vm.waitAgent(30_000);
       return parseInspect((await vm.sh(inspectScript(systems), { check: true })).stdout);
+    },
+    neighbours: async (systems) => {
+      await vm.waitAgent(30_000);
+      return parseNeigh((await vm.sh(neighScript(systems), { check: true })).stdout, systems);
+    },
+    restoreNeighbours: async (systems, entries) => {
+      await vm.waitAgent(30_000);
+      await vm.sh(restoreNeighScript(systems, entries), { check: true, timeoutMs: 30_000 });
     },
     vtepMac: async () => rec.spec.nics?.[0]?.mac ?? macFor(rec.spec.name, 0),
   };
@@ -435,7 +448,13 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
     const restorationMs = performance.now() - t0;
     writeState(st);
     committed = true;
-    await step('move', () => vm.refresh(systems), () => `${systems.map((s) => `${s.name} ${s.ip} ${s.mac} VLAN ${s.vlan}`).join('; ')} re-asserted and announced in ${target.activate.name}`);
+    // The incremental update: what the old copy learned since it was staged (its neighbour
+    // entries) when it is still alive (planned triggers); a failed host gives nothing back.
+    const carried = o.trigger === 'failure' ? [] : await source.neighbours(systems).catch(() => []);
+    await step('move', async () => {
+      await vm.refresh(systems);
+      await vm.restoreNeighbours(systems, carried);
+    }, () => `${carried.length} neighbour entr${carried.length === 1 ? 'y' : 'ies'} carried; ` + `${systems.map((s) => `${s.name} ${s.ip} ${s.mac} VLAN ${s.vlan}`).join('; ')} re-asserted and announced in ${target.activate.name}`);
     // Planned triggers: the old copy goes only after traffic moved. It stays staged (a mirror of
     // the site at home), so fail-back is a resume.
     if (o.trigger !== 'failure') {
@@ -556,7 +575,11 @@ export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) 
     const restorationMs = performance.now() - t0;
     writeState(st);
     committed = true;
-    await step('move', () => back.refresh(systems), () => `${systems.map((s) => s.name).join(', ')} re-asserted and announced in ${homeVm.name}`);
+    const carried = await c1vm.neighbours(systems).catch(() => []);
+    await step('move', async () => {
+      await back.refresh(systems);
+      await back.restoreNeighbours(systems, carried);
+    }, () => `${carried.length} neighbour entr${carried.length === 1 ? 'y' : 'ies'} carried; ` + `${systems.map((s) => s.name).join(', ')} re-asserted and announced in ${homeVm.name}`);
     // C1's copy stays staged (a mirror again) and paused: back in the pool.
     await step('release', () => c1vm.pause(), () => `${curVm.name} on ${cur.name} paused: back in the pool`);
     const migrations: Timeline['migrations'] = [];

@@ -151,3 +151,41 @@ export function announceScript(systems: SystemDef[]): string {
     })
     .join('; ');
 }
+
+/** A customer VM's neighbour entry carried from the old copy to the new one. */
+export interface NeighEntry {
+  vm: string;
+  ip: string;
+  mac: string;
+}
+
+const IPV4 = /^(\d{1,3}\.){3}\d{1,3}$/;
+
+/** Lines `<vm> <ip> <mac>` of every resolved IPv4 neighbour of each customer VM. */
+export function neighScript(systems: SystemDef[]): string {
+  return systems
+    .map((s) => {
+      check(s);
+      return `ip -n ${s.name} -4 neigh show dev eth1 | awk '$2 == "lladdr" {print "${s.name}", $1, $3}'`;
+    })
+    .join('; ');
+}
+
+export function parseNeigh(out: string, systems: SystemDef[]): NeighEntry[] {
+  const names = new Set(systems.map((s) => s.name));
+  return out
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((w) => w.length === 3 && names.has(w[0]!) && IPV4.test(w[1]!) && MAC.test(w[2]!.toLowerCase()))
+    .map((w) => ({ vm: w[0]!, ip: w[1]!, mac: w[2]!.toLowerCase() }));
+}
+
+/** Installs carried entries as STALE (the kernel re-confirms them on use, nothing is pinned). */
+export function restoreNeighScript(systems: SystemDef[], entries: NeighEntry[]): string {
+  const names = new Set(systems.map((s) => s.name));
+  const lines = entries.map((e) => {
+    if (!names.has(e.vm) || !IPV4.test(e.ip) || !MAC.test(e.mac)) throw new FabricError('E_FAILOVER_MODEL', `neighbour entry refused: ${JSON.stringify(e)}`);
+    return `ip -n ${e.vm} neigh replace ${e.ip} lladdr ${e.mac} dev eth1 nud stale`;
+  });
+  return lines.length ? lines.join(' && ') : 'true';
+}

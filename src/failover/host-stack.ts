@@ -9,7 +9,7 @@ import { FabricError } from '../errors/fabric-error.js';
 import { run, tryRun } from '../exec/index.js';
 import { netnsName } from '../runtime/names.js';
 import { VTEP } from '../topology/hypervisors.js';
-import type { GuestVmView, Segment } from './guest.js';
+import type { GuestVmView, NeighEntry, Segment } from './guest.js';
 import type { SystemDef } from './layout.js';
 
 const NAME = /^[a-z][a-z0-9-]{0,14}$/;
@@ -126,4 +126,27 @@ export async function inspectHostVms(h: HostStack, systems: SystemDef[]): Promis
     out.push({ name: s.name, mac: l?.address ?? '', ip: a ? `${a.local}/${a.prefixlen}` : '', master: v?.master ?? null });
   }
   return out;
+}
+
+/** Resolved IPv4 neighbours of each customer VM (what a planned move carries over). */
+export async function hostNeighbours(h: HostStack, systems: SystemDef[]): Promise<NeighEntry[]> {
+  const out: NeighEntry[] = [];
+  for (const s of systems) {
+    check(s);
+    const r = await tryRun('ip', ['-n', customerNetns(h, s.name), '-j', '-4', 'neigh', 'show', 'dev', 'eth1']);
+    if (r.exitCode !== 0) continue;
+    for (const n of JSON.parse(r.stdout || '[]') as { dst?: string; lladdr?: string }[]) {
+      if (n.dst && n.lladdr && MAC.test(n.lladdr.toLowerCase())) out.push({ vm: s.name, ip: n.dst, mac: n.lladdr.toLowerCase() });
+    }
+  }
+  return out;
+}
+
+/** Installs carried neighbour entries as STALE in the customer VMs. */
+export async function restoreHostNeighbours(h: HostStack, systems: SystemDef[], entries: NeighEntry[]): Promise<void> {
+  const names = new Set(systems.map((s) => s.name));
+  for (const e of entries) {
+    if (!names.has(e.vm) || !/^(\d{1,3}\.){3}\d{1,3}$/.test(e.ip) || !MAC.test(e.mac)) throw new FabricError('E_FAILOVER_MODEL', `neighbour entry refused: ${JSON.stringify(e)}`);
+    await run('ip', ['-n', customerNetns(h, e.vm), 'neigh', 'replace', e.ip, 'lladdr', e.mac, 'dev', 'eth1', 'nud', 'stale']);
+  }
 }

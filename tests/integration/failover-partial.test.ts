@@ -83,6 +83,8 @@ describe('failover from a traditional hypervisor (labs/failover-partial, root, Q
     const fb = await failbackWithProbe(LAB, { seconds: 8, pps: 1000, leadMs: 1500 });
     expect(fb.placement).to.deep.equal({ 'hvc-host': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c1', 'c2-p1': 'c2', 'c2-p2': 'c2' });
     expect(fb.crossTenantFrames).to.equal(0);
+    // The incremental update carried what C1's copy had learned (the client's address) home.
+    expect(fb.steps.find((x) => x.step === 'move')?.detail).to.match(/^[1-9]\d* neighbour entr/);
     expect((fb.verified ?? []).some((v) => v.startsWith('v1 in hvc-host'))).to.equal(true);
     const r = await conformance(['isolation', 'failover']);
     expect(failed(r)).to.deep.equal([]);

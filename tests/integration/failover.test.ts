@@ -162,6 +162,8 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
     figures.failback = fb;
     expect(fb.placement).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c1', 'c2-p1': 'c2', 'c2-p2': 'c2' });
     expect(fb.crossTenantFrames).to.equal(0);
+    // The incremental update carried what C1's copy had learned (the client's address) home.
+    expect(fb.steps.find((x) => x.step === 'move')?.detail).to.match(/^[1-9]\d* neighbour entr/);
     expect(fb.stacksDuring?.violations, fb.stacksDuring?.samples.join('; ')).to.equal(0);
     const r = await conformance(['isolation', 'failover']);
     expect(failed(r)).to.deep.equal([]);

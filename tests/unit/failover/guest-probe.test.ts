@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { announceScript, customerVmsScript, gatewayBatch, gatewayUndoBatch, parseInspect, vswitchScript } from '../../../src/failover/guest.js';
+import { announceScript, customerVmsScript, gatewayBatch, gatewayUndoBatch, neighScript, parseInspect, parseNeigh, restoreNeighScript, vswitchScript } from '../../../src/failover/guest.js';
 import { patternOf, pcapFrames } from '../../../src/failover/probe.js';
 import { takeLock } from '../../../src/failover/store.js';
 import { formatTimeline } from '../../../src/failover/timeline.js';
@@ -32,6 +32,14 @@ describe('failover guest scripts, probe parsing, lock', () => {
     expect(() => vswitchScript([{ vlan: 100, vni: 1 << 24 }], 1554)).to.throw(/bad VNI/);
     expect(() => vswitchScript([{ vlan: 100, vni: 5 }], 99999)).to.throw(/bad MTU/);
     expect(() => announceScript([{ ...SYS, ip: '10.0.0.1/24;x' }])).to.throw(/refused/);
+  });
+
+  it('carries neighbour entries: reads them per customer VM, drops junk, installs them STALE, refuses injection', () => {
+    expect(neighScript([SYS])).to.contain('ip -n v1 -4 neigh show dev eth1');
+    expect(parseNeigh('v1 10.20.30.10 02:00:00:00:00:10\nv1 10.20.30.11 FAILED\nv9 10.0.0.1 02:00:00:00:00:01\n', [SYS])).to.deep.equal([{ vm: 'v1', ip: '10.20.30.10', mac: '02:00:00:00:00:10' }]);
+    expect(restoreNeighScript([SYS], [{ vm: 'v1', ip: '10.20.30.10', mac: '02:00:00:00:00:10' }])).to.equal('ip -n v1 neigh replace 10.20.30.10 lladdr 02:00:00:00:00:10 dev eth1 nud stale');
+    expect(restoreNeighScript([SYS], [])).to.equal('true');
+    expect(() => restoreNeighScript([SYS], [{ vm: 'v1', ip: '10.0.0.1;reboot', mac: '02:00:00:00:00:10' }])).to.throw(/refused/);
   });
 
   it('parses the guest inspection line', () => {
