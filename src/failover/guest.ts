@@ -8,10 +8,11 @@ import { VTEP } from '../topology/hypervisors.js';
 import type { SystemDef } from './layout.js';
 
 const NAME = /^[a-z][a-z0-9-]{0,14}$/;
-const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+export const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 
-function check(s: SystemDef): void {
+/** Refuses a customer VM definition whose values could break a command line. */
+export function checkSystem(s: SystemDef): void {
   if (!NAME.test(s.name) || !MAC.test(s.mac) || !CIDR.test(s.ip) || !Number.isInteger(s.vlan) || s.vlan < 1 || s.vlan > 4094) {
     throw new FabricError('E_FAILOVER_MODEL', `customer VM definition refused: ${JSON.stringify(s)}`);
   }
@@ -97,7 +98,7 @@ export const vethOf = (i: number): string => `cv${i}`;
 export function customerVmsScript(systems: SystemDef[], attach: boolean): string {
   const lines: string[] = [];
   systems.forEach((s, i) => {
-    check(s);
+    checkSystem(s);
     const ns = s.name;
     const veth = vethOf(i + 1);
     lines.push(
@@ -116,7 +117,7 @@ export function customerVmsScript(systems: SystemDef[], attach: boolean): string
 export function inspectScript(systems: SystemDef[]): string {
   return systems
     .map((s, i) => {
-      check(s);
+      checkSystem(s);
       const veth = vethOf(i + 1);
       return `echo "${s.name} $(ip -n ${s.name} -o link show eth1 | sed -n 's/.*link\\/ether \\([0-9a-f:]*\\).*/\\1/p') $(ip -n ${s.name} -o -4 addr show eth1 | awk '{print $4}') $(ip -o link show ${veth} | sed -n 's/.* master \\([a-z0-9]*\\).*/\\1/p')"`;
     })
@@ -145,7 +146,7 @@ export function parseInspect(out: string): GuestVmView[] {
 export function announceScript(systems: SystemDef[]): string {
   return systems
     .map((s) => {
-      check(s);
+      checkSystem(s);
       const ip = s.ip.split('/')[0]!;
       return `{ ip netns exec ${s.name} arping -U -c 2 -w 2 -I eth1 -s ${ip} ${ip} >/dev/null 2>&1 & }`;
     })
@@ -159,13 +160,13 @@ export interface NeighEntry {
   mac: string;
 }
 
-const IPV4 = /^(\d{1,3}\.){3}\d{1,3}$/;
+export const IPV4 = /^(\d{1,3}\.){3}\d{1,3}$/;
 
 /** Lines `<vm> <ip> <mac>` of every resolved IPv4 neighbour of each customer VM. */
 export function neighScript(systems: SystemDef[]): string {
   return systems
     .map((s) => {
-      check(s);
+      checkSystem(s);
       return `ip -n ${s.name} -4 neigh show dev eth1 | awk '$2 == "lladdr" {print "${s.name}", $1, $3}'`;
     })
     .join('; ');

@@ -9,19 +9,10 @@ import { FabricError } from '../errors/fabric-error.js';
 import { run, tryRun } from '../exec/index.js';
 import { netnsName } from '../runtime/names.js';
 import { VTEP } from '../topology/hypervisors.js';
-import type { GuestVmView, NeighEntry, Segment } from './guest.js';
+import { checkSystem, IPV4, MAC, type GuestVmView, type NeighEntry, type Segment } from './guest.js';
 import type { SystemDef } from './layout.js';
 
-const NAME = /^[a-z][a-z0-9-]{0,14}$/;
-const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
-const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
-
-function check(s: SystemDef): void {
-  if (!NAME.test(s.name) || !MAC.test(s.mac) || !CIDR.test(s.ip) || !Number.isInteger(s.vlan) || s.vlan < 1 || s.vlan > 4094) {
-    throw new FabricError('E_FAILOVER_MODEL', `customer VM definition refused: ${JSON.stringify(s)}`);
-  }
-}
 
 export interface HostStack {
   lab: string;
@@ -47,7 +38,7 @@ export function hostStackCommands(h: HostStack, segs: Segment[], systems: System
     );
   }
   systems.forEach((s, i) => {
-    check(s);
+    checkSystem(s);
     const C = customerNetns(h, s.name);
     const veth = `cv${i + 1}`;
     cmds.push(
@@ -77,7 +68,7 @@ export async function setupHostStack(h: HostStack, segs: Segment[], systems: Sys
 export async function teardownHostStack(h: HostStack, segs: Segment[], systems: SystemDef[]): Promise<void> {
   const H = hostNetns(h);
   for (const s of systems) {
-    check(s);
+    checkSystem(s);
     await tryRun('ip', ['netns', 'del', customerNetns(h, s.name)]);
   }
   for (const g of segs) {
@@ -104,7 +95,7 @@ export async function hostIsUp(h: HostStack): Promise<boolean> {
 export async function reassertHostVms(h: HostStack, systems: SystemDef[]): Promise<void> {
   const H = hostNetns(h);
   for (const [i, s] of systems.entries()) {
-    check(s);
+    checkSystem(s);
     await run('ip', ['-n', H, 'link', 'set', `cv${i + 1}`, 'master', `br${s.vlan}`, 'up']);
     await tryRun('ip', ['netns', 'exec', customerNetns(h, s.name), 'arping', '-U', '-c', '1', '-w', '1', '-I', 'eth1', '-s', s.ip.split('/')[0]!, s.ip.split('/')[0]!], { timeout: 5000 });
   }
@@ -115,7 +106,7 @@ export async function inspectHostVms(h: HostStack, systems: SystemDef[]): Promis
   const H = hostNetns(h);
   const out: GuestVmView[] = [];
   for (const [i, s] of systems.entries()) {
-    check(s);
+    checkSystem(s);
     const C = customerNetns(h, s.name);
     const link = await tryRun('ip', ['-n', C, '-j', 'link', 'show', 'eth1']);
     const addr = await tryRun('ip', ['-n', C, '-j', '-4', 'addr', 'show', 'eth1']);
@@ -132,7 +123,7 @@ export async function inspectHostVms(h: HostStack, systems: SystemDef[]): Promis
 export async function hostNeighbours(h: HostStack, systems: SystemDef[]): Promise<NeighEntry[]> {
   const out: NeighEntry[] = [];
   for (const s of systems) {
-    check(s);
+    checkSystem(s);
     const r = await tryRun('ip', ['-n', customerNetns(h, s.name), '-j', '-4', 'neigh', 'show', 'dev', 'eth1']);
     if (r.exitCode !== 0) continue;
     for (const n of JSON.parse(r.stdout || '[]') as { dst?: string; lladdr?: string }[]) {
@@ -146,7 +137,7 @@ export async function hostNeighbours(h: HostStack, systems: SystemDef[]): Promis
 export async function restoreHostNeighbours(h: HostStack, systems: SystemDef[], entries: NeighEntry[]): Promise<void> {
   const names = new Set(systems.map((s) => s.name));
   for (const e of entries) {
-    if (!names.has(e.vm) || !/^(\d{1,3}\.){3}\d{1,3}$/.test(e.ip) || !MAC.test(e.mac)) throw new FabricError('E_FAILOVER_MODEL', `neighbour entry refused: ${JSON.stringify(e)}`);
+    if (!names.has(e.vm) || !IPV4.test(e.ip) || !MAC.test(e.mac)) throw new FabricError('E_FAILOVER_MODEL', `neighbour entry refused: ${JSON.stringify(e)}`);
     await run('ip', ['-n', customerNetns(h, e.vm), 'neigh', 'replace', e.ip, 'lladdr', e.mac, 'dev', 'eth1', 'nud', 'stale']);
   }
 }
