@@ -130,7 +130,7 @@ async function carrierOf(lab: string, fs: FailoverState, v: VmInfo): Promise<Car
     running: async () => (await vm.status()) === 'running',
     refresh: async (systems) => {
       await vm.waitAgent(30_000);
-      await vm.sh(`${customerVmsScript(systems, true)} && ${announceScript(systems)}`, { check: true, timeoutMs: 30_000 });
+      await vm.sh(`${customerVmsScript(systems)} && ${announceScript(systems)}`, { check: true, timeoutMs: 30_000 });
     },
     inspect: async (systems) => {
       await vm.waitAgent(30_000);
@@ -295,7 +295,7 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
         await vm.sh(vswitchScript(segmentsOf(st.model, v.site), mtuOf(v.host, v.tap) ?? 1554), { check: true, timeoutMs: 60_000 });
         // Mirrors are staged attached: a paused guest sends nothing, and the DC switch drops
         // what an unclassified hypervisor port sends, so activation alone brings them up.
-        await vm.sh(customerVmsScript(systems, true), { check: true, timeoutMs: 60_000 });
+        await vm.sh(customerVmsScript(systems), { check: true, timeoutMs: 60_000 });
       }
       for (const [v, vm] of vms) if (v.state === 'inactive') await vm.pause();
       say(`pool paused: ${vms.filter(([v]) => v.state === 'inactive').map(([v]) => v.name).join(', ')}`);
@@ -393,6 +393,21 @@ export interface FailoverOptions {
   onStep?: (s: StepRecord) => void;
 }
 
+/** The clock of one failover or fail-back (t0 = detection) and its timed, recorded steps. */
+function stepper(onStep?: (s: StepRecord) => void) {
+  const t0 = performance.now();
+  const steps: StepRecord[] = [];
+  const step = async <T>(name: string, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T> => {
+    const s = performance.now();
+    const r = await fn();
+    const rec = { step: name, atMs: s - t0, ms: performance.now() - s, detail: detail?.(r) };
+    steps.push(rec);
+    onStep?.(rec);
+    return r;
+  };
+  return { t0, detectedAt: Date.now(), steps, step };
+}
+
 /** Runs one failover. The lock refuses a second trigger while this one runs. */
 export async function runFailover(lab: string, o: FailoverOptions): Promise<Timeline> {
   const lock = takeLock(lab, `failover ${o.trigger} ${o.host}`);
@@ -409,17 +424,7 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
     const source = await carrierOf(lab, fs, target.sourceVm);
     const vm = await carrierOf(lab, fs, target.activate);
     const vmMac = await vm.vtepMac();
-    const t0 = performance.now();
-    const detectedAt = Date.now();
-    const steps: StepRecord[] = [];
-    const step = async <T>(name: string, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T> => {
-      const s = performance.now();
-      const r = await fn();
-      const rec = { step: name, atMs: s - t0, ms: performance.now() - s, detail: detail?.(r) };
-      steps.push(rec);
-      o.onStep?.(rec);
-      return r;
-    };
+    const { t0, detectedAt, steps, step } = stepper(o.onStep);
     // A failed host stops at once (simulated: its guest is frozen, RAM kept for fail-back).
     if (o.trigger === 'failure') await step('fail-host', () => source.pause(), () => `${target.sourceVm.name} on ${o.host} frozen (simulated host failure)`);
     // Until the re-tag is committed to the model, a failure rolls back to the state before the
@@ -548,17 +553,7 @@ export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) 
     const c1vm = await carrierOf(lab, fs, curVm);
     const backMac = await back.vtepMac();
     const wasRunning = await back.running();
-    const t0 = performance.now();
-    const detectedAt = Date.now();
-    const steps: StepRecord[] = [];
-    const step = async <T>(name: string, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T> => {
-      const s = performance.now();
-      const r = await fn();
-      const rec = { step: name, atMs: s - t0, ms: performance.now() - s, detail: detail?.(r) };
-      steps.push(rec);
-      opts.onStep?.(rec);
-      return r;
-    };
+    const { t0, detectedAt, steps, step } = stepper(opts.onStep);
     let committed = false;
     try {
     // The home copy kept its customer VMs attached while frozen or paused: resuming it is enough.

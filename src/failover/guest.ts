@@ -92,10 +92,10 @@ export const vethOf = (i: number): string => `cv${i}`;
 
 /**
  * Creates (or re-creates, same IP/MAC/VLAN) the customer VMs as namespaces, IPv6 off, and
- * attaches them to their VLAN's bridge (attach) or leaves them detached (a staged mirror).
+ * attaches them to their VLAN's bridge (a staged mirror too: paused, it sends nothing).
  * Idempotent: an existing namespace is kept as it is (state preserved), only re-attached.
  */
-export function customerVmsScript(systems: SystemDef[], attach: boolean): string {
+export function customerVmsScript(systems: SystemDef[]): string {
   const lines: string[] = [];
   systems.forEach((s, i) => {
     checkSystem(s);
@@ -107,7 +107,7 @@ export function customerVmsScript(systems: SystemDef[], attach: boolean): string
         `ip link add ${veth} type veth peer name ${veth}p && ip link set ${veth}p netns ${ns} && ` +
         `ip -n ${ns} link set ${veth}p name eth1 && ip -n ${ns} link set eth1 address ${s.mac} && ` +
         `ip -n ${ns} addr add ${s.ip} dev eth1 && ip -n ${ns} link set lo up && ip -n ${ns} link set eth1 up; }; }`,
-      attach ? `ip link set ${veth} master br${s.vlan} && ip link set ${veth} up` : `ip link set ${veth} nomaster && ip link set ${veth} down`,
+      `ip link set ${veth} master br${s.vlan} && ip link set ${veth} up`,
     );
   });
   return lines.join(' && ');
