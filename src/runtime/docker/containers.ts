@@ -63,7 +63,9 @@ export function containerLabels(lab: string, node: NodeModel, opts: SpecOptions)
 /**
  * dockerode create options for a linux node. Network mode `none`: no management bridge, so a
  * container's only links are the lab's veths (a shared bridge would join every tenant along a
- * path no capture sees).
+ * path no capture sees). NetworkDisabled: libnetwork allocates no sandbox or endpoint at all (the
+ * container still gets its own empty netns): Debian's dockerd 20.10 deadlocked in libnetwork
+ * (ContainerRm/sbLeave against processEndpointDelete, moby/libnetwork#2679) while removing a lab.
  */
 export function containerSpec(lab: string, node: NodeModel, c: NodeContainer, opts: SpecOptions): Docker.ContainerCreateOptions {
   const spec: Docker.ContainerCreateOptions = {
@@ -71,7 +73,7 @@ export function containerSpec(lab: string, node: NodeModel, c: NodeContainer, op
     Hostname: node.name.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 63),
     Image: c.image,
     Labels: containerLabels(lab, node, opts),
-    NetworkDisabled: false,
+    NetworkDisabled: true,
     HostConfig: {
       NetworkMode: 'none',
       RestartPolicy: { Name: 'no' },

@@ -95,6 +95,9 @@ describe('docker runtime: container spec', () => {
   it('follows containerlab names and labels, with network mode none and no docker0', () => {
     const s = containerSpec('lab1', node('h1'), plan('lab1', 'h1'), specOpts);
     expect(s.name).to.equal('clab-lab1-h1');
+    // No libnetwork sandbox/endpoint at all (dockerd 20.10 deadlocks tearing them down).
+    expect(s.NetworkDisabled).to.equal(true);
+    expect(s.HostConfig?.NetworkMode).to.equal('none');
     expect(s.Labels).to.deep.include({
       containerlab: 'lab1',
       'clab-node-name': 'h1',
