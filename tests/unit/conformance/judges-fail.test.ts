@@ -69,6 +69,24 @@ describe('judges that no mutation reaches still turn red on wrong frames', () =>
     expect(err?.message).to.match(/without the planned outer/);
   });
 
+  it('long-haul/outer-ip-only-on-provider: VXLAN on a VTEP link needs the VTEP pair; on a hypervisor uplink it is red', () => {
+    const check = byId(longHaul, 'long-haul/outer-ip-only-on-provider');
+    const fm = loadLabText(readFileSync(new URL('../../../labs/failover/fabric.yml', import.meta.url).pathname, 'utf8'), 'labs/failover/fabric.yml');
+    const fp = computePlan(fm);
+    const fctx = { ...ctx, lab: 'failover', model: fm, plan: fp, exp: new Expectations(fm, fp) } as unknown as TestContext;
+    const run = (frames: CapturedFrame[]) => check.judge({ ctx: fctx, probe: {} as ProbeRecord, run: { files: [], frames, byCanary: new Map() }, stats: {} });
+    const vx = (src: string, tag: boolean): LayerSpec[] => [
+      { name: 'eth', src: '02:fa:00:00:00:01', dst: '02:fa:00:00:00:02' },
+      ...(tag ? [{ name: 'vlan', vid: 4000 } as LayerSpec] : []),
+      { name: 'ipv4', src, dst: '172.31.255.2' }, { name: 'udp', sport: 5555, dport: 4789 }, { name: 'vxlan', vni: 421988 }, ...client,
+    ];
+    const tap = fm.links.find((l) => l.endpoints.some((e) => e.node === 'hvc-v1'))!.id;
+    const uplink = fm.links.find((l) => l.id.startsWith('hvc:p1--dc1-sw'))!.id;
+    expect(() => run([frame(tap, 'hypervisor', 'hvc', 'hvc-v1', vx('172.31.255.1', true), 1)])).to.not.throw();
+    expect(() => run([frame(tap, 'hypervisor', 'hvc', 'hvc-v1', vx('192.0.2.1', true), 1)])).to.throw(/without the VTEP pair/);
+    expect(() => run([frame(uplink, 'hypervisor', 'hvc', 'dc1-sw', vx('172.31.255.1', false), 1)])).to.throw(/VXLAN outer header on hypervisor link/);
+  });
+
   it('isolation/client-frames-classified: a frame that is no canary, no tenant traffic and no background is red', () => {
     const check = byId(isolation, 'isolation/client-frames-classified');
     const tctx = { ...ctx, systems: [{ ip: '10.20.30.10' }] } as unknown as TestContext;
