@@ -15,11 +15,21 @@ files=()
 for name in "${ORDER[@]}"; do [[ -f tests/integration/$name.test.ts ]] && files+=("tests/integration/$name.test.ts"); done
 for f in tests/integration/*.test.ts; do [[ " ${files[*]} " == *" $f "* ]] || files+=("$f"); done
 failed=()
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
 for f in "${files[@]}"; do
   name=$(basename "$f" .test.ts)
-  bash scripts/stage.sh "integration:$name" npx mocha --config .mocharc.json --timeout 900000 "$f" || failed+=("$name")
+  # Each stage's output is also kept, so a failure is re-printed last: CI logs show only their tail.
+  bash scripts/stage.sh "integration:$name" npx mocha --config .mocharc.json --timeout 900000 "$f" 2>&1 | tee "$logs/$name.log"
+  ((PIPESTATUS[0] == 0)) || failed+=("$name")
 done
 if ((${#failed[@]})); then
+  for name in "${failed[@]}"; do
+    echo "---- integration:$name failed; the end of its failure report:"
+    report=$(sed -n '/^  [0-9]* failing/,$p' "$logs/$name.log")
+    [[ -n $report ]] || report=$(cat "$logs/$name.log")
+    tail -n 120 <<<"$report"
+  done
   echo "integration: FAILED: ${failed[*]}"
   exit 1
 fi
