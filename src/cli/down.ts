@@ -2,7 +2,6 @@
 // with --all the leftovers of labs whose state file is gone.
 import type { Command } from 'commander';
 import { FabricError } from '../errors/fabric-error.js';
-import { existsSync } from 'node:fs';
 import { DEFAULT_RUNTIME, getRuntime, readState, runtimeNames } from '../runtime/index.js';
 import type { DestroyReport } from '../runtime/types.js';
 import { labFileOf } from './lab-arg.js';
@@ -21,11 +20,11 @@ export function register(program: Command): void {
       if (opts.all) {
         if (arg) throw new FabricError('E_USAGE', 'give either a lab or --all');
         const filter = opts.prefix ? { labFilter: (l: string) => l.startsWith(opts.prefix!) } : {};
-        // Without --runtime: netns, plus docker when its engine socket exists (a silent engine has no
-        // containers of ours to remove, and down must never start one).
-        const names = opts.runtime ? [opts.runtime] : [DEFAULT_RUNTIME, ...(existsSync('/var/run/docker.sock') && runtimeNames().includes('docker') ? ['docker'] : [])];
+        // Without --runtime: netns, plus docker (containerlab's containers are docker's too) only if
+        // its engine already answers: down must never start an engine, nor hang on one that is gone.
+        const names = opts.runtime ? [opts.runtime] : [DEFAULT_RUNTIME, ...runtimeNames().filter((n) => n === 'docker')];
         const reports: DestroyReport[] = [];
-        for (const name of names) reports.push(...(await getRuntime(name).destroyAll({ onProgress: printStage, ...filter })));
+        for (const name of names) reports.push(...(await getRuntime(name).destroyAll({ onProgress: printStage, ...filter, onlyIfRunning: !opts.runtime })));
         for (const r of reports) report(r);
         if (!reports.length) process.stdout.write('no fabric labs found\n');
         finish(reports, t0);

@@ -23,6 +23,8 @@ export interface DestroyOptions {
   settleTimeoutMs?: number;
   /** destroyAll only: restrict to labs whose name passes (e.g. a test's own prefix). */
   labFilter?: (lab: string) => boolean;
+  /** destroyAll only: when the runtime's engine does not answer, report nothing instead of starting it. */
+  onlyIfRunning?: boolean;
 }
 
 /** Objects a lab owns (or will own) on this machine; everything `down` must remove. */

@@ -15,7 +15,7 @@ import { planLab, type NetnsPlan, type NsPlan } from '../netns/plan.js';
 import { readState, writeState } from '../state.js';
 import type { DeployOptions, DestroyOptions, DestroyReport, LabState, ProgressEvent, StatusDoc } from '../types.js';
 import { labContainers, linkNetns, removeContainers, startContainers, type DockerLike, type NodeContainer } from './containers.js';
-import { dockerClient, ensureDockerd, type EngineStatus } from './engine.js';
+import { dockerClient, ensureDockerd, pingEngine, type EngineStatus } from './engine.js';
 
 export const DOCKER_RUNTIME = 'docker';
 
@@ -24,6 +24,8 @@ export interface DockerRuntimeOptions {
   docker?: DockerLike & ImageClient;
   /** Engine check/start (default: ensureDockerd). */
   ensureEngine?: () => Promise<EngineStatus>;
+  /** Whether the engine answers now, without starting it (default: a bounded /_ping). */
+  engineAnswers?: () => Promise<boolean>;
   /** Image for nodes without an `image` attribute (default: the built fabric/endpoint image). */
   image?: string;
   privileged?: boolean;
@@ -175,6 +177,12 @@ export class DockerRuntime extends NetnsRuntime {
   }
 
   override async destroyAll(opts: DestroyOptions = {}): Promise<DestroyReport[]> {
+    // A silent engine has no running containers of ours; `down --all` must not start one (or wait
+    // on one that is gone) just to find that out.
+    if (opts.onlyIfRunning && !(await (this.opts.engineAnswers ?? (() => pingEngine(dockerClient())))())) {
+      opts.onProgress?.({ stage: 'docker', ms: 0, detail: 'engine does not answer: skipped (fabric down --all --runtime docker starts it)' });
+      return [];
+    }
     await this.engine();
     // Containers are found by their label even when no other marker of their lab is left.
     const docker = this.docker();

@@ -265,6 +265,18 @@ describe('docker runtime: deploy bad input (mocked engine)', () => {
     expect(readState('dki')).to.equal(null);
   });
 
+  it('down --all skips a silent engine: neither starts it nor asks it for containers', async () => {
+    const calls: string[] = [];
+    const d = mockDocker();
+    const events: string[] = [];
+    const rt = new DockerRuntime({ docker: d, ensureEngine: engine(calls), engineAnswers: async () => false });
+    const reports = await rt.destroyAll({ onlyIfRunning: true, labFilter: (l) => l === 'dk-unit-none', onProgress: (ev) => events.push(ev.detail ?? '') });
+    expect(reports).to.deep.equal([]);
+    expect(calls).to.deep.equal([]);
+    expect(d.calls).to.deep.equal([]);
+    expect(events.join()).to.match(/does not answer: skipped/);
+  });
+
   it('status names each linux node\'s container', async () => {
     const model = smallLab('dks');
     writeState({ stateVersion: 1, lab: 'dks', runtime: 'docker', phase: 'deployed', startedAt: 'x', updatedAt: 'x', planned: { netns: [], rootIfs: [], bridges: [] }, created: { netns: [], rootIfs: [], bridges: [] }, stages: [], model });
