@@ -2,7 +2,7 @@
 // labels, network mode `none`), start-or-keep with a died-during-start check, and the netns link
 // `/run/netns/clab-<lab>-<node>` → `/proc/<pid>/ns/net` that lets every namespace tool (`ip -n`,
 // `ip netns exec`, nsenter, tcpdump captures) reach a container exactly like a netns-runtime node.
-import { lstatSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { FabricError } from '../../errors/fabric-error.js';
 import { mapLimit } from '../../exec/index.js';
@@ -171,6 +171,21 @@ export function linkNetns(name: string, pid: number, dir = NETNS_DIR): void {
   }
   if (st) rmSync(path, { force: true });
   symlinkSync(`/proc/${pid}/ns/net`, path);
+}
+
+/**
+ * True when the container's netns link is there but its process is gone. The engine records a
+ * container's exit some time after the process ends (longer on a freshly started engine), so a
+ * dangling link is the earliest sign that a container died.
+ */
+export function netnsLinkDangling(name: string, dir = NETNS_DIR): boolean {
+  const path = `${dir}/${name}`;
+  try {
+    if (!lstatSync(path).isSymbolicLink()) return false;
+  } catch {
+    return false;
+  }
+  return !existsSync(path);
 }
 
 /** Containers of one lab (or of every fabric lab), found by the lab marker label. */

@@ -14,7 +14,7 @@ import { NetnsRuntime } from '../netns/index.js';
 import { planLab, type NetnsPlan, type NsPlan } from '../netns/plan.js';
 import { readState, writeState } from '../state.js';
 import type { DeployOptions, DestroyOptions, DestroyReport, LabState, ProgressEvent, StatusDoc } from '../types.js';
-import { labContainers, linkNetns, removeContainers, startContainers, type DockerLike, type NodeContainer } from './containers.js';
+import { labContainers, linkNetns, netnsLinkDangling, removeContainers, startContainers, type DockerLike, type NodeContainer } from './containers.js';
 import { dockerClient, ensureDockerd, pingEngine, type EngineStatus } from './engine.js';
 
 export const DOCKER_RUNTIME = 'docker';
@@ -123,10 +123,13 @@ export class DockerRuntime extends NetnsRuntime {
     writeContainerTopology(model, (node) => this.imageOf(node), false);
 
     // A container that stopped after its start check takes its namespace and veths with it; a
-    // later stage then fails on a missing namespace. Whatever failed, a dead container is the cause.
+    // later stage then fails on a missing namespace. Whatever failed, a dead container is the cause:
+    // one the engine lists as stopped, or one whose netns link dangles (the engine can lag behind
+    // the exit). Containers never created are not dead: some other stage failed first.
     const diedError = async (cause?: unknown): Promise<FabricError | null> => {
-      const running = new Set((await labContainers(docker, lab)).filter((c) => c.running).map((c) => c.name));
-      const dead = [...this.containers.values()].filter((c) => !running.has(c.name));
+      const listed = await labContainers(docker, lab);
+      const stopped = new Set(listed.filter((c) => !c.running).map((c) => c.name));
+      const dead = [...this.containers.values()].filter((c) => stopped.has(c.name) || netnsLinkDangling(c.name, this.opts.netnsDir));
       if (!dead.length) return null;
       return new FabricError('E_CONTAINER_DIED', `container${dead.length > 1 ? 's' : ''} ${dead.map((c) => c.name).slice(0, 5).join(', ')} stopped during deploy`, {
         hint: 'the lab was rolled back; an image must run a long-lived command (fabric/endpoint runs `sleep infinity`)',

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { DockerRuntime } from '../../../src/runtime/docker/index.js';
-import { containerSpec, linkNetns, startContainers, type ContainerLike, type DockerLike, type NodeContainer } from '../../../src/runtime/docker/containers.js';
+import { containerSpec, linkNetns, netnsLinkDangling, startContainers, type ContainerLike, type DockerLike, type NodeContainer } from '../../../src/runtime/docker/containers.js';
 import { ensureDockerd, socketPath } from '../../../src/runtime/docker/engine.js';
 import type { ImageClient } from '../../../src/runtime/images/index.js';
 import { getRuntime, runtimeNames } from '../../../src/runtime/index.js';
@@ -180,6 +180,15 @@ describe('docker runtime: netns links', () => {
   it('never replaces a real namespace of the same name (a netns-runtime lab): E_LAB_OTHER_RUNTIME', () => {
     writeFileSync(join(dir, 'clab-a-h2'), '');
     expect(() => linkNetns('clab-a-h2', 333, dir)).to.throw().with.property('code', 'E_LAB_OTHER_RUNTIME');
+  });
+
+  it('tells a dead container by its dangling link before the engine does (live pid, gone pid, no link, real netns)', () => {
+    linkNetns('clab-a-live', process.pid, dir);
+    expect(netnsLinkDangling('clab-a-live', dir)).to.equal(false);
+    linkNetns('clab-a-dead', 2 ** 22 + 1, dir); // above pid_max's ceiling: never a live process
+    expect(netnsLinkDangling('clab-a-dead', dir)).to.equal(true);
+    expect(netnsLinkDangling('clab-a-never', dir)).to.equal(false);
+    expect(netnsLinkDangling('clab-a-h2', dir)).to.equal(false);
   });
 });
 
