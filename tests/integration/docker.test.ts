@@ -4,7 +4,6 @@
 // DCs), a small lab with the provider VXLAN path in containers, the bad inputs (missing image,
 // a lab on the other runtime, a container that dies during deploy) and a clean teardown.
 // Skipped only when dockerd cannot be started, with the reason printed.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { listOvsBridges, listRootLinks } from '../../src/runtime/netns/system.js
 import { readState } from '../../src/runtime/state.js';
 import type { StatusDoc } from '../../src/runtime/types.js';
 import { smallLab } from '../fixtures/runtime-labs.js';
+import { udpCount } from './udp-count.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = ['--import', 'tsx', join(ROOT, 'tests/integration/cli-runner.ts')];
@@ -40,21 +40,6 @@ async function cli(args: string[]): Promise<{ stdout: string; stderr: string; ex
 async function ping(ns: string, ip: string): Promise<boolean> {
   const r = await tryRun('ip', ['netns', 'exec', ns, 'ping', '-c', '3', '-i', '0.2', '-W', '2', ip], { timeout: 20_000 });
   return r.exitCode === 0;
-}
-
-/** UDP datagrams from one node to another, counted by a receiver in the target's namespace. */
-async function udpCount(fromNs: string, toNs: string, toIp: string, n = 20): Promise<number> {
-  const recv = `const s=require('dgram').createSocket('udp4');let c=0;s.on('message',()=>c++);s.bind(5555,'${toIp}',()=>console.log('ready'));setTimeout(()=>{console.log('count '+c);s.close()},2500);`;
-  const rx: ChildProcess = spawn('ip', ['netns', 'exec', toNs, process.execPath, '-e', recv], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  rx.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const done = new Promise<void>((res) => rx.on('close', () => res()));
-  for (let i = 0; i < 100 && !out.includes('ready'); i++) await new Promise((r) => setTimeout(r, 20));
-  const send = `const s=require('dgram').createSocket('udp4');let i=0;const t=setInterval(()=>{s.send(Buffer.alloc(200,7),5555,'${toIp}');if(++i>=${n}){clearInterval(t);setTimeout(()=>s.close(),100)}},10);`;
-  await run('ip', ['netns', 'exec', fromNs, process.execPath, '-e', send], { timeout: 20_000 });
-  await done;
-  const m = /count (\d+)/.exec(out);
-  return m ? Number(m[1]) : -1;
 }
 
 /** Everything of a lab still on the machine: containers, netns links, bridges, host interfaces, state. */

@@ -1,5 +1,5 @@
 // The netns runtime on real parts (root): deploy, inspect, send traffic, tear down, crash safety.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import type { LabState, StatusDoc } from '../../src/runtime/types.js';
 import { loadLabText } from '../../src/topology/index.js';
 import type { LabModel } from '../../src/topology/model.js';
 import { chainLab, smallLab } from '../fixtures/runtime-labs.js';
+import { udpCount } from './udp-count.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = [ '--import', 'tsx', join(ROOT, 'tests/integration/cli-runner.ts')];
@@ -37,21 +38,6 @@ async function leftovers(lab: string, planned: string[] = []): Promise<string[]>
   const br = [...(await listOvsBridges())].filter(([, l]) => l === lab).map(([n]) => `bridge ${n}`);
   const links = [...(await listRootLinks())].filter(([n, a]) => a === `fabric-lab=${lab}` || planned.includes(n)).map(([n]) => `if ${n}`);
   return [...ns, ...br, ...links];
-}
-
-/** UDP datagrams from one namespace to another, counted by a Node receiver in the target. */
-async function udpCount(fromNs: string, toNs: string, toIp: string, n = 20): Promise<number> {
-  const recvCode = `const s=require('dgram').createSocket('udp4');let c=0;s.on('message',()=>c++);s.bind(5555,'${toIp}',()=>console.log('ready'));setTimeout(()=>{console.log('count '+c);s.close()},2500);`;
-  const rx: ChildProcess = spawn('ip', ['netns', 'exec', toNs, process.execPath, '-e', recvCode], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  rx.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const done = new Promise<void>((res) => rx.on('close', () => res()));
-  for (let i = 0; i < 100 && !out.includes('ready'); i++) await new Promise((r) => setTimeout(r, 20));
-  const sendCode = `const s=require('dgram').createSocket('udp4');let i=0;const t=setInterval(()=>{s.send(Buffer.alloc(200,7),5555,'${toIp}');if(++i>=${n}){clearInterval(t);setTimeout(()=>s.close(),100)}},10);`;
-  await run('ip', ['netns', 'exec', fromNs, process.execPath, '-e', sendCode], { timeout: 20_000 });
-  await done;
-  const m = /count (\d+)/.exec(out);
-  return m ? Number(m[1]) : -1;
 }
 
 async function ping(ns: string, ip: string): Promise<boolean> {
