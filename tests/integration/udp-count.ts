@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { run } from '../../src/exec/index.js';
 
 const READY_MS = 15_000;
-const RECV_MS = 10_000;
+const RECV_MS = 5_000;
 
 export async function udpCount(fromNs: string, toNs: string, toIp: string, n = 20): Promise<number> {
   const recv = `const s=require('dgram').createSocket('udp4');let c=0;const end=()=>{console.log('count '+c);s.close()};s.on('message',()=>{if(++c>=${n})end()});s.bind(5555,'${toIp}',()=>{console.log('ready');setTimeout(end,${RECV_MS})});`;
