@@ -3,6 +3,7 @@
 // the tenant; identical IPs and MACs make addresses useless for this on purpose.
 import type { CheckDef } from '../judge.js';
 import { backgroundKind, fabricPair, hasLayer, linkTenant, pairTenant, Violations } from '../judge.js';
+import type { FabricIntent } from '../../topology/intent.js';
 
 export const isolation: CheckDef[] = [
   {
@@ -75,7 +76,9 @@ export const isolation: CheckDef[] = [
     title: 'every frame on a client link is a canary, tenant traffic or listed background',
     judge({ ctx, run, stats }) {
       const v = new Violations();
-      const tenantIps = new Set(ctx.systems.map((s) => s.ip));
+      // Every system of the intent: endpoints, and the customer VMs of hosted sites (inside guests,
+      // so not in ctx.systems) that answer and refresh ARP like any tenant system.
+      const tenantIps = new Set([...ctx.systems.map((s) => s.ip), ...intentSystemIps(ctx.model.intent as FabricIntent)]);
       const bg: Record<string, number> = {};
       for (const f of run.frames) {
         if (f.cls !== 'client-access' && f.cls !== 'tenant-lan') continue;
@@ -95,3 +98,7 @@ export const isolation: CheckDef[] = [
     },
   },
 ];
+
+function intentSystemIps(intent: FabricIntent | undefined): string[] {
+  return Object.values(intent?.tenants ?? {}).flatMap((t) => t.sites.flatMap((site) => site.systems.map((y) => y.ip.split('/')[0]!)));
+}

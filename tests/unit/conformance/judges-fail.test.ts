@@ -97,4 +97,15 @@ describe('judges that no mutation reaches still turn red on wrong frames', () =>
     expect(() => run([known])).to.not.throw();
     expect(() => run([known, stranger])).to.throw(/unclassified frame on client-access/);
   });
+
+  it('isolation/client-frames-classified: a customer VM (inside a guest, no endpoint) refreshing ARP is tenant traffic; a stranger\'s ARP is red', () => {
+    const check = byId(isolation, 'isolation/client-frames-classified');
+    const hv = loadLabText(readFileSync(new URL('../../golden/topology/ok/failover-mirrors/fabric.yml', import.meta.url).pathname, 'utf8'), 'fabric.yml');
+    // Only the clients are endpoints; both tenants' 10.20.30.50 are customer VMs of hosted sites.
+    const tctx = { ...ctx, model: hv, systems: [{ ip: '10.20.30.10' }] } as unknown as TestContext;
+    const arp = (spa: string): LayerSpec[] => [{ name: 'eth', src: '02:00:00:00:00:50', dst: '02:00:00:00:00:10' }, { name: 'arp', op: 1, sha: '02:00:00:00:00:50', spa, tha: '00:00:00:00:00:00', tpa: '10.20.30.10' }];
+    const run = (frames: CapturedFrame[]) => check.judge({ ctx: tctx, probe: {} as ProbeRecord, run: { files: [], frames, byCanary: new Map() }, stats: {} });
+    expect(() => run([frame('red-c1-h1:eth1--red-c1-sw:p2', 'client-access', 'red-c1-sw', 'red-c1-h1', arp('10.20.30.50'), 1)])).to.not.throw();
+    expect(() => run([frame('red-c1-h1:eth1--red-c1-sw:p2', 'client-access', 'red-c1-sw', 'red-c1-h1', arp('192.0.2.9'), 1)])).to.throw(/unclassified frame on client-access/);
+  });
 });
