@@ -41,6 +41,17 @@ function sameSubnet(cidr: string, ip: string): boolean {
   return Math.floor(ipv4Int(addr!) / size) === Math.floor(ipv4Int(ip) / size);
 }
 
+/** A tenant's customer VM (system of a hosted site) at an address, if any. */
+function hostedTwin(model: LabModel, tenant: string, ip: string): { site: string; mac: string } | undefined {
+  for (const h of layoutOf(model).hypervisors) {
+    const key = h.serves;
+    if (!key || key.split('/')[0] !== tenant) continue;
+    const y = siteSystems(model, key).find((x) => x.ip.split('/')[0] === ip);
+    if (y) return { site: key, mac: y.mac };
+  }
+  return undefined;
+}
+
 /** Echo flows: in every tenant, from its client farthest from the site (other DC first) to the site's first address. */
 export function flowsFor(model: LabModel, site: string): EchoFlow[] {
   const target = siteSystems(model, site)[0]!;
@@ -56,6 +67,8 @@ export function flowsFor(model: LabModel, site: string): EchoFlow[] {
     // The requests are crafted with the target's own MAC: it must be on the client's LAN.
     if (!sameSubnet(cidr, ip)) throw new FabricError('E_FAILOVER_PROBE', `${from.name} (${cidr}) and ${site} (${ip}) are not on one subnet`, { hint: 'the failover probe sends to the target MAC directly; put the client on the site\'s LAN' });
     const twin = model.nodes.find((n) => n.role === 'endpoint' && n.tenant === tenant && n.interfaces[0]?.addresses[0]?.split('/')[0] === ip);
+    // Without an endpoint twin the tenant's system at that address is a customer VM of its own hosted site.
+    const vmTwin = twin ? undefined : hostedTwin(model, tenant, ip);
     flows.push({
       tenant,
       from: from.name,
@@ -63,9 +76,9 @@ export function flowsFor(model: LabModel, site: string): EchoFlow[] {
       ifname: fi.name,
       srcIp: cidr.split('/')[0]!,
       srcMac: fi.mac?.toLowerCase() ?? null,
-      to: twin?.name ?? `${site} (customer VM)`,
+      to: twin?.name ?? `${vmTwin?.site ?? site} (customer VM)`,
       ip,
-      dstMac: (twin?.interfaces[0]?.mac ?? target.mac).toLowerCase(),
+      dstMac: (twin?.interfaces[0]?.mac ?? vmTwin?.mac ?? target.mac).toLowerCase(),
       pattern: patternOf(tenant),
       id: ECHO_ID_BASE + flows.length,
     });

@@ -160,4 +160,12 @@ describe('failover echo train', () => {
     expect(fl.map((f) => f.pattern)).to.deep.equal([patternOf('green'), patternOf('red')]);
     expect(fl.every((f) => f.ifname.length > 0 && f.netns.startsWith(`clab-${model.name}-`))).to.equal(true);
   });
+
+  it('two hosted sites at one address: each tenant\'s flow names its own customer VM', async () => {
+    const model = await loadLab('tests/golden/topology/ok/failover-mirrors/fabric.yml');
+    expect(flowsFor(model, 'green/k1').map((f) => [f.tenant, f.to])).to.deep.equal([
+      ['green', 'green/k1 (customer VM)'],
+      ['red', 'red/vm (customer VM)'],
+    ]);
+  });
 });
