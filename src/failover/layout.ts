@@ -61,7 +61,7 @@ export function layoutOf(model: LabModel): Layout {
       bridge: n.bridge ?? n.name,
       site: n.tenant && n.labels['fabric.site'] ? `${n.tenant}/${n.labels['fabric.site']}` : null,
       gateway: model.nodes.find((g) => g.role === 'vxlan-gateway' && g.labels['fabric.hypervisor'] === n.name)?.name ?? '',
-      serves: null as string | null,
+      serves: n.labels['fabric.serves'] ?? null,
     }));
   const vms: VmInfo[] = [];
   for (const n of model.nodes.filter((x) => x.role === 'vm' && (x.kind === 'generic_vm' || x.labels['fabric.vm-kind'] === 'host') && x.labels['fabric.hypervisor'])) {
@@ -79,8 +79,9 @@ export function layoutOf(model: LabModel): Layout {
       linkId: l.id,
     });
   }
-  // Pool mirrors carry the site of the customer hypervisors of their DC (seed 000: inactive
-  // virtual hypervisors are configured as mirrors of customer hypervisors).
+  // Pool mirrors carry their mirrored site as a label from the build (seed 000: inactive virtual
+  // hypervisors are configured as mirrors of customer hypervisors). Models saved before that
+  // label existed fall back to the customer hypervisor of the DC that still holds its site.
   for (const v of vms) {
     if (v.site) continue;
     const dc = hypervisors.find((h) => h.name === v.host)?.dc;
@@ -91,7 +92,7 @@ export function layoutOf(model: LabModel): Layout {
   // mirrored in its DC (an evacuation target): configured at setup, never on the restoration path.
   const dcOf = (hv: string) => hypervisors.find((x) => x.name === hv)?.dc;
   for (const h of hypervisors) {
-    h.serves = vms.find((v) => v.host === h.name && v.site)?.site ?? vms.find((v) => v.site && dcOf(v.host) === h.dc)?.site ?? null;
+    h.serves ??= vms.find((v) => v.host === h.name && v.site)?.site ?? vms.find((v) => v.site && dcOf(v.host) === h.dc)?.site ?? null;
   }
   return { hypervisors, vms };
 }
@@ -137,11 +138,14 @@ export function chooseTarget(layout: Layout, host: string): FailoverTarget {
   }
   const sourceVm = layout.vms.find((v) => v.host === host && v.state === 'active' && v.site === source.site);
   if (!sourceVm) throw new FabricError('E_FAILOVER_HOST', `hypervisor ${host} runs no active virtual hypervisor for ${source.site}`);
-  const candidates = layout.hypervisors.filter((h) => h.type === 'ha' && h.dc === source.dc && h.name !== host && (!h.site || h.site === source.site));
+  // C1 must serve the site (its bridge device is configured for the site's VLANs); C2 preferably
+  // too, so that the evacuated mirrors can take a later failover there.
+  const candidates = layout.hypervisors.filter((h) => h.type === 'ha' && h.dc === source.dc && h.name !== host && h.serves === source.site && (!h.site || h.site === source.site));
   for (const c1 of candidates) {
     const pool = layout.vms.filter((v) => v.host === c1.name && v.state === 'inactive' && v.site === source.site);
     if (!pool.length) continue;
-    const c2 = layout.hypervisors.find((h) => h.type === 'ha' && h.dc === source.dc && h.name !== c1.name && h.name !== host) ?? null;
+    const others = layout.hypervisors.filter((h) => h.type === 'ha' && h.dc === source.dc && h.name !== c1.name && h.name !== host);
+    const c2 = others.find((h) => h.serves === source.site) ?? others[0] ?? null;
     return { source, site: source.site, sourceVm, c1, activate: pool[0]!, evacuate: pool.slice(1), c2 };
   }
   throw new FabricError('E_FAILOVER_CAPACITY', `no HA capacity left for ${source.site} (${host}): no inactive virtual hypervisor on an HA hypervisor of ${source.dc}`, {

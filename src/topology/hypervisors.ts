@@ -69,6 +69,24 @@ export function vniOf(hostTag: number, vlan: number): number {
 }
 export const poolVmName = (hv: string, i: number): string => `${hv}-p${i}`;
 
+/**
+ * The customer hypervisor an HA hypervisor's pool mirrors: its `mirrors:`, else the one customer
+ * hypervisor of its DC. A string says why there is none that can be used; undefined: nothing to
+ * mirror (no customer hypervisor in the DC).
+ */
+export function mirroredBy(hvs: HypervisorIntent[], h: HypervisorIntent): HypervisorIntent | string | undefined {
+  const here = hvs.filter((c) => hvType(c) === 'customer' && c.dc === h.dc);
+  if (h.mirrors === undefined) {
+    if (here.length > 1 && (h.pool ?? 0) !== 0) return `${h.dc} has ${here.length} customer hypervisors; say which one its pool mirrors`;
+    return here.length === 1 ? here[0] : undefined;
+  }
+  const named = hvs.find((c) => c.name === h.mirrors);
+  if (!named) return `mirrors ${JSON.stringify(h.mirrors)}, which is not a hypervisor`;
+  if (hvType(named) !== 'customer') return `mirrors ${named.name}, which is not a customer hypervisor`;
+  if (named.dc !== h.dc) return `mirrors ${named.name}, which is in ${named.dc}, not ${h.dc}`;
+  return named;
+}
+
 /** Adds hypervisor nodes, their uplinks, virtual hypervisors and taps. Problems go to the bag. */
 export function resolveHypervisors(b: LabBuilder, intent: FabricIntent, bag: DiagnosticBag, src: SourceMap, mtu: (c: LinkClass) => number): void {
   const hvs = intent.hypervisors ?? [];
@@ -80,9 +98,14 @@ export function resolveHypervisors(b: LabBuilder, intent: FabricIntent, bag: Dia
     const site = intent.tenants[t ?? '']?.sites.find((x) => x.name === s);
     return [...new Set((site?.systems ?? []).map((y) => y.vlan))].sort((a, b) => a - b);
   };
+  // The site each hypervisor serves, fixed at build time: a customer hypervisor's own, an HA
+  // hypervisor's mirrored one. Failover moves sites between hypervisors; this never changes.
+  const servedSite = new Map<string, string | undefined>();
   const servedVlans = new Map<string, number[]>();
   for (const h of hvs) {
-    const key = hvType(h) === 'customer' ? hostsOf(h)[0] : hostsOf(hvs.find((c) => hvType(c) === 'customer' && c.dc === h.dc) ?? ({} as HypervisorIntent))[0];
+    const m = hvType(h) === 'customer' ? undefined : mirroredBy(hvs, h);
+    const key = hvType(h) === 'customer' ? hostsOf(h)[0] : m && typeof m !== 'string' ? hostsOf(m)[0] : undefined;
+    servedSite.set(h.name, key);
     servedVlans.set(h.name, vlansOfKey(key));
   }
   hvs.forEach((h, i) => {
@@ -113,8 +136,19 @@ export function resolveHypervisors(b: LabBuilder, intent: FabricIntent, bag: Dia
       bag.add(src.diag('E_HV_HOSTS', ['hypervisors', i, 'hosts'], `HA hypervisor ${h.name} cannot host sites from the start`, 'HA hypervisors receive sites by failover'));
       return;
     }
+    const customersHere = hvs.filter((c) => hvType(c) === 'customer' && c.dc === h.dc).map((c) => c.name);
+    if (h.mirrors !== undefined && hvType(h) !== 'ha') {
+      bag.add(src.diag('E_HV_MIRRORS', ['hypervisors', i, 'mirrors'], `customer hypervisor ${h.name} cannot mirror another`, 'mirrors: belongs to HA hypervisors (type: ha), naming the customer hypervisor their pool mirrors'));
+      return;
+    }
+    const mirrored = hvType(h) === 'ha' ? mirroredBy(hvs, h) : undefined;
+    if (typeof mirrored === 'string') {
+      bag.add(src.diag('E_HV_MIRRORS', ['hypervisors', i, h.mirrors === undefined ? 'name' : 'mirrors'], `HA hypervisor ${h.name}: ${mirrored}`, customersHere.length ? `write mirrors: one of ${customersHere.join(', ')} (customer hypervisors of ${h.dc})` : `${h.dc} has no customer hypervisor: drop mirrors:`));
+      return;
+    }
     let siteTenant: string | null = null;
-    const labels: Record<string, string> = { 'fabric.hypervisor-type': hvType(h) };
+    const served = servedSite.get(h.name);
+    const labels: Record<string, string> = { 'fabric.hypervisor-type': hvType(h), ...(served ? { 'fabric.serves': served } : {}) };
     for (const key of hosts) {
       const [tenant, site] = key.split('/');
       const s = intent.tenants[tenant ?? '']?.sites.find((x) => x.name === site);
@@ -158,7 +192,12 @@ export function resolveHypervisors(b: LabBuilder, intent: FabricIntent, bag: Dia
     } else if (hvType(h) === 'customer') {
       vms.push({ name: activeVmName(h.name), labels: { 'fabric.vm-state': 'active', 'fabric.hosts-site': hosts[0]! } });
     }
-    for (let p = 1; p <= (pool as number); p++) vms.push({ name: poolVmName(h.name, p), labels: { 'fabric.vm-state': 'inactive', 'fabric.pool': h.name } });
+    // Mirrors carry the mirrored site from the start (seed 000: configured as mirrors of customer
+    // hypervisors), wherever evacuation later takes them.
+    const mirrorSite = servedSite.get(h.name);
+    for (let p = 1; p <= (pool as number); p++) {
+      vms.push({ name: poolVmName(h.name, p), labels: { 'fabric.vm-state': 'inactive', 'fabric.pool': h.name, ...(mirrorSite ? { 'fabric.hosts-site': mirrorSite } : {}) } });
+    }
     for (const vm of vms) {
       const node = b.addNode(vm.name, vm.host ? 'linux' : 'generic_vm', 'vm', { dc: h.dc, labels: { ...vm.labels, 'fabric.hypervisor': h.name }, origin: ['hypervisors', i] });
       if (!vm.host) node.attributes = { image: GUEST_IMAGE };

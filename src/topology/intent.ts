@@ -50,6 +50,8 @@ export interface HypervisorIntent {
   pool?: number;
   /** customer only: full (default, FIG. 3-4) or partial (FIG. 1-2). */
   virtualization?: 'full' | 'partial';
+  /** ha only: the customer hypervisor its pool mirrors (default: the one customer hypervisor of its DC). */
+  mirrors?: string;
   [attr: string]: unknown;
 }
 

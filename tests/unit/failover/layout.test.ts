@@ -63,6 +63,38 @@ describe('failover layout and model edits', () => {
     expect(() => chooseTarget(layoutOf(model), 'hvc')).to.throw(/no HA capacity/).with.property('code', 'E_FAILOVER_CAPACITY');
   });
 
+  it('mirrors keep their site after failover and evacuation: the HA host now carrying the site can fail over again', () => {
+    const t = chooseTarget(layoutOf(model), 'hvc');
+    moveSite(model, t.site, 'hvc', t.c1.name);
+    setVmState(model, t.activate.name, 'active');
+    setVmState(model, t.sourceVm.name, 'failed');
+    for (const v of t.evacuate) moveVm(model, v.name, t.c2!.name, nextPort(model, t.c2!.name));
+    const l = layoutOf(model);
+    expect(l.vms.map((v) => [v.name, v.host, v.site])).to.deep.equal([
+      ['hvc-v1', 'hvc', 'red/vm'],
+      ['c1-p1', 'c1', 'red/vm'],
+      ['c1-p2', 'c2', 'red/vm'],
+      ['c2-p1', 'c2', 'red/vm'],
+      ['c2-p2', 'c2', 'red/vm'],
+    ]);
+    expect(l.hypervisors.map((h) => [h.name, h.serves])).to.deep.equal([['hvc', 'red/vm'], ['c1', 'red/vm'], ['c2', 'red/vm']]);
+    const u = chooseTarget(l, 'c1');
+    expect([u.source.name, u.sourceVm.name, u.c1.name, u.activate.name, u.evacuate.map((v) => v.name), u.c2]).to.deep.equal(['c1', 'c1-p1', 'c2', 'c1-p2', ['c2-p1', 'c2-p2'], null]);
+  });
+
+  it('two customer hypervisors in one DC: each failover goes to the HA hypervisor whose pool mirrors it', async () => {
+    const m = await loadLab(new URL('../../golden/topology/ok/failover-mirrors/fabric.yml', import.meta.url).pathname);
+    const l = layoutOf(m);
+    expect(l.hypervisors.map((h) => [h.name, h.serves])).to.deep.equal([['hvc', 'red/vm'], ['hvd', 'green/k1'], ['c1', 'red/vm'], ['c2', 'green/k1']]);
+    const red = chooseTarget(l, 'hvc');
+    expect([red.c1.name, red.activate.name, red.evacuate.map((v) => v.name), red.c2?.name]).to.deep.equal(['c1', 'c1-p1', ['c1-p2'], 'c2']);
+    const green = chooseTarget(l, 'hvd');
+    expect([green.c1.name, green.activate.name, green.evacuate.map((v) => v.name), green.c2?.name]).to.deep.equal(['c2', 'c2-p1', [], 'c1']);
+    // green's only mirror used: c1's red mirrors never take green's site (c1 serves red's VLANs).
+    setVmState(m, 'c2-p1', 'active');
+    expect(() => chooseTarget(layoutOf(m), 'hvd')).to.throw(/no HA capacity/).with.property('code', 'E_FAILOVER_CAPACITY');
+  });
+
   it('moveVm re-links a VM to a fresh port of another hypervisor (what status --json shows)', () => {
     const port = nextPort(model, 'c2');
     expect(port.label).to.equal('p6'); // p1 uplink, p2/p3 the bridge device, p4/p5 its own pool
