@@ -59,9 +59,11 @@ export const GATEWAY_TRANSPORT_IF = 'eth1';
  * The VXLAN leg between virtual hypervisors and their physical hypervisor's bridge device. The
  * addresses live only in the bridge device's namespace and inside the guests; every physical
  * hypervisor is its own L2 segment, so the same pair serves all of them (a mirror keeps the VTEP
- * address of the hypervisor it mirrors).
+ * address of the hypervisor it mirrors). Every bridge device answers with the same MAC too (an
+ * anycast gateway): a guest migrated to another hypervisor keeps a valid neighbour entry for its
+ * remote VTEP, so an evacuated mirror works at once when it is activated there.
  */
-export const VTEP = { vlan: 4000, gatewayIp: '172.31.255.1', guestIp: '172.31.255.2', prefix: 24, dstport: 4789 } as const;
+export const VTEP = { vlan: 4000, gatewayIp: '172.31.255.1', gatewayMac: '02:fe:00:00:0f:a0', guestIp: '172.31.255.2', prefix: 24, dstport: 4789 } as const;
 
 /** VNI of a site's own VLAN: unique per (site, VLAN) because Tag1 is unique per site. */
 export function vniOf(hostTag: number, vlan: number): number {

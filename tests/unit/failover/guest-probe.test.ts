@@ -12,11 +12,12 @@ const SYS = { name: 'v1', vlan: 100, ip: '10.20.30.50/24', mac: '02:00:00:00:00:
 describe('failover guest scripts, probe parsing, lock', () => {
   it('builds the FIG. 5 path: VTEP on the dot1q transport VLAN, VXLAN per own VLAN in its bridge, namespace with the same IP/MAC', () => {
     const v = vswitchScript([{ vlan: 100, vni: 421988 }], 1554);
-    expect(v).to.contain('ip link set eth0 mtu 1554').and.contain('ip link add link eth0 name eth0.4000 type vlan id 4000').and.contain('ip addr replace 172.31.255.2/24 dev eth0.4000');
+    expect(v).to.contain('ip link set eth0 mtu 1554 promisc on').and.contain('ip link add link eth0 name eth0.4000 type vlan id 4000').and.contain('ip addr replace 172.31.255.2/24 dev eth0.4000');
     expect(v).to.contain('ip link add vx100 type vxlan id 421988 local 172.31.255.2 remote 172.31.255.1 dstport 4789 dev eth0.4000').and.contain('ip link set vx100 master br100');
     expect(v).to.not.contain('eth0.100');
     // The bridge device: VTEP on eth1, the own VLAN's access interface (eth2) in the same bridge as the VXLAN.
     const g = gatewayBatch([{ vlan: 100, vni: 421988 }]);
+    expect(g.slice(0, 2)).to.deep.equal(['link set dev eth1 address 02:fe:00:00:0f:a0', 'addr add 172.31.255.1/24 dev eth1']);
     expect(g).to.include('addr add 172.31.255.1/24 dev eth1').and.include('link add vx100 type vxlan id 421988 local 172.31.255.1 remote 172.31.255.2 dstport 4789 dev eth1').and.include('link set eth2 master br100');
     expect(gatewayUndoBatch([{ vlan: 100, vni: 421988 }])).to.deep.equal(['link del br100', 'link del vx100', 'addr del 172.31.255.1/24 dev eth1']);
     expect(announceScript([SYS])).to.contain('ip netns exec v1 arping -U -c 2 -w 2 -I eth1 -s 10.20.30.50 10.20.30.50');
