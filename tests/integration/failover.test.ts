@@ -169,6 +169,25 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
     expect(failed(r)).to.deep.equal([]);
   });
 
+  it('failure of C1 while it carries the site: the mirror evacuated to C2 takes over there (a migrated guest, activated)', async () => {
+    const first = await runFailover(LAB, { trigger: 'failure', host: 'hvc' });
+    expect(first.placement).to.include({ 'c1-p1': 'c1', 'c1-p2': 'c2' });
+    const tl2 = await failoverWithProbe(LAB, { trigger: 'failure', host: 'c1' }, { seconds: 6, pps: 1000, leadMs: 1000 });
+    figures.secondFailover = tl2;
+    expect(tl2.placement).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c2', 'c2-p1': 'c2', 'c2-p2': 'c2' });
+    expect(layoutOf(readState(LAB)!.model).hypervisors.find((h) => h.site)?.name).to.equal('c2');
+    const st = await failoverStatus(LAB);
+    expect(st.find((v) => v.vm === 'c1-p2')).to.include({ hypervisor: 'c2', state: 'active', qemu: 'running' });
+    expect(tl2.crossTenantFrames).to.equal(0);
+    expect(tl2.stacksDuring?.violations, tl2.stacksDuring?.samples.join('; ')).to.equal(0);
+    // Restored: the migrated guest answers before the train ends.
+    const red = tl2.flows!.find((f) => f.tenant === 'red')!;
+    expect(red.received).to.be.greaterThan(0);
+    expect(red.longestRun === null || red.longestRun.last < red.sent, JSON.stringify(red.longestRun)).to.equal(true);
+    const r = await conformance(['isolation', 'failover']);
+    expect(failed(r)).to.deep.equal([]);
+  });
+
   it('teardown leaves no QEMU, tap, run directory or failover state', async () => {
     const taps = layoutOf(readState(LAB)!.model).vms.map((v) => v.tap);
     releaseHandles();
