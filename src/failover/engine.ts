@@ -543,7 +543,7 @@ export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) 
     const [site, home] = moved;
     const cur = layout.hypervisors.find((h) => h.site === site)!;
     const systems = siteSystems(model, site);
-    const homeVm = layout.vms.find((v) => v.host === home && v.site === site && v.state !== 'active' && !v.name.includes('-p'))
+    const homeVm = layout.vms.find((v) => v.host === home && v.site === site && v.state !== 'active' && !v.pool)
       ?? layout.vms.find((v) => v.host === home && v.site === site);
     const curVm = layout.vms.find((v) => v.host === cur.name && v.state === 'active');
     if (!homeVm || !curVm) throw new FabricError('E_FAILOVER_MODEL', `cannot find the virtual hypervisors of ${site} on ${home} and ${cur.name}`);

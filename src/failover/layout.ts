@@ -30,6 +30,8 @@ export interface VmInfo {
   state: VmState;
   /** The site this virtual hypervisor carries customer VMs for (mirrors carry it too). */
   site: string | null;
+  /** The HA hypervisor whose pool it was built in (null: a customer hypervisor's own). */
+  pool: string | null;
   /** Host-side tap = the hypervisor bridge port of the VM's link. */
   tap: string;
   linkId: string;
@@ -75,6 +77,7 @@ export function layoutOf(model: LabModel): Layout {
       host: hostEnd.node,
       state: st === 'active' || st === 'failed' ? st : 'inactive',
       site: n.labels['fabric.hosts-site'] ?? null,
+      pool: n.labels['fabric.pool'] ?? null,
       tap: hostEnd.ifname,
       linkId: l.id,
     });

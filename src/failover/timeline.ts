@@ -67,10 +67,16 @@ export function formatTimeline(t: Timeline): string {
     `  placement: ${Object.entries(t.placement).map(([v, h]) => `${v}@${h}`).join(', ')}`,
   ];
   for (const f of t.flows ?? []) {
-    out.push(`  flow ${f.tenant} ${f.from} → ${f.to} (${f.ip}): ${f.sent} sent at ${f.pps} pps, ${f.lost} lost${f.lost ? ` (seq ${f.firstLost}..${f.lastLost})` : ''}; outage ${f.longestRun ? `seq ${f.longestRun.first}..${f.longestRun.last} = ${f.longestRun.frames} frames` : 'none'}; longest gap ${Math.round(f.maxGapMs)} ms at +${Math.round(f.maxGapStart)} ms`);
+    out.push(`  flow ${f.tenant} ${f.from} → ${f.to} (${f.ip}): ${f.sent} sent at ${f.pps} pps, ${f.lost} lost${f.lost ? ` (seq ${f.firstLost}..${f.lastLost})` : ''}; outage ${f.longestRun ? `seq ${f.longestRun.first}..${f.longestRun.last} = ${f.longestRun.frames} frames` : 'none'}; longest gap ${Math.round(f.maxGapMs)} ms at ${signedMs(f.maxGapStart)}`);
   }
   if (t.crossTenantFrames !== undefined) out.push(`  cross-tenant frames: ${t.crossTenantFrames}`);
   if (t.stacksDuring) out.push(`  stacks during the move: ${t.stacksDuring.checked} train frames checked on tenant ports, ${t.stacksDuring.violations} off their port's stack${t.stacksDuring.samples.length ? ` (${t.stacksDuring.samples.join('; ')})` : ''}`);
   for (const v of t.verified ?? []) out.push(`  verified: ${v}`);
   return out.join('\n') + '\n';
+}
+
+/** An offset from detection: +12 ms after, -17 ms before. */
+function signedMs(ms: number): string {
+  const r = Math.round(ms);
+  return `${r < 0 ? '-' : '+'}${Math.abs(r)} ms`;
 }

@@ -41,7 +41,7 @@ export const failover: CheckDef[] = [
         if (fs.last && fs.last.placement[vm.name] && fs.last.placement[vm.name] !== vm.host) v.add(`${vm.name}: the last ${fs.last.action} placed it on ${fs.last.placement[vm.name]}, the model says ${vm.host}`);
       }
       j.stats.vms = layout.vms.length;
-      j.stats.evacuated = layout.vms.filter((x) => x.state === 'inactive' && x.name.split('-p')[0] !== x.host).length;
+      j.stats.evacuated = layout.vms.filter((x) => x.state === 'inactive' && x.pool !== null && x.pool !== x.host).length;
       v.throwIfAny('virtual hypervisor placement');
     },
   },

@@ -86,6 +86,8 @@ describe('failover guest scripts, probe parsing, lock', () => {
 
   it('formats a timeline with steps, loss and cross-tenant count', () => {
     const t = formatTimeline({ action: 'failover', trigger: 'failure', host: 'hvc', site: 'red/vm', detectedAt: 0, steps: [{ step: 'activate', atMs: 1, ms: 20 }], restorationMs: 300, activated: 'c1-p1', placement: { 'c1-p1': 'c1' }, migrations: [], flowDiff: { removed: 4, added: 4 }, flows: [{ tenant: 'red', from: 'a', to: 'b', ip: 'x', sent: 10, received: 8, lost: 2, firstLost: 3, lastLost: 4, pps: 1000, maxGapMs: 3, maxGapStart: 0, longestRun: { first: 3, last: 4, frames: 2 } }], crossTenantFrames: 0 });
-    expect(t).to.contain('restoration: 300 ms').and.contain('seq 3..4').and.contain('cross-tenant frames: 0');
+    expect(t).to.contain('restoration: 300 ms').and.contain('seq 3..4').and.contain('cross-tenant frames: 0').and.contain('longest gap 3 ms at +0 ms');
+    const before = formatTimeline({ action: 'failback', trigger: null, host: 'hvc', site: 'red/vm', detectedAt: 0, steps: [], restorationMs: 1, activated: 'hvc-v1', placement: {}, migrations: [], flowDiff: { removed: 0, added: 0 }, flows: [{ tenant: 'red', from: 'a', to: 'b', ip: 'x', sent: 10, received: 10, lost: 0, firstLost: null, lastLost: null, pps: 1000, maxGapMs: 35, maxGapStart: -17.4, longestRun: null }], crossTenantFrames: 0 });
+    expect(before).to.contain('longest gap 35 ms at -17 ms').and.not.contain('+-');
   });
 });

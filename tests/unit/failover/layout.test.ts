@@ -22,12 +22,12 @@ describe('failover layout and model edits', () => {
       ['c1', 'ha', null],
       ['c2', 'ha', null],
     ]);
-    expect(l.vms.map((v) => [v.name, v.host, v.state, v.site])).to.deep.equal([
-      ['hvc-v1', 'hvc', 'active', 'red/vm'],
-      ['c1-p1', 'c1', 'inactive', 'red/vm'],
-      ['c1-p2', 'c1', 'inactive', 'red/vm'],
-      ['c2-p1', 'c2', 'inactive', 'red/vm'],
-      ['c2-p2', 'c2', 'inactive', 'red/vm'],
+    expect(l.vms.map((v) => [v.name, v.host, v.state, v.site, v.pool])).to.deep.equal([
+      ['hvc-v1', 'hvc', 'active', 'red/vm', null],
+      ['c1-p1', 'c1', 'inactive', 'red/vm', 'c1'],
+      ['c1-p2', 'c1', 'inactive', 'red/vm', 'c1'],
+      ['c2-p1', 'c2', 'inactive', 'red/vm', 'c2'],
+      ['c2-p2', 'c2', 'inactive', 'red/vm', 'c2'],
     ]);
     // The hosted site has no access switch and no endpoint namespace: its systems are customer VMs.
     expect(model.nodes.some((n) => n.name === 'red-vm-sw' || n.name === 'red-vm-v1')).to.equal(false);
