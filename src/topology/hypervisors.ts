@@ -196,9 +196,8 @@ export function resolveHypervisors(b: LabBuilder, intent: FabricIntent, bag: Dia
     }
     // Mirrors carry the mirrored site from the start (seed 000: configured as mirrors of customer
     // hypervisors), wherever evacuation later takes them.
-    const mirrorSite = servedSite.get(h.name);
     for (let p = 1; p <= (pool as number); p++) {
-      vms.push({ name: poolVmName(h.name, p), labels: { 'fabric.vm-state': 'inactive', 'fabric.pool': h.name, ...(mirrorSite ? { 'fabric.hosts-site': mirrorSite } : {}) } });
+      vms.push({ name: poolVmName(h.name, p), labels: { 'fabric.vm-state': 'inactive', 'fabric.pool': h.name, ...(served ? { 'fabric.hosts-site': served } : {}) } });
     }
     for (const vm of vms) {
       const node = b.addNode(vm.name, vm.host ? 'linux' : 'generic_vm', 'vm', { dc: h.dc, labels: { ...vm.labels, 'fabric.hypervisor': h.name }, origin: ['hypervisors', i] });
