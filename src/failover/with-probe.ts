@@ -11,7 +11,7 @@ import { netnsName } from '../runtime/names.js';
 import type { LabModel } from '../topology/model.js';
 import { analyseEchoCapture, echoTrainSize, finishEchoTrain, linkMac, startEchoTrain, warmUp, type EchoFlow, type EchoTrainRun } from './echo-train.js';
 import { runFailback, runFailover, type FailoverOptions } from './engine.js';
-import { layoutOf, siteSystems } from './layout.js';
+import { layoutOf, siteSystems, type HvInfo } from './layout.js';
 import { readFailoverState } from './store.js';
 import { foreignFrames, patternOf, startCapturePoint, stopCapture, type CapturePoint, type CaptureRun, type PortCarries } from './probe.js';
 import { checkCaptures, type StackCheck } from './stacks-during.js';
@@ -42,8 +42,8 @@ function sameSubnet(cidr: string, ip: string): boolean {
 }
 
 /** A tenant's customer VM (system of a hosted site) at an address, if any. */
-function hostedTwin(model: LabModel, tenant: string, ip: string): { site: string; mac: string } | undefined {
-  for (const h of layoutOf(model).hypervisors) {
+function hostedTwin(model: LabModel, hypervisors: HvInfo[], tenant: string, ip: string): { site: string; mac: string } | undefined {
+  for (const h of hypervisors) {
     const key = h.serves;
     if (!key || key.split('/')[0] !== tenant) continue;
     const y = siteSystems(model, key).find((x) => x.ip.split('/')[0] === ip);
@@ -56,7 +56,8 @@ function hostedTwin(model: LabModel, tenant: string, ip: string): { site: string
 export function flowsFor(model: LabModel, site: string): EchoFlow[] {
   const target = siteSystems(model, site)[0]!;
   const ip = target.ip.split('/')[0]!;
-  const siteDc = layoutOf(model).hypervisors.find((h) => h.site === site)?.dc;
+  const { hypervisors } = layoutOf(model);
+  const siteDc = hypervisors.find((h) => h.site === site)?.dc;
   const flows: EchoFlow[] = [];
   for (const tenant of [...new Set(model.nodes.filter((n) => n.role === 'endpoint' && n.tenant).map((n) => n.tenant!))].sort()) {
     const eps = model.nodes.filter((n) => n.role === 'endpoint' && n.tenant === tenant && n.labels['fabric.site-type'] === 'client');
@@ -68,7 +69,7 @@ export function flowsFor(model: LabModel, site: string): EchoFlow[] {
     if (!sameSubnet(cidr, ip)) throw new FabricError('E_FAILOVER_PROBE', `${from.name} (${cidr}) and ${site} (${ip}) are not on one subnet`, { hint: 'the failover probe sends to the target MAC directly; put the client on the site\'s LAN' });
     const twin = model.nodes.find((n) => n.role === 'endpoint' && n.tenant === tenant && n.interfaces[0]?.addresses[0]?.split('/')[0] === ip);
     // Without an endpoint twin the tenant's system at that address is a customer VM of its own hosted site.
-    const vmTwin = twin ? undefined : hostedTwin(model, tenant, ip);
+    const vmTwin = twin ? undefined : hostedTwin(model, hypervisors, tenant, ip);
     flows.push({
       tenant,
       from: from.name,

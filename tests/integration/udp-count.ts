@@ -8,7 +8,8 @@ const READY_MS = 15_000;
 const RECV_MS = 5_000;
 
 export async function udpCount(fromNs: string, toNs: string, toIp: string, n = 20): Promise<number> {
-  const recv = `const s=require('dgram').createSocket('udp4');let c=0;const end=()=>{console.log('count '+c);s.close()};s.on('message',()=>{if(++c>=${n})end()});s.bind(5555,'${toIp}',()=>{console.log('ready');setTimeout(end,${RECV_MS})});`;
+  // The receiver ends once: at the n-th datagram (clearing its timer) or when the window closes.
+  const recv = `const s=require('dgram').createSocket('udp4');let c=0,t;const end=()=>{clearTimeout(t);console.log('count '+c);s.close()};s.on('message',()=>{if(++c===${n})end()});s.bind(5555,'${toIp}',()=>{console.log('ready');t=setTimeout(end,${RECV_MS})});`;
   const rx: ChildProcess = spawn('ip', ['netns', 'exec', toNs, process.execPath, '-e', recv], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
