@@ -11,8 +11,8 @@ export const GUEST_HOST_BINARIES: readonly { from: string; to: string; pkg: stri
 // `ip` in the agent's shell would be busybox's cut-down ip. Shell functions win over applets.
 const PREFER_HOST_BINARIES = GUEST_HOST_BINARIES.map((b) => `${b.to.split('/').pop()}() { ${b.to} "$@"; }`).join('\n');
 
-/** Serial port the agent listens on (the second -serial of the QEMU command line). */
-export const AGENT_TTY = '/dev/ttyS1';
+/** Name of the virtio-serial port the agent listens on (found in /sys/class/virtio-ports). */
+export const AGENT_PORT_NAME = 'fabric.agent';
 
 /**
  * /init: mounts, loads the modules listed in /lib/modules/load-order (dependency order resolved at
@@ -51,18 +51,24 @@ if [ -e /sys/class/net/eth0 ]; then
   [ -n "$ip4" ] && ip addr add "$ip4" dev eth0
 fi
 echo "fabric-init: ready $(cut -d' ' -f1 /proc/uptime)s" >/dev/console
+# The agent ends when the host hangs up (its read sees end of file); the next one blocks on its
+# !ready line until a host connects again.
 while :; do
-  /sbin/fabric-agent ${AGENT_TTY}
-  sleep 1
+  /sbin/fabric-agent ${AGENT_PORT_NAME}
+  sleep 0.1
 done
 `;
 
 /** /sbin/fabric-agent: the guest half of src/vm/protocol.ts. */
 export const AGENT_SCRIPT = `#!/bin/sh
 # fabric guest agent: reads "<id> <base64 cmd>" lines, answers "=<id> <rc> <b64 out> <b64 err>".
-dev="$1"
-stty -F "$dev" 115200 raw -echo -echoe -echok -echoctl -echoke 2>/dev/console
-exec <"$dev" >"$dev" 2>/dev/console
+dev=
+for n in /sys/class/virtio-ports/*/name; do
+  [ "$(cat "$n" 2>/dev/null)" = "$1" ] && dev="/dev/\${n#/sys/class/virtio-ports/}" && dev="\${dev%/name}"
+done
+[ -c "$dev" ] || { echo "fabric-agent: no virtio port named $1" >/dev/console; sleep 5; exit 1; }
+# One open for both directions: a virtio port admits a single opener.
+exec <>"$dev" >&0 2>/dev/console
 cd /
 ${PREFER_HOST_BINARIES}
 echo "!ready $(uname -r)"

@@ -1,5 +1,5 @@
-// The guest agent's line protocol over the control channel (a second serial port, /dev/ttyS1 in
-// the guest, a unix socket on the host). One request and one response per line, so it survives a
+// The guest agent's line protocol over the control channel (a virtio-serial port named
+// fabric.agent in the guest, a unix socket on the host). One request and one response per line, so it survives a
 // host reconnect (e.g. after live migration) without any session state:
 //
 //   host → guest   <id> <base64 of a shell command line>\n          id: decimal, ≥ 1

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { FabricError } from '../errors/fabric-error.js';
 import { tryRun } from '../exec/index.js';
 import { AgentClient, type GuestRunOptions } from './agent-client.js';
+import { AGENT_PORT_NAME } from './guest-scripts.js';
 import { macFor, validateIfName, validateVmName } from './names.js';
 import type { AgentResponse } from './protocol.js';
 import { QmpClient } from './qmp.js';
@@ -72,8 +73,8 @@ export function kernelCmdline(spec: Pick<VmSpec, 'name' | 'append'>): string {
 }
 
 /**
- * QEMU's argv (without the binary). Serial 0 is the kernel console (a file), serial 1 the agent
- * (a unix socket QEMU listens on), QMP on a second unix socket. -daemonize + -pidfile: QEMU
+ * QEMU's argv (without the binary). Serial 0 is the kernel console (a file); the agent is a
+ * virtio-serial port on a unix socket QEMU listens on, QMP on a second unix socket. -daemonize + -pidfile: QEMU
  * detaches once it is set up, so start errors still reach us and the PID is in a file.
  */
 export function buildQemuArgs(spec: VmSpec): string[] {
@@ -96,8 +97,13 @@ export function buildQemuArgs(spec: VmSpec): string[] {
     '-append', kernelCmdline(spec),
     '-chardev', `file,id=con0,path=${p.console}`,
     '-serial', 'chardev:con0',
+    // The agent rides a virtio-serial port, not a UART: CI once saw a UART agent go silent for
+    // good after live migration (suspect: the 16550's transmit retry, re-armed at load only if the
+    // target's chardev is connected). Virtqueues migrate with their state, and the guest's writes
+    // block while no host is connected instead of being dropped. See docs/vm.md.
+    '-device', 'virtio-serial-pci,id=vser0,romfile=',
     '-chardev', `socket,id=agent0,path=${p.agent},server=on,wait=off`,
-    '-serial', 'chardev:agent0',
+    '-device', `virtserialport,bus=vser0.0,nr=1,chardev=agent0,name=${AGENT_PORT_NAME}`,
     '-qmp', `unix:${p.qmp},server=on,wait=off`,
     '-pidfile', p.pidfile,
     '-daemonize',

@@ -140,7 +140,7 @@ describe('vm/image inputs', () => {
       { modules: ['virtio_net', '8021q', 'vxlan'] },
       { modules: ['8021q', 'virtio_net'] },
       { init: INIT_SCRIPT + '\n' },
-      { agent: AGENT_SCRIPT.replace('115200', '9600') },
+      { agent: AGENT_SCRIPT.replace('sleep 5', 'sleep 6') },
       { busyboxVersion: '1:1.36.0-1' },
       { iproute2Version: '6.2.0-1' },
       { hostFiles: { '/bin/busybox': 'ab', '/usr/sbin/ip': 'bb' } },

@@ -18,10 +18,12 @@ describe('vm/qemu args', () => {
     expect(a).to.include.members(['-nodefaults', '-display', 'none', '-daemonize', '-no-reboot']);
     expect(optAfter(a, '-pidfile')).to.deep.equal(['/run/fabric/vm/vh1/qemu.pid']);
     expect(optAfter(a, '-qmp')).to.deep.equal(['unix:/run/fabric/vm/vh1/qmp.sock,server=on,wait=off']);
-    expect(optAfter(a, '-serial')).to.deep.equal(['chardev:con0', 'chardev:agent0']);
+    // Only the console is a UART; the agent is a named virtio-serial port (survives migration).
+    expect(optAfter(a, '-serial')).to.deep.equal(['chardev:con0']);
     expect(optAfter(a, '-chardev')[1]).to.equal('socket,id=agent0,path=/run/fabric/vm/vh1/agent.sock,server=on,wait=off');
     expect(optAfter(a, '-netdev')).to.deep.equal(['tap,id=net0,ifname=fvt123456,script=no,downscript=no']);
-    expect(optAfter(a, '-device')[0]).to.equal(`virtio-net-pci,netdev=net0,mac=${macFor('vh1', 0)},csum=off,guest_csum=off,romfile=`);
+    expect(optAfter(a, '-device').slice(0, 2)).to.deep.equal(['virtio-serial-pci,id=vser0,romfile=', 'virtserialport,bus=vser0.0,nr=1,chardev=agent0,name=fabric.agent']);
+    expect(optAfter(a, '-device')[2]).to.equal(`virtio-net-pci,netdev=net0,mac=${macFor('vh1', 0)},csum=off,guest_csum=off,romfile=`);
     expect(a).to.not.include('-S');
     expect(a).to.not.include('-incoming');
   });
