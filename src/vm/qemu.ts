@@ -242,7 +242,9 @@ export class QemuVm {
       await this.agent.waitReady(timeoutMs, () => this.alive, 2000, firstPingAfterMs);
     } catch (err) {
       const tail = this.consoleTail();
-      if (err instanceof FabricError) throw new FabricError(err.code, `${this.spec.name}: ${err.message}`, { hint: tail ? `console:\n${tail}` : err.hint, cause: err });
+      // The console's last lines go in the message too: CI logs show messages, not hints.
+      const last = tail.split('\n').slice(-3).join(' | ');
+      if (err instanceof FabricError) throw new FabricError(err.code, `${this.spec.name}: ${err.message}${last ? ` (console: ${last})` : ''}`, { hint: tail ? `console:\n${tail}` : err.hint, cause: err });
       throw err;
     }
     this.bootMs ??= Date.now() - this.startedAt;
