@@ -1,6 +1,6 @@
 // The guest agent's line protocol over the control channel (a virtio-serial port named
-// fabric.agent in the guest, a unix socket on the host). One request and one response per line, so it survives a
-// host reconnect (e.g. after live migration) without any session state:
+// fabric.agent in the guest, a unix socket on the host). One request and one response per line,
+// so it survives a host reconnect (e.g. after live migration) without any session state:
 //
 //   host → guest   <id> <base64 of a shell command line>\n          id: decimal, ≥ 1
 //   guest → host   =<id> <exit code> <base64 stdout> <base64 stderr>\n

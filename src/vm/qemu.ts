@@ -74,8 +74,8 @@ export function kernelCmdline(spec: Pick<VmSpec, 'name' | 'append'>): string {
 
 /**
  * QEMU's argv (without the binary). Serial 0 is the kernel console (a file); the agent is a
- * virtio-serial port on a unix socket QEMU listens on, QMP on a second unix socket. -daemonize + -pidfile: QEMU
- * detaches once it is set up, so start errors still reach us and the PID is in a file.
+ * virtio-serial port on a unix socket QEMU listens on, QMP on a second unix socket.
+ * -daemonize + -pidfile: QEMU detaches once it is set up, so start errors still reach us and the PID is in a file.
  */
 export function buildQemuArgs(spec: VmSpec): string[] {
   validateVmName(spec.name);
