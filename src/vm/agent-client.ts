@@ -55,10 +55,11 @@ export class AgentClient {
   }
 
   /**
-   * Connects and waits until the agent is up: either its `!ready` line arrives (we connect while
-   * the guest boots, so we normally see it) or it answers a no-op. The no-op is re-sent every
-   * `retryMs` because bytes sent before the guest opened its serial port may be lost; an answer
-   * to ANY of them counts, since a slow guest works through the backlog in order. `alive()` lets
+   * Connects and waits until the agent is up: either its `!ready` line arrives (a new agent starts
+   * on each host connection, so we normally see it) or it answers a no-op. The no-op covers an
+   * agent that outlived the last hang-up (it was writing an answer, which blocks until a host
+   * connects, so it prints no `!ready`); it is re-sent every `retryMs` and an answer to ANY of
+   * them counts, since a slow guest works through the backlog in order. `alive()` lets
    * the caller abort early when the QEMU process has died (a guest that fails to boot).
    * `firstPingAfterMs`: how long to rely on `!ready` alone (for a guest we watch from power-on).
    */
