@@ -43,15 +43,44 @@ async function teardown(): Promise<void> {
 async function fixture(dir: string): Promise<{ flowsS: number }> {
   await ensureOvs();
   await teardown();
-  await run('ovs-vsctl', ['add-br', BR, '--', 'set', 'Bridge', BR, 'datapath_type=netdev', 'fail_mode=secure', 'protocols=OpenFlow10,OpenFlow13,OpenFlow15', 'external_ids:fabric-bench=conformance-scale']);
+  await run('ovs-vsctl', [
+    'add-br',
+    BR,
+    '--',
+    'set',
+    'Bridge',
+    BR,
+    'datapath_type=netdev',
+    'fail_mode=secure',
+    'protocols=OpenFlow10,OpenFlow13,OpenFlow15',
+    'external_ids:fabric-bench=conformance-scale',
+  ]);
   for (const side of ['a', 'b'] as const) {
     await run('ip', ['netns', 'add', NS[side]]);
     await run('ip', ['link', 'add', HOST[side], 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS[side]]);
-    await run('ip', ['netns', 'exec', NS[side], 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+    await run('ip', [
+      'netns',
+      'exec',
+      NS[side],
+      'sysctl',
+      '-q',
+      '-w',
+      'net.ipv6.conf.all.disable_ipv6=1',
+      'net.ipv6.conf.default.disable_ipv6=1',
+    ]);
     await run('ip', ['-n', NS[side], 'link', 'set', 'eth0', 'up']);
     await run('sysctl', ['-q', '-w', `net.ipv6.conf.${HOST[side]}.disable_ipv6=1`]);
     await run('ip', ['link', 'set', HOST[side], 'up']);
-    await run('ovs-vsctl', ['add-port', BR, HOST[side], '--', 'set', 'Interface', HOST[side], `ofport_request=${side === 'a' ? 1 : 2}`]);
+    await run('ovs-vsctl', [
+      'add-port',
+      BR,
+      HOST[side],
+      '--',
+      'set',
+      'Interface',
+      HOST[side],
+      `ofport_request=${side === 'a' ? 1 : 2}`,
+    ]);
   }
   // One flow per tenant on the client trunk: QinQ, the tenant's host tag over its own VLAN.
   const lines = Array.from({ length: TENANTS }, (_, i) => {
@@ -78,7 +107,17 @@ function canaries(runTag: string): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (let t = 1; t <= TENANTS; t++) {
     for (const cls of CLASSES) {
-      out.push(buildCanary({ cls, marker: `T${t}`, srcMac: '02:00:00:00:00:10', srcIp: '10.20.30.10', dstIp: '10.20.30.50', vlan: t, tag: runTag }));
+      out.push(
+        buildCanary({
+          cls,
+          marker: `T${t}`,
+          srcMac: '02:00:00:00:00:10',
+          srcIp: '10.20.30.10',
+          dstIp: '10.20.30.50',
+          vlan: t,
+          tag: runTag,
+        }),
+      );
     }
   }
   return out;
@@ -124,7 +163,8 @@ async function judge(file: string, expectTags: (t: number) => [number, number][]
     const want = expectTags(t);
     if (tags.length !== want.length || tags.some((x, k) => x[0] !== want[k]![0] || x[1] !== want[k]![1])) {
       v.foreign++;
-      if (v.firstBad.length < 5) v.firstBad.push(`T${t} ${c.cls}: tags ${tags.map((x) => `${x[0].toString(16)}:${x[1]}`).join('/')}`);
+      if (v.firstBad.length < 5)
+        v.firstBad.push(`T${t} ${c.cls}: tags ${tags.map((x) => `${x[0].toString(16)}:${x[1]}`).join('/')}`);
     }
     const k = t * CLASSES.length + ci;
     if (seen[k]) v.duplicates++;
@@ -139,7 +179,13 @@ async function judge(file: string, expectTags: (t: number) => [number, number][]
       missingBy.set(k, (missingBy.get(k) ?? 0) + 1);
     }
   }
-  if (v.missing) v.firstBad.push(`missing: ${[...missingBy].slice(0, 12).map(([k, n]) => `${k}: ${n}`).join(', ')}`);
+  if (v.missing)
+    v.firstBad.push(
+      `missing: ${[...missingBy]
+        .slice(0, 12)
+        .map(([k, n]) => `${k}: ${n}`)
+        .join(', ')}`,
+    );
   return v;
 }
 
@@ -154,7 +200,9 @@ export const bench: BenchModule = {
       const t0 = performance.now();
       const { flowsS } = await fixture(dir);
       const setupS = secs(t0);
-      ctx.log(`  fixture: bridge ${BR}, ${TENANTS} QinQ flows pushed in ${flowsS.toFixed(2)} s (setup ${setupS.toFixed(2)} s)`);
+      ctx.log(
+        `  fixture: bridge ${BR}, ${TENANTS} QinQ flows pushed in ${flowsS.toFixed(2)} s (setup ${setupS.toFixed(2)} s)`,
+      );
 
       const tb = performance.now();
       const frames = canaries(`s${Date.now().toString(36)}`);
@@ -163,20 +211,50 @@ export const bench: BenchModule = {
       // Warm-up, before the captures: one frame per tenant, so the datapath has its per-VLAN
       // megaflows (a burst of first frames each needing a slow-path upcall loses some here).
       const tw = performance.now();
-      const warm = await injectFrames({ netns: NS.a, ifname: 'eth0', frames: frames.filter((_, i) => i % CLASSES.length === 0).map((f) => warmCopy(f)), pps: PPS, tmpDir: dir });
+      const warm = await injectFrames({
+        netns: NS.a,
+        ifname: 'eth0',
+        frames: frames.filter((_, i) => i % CLASSES.length === 0).map((f) => warmCopy(f)),
+        pps: PPS,
+        tmpDir: dir,
+      });
       const warmS = secs(tw);
       ctx.log(`  warm-up: ${warm.sent} frames (one per tenant) in ${warmS.toFixed(2)} s, not captured`);
 
       const status: CaptureStatusDoc = {
-        schemaVersion: 1, lab: LAB, runtime: 'bench',
-        nodes: [{ name: 'a', kind: 'linux', netns: NS.a }, { name: 'b', kind: 'linux', netns: NS.b }, { name: 'br', kind: 'ovs-bridge', netns: null, bridge: BR }],
+        schemaVersion: 1,
+        lab: LAB,
+        runtime: 'bench',
+        nodes: [
+          { name: 'a', kind: 'linux', netns: NS.a },
+          { name: 'b', kind: 'linux', netns: NS.b },
+          { name: 'br', kind: 'ovs-bridge', netns: null, bridge: BR },
+        ],
         links: [
-          { id: 'a:eth0--br:p1', class: 'client-trunk', endpoints: [{ node: 'a', ifname: 'eth0', netns: NS.a, hostIf: null }, { node: 'br', ifname: HOST.a, netns: null, hostIf: HOST.a }] },
-          { id: 'b:eth0--br:p2', class: 'fabric-trunk', endpoints: [{ node: 'b', ifname: 'eth0', netns: NS.b, hostIf: null }, { node: 'br', ifname: HOST.b, netns: null, hostIf: HOST.b }] },
+          {
+            id: 'a:eth0--br:p1',
+            class: 'client-trunk',
+            endpoints: [
+              { node: 'a', ifname: 'eth0', netns: NS.a, hostIf: null },
+              { node: 'br', ifname: HOST.a, netns: null, hostIf: HOST.a },
+            ],
+          },
+          {
+            id: 'b:eth0--br:p2',
+            class: 'fabric-trunk',
+            endpoints: [
+              { node: 'b', ifname: 'eth0', netns: NS.b, hostIf: null },
+              { node: 'br', ifname: HOST.b, netns: null, hostIf: HOST.b },
+            ],
+          },
         ],
       };
       const tc = performance.now();
-      const session = await startCapture(status, { root: join(dir, 'captures'), selection: { nodes: ['a', 'b'] }, merge: false });
+      const session = await startCapture(status, {
+        root: join(dir, 'captures'),
+        selection: { nodes: ['a', 'b'] },
+        merge: false,
+      });
       const listenS = secs(tc);
       const ti = performance.now();
       const inj = await injectFrames({ netns: NS.a, ifname: 'eth0', frames, pps: PPS, tmpDir: dir });
@@ -186,36 +264,73 @@ export const bench: BenchModule = {
       const manifest = await session.stop();
       const stopS = secs(ts);
       const fileOf = (node: string) => join(session.runDir, manifest.files.find((f) => f.node === node)!.file);
-      const drops = manifest.files.map((f) => `${f.node}: ${f.packets} frames, ${f.dropped ?? '?'} dropped by tcpdump`).join('; ');
-      ctx.log(`  injected ${inj.sent}/${frames.length} (failed ${inj.failed}) at ${PPS} pps in ${injectS.toFixed(2)} s; ${drops}`);
+      const drops = manifest.files
+        .map((f) => `${f.node}: ${f.packets} frames, ${f.dropped ?? '?'} dropped by tcpdump`)
+        .join('; ');
+      ctx.log(
+        `  injected ${inj.sent}/${frames.length} (failed ${inj.failed}) at ${PPS} pps in ${injectS.toFixed(2)} s; ${drops}`,
+      );
 
       const tj = performance.now();
       const [va, vb] = await Promise.all([
         judge(fileOf('a'), (t) => [[0x8100, t]]),
-        judge(fileOf('b'), (t) => [[0x88a8, hostTag(t)], [0x8100, t]]),
+        judge(fileOf('b'), (t) => [
+          [0x88a8, hostTag(t)],
+          [0x8100, t],
+        ]),
       ]);
       const judgeS = secs(tj);
       const totalS = secs(total0);
-      for (const [side, v] of [['client trunk', va], ['fabric trunk', vb]] as const) {
-        ctx.log(`  ${side}: ${v.frames} frames, ${v.canaries} canaries, ${v.foreign} with another tenant's tags, ${v.missing} missing, ${v.duplicates} duplicated, ${v.other} other${v.firstBad.length ? `; e.g. ${v.firstBad.join('; ')}` : ''}`);
+      for (const [side, v] of [
+        ['client trunk', va],
+        ['fabric trunk', vb],
+      ] as const) {
+        ctx.log(
+          `  ${side}: ${v.frames} frames, ${v.canaries} canaries, ${v.foreign} with another tenant's tags, ${v.missing} missing, ${v.duplicates} duplicated, ${v.other} other${v.firstBad.length ? `; e.g. ${v.firstBad.join('; ')}` : ''}`,
+        );
       }
       const expected = TENANTS * CLASSES.length;
-      const verdict = va.foreign + vb.foreign + va.missing + vb.missing + va.duplicates + vb.duplicates === 0 ? 'isolated and complete' : 'VIOLATIONS (see above)';
-      ctx.log(`  verdict: ${verdict}; total ${totalS.toFixed(1)} s (${totalS <= 60 ? 'within' : 'OVER'} the 60 s target)`);
+      const verdict =
+        va.foreign + vb.foreign + va.missing + vb.missing + va.duplicates + vb.duplicates === 0
+          ? 'isolated and complete'
+          : 'VIOLATIONS (see above)';
+      ctx.log(
+        `  verdict: ${verdict}; total ${totalS.toFixed(1)} s (${totalS <= 60 ? 'within' : 'OVER'} the 60 s target)`,
+      );
       const judgedFrames = va.frames + vb.frames;
       return [
         { name: 'tenants on one trunk', value: TENANTS, unit: 'tenants' },
         { name: 'canaries sent (tenants x 4 flood classes)', value: expected, unit: 'frames' },
         { name: 'frames captured (both trunks)', value: judgedFrames, unit: 'frames', note: drops },
-        { name: 'fixture setup (bridge, netns, per-tenant flows)', value: setupS, unit: 's', note: `flows ${flowsS.toFixed(2)} s` },
+        {
+          name: 'fixture setup (bridge, netns, per-tenant flows)',
+          value: setupS,
+          unit: 's',
+          note: `flows ${flowsS.toFixed(2)} s`,
+        },
         { name: 'build canaries', value: buildS, unit: 's' },
         { name: 'warm-up (one frame per tenant, not captured)', value: warmS, unit: 's' },
         { name: 'capture start (every tcpdump listening)', value: listenS, unit: 's' },
         { name: 'inject (tcpreplay)', value: injectS, unit: 's', note: `${PPS} pps requested` },
         { name: 'capture stop (SIGINT, counts, manifest)', value: stopS, unit: 's' },
-        { name: 'judge (scanCapture + Dissector.walk, both trunks)', value: judgeS, unit: 's', note: `${(judgedFrames / judgeS / 1e6).toFixed(2)} Mpps` },
-        { name: 'total (setup to verdict)', value: totalS, unit: 's', note: totalS <= 60 ? 'target <= 60 s met' : 'OVER the 60 s target' },
-        { name: 'violations (foreign + missing + duplicated)', value: va.foreign + vb.foreign + va.missing + vb.missing + va.duplicates + vb.duplicates, unit: 'frames', note: verdict },
+        {
+          name: 'judge (scanCapture + Dissector.walk, both trunks)',
+          value: judgeS,
+          unit: 's',
+          note: `${(judgedFrames / judgeS / 1e6).toFixed(2)} Mpps`,
+        },
+        {
+          name: 'total (setup to verdict)',
+          value: totalS,
+          unit: 's',
+          note: totalS <= 60 ? 'target <= 60 s met' : 'OVER the 60 s target',
+        },
+        {
+          name: 'violations (foreign + missing + duplicated)',
+          value: va.foreign + vb.foreign + va.missing + vb.missing + va.duplicates + vb.duplicates,
+          unit: 'frames',
+          note: verdict,
+        },
       ];
     } finally {
       await teardown();

@@ -11,7 +11,15 @@ import { join } from 'node:path';
 import { getRuntime } from '../src/runtime/index.js';
 import { programLab } from '../src/tagging/index.js';
 import { loadLabText } from '../src/topology/index.js';
-import { failbackWithProbe, failoverWithProbe, formatTimeline, releaseHandles, setupFailover, teardownFailover, type Timeline } from '../src/failover/index.js';
+import {
+  failbackWithProbe,
+  failoverWithProbe,
+  formatTimeline,
+  releaseHandles,
+  setupFailover,
+  teardownFailover,
+  type Timeline,
+} from '../src/failover/index.js';
 
 interface Figure {
   name: string;
@@ -25,44 +33,82 @@ export const TARGET_FRAMES_LOST = 500;
 
 function figuresOf(prefix: string, t: Timeline): Figure[] {
   const out: Figure[] = [
-    { name: `${prefix}: restoration (detection → re-tag applied)`, value: Math.round(t.restorationMs ?? -1), unit: 'ms', note: `target ≤ ${TARGET_RESTORATION_MS} ms: ${(t.restorationMs ?? Infinity) <= TARGET_RESTORATION_MS ? 'met' : 'NOT met'}; peers: vMotion switchover goal 500 ms, QEMU downtime limit 300 ms` },
+    {
+      name: `${prefix}: restoration (detection → re-tag applied)`,
+      value: Math.round(t.restorationMs ?? -1),
+      unit: 'ms',
+      note: `target ≤ ${TARGET_RESTORATION_MS} ms: ${(t.restorationMs ?? Infinity) <= TARGET_RESTORATION_MS ? 'met' : 'NOT met'}; peers: vMotion switchover goal 500 ms, QEMU downtime limit 300 ms`,
+    },
     ...t.steps.map((s) => ({ name: `${prefix}: step ${s.step}`, value: Math.round(s.ms), unit: 'ms', note: s.detail })),
-    ...t.migrations.map((m) => ({ name: `${prefix}: migration ${m.vm} ${m.from}→${m.to} downtime`, value: m.downtimeMs, unit: 'ms', note: `total ${m.totalTimeMs} ms` })),
+    ...t.migrations.map((m) => ({
+      name: `${prefix}: migration ${m.vm} ${m.from}→${m.to} downtime`,
+      value: m.downtimeMs,
+      unit: 'ms',
+      note: `total ${m.totalTimeMs} ms`,
+    })),
     { name: `${prefix}: cross-tenant frames`, value: t.crossTenantFrames ?? -1, unit: 'frames', note: 'must be 0' },
   ];
   for (const f of t.flows ?? []) {
     const outage = f.longestRun?.frames ?? 0;
-    out.push({ name: `${prefix}: ${f.tenant} outage (longest run of lost seqs)`, value: outage, unit: 'frames', note: `seq ${f.longestRun ? `${f.longestRun.first}..${f.longestRun.last}` : '-'} at ${f.pps} pps achieved (1000 asked); ≈ ${f.pps ? Math.round((outage / f.pps) * 1000) : '?'} ms; target ≤ ${TARGET_FRAMES_LOST} frames: ${outage <= TARGET_FRAMES_LOST ? 'met' : 'NOT met'}` });
-    out.push({ name: `${prefix}: ${f.tenant} frames lost in total`, value: f.lost, unit: 'frames', note: `${f.sent} sent, first/last lost ${f.firstLost ?? '-'}/${f.lastLost ?? '-'}` });
+    out.push({
+      name: `${prefix}: ${f.tenant} outage (longest run of lost seqs)`,
+      value: outage,
+      unit: 'frames',
+      note: `seq ${f.longestRun ? `${f.longestRun.first}..${f.longestRun.last}` : '-'} at ${f.pps} pps achieved (1000 asked); ≈ ${f.pps ? Math.round((outage / f.pps) * 1000) : '?'} ms; target ≤ ${TARGET_FRAMES_LOST} frames: ${outage <= TARGET_FRAMES_LOST ? 'met' : 'NOT met'}`,
+    });
+    out.push({
+      name: `${prefix}: ${f.tenant} frames lost in total`,
+      value: f.lost,
+      unit: 'frames',
+      note: `${f.sent} sent, first/last lost ${f.firstLost ?? '-'}/${f.lastLost ?? '-'}`,
+    });
   }
   return out;
 }
 
 export const bench = {
   name: 'failover',
-  description: 'nested-hypervisor failover and fail-back on labs/failover: step timings, restoration, loss per tenant flow, cross-tenant frames',
+  description:
+    'nested-hypervisor failover and fail-back on labs/failover: step timings, restoration, loss per tenant flow, cross-tenant frames',
   async run(ctx: { log(line: string): void }): Promise<Figure[]> {
     const lab = 'fob';
     const work = mkdtempSync(join(tmpdir(), 'fabric-fob-'));
     const prev = { state: process.env.FABRIC_STATE_DIR };
     process.env.FABRIC_STATE_DIR = join(work, 'state');
     const root = new URL('..', import.meta.url).pathname;
-    const text = readFileSync(join(root, 'labs/failover/fabric.yml'), 'utf8').replace(/^name: failover$/m, `name: ${lab}`);
+    const text = readFileSync(join(root, 'labs/failover/fabric.yml'), 'utf8').replace(
+      /^name: failover$/m,
+      `name: ${lab}`,
+    );
     writeFileSync(join(work, 'fabric.yml'), text);
     const figures: Figure[] = [];
     try {
-      await getRuntime('netns').destroy(lab).catch(() => undefined);
+      await getRuntime('netns')
+        .destroy(lab)
+        .catch(() => undefined);
       await programLab(await getRuntime('netns').deploy(loadLabText(text, join(work, 'fabric.yml'))));
       const t0 = performance.now();
       await setupFailover(lab, { onProgress: ctx.log });
-      figures.push({ name: 'setup: boot 5 virtual hypervisors (TCG, 96 MiB), stage, pause pools', value: Math.round(performance.now() - t0), unit: 'ms' });
-      const fo = await failoverWithProbe(lab, { trigger: 'failure', host: 'hvc' }, { seconds: 10, pps: 1000, leadMs: 1500 });
+      figures.push({
+        name: 'setup: boot 5 virtual hypervisors (TCG, 96 MiB), stage, pause pools',
+        value: Math.round(performance.now() - t0),
+        unit: 'ms',
+      });
+      const fo = await failoverWithProbe(
+        lab,
+        { trigger: 'failure', host: 'hvc' },
+        { seconds: 10, pps: 1000, leadMs: 1500 },
+      );
       ctx.log(formatTimeline(fo));
       figures.push(...figuresOf('failover (failure)', fo));
       const fb = await failbackWithProbe(lab, { seconds: 10, pps: 1000, leadMs: 1500 });
       ctx.log(formatTimeline(fb));
       figures.push(...figuresOf('fail-back', fb));
-      const mo = await failoverWithProbe(lab, { trigger: 'maintenance', host: 'hvc' }, { seconds: 10, pps: 1000, leadMs: 1500 });
+      const mo = await failoverWithProbe(
+        lab,
+        { trigger: 'maintenance', host: 'hvc' },
+        { seconds: 10, pps: 1000, leadMs: 1500 },
+      );
       ctx.log(formatTimeline(mo));
       figures.push(...figuresOf('failover (maintenance)', mo));
       const mb = await failbackWithProbe(lab, { seconds: 10, pps: 1000, leadMs: 1500 });
@@ -70,7 +116,9 @@ export const bench = {
     } finally {
       releaseHandles();
       await teardownFailover(lab).catch(() => undefined);
-      await getRuntime('netns').destroy(lab).catch(() => undefined);
+      await getRuntime('netns')
+        .destroy(lab)
+        .catch(() => undefined);
       if (prev.state === undefined) delete process.env.FABRIC_STATE_DIR;
       else process.env.FABRIC_STATE_DIR = prev.state;
       rmSync(work, { recursive: true, force: true });

@@ -86,8 +86,15 @@ async function once(runtime: string, model: LabModel, tags: boolean, log: (l: st
   const t1 = performance.now();
   const rep = await rt.destroy(model.name);
   const tDown = performance.now() - t1;
-  if (rep.leftover.netns.length || rep.leftover.rootIfs.length || rep.leftover.bridges.length) log(`  warning: ${runtime} leftovers after down: ${JSON.stringify(rep.leftover)}`);
-  return { up: tUp, ready: tReady, down: tDown, stages: state.stages.map((s) => `${s.stage} ${sec(s.ms)}`).join(', '), probe };
+  if (rep.leftover.netns.length || rep.leftover.rootIfs.length || rep.leftover.bridges.length)
+    log(`  warning: ${runtime} leftovers after down: ${JSON.stringify(rep.leftover)}`);
+  return {
+    up: tUp,
+    ready: tReady,
+    down: tDown,
+    stages: state.stages.map((s) => `${s.stage} ${sec(s.ms)}`).join(', '),
+    probe,
+  };
 }
 
 /** The engine's own floor: create + start the same number of bare containers (no links, no config), same parallelism. */
@@ -95,10 +102,20 @@ async function engineFloor(count: number): Promise<{ up: number; down: number }>
   const d = dockerClient();
   const { tag } = await endpointTarball();
   const names = Array.from({ length: count }, (_, i) => `fabric-bench-floor-${i}`);
-  await mapLimit(names, CONTAINER_PARALLEL, (n) => d.getContainer(n).remove({ force: true }).catch(() => undefined));
+  await mapLimit(names, CONTAINER_PARALLEL, (n) =>
+    d
+      .getContainer(n)
+      .remove({ force: true })
+      .catch(() => undefined),
+  );
   const t0 = performance.now();
   await mapLimit(names, CONTAINER_PARALLEL, async (name) => {
-    const c = await d.createContainer({ name, Image: tag, Cmd: ['/bin/busybox', 'sleep', 'infinity'], HostConfig: { NetworkMode: 'none' } });
+    const c = await d.createContainer({
+      name,
+      Image: tag,
+      Cmd: ['/bin/busybox', 'sleep', 'infinity'],
+      HostConfig: { NetworkMode: 'none' },
+    });
     await c.start();
   });
   const up = performance.now() - t0;
@@ -135,14 +152,26 @@ export const bench = {
         { name: `${label} engine floor: create+start ${linux} bare containers`, value: sec(fl.up), unit: 's' },
         { name: `${label} engine floor: remove them`, value: sec(fl.down), unit: 's' },
       );
-      for (const [rt, t] of [['docker', d], ['netns', n]] as const) {
+      for (const [rt, t] of [
+        ['docker', d],
+        ['netns', n],
+      ] as const) {
         figures.push(
           { name: `${label} ${rt}: up`, value: sec(t.up), unit: 's' },
-          { name: `${label} ${rt}: traffic-ready${tags ? ' (tags + probe)' : ' (probe)'}`, value: sec(t.ready), unit: 's', note: t.probe ? undefined : 'probe NOT answered' },
+          {
+            name: `${label} ${rt}: traffic-ready${tags ? ' (tags + probe)' : ' (probe)'}`,
+            value: sec(t.ready),
+            unit: 's',
+            note: t.probe ? undefined : 'probe NOT answered',
+          },
           { name: `${label} ${rt}: down`, value: sec(t.down), unit: 's' },
         );
       }
-      figures.push({ name: `${label} ratio up docker/netns`, value: Math.round((d.up / Math.max(1, n.up)) * 10) / 10, unit: 'x' });
+      figures.push({
+        name: `${label} ratio up docker/netns`,
+        value: Math.round((d.up / Math.max(1, n.up)) * 10) / 10,
+        unit: 'x',
+      });
       rows.push(
         `${label.padEnd(9)} ${sec(d.up).toFixed(2).padStart(7)} ${sec(n.up).toFixed(2).padStart(7)} ${(d.up / Math.max(1, n.up)).toFixed(1).padStart(5)}x  ${sec(d.ready).toFixed(2).padStart(7)} ${sec(n.ready).toFixed(2).padStart(7)}  ${sec(d.down).toFixed(2).padStart(7)} ${sec(n.down).toFixed(2).padStart(7)}`,
       );

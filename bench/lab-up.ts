@@ -46,8 +46,12 @@ async function floor(model: LabModel): Promise<{ up: number; down: number }> {
     return rootName.get(name)!;
   };
   const nsNames = plan.namespaces.map((n) => ns(n.node));
-  const end = (e: { netns: string | null; ifname: string; node: string }): string => (e.netns ? `${e.ifname} netns ${ns(e.node)}` : rn(e.ifname));
-  const up = [...nsNames.map((n) => `netns add ${n}`), ...plan.links.map((l) => `link add name ${end(l.a)} type veth peer name ${end(l.b)}`)];
+  const end = (e: { netns: string | null; ifname: string; node: string }): string =>
+    e.netns ? `${e.ifname} netns ${ns(e.node)}` : rn(e.ifname);
+  const up = [
+    ...nsNames.map((n) => `netns add ${n}`),
+    ...plan.links.map((l) => `link add name ${end(l.a)} type veth peer name ${end(l.b)}`),
+  ];
   const t0 = performance.now();
   await run('ip', ['-batch', '-'], { input: up.join('\n') + '\n' });
   const tUp = performance.now() - t0;
@@ -55,12 +59,17 @@ async function floor(model: LabModel): Promise<{ up: number; down: number }> {
   // Down: namespaces (their veths go with them), then root-only pairs; poll until the kernel is done.
   const rootOnly = plan.links.filter((l) => !l.a.netns && !l.b.netns).map((l) => rn(l.a.ifname));
   const t1 = performance.now();
-  await tryRun('ip', ['-force', '-batch', '-'], { input: [...nsNames.map((n) => `netns delete ${n}`), ...rootOnly.map((i) => `link del ${i}`)].join('\n') + '\n' });
+  await tryRun('ip', ['-force', '-batch', '-'], {
+    input: [...nsNames.map((n) => `netns delete ${n}`), ...rootOnly.map((i) => `link del ${i}`)].join('\n') + '\n',
+  });
   await untilGone(nsNames, roots);
   return { up: tUp, down: performance.now() - t1 };
 }
 
-async function ours(model: LabModel, log: (l: string) => void): Promise<{ up: number; ready: number; down: number; stages: string }> {
+async function ours(
+  model: LabModel,
+  log: (l: string) => void,
+): Promise<{ up: number; ready: number; down: number; stages: string }> {
   const rt = getRuntime('netns');
   await rt.destroy(model.name).catch(() => undefined);
   const t0 = performance.now();
@@ -68,11 +77,17 @@ async function ours(model: LabModel, log: (l: string) => void): Promise<{ up: nu
   const tUp = performance.now() - t0;
   // Traffic-ready: one probe answered between two endpoints on the first access switch.
   const sw = model.nodes.find((n) => n.kind === 'ovs-bridge')!;
-  const onSw = model.links.filter((l) => l.endpoints.some((e) => e.node === sw.name)).map((l) => l.endpoints.find((e) => e.node !== sw.name)!.node);
+  const onSw = model.links
+    .filter((l) => l.endpoints.some((e) => e.node === sw.name))
+    .map((l) => l.endpoints.find((e) => e.node !== sw.name)!.node);
   const eps = onSw.map((n) => model.nodes.find((x) => x.name === n)!).filter((n) => n.kind === 'linux');
   if (eps.length >= 2) {
     const dst = eps[1]!.interfaces[0]!.addresses[0]!.split('/')[0]!;
-    const r = await tryRun('ip', ['netns', 'exec', `clab-${model.name}-${eps[0]!.name}`, 'ping', '-c', '1', '-W', '5', dst], { timeout: 20_000 });
+    const r = await tryRun(
+      'ip',
+      ['netns', 'exec', `clab-${model.name}-${eps[0]!.name}`, 'ping', '-c', '1', '-W', '5', dst],
+      { timeout: 20_000 },
+    );
     if (r.exitCode !== 0) log(`  warning: probe ${eps[0]!.name} → ${dst} not answered`);
   }
   const tReady = performance.now() - t0;
@@ -80,7 +95,8 @@ async function ours(model: LabModel, log: (l: string) => void): Promise<{ up: nu
   const t1 = performance.now();
   const rep = await rt.destroy(model.name);
   const tDown = performance.now() - t1;
-  if (rep.leftover.netns.length || rep.leftover.rootIfs.length || rep.leftover.bridges.length) log(`  warning: leftovers after down: ${JSON.stringify(rep.leftover)}`);
+  if (rep.leftover.netns.length || rep.leftover.rootIfs.length || rep.leftover.bridges.length)
+    log(`  warning: leftovers after down: ${JSON.stringify(rep.leftover)}`);
   log(`  down stages: ${rep.stages.map((s) => `${s.stage} ${sec(s.ms)}`).join(', ')}`);
   return { up: tUp, ready: tReady, down: tDown, stages };
 }
@@ -102,14 +118,25 @@ export const bench = {
       const target = n <= 100 ? 5 : n <= 1000 ? 60 : Infinity;
       figures.push(
         { name: `N=${n} ours: up`, value: sec(o.up), unit: 's' },
-        { name: `N=${n} ours: up + probe answered (traffic-ready)`, value: sec(o.ready), unit: 's', note: Number.isFinite(target) ? `target ≤ ${target} s` : undefined },
+        {
+          name: `N=${n} ours: up + probe answered (traffic-ready)`,
+          value: sec(o.ready),
+          unit: 's',
+          note: Number.isFinite(target) ? `target ≤ ${target} s` : undefined,
+        },
         { name: `N=${n} floor: ip -batch netns + veth`, value: sec(f.up), unit: 's' },
         { name: `N=${n} ratio up ours/floor`, value: Math.round((o.up / Math.max(1, f.up)) * 10) / 10, unit: 'x' },
         { name: `N=${n} ours: down`, value: sec(o.down), unit: 's' },
         { name: `N=${n} floor: down`, value: sec(f.down), unit: 's' },
-        { name: `N=${n} ratio down ours/floor`, value: Math.round((o.down / Math.max(1, f.down)) * 10) / 10, unit: 'x' },
+        {
+          name: `N=${n} ratio down ours/floor`,
+          value: Math.round((o.down / Math.max(1, f.down)) * 10) / 10,
+          unit: 'x',
+        },
       );
-      rows.push(`${String(n).padStart(6)}  ${sec(o.up).toFixed(2).padStart(7)}  ${sec(o.ready).toFixed(2).padStart(7)}  ${sec(f.up).toFixed(2).padStart(7)}  ${(o.up / Math.max(1, f.up)).toFixed(1).padStart(6)}x  ${sec(o.down).toFixed(2).padStart(7)}  ${sec(f.down).toFixed(2).padStart(7)}  ${(o.down / Math.max(1, f.down)).toFixed(1).padStart(6)}x`);
+      rows.push(
+        `${String(n).padStart(6)}  ${sec(o.up).toFixed(2).padStart(7)}  ${sec(o.ready).toFixed(2).padStart(7)}  ${sec(f.up).toFixed(2).padStart(7)}  ${(o.up / Math.max(1, f.up)).toFixed(1).padStart(6)}x  ${sec(o.down).toFixed(2).padStart(7)}  ${sec(f.down).toFixed(2).padStart(7)}  ${(o.down / Math.max(1, f.down)).toFixed(1).padStart(6)}x`,
+      );
     }
     ctx.log('\n     N  up (s)  ready(s) floor-up  ratio  down (s) floor-dn  ratio');
     for (const r of rows) ctx.log(r);

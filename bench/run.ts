@@ -39,7 +39,9 @@ async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((w) => !MODULES.some((m) => m.name === w));
   if (unknown.length) {
-    process.stderr.write(`bench: unknown module(s) ${unknown.join(', ')}; known: ${MODULES.map((m) => m.name).join(', ')}\n`);
+    process.stderr.write(
+      `bench: unknown module(s) ${unknown.join(', ')}; known: ${MODULES.map((m) => m.name).join(', ')}\n`,
+    );
     process.exit(2);
   }
   const cacheDir = join(process.cwd(), '.cache', 'bench');
@@ -56,8 +58,12 @@ async function main(): Promise<void> {
     try {
       const figures = await bench.run(ctx);
       ctx.log(`--- ${bench.name} summary`);
-      for (const f of figures) ctx.log(`  ${f.name.padEnd(58)} ${fmt(f.value).padStart(10)} ${f.unit}${f.note ? `  (${f.note})` : ''}`);
-      writeFileSync(join(reportDir, `${bench.name}.json`), JSON.stringify({ module: bench.name, at: new Date().toISOString(), figures }, null, 2) + '\n');
+      for (const f of figures)
+        ctx.log(`  ${f.name.padEnd(58)} ${fmt(f.value).padStart(10)} ${f.unit}${f.note ? `  (${f.note})` : ''}`);
+      writeFileSync(
+        join(reportDir, `${bench.name}.json`),
+        JSON.stringify({ module: bench.name, at: new Date().toISOString(), figures }, null, 2) + '\n',
+      );
     } catch (err) {
       failed++;
       ctx.log(`bench ${bench.name} FAILED: ${(err as Error)?.stack ?? String(err)}`);

@@ -5,7 +5,9 @@ process.stdout.on('error', (err) => {
   if (err && err.code === 'EPIPE') process.exit(0);
   throw err;
 });
-import('../dist/cli/main.js').then((m) => m.main(process.argv)).catch((err) => {
-  console.error(err?.stack ?? String(err));
-  process.exit(1);
-});
+import('../dist/cli/main.js')
+  .then((m) => m.main(process.argv))
+  .catch((err) => {
+    console.error(err?.stack ?? String(err));
+    process.exit(1);
+  });

@@ -133,7 +133,14 @@ export function compareLinkEnds(linkId: string, a: EndFrames, b: EndFrames, o: C
   const from = Math.max(a.window[0], b.window[0]) + margin;
   const to = Math.min(a.window[1], b.window[1]) - margin;
   if (!(to > from)) {
-    return { linkId, verdict: 'unchecked', window: null, matched: 0, ends: [], reason: 'the two capturers never listened at the same time' };
+    return {
+      linkId,
+      verdict: 'unchecked',
+      window: null,
+      matched: 0,
+      ends: [],
+      reason: 'the two capturers never listened at the same time',
+    };
   }
   const inWin = (ds: FrameDigest[]) => ds.filter((d) => d.ts >= from && d.ts <= to);
   const wa = inWin(a.digests);
@@ -148,13 +155,32 @@ export function compareLinkEnds(linkId: string, a: EndFrames, b: EndFrames, o: C
     return own === 0 ? 'no-frames' : 'one-direction';
   };
   const ends: EndCheck[] = [
-    { id: a.id, framesInWindow: wa.length, missingHere: ma.count, missingExamples: ma.examples, verdict: verdictOf(wa.length, ma.count, a.dropped) },
-    { id: b.id, framesInWindow: wb.length, missingHere: mb.count, missingExamples: mb.examples, verdict: verdictOf(wb.length, mb.count, b.dropped) },
+    {
+      id: a.id,
+      framesInWindow: wa.length,
+      missingHere: ma.count,
+      missingExamples: ma.examples,
+      verdict: verdictOf(wa.length, ma.count, a.dropped),
+    },
+    {
+      id: b.id,
+      framesInWindow: wb.length,
+      missingHere: mb.count,
+      missingExamples: mb.examples,
+      verdict: verdictOf(wb.length, mb.count, b.dropped),
+    },
   ];
   const bad = ends.filter((e) => e.verdict !== 'ok' && e.verdict !== 'idle');
   const idle = ends.every((e) => e.verdict === 'idle');
   const reason = bad.length
-    ? bad.map((e) => `${e.id} lacks ${e.missingHere} frame(s) its peer saw (${e.verdict}; e.g. peer frames ${e.missingExamples.join(',')})`).join('; ')
-    : idle ? 'no frames in the common window' : `${matched} frame(s) seen at both ends`;
+    ? bad
+        .map(
+          (e) =>
+            `${e.id} lacks ${e.missingHere} frame(s) its peer saw (${e.verdict}; e.g. peer frames ${e.missingExamples.join(',')})`,
+        )
+        .join('; ')
+    : idle
+      ? 'no frames in the common window'
+      : `${matched} frame(s) seen at both ends`;
   return { linkId, verdict: bad.length ? 'flagged' : idle ? 'idle' : 'ok', window: [from, to], matched, ends, reason };
 }

@@ -9,5 +9,14 @@ export * from './compare.js';
 export * from './manifest.js';
 export * from './state.js';
 export { mergeCaptures, type MergeInput } from './merge.js';
-export { startCapture, stopRun, listRuns, activeRuns, CaptureSession, type StartCaptureOptions, type StopCaptureOptions, type RunSummary } from './session.js';
+export {
+  startCapture,
+  stopRun,
+  listRuns,
+  activeRuns,
+  CaptureSession,
+  type StartCaptureOptions,
+  type StopCaptureOptions,
+  type RunSummary,
+} from './session.js';
 export { isRunning, signalOwned, parseProcStat } from './proc.js';

@@ -89,11 +89,19 @@ export function buildManifest(
   const byId = new Map(state.capturers.map((c) => [c.id, c]));
   const fileOf = new Map(state.targets.map((t) => [`${t.node}\u0000${t.ifname}`, t.id]));
   const flagOf = new Map<string, FileFlag>();
-  for (const l of links) for (const e of l.ends) if (e.verdict !== 'ok' && e.verdict !== 'idle') flagOf.set(e.id, e.verdict);
+  for (const l of links)
+    for (const e of l.ends) if (e.verdict !== 'ok' && e.verdict !== 'idle') flagOf.set(e.id, e.verdict);
   const dirFilter = state.tcpdump.direction ?? null;
   const files: ManifestFile[] = state.targets.map((t) => {
     const c = byId.get(t.id);
-    const r = results.get(t.id) ?? { stats: null, packets: 0, bytes: 0, firstTs: null, lastTs: null, readWarnings: ['capture file missing'] };
+    const r = results.get(t.id) ?? {
+      stats: null,
+      packets: 0,
+      bytes: 0,
+      firstTs: null,
+      lastTs: null,
+      readWarnings: ['capture file missing'],
+    };
     const flags: FileFlag[] = [];
     const dropped = r.stats ? r.stats.droppedByKernel + (r.stats.droppedByInterface ?? 0) : null;
     if (dropped) flags.push('drops');

@@ -12,14 +12,22 @@ export interface MergeInput {
 
 export async function mergeCaptures(inputs: MergeInput[], outPath: string): Promise<number> {
   const writer = createPcapngWriter(outPath, {
-    interfaces: inputs.map((i) => ({ name: i.name, description: i.description, linktype: 1, snaplen: 262144, precision: 'us' as const })),
+    interfaces: inputs.map((i) => ({
+      name: i.name,
+      description: i.description,
+      linktype: 1,
+      snaplen: 262144,
+      precision: 'us' as const,
+    })),
     sectionComment: 'fabric capture run (merged)',
   });
   const its = await Promise.all(inputs.map(async (i) => (await openCapture(i.path))[Symbol.asyncIterator]()));
-  const heads: (CaptureFrame | null)[] = await Promise.all(its.map(async (it) => {
-    const r = await it.next();
-    return r.done ? null : r.value;
-  }));
+  const heads: (CaptureFrame | null)[] = await Promise.all(
+    its.map(async (it) => {
+      const r = await it.next();
+      return r.done ? null : r.value;
+    }),
+  );
   let n = 0;
   for (;;) {
     let best = -1;

@@ -35,11 +35,13 @@ export function checkLab(v: string): string {
   return v;
 }
 export function checkLinkId(v: string): string {
-  if (typeof v !== 'string' || !LINK_ID.test(v)) throw bad('link id', v, 'link ids start with a letter or digit and contain no spaces or slashes');
+  if (typeof v !== 'string' || !LINK_ID.test(v))
+    throw bad('link id', v, 'link ids start with a letter or digit and contain no spaces or slashes');
   return v;
 }
 export function checkRunId(v: string): string {
-  if (typeof v !== 'string' || !RUN_ID.test(v)) throw bad('capture run id', v, 'run ids look like 20261121T233000Z-1a2b3c');
+  if (typeof v !== 'string' || !RUN_ID.test(v))
+    throw bad('capture run id', v, 'run ids look like 20261121T233000Z-1a2b3c');
   return v;
 }
 
@@ -56,7 +58,8 @@ export function captureStem(node: string, ifname: string): string {
 
 const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 export function checkMac(v: string): string {
-  if (typeof v !== 'string' || !MAC.test(v)) throw bad('MAC address', v, 'write MACs as six hex pairs, e.g. 02:00:00:00:00:10');
+  if (typeof v !== 'string' || !MAC.test(v))
+    throw bad('MAC address', v, 'write MACs as six hex pairs, e.g. 02:00:00:00:00:10');
   return v.toLowerCase();
 }
 

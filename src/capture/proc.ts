@@ -50,7 +50,11 @@ export function signalOwned(pid: number, startTicks: number, sig: NodeJS.Signals
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls until none of the processes runs or the time is up; returns those still running. */
-export async function waitGone(procs: { pid: number; startTicks: number }[], timeoutMs: number, pollMs = 20): Promise<{ pid: number; startTicks: number }[]> {
+export async function waitGone(
+  procs: { pid: number; startTicks: number }[],
+  timeoutMs: number,
+  pollMs = 20,
+): Promise<{ pid: number; startTicks: number }[]> {
   const end = Date.now() + timeoutMs;
   let left = procs.filter((p) => isRunning(p.pid, p.startTicks));
   while (left.length && Date.now() < end) {

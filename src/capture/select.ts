@@ -31,9 +31,24 @@ export function selectTargets(status: CaptureStatusDoc, sel: CaptureSelection = 
   const classes = new Set(status.links.map((l) => l.class));
   const ids = new Set(status.links.map((l) => l.id));
   const nodes = new Set(status.links.flatMap((l) => l.endpoints.map((e) => e.node)));
-  if (has(sel.classes) && sel.classes!.some((c) => !classes.has(c))) throw unknown('link class', sel.classes!.filter((c) => !classes.has(c)), classes);
-  if (has(sel.links) && sel.links!.some((c) => !ids.has(c))) throw unknown('link id', sel.links!.filter((c) => !ids.has(c)), ids);
-  if (has(sel.nodes) && sel.nodes!.some((c) => !nodes.has(c))) throw unknown('node', sel.nodes!.filter((c) => !nodes.has(c)), nodes);
+  if (has(sel.classes) && sel.classes!.some((c) => !classes.has(c)))
+    throw unknown(
+      'link class',
+      sel.classes!.filter((c) => !classes.has(c)),
+      classes,
+    );
+  if (has(sel.links) && sel.links!.some((c) => !ids.has(c)))
+    throw unknown(
+      'link id',
+      sel.links!.filter((c) => !ids.has(c)),
+      ids,
+    );
+  if (has(sel.nodes) && sel.nodes!.some((c) => !nodes.has(c)))
+    throw unknown(
+      'node',
+      sel.nodes!.filter((c) => !nodes.has(c)),
+      nodes,
+    );
 
   const targets: CaptureTarget[] = [];
   const skipped: SelectResult['skipped'] = [];
@@ -49,20 +64,35 @@ export function selectTargets(status: CaptureStatusDoc, sel: CaptureSelection = 
       if (e.netns !== null) checkNetns(e.netns);
       else if (e.hostIf) checkIfname(e.hostIf);
       else {
-        skipped.push({ linkId: link.id, node: e.node, ifname: e.ifname, reason: 'no namespace and no host interface in the status document' });
+        skipped.push({
+          linkId: link.id,
+          node: e.node,
+          ifname: e.ifname,
+          reason: 'no namespace and no host interface in the status document',
+        });
         return;
       }
       const id = captureStem(e.node, e.ifname);
       const prior = seen.get(id);
       if (prior !== undefined) {
-        throw new FabricError('E_CAPTURE_SELECTION', `two link ends map to the capture file ${id}.pcap (links ${prior} and ${link.id})`, {
-          hint: 'node/interface names must be unique per lab',
-        });
+        throw new FabricError(
+          'E_CAPTURE_SELECTION',
+          `two link ends map to the capture file ${id}.pcap (links ${prior} and ${link.id})`,
+          {
+            hint: 'node/interface names must be unique per lab',
+          },
+        );
       }
       seen.set(id, link.id);
       const p = link.endpoints[1 - i]!;
       targets.push({
-        id, linkId: link.id, linkClass: link.class, node: e.node, ifname: e.ifname, netns: e.netns, hostIf: e.netns === null ? e.hostIf : null,
+        id,
+        linkId: link.id,
+        linkClass: link.class,
+        node: e.node,
+        ifname: e.ifname,
+        netns: e.netns,
+        hostIf: e.netns === null ? e.hostIf : null,
         peer: { node: p.node, ifname: p.ifname, netns: p.netns, hostIf: p.hostIf ?? null },
       });
     });

@@ -20,7 +20,14 @@ import { labDir, makeRunId, runDir as runDirOf } from './run-dir.js';
 import { selectTargets, type CaptureSelection } from './select.js';
 import { MANIFEST_FILE, readState, STATE_FILE, writeState, type CaptureState, type CapturerState } from './state.js';
 import type { CaptureStatusDoc } from './status.js';
-import { DEFAULT_SNAPLEN, isListening, parseTcpdumpStats, stderrTail, tcpdumpArgv, type TcpdumpOptions } from './tcpdump.js';
+import {
+  DEFAULT_SNAPLEN,
+  isListening,
+  parseTcpdumpStats,
+  stderrTail,
+  tcpdumpArgv,
+  type TcpdumpOptions,
+} from './tcpdump.js';
 
 export interface StartCaptureOptions {
   selection?: CaptureSelection;
@@ -73,11 +80,19 @@ export class CaptureSession {
     private readonly exits: Map<string, Promise<{ exitCode: number | null }>>,
   ) {}
 
-  get lab(): string { return this.state.lab; }
-  get runId(): string { return this.state.runId; }
-  get runDir(): string { return this.dir; }
+  get lab(): string {
+    return this.state.lab;
+  }
+  get runId(): string {
+    return this.state.runId;
+  }
+  get runDir(): string {
+    return this.dir;
+  }
   /** The capturers (id, pid, file, listeningAt ...). */
-  get capturers(): readonly CapturerState[] { return this.state.capturers; }
+  get capturers(): readonly CapturerState[] {
+    return this.state.capturers;
+  }
   /** Absolute path of the capture file of `<node>`/`<ifname>`. */
   fileOf(node: string, ifname: string): string | undefined {
     const t = this.state.targets.find((x) => x.node === node && x.ifname === ifname);
@@ -150,9 +165,13 @@ export async function startCapture(status: CaptureStatusDoc, o: StartCaptureOpti
     return false;
   });
   if (targets.length === 0) {
-    throw new FabricError('E_CAPTURE_SELECTION', `nothing to capture in lab ${lab}${skipped.length ? ` (${skipped.length} end(s) not capturable)` : ''}`, {
-      hint: 'check the --class/--link/--node filter against `fabric status <lab>`',
-    });
+    throw new FabricError(
+      'E_CAPTURE_SELECTION',
+      `nothing to capture in lab ${lab}${skipped.length ? ` (${skipped.length} end(s) not capturable)` : ''}`,
+      {
+        hint: 'check the --class/--link/--node filter against `fabric status <lab>`',
+      },
+    );
   }
   const runId = o.runId ?? makeRunId();
   const dir = runDirOf(lab, runId, o.root);
@@ -160,10 +179,22 @@ export async function startCapture(status: CaptureStatusDoc, o: StartCaptureOpti
   const me = procInfo(process.pid);
   const td: TcpdumpOptions = { ...o.tcpdump, snaplen: o.tcpdump?.snaplen ?? DEFAULT_SNAPLEN };
   const state: CaptureState = {
-    stateVersion: 1, lab, runId, runtime: status.runtime ?? 'unknown', planHash: o.planHash ?? null, phase: 'starting',
+    stateVersion: 1,
+    lab,
+    runId,
+    runtime: status.runtime ?? 'unknown',
+    planHash: o.planHash ?? null,
+    phase: 'starting',
     orchestrator: { pid: process.pid, startTicks: me?.startTicks ?? 0, detached: o.detached === true },
-    startedAt: nowIso(), stoppedAt: null, selection: o.selection ?? {}, tcpdump: td, merge: o.merge !== false,
-    targets, skipped, capturers: [], error: null,
+    startedAt: nowIso(),
+    stoppedAt: null,
+    selection: o.selection ?? {},
+    tcpdump: td,
+    merge: o.merge !== false,
+    targets,
+    skipped,
+    capturers: [],
+    error: null,
   };
   // Argv for every capturer first: a bad name fails before any process starts.
   const argvs = targets.map((t) => tcpdumpArgv(t, join(dir, `${t.id}.pcap`), td));
@@ -186,15 +217,28 @@ export async function startCapture(status: CaptureStatusDoc, o: StartCaptureOpti
       closeSync(fd);
     }
     const pid = child.pid;
-    const startTicks = pid ? procInfo(pid)?.startTicks ?? -1 : -1;
+    const startTicks = pid ? (procInfo(pid)?.startTicks ?? -1) : -1;
     state.capturers.push({
-      id: t.id, pid: pid ?? 0, startTicks, file: `${t.id}.pcap`, stderrFile, argv: [file, ...args], startedAt: nowIso(),
-      listeningAt: null, stopRequestedAt: null, exitedAt: null, exitCode: null, stopHow: null,
+      id: t.id,
+      pid: pid ?? 0,
+      startTicks,
+      file: `${t.id}.pcap`,
+      stderrFile,
+      argv: [file, ...args],
+      startedAt: nowIso(),
+      listeningAt: null,
+      stopRequestedAt: null,
+      exitedAt: null,
+      exitCode: null,
+      stopHow: null,
     });
-    exits.set(t.id, new Promise((res) => {
-      child.once('exit', (code) => res({ exitCode: code }));
-      child.once('error', () => res({ exitCode: null }));
-    }));
+    exits.set(
+      t.id,
+      new Promise((res) => {
+        child.once('exit', (code) => res({ exitCode: code }));
+        child.once('error', () => res({ exitCode: null }));
+      }),
+    );
     if (o.detached) child.unref();
   }
   await writeState(dir, state);
@@ -213,14 +257,17 @@ export async function startCapture(status: CaptureStatusDoc, o: StartCaptureOpti
       if (isListening(readText(join(dir, c.stderrFile)))) c.listeningAt = nowIso();
       else waiting++;
     }
-    const died = state.capturers.filter((c) => !c.listeningAt && (dead.has(c.id) || c.pid === 0 || !isRunning(c.pid, c.startTicks)));
+    const died = state.capturers.filter(
+      (c) => !c.listeningAt && (dead.has(c.id) || c.pid === 0 || !isRunning(c.pid, c.startTicks)),
+    );
     if (waiting === 0) break;
     if (died.length || Date.now() > end) {
       const notListening = state.capturers.filter((c) => !c.listeningAt);
       // Blame the capturers that died (or, on timeout, every one not listening); the others were
       // merely stopped along with them.
       const failed = died.length ? died : notListening;
-      const line = (c: CapturerState) => `  ${c.id} (${c.argv.join(' ')}): ${died.includes(c) ? 'exited' : 'not listening'}: ${stderrTail(readText(join(dir, c.stderrFile))) || '(no output)'}`;
+      const line = (c: CapturerState) =>
+        `  ${c.id} (${c.argv.join(' ')}): ${died.includes(c) ? 'exited' : 'not listening'}: ${stderrTail(readText(join(dir, c.stderrFile))) || '(no output)'}`;
       const others = state.capturers.length - failed.length;
       state.error = `capturer(s) failed to listen: ${failed.map((c) => c.id).join(', ')}`;
       await session.stop({ graceMs: 2000 }).catch(() => undefined);
@@ -228,11 +275,17 @@ export async function startCapture(status: CaptureStatusDoc, o: StartCaptureOpti
       s2.phase = 'failed';
       s2.error = state.error;
       await writeState(dir, s2);
-      const head = died.length ? `${failed.length} capturer(s) exited before listening` : `${failed.length} capturer(s) not listening within ${timeout} ms`;
-      throw new FabricError('E_CAPTURE_NOT_LISTENING', `${head}${others ? ` (the other ${others} were stopped)` : ''}:\n${failed.map(line).join('\n')}`, {
-        hint: 'check that the namespace and interface exist (`fabric status <lab>`) and that tcpdump runs as root',
-        location: dir,
-      });
+      const head = died.length
+        ? `${failed.length} capturer(s) exited before listening`
+        : `${failed.length} capturer(s) not listening within ${timeout} ms`;
+      throw new FabricError(
+        'E_CAPTURE_NOT_LISTENING',
+        `${head}${others ? ` (the other ${others} were stopped)` : ''}:\n${failed.map(line).join('\n')}`,
+        {
+          hint: 'check that the namespace and interface exist (`fabric status <lab>`) and that tcpdump runs as root',
+          location: dir,
+        },
+      );
     }
     await sleep(20);
   }
@@ -241,9 +294,15 @@ export async function startCapture(status: CaptureStatusDoc, o: StartCaptureOpti
   return session;
 }
 
-async function stopCapturers(dir: string, state: CaptureState, graceMs: number, exits?: Map<string, Promise<{ exitCode: number | null }>>): Promise<void> {
+async function stopCapturers(
+  dir: string,
+  state: CaptureState,
+  graceMs: number,
+  exits?: Map<string, Promise<{ exitCode: number | null }>>,
+): Promise<void> {
   const live = state.capturers.filter((c) => c.pid > 0 && isRunning(c.pid, c.startTicks));
-  for (const c of state.capturers) if (!live.includes(c) && !c.stopHow) c.stopHow = c.listeningAt ? 'gone' : 'exited-early';
+  for (const c of state.capturers)
+    if (!live.includes(c) && !c.stopHow) c.stopHow = c.listeningAt ? 'gone' : 'exited-early';
   const stamp = nowIso();
   for (const c of live) {
     c.stopRequestedAt = stamp;
@@ -251,7 +310,10 @@ async function stopCapturers(dir: string, state: CaptureState, graceMs: number, 
     signalOwned(c.pid, c.startTicks, 'SIGINT');
   }
   let left = await waitGone(live, graceMs);
-  for (const [how, sig, ms] of [['sigterm', 'SIGTERM', 1000], ['sigkill', 'SIGKILL', 1000]] as const) {
+  for (const [how, sig, ms] of [
+    ['sigterm', 'SIGTERM', 1000],
+    ['sigkill', 'SIGKILL', 1000],
+  ] as const) {
     if (!left.length) break;
     for (const p of left) {
       const c = live.find((x) => x.pid === p.pid)!;
@@ -268,7 +330,12 @@ async function stopCapturers(dir: string, state: CaptureState, graceMs: number, 
 }
 
 /** Stops (if needed), counts, compares, merges and writes manifest.json. */
-async function finalize(dir: string, state: CaptureState, o: StopCaptureOptions, exits?: Map<string, Promise<{ exitCode: number | null }>>): Promise<CaptureManifest> {
+async function finalize(
+  dir: string,
+  state: CaptureState,
+  o: StopCaptureOptions,
+  exits?: Map<string, Promise<{ exitCode: number | null }>>,
+): Promise<CaptureManifest> {
   state.phase = 'stopping';
   await writeState(dir, state);
   await stopCapturers(dir, state, o.graceMs ?? 5000, exits);
@@ -283,28 +350,52 @@ async function finalize(dir: string, state: CaptureState, o: StopCaptureOptions,
       fc = await countCapture(join(dir, c.file));
     } catch (err) {
       fc = { packets: 0, bytes: 0, firstTs: null, lastTs: null, warnings: [], digests: [] };
-      results.set(c.id, { stats, packets: 0, bytes: 0, firstTs: null, lastTs: null, readWarnings: [`unreadable: ${String((err as Error)?.message ?? err)}`] });
+      results.set(c.id, {
+        stats,
+        packets: 0,
+        bytes: 0,
+        firstTs: null,
+        lastTs: null,
+        readWarnings: [`unreadable: ${String((err as Error)?.message ?? err)}`],
+      });
       counts.set(c.id, fc);
       continue;
     }
     counts.set(c.id, fc);
     results.set(c.id, {
-      stats, packets: fc.packets, bytes: fc.bytes, firstTs: fc.firstTs, lastTs: fc.lastTs,
+      stats,
+      packets: fc.packets,
+      bytes: fc.bytes,
+      firstTs: fc.firstTs,
+      lastTs: fc.lastTs,
       readWarnings: fc.warnings.map((w) => `${w.code}${w.frame ? ` (frame ${w.frame})` : ''}: ${w.message}`),
     });
   }
 
-  const dropsOf = new Map([...results].map(([id, r]) => [id, r.stats ? r.stats.droppedByKernel + (r.stats.droppedByInterface ?? 0) : null]));
+  const dropsOf = new Map(
+    [...results].map(([id, r]) => [id, r.stats ? r.stats.droppedByKernel + (r.stats.droppedByInterface ?? 0) : null]),
+  );
   const links = compareLinks(state, counts, dropsOf, o);
   let merged: string | null = null;
   if (state.merge) {
-    const inputs = state.capturers.filter((c) => (counts.get(c.id)?.packets ?? 0) >= 0 && results.get(c.id)?.readWarnings.every((w) => !w.startsWith('unreadable')));
+    const inputs = state.capturers.filter(
+      (c) =>
+        (counts.get(c.id)?.packets ?? 0) >= 0 &&
+        results.get(c.id)?.readWarnings.every((w) => !w.startsWith('unreadable')),
+    );
     if (inputs.length) {
       const byId = new Map(state.targets.map((t) => [t.id, t]));
-      await mergeCaptures(inputs.map((c) => {
-        const t = byId.get(c.id)!;
-        return { path: join(dir, c.file), name: `${t.node}:${t.ifname}`, description: `link ${t.linkId} (${t.linkClass})` };
-      }), join(dir, 'merged.pcapng'));
+      await mergeCaptures(
+        inputs.map((c) => {
+          const t = byId.get(c.id)!;
+          return {
+            path: join(dir, c.file),
+            name: `${t.node}:${t.ifname}`,
+            description: `link ${t.linkId} (${t.linkClass})`,
+          };
+        }),
+        join(dir, 'merged.pcapng'),
+      );
       merged = 'merged.pcapng';
     }
   }
@@ -316,14 +407,26 @@ async function finalize(dir: string, state: CaptureState, o: StopCaptureOptions,
   return manifest;
 }
 
-function compareLinks(state: CaptureState, counts: Map<string, FileCount>, dropsOf: Map<string, number | null>, o: StopCaptureOptions): LinkCheck[] {
+function compareLinks(
+  state: CaptureState,
+  counts: Map<string, FileCount>,
+  dropsOf: Map<string, number | null>,
+  o: StopCaptureOptions,
+): LinkCheck[] {
   const byLink = new Map<string, string[]>();
   for (const t of state.targets) byLink.set(t.linkId, [...(byLink.get(t.linkId) ?? []), t.id]);
   const cap = new Map(state.capturers.map((c) => [c.id, c]));
   const out: LinkCheck[] = [];
   for (const [linkId, ids] of byLink) {
     if (ids.length !== 2) {
-      out.push({ linkId, verdict: 'unchecked', window: null, matched: 0, ends: [], reason: 'only one end of the link was captured' });
+      out.push({
+        linkId,
+        verdict: 'unchecked',
+        window: null,
+        matched: 0,
+        ends: [],
+        reason: 'only one end of the link was captured',
+      });
       continue;
     }
     const end = (id: string): EndFrames => {
@@ -368,7 +471,10 @@ export async function stopRun(dir: string, o: StopCaptureOptions & { waitMs?: nu
   // Only one finalizer: an exclusive lock file.
   const lock = join(dir, '.stop.lock');
   const fh = await open(lock, 'wx').catch(() => null);
-  if (!fh) throw new FabricError('E_CAPTURE_BUSY', `another process is stopping ${dir}`, { hint: `remove ${lock} if no stop is running` });
+  if (!fh)
+    throw new FabricError('E_CAPTURE_BUSY', `another process is stopping ${dir}`, {
+      hint: `remove ${lock} if no stop is running`,
+    });
   try {
     return await finalize(dir, await readState(dir), o);
   } finally {
@@ -398,8 +504,14 @@ export async function listRuns(lab: string, root?: string): Promise<RunSummary[]
     const s = await readState(dir).catch(() => null);
     if (!s) continue;
     out.push({
-      runId: s.runId, dir, phase: s.phase, startedAt: s.startedAt, stoppedAt: s.stoppedAt, capturers: s.capturers.length,
-      running: s.capturers.filter((c) => c.pid > 0 && isRunning(c.pid, c.startTicks)).length, planHash: s.planHash,
+      runId: s.runId,
+      dir,
+      phase: s.phase,
+      startedAt: s.startedAt,
+      stoppedAt: s.stoppedAt,
+      capturers: s.capturers.length,
+      running: s.capturers.filter((c) => c.pid > 0 && isRunning(c.pid, c.startTicks)).length,
+      planHash: s.planHash,
     });
   }
   return out;

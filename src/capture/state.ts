@@ -58,9 +58,16 @@ export async function readState(dir: string): Promise<CaptureState> {
   try {
     text = await readFile(join(dir, STATE_FILE), 'utf8');
   } catch (err) {
-    throw new FabricError('E_CAPTURE_NO_RUN', `no capture state in ${dir}`, { cause: err, hint: 'list runs with `fabric capture <lab> list`' });
+    throw new FabricError('E_CAPTURE_NO_RUN', `no capture state in ${dir}`, {
+      cause: err,
+      hint: 'list runs with `fabric capture <lab> list`',
+    });
   }
   const s = JSON.parse(text) as CaptureState;
-  if (s.stateVersion !== 1) throw new FabricError('E_CAPTURE_STATE', `${join(dir, STATE_FILE)}: unknown stateVersion ${String(s.stateVersion)}`);
+  if (s.stateVersion !== 1)
+    throw new FabricError(
+      'E_CAPTURE_STATE',
+      `${join(dir, STATE_FILE)}: unknown stateVersion ${String(s.stateVersion)}`,
+    );
   return s;
 }

@@ -57,11 +57,13 @@ export function parseStatus(doc: unknown): CaptureStatusDoc {
   (d.links as unknown[]).forEach((l, i) => {
     const link = l as Record<string, unknown>;
     if (!link || !str(link.id) || !str(link.class)) fail(`links[${i}]: id and class required`);
-    if (!Array.isArray(link.endpoints) || link.endpoints.length !== 2) fail(`links[${i}] (${String(link.id)}): two endpoints required`);
+    if (!Array.isArray(link.endpoints) || link.endpoints.length !== 2)
+      fail(`links[${i}] (${String(link.id)}): two endpoints required`);
     (link.endpoints as unknown[]).forEach((e, j) => {
       const ep = e as Record<string, unknown>;
       if (!ep || !str(ep.node) || !str(ep.ifname)) fail(`links[${i}].endpoints[${j}]: node and ifname required`);
-      if (!strOrNull(ep.netns) || !strOrNull(ep.hostIf ?? null)) fail(`links[${i}].endpoints[${j}]: netns/hostIf must be strings or null`);
+      if (!strOrNull(ep.netns) || !strOrNull(ep.hostIf ?? null))
+        fail(`links[${i}].endpoints[${j}]: netns/hostIf must be strings or null`);
     });
   });
   return { runtime: 'unknown', ...(d as object) } as CaptureStatusDoc;

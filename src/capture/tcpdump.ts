@@ -46,22 +46,33 @@ export interface Argv {
  * root-namespace end. `ip netns exec` execs tcpdump in place, so the PID we get is tcpdump's own and
  * SIGINT reaches it directly.
  */
-export function tcpdumpArgv(t: Pick<CaptureTarget, 'netns' | 'ifname' | 'hostIf'>, outFile: string, o: TcpdumpOptions = {}): Argv {
+export function tcpdumpArgv(
+  t: Pick<CaptureTarget, 'netns' | 'ifname' | 'hostIf'>,
+  outFile: string,
+  o: TcpdumpOptions = {},
+): Argv {
   const dev = t.netns !== null ? checkIfname(t.ifname) : checkIfname(t.hostIf ?? '');
   const snaplen = o.snaplen ?? DEFAULT_SNAPLEN;
-  if (!Number.isInteger(snaplen) || snaplen < 64 || snaplen > MAX_SNAPLEN) throw new RangeError(`snaplen ${snaplen} out of 64..${MAX_SNAPLEN}`);
+  if (!Number.isInteger(snaplen) || snaplen < 64 || snaplen > MAX_SNAPLEN)
+    throw new RangeError(`snaplen ${snaplen} out of 64..${MAX_SNAPLEN}`);
   const buf = o.bufferKiB ?? DEFAULT_BUFFER_KIB;
-  if (!Number.isInteger(buf) || buf < 256 || buf > 1048576) throw new RangeError(`bufferKiB ${buf} out of 256..1048576`);
+  if (!Number.isInteger(buf) || buf < 256 || buf > 1048576)
+    throw new RangeError(`bufferKiB ${buf} out of 256..1048576`);
   const td = [
-    '-i', dev,
+    '-i',
+    dev,
     '-U', // packet-buffered: every packet is written as it arrives
     '-n',
     '--immediate-mode',
-    '-s', String(snaplen),
-    '-B', String(buf),
-    '-Z', 'root', // no privilege drop: the file stays writable/readable in a root-owned run dir
+    '-s',
+    String(snaplen),
+    '-B',
+    String(buf),
+    '-Z',
+    'root', // no privilege drop: the file stays writable/readable in a root-owned run dir
     ...(o.direction ? ['-Q', o.direction] : []),
-    '-w', outFile,
+    '-w',
+    outFile,
     ...(o.filter ?? []),
   ];
   const bin = o.tcpdump ?? 'tcpdump';
@@ -99,10 +110,20 @@ export function parseTcpdumpStats(stderr: string): TcpdumpStats | null {
   const received = num(/^(\d+) packets? received by filter$/m);
   const dropped = num(/^(\d+) packets? dropped by kernel$/m);
   if (captured === null || received === null || dropped === null) return null;
-  return { captured, receivedByFilter: received, droppedByKernel: dropped, droppedByInterface: num(/^(\d+) packets? dropped by interface$/m) };
+  return {
+    captured,
+    receivedByFilter: received,
+    droppedByKernel: dropped,
+    droppedByInterface: num(/^(\d+) packets? dropped by interface$/m),
+  };
 }
 
 /** The last meaningful stderr lines (error text of a capturer that died), for messages. */
 export function stderrTail(stderr: string, lines = 4): string {
-  return stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-lines).join(' | ');
+  return stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-lines)
+    .join(' | ');
 }

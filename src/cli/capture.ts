@@ -7,7 +7,16 @@ import type { Command } from 'commander';
 import { execa } from 'execa';
 import { FabricError } from '../errors/fabric-error.js';
 import {
-  activeRuns, checkLab, checkRunId, listRuns, parseStatus, runDir, startCapture, stopRun, type CaptureManifest, type CaptureStatusDoc,
+  activeRuns,
+  checkLab,
+  checkRunId,
+  listRuns,
+  parseStatus,
+  runDir,
+  startCapture,
+  stopRun,
+  type CaptureManifest,
+  type CaptureStatusDoc,
 } from '../capture/index.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -17,17 +26,25 @@ async function loadStatus(lab: string, statusFile?: string): Promise<CaptureStat
   const bin = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/fabric.js');
   const r = await execa(process.execPath, [bin, 'status', lab, '--json'], { reject: false, timeout: 60_000 });
   if (r.exitCode !== 0) {
-    throw new FabricError('E_CAPTURE_STATUS', `fabric status ${lab} --json failed (exit ${String(r.exitCode)}): ${String(r.stderr).trim()}`, {
-      hint: 'is the lab up? (`fabric up`), or pass --status-file',
-    });
+    throw new FabricError(
+      'E_CAPTURE_STATUS',
+      `fabric status ${lab} --json failed (exit ${String(r.exitCode)}): ${String(r.stderr).trim()}`,
+      {
+        hint: 'is the lab up? (`fabric up`), or pass --status-file',
+      },
+    );
   }
   return parseStatus(JSON.parse(String(r.stdout)));
 }
 
 function summary(m: CaptureManifest): string {
-  const lines = [`run ${m.runId}: ${m.totals.files} file(s), ${m.totals.packets} packet(s), ${m.totals.dropped} dropped by the capturers`];
+  const lines = [
+    `run ${m.runId}: ${m.totals.files} file(s), ${m.totals.packets} packet(s), ${m.totals.dropped} dropped by the capturers`,
+  ];
   for (const f of m.files) {
-    lines.push(`  ${f.file.padEnd(32)} ${String(f.packets).padStart(8)} pkts  drops ${f.dropped ?? '?'}${f.flags.length ? `  [${f.flags.join(', ')}]` : ''}`);
+    lines.push(
+      `  ${f.file.padEnd(32)} ${String(f.packets).padStart(8)} pkts  drops ${f.dropped ?? '?'}${f.flags.length ? `  [${f.flags.join(', ')}]` : ''}`,
+    );
   }
   for (const l of m.links.filter((x) => x.verdict === 'flagged')) lines.push(`  link ${l.linkId}: ${l.reason}`);
   return lines.join('\n');
@@ -52,26 +69,47 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (labArg: string, action: string, o: Record<string, unknown>) => {
       const lab = checkLab(labArg);
-      const out = (v: unknown, text: string) => process.stdout.write(o.json ? JSON.stringify(v, null, 2) + '\n' : text + '\n');
+      const out = (v: unknown, text: string) =>
+        process.stdout.write(o.json ? JSON.stringify(v, null, 2) + '\n' : text + '\n');
       if (action === 'list') {
         const runs = await listRuns(lab);
-        out(runs, runs.length ? runs.map((r) => `${r.runId}  ${r.phase.padEnd(9)} ${r.capturers} capturer(s), ${r.running} running  ${r.dir}`).join('\n') : `no capture runs for ${lab}`);
+        out(
+          runs,
+          runs.length
+            ? runs
+                .map(
+                  (r) => `${r.runId}  ${r.phase.padEnd(9)} ${r.capturers} capturer(s), ${r.running} running  ${r.dir}`,
+                )
+                .join('\n')
+            : `no capture runs for ${lab}`,
+        );
         return;
       }
       if (action === 'stop') {
         const dirs = o.run ? [runDir(lab, checkRunId(String(o.run)))] : (await activeRuns(lab)).map((r) => r.dir);
-        if (!dirs.length) throw new FabricError('E_CAPTURE_NO_RUN', `no unfinished capture run for lab ${lab}`, { hint: `fabric capture ${lab} list` });
+        if (!dirs.length)
+          throw new FabricError('E_CAPTURE_NO_RUN', `no unfinished capture run for lab ${lab}`, {
+            hint: `fabric capture ${lab} list`,
+          });
         const ms: CaptureManifest[] = [];
         for (const d of dirs) ms.push(await stopRun(d));
         out(ms, ms.map(summary).join('\n'));
         return;
       }
-      if (action !== 'start') throw new FabricError('E_USAGE', `unknown capture action ${JSON.stringify(action)}`, { hint: 'start | stop | list' });
+      if (action !== 'start')
+        throw new FabricError('E_USAGE', `unknown capture action ${JSON.stringify(action)}`, {
+          hint: 'start | stop | list',
+        });
       const status = await loadStatus(lab, o.statusFile as string | undefined);
-      if (status.lab !== lab) throw new FabricError('E_CAPTURE_STATUS', `status document is for lab ${status.lab}, not ${lab}`);
+      if (status.lab !== lab)
+        throw new FabricError('E_CAPTURE_STATUS', `status document is for lab ${status.lab}, not ${lab}`);
       const snaplen = o.snaplen === undefined ? undefined : Number(o.snaplen);
       const session = await startCapture(status, {
-        selection: { classes: o.class as string[] | undefined, links: o.link as string[] | undefined, nodes: o.node as string[] | undefined },
+        selection: {
+          classes: o.class as string[] | undefined,
+          links: o.link as string[] | undefined,
+          nodes: o.node as string[] | undefined,
+        },
         planHash: (o.planHash as string | undefined) ?? null,
         detached: o.detach === true,
         merge: o.merge !== false,
@@ -79,14 +117,18 @@ export function register(program: Command): void {
       });
       const head = `capturing ${session.capturers.length} interface(s) of ${lab} into ${session.runDir}`;
       if (o.detach) {
-        out({ runId: session.runId, runDir: session.runDir, capturers: session.capturers }, `${head}\nstop with: fabric capture ${lab} stop --run ${session.runId}`);
+        out(
+          { runId: session.runId, runDir: session.runDir, capturers: session.capturers },
+          `${head}\nstop with: fabric capture ${lab} stop --run ${session.runId}`,
+        );
         process.exit(0); // the capturers are detached and outlive us
       }
       process.stderr.write(`${head}\nall capturers listening; Ctrl-C or \`fabric capture ${lab} stop\` ends the run\n`);
       const keepAlive = setInterval(() => undefined, 1 << 30);
       if (o.duration !== undefined) {
         const s = Number(o.duration);
-        if (!Number.isFinite(s) || s <= 0 || s > 86400) throw new FabricError('E_USAGE', `--duration ${String(o.duration)} outside 0..86400 s`);
+        if (!Number.isFinite(s) || s <= 0 || s > 86400)
+          throw new FabricError('E_USAGE', `--duration ${String(o.duration)} outside 0..86400 s`);
         await new Promise((r) => setTimeout(r, s * 1000));
         const m = await session.stop();
         clearInterval(keepAlive);

@@ -22,9 +22,14 @@ export function register(program: Command): void {
         const filter = opts.prefix ? { labFilter: (l: string) => l.startsWith(opts.prefix!) } : {};
         // Without --runtime: netns, plus docker (containerlab's containers are docker's too) only if
         // its engine already answers: down must never start an engine, nor hang on one that is gone.
-        const names = opts.runtime ? [opts.runtime] : [DEFAULT_RUNTIME, ...runtimeNames().filter((n) => n === 'docker')];
+        const names = opts.runtime
+          ? [opts.runtime]
+          : [DEFAULT_RUNTIME, ...runtimeNames().filter((n) => n === 'docker')];
         const reports: DestroyReport[] = [];
-        for (const name of names) reports.push(...(await getRuntime(name).destroyAll({ onProgress: printStage, ...filter, onlyIfRunning: !opts.runtime })));
+        for (const name of names)
+          reports.push(
+            ...(await getRuntime(name).destroyAll({ onProgress: printStage, ...filter, onlyIfRunning: !opts.runtime })),
+          );
         for (const r of reports) report(r);
         if (!reports.length) process.stdout.write('no fabric labs found\n');
         finish(reports, t0);
@@ -51,14 +56,20 @@ async function labName(arg: string): Promise<string> {
 
 function report(r: DestroyReport): void {
   const n = r.removed;
-  process.stdout.write(`lab ${r.lab}: removed ${n.netns.length} namespaces, ${n.bridges.length} OVS bridges, ${n.rootIfs.length} host interfaces\n`);
+  process.stdout.write(
+    `lab ${r.lab}: removed ${n.netns.length} namespaces, ${n.bridges.length} OVS bridges, ${n.rootIfs.length} host interfaces\n`,
+  );
 }
 
 function finish(reports: DestroyReport[], t0: number): void {
   const left = reports.filter((r) => r.leftover.netns.length || r.leftover.rootIfs.length || r.leftover.bridges.length);
   if (left.length) {
-    const what = left.map((r) => `${r.lab}: ${[...r.leftover.netns, ...r.leftover.rootIfs, ...r.leftover.bridges].join(' ')}`).join('\n');
-    throw new FabricError('E_TEARDOWN_INCOMPLETE', `some objects are still present:\n${what}`, { hint: 'run fabric down again; the state file is kept until everything is gone' });
+    const what = left
+      .map((r) => `${r.lab}: ${[...r.leftover.netns, ...r.leftover.rootIfs, ...r.leftover.bridges].join(' ')}`)
+      .join('\n');
+    throw new FabricError('E_TEARDOWN_INCOMPLETE', `some objects are still present:\n${what}`, {
+      hint: 'run fabric down again; the state file is kept until everything is gone',
+    });
   }
   process.stdout.write(`done in ${fmtMs(performance.now() - t0)}\n`);
 }

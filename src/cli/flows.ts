@@ -14,14 +14,19 @@ export function register(program: Command): void {
       const model = await labModelOf(arg, { deployed: !!opts.diff });
       const programs = renderPrograms(model, computePlan(model)).filter((p) => !opts.bridge || p.node === opts.bridge);
       if (!opts.diff) {
-        for (const p of programs) process.stdout.write(`# ${p.node} (bridge ${p.bridge}, ${p.role})\n${p.meters.map((m) => `meter add ${m}\n`).join('')}${bundleText(p)}\n`);
+        for (const p of programs)
+          process.stdout.write(
+            `# ${p.node} (bridge ${p.bridge}, ${p.role})\n${p.meters.map((m) => `meter add ${m}\n`).join('')}${bundleText(p)}\n`,
+          );
         return;
       }
       let drift = 0;
       for (const d of await diffPrograms(programs)) {
         const n = d.missing.length + d.unexpected.length;
         drift += n;
-        process.stdout.write(`${d.node.padEnd(14)} ${n ? `DRIFT ${d.missing.length} missing, ${d.unexpected.length} unexpected` : 'ok'}\n`);
+        process.stdout.write(
+          `${d.node.padEnd(14)} ${n ? `DRIFT ${d.missing.length} missing, ${d.unexpected.length} unexpected` : 'ok'}\n`,
+        );
         for (const f of d.missing) process.stdout.write(`  + ${f}\n`);
         for (const f of d.unexpected) process.stdout.write(`  - ${f}\n`);
       }

@@ -30,9 +30,12 @@ export function register(program: Command): void {
         else process.stdout.write(text);
         return;
       }
-      if (!labFile) throw new FabricError('E_USAGE', 'missing lab file', { hint: 'fabric generate labs/mtdc/fabric.yml' });
+      if (!labFile)
+        throw new FabricError('E_USAGE', 'missing lab file', { hint: 'fabric generate labs/mtdc/fabric.yml' });
       const model = await loadLab(labFile);
-      const text = opts.model ? JSON.stringify({ ...model, source: basename(labFile) }, null, 2) + '\n' : generateClab(model, basename(labFile));
+      const text = opts.model
+        ? JSON.stringify({ ...model, source: basename(labFile) }, null, 2) + '\n'
+        : generateClab(model, basename(labFile));
       const out = opts.out ?? join(dirname(labFile), `${model.name}.${opts.model ? 'model.json' : 'clab.yml'}`);
       await write(out, text);
       process.stderr.write(`wrote ${out} (${model.nodes.length} nodes, ${model.links.length} links)\n`);

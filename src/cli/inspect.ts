@@ -3,10 +3,13 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { runInspect } from '../inspect/index.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
-const collectInt = (name: string) => (v: string, prev: number[] = []) => {
-  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`--${name} expects a decimal number, got ${JSON.stringify(v)}`);
-  return [...prev, Number(v)];
-};
+const collectInt =
+  (name: string) =>
+  (v: string, prev: number[] = []) => {
+    if (!/^\d+$/.test(v))
+      throw new InvalidArgumentError(`--${name} expects a decimal number, got ${JSON.stringify(v)}`);
+    return [...prev, Number(v)];
+  };
 
 export function register(program: Command): void {
   program
@@ -18,23 +21,41 @@ export function register(program: Command): void {
     .option('--vlan <vid>', 'frames with this VLAN ID at any depth (repeatable: any of)', collectInt('vlan'))
     .option('--label <label>', 'frames with this MPLS label at any depth (repeatable)', collectInt('label'))
     .option('--vni <vni>', 'frames with this VXLAN VNI (repeatable)', collectInt('vni'))
-    .option('--ip <addr>', 'frames with this IPv4/IPv6 address as source or destination, any depth (repeatable)', collect)
-    .option('--contains <text>', 'frames whose bytes contain this marker (text, or 0x-prefixed hex; repeatable)', collect)
-    .option('--decode-as <spec>', 'pseudowire payload: KIND or LABEL=KIND, KIND = pw-eth-cw|pw-eth-nocw|ipv4|ipv6|raw (repeatable)', collect)
+    .option(
+      '--ip <addr>',
+      'frames with this IPv4/IPv6 address as source or destination, any depth (repeatable)',
+      collect,
+    )
+    .option(
+      '--contains <text>',
+      'frames whose bytes contain this marker (text, or 0x-prefixed hex; repeatable)',
+      collect,
+    )
+    .option(
+      '--decode-as <spec>',
+      'pseudowire payload: KIND or LABEL=KIND, KIND = pw-eth-cw|pw-eth-nocw|ipv4|ipv6|raw (repeatable)',
+      collect,
+    )
     .option('--abs-time', 'print epoch timestamps instead of time since the first frame')
-    .addOption(new Option('--engine <engine>', 'capture reader').choices(['auto', 'fast', 'pcap-parser']).default('auto'))
+    .addOption(
+      new Option('--engine <engine>', 'capture reader').choices(['auto', 'fast', 'pcap-parser']).default('auto'),
+    )
     .action(async (files: string[], o: Record<string, unknown>) => {
-      process.exitCode = await runInspect(files, {
-        json: o.json === true,
-        stats: o.stats === true,
-        vlan: o.vlan as number[] | undefined,
-        label: o.label as number[] | undefined,
-        vni: o.vni as number[] | undefined,
-        ip: o.ip as string[] | undefined,
-        contains: o.contains as string[] | undefined,
-        decodeAs: o.decodeAs as string[] | undefined,
-        absTime: o.absTime === true,
-        engine: o.engine as 'auto' | 'fast' | 'pcap-parser',
-      }, { out: process.stdout, err: process.stderr });
+      process.exitCode = await runInspect(
+        files,
+        {
+          json: o.json === true,
+          stats: o.stats === true,
+          vlan: o.vlan as number[] | undefined,
+          label: o.label as number[] | undefined,
+          vni: o.vni as number[] | undefined,
+          ip: o.ip as string[] | undefined,
+          contains: o.contains as string[] | undefined,
+          decodeAs: o.decodeAs as string[] | undefined,
+          absTime: o.absTime === true,
+          engine: o.engine as 'auto' | 'fast' | 'pcap-parser',
+        },
+        { out: process.stdout, err: process.stderr },
+      );
     });
 }

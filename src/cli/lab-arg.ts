@@ -6,7 +6,8 @@ import { join } from 'node:path';
 /** The fabric.yml a lab argument points at, or null when it is only a name. */
 export function labFileOf(arg: string): string | null {
   if (existsSync(arg) && statSync(arg).isFile()) return arg;
-  if (existsSync(arg) && statSync(arg).isDirectory() && existsSync(join(arg, 'fabric.yml'))) return join(arg, 'fabric.yml');
+  if (existsSync(arg) && statSync(arg).isDirectory() && existsSync(join(arg, 'fabric.yml')))
+    return join(arg, 'fabric.yml');
   const byName = join('labs', arg, 'fabric.yml');
   if (/^[a-z][a-z0-9-]*$/.test(arg) && existsSync(byName)) return byName;
   return null;

@@ -13,9 +13,15 @@ export async function labModelOf(arg: string, opts: { deployed?: boolean } = {})
     const lab = name ?? (await loadLab(file as string)).name;
     const state = readState(lab);
     if (state) return state.model;
-    if (opts.deployed) throw new FabricError('E_LAB_NOT_FOUND', `lab ${lab} is not deployed (no state file)`, { hint: `fabric up labs/${lab}/fabric.yml` });
+    if (opts.deployed)
+      throw new FabricError('E_LAB_NOT_FOUND', `lab ${lab} is not deployed (no state file)`, {
+        hint: `fabric up labs/${lab}/fabric.yml`,
+      });
   }
-  if (!file) throw new FabricError('E_LAB_NOT_FOUND', `no lab file or deployed lab named ${arg}`, { hint: 'give labs/<lab>/fabric.yml or the name of a deployed lab' });
+  if (!file)
+    throw new FabricError('E_LAB_NOT_FOUND', `no lab file or deployed lab named ${arg}`, {
+      hint: 'give labs/<lab>/fabric.yml or the name of a deployed lab',
+    });
   const { loadLab } = await import('../topology/index.js');
   return loadLab(file);
 }

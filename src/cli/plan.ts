@@ -13,6 +13,8 @@ export function register(program: Command): void {
       const { formatPlan } = await import('../tagging/format.js');
       const plan = computePlan(await labModelOf(arg));
       const hash = planHash(plan);
-      process.stdout.write(opts.json ? JSON.stringify({ planHash: hash, ...plan }, null, 2) + '\n' : formatPlan(plan, hash));
+      process.stdout.write(
+        opts.json ? JSON.stringify({ planHash: hash, ...plan }, null, 2) + '\n' : formatPlan(plan, hash),
+      );
     });
 }

@@ -12,8 +12,15 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output (schemaVersion 1, schemas/status.schema.json)')
     .action(async (lab: string, opts: { json?: boolean }) => {
       const state = readState(lab);
-      if (!state) throw new FabricError('E_LAB_NOT_FOUND', `lab ${lab} is not deployed (no state file)`, { hint: `fabric up labs/${lab}/fabric.yml` });
+      if (!state)
+        throw new FabricError('E_LAB_NOT_FOUND', `lab ${lab} is not deployed (no state file)`, {
+          hint: `fabric up labs/${lab}/fabric.yml`,
+        });
       const doc = await getRuntime(state.runtime).status(lab);
-      process.stdout.write(opts.json ? JSON.stringify(doc, null, 2) + '\n' : formatStatus(doc) + (state.phase !== 'deployed' ? `\nwarning: lab phase is ${state.phase}\n` : ''));
+      process.stdout.write(
+        opts.json
+          ? JSON.stringify(doc, null, 2) + '\n'
+          : formatStatus(doc) + (state.phase !== 'deployed' ? `\nwarning: lab phase is ${state.phase}\n` : ''),
+      );
     });
 }

@@ -15,7 +15,9 @@ export function register(program: Command): void {
       const model = await labModelOf(arg, { deployed: true });
       const { report } = await runConformance({ lab: model.name, suites: opts.suite });
       const s = report.summary;
-      process.stdout.write(`\n${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}\nevidence: ${report.runDir}/ (report.html, junit.xml, report.json, pcaps, manifest.json)\n`);
+      process.stdout.write(
+        `\n${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}\nevidence: ${report.runDir}/ (report.html, junit.xml, report.json, pcaps, manifest.json)\n`,
+      );
       if (s.failed) process.exitCode = 1;
       if (!opts.mutate) return;
       if (s.failed) {
@@ -26,7 +28,10 @@ export function register(program: Command): void {
       const names = Array.isArray(opts.mutate) ? opts.mutate : undefined;
       const results = await runMutations(model.name, {
         names,
-        onResult: (r) => process.stdout.write(`  ${r.killed ? 'killed  ' : 'SURVIVED'} ${r.name.padEnd(24)} ${r.killed ? `by ${r.killedBy.join(', ')}` : r.description}\n`),
+        onResult: (r) =>
+          process.stdout.write(
+            `  ${r.killed ? 'killed  ' : 'SURVIVED'} ${r.name.padEnd(24)} ${r.killed ? `by ${r.killedBy.join(', ')}` : r.description}\n`,
+          ),
       });
       const killed = results.filter((r) => r.killed).length;
       const score = Math.round((100 * killed) / Math.max(1, results.length));

@@ -14,7 +14,9 @@ import { labFileOf } from './lab-arg.js';
  * Optional after-deploy modules: loaded when present, so `fabric up` picks up tag programming as
  * soon as src/tagging exports it. Each export takes the deployed state.
  */
-export const OPTIONAL_AFTER_DEPLOY: { name: string; module: string; fn: string }[] = [{ name: 'tags', module: '../tagging/index.js', fn: 'programLab' }];
+export const OPTIONAL_AFTER_DEPLOY: { name: string; module: string; fn: string }[] = [
+  { name: 'tags', module: '../tagging/index.js', fn: 'programLab' },
+];
 
 async function loadOptionalHooks(): Promise<void> {
   for (const o of OPTIONAL_AFTER_DEPLOY) {
@@ -27,7 +29,10 @@ async function loadOptionalHooks(): Promise<void> {
     }
     const fn = mod[o.fn];
     if (typeof fn === 'function') {
-      registerAfterDeploy({ name: o.name, run: async (state: LabState) => (await (fn as (s: LabState) => Promise<unknown>)(state)) as string | void });
+      registerAfterDeploy({
+        name: o.name,
+        run: async (state: LabState) => (await (fn as (s: LabState) => Promise<unknown>)(state)) as string | void,
+      });
     }
   }
 }
@@ -44,17 +49,27 @@ export function register(program: Command): void {
   program
     .command('up')
     .description('deploy a lab (netns + Open vSwitch by default); idempotent')
-    .argument('<lab>', 'lab file (labs/mtdc/fabric.yml), lab folder, lab name, or a model JSON from fabric generate --model')
+    .argument(
+      '<lab>',
+      'lab file (labs/mtdc/fabric.yml), lab folder, lab name, or a model JSON from fabric generate --model',
+    )
     .option('--runtime <name>', `runtime (${runtimeNames().join(', ') || DEFAULT_RUNTIME})`, DEFAULT_RUNTIME)
     .option('--no-after', 'deploy only: skip tag programming and other after-deploy stages')
     .action(async (arg: string, opts: { runtime: string; after: boolean }) => {
       const t0 = performance.now();
       const file = labFileOf(arg);
-      if (!file) throw new FabricError('E_LAB_NOT_FOUND', `no lab file at ${arg}`, { hint: 'give a fabric.yml path, e.g. fabric up labs/mtdc/fabric.yml' });
+      if (!file)
+        throw new FabricError('E_LAB_NOT_FOUND', `no lab file at ${arg}`, {
+          hint: 'give a fabric.yml path, e.g. fabric up labs/mtdc/fabric.yml',
+        });
       const tl = performance.now();
       const model = await loadModel(file);
       process.stdout.write(`fabric up ${model.name} (runtime ${opts.runtime})\n`);
-      printStage({ stage: 'load', ms: performance.now() - tl, detail: `${file}: ${model.nodes.length} nodes, ${model.links.length} links` });
+      printStage({
+        stage: 'load',
+        ms: performance.now() - tl,
+        detail: `${file}: ${model.nodes.length} nodes, ${model.links.length} links`,
+      });
       const rt = getRuntime(opts.runtime);
       const state = await rt.deploy(model, { onProgress: printStage });
       if (opts.after) {
@@ -73,7 +88,9 @@ async function loadModel(file: string): Promise<LabModel> {
   if (file.endsWith('.json')) {
     const m = JSON.parse(await readFile(file, 'utf8')) as LabModel;
     if (!m || typeof m.name !== 'string' || !Array.isArray(m.nodes) || !Array.isArray(m.links)) {
-      throw new FabricError('E_BAD_MODEL_FILE', `${file} is not a lab model`, { hint: 'write one with fabric generate --model' });
+      throw new FabricError('E_BAD_MODEL_FILE', `${file} is not a lab model`, {
+        hint: 'write one with fabric generate --model',
+      });
     }
     return m;
   }
@@ -86,7 +103,11 @@ async function smoke(state: LabState, rt: ReturnType<typeof getRuntime>): Promis
   if (!pair) return;
   const t = performance.now();
   const ok = await smokeProbe(rt, state.model, pair);
-  printStage({ stage: 'probe', ms: performance.now() - t, detail: `ping ${pair.from} → ${pair.to} (${pair.toIp}) ${ok ? 'answered: traffic-ready' : 'NOT answered'}` });
+  printStage({
+    stage: 'probe',
+    ms: performance.now() - t,
+    detail: `ping ${pair.from} → ${pair.to} (${pair.toIp}) ${ok ? 'answered: traffic-ready' : 'NOT answered'}`,
+  });
   if (!ok) {
     throw new FabricError('E_NOT_TRAFFIC_READY', `the smoke probe ${pair.from} → ${pair.toIp} was not answered`, {
       hint: `the lab is deployed; inspect it with fabric status ${state.lab}, or capture the links`,
@@ -103,8 +124,11 @@ async function runHook(h: AfterDeployHook, state: LabState, rt: ReturnType<typeo
 export function summary(state: LabState, ms: number): string {
   const m = state.model;
   const count = <T extends string>(xs: T[]): string =>
-    [...xs.reduce((acc, x) => acc.set(x, (acc.get(x) ?? 0) + 1), new Map<string, number>())].map(([k, n]) => `${n} ${k}`).join(', ');
-  const ns = m.nodes.find((n) => n.role === 'endpoint' && n.kind === 'linux') ?? m.nodes.find((n) => n.kind === 'linux');
+    [...xs.reduce((acc, x) => acc.set(x, (acc.get(x) ?? 0) + 1), new Map<string, number>())]
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ');
+  const ns =
+    m.nodes.find((n) => n.role === 'endpoint' && n.kind === 'linux') ?? m.nodes.find((n) => n.kind === 'linux');
   return [
     '',
     `lab ${m.name} is up in ${fmtMs(ms)} (runtime ${state.runtime})`,

@@ -15,4 +15,17 @@ import { register as failover } from './failover.js';
 
 export type RegisterVerb = (program: Command) => void;
 
-export const verbs: RegisterVerb[] = [generate, inspect, up, down, status, plan, programVerb, flows, test, capture, trace, failover];
+export const verbs: RegisterVerb[] = [
+  generate,
+  inspect,
+  up,
+  down,
+  status,
+  plan,
+  programVerb,
+  flows,
+  test,
+  capture,
+  trace,
+  failover,
+];

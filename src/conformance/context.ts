@@ -34,7 +34,10 @@ export interface TestContext {
 
 export async function loadContext(lab: string): Promise<TestContext> {
   const state = readState(lab);
-  if (!state) throw new FabricError('E_LAB_NOT_FOUND', `lab ${lab} is not deployed`, { hint: `fabric up labs/${lab}/fabric.yml` });
+  if (!state)
+    throw new FabricError('E_LAB_NOT_FOUND', `lab ${lab} is not deployed`, {
+      hint: `fabric up labs/${lab}/fabric.yml`,
+    });
   const model = state.model;
   const plan = computePlan(model);
   const status = await getRuntime(state.runtime).status(lab);
@@ -56,7 +59,16 @@ export async function loadContext(lab: string): Promise<TestContext> {
       dc: n.dc ?? '',
     });
   }
-  return { lab, runtime: state.runtime, model, plan, planHash: planHash(plan), exp: new Expectations(model, plan), status, systems };
+  return {
+    lab,
+    runtime: state.runtime,
+    model,
+    plan,
+    planHash: planHash(plan),
+    exp: new Expectations(model, plan),
+    status,
+    systems,
+  };
 }
 
 /** The seed's payload markers, one per tenant in plan order (more tenants get T<n>). */
@@ -71,7 +83,8 @@ export function anchors(ctx: TestContext): SystemInfo[] {
   const out: SystemInfo[] = [];
   for (const t of new Set(ctx.systems.map((s) => s.tenant))) {
     const sys = ctx.systems.filter((s) => s.tenant === t);
-    const a = sys.find((s) => ctx.plan.sites.find((p) => p.tenant === t && p.site === s.site)?.type === 'client') ?? sys[0];
+    const a =
+      sys.find((s) => ctx.plan.sites.find((p) => p.tenant === t && p.site === s.site)?.type === 'client') ?? sys[0];
     if (a) out.push(a);
   }
   return out;

@@ -27,14 +27,34 @@ import { diffPrograms, programLab, renderPrograms } from '../tagging/index.js';
 import { ping } from '../traffic/index.js';
 import { anchors, type SystemInfo, type TestContext } from './context.js';
 import { loadRunFrames, type RunFrames } from './frames.js';
-import { canariesFor, sendCanaries, warmLearning, type PingRecord, type ProbeRecord, type SentCanary } from './probe.js';
+import {
+  canariesFor,
+  sendCanaries,
+  warmLearning,
+  type PingRecord,
+  type ProbeRecord,
+  type SentCanary,
+} from './probe.js';
 import type { LinkClass } from '../topology/model.js';
 
 /** A fault declared as data (suites/faults.ts holds the list). */
 export type FaultStep =
-  | { kind: 'link-flap'; name: string; /** First link of the first class present. */ linkClasses: LinkClass[]; flaps: number; downMs: number; upMs: number }
+  | {
+      kind: 'link-flap';
+      name: string;
+      /** First link of the first class present. */ linkClasses: LinkClass[];
+      flaps: number;
+      downMs: number;
+      upMs: number;
+    }
   | { kind: 'vswitchd-restart'; name: string }
-  | { kind: 'node-kill'; name: string; /** First node present among these names, else the first of `roles`. */ nodes: string[]; roles: string[]; downMs: number };
+  | {
+      kind: 'node-kill';
+      name: string;
+      /** First node present among these names, else the first of `roles`. */ nodes: string[];
+      roles: string[];
+      downMs: number;
+    };
 
 export type Phase = 'pre' | 'during' | 'post';
 
@@ -124,7 +144,10 @@ async function pingRound(ctx: TestContext, count = 1, deadlineS = 2): Promise<Pi
 }
 
 /** Polls ping rounds until every pair answers or the bound passes; returns the last round. */
-async function awaitRecovery(ctx: TestContext, boundMs: number): Promise<{ pings: PingRecord[]; seconds: number | null }> {
+async function awaitRecovery(
+  ctx: TestContext,
+  boundMs: number,
+): Promise<{ pings: PingRecord[]; seconds: number | null }> {
   const t0 = performance.now();
   let last: PingRecord[] = [];
   for (;;) {
@@ -155,10 +178,16 @@ interface SavedBridge {
 export function meterArgs(dump: string): string[] {
   const out: string[] = [];
   for (const block of dump.split(/\n\s*\n|\n(?=meter=)/)) {
-    const lines = block.split('\n').map((l) => l.trim()).filter((l) => l && !/^(OFPST|NXST|OFPT)_/.test(l));
+    const lines = block
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !/^(OFPST|NXST|OFPT)_/.test(l));
     const head = lines[0];
     if (!head?.startsWith('meter=')) continue;
-    const flags = head.replace(/\s*bands=\s*$/, '').split(/\s+/).filter((t) => t !== 'stats');
+    const flags = head
+      .replace(/\s*bands=\s*$/, '')
+      .split(/\s+/)
+      .filter((t) => t !== 'stats');
     const bands = lines.slice(1).map((l) => l.split(/\s+/).join(','));
     out.push([...flags, ...(bands.length ? [`band=${bands.join(',')}`] : [])].join(','));
   }
@@ -167,17 +196,34 @@ export function meterArgs(dump: string): string[] {
 
 /** Dumps flows and groups of bridges we do not own, in a form add-flows/add-groups read back. */
 async function saveForeign(own: Set<string>): Promise<SavedBridge[]> {
-  const all = (await run('ovs-vsctl', ['list-br'])).stdout.split('\n').map((s) => s.trim()).filter(Boolean);
-  const saved = await mapLimit(all.filter((b) => !own.has(b) && BRIDGE.test(b)), 8, async (bridge): Promise<SavedBridge | null> => {
-    const [f, g, m] = await Promise.all([
-      tryRun('ovs-ofctl', [...OF, 'dump-flows', '--no-names', '--no-stats', bridge]),
-      tryRun('ovs-ofctl', [...OF, 'dump-groups', bridge]),
-      tryRun('ovs-ofctl', [...OF, 'dump-meters', bridge]),
-    ]);
-    if (f.exitCode !== 0) return null; // a bridge that does not speak OF1.5: nothing we can restore faithfully
-    const strip = (s: string) => s.split('\n').filter((l) => l.trim() && !/^(OFPST|NXST|OFPT)_/.test(l.trim())).map((l) => l.trim()).join('\n');
-    return { bridge, flows: strip(f.stdout), groups: g.exitCode === 0 ? strip(g.stdout) : '', meters: m.exitCode === 0 ? meterArgs(m.stdout) : [] };
-  });
+  const all = (await run('ovs-vsctl', ['list-br'])).stdout
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const saved = await mapLimit(
+    all.filter((b) => !own.has(b) && BRIDGE.test(b)),
+    8,
+    async (bridge): Promise<SavedBridge | null> => {
+      const [f, g, m] = await Promise.all([
+        tryRun('ovs-ofctl', [...OF, 'dump-flows', '--no-names', '--no-stats', bridge]),
+        tryRun('ovs-ofctl', [...OF, 'dump-groups', bridge]),
+        tryRun('ovs-ofctl', [...OF, 'dump-meters', bridge]),
+      ]);
+      if (f.exitCode !== 0) return null; // a bridge that does not speak OF1.5: nothing we can restore faithfully
+      const strip = (s: string) =>
+        s
+          .split('\n')
+          .filter((l) => l.trim() && !/^(OFPST|NXST|OFPT)_/.test(l.trim()))
+          .map((l) => l.trim())
+          .join('\n');
+      return {
+        bridge,
+        flows: strip(f.stdout),
+        groups: g.exitCode === 0 ? strip(g.stdout) : '',
+        meters: m.exitCode === 0 ? meterArgs(m.stdout) : [],
+      };
+    },
+  );
   const out = saved.filter((x): x is SavedBridge => x !== null);
   return out;
 }
@@ -234,7 +280,10 @@ function pidfilePid(): number | null {
 
 async function stopVswitchd(): Promise<number> {
   const pid = livePid('ovs-vswitchd');
-  if (pid === null || pid !== pidfilePid()) throw new FabricError('E_FAULT_DAEMON', 'no live ovs-vswitchd behind its pidfile', { hint: `${OVS_RUN_DIR}/ovs-vswitchd.pid` });
+  if (pid === null || pid !== pidfilePid())
+    throw new FabricError('E_FAULT_DAEMON', 'no live ovs-vswitchd behind its pidfile', {
+      hint: `${OVS_RUN_DIR}/ovs-vswitchd.pid`,
+    });
   process.kill(pid, 'SIGTERM');
   const end = Date.now() + 15_000;
   while (livePid('ovs-vswitchd') === pid) {
@@ -259,15 +308,23 @@ function linkOf(ctx: TestContext, classes: LinkClass[]) {
 }
 
 function nodeOf(ctx: TestContext, names: string[], roles: string[]) {
-  const n = names.map((x) => ctx.status.nodes.find((s) => s.name === x)).find(Boolean) ?? ctx.status.nodes.find((s) => roles.includes(s.role));
-  if (!n) throw new FabricError('E_FAULT_TARGET', `the lab has none of the nodes ${names.join(', ')} nor a node of role ${roles.join('/')} to kill`);
+  const n =
+    names.map((x) => ctx.status.nodes.find((s) => s.name === x)).find(Boolean) ??
+    ctx.status.nodes.find((s) => roles.includes(s.role));
+  if (!n)
+    throw new FabricError(
+      'E_FAULT_TARGET',
+      `the lab has none of the nodes ${names.join(', ')} nor a node of role ${roles.join('/')} to kill`,
+    );
   return n;
 }
 
 /** Link ends a node owns: [netns or null (root), ifname]. */
 function nodeEnds(ctx: TestContext, node: string): [string | null, string][] {
   const out: [string | null, string][] = [];
-  for (const l of ctx.status.links) for (const e of l.endpoints) if (e.node === node) out.push(e.netns ? [e.netns, e.ifname] : [null, e.hostIf ?? e.ifname]);
+  for (const l of ctx.status.links)
+    for (const e of l.endpoints)
+      if (e.node === node) out.push(e.netns ? [e.netns, e.ifname] : [null, e.hostIf ?? e.ifname]);
   return out;
 }
 
@@ -364,7 +421,9 @@ export async function runFaults(ctx: TestContext, steps: FaultStep[], o: FaultPr
         const now = st.ovsVswitchd.pid;
         note(`ovs-vswitchd started again, pid ${now}`);
         target = `ovs-vswitchd pid ${old} -> ${now}`;
-        (now !== null && now !== old && st.ovsVswitchd.started ? applied : notApplied).push(`daemon restarted: pid ${old} -> ${now}`);
+        (now !== null && now !== old && st.ovsVswitchd.started ? applied : notApplied).push(
+          `daemon restarted: pid ${old} -> ${now}`,
+        );
         restoredForeign.push(...(await restoreForeign(saved)));
         note(`restored flows of ${saved.map((s) => s.bridge).join(', ') || 'no other bridge'}`);
         // The window with a daemon but no flows: secure bridges must drop everything.
@@ -372,7 +431,9 @@ export async function runFaults(ctx: TestContext, steps: FaultStep[], o: FaultPr
         await canaryRound('during');
         duringPings.push(...(await pingRound(ctx, 1, 1)));
         const unprogrammed = (await diffPrograms(renderPrograms(ctx.model, ctx.plan))).filter((d) => d.missing.length);
-        (unprogrammed.length ? applied : notApplied).push(`flows gone after restart on ${unprogrammed.length} bridge(s)`);
+        (unprogrammed.length ? applied : notApplied).push(
+          `flows gone after restart on ${unprogrammed.length} bridge(s)`,
+        );
         // The declared recovery step: the only flows `fabric test` writes outside --mutate.
         reprogrammed = await reprogramLab(ctx);
         note(`re-programmed: ${reprogrammed}`);
@@ -380,7 +441,9 @@ export async function runFaults(ctx: TestContext, steps: FaultStep[], o: FaultPr
       } else {
         const n = nodeOf(ctx, step.nodes, step.roles);
         target = `node ${n.name}`;
-        const ends: [string | null, string][] = n.netns ? (await upInterfaces(n.netns)).map((x) => [n.netns, x]) : nodeEnds(ctx, n.name);
+        const ends: [string | null, string][] = n.netns
+          ? (await upInterfaces(n.netns)).map((x) => [n.netns, x])
+          : nodeEnds(ctx, n.name);
         restore = async () => {
           for (const [ns, ifname] of ends) await setLink(ns, ifname, 'up');
         };
@@ -406,18 +469,50 @@ export async function runFaults(ctx: TestContext, steps: FaultStep[], o: FaultPr
       note(`captures stopped: ${manifest.files.length} files`);
     }
     const drift = [
-      ...(await diffPrograms(renderPrograms(ctx.model, ctx.plan))).filter((d) => d.missing.length || d.unexpected.length).map((d) => d.node),
+      ...(await diffPrograms(renderPrograms(ctx.model, ctx.plan)))
+        .filter((d) => d.missing.length || d.unexpected.length)
+        .map((d) => d.node),
       ...(await accessDrift(ctx)).map((n) => `${n} (no NORMAL baseline)`),
     ];
     note(`flows checked against the plan: ${drift.length ? `drift on ${drift.join(', ')}` : 'on plan'}`);
     const canaries = [...phases.pre, ...phases.during, ...phases.post];
-    const probe: ProbeRecord = { runDir: session.runDir, runId: session.runId, manifest, canaries, pings: recovery.pings, udp: [] };
+    const probe: ProbeRecord = {
+      runDir: session.runDir,
+      runId: session.runId,
+      manifest,
+      canaries,
+      pings: recovery.pings,
+      udp: [],
+    };
     // A fault that starts a storm must fail with evidence, not exhaust memory: files beyond the
     // bound are judged on their first frames only, and the window is marked as a storm.
-    const storm = manifest.files.filter((f) => f.packets > MAX_FRAMES_PER_FILE).map((f) => `${f.file}: ${f.packets} frames`);
-    const run = await loadRunFrames(session.runDir, storm.length ? await boundedManifest(session.runDir, manifest) : manifest, ctx.plan);
-    note(`${run.frames.length} frames read back${storm.length ? ` (STORM: ${storm.length} file(s) over ${MAX_FRAMES_PER_FILE} frames, first frames judged)` : ''}`);
-    windows.push({ step, target, probe, run, phases, events, applied, notApplied, recoveryPings: recovery.pings, recoverySeconds: recovery.seconds, duringPings, drift, reprogrammed, storm });
+    const storm = manifest.files
+      .filter((f) => f.packets > MAX_FRAMES_PER_FILE)
+      .map((f) => `${f.file}: ${f.packets} frames`);
+    const run = await loadRunFrames(
+      session.runDir,
+      storm.length ? await boundedManifest(session.runDir, manifest) : manifest,
+      ctx.plan,
+    );
+    note(
+      `${run.frames.length} frames read back${storm.length ? ` (STORM: ${storm.length} file(s) over ${MAX_FRAMES_PER_FILE} frames, first frames judged)` : ''}`,
+    );
+    windows.push({
+      step,
+      target,
+      probe,
+      run,
+      phases,
+      events,
+      applied,
+      notApplied,
+      recoveryPings: recovery.pings,
+      recoverySeconds: recovery.seconds,
+      duringPings,
+      drift,
+      reprogrammed,
+      storm,
+    });
   }
   return { windows, restoredForeign };
 }

@@ -65,7 +65,12 @@ export async function loadRunFrames(runDir: string, manifest: CaptureManifest, p
 }
 
 export function evidence(f: CapturedFrame, note?: string): FrameEvidence {
-  return { file: f.file, frame: f.n, decoded: layersText(f.layers as unknown as InspectLayer[]), ...(note ? { note } : {}) };
+  return {
+    file: f.file,
+    frame: f.n,
+    decoded: layersText(f.layers as unknown as InspectLayer[]),
+    ...(note ? { note } : {}),
+  };
 }
 
 /** Frames with the same bytes seen at both ends of a link are one crossing, not two. */

@@ -51,9 +51,14 @@ export class Violations {
   }
   throwIfAny(summary: string): void {
     if (!this.items.length) return;
-    const lines = this.items.slice(0, 10).map((i) => `  - ${i.msg}${i.ev ? ` [${i.ev.file} #${i.ev.frame}: ${i.ev.decoded}]` : ''}`);
+    const lines = this.items
+      .slice(0, 10)
+      .map((i) => `  - ${i.msg}${i.ev ? ` [${i.ev.file} #${i.ev.frame}: ${i.ev.decoded}]` : ''}`);
     const more = this.items.length > 10 ? `\n  ... and ${this.items.length - 10} more` : '';
-    throw new EvidenceError(`${summary}: ${this.items.length} violation(s)\n${lines.join('\n')}${more}`, this.items.flatMap((i) => (i.ev ? [i.ev] : [])).slice(0, 50));
+    throw new EvidenceError(
+      `${summary}: ${this.items.length} violation(s)\n${lines.join('\n')}${more}`,
+      this.items.flatMap((i) => (i.ev ? [i.ev] : [])).slice(0, 50),
+    );
   }
 }
 
@@ -71,7 +76,8 @@ export function fabricPair(layers: Layer[]): [number, number] | null {
   for (let i = 0; i + 1 < layers.length; i++) {
     const a = layers[i];
     const b = layers[i + 1];
-    if (a.name === 'vlan' && b.name === 'vlan' && (a as VlanLayer).tpid === 0x88a8) return [(a as VlanLayer).vid, (b as VlanLayer).vid];
+    if (a.name === 'vlan' && b.name === 'vlan' && (a as VlanLayer).tpid === 0x88a8)
+      return [(a as VlanLayer).vid, (b as VlanLayer).vid];
   }
   return null;
 }
@@ -80,7 +86,9 @@ export function fabricPair(layers: Layer[]): [number, number] | null {
 export function pairTenant(ctx: TestContext, pair: [number, number]): string | null {
   for (const s of ctx.plan.sites) {
     if (s.hostTag !== pair[0]) continue;
-    const d = ctx.plan.domains.find((x) => x.tenant === s.tenant && x.customerTag === pair[1] && s.vlans.includes(x.ownVlan));
+    const d = ctx.plan.domains.find(
+      (x) => x.tenant === s.tenant && x.customerTag === pair[1] && s.vlans.includes(x.ownVlan),
+    );
     if (d) return s.tenant;
   }
   return null;

@@ -25,13 +25,18 @@ function twoTenantsAt(ctx: TestContext, dc: string) {
 }
 
 const firstDc = (ctx: TestContext) => ctx.plan.sites.find((s) => s.type === 'client')?.dc ?? 'dc1';
-const swOf = (ctx: TestContext, dc: string) => ctx.model.nodes.find((n) => n.role === 'dc-switch' && n.dc === dc)?.name ?? '';
-const replaceAll = (p: BridgeProgram, f: (flow: string) => string, g: (group: string) => string = (x) => x): BridgeProgram => ({ ...p, flows: p.flows.map(f), groups: p.groups.map(g) });
+const swOf = (ctx: TestContext, dc: string) =>
+  ctx.model.nodes.find((n) => n.role === 'dc-switch' && n.dc === dc)?.name ?? '';
+const replaceAll = (
+  p: BridgeProgram,
+  f: (flow: string) => string,
+  g: (group: string) => string = (x) => x,
+): BridgeProgram => ({ ...p, flows: p.flows.map(f), groups: p.groups.map(g) });
 
 export const MUTATIONS: Mutation[] = [
   {
     name: 'swap-host-tags',
-    description: 'the DC switch pushes tenant B\'s host tag (Tag1) on tenant A\'s frames and vice versa',
+    description: "the DC switch pushes tenant B's host tag (Tag1) on tenant A's frames and vice versa",
     node: (ctx) => swOf(ctx, firstDc(ctx)),
     mutate(p, ctx) {
       const [a, b] = twoTenantsAt(ctx, firstDc(ctx));
@@ -46,7 +51,11 @@ export const MUTATIONS: Mutation[] = [
     node: (ctx) => swOf(ctx, firstDc(ctx)),
     mutate(p, ctx) {
       const [a] = twoTenantsAt(ctx, firstDc(ctx));
-      return replaceAll(p, (f) => (f.includes(`table=${T.egress},`) && f.endsWith(`actions=output:${a.dcPort}`) ? f.replace('actions=output:', `actions=push_vlan:0x88a8,set_field:${4096 + a.hostTag}->vlan_vid,output:`) : f));
+      return replaceAll(p, (f) =>
+        f.includes(`table=${T.egress},`) && f.endsWith(`actions=output:${a.dcPort}`)
+          ? f.replace('actions=output:', `actions=push_vlan:0x88a8,set_field:${4096 + a.hostTag}->vlan_vid,output:`)
+          : f,
+      );
     },
   },
   {
@@ -64,27 +73,38 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: 'flood-into-other-tenant',
-    description: 'tenant A\'s flood group also copies to tenant B\'s client site',
+    description: "tenant A's flood group also copies to tenant B's client site",
     node: (ctx) => swOf(ctx, firstDc(ctx)),
     mutate(p, ctx) {
       const [a, b] = twoTenantsAt(ctx, firstDc(ctx));
-      const flood = p.flows.find((f) => f.includes(`reg6=${a.hostTag},`) && f.includes('group:') && f.includes('reg2=0'));
+      const flood = p.flows.find(
+        (f) => f.includes(`reg6=${a.hostTag},`) && f.includes('group:') && f.includes('reg2=0'),
+      );
       const gid = flood && /group:(\d+)/.exec(flood)?.[1];
       if (!gid) throw new FabricError('E_MUTATE_LAB', 'no flood group to mutate');
-      return replaceAll(p, (f) => f, (g) => (g.startsWith(`group_id=${gid},`) ? `${g},bucket=output:${b.dcPort}` : g));
+      return replaceAll(
+        p,
+        (f) => f,
+        (g) => (g.startsWith(`group_id=${gid},`) ? `${g},bucket=output:${b.dcPort}` : g),
+      );
     },
   },
   {
     name: 'leak-own-vlan',
-    description: 'tenant A\'s own VLAN is classified into tenant B\'s L2 domain on ingress',
+    description: "tenant A's own VLAN is classified into tenant B's L2 domain on ingress",
     node: (ctx) => swOf(ctx, firstDc(ctx)),
     mutate(p, ctx) {
       const [a, b] = twoTenantsAt(ctx, firstDc(ctx));
       const v = a.vlans[0];
       const da = ctx.plan.domains.find((d) => d.tenant === a.tenant && d.ownVlan === v);
       const db = ctx.plan.domains.find((d) => d.tenant === b.tenant && d.ownVlan === v);
-      if (!da || !db) throw new FabricError('E_MUTATE_LAB', `tenants ${a.tenant} and ${b.tenant} do not share own VLAN ${v}`);
-      return replaceAll(p, (f) => (f.includes(`in_port=${a.dcPort},dl_vlan=${v},`) ? f.replace(`set_field:${da.id}->reg0`, `set_field:${db.id}->reg0`) : f));
+      if (!da || !db)
+        throw new FabricError('E_MUTATE_LAB', `tenants ${a.tenant} and ${b.tenant} do not share own VLAN ${v}`);
+      return replaceAll(p, (f) =>
+        f.includes(`in_port=${a.dcPort},dl_vlan=${v},`)
+          ? f.replace(`set_field:${da.id}->reg0`, `set_field:${db.id}->reg0`)
+          : f,
+      );
     },
   },
 ];

@@ -3,7 +3,18 @@
 // stop the captures. What was sent is kept in a ledger the judge reads back from the captures.
 import { startCapture, type CaptureManifest, type CaptureSelection } from '../capture/index.js';
 import type { FlowSpec } from '../tagging/expected.js';
-import { arping, buildCanarySet, injectFrames, ping, sendUdp, startUdpReceiver, type ArpingResult, type FloodClass, type PingResult, type UdpRecvReport } from '../traffic/index.js';
+import {
+  arping,
+  buildCanarySet,
+  injectFrames,
+  ping,
+  sendUdp,
+  startUdpReceiver,
+  type ArpingResult,
+  type FloodClass,
+  type PingResult,
+  type UdpRecvReport,
+} from '../traffic/index.js';
 import { anchors, markerOf, type SystemInfo, type TestContext } from './context.js';
 
 export interface SentCanary {
@@ -66,9 +77,11 @@ const sameDomain = (a: SystemInfo, b: SystemInfo) => a.tenant === b.tenant && a.
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: Math.min(n, queue.length) }, async () => {
-    for (let t = queue.shift(); t !== undefined; t = queue.shift()) await fn(t);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(n, queue.length) }, async () => {
+      for (let t = queue.shift(); t !== undefined; t = queue.shift()) await fn(t);
+    }),
+  );
 }
 
 /** Every system announces itself once, so every switch on its domain's flood tree learns its MAC. */
@@ -84,14 +97,52 @@ export function canariesFor(ctx: TestContext, src: SystemInfo, runTag: string): 
   const peers = ctx.systems.filter((o) => sameDomain(src, o));
   const tag = `${src.tenant}.${src.site}.${src.system}.${runTag}`;
   const out: SentCanary[] = [];
-  const floods = buildCanarySet({ marker, srcMac: src.mac, srcIp: src.ip, dstIp: peers[0]?.ip ?? src.ip, classes: ['broadcast', 'arp', 'unknown-unicast', 'multicast'], tag });
+  const floods = buildCanarySet({
+    marker,
+    srcMac: src.mac,
+    srcIp: src.ip,
+    dstIp: peers[0]?.ip ?? src.ip,
+    classes: ['broadcast', 'arp', 'unknown-unicast', 'multicast'],
+    tag,
+  });
   for (const f of floods) {
-    out.push({ key: `${marker}|${f.cls}|${f.seq}|${tag}`, tenant: src.tenant, cls: f.cls, src, frame: f.frame, flow: { tenant: src.tenant, src: { site: src.site, system: src.system }, dst: { flood: f.cls as Exclude<FloodClass, 'unicast'> } } });
+    out.push({
+      key: `${marker}|${f.cls}|${f.seq}|${tag}`,
+      tenant: src.tenant,
+      cls: f.cls,
+      src,
+      frame: f.frame,
+      flow: {
+        tenant: src.tenant,
+        src: { site: src.site, system: src.system },
+        dst: { flood: f.cls as Exclude<FloodClass, 'unicast'> },
+      },
+    });
   }
   peers.forEach((d, i) => {
-    const [u] = buildCanarySet({ marker, srcMac: src.mac, srcIp: src.ip, dstIp: d.ip, dstMac: d.mac, classes: ['unicast'], tag: `${tag}.${i + 1}` });
+    const [u] = buildCanarySet({
+      marker,
+      srcMac: src.mac,
+      srcIp: src.ip,
+      dstIp: d.ip,
+      dstMac: d.mac,
+      classes: ['unicast'],
+      tag: `${tag}.${i + 1}`,
+    });
     if (!u) return;
-    out.push({ key: `${marker}|unicast|0|${tag}.${i + 1}`, tenant: src.tenant, cls: 'unicast', src, dst: d, frame: u.frame, flow: { tenant: src.tenant, src: { site: src.site, system: src.system }, dst: { site: d.site, system: d.system } } });
+    out.push({
+      key: `${marker}|unicast|0|${tag}.${i + 1}`,
+      tenant: src.tenant,
+      cls: 'unicast',
+      src,
+      dst: d,
+      frame: u.frame,
+      flow: {
+        tenant: src.tenant,
+        src: { site: src.site, system: src.system },
+        dst: { site: d.site, system: d.system },
+      },
+    });
   });
   return out;
 }
@@ -104,7 +155,12 @@ export async function sendCanaries(canaries: SentCanary[]): Promise<void> {
   });
 }
 
-async function realTraffic(ctx: TestContext, pings: PingRecord[], arpings: ArpingRecord[], udp: UdpRecord[]): Promise<void> {
+async function realTraffic(
+  ctx: TestContext,
+  pings: PingRecord[],
+  arpings: ArpingRecord[],
+  udp: UdpRecord[],
+): Promise<void> {
   await pool(anchors(ctx), 3, async (a) => {
     for (const d of ctx.systems.filter((o) => sameDomain(a, o))) {
       const result = await ping({ netns: a.netns, target: d.ip, count: 2, intervalS: 0.2, deadlineS: 4 });
@@ -114,10 +170,20 @@ async function realTraffic(ctx: TestContext, pings: PingRecord[], arpings: Arpin
       arpings.push({ tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, mac: d.mac, result: ar });
     }
     // UDP to the farthest peer (another DC when there is one): the checksum-offload trap shows here.
-    const far = ctx.systems.filter((o) => sameDomain(a, o)).sort((x, y) => Number(y.dc !== a.dc) - Number(x.dc !== a.dc))[0];
+    const far = ctx.systems
+      .filter((o) => sameDomain(a, o))
+      .sort((x, y) => Number(y.dc !== a.dc) - Number(x.dc !== a.dc))[0];
     if (!far) return;
     const marker = markerOf(ctx, a.tenant);
-    const rx = await startUdpReceiver({ netns: far.netns, bind: far.ip, port: 40100, marker, timeoutMs: 10_000, idleMs: 1500, expect: 20 });
+    const rx = await startUdpReceiver({
+      netns: far.netns,
+      bind: far.ip,
+      port: 40100,
+      marker,
+      timeoutMs: 10_000,
+      idleMs: 1500,
+      expect: 20,
+    });
     const tx = await sendUdp({ netns: a.netns, dst: far.ip, port: 40100, marker, count: 20, pps: 100 });
     udp.push({ tenant: a.tenant, from: a.node.name, to: far.node.name, sent: tx.sent, report: await rx.result });
   });
@@ -125,11 +191,17 @@ async function realTraffic(ctx: TestContext, pings: PingRecord[], arpings: Arpin
 
 export async function baselineProbe(ctx: TestContext, o: ProbeOptions = {}): Promise<ProbeRecord> {
   await warmLearning(ctx);
-  const session = await startCapture(ctx.status, { planHash: ctx.planHash, root: o.captureRoot, selection: o.selection });
+  const session = await startCapture(ctx.status, {
+    planHash: ctx.planHash,
+    root: o.captureRoot,
+    selection: o.selection,
+  });
   const pings: PingRecord[] = [];
   const arpings: ArpingRecord[] = [];
   const udp: UdpRecord[] = [];
-  const canaries = anchors(ctx).flatMap((a) => canariesFor(ctx, a, session.runId.replace(/[^A-Za-z0-9]/g, '').slice(-8)));
+  const canaries = anchors(ctx).flatMap((a) =>
+    canariesFor(ctx, a, session.runId.replace(/[^A-Za-z0-9]/g, '').slice(-8)),
+  );
   let manifest: CaptureManifest;
   try {
     if (o.realTraffic !== false) await realTraffic(ctx, pings, arpings, udp);

@@ -35,7 +35,10 @@ export interface ConformanceRun {
 export function selectChecks(names: string[] | undefined): CheckDef[] {
   const wanted = names?.length ? names : DEFAULT_SUITES;
   const unknown = wanted.filter((n) => !SUITES[n]);
-  if (unknown.length) throw new FabricError('E_SUITE_UNKNOWN', `unknown suite ${unknown.join(', ')}`, { hint: `suites: ${Object.keys(SUITES).join(', ')}` });
+  if (unknown.length)
+    throw new FabricError('E_SUITE_UNKNOWN', `unknown suite ${unknown.join(', ')}`, {
+      hint: `suites: ${Object.keys(SUITES).join(', ')}`,
+    });
   return wanted.flatMap((n) => SUITES[n]);
 }
 
@@ -43,7 +46,9 @@ function hopPictures(ctx: TestContext, probe: ProbeRecord, run: RunFrames): HopP
   const out: HopPicture[] = [];
   for (const t of new Set(probe.canaries.map((c) => c.tenant))) {
     // The farthest unicast canary of each tenant shows every encoding it meets on the way.
-    const c = probe.canaries.filter((x) => x.tenant === t && x.cls === 'unicast').sort((a, b) => ctx.exp.traversals(b.flow).length - ctx.exp.traversals(a.flow).length)[0];
+    const c = probe.canaries
+      .filter((x) => x.tenant === t && x.cls === 'unicast')
+      .sort((a, b) => ctx.exp.traversals(b.flow).length - ctx.exp.traversals(a.flow).length)[0];
     if (!c || !c.dst) continue;
     const seen = run.byCanary.get(c.key) ?? [];
     out.push({
@@ -52,7 +57,15 @@ function hopPictures(ctx: TestContext, probe: ProbeRecord, run: RunFrames): HopP
       hops: ctx.exp.traversals(c.flow).map((h) => {
         const f = seen.find((x) => x.linkId === h.link.id);
         const stack = patternText(h.layers);
-        return { link: h.link.id, class: h.class, from: h.from, to: h.to, stack, observed: f ? layersText(f.layers as unknown as InspectLayer[]) : undefined, ok: f ? matchLayers(f.layers, h.layers) === null : false };
+        return {
+          link: h.link.id,
+          class: h.class,
+          from: h.from,
+          to: h.to,
+          stack,
+          observed: f ? layersText(f.layers as unknown as InspectLayer[]) : undefined,
+          ok: f ? matchLayers(f.layers, h.layers) === null : false,
+        };
       }),
     });
   }
@@ -82,7 +95,15 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
       new Mocha.Test(c.title, async function (this: Mocha.Context) {
         const t0 = performance.now();
         const stats: Record<string, number> = {};
-        const res: CheckResult = { suite: c.suite, id: c.id, title: c.title, state: 'passed', durationMs: 0, evidence: [], stats };
+        const res: CheckResult = {
+          suite: c.suite,
+          id: c.id,
+          title: c.title,
+          state: 'passed',
+          durationMs: 0,
+          evidence: [],
+          stats,
+        };
         results.push(res);
         try {
           if (!probe || !run) throw new Error('the probe did not complete');
@@ -107,10 +128,20 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   await new Promise<void>((resolve) => mocha.run(() => resolve()));
   // Checks that never ran (a failed probe hook skips them) are reported as failed, not dropped.
   for (const c of checks) {
-    if (!results.some((r) => r.id === c.id)) results.push({ suite: c.suite, id: c.id, title: c.title, state: 'failed', durationMs: 0, message: 'not run: the probe failed', evidence: [] });
+    if (!results.some((r) => r.id === c.id))
+      results.push({
+        suite: c.suite,
+        id: c.id,
+        title: c.title,
+        state: 'failed',
+        durationMs: 0,
+        message: 'not run: the probe failed',
+        evidence: [],
+      });
   }
   const background: Record<string, number> = {};
-  for (const r of results) for (const [k, n] of Object.entries(r.stats ?? {})) if (k.startsWith('background.')) background[k.slice(11)] = n;
+  for (const r of results)
+    for (const [k, n] of Object.entries(r.stats ?? {})) if (k.startsWith('background.')) background[k.slice(11)] = n;
   const report: ConformanceReport = {
     reportVersion: 1,
     lab: o.lab,
@@ -135,7 +166,10 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
     },
   };
   if (probe) {
-    writeFileSync(join(probe.runDir, 'plan.json'), JSON.stringify({ planHash: ctx.planHash, ...ctx.plan }, null, 2) + '\n');
+    writeFileSync(
+      join(probe.runDir, 'plan.json'),
+      JSON.stringify({ planHash: ctx.planHash, ...ctx.plan }, null, 2) + '\n',
+    );
     await writeReports(report, probe.runDir, { manifest: probe.manifest });
   }
   return { report, ctx, probe };
@@ -158,7 +192,10 @@ export interface MutationOutcome {
  * bridge's planned program, and check the lab is back on plan. The flows-drift check is excluded:
  * a kill must come from frames.
  */
-export async function runMutations(lab: string, o: { names?: string[]; onResult?: (m: MutationOutcome) => void } = {}): Promise<MutationOutcome[]> {
+export async function runMutations(
+  lab: string,
+  o: { names?: string[]; onResult?: (m: MutationOutcome) => void } = {},
+): Promise<MutationOutcome[]> {
   const { MUTATIONS } = await import('./mutate.js');
   const { applyPrograms, diffPrograms } = await import('../tagging/apply.js');
   const { renderPrograms } = await import('../tagging/render.js');
@@ -171,11 +208,18 @@ export async function runMutations(lab: string, o: { names?: string[]; onResult?
     const orig = planned.find((p) => p.node === node);
     if (!orig) throw new FabricError('E_MUTATE_LAB', `mutation ${m.name}: no program for node ${node}`);
     const bad = m.mutate(orig, ctx);
-    if (JSON.stringify(bad) === JSON.stringify(orig)) throw new FabricError('E_MUTATE_NOOP', `mutation ${m.name} changed nothing on ${node}`, { hint: 'the lab lacks what this mutation rewrites' });
+    if (JSON.stringify(bad) === JSON.stringify(orig))
+      throw new FabricError('E_MUTATE_NOOP', `mutation ${m.name} changed nothing on ${node}`, {
+        hint: 'the lab lacks what this mutation rewrites',
+      });
     let killedBy: string[] = [];
     try {
       await applyPrograms([bad]);
-      const { report } = await runConformance({ lab, suites: frameSuites, reporter: SilentReporter as unknown as string });
+      const { report } = await runConformance({
+        lab,
+        suites: frameSuites,
+        reporter: SilentReporter as unknown as string,
+      });
       killedBy = report.checks.filter((c) => c.state === 'failed').map((c) => c.id);
     } finally {
       await applyPrograms([orig]);
@@ -185,6 +229,11 @@ export async function runMutations(lab: string, o: { names?: string[]; onResult?
     o.onResult?.(r);
   }
   const drift = (await diffPrograms(planned)).filter((d) => d.missing.length || d.unexpected.length);
-  if (drift.length) throw new FabricError('E_MUTATE_RESTORE', `flows still differ from the plan on ${drift.map((d) => d.node).join(', ')} after the mutations`, { hint: 'run fabric program <lab>' });
+  if (drift.length)
+    throw new FabricError(
+      'E_MUTATE_RESTORE',
+      `flows still differ from the plan on ${drift.map((d) => d.node).join(', ')} after the mutations`,
+      { hint: 'run fabric program <lab>' },
+    );
   return out;
 }

@@ -17,11 +17,31 @@ const ip4Set = new Uint8Array(SLOTS);
 const ip4Str: string[] = new Array<string>(SLOTS).fill('');
 
 function macText(b: Uint8Array, o: number): string {
-  const a = b[o]!, c = b[o + 1]!, d = b[o + 2]!, e = b[o + 3]!, f = b[o + 4]!, g = b[o + 5]!;
+  const a = b[o]!,
+    c = b[o + 1]!,
+    d = b[o + 2]!,
+    e = b[o + 3]!,
+    f = b[o + 4]!,
+    g = b[o + 5]!;
   const H = HEXC;
   return String.fromCharCode(
-    H[a >> 4]!, H[a & 15]!, 58, H[c >> 4]!, H[c & 15]!, 58, H[d >> 4]!, H[d & 15]!, 58,
-    H[e >> 4]!, H[e & 15]!, 58, H[f >> 4]!, H[f & 15]!, 58, H[g >> 4]!, H[g & 15]!,
+    H[a >> 4]!,
+    H[a & 15]!,
+    58,
+    H[c >> 4]!,
+    H[c & 15]!,
+    58,
+    H[d >> 4]!,
+    H[d & 15]!,
+    58,
+    H[e >> 4]!,
+    H[e & 15]!,
+    58,
+    H[f >> 4]!,
+    H[f & 15]!,
+    58,
+    H[g >> 4]!,
+    H[g & 15]!,
   );
 }
 
@@ -60,12 +80,18 @@ export function formatIpv6(b: Uint8Array, o: number): string {
   const w1 = (b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!;
   const w2 = (b[o + 8]! << 24) | (b[o + 9]! << 16) | (b[o + 10]! << 8) | b[o + 11]!;
   const w3 = (b[o + 12]! << 24) | (b[o + 13]! << 16) | (b[o + 14]! << 8) | b[o + 15]!;
-  const slot = (Math.imul(w0 ^ Math.imul(w1, 31) ^ Math.imul(w2, 961) ^ Math.imul(w3, 29791), 0x9e3779b1) >>> 22) & (IP6_SLOTS - 1);
+  const slot =
+    (Math.imul(w0 ^ Math.imul(w1, 31) ^ Math.imul(w2, 961) ^ Math.imul(w3, 29791), 0x9e3779b1) >>> 22) &
+    (IP6_SLOTS - 1);
   const k = slot * 4;
   const hit = ip6Str[slot];
-  if (hit !== undefined && ip6Key[k] === w0 && ip6Key[k + 1] === w1 && ip6Key[k + 2] === w2 && ip6Key[k + 3] === w3) return hit;
+  if (hit !== undefined && ip6Key[k] === w0 && ip6Key[k + 1] === w1 && ip6Key[k + 2] === w2 && ip6Key[k + 3] === w3)
+    return hit;
   const v = ipv6Text(b, o);
-  ip6Key[k] = w0; ip6Key[k + 1] = w1; ip6Key[k + 2] = w2; ip6Key[k + 3] = w3;
+  ip6Key[k] = w0;
+  ip6Key[k + 1] = w1;
+  ip6Key[k + 2] = w2;
+  ip6Key[k + 3] = w3;
   ip6Str[slot] = v;
   return v;
 }
@@ -75,11 +101,17 @@ function ipv6Text(b: Uint8Array, o: number): string {
   for (let i = 0; i < 8; i++) g[i] = (b[o + 2 * i]! << 8) | b[o + 2 * i + 1]!;
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) { i++; continue; }
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   // IPv4-mapped ::ffff:a.b.c.d is printed in mixed notation, as tshark and inet_ntop do.
@@ -87,7 +119,10 @@ function ipv6Text(b: Uint8Array, o: number): string {
   const hex = (n: number) => n.toString(16);
   if (bestStart < 0) return g.map(hex).join(':');
   const head = g.slice(0, bestStart).map(hex).join(':');
-  const tail = g.slice(bestStart + bestLen).map(hex).join(':');
+  const tail = g
+    .slice(bestStart + bestLen)
+    .map(hex)
+    .join(':');
   return `${head}::${tail}`;
 }
 
@@ -139,12 +174,19 @@ export function ipv6(text: string): Uint8Array {
   if (halves.length === 2) {
     const fill = groupsWanted - all.length;
     if (fill < 1) throw bad();
-    groups = [...head.map((p) => parseInt(p, 16)), ...new Array<number>(fill).fill(0), ...tail.map((p) => parseInt(p, 16))];
+    groups = [
+      ...head.map((p) => parseInt(p, 16)),
+      ...new Array<number>(fill).fill(0),
+      ...tail.map((p) => parseInt(p, 16)),
+    ];
   } else {
     if (all.length !== groupsWanted) throw bad();
     groups = all.map((p) => parseInt(p, 16));
   }
   const out = new Uint8Array(16);
-  groups.forEach((g, i) => { out[2 * i] = g >> 8; out[2 * i + 1] = g & 0xff; });
+  groups.forEach((g, i) => {
+    out[2 * i] = g >> 8;
+    out[2 * i + 1] = g & 0xff;
+  });
   return out;
 }

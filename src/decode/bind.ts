@@ -71,5 +71,11 @@ export function bindingsOf(lower: LayerName): BindRule[] {
  */
 export const RECOGNISED_ETHERTYPES: ReadonlySet<number> = new Set([
   ...ETHERTYPES.map(([v]) => v),
-  0x8809, 0x88f7, 0x88cc, 0x8902, 0x88e5, 0x88b5, 0x88b6,
+  0x8809,
+  0x88f7,
+  0x88cc,
+  0x8902,
+  0x88e5,
+  0x88b5,
+  0x88b6,
 ]);

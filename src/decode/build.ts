@@ -7,8 +7,19 @@ import { bindValue } from './bind.js';
 import { sum16, finish } from './checksum.js';
 import { fieldBits, fieldOffsets, LAYERS, type FieldDecl, type HeaderLayerName, type LayerDecl } from './layers.js';
 import type {
-  ArpLayer, EthLayer, IcmpLayer, Ipv4Layer, Ipv6Layer, LayerName, MplsLayer, PwLayer, RawReason, TcpLayer, UdpLayer,
-  VlanLayer, VxlanLayer,
+  ArpLayer,
+  EthLayer,
+  IcmpLayer,
+  Ipv4Layer,
+  Ipv6Layer,
+  LayerName,
+  MplsLayer,
+  PwLayer,
+  RawReason,
+  TcpLayer,
+  UdpLayer,
+  VlanLayer,
+  VxlanLayer,
 } from './types.js';
 
 type Spec<L extends { name: string }, X = unknown> = { name: L['name'] } & Partial<Omit<L, 'name'>> & X;
@@ -20,18 +31,48 @@ export type MplsSpec = Spec<MplsLayer>;
 export type PwSpec = Spec<PwLayer, { flags?: number; frg?: number; length?: number }>;
 export type VxlanSpec = Spec<VxlanLayer, { flags?: number }>;
 /** `options` is padded with zeros to a multiple of 4 bytes. */
-export type Ipv4Spec = Spec<Ipv4Layer, { tos?: number; ihl?: number; len?: number; flags?: number; frag?: number; chksum?: number; options?: Uint8Array }>;
+export type Ipv4Spec = Spec<
+  Ipv4Layer,
+  { tos?: number; ihl?: number; len?: number; flags?: number; frag?: number; chksum?: number; options?: Uint8Array }
+>;
 export type Ipv6Spec = Spec<Ipv6Layer, { tc?: number; fl?: number; plen?: number; hlim?: number }>;
 export type ArpSpec = Spec<ArpLayer, { htype?: number; ptype?: number; hlen?: number; plen?: number }>;
 export type IcmpSpec = Spec<IcmpLayer, { chksum?: number }>;
 export type UdpSpec = Spec<UdpLayer, { len?: number; chksum?: number }>;
-export type TcpSpec = Spec<TcpLayer, { seq?: number; ack?: number; dataofs?: number; window?: number; chksum?: number; urgptr?: number; options?: Uint8Array }>;
+export type TcpSpec = Spec<
+  TcpLayer,
+  {
+    seq?: number;
+    ack?: number;
+    dataofs?: number;
+    window?: number;
+    chksum?: number;
+    urgptr?: number;
+    options?: Uint8Array;
+  }
+>;
 /** Payload bytes (`data`), or `len` zero bytes. `reason` is ignored (so dissect output builds back). */
-export interface RawSpec { name: 'raw'; data?: Uint8Array; len?: number; reason?: RawReason }
+export interface RawSpec {
+  name: 'raw';
+  data?: Uint8Array;
+  len?: number;
+  reason?: RawReason;
+}
 
 /** A partial layer for build(). Every dissect() layer is also a valid LayerSpec. */
 export type LayerSpec =
-  | EthSpec | VlanSpec | MplsSpec | PwSpec | VxlanSpec | Ipv4Spec | Ipv6Spec | ArpSpec | IcmpSpec | UdpSpec | TcpSpec | RawSpec;
+  | EthSpec
+  | VlanSpec
+  | MplsSpec
+  | PwSpec
+  | VxlanSpec
+  | Ipv4Spec
+  | Ipv6Spec
+  | ArpSpec
+  | IcmpSpec
+  | UdpSpec
+  | TcpSpec
+  | RawSpec;
 
 export interface BuildOptions {
   /** Pad the frame with zeros to at least this many bytes (60 = Ethernet minimum without FCS). */
@@ -94,12 +135,16 @@ function plan(specs: readonly LayerSpec[]): Planned[] {
     if (!spec || typeof spec !== 'object') throw buildError(i, '?', 'not an object');
     const next = specs[i + 1]?.name;
     if (spec.name === 'raw') {
-      const data = spec.data instanceof Uint8Array ? spec.data : new Uint8Array(typeof spec.len === 'number' && spec.len >= 0 ? spec.len : 0);
+      const data =
+        spec.data instanceof Uint8Array
+          ? spec.data
+          : new Uint8Array(typeof spec.len === 'number' && spec.len >= 0 ? spec.len : 0);
       out.push({ name: 'raw', values: new Map(), explicit: new Set(), size: data.length, hdr: 0, extra: data, off: 0 });
       continue;
     }
     const decl = (LAYERS as Record<string, LayerDecl | undefined>)[spec.name];
-    if (!decl) throw buildError(i, String(spec.name), `unknown layer; known: ${[...Object.keys(LAYERS), 'raw'].join(', ')}`);
+    if (!decl)
+      throw buildError(i, String(spec.name), `unknown layer; known: ${[...Object.keys(LAYERS), 'raw'].join(', ')}`);
     const values = new Map<string, Value>();
     const explicit = new Set<string>();
     const prev = out[i - 1];
@@ -124,7 +169,8 @@ function plan(specs: readonly LayerSpec[]): Planned[] {
     if (decl.overlap) {
       // The overlapped bytes belong to the previous header, which already wrote its next field there.
       const prevNext = prev?.decl?.next;
-      if (!prev || !prevNext) throw buildError(i, decl.name, `must follow a layer with a next-type field (eth or vlan)`);
+      if (!prev || !prevNext)
+        throw buildError(i, decl.name, `must follow a layer with a next-type field (eth or vlan)`);
       values.set(decl.fields[0]!.name, prev.values.get(prevNext)!);
     }
     let hdr = decl.size;
@@ -201,7 +247,10 @@ export function build(layers: readonly LayerSpec[], opts: BuildOptions = {}): Ui
   for (const p of planned) if (p.decl) p.size = total - p.off;
   const buf = new Uint8Array(Math.max(total, opts.minSize ?? 0));
   for (const p of planned) {
-    if (p.name === 'raw') { buf.set(p.extra!, p.off); continue; }
+    if (p.name === 'raw') {
+      buf.set(p.extra!, p.off);
+      continue;
+    }
     // Lengths first (checksums cover them).
     for (const f of p.decl!.fields) {
       if (p.explicit.has(f.name)) continue;

@@ -10,7 +10,18 @@ import type { Layer, LayerName, RawReason } from './types.js';
 
 /** Numeric layer ids used by the fast path (Dissector.kinds). 0 is never a layer. */
 export const LAYER_ID = {
-  eth: 1, vlan: 2, mpls: 3, pw: 4, vxlan: 5, ipv4: 6, ipv6: 7, arp: 8, icmp: 9, udp: 10, tcp: 11, raw: 12,
+  eth: 1,
+  vlan: 2,
+  mpls: 3,
+  pw: 4,
+  vxlan: 5,
+  ipv4: 6,
+  ipv6: 7,
+  arp: 8,
+  icmp: 9,
+  udp: 10,
+  tcp: 11,
+  raw: 12,
 } as const satisfies Record<LayerName, number>;
 export const LAYER_NAME: readonly LayerName[] = (() => {
   const out: LayerName[] = [];
@@ -20,7 +31,14 @@ export const LAYER_NAME: readonly LayerName[] = (() => {
 
 /** Raw reason codes (Dissector.reason). 0 = the walk ended without a raw layer. */
 export const REASON: readonly (RawReason | undefined)[] = [
-  undefined, 'truncated', 'unknown-ethertype', 'unknown-protocol', 'unknown-port', 'payload', 'pw-undecided', 'malformed',
+  undefined,
+  'truncated',
+  'unknown-ethertype',
+  'unknown-protocol',
+  'unknown-port',
+  'payload',
+  'pw-undecided',
+  'malformed',
 ];
 const R = Object.fromEntries(REASON.map((r, i) => [r ?? 'end', i])) as Record<RawReason | 'end', number>;
 
@@ -52,18 +70,24 @@ function fieldExpr(decl: LayerDecl, name: string): string {
   const byte = f.bit / 8;
   const at = byte === 0 ? 'o' : byte < 0 ? `o - ${-byte}` : `o + ${byte}`;
   switch (f.field.kind) {
-    case 'mac': return `M(b, ${at})`;
-    case 'ipv4': return `I4(b, ${at})`;
-    case 'ipv6': return `I6(b, ${at})`;
-    case 'bool': return `(${uintExpr(f.bit, fieldBits(f.field))} !== 0)`;
-    default: return uintExpr(f.bit, fieldBits(f.field));
+    case 'mac':
+      return `M(b, ${at})`;
+    case 'ipv4':
+      return `I4(b, ${at})`;
+    case 'ipv6':
+      return `I6(b, ${at})`;
+    case 'bool':
+      return `(${uintExpr(f.bit, fieldBits(f.field))} !== 0)`;
+    default:
+      return uintExpr(f.bit, fieldBits(f.field));
   }
 }
 
 export type Materializer = (id: number, b: Uint8Array, o: number, key: number) => Layer | undefined;
 
 function literal(decl: LayerDecl): string {
-  if (decl.name === 'pw') return `k === 1 ? { name: 'pw', cw: true, seq: ${fieldExpr(decl, 'seq')} } : { name: 'pw', cw: false }`;
+  if (decl.name === 'pw')
+    return `k === 1 ? { name: 'pw', cw: true, seq: ${fieldExpr(decl, 'seq')} } : { name: 'pw', cw: false }`;
   const props = decl.out.map((n) => `${n}: ${fieldExpr(decl, n)}`);
   return `{ name: '${decl.name}', ${props.join(', ')} }`;
 }
@@ -113,9 +137,13 @@ function walkCase(decl: LayerDecl): string {
     L.push(`  if (bl < h) ${stop('malformed')}`);
     L.push(`  if (o + bl < end) end = o + bl;`);
   }
-  if (decl.next) L.push(`  const k = ${decl.name === 'mpls' ? `${fieldExpr(decl, decl.next)} ? 1 : 0` : fieldExpr(decl, decl.next)};`);
+  if (decl.next)
+    L.push(
+      `  const k = ${decl.name === 'mpls' ? `${fieldExpr(decl, decl.next)} ? 1 : 0` : fieldExpr(decl, decl.next)};`,
+    );
   L.push(`  kinds[n] = ${id}; offs[n] = o; keys[n] = ${decl.key ? fieldExpr(decl, decl.key) : 0}; n++;`);
-  if (decl.payloadIfNonZero) L.push(`  if (${fieldExpr(decl, decl.payloadIfNonZero)} !== 0) { o += h; ${stop('payload')} }`);
+  if (decl.payloadIfNonZero)
+    L.push(`  if (${fieldExpr(decl, decl.payloadIfNonZero)} !== 0) { o += h; ${stop('payload')} }`);
   L.push(`  o += h;`);
   const rules = BIND.filter((r) => r.lower === decl.name);
   const keyed = rules.filter((r) => r.field !== undefined);

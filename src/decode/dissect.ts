@@ -1,7 +1,14 @@
 // Dissect: the compiled walker records (layer id, offset, key) per layer into preallocated typed
 // arrays; layer objects are materialised only when asked for. `dissect()` is the convenient
 // path; a reused `Dissector` plus `walk()`/`keys`/`signature()` is the zero-allocation fast path.
-import { LAYER_ID, LAYER_NAME, materialize as materializeImport, REASON, walk as walkImport, type WalkState } from './compile.js';
+import {
+  LAYER_ID,
+  LAYER_NAME,
+  materialize as materializeImport,
+  REASON,
+  walk as walkImport,
+  type WalkState,
+} from './compile.js';
 import { PW_ETH_CW, PW_ETH_NOCW, PW_IPV4, PW_IPV6, PW_RAW } from './pw-heuristic.js';
 import type { DecodeAs, DissectOptions, Layer, LayerName, PwPayloadKind, RawReason } from './types.js';
 
@@ -9,7 +16,11 @@ import type { DecodeAs, DissectOptions, Layer, LayerName, PwPayloadKind, RawReas
 export const MAX_LAYERS = 256;
 
 const KIND_CODE: Record<PwPayloadKind, number> = {
-  'pw-eth-cw': PW_ETH_CW, 'pw-eth-nocw': PW_ETH_NOCW, ipv4: PW_IPV4, ipv6: PW_IPV6, raw: PW_RAW,
+  'pw-eth-cw': PW_ETH_CW,
+  'pw-eth-nocw': PW_ETH_NOCW,
+  ipv4: PW_IPV4,
+  ipv6: PW_IPV6,
+  raw: PW_RAW,
 };
 
 const EMPTY = new Uint8Array(0);
@@ -91,7 +102,10 @@ export class Dissector implements WalkState {
   layers(): Layer[] {
     const n = this.count;
     const out: Layer[] = [];
-    const b = this.frame, kinds = this.kinds, offs = this.offs, keys = this.keys;
+    const b = this.frame,
+      kinds = this.kinds,
+      offs = this.offs,
+      keys = this.keys;
     for (let i = 0; i < n; i++) {
       const id = kinds[i]!;
       out.push(id === ID_RAW ? this.layer(i) : materialize(id, b, offs[i]!, keys[i]!)!);

@@ -4,8 +4,20 @@ export * from './types.js';
 export { dissect, stackSignature, Dissector, MAX_LAYERS } from './dissect.js';
 export { build, BUILDABLE } from './build.js';
 export type {
-  LayerSpec, BuildOptions, EthSpec, VlanSpec, MplsSpec, PwSpec, VxlanSpec, Ipv4Spec, Ipv6Spec, ArpSpec, IcmpSpec, UdpSpec,
-  TcpSpec, RawSpec,
+  LayerSpec,
+  BuildOptions,
+  EthSpec,
+  VlanSpec,
+  MplsSpec,
+  PwSpec,
+  VxlanSpec,
+  Ipv4Spec,
+  Ipv6Spec,
+  ArpSpec,
+  IcmpSpec,
+  UdpSpec,
+  TcpSpec,
+  RawSpec,
 } from './build.js';
 export { parseDecodeAs, parsePwKind, decodeAsFromHints, PW_PAYLOAD_KINDS } from './decode-as.js';
 export { mac, ipv4, ipv6, formatMac, formatIpv4, formatIpv6 } from './addr.js';

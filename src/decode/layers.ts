@@ -252,16 +252,32 @@ export const TCP: LayerDecl = {
 };
 
 /** Every declared layer, by name (raw has no header). */
-export const LAYERS = { eth: ETH, vlan: VLAN, mpls: MPLS, pw: PW, vxlan: VXLAN, ipv4: IPV4, ipv6: IPV6, arp: ARP, icmp: ICMP, udp: UDP, tcp: TCP } as const;
+export const LAYERS = {
+  eth: ETH,
+  vlan: VLAN,
+  mpls: MPLS,
+  pw: PW,
+  vxlan: VXLAN,
+  ipv4: IPV4,
+  ipv6: IPV6,
+  arp: ARP,
+  icmp: ICMP,
+  udp: UDP,
+  tcp: TCP,
+} as const;
 export type HeaderLayerName = keyof typeof LAYERS;
 
 /** Bit width of a field. */
 export function fieldBits(f: FieldDecl): number {
   switch (f.kind) {
-    case 'mac': return 48;
-    case 'ipv4': return 32;
-    case 'ipv6': return 128;
-    default: return f.bits ?? 0;
+    case 'mac':
+      return 48;
+    case 'ipv4':
+      return 32;
+    case 'ipv6':
+      return 128;
+    default:
+      return f.bits ?? 0;
   }
 }
 

@@ -68,13 +68,19 @@ export function ethScore(b: Uint8Array, p: number, end: number, frameLen: number
     q += 4;
   }
   if (t <= 1500) return t >= 3 && lengthFits(t, end - q, frameLen) ? 1 : 0; // 802.3 length + LLC (e.g. STP)
-  if (!deep) return RECOGNISED_ETHERTYPES.has(t) && (t !== 0x8847 && t !== 0x8848 || q + 4 <= end) ? 1 : 0;
+  if (!deep) return RECOGNISED_ETHERTYPES.has(t) && ((t !== 0x8847 && t !== 0x8848) || q + 4 <= end) ? 1 : 0;
   switch (t) {
-    case 0x0800: return plausibleIpv4(b, q, end, frameLen) ? 2 : 1;
-    case 0x86dd: return plausibleIpv6(b, q, end, frameLen) ? 2 : 1;
-    case 0x0806: return q + 8 <= end && u16(b, q) === 1 && u16(b, q + 2) === 0x0800 && b[q + 4] === 6 && b[q + 5] === 4 ? 2 : 1;
-    case 0x8847: case 0x8848: return q + 4 <= end ? 1 : 0;
-    default: return RECOGNISED_ETHERTYPES.has(t) ? 1 : 0;
+    case 0x0800:
+      return plausibleIpv4(b, q, end, frameLen) ? 2 : 1;
+    case 0x86dd:
+      return plausibleIpv6(b, q, end, frameLen) ? 2 : 1;
+    case 0x0806:
+      return q + 8 <= end && u16(b, q) === 1 && u16(b, q + 2) === 0x0800 && b[q + 4] === 6 && b[q + 5] === 4 ? 2 : 1;
+    case 0x8847:
+    case 0x8848:
+      return q + 4 <= end ? 1 : 0;
+    default:
+      return RECOGNISED_ETHERTYPES.has(t) ? 1 : 0;
   }
 }
 

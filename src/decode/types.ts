@@ -2,19 +2,78 @@
 // (schemas/inspect-frame.schema.json): layer names and field names/types here must not change
 // without bumping that schema.
 
-export interface EthLayer { name: 'eth'; src: string; dst: string; type: number }
+export interface EthLayer {
+  name: 'eth';
+  src: string;
+  dst: string;
+  type: number;
+}
 /** 802.1Q (tpid 0x8100) or 802.1ad (0x88a8; 0x9100 accepted). `type` is the ethertype after the tag. */
-export interface VlanLayer { name: 'vlan'; tpid: number; pcp: number; dei: number; vid: number; type: number }
-export interface MplsLayer { name: 'mpls'; label: number; tc: number; s: boolean; ttl: number }
+export interface VlanLayer {
+  name: 'vlan';
+  tpid: number;
+  pcp: number;
+  dei: number;
+  vid: number;
+  type: number;
+}
+export interface MplsLayer {
+  name: 'mpls';
+  label: number;
+  tc: number;
+  s: boolean;
+  ttl: number;
+}
 /** Ethernet-over-MPLS pseudowire marker after the bottom label; cw = RFC 4385 control word present. */
-export interface PwLayer { name: 'pw'; cw: boolean; seq?: number }
-export interface VxlanLayer { name: 'vxlan'; vni: number }
-export interface Ipv4Layer { name: 'ipv4'; src: string; dst: string; proto: number; ttl: number; id: number }
-export interface Ipv6Layer { name: 'ipv6'; src: string; dst: string; next: number }
-export interface ArpLayer { name: 'arp'; op: number; sha: string; spa: string; tha: string; tpa: string }
-export interface IcmpLayer { name: 'icmp'; type: number; code: number; id?: number; seq?: number }
-export interface UdpLayer { name: 'udp'; sport: number; dport: number }
-export interface TcpLayer { name: 'tcp'; sport: number; dport: number; flags: number }
+export interface PwLayer {
+  name: 'pw';
+  cw: boolean;
+  seq?: number;
+}
+export interface VxlanLayer {
+  name: 'vxlan';
+  vni: number;
+}
+export interface Ipv4Layer {
+  name: 'ipv4';
+  src: string;
+  dst: string;
+  proto: number;
+  ttl: number;
+  id: number;
+}
+export interface Ipv6Layer {
+  name: 'ipv6';
+  src: string;
+  dst: string;
+  next: number;
+}
+export interface ArpLayer {
+  name: 'arp';
+  op: number;
+  sha: string;
+  spa: string;
+  tha: string;
+  tpa: string;
+}
+export interface IcmpLayer {
+  name: 'icmp';
+  type: number;
+  code: number;
+  id?: number;
+  seq?: number;
+}
+export interface UdpLayer {
+  name: 'udp';
+  sport: number;
+  dport: number;
+}
+export interface TcpLayer {
+  name: 'tcp';
+  sport: number;
+  dport: number;
+  flags: number;
+}
 export type RawReason =
   | 'truncated' // the header of the next layer did not fit in the captured bytes
   | 'unknown-ethertype'
@@ -24,11 +83,26 @@ export type RawReason =
   | 'pw-undecided' // pseudowire payload the heuristic could not classify and no decode-as was given
   | 'malformed' // a header with impossible values (bad IHL, bad length, ...)
   | 'unknown-linktype'; // the capture's link type is not Ethernet (fabric inspect reports it)
-export interface RawLayer { name: 'raw'; len: number; reason?: RawReason; data?: Uint8Array }
+export interface RawLayer {
+  name: 'raw';
+  len: number;
+  reason?: RawReason;
+  data?: Uint8Array;
+}
 
 export type Layer =
-  | EthLayer | VlanLayer | MplsLayer | PwLayer | VxlanLayer | Ipv4Layer | Ipv6Layer
-  | ArpLayer | IcmpLayer | UdpLayer | TcpLayer | RawLayer;
+  | EthLayer
+  | VlanLayer
+  | MplsLayer
+  | PwLayer
+  | VxlanLayer
+  | Ipv4Layer
+  | Ipv6Layer
+  | ArpLayer
+  | IcmpLayer
+  | UdpLayer
+  | TcpLayer
+  | RawLayer;
 
 export type LayerName = Layer['name'];
 

@@ -15,7 +15,11 @@ export interface Diagnostic {
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
-  const loc = [d.file, d.line !== undefined ? String(d.line) : undefined, d.column !== undefined ? String(d.column) : undefined]
+  const loc = [
+    d.file,
+    d.line !== undefined ? String(d.line) : undefined,
+    d.column !== undefined ? String(d.column) : undefined,
+  ]
     .filter((x) => x !== undefined)
     .join(':');
   const where = [loc, d.path].filter(Boolean).join(' ');

@@ -28,7 +28,7 @@ export class CommandError extends FabricError {
   constructor(command: string, exitCode: number | undefined, stderr: string, cause?: unknown) {
     const tail = stderr.trim().split('\n').slice(-8).join('\n');
     super('E_CMD_FAILED', `command failed (exit ${exitCode ?? 'none'}): ${command}${tail ? `\n${tail}` : ''}`, {
-      hint: 'the output above is the command\'s stderr; run it by hand as root to see more',
+      hint: "the output above is the command's stderr; run it by hand as root to see more",
       cause,
     });
     this.command = command;
@@ -63,7 +63,11 @@ export async function run(file: string, args: readonly string[], opts: RunOption
   const stderr = String(res.stderr ?? '');
   const ok = opts.okCodes ?? [0];
   if (res.failed && (res.exitCode === undefined || !ok.includes(exitCode))) {
-    const why = res.timedOut ? `timed out after ${opts.timeout} ms\n${stderr}` : res.signal ? `killed by ${res.signal}\n${stderr}` : stderr || String(res.message ?? '');
+    const why = res.timedOut
+      ? `timed out after ${opts.timeout} ms\n${stderr}`
+      : res.signal
+        ? `killed by ${res.signal}\n${stderr}`
+        : stderr || String(res.message ?? '');
     throw new CommandError(command, res.exitCode, why);
   }
   return { command, exitCode, stdout, stderr };
@@ -73,15 +77,29 @@ export async function run(file: string, args: readonly string[], opts: RunOption
 export async function tryRun(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const command = formatCommand(file, args);
   try {
-    const res = await execa(file, [...args], { input: opts.input, timeout: opts.timeout, reject: false, stripFinalNewline: false });
-    return { command, exitCode: typeof res.exitCode === 'number' ? res.exitCode : -1, stdout: String(res.stdout ?? ''), stderr: String(res.stderr ?? '') };
+    const res = await execa(file, [...args], {
+      input: opts.input,
+      timeout: opts.timeout,
+      reject: false,
+      stripFinalNewline: false,
+    });
+    return {
+      command,
+      exitCode: typeof res.exitCode === 'number' ? res.exitCode : -1,
+      stdout: String(res.stdout ?? ''),
+      stderr: String(res.stderr ?? ''),
+    };
   } catch (err) {
     return { command, exitCode: -1, stdout: '', stderr: String((err as Error)?.message ?? err) };
   }
 }
 
 /** Runs async tasks with at most `limit` in flight; results keep input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {

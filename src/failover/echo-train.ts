@@ -43,11 +43,26 @@ const HEX16 = /^[0-9a-f]{16}$/;
 
 /** Frames in a train of `seconds` at `pps` (seq must fit in 16 bits). */
 export function echoTrainSize(pps: number, seconds: number): number {
-  if (!Number.isInteger(pps) || pps < 1 || pps > MAX_ECHO_PPS || !Number.isFinite(seconds) || seconds < 1 || seconds > MAX_ECHO_SECONDS) {
-    throw new FabricError('E_FAILOVER_PROBE', `probe bounds: 1..${MAX_ECHO_PPS} pps (integer), 1..${MAX_ECHO_SECONDS} s (got ${pps} pps, ${seconds} s)`);
+  if (
+    !Number.isInteger(pps) ||
+    pps < 1 ||
+    pps > MAX_ECHO_PPS ||
+    !Number.isFinite(seconds) ||
+    seconds < 1 ||
+    seconds > MAX_ECHO_SECONDS
+  ) {
+    throw new FabricError(
+      'E_FAILOVER_PROBE',
+      `probe bounds: 1..${MAX_ECHO_PPS} pps (integer), 1..${MAX_ECHO_SECONDS} s (got ${pps} pps, ${seconds} s)`,
+    );
   }
   const n = Math.round(pps * seconds);
-  if (n > 65535) throw new FabricError('E_FAILOVER_PROBE', `${pps} pps for ${seconds} s is ${n} echo requests; at most 65535 (16-bit sequence numbers)`, { hint: 'lower --probe seconds or the rate' });
+  if (n > 65535)
+    throw new FabricError(
+      'E_FAILOVER_PROBE',
+      `${pps} pps for ${seconds} s is ${n} echo requests; at most 65535 (16-bit sequence numbers)`,
+      { hint: 'lower --probe seconds or the rate' },
+    );
   return n;
 }
 
@@ -58,7 +73,8 @@ function checkFlow(f: EchoFlow): void {
   checkIpv4(f.ip);
   checkMac(f.dstMac);
   if (f.srcMac !== null) checkMac(f.srcMac);
-  if (!HEX16.test(f.pattern) || !Number.isInteger(f.id) || f.id < 0 || f.id > 0xffff) throw new FabricError('E_FAILOVER_PROBE', `bad probe flow ${JSON.stringify(f)}`);
+  if (!HEX16.test(f.pattern) || !Number.isInteger(f.id) || f.id < 0 || f.id > 0xffff)
+    throw new FabricError('E_FAILOVER_PROBE', `bad probe flow ${JSON.stringify(f)}`);
 }
 
 /**
@@ -69,15 +85,19 @@ function checkFlow(f: EchoFlow): void {
 export function buildEchoTrain(f: EchoFlow, count: number): Uint8Array[] {
   checkFlow(f);
   if (f.srcMac === null) throw new FabricError('E_FAILOVER_PROBE', `flow ${f.tenant}: the client MAC is not resolved`);
-  if (!Number.isInteger(count) || count < 1 || count > 65535) throw new FabricError('E_FAILOVER_PROBE', `train of ${count} frames: 1..65535`);
+  if (!Number.isInteger(count) || count < 1 || count > 65535)
+    throw new FabricError('E_FAILOVER_PROBE', `train of ${count} frames: 1..65535`);
   const payload = new Uint8Array(ECHO_PAYLOAD);
   payload.set(Buffer.from(f.pattern, 'hex'));
-  const template = build([
-    { name: 'eth', src: f.srcMac, dst: f.dstMac },
-    { name: 'ipv4', src: f.srcIp, dst: f.ip, ttl: 64 },
-    { name: 'icmp', type: 8, code: 0, id: f.id, seq: 0 },
-    { name: 'raw', data: payload },
-  ], { minSize: 60 });
+  const template = build(
+    [
+      { name: 'eth', src: f.srcMac, dst: f.dstMac },
+      { name: 'ipv4', src: f.srcIp, dst: f.ip, ttl: 64 },
+      { name: 'icmp', type: 8, code: 0, id: f.id, seq: 0 },
+      { name: 'raw', data: payload },
+    ],
+    { minSize: 60 },
+  );
   const icmp = 14 + 20;
   const end = icmp + 8 + ECHO_PAYLOAD;
   const out: Uint8Array[] = [];
@@ -102,7 +122,10 @@ export class EchoTally {
   private dups = 0;
   private readonly pat: Buffer;
 
-  constructor(private readonly flow: EchoFlow, private readonly count: number) {
+  constructor(
+    private readonly flow: EchoFlow,
+    private readonly count: number,
+  ) {
     this.pat = Buffer.from(flow.pattern, 'hex');
   }
 
@@ -118,7 +141,13 @@ export class EchoTally {
     const seq = ic.seq ?? 0;
     if (seq < 1 || seq > this.count) return;
     // The payload must start with this tenant's pattern: another tenant's frame never counts.
-    if (raw?.name !== 'raw' || !raw.data || raw.data.length < 8 || !this.pat.equals(Buffer.from(raw.data.buffer, raw.data.byteOffset, 8))) return;
+    if (
+      raw?.name !== 'raw' ||
+      !raw.data ||
+      raw.data.length < 8 ||
+      !this.pat.equals(Buffer.from(raw.data.buffer, raw.data.byteOffset, 8))
+    )
+      return;
     if (ic.type === 8 && ip.src === this.flow.srcIp && ip.dst === this.flow.ip) {
       if (!this.req.has(seq)) this.req.set(seq, ts);
     } else if (ic.type === 0 && ip.src === this.flow.ip && ip.dst === this.flow.srcIp) {
@@ -135,7 +164,7 @@ export class EchoTally {
     const top = sentSet.size ? Math.max(...sentSet) : 0;
     // The outage: the longest run of consecutive lost sequence numbers.
     let run: [number, number] | null = null;
-    for (let i = 0; i < lost.length; ) {
+    for (let i = 0; i < lost.length;) {
       let j = i;
       while (j + 1 < lost.length && lost[j + 1] === lost[j]! + 1) j++;
       if (!run || lost[j]! - lost[i]! > run[1] - run[0]) run = [lost[i]!, lost[j]!];
@@ -152,7 +181,7 @@ export class EchoTally {
     let gapAt = 0;
     for (let i = 1; i < marks.length; i++) {
       const g = (marks[i]! - marks[i - 1]!) * 1000;
-      if (g > maxGap) (maxGap = g), (gapAt = marks[i - 1]! * 1000);
+      if (g > maxGap) ((maxGap = g), (gapAt = marks[i - 1]! * 1000));
     }
     return {
       tenant: f.tenant,
@@ -175,7 +204,11 @@ export class EchoTally {
 }
 
 /** Loss of one flow from its captured frames (pure: synthetic frames in tests, a pcap in a run). */
-export function analyseEchoTrain(f: EchoFlow, count: number, frames: Iterable<{ ts: number; data: Uint8Array }>): FlowLoss {
+export function analyseEchoTrain(
+  f: EchoFlow,
+  count: number,
+  frames: Iterable<{ ts: number; data: Uint8Array }>,
+): FlowLoss {
   const t = new EchoTally(f, count);
   for (const fr of frames) t.add(fr.ts, fr.data);
   return t.result();
@@ -185,7 +218,9 @@ export function analyseEchoTrain(f: EchoFlow, count: number, frames: Iterable<{ 
 export async function analyseEchoCapture(f: EchoFlow, count: number, file: string): Promise<FlowLoss> {
   const t = new EchoTally(f, count);
   try {
-    await scanCapture(file, (r) => t.add(tsNumber(r.sec, r.frac, r.fracDigits), r.buf.subarray(r.off, r.off + r.caplen)));
+    await scanCapture(file, (r) =>
+      t.add(tsNumber(r.sec, r.frac, r.fracDigits), r.buf.subarray(r.off, r.off + r.caplen)),
+    );
   } catch (e) {
     return { ...t.result(), probeError: `capture ${file} unreadable: ${(e as Error).message}` };
   }
@@ -194,14 +229,19 @@ export async function analyseEchoCapture(f: EchoFlow, count: number, file: strin
 
 /** The MAC of an interface inside a namespace, as the kernel has it. */
 export async function linkMac(netns: string, ifname: string): Promise<string> {
-  const r = await execa('ip', ['-n', checkNetns(netns), '-j', 'link', 'show', 'dev', checkIfname(ifname)], { reject: false, timeout: 5000, stdin: 'ignore' });
+  const r = await execa('ip', ['-n', checkNetns(netns), '-j', 'link', 'show', 'dev', checkIfname(ifname)], {
+    reject: false,
+    timeout: 5000,
+    stdin: 'ignore',
+  });
   let mac: unknown;
   try {
     mac = (JSON.parse(String(r.stdout)) as { address?: string }[])[0]?.address;
   } catch {
     mac = undefined;
   }
-  if (r.exitCode !== 0 || typeof mac !== 'string') throw new FabricError('E_FAILOVER_PROBE', `no MAC for ${ifname} in ${netns}: ${String(r.stderr).trim()}`);
+  if (r.exitCode !== 0 || typeof mac !== 'string')
+    throw new FabricError('E_FAILOVER_PROBE', `no MAC for ${ifname} in ${netns}: ${String(r.stderr).trim()}`);
   return checkMac(mac);
 }
 
@@ -212,7 +252,11 @@ export async function linkMac(netns: string, ifname: string): Promise<string> {
  */
 export async function warmUp(f: EchoFlow): Promise<boolean> {
   checkFlow(f);
-  const r = await execa('ip', ['netns', 'exec', f.netns, 'ping', '-n', '-c', '1', '-W', '2', '-p', f.pattern, f.ip], { reject: false, timeout: 5000, stdin: 'ignore' });
+  const r = await execa('ip', ['netns', 'exec', f.netns, 'ping', '-n', '-c', '1', '-W', '2', '-p', f.pattern, f.ip], {
+    reject: false,
+    timeout: 5000,
+    stdin: 'ignore',
+  });
   return r.exitCode === 0;
 }
 
@@ -239,6 +283,11 @@ export async function startEchoTrain(f: EchoFlow, count: number, pps: number, di
 export async function finishEchoTrain(r: EchoTrainRun): Promise<string | null> {
   const res = await r.proc;
   const { failed } = parseTcpreplay(String(res.stdout ?? ''));
-  if (res.exitCode !== 0) return `tcpreplay exit ${String(res.exitCode)}${res.timedOut ? ' (timed out)' : ''}: ${String(res.stderr ?? '').trim().split('\n').slice(-2).join(' | ')}`;
+  if (res.exitCode !== 0)
+    return `tcpreplay exit ${String(res.exitCode)}${res.timedOut ? ' (timed out)' : ''}: ${String(res.stderr ?? '')
+      .trim()
+      .split('\n')
+      .slice(-2)
+      .join(' | ')}`;
   return failed ? `tcpreplay: ${failed} frames failed to send` : null;
 }

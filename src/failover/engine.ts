@@ -16,7 +16,16 @@ import { FabricError } from '../errors/fabric-error.js';
 import { run, tryRun } from '../exec/index.js';
 import { readState, writeState } from '../runtime/state.js';
 import type { LabState } from '../runtime/types.js';
-import { applyDeltas, applyPrograms, computePlan, diffPrograms, liveOfports, programDeltas, renderPrograms, type BridgeProgram } from '../tagging/index.js';
+import {
+  applyDeltas,
+  applyPrograms,
+  computePlan,
+  diffPrograms,
+  liveOfports,
+  programDeltas,
+  renderPrograms,
+  type BridgeProgram,
+} from '../tagging/index.js';
 import type { LabModel } from '../topology/model.js';
 import {
   accelPreference,
@@ -33,12 +42,55 @@ import {
   stopRunDir,
   type VmSpec,
 } from '../vm/index.js';
-import { announceScript, customerVmsScript, gatewayBatch, gatewayUndoBatch, inspectScript, neighScript, parseInspect, parseNeigh, restoreNeighScript, vswitchScript, type GuestVmView, type NeighEntry, type Segment } from './guest.js';
+import {
+  announceScript,
+  customerVmsScript,
+  gatewayBatch,
+  gatewayUndoBatch,
+  inspectScript,
+  neighScript,
+  parseInspect,
+  parseNeigh,
+  restoreNeighScript,
+  vswitchScript,
+  type GuestVmView,
+  type NeighEntry,
+  type Segment,
+} from './guest.js';
 import { netnsName } from '../runtime/names.js';
 import { GATEWAY_TRANSPORT_IF, VTEP, vniOf } from '../topology/hypervisors.js';
-import { chooseTarget, layoutOf, moveSite, moveVm, nextPort, setVmState, siteSystems, type Layout, type SystemDef, type VmInfo } from './layout.js';
-import { hostIsUp, hostNeighbours, hostNetns, inspectHostVms, reassertHostVms, restoreHostNeighbours, setHostUp, setupHostStack, teardownHostStack, type HostStack } from './host-stack.js';
-import { readFailoverState, removeFailoverState, runDirOf, takeLock, writeFailoverState, type FailoverState } from './store.js';
+import {
+  chooseTarget,
+  layoutOf,
+  moveSite,
+  moveVm,
+  nextPort,
+  setVmState,
+  siteSystems,
+  type Layout,
+  type SystemDef,
+  type VmInfo,
+} from './layout.js';
+import {
+  hostIsUp,
+  hostNeighbours,
+  hostNetns,
+  inspectHostVms,
+  reassertHostVms,
+  restoreHostNeighbours,
+  setHostUp,
+  setupHostStack,
+  teardownHostStack,
+  type HostStack,
+} from './host-stack.js';
+import {
+  readFailoverState,
+  removeFailoverState,
+  runDirOf,
+  takeLock,
+  writeFailoverState,
+  type FailoverState,
+} from './store.js';
 import type { StepRecord, Timeline, Trigger } from './timeline.js';
 
 export const GUEST_MEMORY_MIB = 96;
@@ -55,13 +107,19 @@ const live = new Map<string, QemuVm>();
 
 function deployed(lab: string): LabState {
   const st = readState(lab);
-  if (!st || st.phase !== 'deployed') throw new FabricError('E_LAB_NOT_FOUND', `lab ${lab} is not deployed`, { hint: `fabric up labs/${lab}/fabric.yml` });
+  if (!st || st.phase !== 'deployed')
+    throw new FabricError('E_LAB_NOT_FOUND', `lab ${lab} is not deployed`, {
+      hint: `fabric up labs/${lab}/fabric.yml`,
+    });
   return st;
 }
 
 function needState(lab: string): FailoverState {
   const s = readFailoverState(lab);
-  if (!s) throw new FabricError('E_FAILOVER_NOT_SETUP', `lab ${lab} has no virtual hypervisors running`, { hint: `fabric failover ${lab} --setup` });
+  if (!s)
+    throw new FabricError('E_FAILOVER_NOT_SETUP', `lab ${lab} has no virtual hypervisors running`, {
+      hint: `fabric failover ${lab} --setup`,
+    });
   return s;
 }
 
@@ -70,7 +128,10 @@ async function handle(spec: VmSpec, withAgent: boolean): Promise<QemuVm> {
   let vm = live.get(spec.runDir);
   if (!vm || !vm.alive) {
     vm = await QemuVm.attach(spec).catch((err: unknown) => {
-      throw new FabricError('E_FAILOVER_GUEST', `virtual hypervisor ${spec.name} is not running (${spec.runDir})`, { hint: 'tear down and set up again: fabric failover <lab> --teardown, --setup', cause: err });
+      throw new FabricError('E_FAILOVER_GUEST', `virtual hypervisor ${spec.name} is not running (${spec.runDir})`, {
+        hint: 'tear down and set up again: fabric failover <lab> --teardown, --setup',
+        cause: err,
+      });
     });
     live.set(spec.runDir, vm);
   }
@@ -121,7 +182,10 @@ async function carrierOf(lab: string, fs: FailoverState, v: VmInfo): Promise<Car
     };
   }
   const rec = fs.guests[v.name];
-  if (!rec) throw new FabricError('E_FAILOVER_GUEST', `virtual hypervisor ${v.name} has no QEMU record`, { hint: 'tear down and set up again' });
+  if (!rec)
+    throw new FabricError('E_FAILOVER_GUEST', `virtual hypervisor ${v.name} has no QEMU record`, {
+      hint: 'tear down and set up again',
+    });
   const vm = await handle(rec.spec, false);
   return {
     name: v.name,
@@ -159,13 +223,18 @@ export function segmentsOf(model: LabModel, site: string): Segment[] {
   const [tenant, name] = site.split('/');
   const sp = computePlan(model).sites.find((x) => x.tenant === tenant && x.site === name);
   if (!sp) throw new FabricError('E_FAILOVER_MODEL', `site ${site} is not in the tag plan`);
-  return [...new Set(siteSystems(model, site).map((s) => s.vlan))].map((vlan) => ({ vlan, vni: vniOf(sp.hostTag, vlan) }));
+  return [...new Set(siteSystems(model, site).map((s) => s.vlan))].map((vlan) => ({
+    vlan,
+    vni: vniOf(sp.hostTag, vlan),
+  }));
 }
 
 /** The hypervisor-side ports of a hypervisor's links: uplink, and the bridge device's in gw ifname order. */
 function hypervisorPorts(model: LabModel, hv: string, gw: string): { uplink: string | undefined; gateway: string[] } {
   const end = (l: LabModel['links'][number], node: string) => l.endpoints.find((e) => e.node === node);
-  const uplink = model.links.find((l) => end(l, hv) && l.endpoints.some((e) => model.nodes.find((n) => n.name === e.node)?.role === 'dc-switch'));
+  const uplink = model.links.find(
+    (l) => end(l, hv) && l.endpoints.some((e) => model.nodes.find((n) => n.name === e.node)?.role === 'dc-switch'),
+  );
   const gateway = model.links
     .filter((l) => end(l, hv) && end(l, gw))
     .sort((a, b) => end(a, gw)!.ifname.localeCompare(end(b, gw)!.ifname, 'en', { numeric: true }))
@@ -207,7 +276,19 @@ async function configureGateways(model: LabModel, undo: boolean): Promise<void> 
 async function pointVtep(model: LabModel, hv: string, mac: string): Promise<void> {
   const gw = layoutOf(model).hypervisors.find((h) => h.name === hv)?.gateway;
   if (!gw) return;
-  await run('ip', ['-n', netnsName(model.name, gw), 'neigh', 'replace', VTEP.guestIp, 'lladdr', mac, 'dev', GATEWAY_TRANSPORT_IF, 'nud', 'reachable']);
+  await run('ip', [
+    '-n',
+    netnsName(model.name, gw),
+    'neigh',
+    'replace',
+    VTEP.guestIp,
+    'lladdr',
+    mac,
+    'dev',
+    GATEWAY_TRANSPORT_IF,
+    'nud',
+    'reachable',
+  ]);
 }
 
 /** A VM tap carries the VXLAN transport VLAN only (tagged: the guest has 8021q). */
@@ -241,16 +322,23 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
   const say = opts.onProgress ?? (() => {});
   try {
     const st = deployed(lab);
-    if (readFailoverState(lab)) throw new FabricError('E_FAILOVER_SETUP', `lab ${lab} already has virtual hypervisors`, { hint: `fabric failover ${lab} --teardown first` });
+    if (readFailoverState(lab))
+      throw new FabricError('E_FAILOVER_SETUP', `lab ${lab} already has virtual hypervisors`, {
+        hint: `fabric failover ${lab} --teardown first`,
+      });
     const layout = layoutOf(st.model);
-    if (!layout.vms.length) throw new FabricError('E_FAILOVER_NO_HYPERVISORS', `lab ${lab} declares no virtual hypervisors`, { hint: 'add a hypervisors: section (docs/failover.md)' });
+    if (!layout.vms.length)
+      throw new FabricError('E_FAILOVER_NO_HYPERVISORS', `lab ${lab} declares no virtual hypervisors`, {
+        hint: 'add a hypervisors: section (docs/failover.md)',
+      });
     for (const h of layout.hypervisors) await normalFlow(h.bridge);
     await configureGateways(st.model, false);
     const image = await ensureGuestImage();
     const accel = (await resolveAccel(accelPreference(), image)).accel;
     const state: FailoverState = { version: 1, lab, accel, guests: {}, home: {} };
     for (const h of layout.hypervisors) if (h.site) state.home[h.site] = h.name;
-    const mtuOf = (host: string, tap: string) => st.model.nodes.find((n) => n.name === host)?.interfaces.find((f) => f.name === tap)?.mtu;
+    const mtuOf = (host: string, tap: string) =>
+      st.model.nodes.find((n) => n.name === host)?.interfaces.find((f) => f.name === tap)?.mtu;
     const guests = layout.vms.filter((v) => v.kind === 'qemu');
     // Record specs first: a crash half-way leaves a complete teardown list.
     for (const v of guests) {
@@ -280,9 +368,14 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
       // TCG guests boot in parallel (2 cores: 15-60 s under load).
       const vms = await Promise.all(
         guests.map(async (v) => {
-          const vm = await QemuVm.start(state.guests[v.name]!.spec, { bootTimeoutMs: opts.bootTimeoutMs ?? 180_000 }).catch((err: unknown) => {
+          const vm = await QemuVm.start(state.guests[v.name]!.spec, {
+            bootTimeoutMs: opts.bootTimeoutMs ?? 180_000,
+          }).catch((err: unknown) => {
             const e = err as FabricError;
-            throw new FabricError('E_GUEST_BOOT', `virtual hypervisor ${v.name} failed to boot: ${e.message}`, { hint: e.hint, cause: err });
+            throw new FabricError('E_GUEST_BOOT', `virtual hypervisor ${v.name} failed to boot: ${e.message}`, {
+              hint: e.hint,
+              cause: err,
+            });
           });
           live.set(vm.spec.runDir, vm);
           return [v, vm] as const;
@@ -292,13 +385,21 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
       for (const [v, vm] of vms) {
         if (!v.site) continue;
         const systems = siteSystems(st.model, v.site);
-        await vm.sh(vswitchScript(segmentsOf(st.model, v.site), mtuOf(v.host, v.tap) ?? 1554), { check: true, timeoutMs: 60_000 });
+        await vm.sh(vswitchScript(segmentsOf(st.model, v.site), mtuOf(v.host, v.tap) ?? 1554), {
+          check: true,
+          timeoutMs: 60_000,
+        });
         // Mirrors are staged attached: a paused guest sends nothing, and the DC switch drops
         // what an unclassified hypervisor port sends, so activation alone brings them up.
         await vm.sh(customerVmsScript(systems), { check: true, timeoutMs: 60_000 });
       }
       for (const [v, vm] of vms) if (v.state === 'inactive') await vm.pause();
-      say(`pool paused: ${vms.filter(([v]) => v.state === 'inactive').map(([v]) => v.name).join(', ')}`);
+      say(
+        `pool paused: ${vms
+          .filter(([v]) => v.state === 'inactive')
+          .map(([v]) => v.name)
+          .join(', ')}`,
+      );
       await retag(st.model, null);
     } catch (err) {
       await teardownGuests(lab, state).catch(() => {});
@@ -320,7 +421,11 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
  * before = null, or a change deltas cannot express, every bridge is re-programmed in full.
  * `fabric flows` / verify() compare with the live switches afterwards.
  */
-async function retag(model: LabModel, before: BridgeProgram[] | null, ports?: Map<string, number>): Promise<{ removed: number; added: number; bridges: string[] }> {
+async function retag(
+  model: LabModel,
+  before: BridgeProgram[] | null,
+  ports?: Map<string, number>,
+): Promise<{ removed: number; added: number; bridges: string[] }> {
   try {
     return await retagOnce(model, before, ports);
   } catch {
@@ -331,12 +436,20 @@ async function retag(model: LabModel, before: BridgeProgram[] | null, ports?: Ma
   }
 }
 
-async function retagOnce(model: LabModel, before: BridgeProgram[] | null, ports?: Map<string, number>): Promise<{ removed: number; added: number; bridges: string[] }> {
+async function retagOnce(
+  model: LabModel,
+  before: BridgeProgram[] | null,
+  ports?: Map<string, number>,
+): Promise<{ removed: number; added: number; bridges: string[] }> {
   const programs = renderPrograms(model, computePlan(model));
   const deltas = before ? programDeltas(before, programs) : null;
   if (deltas) {
     await applyDeltas(deltas, ports ?? (await liveOfports()));
-    return { removed: deltas.reduce((n, d) => n + d.removed, 0), added: deltas.reduce((n, d) => n + d.added, 0), bridges: deltas.map((d) => d.node) };
+    return {
+      removed: deltas.reduce((n, d) => n + d.removed, 0),
+      added: deltas.reduce((n, d) => n + d.added, 0),
+      bridges: deltas.map((d) => d.node),
+    };
   }
   await applyPrograms(programs);
   for (const h of layoutOf(model).hypervisors) await normalFlow(h.bridge);
@@ -348,7 +461,13 @@ function placementOf(layout: Layout): Record<string, string> {
   return Object.fromEntries(layout.vms.map((v) => [v.name, v.host]));
 }
 
-async function migrate(lab: string, fs: FailoverState, model: LabModel, vmName: string, to: string): Promise<Timeline['migrations'][number]> {
+async function migrate(
+  lab: string,
+  fs: FailoverState,
+  model: LabModel,
+  vmName: string,
+  to: string,
+): Promise<Timeline['migrations'][number]> {
   const rec = fs.guests[vmName]!;
   const layout = layoutOf(model);
   const v = layout.vms.find((x) => x.name === vmName)!;
@@ -426,7 +545,12 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
     const vmMac = await vm.vtepMac();
     const { t0, detectedAt, steps, step } = stepper(o.onStep);
     // A failed host stops at once (simulated: its guest is frozen, RAM kept for fail-back).
-    if (o.trigger === 'failure') await step('fail-host', () => source.pause(), () => `${target.sourceVm.name} on ${o.host} frozen (simulated host failure)`);
+    if (o.trigger === 'failure')
+      await step(
+        'fail-host',
+        () => source.pause(),
+        () => `${target.sourceVm.name} on ${o.host} frozen (simulated host failure)`,
+      );
     // Until the re-tag is committed to the model, a failure rolls back to the state before the
     // trigger: the activated VM paused again (a mirror stays staged), the failed host resumed.
     let committed = false;
@@ -439,59 +563,89 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
       throw err;
     };
     try {
-    // The mirror's customer VMs are attached already: once the guest runs they answer, and the
-    // DC switch delivers to them as soon as the re-tag lands. On a planned trigger the old copy
-    // answers until then (make-before-break without waiting for the guest).
-    await step('activate', () => vm.cont(), () => `${target.activate.name} on ${target.c1.name} resumed`);
-    moveSite(model, target.site, o.host, target.c1.name);
-    setVmState(model, target.activate.name, 'active');
-    setVmState(model, target.sourceVm.name, o.trigger === 'failure' ? 'failed' : 'inactive');
-    const [diff] = await Promise.all([
-      step('retag', () => retag(model, before, ports), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`),
-      step('vtep', () => pointVtep(model, target.c1.name, vmMac), () => `${target.c1.name}'s bridge device sends VXLAN to ${target.activate.name}`),
-    ]);
-    const restorationMs = performance.now() - t0;
-    writeState(st);
-    committed = true;
-    // The incremental update: what the old copy learned since it was staged (its neighbour
-    // entries) when it is still alive (planned triggers); a failed host gives nothing back.
-    const carried = o.trigger === 'failure' ? [] : await source.neighbours(systems).catch(() => []);
-    await step('move', async () => {
-      await vm.refresh(systems);
-      await vm.restoreNeighbours(systems, carried);
-    }, () => `${carried.length} neighbour entr${carried.length === 1 ? 'y' : 'ies'} carried; ` + `${systems.map((s) => `${s.name} ${s.ip} ${s.mac} VLAN ${s.vlan}`).join('; ')} re-asserted and announced in ${target.activate.name}`);
-    // Planned triggers: the old copy goes only after traffic moved. It stays staged (a mirror of
-    // the site at home), so fail-back is a resume.
-    if (o.trigger !== 'failure') {
-      await step('release', () => source.pause(), () => `${target.sourceVm.name} on ${o.host} paused`);
-    }
-    const migrations: Timeline['migrations'] = [];
-    if (target.c2) {
-      for (const e of target.evacuate) {
-        const m = await step('evacuate', () => migrate(lab, fs, model, e.name, target.c2!.name), (r) => `${r.vm} ${r.from} → ${r.to}: downtime ${r.downtimeMs} ms, total ${r.totalTimeMs} ms`);
-        migrations.push(m);
-        writeState(st);
-        writeFailoverState(fs);
+      // The mirror's customer VMs are attached already: once the guest runs they answer, and the
+      // DC switch delivers to them as soon as the re-tag lands. On a planned trigger the old copy
+      // answers until then (make-before-break without waiting for the guest).
+      await step(
+        'activate',
+        () => vm.cont(),
+        () => `${target.activate.name} on ${target.c1.name} resumed`,
+      );
+      moveSite(model, target.site, o.host, target.c1.name);
+      setVmState(model, target.activate.name, 'active');
+      setVmState(model, target.sourceVm.name, o.trigger === 'failure' ? 'failed' : 'inactive');
+      const [diff] = await Promise.all([
+        step(
+          'retag',
+          () => retag(model, before, ports),
+          (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`,
+        ),
+        step(
+          'vtep',
+          () => pointVtep(model, target.c1.name, vmMac),
+          () => `${target.c1.name}'s bridge device sends VXLAN to ${target.activate.name}`,
+        ),
+      ]);
+      const restorationMs = performance.now() - t0;
+      writeState(st);
+      committed = true;
+      // The incremental update: what the old copy learned since it was staged (its neighbour
+      // entries) when it is still alive (planned triggers); a failed host gives nothing back.
+      const carried = o.trigger === 'failure' ? [] : await source.neighbours(systems).catch(() => []);
+      await step(
+        'move',
+        async () => {
+          await vm.refresh(systems);
+          await vm.restoreNeighbours(systems, carried);
+        },
+        () =>
+          `${carried.length} neighbour entr${carried.length === 1 ? 'y' : 'ies'} carried; ` +
+          `${systems.map((s) => `${s.name} ${s.ip} ${s.mac} VLAN ${s.vlan}`).join('; ')} re-asserted and announced in ${target.activate.name}`,
+      );
+      // Planned triggers: the old copy goes only after traffic moved. It stays staged (a mirror of
+      // the site at home), so fail-back is a resume.
+      if (o.trigger !== 'failure') {
+        await step(
+          'release',
+          () => source.pause(),
+          () => `${target.sourceVm.name} on ${o.host} paused`,
+        );
       }
-    }
-    const verified = await step('verify', () => verify(lab, model, fs, target.site, target.activate.name), (v) => `${v.length} checks`);
-    const tl: Timeline = {
-      action: 'failover',
-      trigger: o.trigger,
-      host: o.host,
-      site: target.site,
-      detectedAt,
-      steps,
-      restorationMs,
-      activated: target.activate.name,
-      placement: placementOf(layoutOf(model)),
-      migrations,
-      flowDiff: { removed: diff.removed, added: diff.added },
-      verified,
-    };
-    fs.last = tl;
-    writeFailoverState(fs);
-    return tl;
+      const migrations: Timeline['migrations'] = [];
+      if (target.c2) {
+        for (const e of target.evacuate) {
+          const m = await step(
+            'evacuate',
+            () => migrate(lab, fs, model, e.name, target.c2!.name),
+            (r) => `${r.vm} ${r.from} → ${r.to}: downtime ${r.downtimeMs} ms, total ${r.totalTimeMs} ms`,
+          );
+          migrations.push(m);
+          writeState(st);
+          writeFailoverState(fs);
+        }
+      }
+      const verified = await step(
+        'verify',
+        () => verify(lab, model, fs, target.site, target.activate.name),
+        (v) => `${v.length} checks`,
+      );
+      const tl: Timeline = {
+        action: 'failover',
+        trigger: o.trigger,
+        host: o.host,
+        site: target.site,
+        detectedAt,
+        steps,
+        restorationMs,
+        activated: target.activate.name,
+        placement: placementOf(layoutOf(model)),
+        migrations,
+        flowDiff: { removed: diff.removed, added: diff.added },
+        verified,
+      };
+      fs.last = tl;
+      writeFailoverState(fs);
+      return tl;
     } catch (err) {
       return await rollback(err);
     }
@@ -501,7 +655,13 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
 }
 
 /** Checks after a move: the guest's customer VMs, flows = plan, every guest process where the model says. */
-export async function verify(lab: string, model: LabModel, fs: FailoverState, site: string, activeVm: string): Promise<string[]> {
+export async function verify(
+  lab: string,
+  model: LabModel,
+  fs: FailoverState,
+  site: string,
+  activeVm: string,
+): Promise<string[]> {
   const out: string[] = [];
   const systems = siteSystems(model, site);
   const active = layoutOf(model).vms.find((v) => v.name === activeVm);
@@ -510,22 +670,35 @@ export async function verify(lab: string, model: LabModel, fs: FailoverState, si
   for (const s of systems) {
     const g = seen.find((x) => x.name === s.name);
     if (!g || g.mac !== s.mac || g.ip !== s.ip || g.master !== `br${s.vlan}`) {
-      throw new FabricError('E_FAILOVER_VERIFY', `customer VM ${s.name} in ${activeVm}: expected ${s.ip} ${s.mac} on br${s.vlan}, found ${JSON.stringify(g ?? null)}`);
+      throw new FabricError(
+        'E_FAILOVER_VERIFY',
+        `customer VM ${s.name} in ${activeVm}: expected ${s.ip} ${s.mac} on br${s.vlan}, found ${JSON.stringify(g ?? null)}`,
+      );
     }
     out.push(`${s.name} in ${activeVm}: ${s.ip} ${s.mac} on br${s.vlan}`);
   }
   const diffs = await diffPrograms(renderPrograms(model, computePlan(model)));
   const bad = diffs.filter((d) => d.missing.length || d.unexpected.length);
-  if (bad.length) throw new FabricError('E_FAILOVER_VERIFY', `flows differ from the plan on ${bad.map((d) => d.node).join(', ')}`);
+  if (bad.length)
+    throw new FabricError('E_FAILOVER_VERIFY', `flows differ from the plan on ${bad.map((d) => d.node).join(', ')}`);
   out.push(`flows equal the plan on ${diffs.length} bridges`);
   for (const v of layoutOf(model).vms) {
     const rec = fs.guests[v.name];
     const pid = v.kind === 'host' ? 0 : rec && runDirPid(rec.spec.runDir);
-    if (pid === undefined) throw new FabricError('E_FAILOVER_VERIFY', `QEMU of ${v.name} (on ${v.host}) is not running`);
+    if (pid === undefined)
+      throw new FabricError('E_FAILOVER_VERIFY', `QEMU of ${v.name} (on ${v.host}) is not running`);
     const port = await tryRun('ovs-vsctl', ['port-to-br', v.tap]);
     const bridge = layoutOf(model).hypervisors.find((h) => h.name === v.host)?.bridge;
-    if (port.stdout.trim() !== bridge) throw new FabricError('E_FAILOVER_VERIFY', `tap ${v.tap} of ${v.name} is on ${port.stdout.trim() || 'no bridge'}, expected ${bridge} (${v.host})`);
-    out.push(v.kind === 'host' ? `${v.name} is the host stack of ${v.host} (port ${v.tap} on ${bridge})` : `${v.name} runs on ${v.host} (pid ${pid}, tap ${v.tap} on ${bridge})`);
+    if (port.stdout.trim() !== bridge)
+      throw new FabricError(
+        'E_FAILOVER_VERIFY',
+        `tap ${v.tap} of ${v.name} is on ${port.stdout.trim() || 'no bridge'}, expected ${bridge} (${v.host})`,
+      );
+    out.push(
+      v.kind === 'host'
+        ? `${v.name} is the host stack of ${v.host} (port ${v.tap} on ${bridge})`
+        : `${v.name} runs on ${v.host} (pid ${pid}, tap ${v.tap} on ${bridge})`,
+    );
   }
   return out;
 }
@@ -538,15 +711,26 @@ export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) 
     const fs = needState(lab);
     const model = st.model;
     const layout = layoutOf(model);
-    const moved = Object.entries(fs.home).find(([site, home]) => layout.hypervisors.find((h) => h.site === site)?.name !== home);
-    if (!moved) throw new FabricError('E_FAILOVER_NOTHING', `nothing to fail back on lab ${lab}: every site is on its home hypervisor`);
+    const moved = Object.entries(fs.home).find(
+      ([site, home]) => layout.hypervisors.find((h) => h.site === site)?.name !== home,
+    );
+    if (!moved)
+      throw new FabricError(
+        'E_FAILOVER_NOTHING',
+        `nothing to fail back on lab ${lab}: every site is on its home hypervisor`,
+      );
     const [site, home] = moved;
     const cur = layout.hypervisors.find((h) => h.site === site)!;
     const systems = siteSystems(model, site);
-    const homeVm = layout.vms.find((v) => v.host === home && v.site === site && v.state !== 'active' && !v.pool)
-      ?? layout.vms.find((v) => v.host === home && v.site === site);
+    const homeVm =
+      layout.vms.find((v) => v.host === home && v.site === site && v.state !== 'active' && !v.pool) ??
+      layout.vms.find((v) => v.host === home && v.site === site);
     const curVm = layout.vms.find((v) => v.host === cur.name && v.state === 'active');
-    if (!homeVm || !curVm) throw new FabricError('E_FAILOVER_MODEL', `cannot find the virtual hypervisors of ${site} on ${home} and ${cur.name}`);
+    if (!homeVm || !curVm)
+      throw new FabricError(
+        'E_FAILOVER_MODEL',
+        `cannot find the virtual hypervisors of ${site} on ${home} and ${cur.name}`,
+      );
     const before = renderPrograms(model, computePlan(model));
     const ports = await liveOfports();
     const back = await carrierOf(lab, fs, homeVm);
@@ -556,52 +740,84 @@ export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) 
     const { t0, detectedAt, steps, step } = stepper(opts.onStep);
     let committed = false;
     try {
-    // The home copy kept its customer VMs attached while frozen or paused: resuming it is enough.
-    await step('activate', async () => {
-      if (!wasRunning) await back.cont();
-    }, () => `${homeVm.name} on ${home} resumed (host returned)`);
-    moveSite(model, site, cur.name, home);
-    setVmState(model, homeVm.name, 'active');
-    setVmState(model, curVm.name, 'inactive');
-    const [diff] = await Promise.all([
-      step('retag', () => retag(model, before, ports), (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`),
-      step('vtep', () => pointVtep(model, home, backMac), () => `${home}'s bridge device sends VXLAN to ${homeVm.name}`),
-    ]);
-    const restorationMs = performance.now() - t0;
-    writeState(st);
-    committed = true;
-    const carried = await c1vm.neighbours(systems).catch(() => []);
-    await step('move', async () => {
-      await back.refresh(systems);
-      await back.restoreNeighbours(systems, carried);
-    }, () => `${carried.length} neighbour entr${carried.length === 1 ? 'y' : 'ies'} carried; ` + `${systems.map((s) => s.name).join(', ')} re-asserted and announced in ${homeVm.name}`);
-    // C1's copy stays staged (a mirror again) and paused: back in the pool.
-    await step('release', () => c1vm.pause(), () => `${curVm.name} on ${cur.name} paused: back in the pool`);
-    const migrations: Timeline['migrations'] = [];
-    for (const v of layoutOf(model).vms.filter((x) => x.state === 'inactive' && x.host !== cur.name && x.name.startsWith(`${cur.name}-p`))) {
-      const m = await step('return', () => migrate(lab, fs, model, v.name, cur.name), (r) => `${r.vm} ${r.from} → ${r.to}: downtime ${r.downtimeMs} ms`);
-      migrations.push(m);
+      // The home copy kept its customer VMs attached while frozen or paused: resuming it is enough.
+      await step(
+        'activate',
+        async () => {
+          if (!wasRunning) await back.cont();
+        },
+        () => `${homeVm.name} on ${home} resumed (host returned)`,
+      );
+      moveSite(model, site, cur.name, home);
+      setVmState(model, homeVm.name, 'active');
+      setVmState(model, curVm.name, 'inactive');
+      const [diff] = await Promise.all([
+        step(
+          'retag',
+          () => retag(model, before, ports),
+          (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`,
+        ),
+        step(
+          'vtep',
+          () => pointVtep(model, home, backMac),
+          () => `${home}'s bridge device sends VXLAN to ${homeVm.name}`,
+        ),
+      ]);
+      const restorationMs = performance.now() - t0;
       writeState(st);
+      committed = true;
+      const carried = await c1vm.neighbours(systems).catch(() => []);
+      await step(
+        'move',
+        async () => {
+          await back.refresh(systems);
+          await back.restoreNeighbours(systems, carried);
+        },
+        () =>
+          `${carried.length} neighbour entr${carried.length === 1 ? 'y' : 'ies'} carried; ` +
+          `${systems.map((s) => s.name).join(', ')} re-asserted and announced in ${homeVm.name}`,
+      );
+      // C1's copy stays staged (a mirror again) and paused: back in the pool.
+      await step(
+        'release',
+        () => c1vm.pause(),
+        () => `${curVm.name} on ${cur.name} paused: back in the pool`,
+      );
+      const migrations: Timeline['migrations'] = [];
+      for (const v of layoutOf(model).vms.filter(
+        (x) => x.state === 'inactive' && x.host !== cur.name && x.name.startsWith(`${cur.name}-p`),
+      )) {
+        const m = await step(
+          'return',
+          () => migrate(lab, fs, model, v.name, cur.name),
+          (r) => `${r.vm} ${r.from} → ${r.to}: downtime ${r.downtimeMs} ms`,
+        );
+        migrations.push(m);
+        writeState(st);
+        writeFailoverState(fs);
+      }
+      const verified = await step(
+        'verify',
+        () => verify(lab, model, fs, site, homeVm.name),
+        (v) => `${v.length} checks`,
+      );
+      const tl: Timeline = {
+        action: 'failback',
+        trigger: null,
+        host: home,
+        site,
+        detectedAt,
+        steps,
+        restorationMs,
+        activated: homeVm.name,
+        placement: placementOf(layoutOf(model)),
+        migrations,
+        flowDiff: { removed: diff.removed, added: diff.added },
+        verified,
+      };
+      fs.last = tl;
       writeFailoverState(fs);
-    }
-    const verified = await step('verify', () => verify(lab, model, fs, site, homeVm.name), (v) => `${v.length} checks`);
-    const tl: Timeline = {
-      action: 'failback',
-      trigger: null,
-      host: home,
-      site,
-      detectedAt,
-      steps,
-      restorationMs,
-      activated: homeVm.name,
-      placement: placementOf(layoutOf(model)),
-      migrations,
-      flowDiff: { removed: diff.removed, added: diff.added },
-      verified,
-    };
-    fs.last = tl;
-    writeFailoverState(fs);
-    return tl;
+      return tl;
     } catch (err) {
       // Before the model is committed, undo: the home copy re-paused if it was,
       // the switches re-programmed from the model on file (still the failed-over placement).
@@ -677,8 +893,12 @@ export async function failoverStatus(lab: string): Promise<VmStatus[]> {
     const rec = fs?.guests[v.name];
     const pid = rec ? (runDirPid(rec.spec.runDir) ?? null) : null;
     let qemu = 'not running';
-    if (v.kind === 'host') qemu = fs ? ((await hostIsUp(hostStackOf(lab, v))) ? 'host up' : 'host down') : 'host (not set up)';
-    else if (rec && pid) qemu = await handle(rec.spec, false).then((h) => h.status()).catch(() => 'unreachable');
+    if (v.kind === 'host')
+      qemu = fs ? ((await hostIsUp(hostStackOf(lab, v))) ? 'host up' : 'host down') : 'host (not set up)';
+    else if (rec && pid)
+      qemu = await handle(rec.spec, false)
+        .then((h) => h.status())
+        .catch(() => 'unreachable');
     out.push({ vm: v.name, hypervisor: v.host, state: v.state, qemu, pid, tap: v.tap, site: v.site });
   }
   return out;

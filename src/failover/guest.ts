@@ -13,7 +13,14 @@ const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 
 /** Refuses a customer VM definition whose values could break a command line. */
 export function checkSystem(s: SystemDef): void {
-  if (!NAME.test(s.name) || !MAC.test(s.mac) || !CIDR.test(s.ip) || !Number.isInteger(s.vlan) || s.vlan < 1 || s.vlan > 4094) {
+  if (
+    !NAME.test(s.name) ||
+    !MAC.test(s.mac) ||
+    !CIDR.test(s.ip) ||
+    !Number.isInteger(s.vlan) ||
+    s.vlan < 1 ||
+    s.vlan > 4094
+  ) {
     throw new FabricError('E_FAILOVER_MODEL', `customer VM definition refused: ${JSON.stringify(s)}`);
   }
 }
@@ -27,8 +34,10 @@ export interface Segment {
 function checkSegments(segs: Segment[], mtu: number): Segment[] {
   if (!Number.isInteger(mtu) || mtu < 1280 || mtu > 9216) throw new FabricError('E_FAILOVER_MODEL', `bad MTU ${mtu}`);
   for (const g of segs) {
-    if (!Number.isInteger(g.vlan) || g.vlan < 1 || g.vlan > 4094) throw new FabricError('E_FAILOVER_MODEL', `bad VLAN ${g.vlan}`);
-    if (!Number.isInteger(g.vni) || g.vni < 1 || g.vni > 0xffffff) throw new FabricError('E_FAILOVER_MODEL', `bad VNI ${g.vni}`);
+    if (!Number.isInteger(g.vlan) || g.vlan < 1 || g.vlan > 4094)
+      throw new FabricError('E_FAILOVER_MODEL', `bad VLAN ${g.vlan}`);
+    if (!Number.isInteger(g.vni) || g.vni < 1 || g.vni > 0xffffff)
+      throw new FabricError('E_FAILOVER_MODEL', `bad VNI ${g.vni}`);
   }
   return [...new Map(segs.map((g) => [g.vlan, g])).values()].sort((a, b) => a.vlan - b.vlan);
 }
@@ -187,7 +196,8 @@ export function parseNeigh(out: string, systems: SystemDef[]): NeighEntry[] {
 export function restoreNeighScript(systems: SystemDef[], entries: NeighEntry[]): string {
   const names = new Set(systems.map((s) => s.name));
   const lines = entries.map((e) => {
-    if (!names.has(e.vm) || !IPV4.test(e.ip) || !MAC.test(e.mac)) throw new FabricError('E_FAILOVER_MODEL', `neighbour entry refused: ${JSON.stringify(e)}`);
+    if (!names.has(e.vm) || !IPV4.test(e.ip) || !MAC.test(e.mac))
+      throw new FabricError('E_FAILOVER_MODEL', `neighbour entry refused: ${JSON.stringify(e)}`);
     return `ip -n ${e.vm} neigh replace ${e.ip} lladdr ${e.mac} dev eth1 nud stale`;
   });
   return lines.length ? lines.join(' && ') : 'true';

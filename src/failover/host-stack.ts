@@ -31,7 +31,26 @@ export function hostStackCommands(h: HostStack, segs: Segment[], systems: System
   const cmds: string[][] = [['ip', '-n', H, 'addr', 'replace', `${VTEP.guestIp}/${VTEP.prefix}`, 'dev', 'eth1']];
   for (const g of segs) {
     cmds.push(
-      ['ip', '-n', H, 'link', 'add', `vx${g.vlan}`, 'type', 'vxlan', 'id', String(g.vni), 'local', VTEP.guestIp, 'remote', VTEP.gatewayIp, 'dstport', String(VTEP.dstport), 'dev', 'eth1'],
+      [
+        'ip',
+        '-n',
+        H,
+        'link',
+        'add',
+        `vx${g.vlan}`,
+        'type',
+        'vxlan',
+        'id',
+        String(g.vni),
+        'local',
+        VTEP.guestIp,
+        'remote',
+        VTEP.gatewayIp,
+        'dstport',
+        String(VTEP.dstport),
+        'dev',
+        'eth1',
+      ],
       ['ip', '-n', H, 'link', 'add', `br${g.vlan}`, 'type', 'bridge'],
       ['ip', '-n', H, 'link', 'set', `vx${g.vlan}`, 'master', `br${g.vlan}`, 'up'],
       ['ip', '-n', H, 'link', 'set', `br${g.vlan}`, 'up'],
@@ -43,7 +62,17 @@ export function hostStackCommands(h: HostStack, segs: Segment[], systems: System
     const veth = `cv${i + 1}`;
     cmds.push(
       ['ip', 'netns', 'add', C],
-      ['ip', 'netns', 'exec', C, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'],
+      [
+        'ip',
+        'netns',
+        'exec',
+        C,
+        'sysctl',
+        '-q',
+        '-w',
+        'net.ipv6.conf.all.disable_ipv6=1',
+        'net.ipv6.conf.default.disable_ipv6=1',
+      ],
       ['ip', '-n', H, 'link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth1', 'netns', C],
       ['ip', '-n', C, 'link', 'set', 'eth1', 'address', s.mac],
       ['ip', '-n', C, 'addr', 'add', s.ip, 'dev', 'eth1'],
@@ -97,7 +126,26 @@ export async function reassertHostVms(h: HostStack, systems: SystemDef[]): Promi
   for (const [i, s] of systems.entries()) {
     checkSystem(s);
     await run('ip', ['-n', H, 'link', 'set', `cv${i + 1}`, 'master', `br${s.vlan}`, 'up']);
-    await tryRun('ip', ['netns', 'exec', customerNetns(h, s.name), 'arping', '-U', '-c', '1', '-w', '1', '-I', 'eth1', '-s', s.ip.split('/')[0]!, s.ip.split('/')[0]!], { timeout: 5000 });
+    await tryRun(
+      'ip',
+      [
+        'netns',
+        'exec',
+        customerNetns(h, s.name),
+        'arping',
+        '-U',
+        '-c',
+        '1',
+        '-w',
+        '1',
+        '-I',
+        'eth1',
+        '-s',
+        s.ip.split('/')[0]!,
+        s.ip.split('/')[0]!,
+      ],
+      { timeout: 5000 },
+    );
   }
 }
 
@@ -112,9 +160,17 @@ export async function inspectHostVms(h: HostStack, systems: SystemDef[]): Promis
     const addr = await tryRun('ip', ['-n', C, '-j', '-4', 'addr', 'show', 'eth1']);
     const veth = await tryRun('ip', ['-n', H, '-j', 'link', 'show', `cv${i + 1}`]);
     const l = link.exitCode === 0 ? (JSON.parse(link.stdout) as { address?: string }[])[0] : undefined;
-    const a = addr.exitCode === 0 ? (JSON.parse(addr.stdout) as { addr_info?: { local: string; prefixlen: number }[] }[])[0]?.addr_info?.[0] : undefined;
+    const a =
+      addr.exitCode === 0
+        ? (JSON.parse(addr.stdout) as { addr_info?: { local: string; prefixlen: number }[] }[])[0]?.addr_info?.[0]
+        : undefined;
     const v = veth.exitCode === 0 ? (JSON.parse(veth.stdout) as { master?: string }[])[0] : undefined;
-    out.push({ name: s.name, mac: l?.address ?? '', ip: a ? `${a.local}/${a.prefixlen}` : '', master: v?.master ?? null });
+    out.push({
+      name: s.name,
+      mac: l?.address ?? '',
+      ip: a ? `${a.local}/${a.prefixlen}` : '',
+      master: v?.master ?? null,
+    });
   }
   return out;
 }
@@ -127,7 +183,8 @@ export async function hostNeighbours(h: HostStack, systems: SystemDef[]): Promis
     const r = await tryRun('ip', ['-n', customerNetns(h, s.name), '-j', '-4', 'neigh', 'show', 'dev', 'eth1']);
     if (r.exitCode !== 0) continue;
     for (const n of JSON.parse(r.stdout || '[]') as { dst?: string; lladdr?: string }[]) {
-      if (n.dst && n.lladdr && MAC.test(n.lladdr.toLowerCase())) out.push({ vm: s.name, ip: n.dst, mac: n.lladdr.toLowerCase() });
+      if (n.dst && n.lladdr && MAC.test(n.lladdr.toLowerCase()))
+        out.push({ vm: s.name, ip: n.dst, mac: n.lladdr.toLowerCase() });
     }
   }
   return out;
@@ -137,7 +194,20 @@ export async function hostNeighbours(h: HostStack, systems: SystemDef[]): Promis
 export async function restoreHostNeighbours(h: HostStack, systems: SystemDef[], entries: NeighEntry[]): Promise<void> {
   const names = new Set(systems.map((s) => s.name));
   for (const e of entries) {
-    if (!names.has(e.vm) || !IPV4.test(e.ip) || !MAC.test(e.mac)) throw new FabricError('E_FAILOVER_MODEL', `neighbour entry refused: ${JSON.stringify(e)}`);
-    await run('ip', ['-n', customerNetns(h, e.vm), 'neigh', 'replace', e.ip, 'lladdr', e.mac, 'dev', 'eth1', 'nud', 'stale']);
+    if (!names.has(e.vm) || !IPV4.test(e.ip) || !MAC.test(e.mac))
+      throw new FabricError('E_FAILOVER_MODEL', `neighbour entry refused: ${JSON.stringify(e)}`);
+    await run('ip', [
+      '-n',
+      customerNetns(h, e.vm),
+      'neigh',
+      'replace',
+      e.ip,
+      'lladdr',
+      e.mac,
+      'dev',
+      'eth1',
+      'nud',
+      'stale',
+    ]);
   }
 }

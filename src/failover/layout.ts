@@ -62,11 +62,17 @@ export function layoutOf(model: LabModel): Layout {
       dc: n.dc ?? '',
       bridge: n.bridge ?? n.name,
       site: n.tenant && n.labels['fabric.site'] ? `${n.tenant}/${n.labels['fabric.site']}` : null,
-      gateway: model.nodes.find((g) => g.role === 'vxlan-gateway' && g.labels['fabric.hypervisor'] === n.name)?.name ?? '',
+      gateway:
+        model.nodes.find((g) => g.role === 'vxlan-gateway' && g.labels['fabric.hypervisor'] === n.name)?.name ?? '',
       serves: n.labels['fabric.serves'] ?? null,
     }));
   const vms: VmInfo[] = [];
-  for (const n of model.nodes.filter((x) => x.role === 'vm' && (x.kind === 'generic_vm' || x.labels['fabric.vm-kind'] === 'host') && x.labels['fabric.hypervisor'])) {
+  for (const n of model.nodes.filter(
+    (x) =>
+      x.role === 'vm' &&
+      (x.kind === 'generic_vm' || x.labels['fabric.vm-kind'] === 'host') &&
+      x.labels['fabric.hypervisor'],
+  )) {
     const l = vmLink(model, n.name);
     const hostEnd = l?.endpoints.find((e) => e.node !== n.name);
     if (!l || !hostEnd) continue;
@@ -95,7 +101,10 @@ export function layoutOf(model: LabModel): Layout {
   // mirrored in its DC (an evacuation target): configured at setup, never on the restoration path.
   const dcOf = (hv: string) => hypervisors.find((x) => x.name === hv)?.dc;
   for (const h of hypervisors) {
-    h.serves ??= vms.find((v) => v.host === h.name && v.site)?.site ?? vms.find((v) => v.site && dcOf(v.host) === h.dc)?.site ?? null;
+    h.serves ??=
+      vms.find((v) => v.host === h.name && v.site)?.site ??
+      vms.find((v) => v.site && dcOf(v.host) === h.dc)?.site ??
+      null;
   }
   return { hypervisors, vms };
 }
@@ -107,7 +116,10 @@ export function siteSystems(model: LabModel, siteKey: string): SystemDef[] {
   const s = intent.tenants[tenant ?? '']?.sites.find((x) => x.name === site);
   if (!s) throw new FabricError('E_FAILOVER_MODEL', `no site ${siteKey} in lab ${model.name}`);
   return s.systems.map((y) => {
-    if (!y.mac) throw new FabricError('E_FAILOVER_MODEL', `customer VM ${siteKey}/${y.name} needs a declared mac`, { hint: 'the MAC must survive failover, so declare it in fabric.yml' });
+    if (!y.mac)
+      throw new FabricError('E_FAILOVER_MODEL', `customer VM ${siteKey}/${y.name} needs a declared mac`, {
+        hint: 'the MAC must survive failover, so declare it in fabric.yml',
+      });
     return { name: y.name, vlan: y.vlan, ip: y.ip, mac: y.mac.toLowerCase() };
   });
 }
@@ -134,26 +146,49 @@ export interface FailoverTarget {
 export function chooseTarget(layout: Layout, host: string): FailoverTarget {
   const source = layout.hypervisors.find((h) => h.name === host);
   if (!source) {
-    throw new FabricError('E_FAILOVER_HOST', `unknown hypervisor ${JSON.stringify(host)}`, { hint: `hypervisors: ${layout.hypervisors.map((h) => h.name).join(', ') || '(none)'}` });
+    throw new FabricError('E_FAILOVER_HOST', `unknown hypervisor ${JSON.stringify(host)}`, {
+      hint: `hypervisors: ${layout.hypervisors.map((h) => h.name).join(', ') || '(none)'}`,
+    });
   }
   if (!source.site) {
-    throw new FabricError('E_FAILOVER_HOST', `hypervisor ${host} hosts no customer site`, { hint: `sites are on: ${layout.hypervisors.filter((h) => h.site).map((h) => `${h.name} (${h.site})`).join(', ') || '(none)'}` });
+    throw new FabricError('E_FAILOVER_HOST', `hypervisor ${host} hosts no customer site`, {
+      hint: `sites are on: ${
+        layout.hypervisors
+          .filter((h) => h.site)
+          .map((h) => `${h.name} (${h.site})`)
+          .join(', ') || '(none)'
+      }`,
+    });
   }
   const sourceVm = layout.vms.find((v) => v.host === host && v.state === 'active' && v.site === source.site);
-  if (!sourceVm) throw new FabricError('E_FAILOVER_HOST', `hypervisor ${host} runs no active virtual hypervisor for ${source.site}`);
+  if (!sourceVm)
+    throw new FabricError('E_FAILOVER_HOST', `hypervisor ${host} runs no active virtual hypervisor for ${source.site}`);
   // C1 must serve the site (its bridge device is configured for the site's VLANs); C2 preferably
   // too, so that the evacuated mirrors can take a later failover there.
-  const candidates = layout.hypervisors.filter((h) => h.type === 'ha' && h.dc === source.dc && h.name !== host && h.serves === source.site && (!h.site || h.site === source.site));
+  const candidates = layout.hypervisors.filter(
+    (h) =>
+      h.type === 'ha' &&
+      h.dc === source.dc &&
+      h.name !== host &&
+      h.serves === source.site &&
+      (!h.site || h.site === source.site),
+  );
   for (const c1 of candidates) {
     const pool = layout.vms.filter((v) => v.host === c1.name && v.state === 'inactive' && v.site === source.site);
     if (!pool.length) continue;
-    const others = layout.hypervisors.filter((h) => h.type === 'ha' && h.dc === source.dc && h.name !== c1.name && h.name !== host);
+    const others = layout.hypervisors.filter(
+      (h) => h.type === 'ha' && h.dc === source.dc && h.name !== c1.name && h.name !== host,
+    );
     const c2 = others.find((h) => h.serves === source.site) ?? others[0] ?? null;
     return { source, site: source.site, sourceVm, c1, activate: pool[0]!, evacuate: pool.slice(1), c2 };
   }
-  throw new FabricError('E_FAILOVER_CAPACITY', `no HA capacity left for ${source.site} (${host}): no inactive virtual hypervisor on an HA hypervisor of ${source.dc}`, {
-    hint: 'fail back first (fabric failover <lab> --failback), or give an HA hypervisor a larger pool',
-  });
+  throw new FabricError(
+    'E_FAILOVER_CAPACITY',
+    `no HA capacity left for ${source.site} (${host}): no inactive virtual hypervisor on an HA hypervisor of ${source.dc}`,
+    {
+      hint: 'fail back first (fabric failover <lab> --failback), or give an HA hypervisor a larger pool',
+    },
+  );
 }
 
 function node(model: LabModel, name: string): NodeModel {
@@ -167,13 +202,18 @@ export function moveSite(model: LabModel, siteKey: string, from: string, to: str
   const [tenant, site] = siteKey.split('/');
   const a = node(model, from);
   const b = node(model, to);
-  if (a.tenant !== tenant || a.labels['fabric.site'] !== site) throw new FabricError('E_FAILOVER_MODEL', `${from} does not hold ${siteKey}`);
-  if (b.tenant && b.tenant !== tenant) throw new FabricError('E_FAILOVER_CAPACITY', `${to} already holds a site of tenant ${b.tenant}`);
+  if (a.tenant !== tenant || a.labels['fabric.site'] !== site)
+    throw new FabricError('E_FAILOVER_MODEL', `${from} does not hold ${siteKey}`);
+  if (b.tenant && b.tenant !== tenant)
+    throw new FabricError('E_FAILOVER_CAPACITY', `${to} already holds a site of tenant ${b.tenant}`);
   const siteType = a.labels['fabric.site-type'];
   for (const k of ['fabric.site', 'fabric.site-type', 'fabric.tenant']) delete a.labels[k];
   a.tenant = null;
   // The bridge devices follow their hypervisors (the tenant of the link they carry).
-  for (const [hv, t] of [[from, null], [to, tenant!]] as const) {
+  for (const [hv, t] of [
+    [from, null],
+    [to, tenant!],
+  ] as const) {
     const gw = model.nodes.find((n) => n.role === 'vxlan-gateway' && n.labels['fabric.hypervisor'] === hv);
     if (!gw) continue;
     gw.tenant = t;
@@ -195,7 +235,14 @@ export function nextPort(model: LabModel, host: string): { ifname: string; label
   const n = node(model, host);
   const kind = kindOf(n.kind);
   const used = new Set(n.interfaces.map((f) => f.name));
-  const labels = new Set(model.links.flatMap((l) => l.id.split('--').filter((e) => e.startsWith(`${host}:`)).map((e) => e.slice(host.length + 1))));
+  const labels = new Set(
+    model.links.flatMap((l) =>
+      l.id
+        .split('--')
+        .filter((e) => e.startsWith(`${host}:`))
+        .map((e) => e.slice(host.length + 1)),
+    ),
+  );
   for (let i = 1; i < 10_000; i++) {
     const ifname = kind.interfaceName(model.name, host, i);
     if (!used.has(ifname) && !labels.has(`p${i}`)) return { ifname, label: `p${i}` };

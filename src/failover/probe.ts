@@ -30,12 +30,29 @@ export interface CaptureRun {
 }
 
 export function startCapturePoint(p: CapturePoint): CaptureRun {
-  if ((p.netns && !NS.test(p.netns)) || !/^[A-Za-z0-9_.-]{1,15}$/.test(p.ifname)) throw new FabricError('E_FAILOVER_PROBE', `bad capture point ${JSON.stringify(p)}`);
+  if ((p.netns && !NS.test(p.netns)) || !/^[A-Za-z0-9_.-]{1,15}$/.test(p.ifname))
+    throw new FabricError('E_FAILOVER_PROBE', `bad capture point ${JSON.stringify(p)}`);
   // Echo requests and replies, tagged or not, and VXLAN (a guest tap / host-stack port carries
   // the customer frames inside it, seed 000 FIG. 5). Immediate mode: a ring block's frames are not held
   // back (up to 1 s) and lost at SIGINT; a large kernel buffer so a loaded host drops nothing.
-  const argv = ['tcpdump', '-i', p.ifname, '-n', '-U', '--immediate-mode', '-B', '8192', '-s', '256', '-w', p.file, 'icmp or udp port 4789 or (vlan and (icmp or udp port 4789))'];
-  const proc = p.netns ? execa('ip', ['netns', 'exec', p.netns, ...argv], { reject: false, stdin: 'ignore' }) : execa(argv[0]!, argv.slice(1), { reject: false, stdin: 'ignore' });
+  const argv = [
+    'tcpdump',
+    '-i',
+    p.ifname,
+    '-n',
+    '-U',
+    '--immediate-mode',
+    '-B',
+    '8192',
+    '-s',
+    '256',
+    '-w',
+    p.file,
+    'icmp or udp port 4789 or (vlan and (icmp or udp port 4789))',
+  ];
+  const proc = p.netns
+    ? execa('ip', ['netns', 'exec', p.netns, ...argv], { reject: false, stdin: 'ignore' })
+    : execa(argv[0]!, argv.slice(1), { reject: false, stdin: 'ignore' });
   return { point: p, proc };
 }
 
@@ -71,6 +88,8 @@ export function foreignFrames(file: string, ownTenant: string, patterns: Record<
   } catch {
     return 0;
   }
-  const foreign = Object.entries(patterns).filter(([t]) => t !== ownTenant).map(([, p]) => Buffer.from(p, 'hex'));
+  const foreign = Object.entries(patterns)
+    .filter(([t]) => t !== ownTenant)
+    .map(([, p]) => Buffer.from(p, 'hex'));
   return pcapFrames(buf).filter((f) => foreign.some((p) => f.includes(p))).length;
 }

@@ -23,29 +23,40 @@ export function stackProblem(layers: Layer[], carries: PortCarries): string | nu
   const ls = layers as L[];
   const names = ls.map((l) => l.name);
   if (carries.kind === 'client') {
-    return names[0] === 'eth' && names[1] === 'ipv4' ? null : `client port frame is ${names.join('/')}, expected eth/ipv4`;
+    return names[0] === 'eth' && names[1] === 'ipv4'
+      ? null
+      : `client port frame is ${names.join('/')}, expected eth/ipv4`;
   }
   let i = 0;
   if (ls[i]?.name !== 'eth') return `not Ethernet: ${names.join('/')}`;
   i++;
   if (carries.tagged) {
-    if (ls[i]?.name !== 'vlan' || ls[i]!.vid !== VTEP.vlan) return `expected 802.1Q ${VTEP.vlan}, got ${names.slice(1).join('/')}`;
+    if (ls[i]?.name !== 'vlan' || ls[i]!.vid !== VTEP.vlan)
+      return `expected 802.1Q ${VTEP.vlan}, got ${names.slice(1).join('/')}`;
     i++;
   } else if (ls[i]?.name === 'vlan') return `a tag on an access port of the transport VLAN: ${names.join('/')}`;
   const ip = ls[i];
   const ends: unknown[] = [VTEP.gatewayIp, VTEP.guestIp];
-  if (ip?.name !== 'ipv4' || !ends.includes(ip.src) || !ends.includes(ip.dst)) return `outer IPv4 is not the VTEP pair: ${names.join('/')}`;
+  if (ip?.name !== 'ipv4' || !ends.includes(ip.src) || !ends.includes(ip.dst))
+    return `outer IPv4 is not the VTEP pair: ${names.join('/')}`;
   const udp = ls[i + 1];
   if (udp?.name !== 'udp' || udp.dport !== VTEP.dstport) return `not UDP ${VTEP.dstport}: ${names.join('/')}`;
   const vx = ls[i + 2];
   if (vx?.name !== 'vxlan') return `no VXLAN header: ${names.join('/')}`;
   if (vx.vni !== carries.vni) return `VXLAN VNI ${String(vx.vni)}, the site's is ${carries.vni}`;
-  if (ls[i + 3]?.name !== 'eth' || ls[i + 4]?.name !== 'ipv4') return `inner frame is ${names.slice(i + 3).join('/')}, expected eth/ipv4`;
+  if (ls[i + 3]?.name !== 'eth' || ls[i + 4]?.name !== 'ipv4')
+    return `inner frame is ${names.slice(i + 3).join('/')}, expected eth/ipv4`;
   return null;
 }
 
 /** Checks every frame with `pattern` (hex) in `frames`. */
-export function checkFrames(frames: Iterable<Uint8Array>, pattern: string, carries: PortCarries, label: string, into: StackCheck): StackCheck {
+export function checkFrames(
+  frames: Iterable<Uint8Array>,
+  pattern: string,
+  carries: PortCarries,
+  label: string,
+  into: StackCheck,
+): StackCheck {
   const pat = Buffer.from(pattern, 'hex');
   let n = 0;
   for (const f of frames) {
@@ -62,7 +73,10 @@ export function checkFrames(frames: Iterable<Uint8Array>, pattern: string, carri
 }
 
 /** Checks the capture files of a watched move (missing files count as empty). */
-export function checkCaptures(points: { file: string; tenant: string; carries?: PortCarries }[], patterns: Record<string, string>): StackCheck {
+export function checkCaptures(
+  points: { file: string; tenant: string; carries?: PortCarries }[],
+  patterns: Record<string, string>,
+): StackCheck {
   const out: StackCheck = { checked: 0, violations: 0, samples: [] };
   for (const p of points) {
     const pattern = patterns[p.tenant];

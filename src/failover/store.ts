@@ -93,9 +93,13 @@ export function takeLock(lab: string, action: string): Lock {
         rmSync(file, { force: true }); // stale: its process is gone
         continue;
       }
-      throw new FabricError('E_FAILOVER_BUSY', `a failover is already in progress on lab ${lab} (${holder.action ?? 'unknown action'}, pid ${holder.pid ?? '?'}, since ${holder.since ?? '?'}); this trigger is refused`, {
-        hint: `wait for it to finish and trigger again; a stale lock (${file}) is removed automatically once its process is gone`,
-      });
+      throw new FabricError(
+        'E_FAILOVER_BUSY',
+        `a failover is already in progress on lab ${lab} (${holder.action ?? 'unknown action'}, pid ${holder.pid ?? '?'}, since ${holder.since ?? '?'}); this trigger is refused`,
+        {
+          hint: `wait for it to finish and trigger again; a stale lock (${file}) is removed automatically once its process is gone`,
+        },
+      );
     }
   }
   throw new FabricError('E_FAILOVER_BUSY', `could not take the failover lock of ${lab}`);

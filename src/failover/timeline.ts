@@ -61,16 +61,28 @@ export interface Timeline {
 export function formatTimeline(t: Timeline): string {
   const out = [
     `${t.action} of ${t.site} on ${t.host}${t.trigger ? ` (trigger ${t.trigger})` : ''}, detected ${new Date(t.detectedAt).toISOString()}`,
-    ...t.steps.map((s) => `  +${String(Math.round(s.atMs)).padStart(6)} ms  ${s.step.padEnd(12)} ${String(Math.round(s.ms)).padStart(6)} ms  ${s.detail ?? ''}`),
+    ...t.steps.map(
+      (s) =>
+        `  +${String(Math.round(s.atMs)).padStart(6)} ms  ${s.step.padEnd(12)} ${String(Math.round(s.ms)).padStart(6)} ms  ${s.detail ?? ''}`,
+    ),
     `  restoration: ${t.restorationMs === null ? 'n/a' : `${Math.round(t.restorationMs)} ms after detection`}; tag diff -${t.flowDiff.removed}/+${t.flowDiff.added} flows`,
-    ...t.migrations.map((m) => `  migrated ${m.vm}: ${m.from} → ${m.to}, downtime ${m.downtimeMs} ms, total ${m.totalTimeMs} ms`),
-    `  placement: ${Object.entries(t.placement).map(([v, h]) => `${v}@${h}`).join(', ')}`,
+    ...t.migrations.map(
+      (m) => `  migrated ${m.vm}: ${m.from} → ${m.to}, downtime ${m.downtimeMs} ms, total ${m.totalTimeMs} ms`,
+    ),
+    `  placement: ${Object.entries(t.placement)
+      .map(([v, h]) => `${v}@${h}`)
+      .join(', ')}`,
   ];
   for (const f of t.flows ?? []) {
-    out.push(`  flow ${f.tenant} ${f.from} → ${f.to} (${f.ip}): ${f.sent} sent at ${f.pps} pps, ${f.lost} lost${f.lost ? ` (seq ${f.firstLost}..${f.lastLost})` : ''}; outage ${f.longestRun ? `seq ${f.longestRun.first}..${f.longestRun.last} = ${f.longestRun.frames} frames` : 'none'}; longest gap ${Math.round(f.maxGapMs)} ms at ${signedMs(f.maxGapStart)}`);
+    out.push(
+      `  flow ${f.tenant} ${f.from} → ${f.to} (${f.ip}): ${f.sent} sent at ${f.pps} pps, ${f.lost} lost${f.lost ? ` (seq ${f.firstLost}..${f.lastLost})` : ''}; outage ${f.longestRun ? `seq ${f.longestRun.first}..${f.longestRun.last} = ${f.longestRun.frames} frames` : 'none'}; longest gap ${Math.round(f.maxGapMs)} ms at ${signedMs(f.maxGapStart)}`,
+    );
   }
   if (t.crossTenantFrames !== undefined) out.push(`  cross-tenant frames: ${t.crossTenantFrames}`);
-  if (t.stacksDuring) out.push(`  stacks during the move: ${t.stacksDuring.checked} train frames checked on tenant ports, ${t.stacksDuring.violations} off their port's stack${t.stacksDuring.samples.length ? ` (${t.stacksDuring.samples.join('; ')})` : ''}`);
+  if (t.stacksDuring)
+    out.push(
+      `  stacks during the move: ${t.stacksDuring.checked} train frames checked on tenant ports, ${t.stacksDuring.violations} off their port's stack${t.stacksDuring.samples.length ? ` (${t.stacksDuring.samples.join('; ')})` : ''}`,
+    );
   for (const v of t.verified ?? []) out.push(`  verified: ${v}`);
   return out.join('\n') + '\n';
 }

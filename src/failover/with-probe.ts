@@ -9,11 +9,28 @@ import { FabricError } from '../errors/fabric-error.js';
 import { readState } from '../runtime/state.js';
 import { netnsName } from '../runtime/names.js';
 import type { LabModel } from '../topology/model.js';
-import { analyseEchoCapture, echoTrainSize, finishEchoTrain, linkMac, startEchoTrain, warmUp, type EchoFlow, type EchoTrainRun } from './echo-train.js';
+import {
+  analyseEchoCapture,
+  echoTrainSize,
+  finishEchoTrain,
+  linkMac,
+  startEchoTrain,
+  warmUp,
+  type EchoFlow,
+  type EchoTrainRun,
+} from './echo-train.js';
 import { runFailback, runFailover, type FailoverOptions } from './engine.js';
 import { layoutOf, siteSystems, type HvInfo } from './layout.js';
 import { readFailoverState } from './store.js';
-import { foreignFrames, patternOf, startCapturePoint, stopCapture, type CapturePoint, type CaptureRun, type PortCarries } from './probe.js';
+import {
+  foreignFrames,
+  patternOf,
+  startCapturePoint,
+  stopCapture,
+  type CapturePoint,
+  type CaptureRun,
+  type PortCarries,
+} from './probe.js';
 import { checkCaptures, type StackCheck } from './stacks-during.js';
 import { computePlan } from '../tagging/index.js';
 import { vniOf } from '../topology/hypervisors.js';
@@ -42,7 +59,12 @@ function sameSubnet(cidr: string, ip: string): boolean {
 }
 
 /** A tenant's customer VM (system of a hosted site) at an address, if any. */
-function hostedTwin(model: LabModel, hypervisors: HvInfo[], tenant: string, ip: string): { site: string; mac: string } | undefined {
+function hostedTwin(
+  model: LabModel,
+  hypervisors: HvInfo[],
+  tenant: string,
+  ip: string,
+): { site: string; mac: string } | undefined {
   for (const h of hypervisors) {
     const key = h.serves;
     if (!key || key.split('/')[0] !== tenant) continue;
@@ -59,15 +81,24 @@ export function flowsFor(model: LabModel, site: string): EchoFlow[] {
   const { hypervisors } = layoutOf(model);
   const siteDc = hypervisors.find((h) => h.site === site)?.dc;
   const flows: EchoFlow[] = [];
-  for (const tenant of [...new Set(model.nodes.filter((n) => n.role === 'endpoint' && n.tenant).map((n) => n.tenant!))].sort()) {
-    const eps = model.nodes.filter((n) => n.role === 'endpoint' && n.tenant === tenant && n.labels['fabric.site-type'] === 'client');
+  for (const tenant of [
+    ...new Set(model.nodes.filter((n) => n.role === 'endpoint' && n.tenant).map((n) => n.tenant!)),
+  ].sort()) {
+    const eps = model.nodes.filter(
+      (n) => n.role === 'endpoint' && n.tenant === tenant && n.labels['fabric.site-type'] === 'client',
+    );
     const from = eps.find((n) => n.dc !== siteDc) ?? eps[0];
     const fi = from?.interfaces[0];
     const cidr = fi?.addresses[0];
     if (!from || !fi || !cidr) continue;
     // The requests are crafted with the target's own MAC: it must be on the client's LAN.
-    if (!sameSubnet(cidr, ip)) throw new FabricError('E_FAILOVER_PROBE', `${from.name} (${cidr}) and ${site} (${ip}) are not on one subnet`, { hint: 'the failover probe sends to the target MAC directly; put the client on the site\'s LAN' });
-    const twin = model.nodes.find((n) => n.role === 'endpoint' && n.tenant === tenant && n.interfaces[0]?.addresses[0]?.split('/')[0] === ip);
+    if (!sameSubnet(cidr, ip))
+      throw new FabricError('E_FAILOVER_PROBE', `${from.name} (${cidr}) and ${site} (${ip}) are not on one subnet`, {
+        hint: "the failover probe sends to the target MAC directly; put the client on the site's LAN",
+      });
+    const twin = model.nodes.find(
+      (n) => n.role === 'endpoint' && n.tenant === tenant && n.interfaces[0]?.addresses[0]?.split('/')[0] === ip,
+    );
     // Without an endpoint twin the tenant's system at that address is a customer VM of its own hosted site.
     const vmTwin = twin ? undefined : hostedTwin(model, hypervisors, tenant, ip);
     flows.push({
@@ -90,7 +121,13 @@ export function flowsFor(model: LabModel, site: string): EchoFlow[] {
 export function capturePoints(model: LabModel, dir: string): CapturePoint[] {
   const pts: CapturePoint[] = [];
   for (const n of model.nodes.filter((x) => x.role === 'endpoint' && x.tenant)) {
-    pts.push({ tenant: n.tenant!, netns: netnsName(model.name, n.name), ifname: n.interfaces[0]!.name, file: join(dir, `${n.name}.pcap`), carries: { kind: 'client' } });
+    pts.push({
+      tenant: n.tenant!,
+      netns: netnsName(model.name, n.name),
+      ifname: n.interfaces[0]!.name,
+      file: join(dir, `${n.name}.pcap`),
+      carries: { kind: 'client' },
+    });
   }
   const plan = computePlan(model);
   for (const v of layoutOf(model).vms) {
@@ -99,7 +136,8 @@ export function capturePoints(model: LabModel, dir: string): CapturePoint[] {
     // The echo target is the site's first system: its VLAN's VNI is what the train rides in.
     const sp = plan.sites.find((x) => `${x.tenant}/${x.site}` === v.site);
     const vlan = siteSystems(model, v.site!)[0]?.vlan;
-    const carries: PortCarries | undefined = sp && vlan ? { kind: 'vtep', tagged: v.kind === 'qemu', vni: vniOf(sp.hostTag, vlan) } : undefined;
+    const carries: PortCarries | undefined =
+      sp && vlan ? { kind: 'vtep', tagged: v.kind === 'qemu', vni: vniOf(sp.hostTag, vlan) } : undefined;
     pts.push({ tenant, netns: null, ifname: v.tap, file: join(dir, `${v.name}-${v.tap}.pcap`), carries });
   }
   return pts;
@@ -140,7 +178,12 @@ async function settled(files: string[]): Promise<void> {
  * port is captured; then loss per flow from its client capture and the cross-tenant count.
  * maxGapStart is in epoch ms here.
  */
-export async function watchFlows<T>(model: LabModel, flows: EchoFlow[], po: ProbeOptions, act: () => Promise<T>): Promise<Watched<T>> {
+export async function watchFlows<T>(
+  model: LabModel,
+  flows: EchoFlow[],
+  po: ProbeOptions,
+  act: () => Promise<T>,
+): Promise<Watched<T>> {
   const pps = po.pps ?? 1000;
   const count = echoTrainSize(pps, po.seconds ?? 15);
   const dir = mkdtempSync(join(tmpdir(), 'fabric-failover-'));
@@ -148,7 +191,8 @@ export async function watchFlows<T>(model: LabModel, flows: EchoFlow[], po: Prob
   // Each flow is judged from the capture on its client interface (one of the tenant ports).
   const own = flows.map((f) => {
     let p = pts.find((x) => x.netns === f.netns && x.ifname === f.ifname);
-    if (!p) pts.push((p = { tenant: f.tenant, netns: f.netns, ifname: f.ifname, file: join(dir, `${f.from}-client.pcap`) }));
+    if (!p)
+      pts.push((p = { tenant: f.tenant, netns: f.netns, ifname: f.ifname, file: join(dir, `${f.from}-client.pcap`) }));
     return p;
   });
   const patterns = Object.fromEntries(flows.map((f) => [f.tenant, f.pattern]));
@@ -156,7 +200,9 @@ export async function watchFlows<T>(model: LabModel, flows: EchoFlow[], po: Prob
   const trains: EchoTrainRun[] = [];
   try {
     for (const p of pts) caps.push(startCapturePoint(p));
-    const ready = await Promise.all(flows.map(async (f) => ({ ...f, srcMac: f.srcMac ?? (await linkMac(f.netns, f.ifname)) })));
+    const ready = await Promise.all(
+      flows.map(async (f) => ({ ...f, srcMac: f.srcMac ?? (await linkMac(f.netns, f.ifname)) })),
+    );
     await sleep(800); // tcpdump attaches
     await Promise.all(ready.map(warmUp));
     for (const f of ready) trains.push(await startEchoTrain(f, count, pps, dir));
@@ -167,13 +213,19 @@ export async function watchFlows<T>(model: LabModel, flows: EchoFlow[], po: Prob
     // train, so the client captures must have caught up first (bounded).
     await settled(own.map((p) => p.file));
     await Promise.all(caps.map(stopCapture));
-    const losses = await Promise.all(ready.map(async (f, i) => {
-      const l = await analyseEchoCapture(f, count, own[i]!.file);
-      const cap = caps.find((c) => c.point === own[i]);
-      const dropped = Number(/(\d+) packets? dropped by kernel/.exec(String(cap ? (await cap.proc).stderr ?? '' : ''))?.[1] ?? 0);
-      const why = [errors[i], l.probeError, dropped ? `the client capture dropped ${dropped} frames` : null].filter((x): x is string => !!x);
-      return why.length ? { ...l, probeError: why.join('; ') } : l;
-    }));
+    const losses = await Promise.all(
+      ready.map(async (f, i) => {
+        const l = await analyseEchoCapture(f, count, own[i]!.file);
+        const cap = caps.find((c) => c.point === own[i]);
+        const dropped = Number(
+          /(\d+) packets? dropped by kernel/.exec(String(cap ? ((await cap.proc).stderr ?? '') : ''))?.[1] ?? 0,
+        );
+        const why = [errors[i], l.probeError, dropped ? `the client capture dropped ${dropped} frames` : null].filter(
+          (x): x is string => !!x,
+        );
+        return why.length ? { ...l, probeError: why.join('; ') } : l;
+      }),
+    );
     const crossTenantFrames = pts.reduce((n, p) => n + foreignFrames(p.file, p.tenant, patterns), 0);
     return { value, flows: losses, crossTenantFrames, stacks: checkCaptures(pts, patterns) };
   } finally {
@@ -202,11 +254,18 @@ export async function failoverWithProbe(lab: string, o: FailoverOptions, po: Pro
   return watched(lab, site, po, () => runFailover(lab, o));
 }
 
-export async function failbackWithProbe(lab: string, po: ProbeOptions = {}, onStep?: FailoverOptions['onStep']): Promise<Timeline> {
+export async function failbackWithProbe(
+  lab: string,
+  po: ProbeOptions = {},
+  onStep?: FailoverOptions['onStep'],
+): Promise<Timeline> {
   const st = readState(lab);
   const fs = readFailoverState(lab);
   const layout = st ? layoutOf(st.model) : null;
-  const site = fs && layout ? Object.entries(fs.home).find(([s, home]) => layout.hypervisors.find((h) => h.site === s)?.name !== home)?.[0] : undefined;
+  const site =
+    fs && layout
+      ? Object.entries(fs.home).find(([s, home]) => layout.hypervisors.find((h) => h.site === s)?.name !== home)?.[0]
+      : undefined;
   if (!site) return runFailback(lab, { onStep }); // the engine reports "nothing to fail back"
   return watched(lab, site, po, () => runFailback(lab, { onStep }));
 }

@@ -32,7 +32,9 @@ function canonicalIp(text: string): string {
     if (text.includes(':')) return formatIpv6(ipv6(text), 0);
     return formatIpv4(ipv4(text), 0);
   } catch (err) {
-    throw new FabricError('E_INSPECT_FILTER', `--ip ${JSON.stringify(text)}: not an IPv4 or IPv6 address`, { cause: err });
+    throw new FabricError('E_INSPECT_FILTER', `--ip ${JSON.stringify(text)}: not an IPv4 or IPv6 address`, {
+      cause: err,
+    });
   }
 }
 
@@ -63,7 +65,10 @@ export function compileFilter(o: FilterOptions): FrameFilter | undefined {
         const k = d.kinds[i];
         if (k !== LAYER_ID.ipv4 && k !== LAYER_ID.ipv6 && k !== LAYER_ID.arp) continue;
         const l = d.layer(i);
-        if (l.name === 'arp') { if (ips.has(l.spa) || ips.has(l.tpa)) return true; continue; }
+        if (l.name === 'arp') {
+          if (ips.has(l.spa) || ips.has(l.tpa)) return true;
+          continue;
+        }
         if ((l.name === 'ipv4' || l.name === 'ipv6') && (ips.has(l.src) || ips.has(l.dst))) return true;
       }
       return false;

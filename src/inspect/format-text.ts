@@ -12,15 +12,39 @@ function vlanText(tpid: number, vid: number, pcp: number, dei: number): string {
 }
 
 const ICMP4: Record<number, string> = {
-  0: 'echo reply', 3: 'unreachable', 5: 'redirect', 8: 'echo request', 11: 'time exceeded', 12: 'parameter problem',
+  0: 'echo reply',
+  3: 'unreachable',
+  5: 'redirect',
+  8: 'echo request',
+  11: 'time exceeded',
+  12: 'parameter problem',
 };
 const ICMP6: Record<number, string> = {
-  1: 'unreachable', 2: 'packet too big', 3: 'time exceeded', 4: 'parameter problem', 128: 'echo request', 129: 'echo reply',
-  130: 'MLD query', 131: 'MLD report', 133: 'router solicitation', 134: 'router advertisement',
-  135: 'neighbor solicitation', 136: 'neighbor advertisement', 143: 'MLDv2 report',
+  1: 'unreachable',
+  2: 'packet too big',
+  3: 'time exceeded',
+  4: 'parameter problem',
+  128: 'echo request',
+  129: 'echo reply',
+  130: 'MLD query',
+  131: 'MLD report',
+  133: 'router solicitation',
+  134: 'router advertisement',
+  135: 'neighbor solicitation',
+  136: 'neighbor advertisement',
+  143: 'MLDv2 report',
 };
 
-const TCP_FLAGS: [number, string][] = [[0x01, 'F'], [0x02, 'S'], [0x04, 'R'], [0x08, 'P'], [0x10, '.'], [0x20, 'U'], [0x40, 'E'], [0x80, 'W']];
+const TCP_FLAGS: [number, string][] = [
+  [0x01, 'F'],
+  [0x02, 'S'],
+  [0x04, 'R'],
+  [0x08, 'P'],
+  [0x10, '.'],
+  [0x20, 'U'],
+  [0x40, 'E'],
+  [0x80, 'W'],
+];
 export function tcpFlagsText(flags: number): string {
   let s = '';
   for (const [bit, c] of TCP_FLAGS) if (flags & bit) s += c;
@@ -80,13 +104,17 @@ export function layersText(layers: readonly InspectLayer[]): string {
         parts.push(s);
         break;
       }
-      case 'icmp': case 'udp': case 'tcp':
+      case 'icmp':
+      case 'udp':
+      case 'tcp':
         parts.push(transportText(l, false));
         break;
       case 'arp':
         parts.push(
-          l.op === 1 ? `ARP who-has ${l.tpa} tell ${l.spa}`
-            : l.op === 2 ? `ARP reply ${l.spa} is-at ${l.sha}`
+          l.op === 1
+            ? `ARP who-has ${l.tpa} tell ${l.spa}`
+            : l.op === 2
+              ? `ARP reply ${l.spa} is-at ${l.sha}`
               : `ARP op ${l.op} ${l.spa} > ${l.tpa}`,
         );
         break;
@@ -107,9 +135,12 @@ function transportText(l: InspectLayer, v6: boolean): string {
       const echo = isEcho && l.id !== undefined && l.seq !== undefined ? ` id ${l.id} seq ${l.seq}` : '';
       return `${v6 ? 'ICMP6' : 'ICMP'} ${name}${echo}`;
     }
-    case 'udp': return `UDP ${l.sport} > ${l.dport}`;
-    case 'tcp': return `TCP ${l.sport} > ${l.dport} [${tcpFlagsText(l.flags)}]`;
-    default: return '';
+    case 'udp':
+      return `UDP ${l.sport} > ${l.dport}`;
+    case 'tcp':
+      return `TCP ${l.sport} > ${l.dport} [${tcpFlagsText(l.flags)}]`;
+    default:
+      return '';
   }
 }
 

@@ -41,7 +41,10 @@ export async function runInspect(files: string[], o: InspectOptions, io: Inspect
   const decodeAs: DecodeAs | undefined = o.decodeAs?.length ? parseDecodeAs(o.decodeAs) : undefined;
   const filter = compileFilter(o);
   // A frame that is not Ethernet is not decoded: only --contains can match it.
-  const rawFilter = o.vlan?.length || o.label?.length || o.vni?.length || o.ip?.length ? () => false : compileFilter({ contains: o.contains ?? [] });
+  const rawFilter =
+    o.vlan?.length || o.label?.length || o.vni?.length || o.ip?.length
+      ? () => false
+      : compileFilter({ contains: o.contains ?? [] });
   const d = new Dissector(decodeAs ? { decodeAs } : {});
   const out = new LineOutput(io.out);
   const stats = o.stats ? new ShapeStats() : undefined;
@@ -58,7 +61,9 @@ export async function runInspect(files: string[], o: InspectOptions, io: Inspect
         // safe, and a smaller chunk keeps fewer frame objects alive at once.
         reuseBuffers: true,
         chunkSize: 1 << 20,
-        onWarning: (w) => { io.err.write(`warning: ${w.message}\n`); },
+        onWarning: (w) => {
+          io.err.write(`warning: ${w.message}\n`);
+        },
       });
     } catch (err) {
       if (!isFabricError(err)) throw err;
@@ -81,7 +86,9 @@ export async function runInspect(files: string[], o: InspectOptions, io: Inspect
           stats.add(ethernet ? d.signature() : 'raw(unknown-linktype)');
           continue;
         }
-        const layers: InspectLayer[] = ethernet ? d.layers() : [{ name: 'raw', len: f.caplen, reason: 'unknown-linktype' }];
+        const layers: InspectLayer[] = ethernet
+          ? d.layers()
+          : [{ name: 'raw', len: f.caplen, reason: 'unknown-linktype' }];
         const pcapng = cap.info?.format === 'pcapng';
         if (o.json) {
           const jf: InspectFrame = { n: f.n, tsString: f.tsString, len: f.len, caplen: f.caplen, layers };
@@ -89,7 +96,10 @@ export async function runInspect(files: string[], o: InspectOptions, io: Inspect
           if (pcapng) jf.if = f.ifName ?? f.ifIndex;
           out.line(frameJson(jf));
         } else {
-          if (header) { out.line(`==> ${cap.file} <==`); header = false; }
+          if (header) {
+            out.line(`==> ${cap.file} <==`);
+            header = false;
+          }
           const t = o.absTime ? f.tsString : relTime(f.tsString, first);
           const iface = pcapng ? ` @${f.ifName ?? f.ifIndex}` : '';
           const cut = f.caplen !== f.len ? ` [${f.caplen} of ${f.len} bytes captured]` : '';

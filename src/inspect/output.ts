@@ -27,14 +27,23 @@ export class LineOutput {
   }
   /** Writes what is buffered; resolves when the stream can take more. */
   async flush(): Promise<void> {
-    if (this.closed) { this.parts = []; this.size = 0; return; }
+    if (this.closed) {
+      this.parts = [];
+      this.size = 0;
+      return;
+    }
     if (this.parts.length) {
       const chunk = this.parts.join('\n') + '\n';
       this.parts = [];
       this.size = 0;
       if (!this.out.write(chunk)) {
         this.waiting ??= new Promise<void>((r) => {
-          const done = () => { this.out.off('drain', done); this.out.off('close', done); this.waiting = undefined; r(); };
+          const done = () => {
+            this.out.off('drain', done);
+            this.out.off('close', done);
+            this.waiting = undefined;
+            r();
+          };
           this.out.on('drain', done);
           this.out.on('close', done);
         });

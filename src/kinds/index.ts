@@ -14,7 +14,8 @@ export function registerKind(kind: BaseKind): void {
   registry.set(kind.name, kind);
 }
 
-for (const k of [new LinuxKind(), new OvsBridgeKind(), new BridgeKind(), new GenericVmKind(), new HostKind()]) registerKind(k);
+for (const k of [new LinuxKind(), new OvsBridgeKind(), new BridgeKind(), new GenericVmKind(), new HostKind()])
+  registerKind(k);
 
 export function getKind(name: string): BaseKind | undefined {
   return registry.get(name);

@@ -25,8 +25,15 @@ export const PCAP_RECORD_HEADER_LEN = 16;
 export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng';
 
 const LINKTYPE_NAMES: Record<number, string> = {
-  0: 'NULL', 1: 'EN10MB', 101: 'RAW', 105: 'IEEE802_11', 113: 'LINUX_SLL', 127: 'IEEE802_11_RADIOTAP',
-  228: 'IPV4', 229: 'IPV6', 276: 'LINUX_SLL2',
+  0: 'NULL',
+  1: 'EN10MB',
+  101: 'RAW',
+  105: 'IEEE802_11',
+  113: 'LINUX_SLL',
+  127: 'IEEE802_11_RADIOTAP',
+  228: 'IPV4',
+  229: 'IPV6',
+  276: 'LINUX_SLL2',
 };
 export function linktypeName(lt: number): string {
   return LINKTYPE_NAMES[lt] ?? `linktype ${lt}`;

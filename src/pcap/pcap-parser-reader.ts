@@ -10,7 +10,13 @@ import { Readable } from 'node:stream';
 import type { EventEmitter } from 'node:events';
 import { FabricError } from '../errors/fabric-error.js';
 import {
-  PCAP_MAGIC_NSEC, PCAP_MAGIC_USEC, LINKTYPE_ETHERNET, MAX_CAPLEN, PCAP_RECORD_HEADER_LEN, hex32, linktypeName,
+  PCAP_MAGIC_NSEC,
+  PCAP_MAGIC_USEC,
+  LINKTYPE_ETHERNET,
+  MAX_CAPLEN,
+  PCAP_RECORD_HEADER_LEN,
+  hex32,
+  linktypeName,
 } from './format.js';
 import type { CaptureFrame, CaptureInfo } from './types.js';
 import { WarningSink, checkRecord, truncationMessage } from './warnings.js';
@@ -25,7 +31,11 @@ interface PcapParserInstance extends EventEmitter {
   errored?: boolean;
   currentPacketHeader?: { capturedLength: number };
 }
-interface PpGlobalHeader { magicNumber: number; snapshotLength: number; linkLayerType: number }
+interface PpGlobalHeader {
+  magicNumber: number;
+  snapshotLength: number;
+  linkLayerType: number;
+}
 interface PpPacket {
   header: { timestampSeconds: number; timestampMicroseconds: number; capturedLength: number; originalLength: number };
   data: Buffer;
@@ -57,7 +67,8 @@ export async function* readWithPcapParser(
       if (first && nsec) {
         // The magic always sits whole in the first chunk: the caller peeked 24 bytes into it.
         b = Buffer.from(b);
-        if (littleEndian) b.writeUInt32LE(PCAP_MAGIC_USEC, 0); else b.writeUInt32BE(PCAP_MAGIC_USEC, 0);
+        if (littleEndian) b.writeUInt32LE(PCAP_MAGIC_USEC, 0);
+        else b.writeUInt32BE(PCAP_MAGIC_USEC, 0);
       }
       first = false;
       yield b;
@@ -70,7 +81,11 @@ export async function* readWithPcapParser(
   let done = false;
   let failure: unknown;
   let wake: (() => void) | undefined;
-  const signal = () => { const w = wake; wake = undefined; w?.(); };
+  const signal = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
 
   let n = 0;
   let snapMax = MAX_CAPLEN;
@@ -82,14 +97,24 @@ export async function* readWithPcapParser(
     headerSeen = true;
     linktype = h.linkLayerType & 0x0fffffff;
     snapMax = h.snapshotLength > 0 && h.snapshotLength < MAX_CAPLEN ? h.snapshotLength : MAX_CAPLEN;
-    setInfo({ file, format: nsec ? 'pcap-nsec' : 'pcap', linktype, snaplen: h.snapshotLength, interfaces: [{ linktype, snaplen: h.snapshotLength }] });
+    setInfo({
+      file,
+      format: nsec ? 'pcap-nsec' : 'pcap',
+      linktype,
+      snaplen: h.snapshotLength,
+      interfaces: [{ linktype, snaplen: h.snapshotLength }],
+    });
   });
   parser.on('packetHeader', (h: PpPacket['header']) => {
     const caplen = h.capturedLength;
     if (caplen > snapMax) {
       parser.errored = true; // pcap-parser's own "stop parsing" flag
       src.destroy();
-      sink.warn('corrupt-record', n + 1, `corrupt record header: caplen ${caplen} exceeds the ${caplen > MAX_CAPLEN ? `maximum of ${MAX_CAPLEN}` : `snap length ${snapMax}`}; the rest of the file is skipped`);
+      sink.warn(
+        'corrupt-record',
+        n + 1,
+        `corrupt record header: caplen ${caplen} exceeds the ${caplen > MAX_CAPLEN ? `maximum of ${MAX_CAPLEN}` : `snap length ${snapMax}`}; the rest of the file is skipped`,
+      );
       done = true;
       signal();
     }
@@ -103,20 +128,34 @@ export async function* readWithPcapParser(
     if (caplen === 0 || caplen < len) checkRecord(sink, n, caplen, len);
     if (linktype !== LINKTYPE_ETHERNET && !warnedLinktype) {
       warnedLinktype = true;
-      sink.warn('unknown-linktype', n, `linktype ${linktype} (${linktypeName(linktype)}) is not decoded (only Ethernet, linktype 1); frames are reported as raw`);
+      sink.warn(
+        'unknown-linktype',
+        n,
+        `linktype ${linktype} (${linktypeName(linktype)}) is not decoded (only Ethernet, linktype 1); frames are reported as raw`,
+      );
     }
     const digits = nsec ? 9 : 6;
     queue.push({
-      n, ts: tsNumber(h.timestampSeconds, h.timestampMicroseconds, digits),
+      n,
+      ts: tsNumber(h.timestampSeconds, h.timestampMicroseconds, digits),
       tsString: formatTs(h.timestampSeconds, h.timestampMicroseconds, digits),
-      len, caplen, linktype, ifIndex: 0, data: new Uint8Array(p.data),
+      len,
+      caplen,
+      linktype,
+      ifIndex: 0,
+      data: new Uint8Array(p.data),
     });
     if (queue.length >= HIGH_WATER) src.pause();
     signal();
   });
   parser.on('error', (err: Error) => {
     if (done) return;
-    failure = headerSeen ? err : new FabricError('E_CAPTURE_FORMAT', `not a readable pcap file (${err.message}; magic ${hex32(be)})`, { location: file, cause: err });
+    failure = headerSeen
+      ? err
+      : new FabricError('E_CAPTURE_FORMAT', `not a readable pcap file (${err.message}; magic ${hex32(be)})`, {
+          location: file,
+          cause: err,
+        });
     done = true;
     signal();
   });
@@ -126,12 +165,24 @@ export async function* readWithPcapParser(
     const rest = parser.buffer ? parser.buffer.length : 0;
     const state = parser.state?.name;
     if (state === 'parseGlobalHeader') {
-      failure = new FabricError('E_CAPTURE_TRUNCATED', rest === 0 ? 'empty file' : `file ends inside the file header (${rest} bytes)`, { location: file });
+      failure = new FabricError(
+        'E_CAPTURE_TRUNCATED',
+        rest === 0 ? 'empty file' : `file ends inside the file header (${rest} bytes)`,
+        { location: file },
+      );
     } else if (state === 'parsePacketBody') {
       const caplen = parser.currentPacketHeader?.capturedLength ?? 0;
-      sink.warn('truncated-file', n + 1, truncationMessage(n + 1, `record incomplete (${rest} of ${caplen} captured bytes present)`));
+      sink.warn(
+        'truncated-file',
+        n + 1,
+        truncationMessage(n + 1, `record incomplete (${rest} of ${caplen} captured bytes present)`),
+      );
     } else if (rest > 0) {
-      sink.warn('truncated-file', n + 1, truncationMessage(n + 1, `record header incomplete (${rest} of ${PCAP_RECORD_HEADER_LEN} bytes)`));
+      sink.warn(
+        'truncated-file',
+        n + 1,
+        truncationMessage(n + 1, `record header incomplete (${rest} of ${PCAP_RECORD_HEADER_LEN} bytes)`),
+      );
     }
     signal();
   });
@@ -152,7 +203,9 @@ export async function* readWithPcapParser(
         continue;
       }
       if (done) break;
-      await new Promise<void>((r) => { wake = r; });
+      await new Promise<void>((r) => {
+        wake = r;
+      });
     }
     if (failure) throw failure;
     sink.summarise();

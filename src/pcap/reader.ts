@@ -9,7 +9,14 @@ import type { Readable } from 'node:stream';
 import { FabricError } from '../errors/fabric-error.js';
 import { PCAPNG_SHB } from './format.js';
 import { FileSource, StreamSource, type ByteSource } from './source.js';
-import type { CaptureEngine, CaptureFrame, CaptureInfo, CaptureWarning, OpenCaptureOptions, RawRecord } from './types.js';
+import type {
+  CaptureEngine,
+  CaptureFrame,
+  CaptureInfo,
+  CaptureWarning,
+  OpenCaptureOptions,
+  RawRecord,
+} from './types.js';
 import { CaptureWalker, formatTs, tsNumber } from './walker.js';
 import { WarningSink } from './warnings.js';
 import { readWithPcapParser } from './pcap-parser-reader.js';
@@ -79,7 +86,11 @@ export interface ScanResult {
 }
 
 /** Fast path: walks every record of a file (or '-') and calls onRecord with a reused record. */
-export async function scanCapture(path: string | Readable, onRecord: (r: RawRecord) => void, opts: ScanOptions = {}): Promise<ScanResult> {
+export async function scanCapture(
+  path: string | Readable,
+  onRecord: (r: RawRecord) => void,
+  opts: ScanOptions = {},
+): Promise<ScanResult> {
   const { src, name } = await openSource(path);
   const file = opts.displayName ?? name;
   const sink = new WarningSink(file, opts.onWarning);
@@ -98,8 +109,14 @@ export async function scanCapture(path: string | Readable, onRecord: (r: RawReco
 export function recordToFrame(r: RawRecord, copy: boolean): CaptureFrame {
   const data = copy ? r.buf.slice(r.off, r.off + r.caplen) : r.buf.subarray(r.off, r.off + r.caplen);
   const f: CaptureFrame = {
-    n: r.n, ts: tsNumber(r.sec, r.frac, r.fracDigits), tsString: formatTs(r.sec, r.frac, r.fracDigits),
-    len: r.len, caplen: r.caplen, linktype: r.linktype, ifIndex: r.ifIndex, data,
+    n: r.n,
+    ts: tsNumber(r.sec, r.frac, r.fracDigits),
+    tsString: formatTs(r.sec, r.frac, r.fracDigits),
+    len: r.len,
+    caplen: r.caplen,
+    linktype: r.linktype,
+    ifIndex: r.ifIndex,
+    data,
   };
   if (r.ifName !== undefined) f.ifName = r.ifName;
   if (r.comment !== undefined) f.comment = r.comment;
@@ -137,7 +154,10 @@ export async function openCapture(path: string | Readable, opts: OpenCaptureOpti
   const ng = isPcapng(head);
   if (engineOpt === 'pcap-parser' && ng) {
     await src.close();
-    throw new FabricError('E_CAPTURE_ENGINE', 'pcap-parser reads classic pcap only; this is a pcapng file', { location: file, hint: 'use the default engine' });
+    throw new FabricError('E_CAPTURE_ENGINE', 'pcap-parser reads classic pcap only; this is a pcapng file', {
+      location: file,
+      hint: 'use the default engine',
+    });
   }
   // Validate the magic now, so a wrong file fails at open time on both paths.
   const probe = new CaptureWalker(file, () => undefined, new WarningSink(file));
@@ -154,10 +174,18 @@ export async function openCapture(path: string | Readable, opts: OpenCaptureOpti
   if (usePP) {
     const chunks = stream ? stream.chunks() : fileChunks(src, opts.chunkSize ?? 1 << 16);
     const cap: Capture = {
-      file, engine: 'pcap-parser', get info() { return info; }, warnings: sink.list,
+      file,
+      engine: 'pcap-parser',
+      get info() {
+        return info;
+      },
+      warnings: sink.list,
       async *[Symbol.asyncIterator]() {
         try {
-          for await (const batch of readWithPcapParser(file, head, chunks, sink, (i) => { info = i; })) yield* batch;
+          for await (const batch of readWithPcapParser(file, head, chunks, sink, (i) => {
+            info = i;
+          }))
+            yield* batch;
         } finally {
           await src.close();
         }
@@ -167,9 +195,20 @@ export async function openCapture(path: string | Readable, opts: OpenCaptureOpti
   }
 
   let batch: CaptureFrame[] = [];
-  const walker = new CaptureWalker(file, (r) => { batch.push(recordToFrame(r, copy)); }, sink);
+  const walker = new CaptureWalker(
+    file,
+    (r) => {
+      batch.push(recordToFrame(r, copy));
+    },
+    sink,
+  );
   const cap: Capture = {
-    file, engine: 'fast', get info() { return walker.info; }, warnings: sink.list,
+    file,
+    engine: 'fast',
+    get info() {
+      return walker.info;
+    },
+    warnings: sink.list,
     [Symbol.asyncIterator]() {
       // A hand-written iterator: frames of the current chunk are handed out from an array with an
       // already-resolved promise each, which is several times cheaper than an async generator's yield.

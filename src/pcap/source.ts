@@ -14,15 +14,22 @@ export interface ByteSource {
 
 export function unreadable(file: string, err: unknown): FabricError {
   const e = err as NodeJS.ErrnoException;
-  const why = e?.code === 'ENOENT' ? 'no such file'
-    : e?.code === 'EACCES' || e?.code === 'EPERM' ? 'permission denied'
-      : e?.code === 'EISDIR' ? 'is a directory'
-        : (e?.message ?? String(err));
+  const why =
+    e?.code === 'ENOENT'
+      ? 'no such file'
+      : e?.code === 'EACCES' || e?.code === 'EPERM'
+        ? 'permission denied'
+        : e?.code === 'EISDIR'
+          ? 'is a directory'
+          : (e?.message ?? String(err));
   return new FabricError('E_CAPTURE_UNREADABLE', `cannot read capture file: ${why}`, { location: file, cause: err });
 }
 
 export class FileSource implements ByteSource {
-  private constructor(private readonly fh: FileHandle, private readonly file: string) {}
+  private constructor(
+    private readonly fh: FileHandle,
+    private readonly file: string,
+  ) {}
   static async open(file: string): Promise<FileSource> {
     try {
       return new FileSource(await open(file, 'r'), file);
@@ -58,14 +65,20 @@ export class StreamSource implements ByteSource {
   private pendOff = 0;
   private head: Uint8Array[] = [];
   private ended = false;
-  constructor(private readonly stream: Readable, private readonly file: string) {
+  constructor(
+    private readonly stream: Readable,
+    private readonly file: string,
+  ) {
     this.it = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
   }
   private async pull(): Promise<Uint8Array | null> {
     if (this.ended) return null;
     try {
       const r = await this.it.next();
-      if (r.done) { this.ended = true; return null; }
+      if (r.done) {
+        this.ended = true;
+        return null;
+      }
       return typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
     } catch (err) {
       throw unreadable(this.file, err);

@@ -5,9 +5,22 @@
 // walker consumed, and must keep at least `need` bytes available for the walker to progress.
 import { FabricError } from '../errors/fabric-error.js';
 import {
-  PCAP_MAGIC_USEC, PCAP_MAGIC_NSEC, PCAPNG_SHB, PCAPNG_BOM, PCAPNG_IDB, PCAPNG_EPB, PCAPNG_SPB, PCAPNG_OPB,
-  LINKTYPE_ETHERNET, MAX_CAPLEN, MAX_BLOCK_LEN, PCAP_FILE_HEADER_LEN, PCAP_RECORD_HEADER_LEN,
-  hex32, linktypeName, type CaptureFormat,
+  PCAP_MAGIC_USEC,
+  PCAP_MAGIC_NSEC,
+  PCAPNG_SHB,
+  PCAPNG_BOM,
+  PCAPNG_IDB,
+  PCAPNG_EPB,
+  PCAPNG_SPB,
+  PCAPNG_OPB,
+  LINKTYPE_ETHERNET,
+  MAX_CAPLEN,
+  MAX_BLOCK_LEN,
+  PCAP_FILE_HEADER_LEN,
+  PCAP_RECORD_HEADER_LEN,
+  hex32,
+  linktypeName,
+  type CaptureFormat,
 } from './format.js';
 import type { CaptureInfo, RawRecord } from './types.js';
 import { WarningSink, checkRecord, truncationMessage } from './warnings.js';
@@ -56,8 +69,18 @@ export class CaptureWalker {
   private ifaces: Iface[] = [];
   private sectionSeen = false;
   private readonly rec: RawRecord = {
-    n: 0, buf: new Uint8Array(0), off: 0, caplen: 0, len: 0, sec: 0, frac: 0, fracDigits: 6,
-    linktype: LINKTYPE_ETHERNET, ifIndex: 0, ifName: undefined, comment: undefined,
+    n: 0,
+    buf: new Uint8Array(0),
+    off: 0,
+    caplen: 0,
+    len: 0,
+    sec: 0,
+    frac: 0,
+    fracDigits: 6,
+    linktype: LINKTYPE_ETHERNET,
+    ifIndex: 0,
+    ifName: undefined,
+    comment: undefined,
   };
 
   constructor(
@@ -78,7 +101,10 @@ export class CaptureWalker {
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     let p = start;
     if (this.state === 'magic') {
-      if (end - p < 4) { this.need = 4; return p; }
+      if (end - p < 4) {
+        this.need = 4;
+        return p;
+      }
       const m = dv.getUint32(p, true);
       if (m === PCAPNG_SHB) {
         this.state = 'pcapng';
@@ -93,15 +119,31 @@ export class CaptureWalker {
             hint: 'expected a libpcap (a1b2c3d4 / a1b23c4d) or pcapng (0a0d0d0a) capture file',
           });
         }
-        if (end - p < PCAP_FILE_HEADER_LEN) { this.need = PCAP_FILE_HEADER_LEN; return p; }
+        if (end - p < PCAP_FILE_HEADER_LEN) {
+          this.need = PCAP_FILE_HEADER_LEN;
+          return p;
+        }
         const magic = dv.getUint32(p, this.le);
         this.nsec = magic === PCAP_MAGIC_NSEC;
         const snaplen = dv.getUint32(p + 16, this.le);
         // Some writers put only the linktype in the low 16 bits (FCS bits above).
         const linktype = dv.getUint32(p + 20, this.le) & 0x0fffffff;
         this.snapMax = snaplen > 0 && snaplen < MAX_CAPLEN ? snaplen : MAX_CAPLEN;
-        this.pcapIface = { linktype, snaplen, name: undefined, resol: this.nsec ? 9 : 6, pow2: false, warnedLinktype: false };
-        this.info = { file: this.file, format: this.nsec ? 'pcap-nsec' : 'pcap', linktype, snaplen, interfaces: [{ linktype, snaplen }] };
+        this.pcapIface = {
+          linktype,
+          snaplen,
+          name: undefined,
+          resol: this.nsec ? 9 : 6,
+          pow2: false,
+          warnedLinktype: false,
+        };
+        this.info = {
+          file: this.file,
+          format: this.nsec ? 'pcap-nsec' : 'pcap',
+          linktype,
+          snaplen,
+          interfaces: [{ linktype, snaplen }],
+        };
         this.state = 'pcap';
         p += PCAP_FILE_HEADER_LEN;
       }
@@ -127,14 +169,23 @@ export class CaptureWalker {
     let n = this.n;
     try {
       while (true) {
-        if (end - p < PCAP_RECORD_HEADER_LEN) { this.need = PCAP_RECORD_HEADER_LEN; return p; }
+        if (end - p < PCAP_RECORD_HEADER_LEN) {
+          this.need = PCAP_RECORD_HEADER_LEN;
+          return p;
+        }
         const caplen = dv.getUint32(p + 8, le);
         if (caplen > snapMax) {
           n++;
-          this.stop(n, `corrupt record header: caplen ${caplen} exceeds the ${caplen > MAX_CAPLEN ? `maximum of ${MAX_CAPLEN}` : `snap length ${snapMax}`}; the rest of the file is skipped`);
+          this.stop(
+            n,
+            `corrupt record header: caplen ${caplen} exceeds the ${caplen > MAX_CAPLEN ? `maximum of ${MAX_CAPLEN}` : `snap length ${snapMax}`}; the rest of the file is skipped`,
+          );
           return end;
         }
-        if (end - p < PCAP_RECORD_HEADER_LEN + caplen) { this.need = PCAP_RECORD_HEADER_LEN + caplen; return p; }
+        if (end - p < PCAP_RECORD_HEADER_LEN + caplen) {
+          this.need = PCAP_RECORD_HEADER_LEN + caplen;
+          return p;
+        }
         n++;
         const len = dv.getUint32(p + 12, le);
         rec.n = n;
@@ -143,8 +194,14 @@ export class CaptureWalker {
         rec.off = p + PCAP_RECORD_HEADER_LEN;
         rec.caplen = caplen;
         rec.len = len;
-        if (caplen === 0 || caplen < len) { this.n = n; checkRecord(this.warnings, n, caplen, len); }
-        if (!ethernet && !iface.warnedLinktype) { this.n = n; this.warnLinktype(iface, n); }
+        if (caplen === 0 || caplen < len) {
+          this.n = n;
+          checkRecord(this.warnings, n, caplen, len);
+        }
+        if (!ethernet && !iface.warnedLinktype) {
+          this.n = n;
+          this.warnLinktype(iface, n);
+        }
         onRecord(rec);
         p += PCAP_RECORD_HEADER_LEN + caplen;
       }
@@ -155,7 +212,11 @@ export class CaptureWalker {
 
   private warnLinktype(iface: Iface, n: number): void {
     iface.warnedLinktype = true;
-    this.warnings.warn('unknown-linktype', n, `linktype ${iface.linktype} (${linktypeName(iface.linktype)}) is not decoded (only Ethernet, linktype 1); frames${iface.name ? ` on ${iface.name}` : ''} are reported as raw`);
+    this.warnings.warn(
+      'unknown-linktype',
+      n,
+      `linktype ${iface.linktype} (${linktypeName(iface.linktype)}) is not decoded (only Ethernet, linktype 1); frames${iface.name ? ` on ${iface.name}` : ''} are reported as raw`,
+    );
   }
 
   private stop(n: number, message: string): void {
@@ -165,7 +226,10 @@ export class CaptureWalker {
 
   private walkPcapng(buf: Uint8Array, dv: DataView, p: number, end: number): number {
     while (true) {
-      if (end - p < 12) { this.need = 12; return p; }
+      if (end - p < 12) {
+        this.need = 12;
+        return p;
+      }
       const type = dv.getUint32(p, this.le);
       if (type === PCAPNG_SHB) {
         const bom = dv.getUint32(p + 8, true);
@@ -173,38 +237,71 @@ export class CaptureWalker {
         else if (bom === 0x4d3c2b1a) this.le = false;
         else {
           if (this.n === 0 && p === 0) {
-            throw new FabricError('E_CAPTURE_FORMAT', `pcapng section header with a bad byte-order magic ${hex32(bom)}`, { location: this.file });
+            throw new FabricError(
+              'E_CAPTURE_FORMAT',
+              `pcapng section header with a bad byte-order magic ${hex32(bom)}`,
+              { location: this.file },
+            );
           }
-          this.stop(this.n + 1, `pcapng section header with a bad byte-order magic ${hex32(bom)}; the rest of the file is skipped`);
+          this.stop(
+            this.n + 1,
+            `pcapng section header with a bad byte-order magic ${hex32(bom)}; the rest of the file is skipped`,
+          );
           return end;
         }
       }
       const le = this.le;
       const blen = dv.getUint32(p + 4, le);
       if (blen < 12 || blen % 4 !== 0 || blen > MAX_BLOCK_LEN) {
-        this.stop(this.n + 1, `corrupt pcapng block (type ${hex32(type)}, length ${blen}); the rest of the file is skipped`);
+        this.stop(
+          this.n + 1,
+          `corrupt pcapng block (type ${hex32(type)}, length ${blen}); the rest of the file is skipped`,
+        );
         return end;
       }
-      if (end - p < blen) { this.need = blen; return p; }
+      if (end - p < blen) {
+        this.need = blen;
+        return p;
+      }
       if (dv.getUint32(p + blen - 4, le) !== blen) {
-        this.stop(this.n + 1, `corrupt pcapng block (type ${hex32(type)}: trailing length differs from ${blen}); the rest of the file is skipped`);
+        this.stop(
+          this.n + 1,
+          `corrupt pcapng block (type ${hex32(type)}: trailing length differs from ${blen}); the rest of the file is skipped`,
+        );
         return end;
       }
       const body = p + 8;
       const bodyEnd = p + blen - 4;
       switch (type) {
-        case PCAPNG_SHB: this.onShb(buf, dv, body, bodyEnd); break;
-        case PCAPNG_IDB: this.onIdb(buf, dv, body, bodyEnd); break;
-        case PCAPNG_EPB: this.onPacket(buf, dv, body, bodyEnd, dv.getUint32(body, le), body + 4, body + 20, true); break;
-        case PCAPNG_OPB: this.onPacket(buf, dv, body, bodyEnd, dv.getUint16(body, le), body + 4, body + 20, true); break;
-        case PCAPNG_SPB: this.onSimple(buf, dv, body, bodyEnd); break;
-        default: break; // NRB, ISB, DSB, custom: not needed for decoding
+        case PCAPNG_SHB:
+          this.onShb(buf, dv, body, bodyEnd);
+          break;
+        case PCAPNG_IDB:
+          this.onIdb(buf, dv, body, bodyEnd);
+          break;
+        case PCAPNG_EPB:
+          this.onPacket(buf, dv, body, bodyEnd, dv.getUint32(body, le), body + 4, body + 20, true);
+          break;
+        case PCAPNG_OPB:
+          this.onPacket(buf, dv, body, bodyEnd, dv.getUint16(body, le), body + 4, body + 20, true);
+          break;
+        case PCAPNG_SPB:
+          this.onSimple(buf, dv, body, bodyEnd);
+          break;
+        default:
+          break; // NRB, ISB, DSB, custom: not needed for decoding
       }
       p += blen;
     }
   }
 
-  private options(buf: Uint8Array, dv: DataView, p: number, end: number, cb: (code: number, off: number, len: number) => void): void {
+  private options(
+    buf: Uint8Array,
+    dv: DataView,
+    p: number,
+    end: number,
+    cb: (code: number, off: number, len: number) => void,
+  ): void {
     while (end - p >= 4) {
       const code = dv.getUint16(p, this.le);
       const len = dv.getUint16(p + 2, this.le);
@@ -230,8 +327,12 @@ export class CaptureWalker {
   private onIdb(buf: Uint8Array, dv: DataView, body: number, end: number): void {
     if (end - body < 8) return;
     const iface: Iface = {
-      linktype: dv.getUint16(body, this.le), snaplen: dv.getUint32(body + 4, this.le),
-      name: undefined, resol: 6, pow2: false, warnedLinktype: false,
+      linktype: dv.getUint16(body, this.le),
+      snaplen: dv.getUint32(body + 4, this.le),
+      name: undefined,
+      resol: 6,
+      pow2: false,
+      warnedLinktype: false,
     };
     this.options(buf, dv, body + 8, end, (code, off, len) => {
       if (code === 2) iface.name = optString(buf, off, len);
@@ -246,25 +347,55 @@ export class CaptureWalker {
     const entry: CaptureInfo['interfaces'][number] = { linktype: iface.linktype, snaplen: iface.snaplen };
     if (iface.name !== undefined) entry.name = iface.name;
     info.interfaces.push(entry);
-    if (info.linktype === -1) { info.linktype = iface.linktype; info.snaplen = iface.snaplen; }
+    if (info.linktype === -1) {
+      info.linktype = iface.linktype;
+      info.snaplen = iface.snaplen;
+    }
   }
 
-  private onPacket(buf: Uint8Array, dv: DataView, body: number, end: number, ifid: number, tsOff: number, dataOff: number, hasOpts: boolean): void {
+  private onPacket(
+    buf: Uint8Array,
+    dv: DataView,
+    body: number,
+    end: number,
+    ifid: number,
+    tsOff: number,
+    dataOff: number,
+    hasOpts: boolean,
+  ): void {
     const le = this.le;
     const n = ++this.n;
-    if (end - body < 20) { this.warnings.warn('corrupt-record', n, 'packet block too short; skipped'); return; }
+    if (end - body < 20) {
+      this.warnings.warn('corrupt-record', n, 'packet block too short; skipped');
+      return;
+    }
     const caplen = dv.getUint32(body + 12, le);
     const len = dv.getUint32(body + 16, le);
     const iface = this.ifaces[ifid];
     if (caplen > end - dataOff) {
-      this.warnings.warn('corrupt-record', n, `caplen ${caplen} exceeds its packet block (${end - dataOff} bytes); skipped`);
+      this.warnings.warn(
+        'corrupt-record',
+        n,
+        `caplen ${caplen} exceeds its packet block (${end - dataOff} bytes); skipped`,
+      );
       return;
     }
     if (caplen > MAX_CAPLEN || (iface && iface.snaplen > 0 && caplen > iface.snaplen)) {
-      this.warnings.warn('corrupt-record', n, `caplen ${caplen} exceeds the ${caplen > MAX_CAPLEN ? `maximum of ${MAX_CAPLEN}` : `snap length ${iface!.snaplen}`}; skipped`);
+      this.warnings.warn(
+        'corrupt-record',
+        n,
+        `caplen ${caplen} exceeds the ${caplen > MAX_CAPLEN ? `maximum of ${MAX_CAPLEN}` : `snap length ${iface!.snaplen}`}; skipped`,
+      );
       return;
     }
-    if (!iface) { this.warnings.warn('unknown-interface', n, `packet on interface ${ifid}, which has no interface description block; skipped`); return; }
+    if (!iface) {
+      this.warnings.warn(
+        'unknown-interface',
+        n,
+        `packet on interface ${ifid}, which has no interface description block; skipped`,
+      );
+      return;
+    }
     const rec = this.rec;
     rec.comment = undefined;
     if (hasOpts) {
@@ -282,15 +413,26 @@ export class CaptureWalker {
   private onSimple(buf: Uint8Array, dv: DataView, body: number, end: number): void {
     const n = ++this.n;
     const iface = this.ifaces[0];
-    if (!iface) { this.warnings.warn('unknown-interface', n, 'simple packet block before any interface description block; skipped'); return; }
-    if (end - body < 4) { this.warnings.warn('corrupt-record', n, 'simple packet block too short; skipped'); return; }
+    if (!iface) {
+      this.warnings.warn('unknown-interface', n, 'simple packet block before any interface description block; skipped');
+      return;
+    }
+    if (end - body < 4) {
+      this.warnings.warn('corrupt-record', n, 'simple packet block too short; skipped');
+      return;
+    }
     const len = dv.getUint32(body, this.le);
     let caplen = Math.min(len, end - body - 4);
     if (iface.snaplen > 0) caplen = Math.min(caplen, iface.snaplen);
-    if (caplen > MAX_CAPLEN) { this.warnings.warn('corrupt-record', n, `caplen ${caplen} exceeds the maximum of ${MAX_CAPLEN}; skipped`); return; }
+    if (caplen > MAX_CAPLEN) {
+      this.warnings.warn('corrupt-record', n, `caplen ${caplen} exceeds the maximum of ${MAX_CAPLEN}; skipped`);
+      return;
+    }
     const rec = this.rec;
     rec.comment = undefined;
-    rec.sec = 0; rec.frac = 0; rec.fracDigits = 0; // SPBs carry no timestamp
+    rec.sec = 0;
+    rec.frac = 0;
+    rec.fracDigits = 0; // SPBs carry no timestamp
     this.emit(buf, iface, 0, n, body + 4, caplen, len);
   }
 
@@ -319,13 +461,21 @@ export class CaptureWalker {
         const t = hi * 4294967296 + lo;
         let sec = Math.floor(t / units);
         let frac = t - sec * units;
-        if (frac < 0) { sec--; frac += units; } else if (frac >= units) { sec++; frac -= units; }
-        rec.sec = sec; rec.frac = frac;
+        if (frac < 0) {
+          sec--;
+          frac += units;
+        } else if (frac >= units) {
+          sec++;
+          frac -= units;
+        }
+        rec.sec = sec;
+        rec.frac = frac;
         return;
       }
       const t = (BigInt(hi) << 32n) | BigInt(lo);
       const u = BigInt(units);
-      rec.sec = Number(t / u); rec.frac = Number(t % u);
+      rec.sec = Number(t / u);
+      rec.frac = Number(t % u);
       return;
     }
     // 2^-k units, or 10^-k with k > 9: express the fraction in nanoseconds.
@@ -341,17 +491,31 @@ export class CaptureWalker {
    * (empty, or ends inside the file header); otherwise records a truncated-file warning.
    */
   finish(leftover: number): void {
-    if (this.stopped) { this.warnings.summarise(); return; }
+    if (this.stopped) {
+      this.warnings.summarise();
+      return;
+    }
     if (this.state === 'magic' || (this.state === 'pcapng' && !this.sectionSeen)) {
-      throw new FabricError('E_CAPTURE_TRUNCATED', leftover === 0 ? 'empty file' : `file ends inside the file header (${leftover} bytes)`, { location: this.file });
+      throw new FabricError(
+        'E_CAPTURE_TRUNCATED',
+        leftover === 0 ? 'empty file' : `file ends inside the file header (${leftover} bytes)`,
+        { location: this.file },
+      );
     }
     if (leftover > 0) {
       const next = this.n + 1;
-      this.warnings.warn('truncated-file', next, truncationMessage(next, this.state === 'pcap'
-        ? (leftover < PCAP_RECORD_HEADER_LEN
-          ? `record header incomplete (${leftover} of ${PCAP_RECORD_HEADER_LEN} bytes)`
-          : `record incomplete (${leftover - PCAP_RECORD_HEADER_LEN} of ${this.need - PCAP_RECORD_HEADER_LEN} captured bytes present)`)
-        : `block incomplete (${leftover} of ${this.need} bytes present)`));
+      this.warnings.warn(
+        'truncated-file',
+        next,
+        truncationMessage(
+          next,
+          this.state === 'pcap'
+            ? leftover < PCAP_RECORD_HEADER_LEN
+              ? `record header incomplete (${leftover} of ${PCAP_RECORD_HEADER_LEN} bytes)`
+              : `record incomplete (${leftover - PCAP_RECORD_HEADER_LEN} of ${this.need - PCAP_RECORD_HEADER_LEN} captured bytes present)`
+            : `block incomplete (${leftover} of ${this.need} bytes present)`,
+        ),
+      );
     }
     this.warnings.summarise();
   }

@@ -8,13 +8,20 @@ export const WARNINGS_PER_CODE = 10;
 export class WarningSink {
   readonly list: CaptureWarning[] = [];
   readonly counts = new Map<CaptureWarningCode, number>();
-  constructor(readonly file: string, private readonly onWarning?: (w: CaptureWarning) => void) {}
+  constructor(
+    readonly file: string,
+    private readonly onWarning?: (w: CaptureWarning) => void,
+  ) {}
 
   warn(code: CaptureWarningCode, frame: number | undefined, message: string): void {
     const c = (this.counts.get(code) ?? 0) + 1;
     this.counts.set(code, c);
     if (c > WARNINGS_PER_CODE) return;
-    const w: CaptureWarning = { code, file: this.file, message: `${this.file}: ${frame !== undefined ? `frame ${frame}: ` : ''}${message}` };
+    const w: CaptureWarning = {
+      code,
+      file: this.file,
+      message: `${this.file}: ${frame !== undefined ? `frame ${frame}: ` : ''}${message}`,
+    };
     if (frame !== undefined) w.frame = frame;
     this.list.push(w);
     this.onWarning?.(w);
@@ -24,7 +31,11 @@ export class WarningSink {
   summarise(): void {
     for (const [code, c] of this.counts) {
       if (c <= WARNINGS_PER_CODE) continue;
-      const w: CaptureWarning = { code, file: this.file, message: `${this.file}: ${c} frames with ${code} in total (${c - WARNINGS_PER_CODE} not listed)` };
+      const w: CaptureWarning = {
+        code,
+        file: this.file,
+        message: `${this.file}: ${c} frames with ${code} in total (${c - WARNINGS_PER_CODE} not listed)`,
+      };
       this.list.push(w);
       this.onWarning?.(w);
     }
@@ -34,7 +45,8 @@ export class WarningSink {
 /** Per-record checks common to every format; `unknownLinktypeSeen` is kept by the caller per interface. */
 export function checkRecord(sink: WarningSink, n: number, caplen: number, len: number): void {
   if (caplen === 0) sink.warn('zero-length', n, `zero-length frame (0 bytes captured, original length ${len})`);
-  else if (caplen < len) sink.warn('snaplen-cut', n, `frame cut by the snap length (${caplen} of ${len} bytes captured)`);
+  else if (caplen < len)
+    sink.warn('snaplen-cut', n, `frame cut by the snap length (${caplen} of ${len} bytes captured)`);
 }
 
 export function truncationMessage(frame: number, what: string): string {

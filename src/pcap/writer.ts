@@ -5,7 +5,16 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { FabricError } from '../errors/fabric-error.js';
-import { LINKTYPE_ETHERNET, MAX_CAPLEN, PCAP_MAGIC_NSEC, PCAP_MAGIC_USEC, PCAPNG_BOM, PCAPNG_EPB, PCAPNG_IDB, PCAPNG_SHB } from './format.js';
+import {
+  LINKTYPE_ETHERNET,
+  MAX_CAPLEN,
+  PCAP_MAGIC_NSEC,
+  PCAP_MAGIC_USEC,
+  PCAPNG_BOM,
+  PCAPNG_EPB,
+  PCAPNG_IDB,
+  PCAPNG_SHB,
+} from './format.js';
 
 export interface WritePacket {
   data: Uint8Array;
@@ -60,7 +69,10 @@ function splitTs(p: WritePacket, digits: 6 | 9): [number, number] {
   const ts = p.ts ?? 0;
   let sec = Math.floor(ts);
   let frac = Math.round((ts - sec) * unit);
-  if (frac >= unit) { sec++; frac -= unit; }
+  if (frac >= unit) {
+    sec++;
+    frac -= unit;
+  }
   return [sec, frac];
 }
 
@@ -79,26 +91,53 @@ class Bytes {
     this.buf = b;
     this.dv = new DataView(b.buffer);
   }
-  u16(v: number): void { this.ensure(2); this.dv.setUint16(this.len, v, this.le); this.len += 2; }
-  u32(v: number): void { this.ensure(4); this.dv.setUint32(this.len, v >>> 0, this.le); this.len += 4; }
-  bytes(b: Uint8Array): void { this.ensure(b.length); this.buf.set(b, this.len); this.len += b.length; }
-  pad4(): void { const n = (4 - (this.len % 4)) % 4; this.ensure(n); this.buf.fill(0, this.len, this.len + n); this.len += n; }
-  take(): Uint8Array { const out = this.buf.slice(0, this.len); this.len = 0; return out; }
+  u16(v: number): void {
+    this.ensure(2);
+    this.dv.setUint16(this.len, v, this.le);
+    this.len += 2;
+  }
+  u32(v: number): void {
+    this.ensure(4);
+    this.dv.setUint32(this.len, v >>> 0, this.le);
+    this.len += 4;
+  }
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+  pad4(): void {
+    const n = (4 - (this.len % 4)) % 4;
+    this.ensure(n);
+    this.buf.fill(0, this.len, this.len + n);
+    this.len += n;
+  }
+  take(): Uint8Array {
+    const out = this.buf.slice(0, this.len);
+    this.len = 0;
+    return out;
+  }
 }
 
 function options(b: Bytes, opts: [number, Uint8Array][]): void {
   if (!opts.length) return;
   for (const [code, v] of opts) {
-    if (v.length > 0xffff) throw new FabricError('E_CAPTURE_WRITE', `pcapng option ${code} is too long (${v.length} bytes)`);
-    b.u16(code); b.u16(v.length); b.bytes(v); b.pad4();
+    if (v.length > 0xffff)
+      throw new FabricError('E_CAPTURE_WRITE', `pcapng option ${code} is too long (${v.length} bytes)`);
+    b.u16(code);
+    b.u16(v.length);
+    b.bytes(v);
+    b.pad4();
   }
-  b.u16(0); b.u16(0);
+  b.u16(0);
+  b.u16(0);
 }
 
 /** A pcapng block: type, total length, body, total length. */
 function block(b: Bytes, type: number, body: (b: Bytes) => void): void {
   const start = b.len;
-  b.u32(type); b.u32(0);
+  b.u32(type);
+  b.u32(0);
   body(b);
   b.pad4();
   const total = b.len - start + 4;
@@ -115,7 +154,8 @@ interface Encoder {
 
 function checkData(p: WritePacket, snaplen: number): number {
   const caplen = Math.min(p.data.length, snaplen);
-  if (caplen > MAX_CAPLEN) throw new FabricError('E_CAPTURE_WRITE', `frame of ${caplen} bytes exceeds the maximum of ${MAX_CAPLEN}`);
+  if (caplen > MAX_CAPLEN)
+    throw new FabricError('E_CAPTURE_WRITE', `frame of ${caplen} bytes exceeds the maximum of ${MAX_CAPLEN}`);
   return caplen;
 }
 
@@ -126,13 +166,20 @@ function pcapEncoder(o: PcapWriterOptions): Encoder {
     le: !o.bigEndian,
     header(b) {
       b.u32(digits === 9 ? PCAP_MAGIC_NSEC : PCAP_MAGIC_USEC);
-      b.u16(2); b.u16(4); b.u32(0); b.u32(0);
-      b.u32(snaplen); b.u32(o.linktype ?? LINKTYPE_ETHERNET);
+      b.u16(2);
+      b.u16(4);
+      b.u32(0);
+      b.u32(0);
+      b.u32(snaplen);
+      b.u32(o.linktype ?? LINKTYPE_ETHERNET);
     },
     packet(b, p) {
       const caplen = checkData(p, snaplen);
       const [sec, frac] = splitTs(p, digits);
-      b.u32(sec); b.u32(frac); b.u32(caplen); b.u32(p.len ?? p.data.length);
+      b.u32(sec);
+      b.u32(frac);
+      b.u32(caplen);
+      b.u32(p.len ?? p.data.length);
       b.bytes(caplen === p.data.length ? p.data : p.data.subarray(0, caplen));
     },
   };
@@ -140,12 +187,20 @@ function pcapEncoder(o: PcapWriterOptions): Encoder {
 
 function pcapngEncoder(o: PcapngWriterOptions): Encoder {
   if (!o.interfaces.length) throw new FabricError('E_CAPTURE_WRITE', 'a pcapng file needs at least one interface');
-  const ifs = o.interfaces.map((i) => ({ ...i, snaplen: i.snaplen ?? MAX_CAPLEN, digits: (i.precision === 'ns' ? 9 : 6) as 6 | 9 }));
+  const ifs = o.interfaces.map((i) => ({
+    ...i,
+    snaplen: i.snaplen ?? MAX_CAPLEN,
+    digits: (i.precision === 'ns' ? 9 : 6) as 6 | 9,
+  }));
   return {
     le: !o.bigEndian,
     header(b) {
       block(b, PCAPNG_SHB, (b) => {
-        b.u32(PCAPNG_BOM); b.u16(1); b.u16(0); b.u32(0xffffffff); b.u32(0xffffffff); // section length unknown
+        b.u32(PCAPNG_BOM);
+        b.u16(1);
+        b.u16(0);
+        b.u32(0xffffffff);
+        b.u32(0xffffffff); // section length unknown
         const opts: [number, Uint8Array][] = [];
         if (o.sectionComment !== undefined) opts.push([1, enc.encode(o.sectionComment)]);
         opts.push([4, enc.encode(o.application ?? 'fabric')]);
@@ -153,7 +208,9 @@ function pcapngEncoder(o: PcapngWriterOptions): Encoder {
       });
       for (const i of ifs) {
         block(b, PCAPNG_IDB, (b) => {
-          b.u16(i.linktype ?? LINKTYPE_ETHERNET); b.u16(0); b.u32(i.snaplen);
+          b.u16(i.linktype ?? LINKTYPE_ETHERNET);
+          b.u16(0);
+          b.u32(i.snaplen);
           const opts: [number, Uint8Array][] = [];
           if (i.name !== undefined) opts.push([2, enc.encode(i.name)]);
           if (i.description !== undefined) opts.push([3, enc.encode(i.description)]);
@@ -165,13 +222,20 @@ function pcapngEncoder(o: PcapngWriterOptions): Encoder {
     packet(b, p) {
       const ifIndex = p.ifIndex ?? 0;
       const i = ifs[ifIndex];
-      if (!i) throw new FabricError('E_CAPTURE_WRITE', `packet for interface ${ifIndex}, but the file declares ${ifs.length}`);
+      if (!i)
+        throw new FabricError(
+          'E_CAPTURE_WRITE',
+          `packet for interface ${ifIndex}, but the file declares ${ifs.length}`,
+        );
       const caplen = checkData(p, i.snaplen);
       const [sec, frac] = splitTs(p, i.digits);
       const t = BigInt(sec) * (i.digits === 9 ? 1_000_000_000n : 1_000_000n) + BigInt(frac);
       block(b, PCAPNG_EPB, (b) => {
-        b.u32(ifIndex); b.u32(Number(t >> 32n)); b.u32(Number(t & 0xffffffffn));
-        b.u32(caplen); b.u32(p.len ?? p.data.length);
+        b.u32(ifIndex);
+        b.u32(Number(t >> 32n));
+        b.u32(Number(t & 0xffffffffn));
+        b.u32(caplen);
+        b.u32(p.len ?? p.data.length);
         b.bytes(caplen === p.data.length ? p.data : p.data.subarray(0, caplen));
         b.pad4();
         if (p.comment !== undefined) options(b, [[1, enc.encode(p.comment)]]);
@@ -187,7 +251,11 @@ export class CaptureWriter {
   private readonly b: Bytes;
   private closed = false;
   packets = 0;
-  constructor(private readonly out: Writable, private readonly encoder: Encoder, private readonly ownsStream: boolean) {
+  constructor(
+    private readonly out: Writable,
+    private readonly encoder: Encoder,
+    private readonly ownsStream: boolean,
+  ) {
     this.b = new Bytes(encoder.le);
     encoder.header(this.b);
   }

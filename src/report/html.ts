@@ -94,8 +94,13 @@ footer{margin-top:30px;color:#64748b;font-size:12px}
 `;
 
 const CLASS_SHORT: Record<string, string> = {
-  'client-access': 'client', 'tenant-lan': 'tenant LAN', 'dc-fabric': 'DC fabric', 'dc-interconnect': 'interconnect',
-  'long-haul': 'long haul', provider: 'provider', hypervisor: 'hypervisor',
+  'client-access': 'client',
+  'tenant-lan': 'tenant LAN',
+  'dc-fabric': 'DC fabric',
+  'dc-interconnect': 'interconnect',
+  'long-haul': 'long haul',
+  provider: 'provider',
+  hypervisor: 'hypervisor',
 };
 
 function fmtMs(ms: number): string {
@@ -109,7 +114,8 @@ function durationText(a: string, b: string): string {
 
 /** Does an observed block value match the expected one? '*' tokens match any token. */
 function valueMatches(expected: string, observed: string): boolean {
-  const e = expected.split(/\s+/), o = observed.split(/\s+/);
+  const e = expected.split(/\s+/),
+    o = observed.split(/\s+/);
   return e.length === o.length && e.every((t, i) => t === '*' || t === o[i]);
 }
 
@@ -117,16 +123,19 @@ const fabricPart = (bs: StackBlock[]) => bs.filter((b) => b.kind !== 'payload' &
 
 function blockHtml(b: StackBlock, extraClass = '', want?: string): string {
   const c = BLOCK_COLOR[b.kind];
-  return `<div class="blk ${b.kind}${extraClass}" style="background:${c.bg};color:${c.ink}" title="${html(`${b.label}: ${b.value}`)}">`
-    + `<span class="k">${html(b.label)}</span><span class="v">${html(b.value)}</span>${want !== undefined ? `<span class="want">${html(want)}</span>` : ''}</div>`;
+  return (
+    `<div class="blk ${b.kind}${extraClass}" style="background:${c.bg};color:${c.ink}" title="${html(`${b.label}: ${b.value}`)}">` +
+    `<span class="k">${html(b.label)}</span><span class="v">${html(b.value)}</span>${want !== undefined ? `<span class="want">${html(want)}</span>` : ''}</div>`
+  );
 }
 
 /** One hop card: observed blocks (mismatches against expected marked) or expected blocks only. */
 function hopCard(h: HopPicture['hops'][number]): string {
   const expected = parseStack(h.stack);
   const cls = CLASS_COLOR[h.class] ?? '#64748b';
-  const head = `<span class="cls" style="background:${cls}">${html(CLASS_SHORT[h.class] ?? h.class)}</span>`
-    + `<span class="ends mono" title="${html(h.link)}">${html(h.from)} → ${html(h.to)}</span>`;
+  const head =
+    `<span class="cls" style="background:${cls}">${html(CLASS_SHORT[h.class] ?? h.class)}</span>` +
+    `<span class="ends mono" title="${html(h.link)}">${html(h.from)} → ${html(h.to)}</span>`;
   if (h.observed === undefined) {
     // ok === false without an observed frame: the frame was expected here and never seen.
     if (h.ok === false) {
@@ -142,105 +151,182 @@ function hopCard(h: HopPicture['hops'][number]): string {
   const wants = new Map<number, string>();
   obs.forEach((b, i) => {
     const e = exp[i];
-    if (!e) { bad.add(i); wants.set(i, 'not expected'); return; }
-    if (e.kind !== b.kind || !valueMatches(e.value, b.value)) { bad.add(i); wants.set(i, `expected ${e.label} ${e.value}`); }
+    if (!e) {
+      bad.add(i);
+      wants.set(i, 'not expected');
+      return;
+    }
+    if (e.kind !== b.kind || !valueMatches(e.value, b.value)) {
+      bad.add(i);
+      wants.set(i, `expected ${e.label} ${e.value}`);
+    }
   });
   const missing = exp.slice(obs.length);
   const mismatch = h.ok === false || bad.size > 0 || missing.length > 0;
   const blocks: string[] = [];
   let k = 0;
   for (const b of observed) {
-    if (b.kind === 'payload' || b.kind === 'raw') { blocks.push(blockHtml(b)); continue; }
+    if (b.kind === 'payload' || b.kind === 'raw') {
+      blocks.push(blockHtml(b));
+      continue;
+    }
     blocks.push(bad.has(k) ? blockHtml(b, ' mismatch', wants.get(k)) : blockHtml(b));
     k++;
   }
   for (const m of missing) blocks.push(blockHtml(m, ' missing', 'missing'));
-  const state = mismatch ? (bad.size || missing.length ? 'observed ≠ expected' : 'judged wrong') : 'observed = expected';
-  return `<div class="hopcard ${mismatch ? 'bad' : 'ok'}" data-link="${html(h.link)}">${head}${blocks.join('')}<span class="state">${state}</span>`
-    + (mismatch ? `<span class="state mono" title="expected stack">exp: ${html(h.stack)}</span>` : '') + '</div>';
+  const state = mismatch
+    ? bad.size || missing.length
+      ? 'observed ≠ expected'
+      : 'judged wrong'
+    : 'observed = expected';
+  return (
+    `<div class="hopcard ${mismatch ? 'bad' : 'ok'}" data-link="${html(h.link)}">${head}${blocks.join('')}<span class="state">${state}</span>` +
+    (mismatch ? `<span class="state mono" title="expected stack">exp: ${html(h.stack)}</span>` : '') +
+    '</div>'
+  );
 }
 
 function flowsSection(report: ConformanceReport, colors: Map<string, string>): string {
   if (!report.hops.length) return '<p>No hop pictures in this report.</p>';
-  const legendKinds = ['eth-outer', 'ip-outer', 'vxlan', 'tag4', 'tag3', 'pw', 'tag1', 'tag2', 'eth-client', 'own-vlan', 'payload'] as const;
+  const legendKinds = [
+    'eth-outer',
+    'ip-outer',
+    'vxlan',
+    'tag4',
+    'tag3',
+    'pw',
+    'tag1',
+    'tag2',
+    'eth-client',
+    'own-vlan',
+    'payload',
+  ] as const;
   const labels: Record<string, string> = {
-    'eth-outer': 'outer Ethernet', 'ip-outer': 'outer IPv4/UDP', vxlan: 'VXLAN', tag4: 'Tag4 MPLS transport', tag3: 'Tag3 MPLS DC/VPLS',
-    pw: 'pseudowire', tag1: 'Tag1 802.1ad host', tag2: 'Tag2 802.1Q customer', 'eth-client': 'client Ethernet', 'own-vlan': 'own VLAN', payload: 'payload',
+    'eth-outer': 'outer Ethernet',
+    'ip-outer': 'outer IPv4/UDP',
+    vxlan: 'VXLAN',
+    tag4: 'Tag4 MPLS transport',
+    tag3: 'Tag3 MPLS DC/VPLS',
+    pw: 'pseudowire',
+    tag1: 'Tag1 802.1ad host',
+    tag2: 'Tag2 802.1Q customer',
+    'eth-client': 'client Ethernet',
+    'own-vlan': 'own VLAN',
+    payload: 'payload',
   };
-  const legend = '<div class="stack-legend">' + legendKinds.map((k) => `<span style="background:${BLOCK_COLOR[k].bg};color:${BLOCK_COLOR[k].ink}">${labels[k]}</span>`).join('') + '</div>';
+  const legend =
+    '<div class="stack-legend">' +
+    legendKinds
+      .map((k) => `<span style="background:${BLOCK_COLOR[k].bg};color:${BLOCK_COLOR[k].ink}">${labels[k]}</span>`)
+      .join('') +
+    '</div>';
   const flows = report.hops.map((f) => {
     const bad = f.hops.filter((h) => h.ok === false).length;
     const col = colors.get(f.tenant) ?? '#64748b';
-    const cards = f.hops.map((h, i) => `<div class="hop">${i ? '<span class="arrow">→</span>' : ''}${hopCard(h)}</div>`).join('');
-    return `<div class="card flow" data-tenant="${html(f.tenant)}"><h3><span class="tenant" style="background:${col}">${html(f.tenant)}</span>${html(f.flow)}`
-      + `<span class="stats"> · ${f.hops.length} hops</span>${bad ? `<span class="bad">${bad} hop${bad === 1 ? '' : 's'} wrong</span>` : ''}</h3><div class="hops">${cards}</div></div>`;
+    const cards = f.hops
+      .map((h, i) => `<div class="hop">${i ? '<span class="arrow">→</span>' : ''}${hopCard(h)}</div>`)
+      .join('');
+    return (
+      `<div class="card flow" data-tenant="${html(f.tenant)}"><h3><span class="tenant" style="background:${col}">${html(f.tenant)}</span>${html(f.flow)}` +
+      `<span class="stats"> · ${f.hops.length} hops</span>${bad ? `<span class="bad">${bad} hop${bad === 1 ? '' : 's'} wrong</span>` : ''}</h3><div class="hops">${cards}</div></div>`
+    );
   });
   return legend + flows.join('\n');
 }
 
 function evidenceItem(e: FrameEvidence, base: string): string {
-  return `<li><a class="mono" href="${html(pcapHref(e.file, base))}">${html(e.file)}</a> <b class="mono">#${e.frame}</b>`
-    + `${e.note ? ` <span class="note">${html(e.note)}</span>` : ''}<pre>${html(e.decoded)}</pre></li>`;
+  return (
+    `<li><a class="mono" href="${html(pcapHref(e.file, base))}">${html(e.file)}</a> <b class="mono">#${e.frame}</b>` +
+    `${e.note ? ` <span class="note">${html(e.note)}</span>` : ''}<pre>${html(e.decoded)}</pre></li>`
+  );
 }
 
 function checkRow(c: CheckResult, base: string): string {
-  const stats = Object.entries(c.stats ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${html(k)} ${v}`).join(' · ');
+  const stats = Object.entries(c.stats ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${html(k)} ${v}`)
+    .join(' · ');
   const ev = c.evidence.length
-    ? (c.state === 'failed'
+    ? c.state === 'failed'
       ? `<ul class="ev">${c.evidence.map((e) => evidenceItem(e, base)).join('')}</ul>`
-      : `<details><summary>${c.evidence.length} frame${c.evidence.length === 1 ? '' : 's'}</summary><ul class="ev">${c.evidence.map((e) => evidenceItem(e, base)).join('')}</ul></details>`)
+      : `<details><summary>${c.evidence.length} frame${c.evidence.length === 1 ? '' : 's'}</summary><ul class="ev">${c.evidence.map((e) => evidenceItem(e, base)).join('')}</ul></details>`
     : '';
-  return `<tr id="check-${html(c.id)}" class="check ${c.state}" data-check="${html(c.id)}" data-state="${c.state}">`
-    + `<td><span class="badge ${c.state}">${c.state}</span></td>`
-    + `<td><div class="title">${html(c.title)}</div><code>${html(c.id)}</code></td>`
-    + `<td class="mono">${fmtMs(c.durationMs)}</td>`
-    + `<td>${c.message ? `<pre class="${c.state === 'failed' ? 'msg' : ''}">${html(c.message)}</pre>` : ''}${stats ? `<div class="stats">${stats}</div>` : ''}${ev}</td></tr>`;
+  return (
+    `<tr id="check-${html(c.id)}" class="check ${c.state}" data-check="${html(c.id)}" data-state="${c.state}">` +
+    `<td><span class="badge ${c.state}">${c.state}</span></td>` +
+    `<td><div class="title">${html(c.title)}</div><code>${html(c.id)}</code></td>` +
+    `<td class="mono">${fmtMs(c.durationMs)}</td>` +
+    `<td>${c.message ? `<pre class="${c.state === 'failed' ? 'msg' : ''}">${html(c.message)}</pre>` : ''}${stats ? `<div class="stats">${stats}</div>` : ''}${ev}</td></tr>`
+  );
 }
 
 function checksSection(report: ConformanceReport, base: string): string {
-  return suiteOrder(report).map((s) => {
-    const cs = report.checks.filter((c) => c.suite === s);
-    const f = cs.filter((c) => c.state === 'failed').length;
-    const state = f ? 'failed' : cs.length && cs.every((c) => c.state === 'skipped') ? 'skipped' : 'passed';
-    return `<div class="card suite" data-suite="${html(s)}"><h3><span class="badge ${state}">${state}</span> ${html(s)} <span class="stats">${cs.length} check${cs.length === 1 ? '' : 's'}${f ? `, ${f} failed` : ''}</span></h3>`
-      + (cs.length
-        ? `<table><thead><tr><th style="width:80px">state</th><th style="width:30%">check</th><th style="width:70px">time</th><th>details and evidence</th></tr></thead><tbody>${cs.map((c) => checkRow(c, base)).join('')}</tbody></table>`
-        : '<p class="stats">no checks ran in this suite</p>')
-      + '</div>';
-  }).join('\n');
+  return suiteOrder(report)
+    .map((s) => {
+      const cs = report.checks.filter((c) => c.suite === s);
+      const f = cs.filter((c) => c.state === 'failed').length;
+      const state = f ? 'failed' : cs.length && cs.every((c) => c.state === 'skipped') ? 'skipped' : 'passed';
+      return (
+        `<div class="card suite" data-suite="${html(s)}"><h3><span class="badge ${state}">${state}</span> ${html(s)} <span class="stats">${cs.length} check${cs.length === 1 ? '' : 's'}${f ? `, ${f} failed` : ''}</span></h3>` +
+        (cs.length
+          ? `<table><thead><tr><th style="width:80px">state</th><th style="width:30%">check</th><th style="width:70px">time</th><th>details and evidence</th></tr></thead><tbody>${cs.map((c) => checkRow(c, base)).join('')}</tbody></table>`
+          : '<p class="stats">no checks ran in this suite</p>') +
+        '</div>'
+      );
+    })
+    .join('\n');
 }
 
 function mutationsSection(report: ConformanceReport): string {
   const ms = report.mutations;
   if (!ms?.length) return '';
   const score = report.summary.mutationScore ?? ms.filter((m) => m.killed).length / ms.length;
-  const rows = ms.map((m) => `<tr class="mutation ${m.killed ? 'passed' : 'failed'}" data-mutation="${html(m.name)}"><td><span class="badge ${m.killed ? 'killed' : 'survived'}">${m.killed ? 'killed' : 'survived'}</span></td>`
-    + `<td><code>${html(m.name)}</code></td><td>${html(m.description)}</td><td>${m.killedBy.length ? m.killedBy.map((k) => `<code>${html(k)}</code>`).join(', ') : '<span class="msg">no check turned red</span>'}</td></tr>`);
-  return `<h2 id="mutations">Mutation self-check: score ${(score * 100).toFixed(0)}% (${ms.filter((m) => m.killed).length}/${ms.length} killed)</h2>`
-    + `<div class="card"><table><thead><tr><th style="width:90px">result</th><th>mutation</th><th>what was misprogrammed</th><th>caught by</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+  const rows = ms.map(
+    (m) =>
+      `<tr class="mutation ${m.killed ? 'passed' : 'failed'}" data-mutation="${html(m.name)}"><td><span class="badge ${m.killed ? 'killed' : 'survived'}">${m.killed ? 'killed' : 'survived'}</span></td>` +
+      `<td><code>${html(m.name)}</code></td><td>${html(m.description)}</td><td>${m.killedBy.length ? m.killedBy.map((k) => `<code>${html(k)}</code>`).join(', ') : '<span class="msg">no check turned red</span>'}</td></tr>`,
+  );
+  return (
+    `<h2 id="mutations">Mutation self-check: score ${(score * 100).toFixed(0)}% (${ms.filter((m) => m.killed).length}/${ms.length} killed)</h2>` +
+    `<div class="card"><table><thead><tr><th style="width:90px">result</th><th>mutation</th><th>what was misprogrammed</th><th>caught by</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`
+  );
 }
 
 function backgroundSection(report: ConformanceReport): string {
   const entries = Object.entries(report.background).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
   const total = entries.reduce((s, [, v]) => s + v, 0);
-  if (!entries.length) return '<h2 id="background">Background frames</h2><div class="card"><p>No background frames were classified.</p></div>';
-  return `<h2 id="background">Background frames (${total}, not tenant traffic)</h2><div class="card"><table><thead><tr><th>kind</th><th style="width:120px">frames</th></tr></thead><tbody>`
-    + entries.map(([k, v]) => `<tr><td><code>${html(k)}</code></td><td class="mono">${v}</td></tr>`).join('') + '</tbody></table></div>';
+  if (!entries.length)
+    return '<h2 id="background">Background frames</h2><div class="card"><p>No background frames were classified.</p></div>';
+  return (
+    `<h2 id="background">Background frames (${total}, not tenant traffic)</h2><div class="card"><table><thead><tr><th>kind</th><th style="width:120px">frames</th></tr></thead><tbody>` +
+    entries.map(([k, v]) => `<tr><td><code>${html(k)}</code></td><td class="mono">${v}</td></tr>`).join('') +
+    '</tbody></table></div>'
+  );
 }
 
 function capturesSection(report: ConformanceReport, o: HtmlOptions): string {
   const base = o.pcapBase ?? '';
   if (o.manifest) {
     const files = [...o.manifest.files].sort((a, b) => (a.file < b.file ? -1 : 1));
-    return `<h2 id="captures">Captures (${files.length} files, ${o.manifest.totals.packets} frames, ${o.manifest.totals.dropped} dropped)</h2><div class="card"><table><thead><tr><th>file</th><th>link</th><th>class</th><th>frames</th><th>dropped</th><th>flags</th></tr></thead><tbody>`
-      + files.map((f) => `<tr><td><a class="mono" href="${html(pcapHref(f.file, base))}">${html(f.file)}</a></td><td class="mono">${html(`${f.node}:${f.ifname}`)} ↔ ${html(`${f.peer.node}:${f.peer.ifname}`)}</td>`
-        + `<td>${html(f.linkClass)}</td><td class="mono">${f.packets}</td><td class="mono">${f.dropped ?? '?'}</td><td>${f.flags.map((x) => `<span class="flag">${html(x)}</span>`).join('')}</td></tr>`).join('')
-      + '</tbody></table></div>';
+    return (
+      `<h2 id="captures">Captures (${files.length} files, ${o.manifest.totals.packets} frames, ${o.manifest.totals.dropped} dropped)</h2><div class="card"><table><thead><tr><th>file</th><th>link</th><th>class</th><th>frames</th><th>dropped</th><th>flags</th></tr></thead><tbody>` +
+      files
+        .map(
+          (f) =>
+            `<tr><td><a class="mono" href="${html(pcapHref(f.file, base))}">${html(f.file)}</a></td><td class="mono">${html(`${f.node}:${f.ifname}`)} ↔ ${html(`${f.peer.node}:${f.peer.ifname}`)}</td>` +
+            `<td>${html(f.linkClass)}</td><td class="mono">${f.packets}</td><td class="mono">${f.dropped ?? '?'}</td><td>${f.flags.map((x) => `<span class="flag">${html(x)}</span>`).join('')}</td></tr>`,
+        )
+        .join('') +
+      '</tbody></table></div>'
+    );
   }
   const files = [...new Set(report.checks.flatMap((c) => c.evidence.map((e) => e.file)))].sort();
   if (!files.length) return '';
-  return `<h2 id="captures">Capture files named as evidence (${files.length})</h2><div class="card"><ul>`
-    + files.map((f) => `<li><a class="mono" href="${html(pcapHref(f, base))}">${html(f)}</a></li>`).join('') + '</ul></div>';
+  return (
+    `<h2 id="captures">Capture files named as evidence (${files.length})</h2><div class="card"><ul>` +
+    files.map((f) => `<li><a class="mono" href="${html(pcapHref(f, base))}">${html(f)}</a></li>`).join('') +
+    '</ul></div>'
+  );
 }
 
 export function renderHtml(report: ConformanceReport, o: HtmlOptions = {}): string {
@@ -248,10 +334,15 @@ export function renderHtml(report: ConformanceReport, o: HtmlOptions = {}): stri
   const { passed, failed, skipped } = report.summary;
   const mutationsFailed = report.mutations?.some((m) => !m.killed) ?? false;
   const verdict = failed > 0 || mutationsFailed ? 'failed' : 'passed';
-  const colors = tenantColors([...report.topology.nodes.map((n) => n.tenant).filter((t): t is string => !!t), ...report.hops.map((h) => h.tenant)]);
+  const colors = tenantColors([
+    ...report.topology.nodes.map((n) => n.tenant).filter((t): t is string => !!t),
+    ...report.hops.map((h) => h.tenant),
+  ]);
   const topo = topologySvg(report.topology);
   const title = o.title ?? `fabric ${report.lab} ${report.runId}`;
-  const score = report.summary.mutationScore ?? (report.mutations?.length ? report.mutations.filter((m) => m.killed).length / report.mutations.length : undefined);
+  const score =
+    report.summary.mutationScore ??
+    (report.mutations?.length ? report.mutations.filter((m) => m.killed).length / report.mutations.length : undefined);
   const tiles = [
     `<div class="tile passed"><b>${passed}</b>passed</div>`,
     `<div class="tile failed"><b>${failed}</b>failed</div>`,

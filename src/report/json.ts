@@ -6,8 +6,21 @@ import type { ConformanceReport } from '../conformance/result.js';
 import { FabricError } from '../errors/fabric-error.js';
 
 const TOP: (keyof ConformanceReport)[] = [
-  'reportVersion', 'lab', 'runtime', 'planHash', 'runId', 'runDir', 'startedAt', 'finishedAt',
-  'summary', 'suites', 'checks', 'mutations', 'background', 'topology', 'hops',
+  'reportVersion',
+  'lab',
+  'runtime',
+  'planHash',
+  'runId',
+  'runDir',
+  'startedAt',
+  'finishedAt',
+  'summary',
+  'suites',
+  'checks',
+  'mutations',
+  'background',
+  'topology',
+  'hops',
 ];
 
 function sorted(v: unknown, top = false): unknown {
@@ -40,9 +53,13 @@ export async function readReport(path: string): Promise<ConformanceReport> {
   }
   const r = v as Partial<ConformanceReport>;
   if (!r || typeof r !== 'object' || r.reportVersion !== 1) {
-    throw new FabricError('E_REPORT_VERSION', `${path}: not a fabric conformance report (reportVersion ${JSON.stringify(r?.reportVersion)})`, {
-      hint: 'expected reportVersion 1 (src/conformance/result.ts)',
-    });
+    throw new FabricError(
+      'E_REPORT_VERSION',
+      `${path}: not a fabric conformance report (reportVersion ${JSON.stringify(r?.reportVersion)})`,
+      {
+        hint: 'expected reportVersion 1 (src/conformance/result.ts)',
+      },
+    );
   }
   for (const k of ['lab', 'runId', 'checks', 'topology', 'hops', 'summary'] as const) {
     if (r[k] === undefined) throw new FabricError('E_REPORT_SHAPE', `${path}: report lacks "${k}"`);

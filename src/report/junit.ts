@@ -42,7 +42,9 @@ function testcase(report: ConformanceReport, c: CheckResult, ind: string): strin
   const open = `${ind}<testcase classname="${xmlAttr(`${report.lab}.${c.suite}`)}" name="${xmlAttr(`${c.id}: ${c.title}`)}" time="${secs(c.durationMs)}"`;
   const inner: string[] = [];
   if (c.state === 'failed') {
-    inner.push(`${ind}  <failure message="${xmlAttr(firstLine(c.message, 'check failed'))}" type="${xmlAttr(c.id)}">${xmlText(failureBody(c))}</failure>`);
+    inner.push(
+      `${ind}  <failure message="${xmlAttr(firstLine(c.message, 'check failed'))}" type="${xmlAttr(c.id)}">${xmlText(failureBody(c))}</failure>`,
+    );
   } else if (c.state === 'skipped') {
     inner.push(`${ind}  <skipped message="${xmlAttr(firstLine(c.message, 'skipped'))}"/>`);
   }
@@ -74,13 +76,19 @@ const stamp = (iso: string): string => iso.replace(/(\.\d+)?Z$/, '');
 
 export function junitXml(report: ConformanceReport): string {
   const parts: string[] = [];
-  let tests = 0, failures = 0, skipped = 0, totalMs = 0;
+  let tests = 0,
+    failures = 0,
+    skipped = 0,
+    totalMs = 0;
   for (const suite of suiteOrder(report)) {
     const cs = report.checks.filter((c) => c.suite === suite);
     const f = cs.filter((c) => c.state === 'failed').length;
     const sk = cs.filter((c) => c.state === 'skipped').length;
     const ms = cs.reduce((a, c) => a + c.durationMs, 0);
-    tests += cs.length; failures += f; skipped += sk; totalMs += ms;
+    tests += cs.length;
+    failures += f;
+    skipped += sk;
+    totalMs += ms;
     parts.push(
       `  <testsuite name="${xmlAttr(suite)}" tests="${cs.length}" failures="${f}" errors="0" skipped="${sk}" time="${secs(ms)}" timestamp="${xmlAttr(stamp(report.startedAt))}">`,
       properties(report, '    '),
@@ -91,13 +99,15 @@ export function junitXml(report: ConformanceReport): string {
   if (report.mutations?.length) {
     const ms = report.mutations;
     const survived = ms.filter((m) => !m.killed);
-    tests += ms.length; failures += survived.length;
+    tests += ms.length;
+    failures += survived.length;
     parts.push(
       `  <testsuite name="mutation" tests="${ms.length}" failures="${survived.length}" errors="0" skipped="0" time="0.000" timestamp="${xmlAttr(stamp(report.startedAt))}">`,
       properties(report, '    '),
       ...ms.map((m) => {
         const open = `    <testcase classname="${xmlAttr(`${report.lab}.mutation`)}" name="${xmlAttr(`${m.name}: ${m.description}`)}" time="0.000"`;
-        if (m.killed) return `${open}>\n      <system-out>${xmlText(`killed by ${m.killedBy.join(', ')}`)}</system-out>\n    </testcase>`;
+        if (m.killed)
+          return `${open}>\n      <system-out>${xmlText(`killed by ${m.killedBy.join(', ')}`)}</system-out>\n    </testcase>`;
         return `${open}>\n      <failure message="${xmlAttr(`mutation ${m.name} survived: no check turned red`)}" type="mutation-survived">${xmlText(`${m.description}\nno check failed while this misprogramming was applied`)}</failure>\n    </testcase>`;
       }),
       '  </testsuite>',

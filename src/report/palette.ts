@@ -14,8 +14,15 @@ export const ROLE_COLOR: Record<string, string> = {
 };
 /** Text colour on each role's box. */
 export const ROLE_INK: Record<string, string> = {
-  endpoint: '#0c4a6e', 'access-switch': '#0c4a6e', 'dc-switch': '#fff', interconnect: '#fff', pe: '#fff', p: '#fff',
-  provider: '#fff', hypervisor: '#fff', vm: '#1e293b',
+  endpoint: '#0c4a6e',
+  'access-switch': '#0c4a6e',
+  'dc-switch': '#fff',
+  interconnect: '#fff',
+  pe: '#fff',
+  p: '#fff',
+  provider: '#fff',
+  hypervisor: '#fff',
+  vm: '#1e293b',
 };
 
 export const CLASS_COLOR: Record<string, string> = {
@@ -28,7 +35,13 @@ export const CLASS_COLOR: Record<string, string> = {
   hypervisor: '#64748b',
 };
 export const CLASS_WIDTH: Record<string, number> = {
-  'client-access': 1.2, 'tenant-lan': 1.8, 'dc-fabric': 2.6, 'dc-interconnect': 3.2, 'long-haul': 3.2, provider: 3.6, hypervisor: 1.5,
+  'client-access': 1.2,
+  'tenant-lan': 1.8,
+  'dc-fabric': 2.6,
+  'dc-interconnect': 3.2,
+  'long-haul': 3.2,
+  provider: 3.6,
+  hypervisor: 1.5,
 };
 
 export const BLOCK_COLOR: Record<BlockKind, { bg: string; ink: string }> = {
@@ -49,10 +62,32 @@ export const BLOCK_COLOR: Record<BlockKind, { bg: string; ink: string }> = {
 // Tenants named after a colour get that colour (the reference lab's red/green/blue); others take
 // the next free colour of a fixed list, in name order.
 const NAMED: Record<string, string> = {
-  red: '#dc2626', green: '#16a34a', blue: '#2563eb', orange: '#ea580c', purple: '#9333ea', yellow: '#ca8a04',
-  pink: '#db2777', teal: '#0d9488', cyan: '#0891b2', brown: '#92400e', gray: '#4b5563', grey: '#4b5563', black: '#111827',
+  red: '#dc2626',
+  green: '#16a34a',
+  blue: '#2563eb',
+  orange: '#ea580c',
+  purple: '#9333ea',
+  yellow: '#ca8a04',
+  pink: '#db2777',
+  teal: '#0d9488',
+  cyan: '#0891b2',
+  brown: '#92400e',
+  gray: '#4b5563',
+  grey: '#4b5563',
+  black: '#111827',
 };
-const SPARE = ['#0891b2', '#c026d3', '#65a30d', '#e11d48', '#4f46e5', '#b45309', '#0f766e', '#7c2d12', '#be185d', '#1d4ed8'];
+const SPARE = [
+  '#0891b2',
+  '#c026d3',
+  '#65a30d',
+  '#e11d48',
+  '#4f46e5',
+  '#b45309',
+  '#0f766e',
+  '#7c2d12',
+  '#be185d',
+  '#1d4ed8',
+];
 
 export function tenantColors(tenants: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -60,7 +95,10 @@ export function tenantColors(tenants: readonly string[]): Map<string, string> {
   const used = new Set<string>();
   for (const t of sorted) {
     const c = NAMED[t.toLowerCase()];
-    if (c && !used.has(c)) { out.set(t, c); used.add(c); }
+    if (c && !used.has(c)) {
+      out.set(t, c);
+      used.add(c);
+    }
   }
   let k = 0;
   for (const t of sorted) {

@@ -114,7 +114,10 @@ const KV_PART = /^(eth|vlan|mpls|pw|vxlan|ipv4|ipv6|udp|tcp|arp|icmp|raw)((?: [a
  * as a pattern list; null when the text is not in that form.
  */
 export function parseKeyValueStack(text: string): LayerPattern[] | null {
-  const parts = text.split(' | ').map((p) => p.trim()).filter(Boolean);
+  const parts = text
+    .split(' | ')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (!parts.length) return null;
   const out: LayerPattern[] = [];
   for (const p of parts) {
@@ -123,7 +126,8 @@ export function parseKeyValueStack(text: string): LayerPattern[] | null {
     const l: Record<string, string | number | boolean> = { name: m[1]! };
     for (const kv of m[2]!.trim().split(' ').filter(Boolean)) {
       const i = kv.indexOf('=');
-      const k = kv.slice(0, i), v = kv.slice(i + 1);
+      const k = kv.slice(0, i),
+        v = kv.slice(i + 1);
       l[k] = v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v;
     }
     out.push(l as LayerPattern);

@@ -8,7 +8,14 @@ import { CLASS_COLOR, CLASS_WIDTH, ROLE_COLOR, ROLE_INK, tenantColors } from './
 import { html } from './xml.js';
 
 type Node = TopologyPicture['nodes'][number];
-interface Box { x: number; y: number; w: number; h: number; node: Node; label: string }
+interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  node: Node;
+  label: string;
+}
 
 const BW = 74; // box width
 const BH = 24;
@@ -49,12 +56,18 @@ export function topologySvg(topo: TopologyPicture): TopologySvgResult {
 
   let x = PAD;
   let maxY = ROW.endpoint;
-  const place = (n: Node, bx: number, by: number) => boxes.set(n.name, { x: bx, y: by, w: BW, h: BH, node: n, label: shortName(n) });
+  const place = (n: Node, bx: number, by: number) =>
+    boxes.set(n.name, { x: bx, y: by, w: BW, h: BH, node: n, label: shortName(n) });
   for (const dc of dcs) {
     const inDc = nodes.filter((n) => n.dc === dc);
     const gateways = inDc.filter((n) => GATEWAY_ROLES.has(n.role));
     const dcsw = inDc.filter((n) => n.role === 'dc-switch');
-    const switches = inDc.filter((n) => TENANT_SWITCH_ROLES.has(n.role) || (n.tenant && n.role !== 'endpoint' && !GATEWAY_ROLES.has(n.role) && n.role !== 'dc-switch'))
+    const switches = inDc
+      .filter(
+        (n) =>
+          TENANT_SWITCH_ROLES.has(n.role) ||
+          (n.tenant && n.role !== 'endpoint' && !GATEWAY_ROLES.has(n.role) && n.role !== 'dc-switch'),
+      )
       .sort((a, b) => ((a.tenant ?? '') + '\u0000' + a.name < (b.tenant ?? '') + '\u0000' + b.name ? -1 : 1));
     const placed = new Set([...gateways, ...dcsw, ...switches].map((n) => n.name));
     // Endpoints go under the first switch they are linked to; the rest form their own row.
@@ -77,7 +90,13 @@ export function topologySvg(topo: TopologyPicture): TopologySvgResult {
       prevTenant = s.tenant;
     }
     const looseW = loose.length * (BW + GAP);
-    const width = Math.max(cx - GAP, gateways.length * (BW + GAP) - GAP, dcsw.length * (BW + GAP) - GAP, looseW - GAP, BW * 2);
+    const width = Math.max(
+      cx - GAP,
+      gateways.length * (BW + GAP) - GAP,
+      dcsw.length * (BW + GAP) - GAP,
+      looseW - GAP,
+      BW * 2,
+    );
     const row = (ns: Node[], y: number) => {
       const w = ns.length * (BW + GAP) - GAP;
       ns.forEach((n, i) => place(n, x + (width - w) / 2 + i * (BW + GAP), y));
@@ -99,7 +118,13 @@ export function topologySvg(topo: TopologyPicture): TopologySvgResult {
     for (const t of [...new Set(switches.map((s) => s.tenant).filter((v): v is string => !!v))]) {
       const xs = slots.filter((s) => s.n.tenant === t).map((s) => x + offset + s.x);
       const depth = Math.max(...slots.filter((s) => s.n.tenant === t).map((s) => (under.get(s.n.name) ?? []).length));
-      bands.push({ x: Math.min(...xs) - 5, y: ROW.access - 18, w: Math.max(...xs) - Math.min(...xs) + BW + 10, h: 18 + BH + 12 + depth * EP_STEP + 8, tenant: t });
+      bands.push({
+        x: Math.min(...xs) - 5,
+        y: ROW.access - 18,
+        w: Math.max(...xs) - Math.min(...xs) + BW + 10,
+        h: 18 + BH + 12 + depth * EP_STEP + 8,
+        tenant: t,
+      });
     }
     columns.push({ dc, x: x - 10, w: width + 20 });
     x += width + COL_GAP;
@@ -112,19 +137,27 @@ export function topologySvg(topo: TopologyPicture): TopologySvgResult {
   const height = maxY + 24;
 
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="topology" viewBox="0 0 ${totalW} ${height}" width="${totalW}" height="${height}" role="img" aria-label="topology">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="topology" viewBox="0 0 ${totalW} ${height}" width="${totalW}" height="${height}" role="img" aria-label="topology">`,
+  );
   out.push(`<title>topology: ${nodes.length} nodes, ${topo.links.length} links</title>`);
   if (core.length) {
-    out.push(`<rect class="core-band" x="${PAD - 10}" y="${ROW.core - 28}" width="${totalW - 2 * PAD + 20}" height="${BH + 40}" rx="8" fill="#fff7ed" stroke="#fdba74"/>`);
+    out.push(
+      `<rect class="core-band" x="${PAD - 10}" y="${ROW.core - 28}" width="${totalW - 2 * PAD + 20}" height="${BH + 40}" rx="8" fill="#fff7ed" stroke="#fdba74"/>`,
+    );
     out.push(`<text x="${PAD}" y="${ROW.core - 12}" class="col-title">long haul / provider</text>`);
   }
   for (const c of columns) {
-    out.push(`<g class="dc" data-dc="${html(c.dc)}"><rect x="${c.x}" y="${ROW.gateway - 32}" width="${c.w}" height="${height - ROW.gateway + 24}" rx="10" fill="#f8fafc" stroke="#cbd5e1"/>`);
+    out.push(
+      `<g class="dc" data-dc="${html(c.dc)}"><rect x="${c.x}" y="${ROW.gateway - 32}" width="${c.w}" height="${height - ROW.gateway + 24}" rx="10" fill="#f8fafc" stroke="#cbd5e1"/>`,
+    );
     out.push(`<text x="${c.x + 10}" y="${ROW.gateway - 14}" class="col-title">${html(c.dc)}</text></g>`);
   }
   for (const b of bands) {
     const col = tenants.get(b.tenant) ?? '#999';
-    out.push(`<rect class="tenant-band" data-tenant="${html(b.tenant)}" x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="6" fill="${col}" fill-opacity="0.09" stroke="${col}" stroke-opacity="0.5" stroke-dasharray="4 3"/>`);
+    out.push(
+      `<rect class="tenant-band" data-tenant="${html(b.tenant)}" x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="6" fill="${col}" fill-opacity="0.09" stroke="${col}" stroke-opacity="0.5" stroke-dasharray="4 3"/>`,
+    );
     out.push(`<text x="${b.x + 4}" y="${b.y + 12}" class="band-title" fill="${col}">${html(b.tenant)}</text>`);
   }
   // Links: straight lines; links between boxes on one row arc upwards; parallel links fan out.
@@ -133,12 +166,14 @@ export function topologySvg(topo: TopologyPicture): TopologySvgResult {
   const links = [...topo.links].sort((a, b) => (a.id < b.id ? -1 : 1));
   out.push('<g class="links">');
   for (const l of links) {
-    const a = boxes.get(l.a), b = boxes.get(l.b);
+    const a = boxes.get(l.a),
+      b = boxes.get(l.b);
     if (!a || !b) continue;
     const key = [l.a, l.b].sort().join('\u0000');
     const k = pairCount.get(key) ?? 0;
     pairCount.set(key, k + 1);
-    const p = centre(a), q = centre(b);
+    const p = centre(a),
+      q = centre(b);
     const col = CLASS_COLOR[l.class] ?? '#999';
     const w = CLASS_WIDTH[l.class] ?? 1.5;
     const fan = k === 0 ? 0 : (k % 2 ? 1 : -1) * Math.ceil(k / 2) * 14;
@@ -147,12 +182,15 @@ export function topologySvg(topo: TopologyPicture): TopologySvgResult {
       const lift = 46 + Math.abs(p.x - q.x) * 0.08 + fan;
       d = `M${p.x.toFixed(1)},${(p.y - BH / 2).toFixed(1)} Q${((p.x + q.x) / 2).toFixed(1)},${(p.y - lift).toFixed(1)} ${q.x.toFixed(1)},${(q.y - BH / 2).toFixed(1)}`;
     } else if (fan) {
-      const mx = (p.x + q.x) / 2 + fan, my = (p.y + q.y) / 2;
+      const mx = (p.x + q.x) / 2 + fan,
+        my = (p.y + q.y) / 2;
       d = `M${p.x.toFixed(1)},${p.y.toFixed(1)} Q${mx.toFixed(1)},${my.toFixed(1)} ${q.x.toFixed(1)},${q.y.toFixed(1)}`;
     } else {
       d = `M${p.x.toFixed(1)},${p.y.toFixed(1)} L${q.x.toFixed(1)},${q.y.toFixed(1)}`;
     }
-    out.push(`<path class="link" data-link="${html(l.id)}" data-class="${html(l.class)}" d="${d}" fill="none" stroke="${col}" stroke-width="${w}"><title>${html(`${l.id} (${l.class})`)}</title></path>`);
+    out.push(
+      `<path class="link" data-link="${html(l.id)}" data-class="${html(l.class)}" d="${d}" fill="none" stroke="${col}" stroke-width="${w}"><title>${html(`${l.id} (${l.class})`)}</title></path>`,
+    );
   }
   out.push('</g><g class="nodes">');
   for (const b of [...boxes.values()].sort((m, n) => byName(m.node, n.node))) {
@@ -160,11 +198,19 @@ export function topologySvg(topo: TopologyPicture): TopologySvgResult {
     const fill = ROLE_COLOR[n.role] ?? '#e5e7eb';
     const ink = ROLE_INK[n.role] ?? '#111827';
     const tcol = n.tenant ? tenants.get(n.tenant) : undefined;
-    out.push(`<g class="node" data-node="${html(n.name)}" data-role="${html(n.role)}"${n.tenant ? ` data-tenant="${html(n.tenant)}"` : ''}>`);
-    out.push(`<title>${html(`${n.name} (${n.role}${n.dc ? `, ${n.dc}` : ''}${n.tenant ? `, tenant ${n.tenant}` : ''})`)}</title>`);
-    out.push(`<rect x="${b.x.toFixed(1)}" y="${b.y}" width="${b.w}" height="${b.h}" rx="${n.role === 'endpoint' || n.role === 'vm' ? 11 : 4}" fill="${fill}" stroke="${tcol ?? '#334155'}" stroke-width="${tcol ? 2 : 1}"/>`);
+    out.push(
+      `<g class="node" data-node="${html(n.name)}" data-role="${html(n.role)}"${n.tenant ? ` data-tenant="${html(n.tenant)}"` : ''}>`,
+    );
+    out.push(
+      `<title>${html(`${n.name} (${n.role}${n.dc ? `, ${n.dc}` : ''}${n.tenant ? `, tenant ${n.tenant}` : ''})`)}</title>`,
+    );
+    out.push(
+      `<rect x="${b.x.toFixed(1)}" y="${b.y}" width="${b.w}" height="${b.h}" rx="${n.role === 'endpoint' || n.role === 'vm' ? 11 : 4}" fill="${fill}" stroke="${tcol ?? '#334155'}" stroke-width="${tcol ? 2 : 1}"/>`,
+    );
     if (tcol) out.push(`<rect x="${b.x.toFixed(1)}" y="${b.y}" width="6" height="${b.h}" rx="2" fill="${tcol}"/>`);
-    out.push(`<text x="${(b.x + b.w / 2 + (tcol ? 3 : 0)).toFixed(1)}" y="${b.y + 16}" text-anchor="middle" fill="${ink}" class="node-label">${html(b.label)}</text>`);
+    out.push(
+      `<text x="${(b.x + b.w / 2 + (tcol ? 3 : 0)).toFixed(1)}" y="${b.y + 16}" text-anchor="middle" fill="${ink}" class="node-label">${html(b.label)}</text>`,
+    );
     out.push('</g>');
   }
   out.push('</g></svg>');
@@ -179,9 +225,20 @@ export function topologyLegend(topo: TopologyPicture): string {
   const item = (sw: string, label: string) => `<span class="lg">${sw}${html(label)}</span>`;
   return [
     '<div class="legend">',
-    '<div><b>roles</b> ', ...roles.map((r) => item(`<i class="sw box" style="background:${ROLE_COLOR[r] ?? '#e5e7eb'}"></i>`, r)), '</div>',
-    '<div><b>links</b> ', ...classes.map((c) => item(`<i class="sw line" style="background:${CLASS_COLOR[c] ?? '#999'};height:${Math.max(2, Math.round(CLASS_WIDTH[c] ?? 2))}px"></i>`, c)), '</div>',
-    '<div><b>tenants</b> ', ...[...tenants].map(([t, c]) => item(`<i class="sw box" style="background:${c}"></i>`, t)), '</div>',
+    '<div><b>roles</b> ',
+    ...roles.map((r) => item(`<i class="sw box" style="background:${ROLE_COLOR[r] ?? '#e5e7eb'}"></i>`, r)),
+    '</div>',
+    '<div><b>links</b> ',
+    ...classes.map((c) =>
+      item(
+        `<i class="sw line" style="background:${CLASS_COLOR[c] ?? '#999'};height:${Math.max(2, Math.round(CLASS_WIDTH[c] ?? 2))}px"></i>`,
+        c,
+      ),
+    ),
+    '</div>',
+    '<div><b>tenants</b> ',
+    ...[...tenants].map(([t, c]) => item(`<i class="sw box" style="background:${c}"></i>`, t)),
+    '</div>',
     '</div>',
   ].join('');
 }

@@ -12,7 +12,11 @@ export interface WrittenReports {
   html: string;
 }
 
-export async function writeReports(report: ConformanceReport, dir: string, o: HtmlOptions = {}): Promise<WrittenReports> {
+export async function writeReports(
+  report: ConformanceReport,
+  dir: string,
+  o: HtmlOptions = {},
+): Promise<WrittenReports> {
   await mkdir(dir, { recursive: true });
   const out = { json: join(dir, 'report.json'), junit: join(dir, 'junit.xml'), html: join(dir, 'report.html') };
   await writeJson(report, out.json);

@@ -2,7 +2,8 @@
 // cannot carry at all (most C0 controls, lone surrogates, U+FFFE/U+FFFF) are written as a visible
 // `\xNN` / `\uNNNN` text instead, so the document always parses.
 // eslint-disable-next-line no-control-regex
-const INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const INVALID =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function visible(c: string): string {
   const n = c.charCodeAt(0);
@@ -16,7 +17,12 @@ export function xmlText(v: string): string {
 
 /** Attribute value (double-quoted); whitespace controls are kept as character references. */
 export function xmlAttr(v: string): string {
-  return xmlText(v).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+  return xmlText(v)
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;')
+    .replace(/\t/g, '&#9;');
 }
 
 /** HTML text and attribute escaping (the HTML report): same rules, safe in both places. */

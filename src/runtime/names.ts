@@ -34,7 +34,12 @@ export function checkNodeName(node: string): string {
   return node;
 }
 export function checkIfName(name: string): string {
-  if (!IFNAME.test(name)) throw bad('interface name', name, `interface names match [A-Za-z0-9][A-Za-z0-9_.-]* and have at most ${IFNAMSIZ} characters`);
+  if (!IFNAME.test(name))
+    throw bad(
+      'interface name',
+      name,
+      `interface names match [A-Za-z0-9][A-Za-z0-9_.-]* and have at most ${IFNAMSIZ} characters`,
+    );
   return name;
 }
 export function checkMac(mac: string): string {

@@ -20,7 +20,9 @@ export function runtimeNames(): string[] {
 export function getRuntime(name: string = DEFAULT_RUNTIME): Runtime {
   const f = factories.get(name);
   if (!f) {
-    throw new FabricError('E_UNKNOWN_RUNTIME', `unknown runtime "${name}"`, { hint: `known runtimes: ${runtimeNames().join(', ')}` });
+    throw new FabricError('E_UNKNOWN_RUNTIME', `unknown runtime "${name}"`, {
+      hint: `known runtimes: ${runtimeNames().join(', ')}`,
+    });
   }
   return f();
 }

@@ -60,7 +60,10 @@ export function listStates(): string[] {
   } catch {
     return [];
   }
-  return files.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  return files
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 /** Adds names to a LabObjects list without duplicates (keeps first-seen order). */

@@ -53,11 +53,16 @@ export function buildStatus(model: LabModel, runtime: string): StatusDoc {
 export function formatStatus(doc: StatusDoc): string {
   const table = (head: string[], rows: string[][]): string => {
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-    const line = (r: string[]): string => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd();
+    const line = (r: string[]): string =>
+      r
+        .map((c, i) => c.padEnd(w[i]!))
+        .join('  ')
+        .trimEnd();
     return [line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)].join('\n');
   };
   const dash = (v: string | null): string => v ?? '-';
-  const ep = (e: StatusEndpoint): string => `${e.node}:${e.ifname}${e.netns ? ` (${e.netns})` : e.hostIf ? ` [${e.hostIf}]` : ''}`;
+  const ep = (e: StatusEndpoint): string =>
+    `${e.node}:${e.ifname}${e.netns ? ` (${e.netns})` : e.hostIf ? ` [${e.hostIf}]` : ''}`;
   const out = [
     `lab ${doc.lab} (runtime ${doc.runtime}): ${doc.nodes.length} nodes, ${doc.links.length} links`,
     '',

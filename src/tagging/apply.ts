@@ -13,7 +13,10 @@ const OF = ['-O', 'OpenFlow15'];
 const SAFE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 function checkName(what: string, name: string): void {
-  if (!SAFE.test(name)) throw new FabricError('E_BAD_NAME', `refusing ${what} name ${JSON.stringify(name)}`, { hint: 'names reaching ovs-ofctl must be [A-Za-z0-9_.:-]' });
+  if (!SAFE.test(name))
+    throw new FabricError('E_BAD_NAME', `refusing ${what} name ${JSON.stringify(name)}`, {
+      hint: 'names reaching ovs-ofctl must be [A-Za-z0-9_.:-]',
+    });
 }
 
 /** Live OpenFlow port numbers by interface name. */
@@ -35,7 +38,10 @@ export async function liveOfports(): Promise<Map<string, number>> {
 export function substitutePorts(text: string, ports: Map<string, number>, bridge: string): string {
   const num = (name: string): string => {
     const n = ports.get(name);
-    if (n === undefined) throw new FabricError('E_PORT_MISSING', `bridge ${bridge} has no port ${name}`, { hint: 'the lab is not fully deployed: run fabric up again' });
+    if (n === undefined)
+      throw new FabricError('E_PORT_MISSING', `bridge ${bridge} has no port ${name}`, {
+        hint: 'the lab is not fully deployed: run fabric up again',
+      });
     return String(n);
   };
   return text
@@ -65,7 +71,8 @@ export function portsNeeded(programs: BridgeProgram[]): Set<string> {
   const names = new Set<string>();
   for (const p of programs) {
     for (const line of [...p.flows, ...p.groups]) {
-      for (const m of line.matchAll(/\{\{ofport:([^}]+)\}\}|(?:in_port=|output:)([A-Za-z][A-Za-z0-9_.-]*)/g)) names.add(m[1] ?? m[2]);
+      for (const m of line.matchAll(/\{\{ofport:([^}]+)\}\}|(?:in_port=|output:)([A-Za-z][A-Za-z0-9_.-]*)/g))
+        names.add(m[1] ?? m[2]);
     }
   }
   return names;
@@ -83,7 +90,11 @@ export async function waitOfports(programs: BridgeProgram[], timeoutMs = 20_000)
     const missing = [...need].filter((n) => !ports.has(n));
     if (!missing.length) return ports;
     if (Date.now() - t0 > timeoutMs) {
-      throw new FabricError('E_PORT_MISSING', `no OpenFlow port number for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} after ${timeoutMs} ms`, { hint: 'the lab is not fully deployed: run fabric up again' });
+      throw new FabricError(
+        'E_PORT_MISSING',
+        `no OpenFlow port number for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} after ${timeoutMs} ms`,
+        { hint: 'the lab is not fully deployed: run fabric up again' },
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

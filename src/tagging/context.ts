@@ -48,7 +48,8 @@ export class LabIndex {
    * substitutes the live numbers just before it pushes the bundle.
    */
   ofport(node: string, ifname: string): string {
-    if (!this.node(node).interfaces.some((f) => f.name === ifname)) throw new Error(`tagging: node ${node} has no interface ${ifname}`);
+    if (!this.node(node).interfaces.some((f) => f.name === ifname))
+      throw new Error(`tagging: node ${node} has no interface ${ifname}`);
     return `{{ofport:${ifname}}}`;
   }
 }

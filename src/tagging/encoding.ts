@@ -38,7 +38,13 @@ export const ENCODING: Record<LinkClass, HeaderSpec[]> = {
   'dc-fabric': QINQ,
   'dc-interconnect': PW,
   'long-haul': LONG_HAUL,
-  provider: [{ name: 'IPv4 (outer)', bytes: 20 }, { name: 'UDP 4789', bytes: 8 }, { name: 'VXLAN', bytes: 8 }, ETH, ...LONG_HAUL],
+  provider: [
+    { name: 'IPv4 (outer)', bytes: 20 },
+    { name: 'UDP 4789', bytes: 8 },
+    { name: 'VXLAN', bytes: 8 },
+    ETH,
+    ...LONG_HAUL,
+  ],
   hypervisor: [OWN],
 };
 

@@ -92,7 +92,9 @@ export class Expectations {
     const srcSw = ctx.srcSite.accessSwitch;
     const dcSw = (dc: string) => this.index.byRole('dc-switch').find((n) => n.dc === dc)?.name as string;
     const hop = (from: string, to: string, cls?: LinkClass, filter?: (l: LinkModel) => boolean): LinkModel => {
-      const p = this.index.portsOf(from).find((q) => q.peer === to && (!cls || q.link.class === cls) && (!filter || filter(q.link)));
+      const p = this.index
+        .portsOf(from)
+        .find((q) => q.peer === to && (!cls || q.link.class === cls) && (!filter || filter(q.link)));
       if (!p) throw new Error(`expected: no link ${from} → ${to}`);
       return p.link;
     };
@@ -120,7 +122,9 @@ export class Expectations {
     const sw = dcSw(here);
     add(hop(srcSw, sw, 'tenant-lan'), srcSw, sw);
     const targets = isFlood(dst)
-      ? this.plan.sites.filter((s) => s.tenant === flow.tenant && s.vlans.includes(ctx.vlan) && s.site !== flow.src.site)
+      ? this.plan.sites.filter(
+          (s) => s.tenant === flow.tenant && s.vlans.includes(ctx.vlan) && s.site !== flow.src.site,
+        )
       : [site(dst.site)];
     const remoteDcs = [...new Set(targets.map((s) => s.dc).filter((d) => d !== here))].sort();
     const toSite = (s: SitePlan, from: string) => {
@@ -133,7 +137,10 @@ export class Expectations {
         if (!isFlood(dst)) return;
         const gw = this.index.portsOf(hv).find((p) => this.index.node(p.peer).role === 'vxlan-gateway')?.peer;
         if (!gw) throw new Error(`expected: hypervisor ${hv} has no bridge device`);
-        const gwPorts = this.index.portsOf(hv).filter((p) => p.peer === gw).sort((x, y) => x.peerIf.localeCompare(y.peerIf, 'en', { numeric: true }));
+        const gwPorts = this.index
+          .portsOf(hv)
+          .filter((p) => p.peer === gw)
+          .sort((x, y) => x.peerIf.localeCompare(y.peerIf, 'en', { numeric: true }));
         // gw eth1 is the transport; eth2.. the tenant side, one per served own VLAN in order.
         const k = s.vlans.indexOf(ctx.vlan);
         const tenantSide = gwPorts[1 + k];
@@ -155,14 +162,30 @@ export class Expectations {
       const back = this.plan.dcs.find((d) => d.name === rdc)?.gateways.find((g) => g.remoteDc === here);
       if (!gw || !back) continue;
       const farSw = dcSw(rdc);
-      add(hop(sw, gw.node, 'dc-fabric', (l) => l.remoteDc === rdc || l.endpoints.some((e) => e.ifname === gw.dcSwitchPort)), sw, gw.node, rdc);
+      add(
+        hop(
+          sw,
+          gw.node,
+          'dc-fabric',
+          (l) => l.remoteDc === rdc || l.endpoints.some((e) => e.ifname === gw.dcSwitchPort),
+        ),
+        sw,
+        gw.node,
+        rdc,
+      );
       if (gw.via === 'interconnect') {
         add(hop(gw.node, back.node, 'dc-interconnect'), gw.node, back.node, rdc);
       } else {
         const lsp = this.plan.lsps.find((l) => l.from === here && l.to === rdc);
-        for (const h of lsp?.hops ?? []) add(this.model.links.find((l) => l.id === h.linkId) as LinkModel, h.from.node, h.to.node, rdc, h);
+        for (const h of lsp?.hops ?? [])
+          add(this.model.links.find((l) => l.id === h.linkId) as LinkModel, h.from.node, h.to.node, rdc, h);
       }
-      add(hop(back.node, farSw, 'dc-fabric', (l) => l.endpoints.some((e) => e.ifname === back.dcSwitchPort)), back.node, farSw, rdc);
+      add(
+        hop(back.node, farSw, 'dc-fabric', (l) => l.endpoints.some((e) => e.ifname === back.dcSwitchPort)),
+        back.node,
+        farSw,
+        rdc,
+      );
       for (const s of targets.filter((t) => t.dc === rdc)) toSite(s, farSw);
     }
     return out;
@@ -170,7 +193,9 @@ export class Expectations {
 
   /** The issue's contract: the stack on one link end, or "must not appear". */
   expectedStack(flow: FlowSpec, end: LinkEnd): Expectation {
-    const ts = this.traversals(flow).filter((t) => t.link.id === end.link && (t.from === end.node || t.to === end.node));
+    const ts = this.traversals(flow).filter(
+      (t) => t.link.id === end.link && (t.from === end.node || t.to === end.node),
+    );
     return ts.length ? { appears: true, traversals: ts } : { appears: false };
   }
 
@@ -182,11 +207,19 @@ export class Expectations {
     const vlan = Number(src.labels['fabric.vlan']);
     const macOf = (n: ReturnType<typeof node>) => n.interfaces[0]?.mac ?? ANY;
     const dstMac = isFlood(flow.dst) ? FLOOD_MAC[flow.dst.flood] : macOf(node(flow.dst));
-    if (!isFlood(flow.dst) && Number(node(flow.dst).labels['fabric.vlan']) !== vlan) throw new Error('expected: unicast between different own VLANs is not L2');
+    if (!isFlood(flow.dst) && Number(node(flow.dst).labels['fabric.vlan']) !== vlan)
+      throw new Error('expected: unicast between different own VLANs is not L2');
     return { model: this.model, plan: this.plan, index: this.index, flow, srcSite, vlan, srcMac: macOf(src), dstMac };
   }
 
-  private layers(ctx: Ctx, l: LinkModel, from: string, to: string, remoteDc?: string, lspHop?: { label: number; ttl: number }): LayerPattern[] {
+  private layers(
+    ctx: Ctx,
+    l: LinkModel,
+    from: string,
+    to: string,
+    remoteDc?: string,
+    lspHop?: { label: number; ttl: number },
+  ): LayerPattern[] {
     const d = this.plan.domains.find((x) => x.tenant === ctx.flow.tenant && x.ownVlan === ctx.vlan);
     const tag1 = ctx.srcSite.hostTag;
     const client = { name: 'eth', src: ctx.srcMac, dst: ctx.dstMac } as const;
@@ -207,7 +240,10 @@ export class Expectations {
       case 'client-access':
         return [{ ...client }];
       case 'tenant-lan':
-        return [{ ...client, type: 0x8100 }, { name: 'vlan', tpid: 0x8100, vid: ctx.vlan }];
+        return [
+          { ...client, type: 0x8100 },
+          { name: 'vlan', tpid: 0x8100, vid: ctx.vlan },
+        ];
       case 'hypervisor': {
         // Uplink: own VLAN. Bridge device, tenant side: untagged (an access port of the own
         // VLAN). Its transport side: VXLAN from its VTEP to the guest's; a VM tap: the same in
@@ -215,11 +251,17 @@ export class Expectations {
         const nodes = [from, to].map((n) => this.index.node(n));
         const gw = nodes.find((n) => n.role === 'vxlan-gateway');
         const vm = nodes.some((n) => n.role === 'vm');
-        if (!gw && !vm) return [{ ...client, type: 0x8100 }, { name: 'vlan', tpid: 0x8100, vid: ctx.vlan }];
+        if (!gw && !vm)
+          return [
+            { ...client, type: 0x8100 },
+            { name: 'vlan', tpid: 0x8100, vid: ctx.vlan },
+          ];
         const gwIf = gw ? l.endpoints.find((e) => e.node === gw.name)?.ifname : undefined;
         if (gw && gwIf !== GATEWAY_TRANSPORT_IF) return [{ ...client }];
         const hv = nodes.find((n) => n.role === 'hypervisor')?.name;
-        const s = this.plan.sites.find((x) => x.accessSwitch === hv && x.tenant === ctx.flow.tenant && x.vlans.includes(ctx.vlan));
+        const s = this.plan.sites.find(
+          (x) => x.accessSwitch === hv && x.tenant === ctx.flow.tenant && x.vlans.includes(ctx.vlan),
+        );
         const vxlan: LayerPattern[] = [
           { name: 'ipv4', src: VTEP.gatewayIp, dst: VTEP.guestIp, proto: 17, ttl: ANY, id: ANY },
           { name: 'udp', sport: ANY, dport: VTEP.dstport },
@@ -228,7 +270,12 @@ export class Expectations {
         ];
         // A guest's tap is a trunk of the transport VLAN; a traditional hypervisor's host stack
         // (FIG. 1-2, a namespace) sits on an access port of it.
-        if (vm && nodes.some((n) => n.role === 'vm' && n.kind === 'generic_vm')) return [{ name: 'eth', src: ANY, dst: ANY, type: 0x8100 }, { name: 'vlan', tpid: 0x8100, vid: VTEP.vlan, type: 0x0800 }, ...vxlan];
+        if (vm && nodes.some((n) => n.role === 'vm' && n.kind === 'generic_vm'))
+          return [
+            { name: 'eth', src: ANY, dst: ANY, type: 0x8100 },
+            { name: 'vlan', tpid: 0x8100, vid: VTEP.vlan, type: 0x0800 },
+            ...vxlan,
+          ];
         return [{ name: 'eth', src: ANY, dst: ANY, type: 0x0800 }, ...vxlan];
       }
       case 'dc-fabric':
@@ -246,7 +293,14 @@ export class Expectations {
         const a = this.index.node(from).netdevs?.find((x) => x.type === 'vxlan');
         return [
           { name: 'eth', src: ANY, dst: ANY, type: 0x0800 },
-          { name: 'ipv4', src: a && a.type === 'vxlan' ? a.local : ANY, dst: a && a.type === 'vxlan' ? a.remote : ANY, proto: 17, ttl: ANY, id: ANY },
+          {
+            name: 'ipv4',
+            src: a && a.type === 'vxlan' ? a.local : ANY,
+            dst: a && a.type === 'vxlan' ? a.remote : ANY,
+            proto: 17,
+            ttl: ANY,
+            id: ANY,
+          },
           { name: 'udp', sport: ANY, dport: p?.dstport ?? 4789 },
           { name: 'vxlan', vni: p?.vni ?? ANY },
           ...inner,

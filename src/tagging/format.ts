@@ -5,7 +5,14 @@ import type { TagPlan } from './types.js';
 function table(head: string[], rows: (string | number)[][]): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
   const w = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  return cells.map((r) => r.map((c, i) => c.padEnd(w[i])).join('  ').trimEnd()).join('\n');
+  return cells
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(w[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function formatPlan(plan: TagPlan, hash: string): string {
@@ -20,15 +27,46 @@ export function formatPlan(plan: TagPlan, hash: string): string {
   }
   out.push(table(['tenant', 'site', 'type', 'dc', 'own-vlan', 'tag1', 'tag2'], rows), '');
   out.push('Tag3 DC/VPLS pseudowire labels and gateways:');
-  out.push(table(['dc', 'tag3', 'gateways'], plan.dcs.map((d) => [d.name, d.dcTag, d.gateways.map((g) => `${g.remoteDc} via ${g.node}`).join(', ') || '-'])), '');
+  out.push(
+    table(
+      ['dc', 'tag3', 'gateways'],
+      plan.dcs.map((d) => [d.name, d.dcTag, d.gateways.map((g) => `${g.remoteDc} via ${g.node}`).join(', ') || '-']),
+    ),
+    '',
+  );
   if (plan.lsps.length) {
     out.push('Tag4 long-haul LSPs (label/ttl per hop; swapped at P routers, popped by the egress PE):');
-    out.push(table(['from', 'to', 'hops'], plan.lsps.map((l) => [l.from, l.to, l.hops.map((h) => `${h.from.node}>${h.to.node} ${h.label}/${h.ttl}`).join('  ')])), '');
+    out.push(
+      table(
+        ['from', 'to', 'hops'],
+        plan.lsps.map((l) => [
+          l.from,
+          l.to,
+          l.hops.map((h) => `${h.from.node}>${h.to.node} ${h.label}/${h.ttl}`).join('  '),
+        ]),
+      ),
+      '',
+    );
   }
-  if (plan.provider) out.push(`provider segment: VXLAN vni ${plan.provider.vni} udp ${plan.provider.dstport} between ${plan.provider.local} and ${plan.provider.remote}`, '');
+  if (plan.provider)
+    out.push(
+      `provider segment: VXLAN vni ${plan.provider.vni} udp ${plan.provider.dstport} between ${plan.provider.local} and ${plan.provider.remote}`,
+      '',
+    );
   out.push('decode hints (fabric inspect --decode-as, tshark -d mpls.label==N,pwethnocw):');
-  out.push('  ' + (Object.entries(plan.decodeHints).map(([l, k]) => `${l}=${k}`).join(' ') || '-'), '');
+  out.push(
+    '  ' +
+      (Object.entries(plan.decodeHints)
+        .map(([l, k]) => `${l}=${k}`)
+        .join(' ') || '-'),
+    '',
+  );
   out.push(`MTU budget (client IP MTU ${plan.tenantMtu}):`);
-  out.push(table(['class', 'mtu', 'headers after the outer Ethernet'], plan.mtu.map((m) => [m.class, m.mtu, m.headers.map((h) => `${h.name} ${h.bytes}`).join(' + ') || '-'])));
+  out.push(
+    table(
+      ['class', 'mtu', 'headers after the outer Ethernet'],
+      plan.mtu.map((m) => [m.class, m.mtu, m.headers.map((h) => `${h.name} ${h.bytes}`).join(' + ') || '-']),
+    ),
+  );
   return out.join('\n') + '\n';
 }

@@ -7,7 +7,15 @@ import { renderPrograms } from './render.js';
 
 export { computePlan, planHash } from './plan.js';
 export { renderPrograms, bundleText } from './render.js';
-export { applyDeltas, applyPrograms, diffPrograms, liveOfports, programDeltas, type FlowDiff, type ProgramDelta } from './apply.js';
+export {
+  applyDeltas,
+  applyPrograms,
+  diffPrograms,
+  liveOfports,
+  programDeltas,
+  type FlowDiff,
+  type ProgramDelta,
+} from './apply.js';
 export { ENCODING, classMtu } from './encoding.js';
 export type * from './types.js';
 export type { BridgeProgram } from './modules/module.js';

@@ -23,7 +23,11 @@ export function computePlan(lab: LabModel): TagPlan {
     dcs: [],
     lsps: [],
     decodeHints: {},
-    mtu: (Object.keys(ENCODING) as LinkClass[]).map((cls) => ({ class: cls, headers: ENCODING[cls], mtu: classMtu(cls, tenantMtu) })),
+    mtu: (Object.keys(ENCODING) as LinkClass[]).map((cls) => ({
+      class: cls,
+      headers: ENCODING[cls],
+      mtu: classMtu(cls, tenantMtu),
+    })),
     mplsTtl: DEFAULT_MPLS_TTL,
     floodMeterPps: DEFAULT_FLOOD_METER_PPS,
   };
@@ -33,7 +37,13 @@ export function computePlan(lab: LabModel): TagPlan {
   for (const l of lab.links) {
     const need = classMtu(l.class, tenantMtu);
     if (l.mtu < need) {
-      ctx.bag.add({ code: 'E_MTU_BUDGET', file: lab.source, path: `links.${l.id}`, message: `link MTU ${l.mtu} is below the ${need} bytes a ${tenantMtu}-byte client packet needs on a ${l.class} link`, hint: 'regenerate the lab so link MTUs follow the budget (fabric plan shows it)' });
+      ctx.bag.add({
+        code: 'E_MTU_BUDGET',
+        file: lab.source,
+        path: `links.${l.id}`,
+        message: `link MTU ${l.mtu} is below the ${need} bytes a ${tenantMtu}-byte client packet needs on a ${l.class} link`,
+        hint: 'regenerate the lab so link MTUs follow the budget (fabric plan shows it)',
+      });
     }
   }
   ctx.bag.throwIfAny('tag plan');

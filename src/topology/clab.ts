@@ -91,7 +91,9 @@ export function validateClab(topo: unknown): string[] {
   if (!clabValidator) {
     const path = clabSchemaPath();
     if (!existsSync(path)) {
-      throw new FabricError('E_CLAB_SCHEMA_MISSING', `containerlab schema not found at ${path}`, { hint: 'set FABRIC_CLAB_SCHEMA to the path of clab.schema.json' });
+      throw new FabricError('E_CLAB_SCHEMA_MISSING', `containerlab schema not found at ${path}`, {
+        hint: 'set FABRIC_CLAB_SCHEMA to the path of clab.schema.json',
+      });
     }
     // strict:false: the schema uses `prefixItems` and `markdownDescription`, unknown to draft-07.
     const ajv = new Ajv({ allErrors: true, strict: false });
@@ -105,9 +107,13 @@ export function validateClab(topo: unknown): string[] {
 export function generateClab(model: LabModel, sourceLabel?: string): string {
   const problems = validateClab(renderClab(model));
   if (problems.length) {
-    throw new FabricError('E_CLAB_INVALID', `generated topology for ${model.name} violates the containerlab schema: ${problems.slice(0, 5).join('; ')}`, {
-      hint: 'this is a generator bug: report it with the lab file',
-    });
+    throw new FabricError(
+      'E_CLAB_INVALID',
+      `generated topology for ${model.name} violates the containerlab schema: ${problems.slice(0, 5).join('; ')}`,
+      {
+        hint: 'this is a generator bug: report it with the lab file',
+      },
+    );
   }
   return clabYaml(model, sourceLabel);
 }

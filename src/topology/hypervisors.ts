@@ -63,7 +63,14 @@ export const GATEWAY_TRANSPORT_IF = 'eth1';
  * anycast gateway): a guest migrated to another hypervisor keeps a valid neighbour entry for its
  * remote VTEP, so an evacuated mirror works at once when it is activated there.
  */
-export const VTEP = { vlan: 4000, gatewayIp: '172.31.255.1', gatewayMac: '02:fe:00:00:0f:a0', guestIp: '172.31.255.2', prefix: 24, dstport: 4789 } as const;
+export const VTEP = {
+  vlan: 4000,
+  gatewayIp: '172.31.255.1',
+  gatewayMac: '02:fe:00:00:0f:a0',
+  guestIp: '172.31.255.2',
+  prefix: 24,
+  dstport: 4789,
+} as const;
 
 /** VNI of a site's own VLAN: unique per (site, VLAN) because Tag1 is unique per site. */
 export function vniOf(hostTag: number, vlan: number): number {
@@ -79,7 +86,8 @@ export const poolVmName = (hv: string, i: number): string => `${hv}-p${i}`;
 export function mirroredBy(hvs: HypervisorIntent[], h: HypervisorIntent): HypervisorIntent | string | undefined {
   const here = hvs.filter((c) => hvType(c) === 'customer' && c.dc === h.dc);
   if (h.mirrors === undefined) {
-    if (here.length > 1 && (h.pool ?? 0) !== 0) return `${h.dc} has ${here.length} customer hypervisors; say which one its pool mirrors`;
+    if (here.length > 1 && (h.pool ?? 0) !== 0)
+      return `${h.dc} has ${here.length} customer hypervisors; say which one its pool mirrors`;
     return here.length === 1 ? here[0] : undefined;
   }
   const named = hvs.find((c) => c.name === h.mirrors);
@@ -90,7 +98,13 @@ export function mirroredBy(hvs: HypervisorIntent[], h: HypervisorIntent): Hyperv
 }
 
 /** Adds hypervisor nodes, their uplinks, virtual hypervisors and taps. Problems go to the bag. */
-export function resolveHypervisors(b: LabBuilder, intent: FabricIntent, bag: DiagnosticBag, src: SourceMap, mtu: (c: LinkClass) => number): void {
+export function resolveHypervisors(
+  b: LabBuilder,
+  intent: FabricIntent,
+  bag: DiagnosticBag,
+  src: SourceMap,
+  mtu: (c: LinkClass) => number,
+): void {
   const hvs = intent.hypervisors ?? [];
   const hostedBy = new Map<string, string>();
   // The own VLANs each bridge device serves: its hosted site's, or (HA) those of the first
@@ -113,61 +127,153 @@ export function resolveHypervisors(b: LabBuilder, intent: FabricIntent, bag: Dia
   hvs.forEach((h, i) => {
     const type = h.type === undefined ? 'ha' : h.type;
     if (!HV_TYPES.includes(type as HypervisorType)) {
-      bag.add(src.diag('E_HV_TYPE', ['hypervisors', i, 'type'], `hypervisor ${h.name}: unknown type ${JSON.stringify(type)}`, `types: ${HV_TYPES.join(', ')}`));
+      bag.add(
+        src.diag(
+          'E_HV_TYPE',
+          ['hypervisors', i, 'type'],
+          `hypervisor ${h.name}: unknown type ${JSON.stringify(type)}`,
+          `types: ${HV_TYPES.join(', ')}`,
+        ),
+      );
       return;
     }
     if (b.nodes.has(h.name) || b.nodes.has(gatewayName(h.name)) || b.nodes.has(hostStackName(h.name))) {
-      bag.add(src.diag('E_DUP_NAME', ['hypervisors', i, 'name'], `hypervisor ${h.name} has the name of another node`, 'pick a name no generated node uses'));
+      bag.add(
+        src.diag(
+          'E_DUP_NAME',
+          ['hypervisors', i, 'name'],
+          `hypervisor ${h.name} has the name of another node`,
+          'pick a name no generated node uses',
+        ),
+      );
       return;
     }
     const hosts = hostsOf(h);
     const pool = h.pool === undefined ? 0 : h.pool;
     if (hvType(h) === 'ha' && (!Number.isInteger(pool) || (pool as number) < 0 || (pool as number) > MAX_POOL)) {
-      bag.add(src.diag('E_HV_POOL', ['hypervisors', i, 'pool'], `hypervisor ${h.name}: pool ${JSON.stringify(pool)} is not 0..${MAX_POOL}`, 'the inactive pool holds paused QEMU guests of 96 MiB each'));
+      bag.add(
+        src.diag(
+          'E_HV_POOL',
+          ['hypervisors', i, 'pool'],
+          `hypervisor ${h.name}: pool ${JSON.stringify(pool)} is not 0..${MAX_POOL}`,
+          'the inactive pool holds paused QEMU guests of 96 MiB each',
+        ),
+      );
       return;
     }
     if (hvType(h) === 'customer' && hosts.length !== 1) {
-      bag.add(src.diag('E_HV_HOSTS', ['hypervisors', i, 'hosts'], `customer hypervisor ${h.name} must host exactly one tenant site (hosts: [tenant/site])`, 'one virtual hypervisor per customer hypervisor carries that site\'s customer VMs'));
+      bag.add(
+        src.diag(
+          'E_HV_HOSTS',
+          ['hypervisors', i, 'hosts'],
+          `customer hypervisor ${h.name} must host exactly one tenant site (hosts: [tenant/site])`,
+          "one virtual hypervisor per customer hypervisor carries that site's customer VMs",
+        ),
+      );
       return;
     }
-    if (h.virtualization !== undefined && (!VIRTUALIZATION.includes(h.virtualization as Virtualization) || hvType(h) !== 'customer')) {
-      bag.add(src.diag('E_HV_VIRT', ['hypervisors', i, 'virtualization'], `hypervisor ${h.name}: virtualization ${JSON.stringify(h.virtualization)} is not allowed here`, 'customer hypervisors take virtualization: full (customer VMs in a virtual hypervisor, FIG. 3-4) or partial (on the physical hypervisor, FIG. 1-2); HA hypervisors are always nested'));
+    if (
+      h.virtualization !== undefined &&
+      (!VIRTUALIZATION.includes(h.virtualization as Virtualization) || hvType(h) !== 'customer')
+    ) {
+      bag.add(
+        src.diag(
+          'E_HV_VIRT',
+          ['hypervisors', i, 'virtualization'],
+          `hypervisor ${h.name}: virtualization ${JSON.stringify(h.virtualization)} is not allowed here`,
+          'customer hypervisors take virtualization: full (customer VMs in a virtual hypervisor, FIG. 3-4) or partial (on the physical hypervisor, FIG. 1-2); HA hypervisors are always nested',
+        ),
+      );
       return;
     }
     if (hvType(h) === 'ha' && hosts.length) {
-      bag.add(src.diag('E_HV_HOSTS', ['hypervisors', i, 'hosts'], `HA hypervisor ${h.name} cannot host sites from the start`, 'HA hypervisors receive sites by failover'));
+      bag.add(
+        src.diag(
+          'E_HV_HOSTS',
+          ['hypervisors', i, 'hosts'],
+          `HA hypervisor ${h.name} cannot host sites from the start`,
+          'HA hypervisors receive sites by failover',
+        ),
+      );
       return;
     }
     const customersHere = hvs.filter((c) => hvType(c) === 'customer' && c.dc === h.dc).map((c) => c.name);
     if (h.mirrors !== undefined && hvType(h) !== 'ha') {
-      bag.add(src.diag('E_HV_MIRRORS', ['hypervisors', i, 'mirrors'], `customer hypervisor ${h.name} cannot mirror another`, 'mirrors: belongs to HA hypervisors (type: ha), naming the customer hypervisor their pool mirrors'));
+      bag.add(
+        src.diag(
+          'E_HV_MIRRORS',
+          ['hypervisors', i, 'mirrors'],
+          `customer hypervisor ${h.name} cannot mirror another`,
+          'mirrors: belongs to HA hypervisors (type: ha), naming the customer hypervisor their pool mirrors',
+        ),
+      );
       return;
     }
     const mirrored = hvType(h) === 'ha' ? mirroredBy(hvs, h) : undefined;
     if (typeof mirrored === 'string') {
-      bag.add(src.diag('E_HV_MIRRORS', ['hypervisors', i, h.mirrors === undefined ? 'name' : 'mirrors'], `HA hypervisor ${h.name}: ${mirrored}`, customersHere.length ? `write mirrors: one of ${customersHere.join(', ')} (customer hypervisors of ${h.dc})` : `${h.dc} has no customer hypervisor: drop mirrors:`));
+      bag.add(
+        src.diag(
+          'E_HV_MIRRORS',
+          ['hypervisors', i, h.mirrors === undefined ? 'name' : 'mirrors'],
+          `HA hypervisor ${h.name}: ${mirrored}`,
+          customersHere.length
+            ? `write mirrors: one of ${customersHere.join(', ')} (customer hypervisors of ${h.dc})`
+            : `${h.dc} has no customer hypervisor: drop mirrors:`,
+        ),
+      );
       return;
     }
     let siteTenant: string | null = null;
     const served = servedSite.get(h.name);
-    const labels: Record<string, string> = { 'fabric.hypervisor-type': hvType(h), ...(served ? { 'fabric.serves': served } : {}) };
+    const labels: Record<string, string> = {
+      'fabric.hypervisor-type': hvType(h),
+      ...(served ? { 'fabric.serves': served } : {}),
+    };
     for (const key of hosts) {
       const [tenant, site] = key.split('/');
       const s = intent.tenants[tenant ?? '']?.sites.find((x) => x.name === site);
       if (!s) {
-        bag.add(src.diag('E_HV_SITE', ['hypervisors', i, 'hosts'], `hypervisor ${h.name}: no tenant site ${key}`, 'write hosts as tenant/site, e.g. red/vm'));
+        bag.add(
+          src.diag(
+            'E_HV_SITE',
+            ['hypervisors', i, 'hosts'],
+            `hypervisor ${h.name}: no tenant site ${key}`,
+            'write hosts as tenant/site, e.g. red/vm',
+          ),
+        );
         return;
       }
       if (s.dc !== h.dc) {
-        bag.add(src.diag('E_HV_SITE', ['hypervisors', i, 'hosts'], `site ${key} is in ${s.dc}, hypervisor ${h.name} in ${h.dc}`, 'a hypervisor hosts sites of its own DC'));
+        bag.add(
+          src.diag(
+            'E_HV_SITE',
+            ['hypervisors', i, 'hosts'],
+            `site ${key} is in ${s.dc}, hypervisor ${h.name} in ${h.dc}`,
+            'a hypervisor hosts sites of its own DC',
+          ),
+        );
         return;
       }
       if (hostedBy.has(key)) {
-        bag.add(src.diag('E_HV_SITE', ['hypervisors', i, 'hosts'], `site ${key} is already hosted by ${hostedBy.get(key)}`, 'a site runs on one hypervisor'));
+        bag.add(
+          src.diag(
+            'E_HV_SITE',
+            ['hypervisors', i, 'hosts'],
+            `site ${key} is already hosted by ${hostedBy.get(key)}`,
+            'a site runs on one hypervisor',
+          ),
+        );
         return;
       }
       if (s.systems.some((y) => y.vlan === VTEP.vlan)) {
-        bag.add(src.diag('E_HV_VLAN', ['hypervisors', i, 'hosts'], `site ${key} uses VLAN ${VTEP.vlan}, the hypervisors' VXLAN transport VLAN`, `move the site's systems to another own VLAN (${VTEP.vlan} carries VTEP traffic on every hypervisor bridge)`));
+        bag.add(
+          src.diag(
+            'E_HV_VLAN',
+            ['hypervisors', i, 'hosts'],
+            `site ${key} uses VLAN ${VTEP.vlan}, the hypervisors' VXLAN transport VLAN`,
+            `move the site's systems to another own VLAN (${VTEP.vlan} carries VTEP traffic on every hypervisor bridge)`,
+          ),
+        );
         return;
       }
       hostedBy.set(key, h.name);
@@ -180,27 +286,48 @@ export function resolveHypervisors(b: LabBuilder, intent: FabricIntent, bag: Dia
     // own VLAN); the hosted site may change at failover.
     b.link('hypervisor', h.name, dcSwitchName(h.dc), mtu('hypervisor'));
     // The bridge device carries the tenant of the site its hypervisor holds (moved with it).
-    b.addNode(gatewayName(h.name), 'linux', 'vxlan-gateway', { dc: h.dc, tenant: siteTenant, labels: { 'fabric.hypervisor': h.name }, origin: ['hypervisors', i] });
+    b.addNode(gatewayName(h.name), 'linux', 'vxlan-gateway', {
+      dc: h.dc,
+      tenant: siteTenant,
+      labels: { 'fabric.hypervisor': h.name },
+      origin: ['hypervisors', i],
+    });
     // VTEP transport (VXLAN): room for a whole tagged tenant frame inside.
     const vtepMtu = mtu('hypervisor') + VXLAN_OVERHEAD;
     b.link('hypervisor', h.name, gatewayName(h.name), vtepMtu);
-    for (let k = 0; k < (servedVlans.get(h.name) ?? []).length; k++) b.link('hypervisor', h.name, gatewayName(h.name), mtu('hypervisor'));
+    for (let k = 0; k < (servedVlans.get(h.name) ?? []).length; k++)
+      b.link('hypervisor', h.name, gatewayName(h.name), mtu('hypervisor'));
     const vms: { name: string; labels: Record<string, string>; host?: boolean }[] = [];
     if (hvType(h) === 'customer' && virtualization(h) === 'partial') {
       // FIG. 1-2: a traditional hypervisor on the physical system. Its host stack (vSwitch +
       // VTEP) is a namespace on the bridge's transport VLAN; its customer VMs are namespaces
       // beside it, made by src/failover. It carries the site like a virtual hypervisor would.
-      vms.push({ name: hostStackName(h.name), labels: { 'fabric.vm-state': 'active', 'fabric.hosts-site': hosts[0]!, 'fabric.vm-kind': 'host' }, host: true });
+      vms.push({
+        name: hostStackName(h.name),
+        labels: { 'fabric.vm-state': 'active', 'fabric.hosts-site': hosts[0]!, 'fabric.vm-kind': 'host' },
+        host: true,
+      });
     } else if (hvType(h) === 'customer') {
       vms.push({ name: activeVmName(h.name), labels: { 'fabric.vm-state': 'active', 'fabric.hosts-site': hosts[0]! } });
     }
     // Mirrors carry the mirrored site from the start (seed 000: configured as mirrors of customer
     // hypervisors), wherever evacuation later takes them.
     for (let p = 1; p <= (pool as number); p++) {
-      vms.push({ name: poolVmName(h.name, p), labels: { 'fabric.vm-state': 'inactive', 'fabric.pool': h.name, ...(served ? { 'fabric.hosts-site': served } : {}) } });
+      vms.push({
+        name: poolVmName(h.name, p),
+        labels: {
+          'fabric.vm-state': 'inactive',
+          'fabric.pool': h.name,
+          ...(served ? { 'fabric.hosts-site': served } : {}),
+        },
+      });
     }
     for (const vm of vms) {
-      const node = b.addNode(vm.name, vm.host ? 'linux' : 'generic_vm', 'vm', { dc: h.dc, labels: { ...vm.labels, 'fabric.hypervisor': h.name }, origin: ['hypervisors', i] });
+      const node = b.addNode(vm.name, vm.host ? 'linux' : 'generic_vm', 'vm', {
+        dc: h.dc,
+        labels: { ...vm.labels, 'fabric.hypervisor': h.name },
+        origin: ['hypervisors', i],
+      });
       if (!vm.host) node.attributes = { image: GUEST_IMAGE };
       b.link('hypervisor', vm.name, h.name, vtepMtu);
     }

@@ -13,7 +13,7 @@ export function parseCidr(text: string): Cidr | undefined {
   const octets = m.slice(1, 5).map(Number);
   const prefix = Number(m[5]);
   if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-  return { addr: (((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0), prefix };
+  return { addr: ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0, prefix };
 }
 
 export function formatIp(addr: number): string {
@@ -33,7 +33,7 @@ export function isNetworkOrBroadcast(c: Cidr): 'network' | 'broadcast' | undefin
   if (c.prefix >= 31) return undefined;
   const host = (c.addr & ~mask(c.prefix)) >>> 0;
   if (host === 0) return 'network';
-  if (host === (~mask(c.prefix) >>> 0)) return 'broadcast';
+  if (host === ~mask(c.prefix) >>> 0) return 'broadcast';
   return undefined;
 }
 

@@ -64,7 +64,15 @@ function typeName(v: unknown): string {
   return typeof v;
 }
 
-const TYPE_WORDS: Record<string, string> = { object: 'a map', array: 'a list', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false', null: 'nothing' };
+const TYPE_WORDS: Record<string, string> = {
+  object: 'a map',
+  array: 'a list',
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'true or false',
+  null: 'nothing',
+};
 
 function schemaDiagnostic(e: ErrorObject, data: unknown, src: SourceMap): Diagnostic | undefined {
   const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
@@ -78,22 +86,43 @@ function schemaDiagnostic(e: ErrorObject, data: unknown, src: SourceMap): Diagno
       return undefined; // the inner keyword error (with propertyName) says it better
     case 'required': {
       const missing = (e.params as { missingProperty: string }).missingProperty;
-      return src.diag('E_SCHEMA_REQUIRED', [...path, missing], `missing required field '${missing}'`, `add '${missing}:' here`);
+      return src.diag(
+        'E_SCHEMA_REQUIRED',
+        [...path, missing],
+        `missing required field '${missing}'`,
+        `add '${missing}:' here`,
+      );
     }
     case 'additionalProperties': {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys((parent.properties as object | undefined) ?? {});
-      return src.diag('E_SCHEMA_UNKNOWN_FIELD', [...path, extra], `unknown field '${extra}'`, allowed.length ? `allowed here: ${allowed.join(', ')}` : undefined, { key: true });
+      return src.diag(
+        'E_SCHEMA_UNKNOWN_FIELD',
+        [...path, extra],
+        `unknown field '${extra}'`,
+        allowed.length ? `allowed here: ${allowed.join(', ')}` : undefined,
+        { key: true },
+      );
     }
     case 'type': {
       const want = ([] as string[]).concat((e.params as { type: string | string[] }).type);
       const words = want.map((w) => TYPE_WORDS[w] ?? w).join(' or ');
-      const found = value === null ? 'nothing' : typeof value === 'object' ? `a ${typeName(value)}` : `${typeName(value)} ${show(value)}`;
+      const found =
+        value === null
+          ? 'nothing'
+          : typeof value === 'object'
+            ? `a ${typeName(value)}`
+            : `${typeName(value)} ${show(value)}`;
       return src.diag('E_SCHEMA_TYPE', path, `expected ${words}, found ${found}`, xhint ?? `write ${words} here`);
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
-      return src.diag('E_SCHEMA_ENUM', path, `${show(value)} is not one of ${allowed.join(', ')}`, xhint ?? `use one of: ${allowed.join(', ')}`);
+      return src.diag(
+        'E_SCHEMA_ENUM',
+        path,
+        `${show(value)} is not one of ${allowed.join(', ')}`,
+        xhint ?? `use one of: ${allowed.join(', ')}`,
+      );
     }
     case 'minItems':
     case 'maxItems':
@@ -101,14 +130,23 @@ function schemaDiagnostic(e: ErrorObject, data: unknown, src: SourceMap): Diagno
       const limit = (e.params as { limit: number }).limit;
       const what = e.keyword === 'minProperties' ? 'entries' : 'items';
       const rel = e.keyword === 'maxItems' ? 'at most' : 'at least';
-      const fallback = e.keyword === 'maxItems' ? `remove ${what} until at most ${limit} remain` : `add ${what} until there are at least ${limit}`;
+      const fallback =
+        e.keyword === 'maxItems'
+          ? `remove ${what} until at most ${limit} remain`
+          : `add ${what} until there are at least ${limit}`;
       return src.diag('E_SCHEMA_COUNT', path, `needs ${rel} ${limit} ${what}`, xhint ?? fallback);
     }
     case 'maxLength': {
       const limit = (e.params as { limit: number }).limit;
       const p = propertyName !== undefined ? [...path, propertyName] : path;
       const v = propertyName ?? value;
-      return src.diag('E_NAME_TOO_LONG', p, `${show(v)} has ${String(v).length} characters, at most ${limit} allowed`, xhint, { key: propertyName !== undefined });
+      return src.diag(
+        'E_NAME_TOO_LONG',
+        p,
+        `${show(v)} has ${String(v).length} characters, at most ${limit} allowed`,
+        xhint,
+        { key: propertyName !== undefined },
+      );
     }
     case 'pattern':
     case 'minimum':
@@ -117,11 +155,19 @@ function schemaDiagnostic(e: ErrorObject, data: unknown, src: SourceMap): Diagno
       const v = propertyName ?? value;
       const code = xcode ?? 'E_SCHEMA_VALUE';
       const limit = (e.params as { limit?: number; comparison?: string }).limit;
-      const fallback = e.keyword === 'pattern' ? `must match ${(e.params as { pattern: string }).pattern}` : `must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${limit}`;
+      const fallback =
+        e.keyword === 'pattern'
+          ? `must match ${(e.params as { pattern: string }).pattern}`
+          : `must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${limit}`;
       return src.diag(code, p, valueMessage(code, v, path), xhint ?? fallback, { key: propertyName !== undefined });
     }
     default:
-      return src.diag(xcode ?? 'E_SCHEMA', path, e.message ?? `violates ${e.keyword}`, xhint ?? 'see schemas/fabric.schema.json and docs/lab-format.md');
+      return src.diag(
+        xcode ?? 'E_SCHEMA',
+        path,
+        e.message ?? `violates ${e.keyword}`,
+        xhint ?? 'see schemas/fabric.schema.json and docs/lab-format.md',
+      );
   }
 }
 
@@ -151,7 +197,13 @@ function sortDiagnostics(items: Diagnostic[]): Diagnostic[] {
     seen.add(k);
     out.push(d);
   }
-  return out.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.code.localeCompare(b.code) || (a.path ?? '').localeCompare(b.path ?? ''));
+  return out.sort(
+    (a, b) =>
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.column ?? 0) - (b.column ?? 0) ||
+      a.code.localeCompare(b.code) ||
+      (a.path ?? '').localeCompare(b.path ?? ''),
+  );
 }
 
 /** Parses and validates intent text; throws DiagnosticsError with every problem found. */
@@ -171,7 +223,9 @@ export function parseIntent(text: string, file: string): LoadedIntent {
         file,
         line,
         column: col,
-        hint: dup ? 'a key appears twice in one map; merge or rename the entries' : 'fix the YAML syntax (indentation with spaces, closed brackets and quotes)',
+        hint: dup
+          ? 'a key appears twice in one map; merge or rename the entries'
+          : 'fix the YAML syntax (indentation with spaces, closed brackets and quotes)',
       });
     }
     throw new DiagnosticsErrorFor('load', bag.items);
@@ -180,7 +234,12 @@ export function parseIntent(text: string, file: string): LoadedIntent {
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
   } catch (cause) {
-    bag.add({ code: 'E_YAML_SYNTAX', message: (cause as Error).message, file, hint: 'avoid recursive or excessive aliases' });
+    bag.add({
+      code: 'E_YAML_SYNTAX',
+      message: (cause as Error).message,
+      file,
+      hint: 'avoid recursive or excessive aliases',
+    });
     throw new DiagnosticsErrorFor('load', bag.items);
   }
   const validate = schemaValidator();
@@ -201,7 +260,10 @@ export async function loadIntent(path: string): Promise<LoadedIntent> {
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new FabricError('E_LAB_NOT_FOUND', `cannot read lab file ${path}`, { cause, hint: 'pass the path of a fabric.yml, e.g. labs/mtdc/fabric.yml' });
+    throw new FabricError('E_LAB_NOT_FOUND', `cannot read lab file ${path}`, {
+      cause,
+      hint: 'pass the path of a fabric.yml, e.g. labs/mtdc/fabric.yml',
+    });
   }
   return parseIntent(text, path);
 }

@@ -54,7 +54,16 @@ export interface InterfaceModel {
 
 /** Extra kernel devices a linux node builds inside its namespace (provider routers). */
 export type NetdevModel =
-  | { type: 'vxlan'; name: string; vni: number; local: string; remote: string; dstport: number; dev: string; mtu?: number }
+  | {
+      type: 'vxlan';
+      name: string;
+      vni: number;
+      local: string;
+      remote: string;
+      dstport: number;
+      dev: string;
+      mtu?: number;
+    }
   | { type: 'bridge'; name: string; ports: string[]; mtu?: number };
 
 export interface NodeModel {

@@ -49,7 +49,13 @@ export class LabBuilder {
     name: string,
     kind: NodeKind,
     role: NodeRole,
-    opts: { dc?: string | null; tenant?: string | null; labels?: Record<string, string>; origin?: DocPath; bridge?: string } = {},
+    opts: {
+      dc?: string | null;
+      tenant?: string | null;
+      labels?: Record<string, string>;
+      origin?: DocPath;
+      bridge?: string;
+    } = {},
   ): NodeModel {
     const dc = opts.dc ?? null;
     const tenant = opts.tenant ?? null;
@@ -101,7 +107,14 @@ export class LabBuilder {
   }
 
   /** Allocates one interface on each side and links them. */
-  link(cls: LinkClass, a: string, b: string, mtu: number, aIf: Partial<InterfaceModel> = {}, bIf: Partial<InterfaceModel> = {}): [InterfaceModel, InterfaceModel] {
+  link(
+    cls: LinkClass,
+    a: string,
+    b: string,
+    mtu: number,
+    aIf: Partial<InterfaceModel> = {},
+    bIf: Partial<InterfaceModel> = {},
+  ): [InterfaceModel, InterfaceModel] {
     const pa = { ...this.port(a, aIf), node: a };
     const pb = { ...this.port(b, bIf), node: b };
     this.connect(cls, pa, pb, mtu);
@@ -115,7 +128,9 @@ export class LabBuilder {
 
 /** Deterministic locally administered unicast MAC for a system without a declared one. */
 export function derivedMac(site: string, system: string, salt = 0): string {
-  const h = createHash('sha256').update(`${site}/${system}${salt ? `#${salt}` : ''}`).digest();
+  const h = createHash('sha256')
+    .update(`${site}/${system}${salt ? `#${salt}` : ''}`)
+    .digest();
   return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 
@@ -176,7 +191,14 @@ export function resolve(loaded: LoadedIntent, source: string): LabModel {
     const hosts = cidr ? pointToPointHosts(cidr) : undefined;
     if (!cidr || !hosts) throw new Error('resolve: provider subnet was validated');
     const [ipA, ipB] = hosts.map(formatIp);
-    const [provIfA, provIfB] = b.link('provider', PROVIDER_A, PROVIDER_B, mtu('provider'), { addresses: [`${ipA}/${cidr.prefix}`] }, { addresses: [`${ipB}/${cidr.prefix}`] });
+    const [provIfA, provIfB] = b.link(
+      'provider',
+      PROVIDER_A,
+      PROVIDER_B,
+      mtu('provider'),
+      { addresses: [`${ipA}/${cidr.prefix}`] },
+      { addresses: [`${ipB}/${cidr.prefix}`] },
+    );
 
     const ensurePe = (dc: string, origin: DocPath) => {
       const name = peName(dc);
@@ -212,7 +234,16 @@ export function resolve(loaded: LoadedIntent, source: string): LabModel {
       const node = b.node(name);
       const haul = node.interfaces.filter((f) => f !== provIf).map((f) => f.name);
       node.netdevs = [
-        { type: 'vxlan', name: PROVIDER_VXLAN_DEV, vni, local, remote, dstport: VXLAN_PORT, dev: provIf.name, mtu: vxMtu },
+        {
+          type: 'vxlan',
+          name: PROVIDER_VXLAN_DEV,
+          vni,
+          local,
+          remote,
+          dstport: VXLAN_PORT,
+          dev: provIf.name,
+          mtu: vxMtu,
+        },
         { type: 'bridge', name: PROVIDER_BRIDGE_DEV, ports: [...haul, PROVIDER_VXLAN_DEV].sort() },
       ];
     }
@@ -223,12 +254,19 @@ export function resolve(loaded: LoadedIntent, source: string): LabModel {
   // Sites hosted on a customer hypervisor get neither access switch nor endpoints (hypervisors.ts).
   const hosted = hostedSites(intent);
   for (const [tenant, t] of Object.entries(intent.tenants)) {
-    const macs = new Set(t.sites.flatMap((s) => s.systems.map((y) => y.mac?.toLowerCase()).filter((m): m is string => !!m)));
+    const macs = new Set(
+      t.sites.flatMap((s) => s.systems.map((y) => y.mac?.toLowerCase()).filter((m): m is string => !!m)),
+    );
     t.sites.forEach((site, i) => {
       if (hosted.has(`${tenant}/${site.name}`)) return;
       const sw = accessSwitchName(tenant, site.name);
       const siteLabels = { 'fabric.site': site.name, 'fabric.site-type': site.type };
-      b.addNode(sw, 'ovs-bridge', 'access-switch', { dc: site.dc, tenant, labels: siteLabels, origin: ['tenants', tenant, 'sites', i] });
+      b.addNode(sw, 'ovs-bridge', 'access-switch', {
+        dc: site.dc,
+        tenant,
+        labels: siteLabels,
+        origin: ['tenants', tenant, 'sites', i],
+      });
       const vlans = [...new Set(site.systems.map((y) => y.vlan))].sort((x, y) => x - y);
       b.link('tenant-lan', sw, dcSwitchName(site.dc), mtu('tenant-lan'), { trunks: vlans });
       site.systems.forEach((sys, j) => {
@@ -283,14 +321,28 @@ export function resolve(loaded: LoadedIntent, source: string): LabModel {
       if (parsed.index !== undefined) {
         if (parsed.index <= b.allocated(nodeName)) {
           inUse = true;
-          bag.add(src.diag('E_IF_IN_USE', ['extra_links', i, side], `port p${parsed.index} of ${nodeName} is already used by a generated link`, `the generated links of ${nodeName} use p1..p${b.allocated(nodeName)}: use p${b.allocated(nodeName) + 1} or higher`));
+          bag.add(
+            src.diag(
+              'E_IF_IN_USE',
+              ['extra_links', i, side],
+              `port p${parsed.index} of ${nodeName} is already used by a generated link`,
+              `the generated links of ${nodeName} use p1..p${b.allocated(nodeName)}: use p${b.allocated(nodeName) + 1} or higher`,
+            ),
+          );
         }
         iface = { name: kind.interfaceName(intent.name, nodeName, parsed.index), addresses: [] };
       } else {
         const name = parsed.name as string;
         if (node.interfaces.some((f) => f.name === name)) {
           inUse = true;
-          bag.add(src.diag('E_IF_IN_USE', ['extra_links', i, side], `interface ${name} of ${nodeName} is already used by a generated link`, 'pick an interface name the node does not use yet (generated endpoints use eth1)'));
+          bag.add(
+            src.diag(
+              'E_IF_IN_USE',
+              ['extra_links', i, side],
+              `interface ${name} of ${nodeName} is already used by a generated link`,
+              'pick an interface name the node does not use yet (generated endpoints use eth1)',
+            ),
+          );
         }
         iface = { name, addresses: [] };
       }
@@ -308,11 +360,19 @@ export function resolve(loaded: LoadedIntent, source: string): LabModel {
     const kind = kindOf(node.kind);
     const names: [string, string][] = [];
     if (node.bridge) names.push([node.bridge, `bridge of ${node.name}`]);
-    if (kind.bridgePorts || node.kind === 'host') for (const f of node.interfaces) names.push([f.name, `interface ${f.name} of ${node.name}`]);
+    if (kind.bridgePorts || node.kind === 'host')
+      for (const f of node.interfaces) names.push([f.name, `interface ${f.name} of ${node.name}`]);
     for (const [n, what] of names) {
       const prev = rootNames.get(n);
       if (prev !== undefined) {
-        bag.add(src.diag('E_NAME_COLLISION', b.origin.get(node.name) ?? [], `root-namespace name '${n}' (${what}) is also the ${prev}`, 'rename the node or its `bridge:` attribute; names in the root namespace must be unique across the lab'));
+        bag.add(
+          src.diag(
+            'E_NAME_COLLISION',
+            b.origin.get(node.name) ?? [],
+            `root-namespace name '${n}' (${what}) is also the ${prev}`,
+            'rename the node or its `bridge:` attribute; names in the root namespace must be unique across the lab',
+          ),
+        );
       } else rootNames.set(n, what);
     }
   }

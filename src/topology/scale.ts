@@ -14,7 +14,9 @@ export function scaleLabName(n: number): string {
 
 export function scaleLab(n: number): LabModel {
   if (!Number.isInteger(n) || n < SCALE_MIN || n > SCALE_MAX) {
-    throw new FabricError('E_SCALE_RANGE', `scale lab size ${n} outside ${SCALE_MIN}..${SCALE_MAX}`, { hint: 'use an integer node count, e.g. --scale 100' });
+    throw new FabricError('E_SCALE_RANGE', `scale lab size ${n} outside ${SCALE_MIN}..${SCALE_MAX}`, {
+      hint: 'use an integer node count, e.g. --scale 100',
+    });
   }
   const bridges = Math.max(1, Math.round(n / 11));
   const endpoints = n - bridges;
@@ -29,7 +31,10 @@ export function scaleLab(n: number): LabModel {
     b.addNode(name, 'linux', 'endpoint', { labels });
     // One flat /8: every endpoint can reach every other one across the chain.
     const addr = (((10 << 24) >>> 0) + j) >>> 0;
-    b.link('client-access', name, `sw${((j - 1) % bridges) + 1}`, 1500, { mac: derivedMac('scale', name), addresses: [`${formatIp(addr)}/8`] });
+    b.link('client-access', name, `sw${((j - 1) % bridges) + 1}`, 1500, {
+      mac: derivedMac('scale', name),
+      addresses: [`${formatIp(addr)}/8`],
+    });
   }
   return b.model('<scale>', { name: scaleLabName(n), scale: n });
 }

@@ -83,12 +83,24 @@ export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag
   // Datacenters: switch per DC; DC tags unique.
   const dcTags = new Map<number, string>();
   for (const [dc, body] of entries(data.datacenters)) {
-    if (isName(dc)) c.declareNode({ name: dcSwitchName(dc), kind: 'ovs-bridge', path: ['datacenters', dc], key: true, what: `the switch of datacenter ${dc}` });
+    if (isName(dc))
+      c.declareNode({
+        name: dcSwitchName(dc),
+        kind: 'ovs-bridge',
+        path: ['datacenters', dc],
+        key: true,
+        what: `the switch of datacenter ${dc}`,
+      });
     const tag = isObj(body) ? body.dc_tag : undefined;
     if (isVlan(tag)) {
       const prev = dcTags.get(tag);
       if (prev !== undefined) {
-        c.report('E_TAG_COLLISION', ['datacenters', dc, 'dc_tag'], `DC tag ${tag} of datacenter ${dc} is already the DC tag of ${prev}`, 'each datacenter needs its own DC tag (Tag3)');
+        c.report(
+          'E_TAG_COLLISION',
+          ['datacenters', dc, 'dc_tag'],
+          `DC tag ${tag} of datacenter ${dc} is already the DC tag of ${prev}`,
+          'each datacenter needs its own DC tag (Tag3)',
+        );
       } else dcTags.set(tag, dc);
     }
   }
@@ -102,19 +114,35 @@ export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag
     if (between.length !== 2 || !ok.every(Boolean)) return;
     const [a, b] = between as [string, string];
     if (a === b) {
-      c.report('E_SELF_LINK', ['interconnects', i, 'between'], `interconnect from ${a} to itself`, 'an interconnect joins two different datacenters');
+      c.report(
+        'E_SELF_LINK',
+        ['interconnects', i, 'between'],
+        `interconnect from ${a} to itself`,
+        'an interconnect joins two different datacenters',
+      );
       return;
     }
     const key = [a, b].sort().join('|');
     if (icPairs.has(key)) {
-      c.report('E_DUP_INTERCONNECT', ['interconnects', i], `a dedicated line between ${a} and ${b} is already declared (interconnects[${icPairs.get(key)}])`, 'declare each dedicated line once');
+      c.report(
+        'E_DUP_INTERCONNECT',
+        ['interconnects', i],
+        `a dedicated line between ${a} and ${b} is already declared (interconnects[${icPairs.get(key)}])`,
+        'declare each dedicated line once',
+      );
       return;
     }
     icPairs.set(key, i);
     between.forEach((dc, j) => {
       if (icNodes.has(dc as string)) return;
       icNodes.add(dc as string);
-      c.declareNode({ name: interconnectName(dc as string), kind: 'ovs-bridge', path: ['interconnects', i, 'between', j], key: false, what: `the interconnect switch of ${dc}` });
+      c.declareNode({
+        name: interconnectName(dc as string),
+        kind: 'ovs-bridge',
+        path: ['interconnects', i, 'between', j],
+        key: false,
+        what: `the interconnect switch of ${dc}`,
+      });
     });
   });
 
@@ -122,18 +150,47 @@ export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag
   if (isObj(data.long_haul)) {
     const lh = data.long_haul;
     arr(lh.p_routers).forEach((p, i) => {
-      if (isName(p)) c.declareNode({ name: p, kind: 'ovs-bridge', path: ['long_haul', 'p_routers', i], key: false, what: `P router ${p}` });
+      if (isName(p))
+        c.declareNode({
+          name: p,
+          kind: 'ovs-bridge',
+          path: ['long_haul', 'p_routers', i],
+          key: false,
+          what: `P router ${p}`,
+        });
     });
     const seg = isObj(lh.provider_segment) ? lh.provider_segment : undefined;
     if (seg) {
-      c.declareNode({ name: PROVIDER_A, kind: 'linux', path: ['long_haul', 'provider_segment'], key: true, what: 'the outbound provider router' });
-      c.declareNode({ name: PROVIDER_B, kind: 'linux', path: ['long_haul', 'provider_segment'], key: true, what: 'the inbound provider router' });
+      c.declareNode({
+        name: PROVIDER_A,
+        kind: 'linux',
+        path: ['long_haul', 'provider_segment'],
+        key: true,
+        what: 'the outbound provider router',
+      });
+      c.declareNode({
+        name: PROVIDER_B,
+        kind: 'linux',
+        path: ['long_haul', 'provider_segment'],
+        key: true,
+        what: 'the inbound provider router',
+      });
       if (isStr(seg.subnet)) {
         const cidr = parseCidr(seg.subnet);
         if (cidr && cidr.prefix > 31) {
-          c.report('E_BAD_SUBNET', ['long_haul', 'provider_segment', 'subnet'], `provider subnet ${seg.subnet} has no room for two routers`, 'use a /30 (or /31) point-to-point subnet, e.g. 198.51.100.0/30');
+          c.report(
+            'E_BAD_SUBNET',
+            ['long_haul', 'provider_segment', 'subnet'],
+            `provider subnet ${seg.subnet} has no room for two routers`,
+            'use a /30 (or /31) point-to-point subnet, e.g. 198.51.100.0/30',
+          );
         } else if (cidr && networkOf(cidr) !== cidr.addr) {
-          c.report('E_BAD_SUBNET', ['long_haul', 'provider_segment', 'subnet'], `provider subnet ${seg.subnet} has host bits set`, `write the network address: ${formatIp(networkOf(cidr))}/${cidr.prefix}`);
+          c.report(
+            'E_BAD_SUBNET',
+            ['long_haul', 'provider_segment', 'subnet'],
+            `provider subnet ${seg.subnet} has host bits set`,
+            `write the network address: ${formatIp(networkOf(cidr))}/${cidr.prefix}`,
+          );
         }
       }
     }
@@ -147,27 +204,53 @@ export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag
       if (between.length !== 2 || !ok.every(Boolean)) return;
       const [a, b] = between as [string, string];
       if (a === b) {
-        c.report('E_SELF_LINK', ['long_haul', 'paths', i, 'between'], `long-haul path from ${a} to itself`, 'a long-haul path joins two different datacenters');
+        c.report(
+          'E_SELF_LINK',
+          ['long_haul', 'paths', i, 'between'],
+          `long-haul path from ${a} to itself`,
+          'a long-haul path joins two different datacenters',
+        );
         return;
       }
       const key = `${a}|${b}`;
       if (pathPairs.has(key) || pathPairs.has(`${b}|${a}`)) {
-        c.report('E_DUP_PATH', ['long_haul', 'paths', i], `a long-haul path between ${a} and ${b} is already declared`, 'declare each long-haul path once');
+        c.report(
+          'E_DUP_PATH',
+          ['long_haul', 'paths', i],
+          `a long-haul path between ${a} and ${b} is already declared`,
+          'declare each long-haul path once',
+        );
         return;
       }
       pathPairs.set(key, i);
       if (bSide.has(a)) {
-        c.report('E_LONG_HAUL_ROLE', ['long_haul', 'paths', i, 'between', 0], `datacenter ${a} is the outbound end here but the inbound end of long_haul.paths[${bSide.get(a)}]`, 'the first DC of a path attaches to the first P router, the second to the inbound provider router; a DC can only be one of them: swap the pair');
+        c.report(
+          'E_LONG_HAUL_ROLE',
+          ['long_haul', 'paths', i, 'between', 0],
+          `datacenter ${a} is the outbound end here but the inbound end of long_haul.paths[${bSide.get(a)}]`,
+          'the first DC of a path attaches to the first P router, the second to the inbound provider router; a DC can only be one of them: swap the pair',
+        );
       }
       if (aSide.has(b)) {
-        c.report('E_LONG_HAUL_ROLE', ['long_haul', 'paths', i, 'between', 1], `datacenter ${b} is the inbound end here but the outbound end of long_haul.paths[${aSide.get(b)}]`, 'the first DC of a path attaches to the first P router, the second to the inbound provider router; a DC can only be one of them: swap the pair');
+        c.report(
+          'E_LONG_HAUL_ROLE',
+          ['long_haul', 'paths', i, 'between', 1],
+          `datacenter ${b} is the inbound end here but the outbound end of long_haul.paths[${aSide.get(b)}]`,
+          'the first DC of a path attaches to the first P router, the second to the inbound provider router; a DC can only be one of them: swap the pair',
+        );
       }
       if (!aSide.has(a)) aSide.set(a, i);
       if (!bSide.has(b)) bSide.set(b, i);
       between.forEach((dc, j) => {
         if (peNodes.has(dc as string)) return;
         peNodes.add(dc as string);
-        c.declareNode({ name: peName(dc as string), kind: 'ovs-bridge', path: ['long_haul', 'paths', i, 'between', j], key: false, what: `the PE router of ${dc}` });
+        c.declareNode({
+          name: peName(dc as string),
+          kind: 'ovs-bridge',
+          path: ['long_haul', 'paths', i, 'between', j],
+          key: false,
+          what: `the PE router of ${dc}`,
+        });
       });
     });
   }
@@ -190,10 +273,22 @@ export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag
       const site = isName(s.name) ? s.name : undefined;
       if (site) {
         if (siteNames.has(site)) {
-          c.report('E_DUP_NAME', [...sp, 'name'], `tenant ${tenant} already has a site named ${site} (sites[${siteNames.get(site)}])`, 'site names are unique within a tenant');
+          c.report(
+            'E_DUP_NAME',
+            [...sp, 'name'],
+            `tenant ${tenant} already has a site named ${site} (sites[${siteNames.get(site)}])`,
+            'site names are unique within a tenant',
+          );
         } else {
           siteNames.set(site, i);
-          if (tenantOk) c.declareNode({ name: accessSwitchName(tenant, site), kind: 'ovs-bridge', path: [...sp, 'name'], key: false, what: `the access switch of ${tenant} site ${site}` });
+          if (tenantOk)
+            c.declareNode({
+              name: accessSwitchName(tenant, site),
+              kind: 'ovs-bridge',
+              path: [...sp, 'name'],
+              key: false,
+              what: `the access switch of ${tenant} site ${site}`,
+            });
         }
       }
       const systemNames = new Map<string, number>();
@@ -203,11 +298,22 @@ export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag
         const yp: DocPath = [...sp, 'systems', j];
         if (isName(sys.name)) {
           if (systemNames.has(sys.name)) {
-            c.report('E_DUP_NAME', [...yp, 'name'], `site ${site ?? i} of tenant ${tenant} already has a system named ${sys.name} (systems[${systemNames.get(sys.name)}])`, 'system names are unique within a site');
+            c.report(
+              'E_DUP_NAME',
+              [...yp, 'name'],
+              `site ${site ?? i} of tenant ${tenant} already has a system named ${sys.name} (systems[${systemNames.get(sys.name)}])`,
+              'system names are unique within a site',
+            );
           } else {
             systemNames.set(sys.name, j);
             if (tenantOk && site && siteNames.get(site) === i) {
-              c.declareNode({ name: endpointName(tenant, site, sys.name), kind: 'linux', path: [...yp, 'name'], key: false, what: `system ${sys.name} of ${tenant} site ${site}` });
+              c.declareNode({
+                name: endpointName(tenant, site, sys.name),
+                kind: 'linux',
+                path: [...yp, 'name'],
+                key: false,
+                what: `system ${sys.name} of ${tenant} site ${site}`,
+              });
             }
           }
         }
@@ -221,13 +327,23 @@ export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag
           if (cidr) {
             const nb = isNetworkOrBroadcast(cidr);
             if (nb) {
-              c.report('E_BAD_IP', [...yp, 'ip'], `${sys.ip} is the ${nb} address of its subnet`, 'give the system a host address inside its subnet');
+              c.report(
+                'E_BAD_IP',
+                [...yp, 'ip'],
+                `${sys.ip} is the ${nb} address of its subnet`,
+                'give the system a host address inside its subnet',
+              );
             } else if (vlan !== undefined) {
               // One L2 domain = one own VLAN of one tenant.
               const key = `${vlan}|${cidr.addr}`;
               const prev = ips.get(key);
               if (prev) {
-                c.report('E_DUP_IP', [...yp, 'ip'], `address ${formatIp(cidr.addr)} is already used in VLAN ${vlan} of tenant ${tenant}${c.line(prev)}`, 'addresses are unique inside one L2 domain (a tenant VLAN); the same address in ANOTHER tenant is fine');
+                c.report(
+                  'E_DUP_IP',
+                  [...yp, 'ip'],
+                  `address ${formatIp(cidr.addr)} is already used in VLAN ${vlan} of tenant ${tenant}${c.line(prev)}`,
+                  'addresses are unique inside one L2 domain (a tenant VLAN); the same address in ANOTHER tenant is fine',
+                );
               } else ips.set(key, [...yp, 'ip']);
             }
           }
@@ -235,13 +351,28 @@ export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag
         if (isStr(sys.mac) && /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(sys.mac)) {
           const mac = sys.mac.toLowerCase();
           if (mac === '00:00:00:00:00:00') {
-            c.report('E_BAD_MAC', [...yp, 'mac'], `MAC ${mac} is the all-zero address`, 'use a unicast, locally administered MAC such as 02:00:00:00:00:10');
+            c.report(
+              'E_BAD_MAC',
+              [...yp, 'mac'],
+              `MAC ${mac} is the all-zero address`,
+              'use a unicast, locally administered MAC such as 02:00:00:00:00:10',
+            );
           } else if (parseInt(mac.slice(0, 2), 16) & 1) {
-            c.report('E_BAD_MAC', [...yp, 'mac'], `MAC ${mac} is a multicast address`, 'the first octet of a unicast MAC is even, e.g. 02:...');
+            c.report(
+              'E_BAD_MAC',
+              [...yp, 'mac'],
+              `MAC ${mac} is a multicast address`,
+              'the first octet of a unicast MAC is even, e.g. 02:...',
+            );
           } else {
             const prev = macs.get(mac);
             if (prev) {
-              c.report('E_DUP_MAC', [...yp, 'mac'], `MAC ${mac} is already used in tenant ${tenant}${c.line(prev)}`, 'MACs are unique inside a tenant; the same MAC in ANOTHER tenant is fine');
+              c.report(
+                'E_DUP_MAC',
+                [...yp, 'mac'],
+                `MAC ${mac} is already used in tenant ${tenant}${c.line(prev)}`,
+                'MACs are unique inside a tenant; the same MAC in ANOTHER tenant is fine',
+              );
             } else macs.set(mac, [...yp, 'mac']);
           }
         }
@@ -269,12 +400,23 @@ export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag
     for (const [vlanKey, tag] of Object.entries(ctags)) {
       const vlan = Number(vlanKey);
       if (/^[1-9][0-9]{0,3}$/.test(vlanKey) && isVlan(vlan) && !vlansUsed.has(vlan)) {
-        c.report('E_UNKNOWN_VLAN', [...base, 'customer_tags', vlanKey], `tenant ${tenant} has no system in VLAN ${vlan}`, `own VLANs of ${tenant}: ${[...vlansUsed].sort((a, b) => a - b).join(', ') || '(none)'}`, true);
+        c.report(
+          'E_UNKNOWN_VLAN',
+          [...base, 'customer_tags', vlanKey],
+          `tenant ${tenant} has no system in VLAN ${vlan}`,
+          `own VLANs of ${tenant}: ${[...vlansUsed].sort((a, b) => a - b).join(', ') || '(none)'}`,
+          true,
+        );
       }
       if (!isVlan(tag)) continue;
       const prev = byTag.get(tag);
       if (prev !== undefined) {
-        c.report('E_TAG_COLLISION', [...base, 'customer_tags', vlanKey], `customer tag ${tag} of VLAN ${vlanKey} is also the customer tag of VLAN ${prev} in tenant ${tenant}`, 'two own VLANs with one customer tag would be merged into one L2 domain: give each its own tag');
+        c.report(
+          'E_TAG_COLLISION',
+          [...base, 'customer_tags', vlanKey],
+          `customer tag ${tag} of VLAN ${vlanKey} is also the customer tag of VLAN ${prev} in tenant ${tenant}`,
+          'two own VLANs with one customer tag would be merged into one L2 domain: give each its own tag',
+        );
       } else byTag.set(tag, vlanKey);
     }
   }
@@ -285,7 +427,13 @@ export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag
     if (!isObj(h)) return;
     checkDc(h.dc, ['hypervisors', i, 'dc']);
     if (isName(h.name)) {
-      if (hvNames.has(h.name)) c.report('E_DUP_NAME', ['hypervisors', i, 'name'], `hypervisor ${h.name} is already declared (hypervisors[${hvNames.get(h.name)}])`, 'hypervisor names are unique');
+      if (hvNames.has(h.name))
+        c.report(
+          'E_DUP_NAME',
+          ['hypervisors', i, 'name'],
+          `hypervisor ${h.name} is already declared (hypervisors[${hvNames.get(h.name)}])`,
+          'hypervisor names are unique',
+        );
       else hvNames.set(h.name, i);
     }
   });
@@ -297,16 +445,27 @@ export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag
     const np: DocPath = ['extra_nodes', i];
     if (n.dc !== undefined) checkDc(n.dc, [...np, 'dc']);
     if (isName(n.tenant) && !tenants.has(n.tenant)) {
-      c.report('E_UNKNOWN_TENANT', [...np, 'tenant'], `unknown tenant '${n.tenant}'`, `declared tenants: ${[...tenants].sort().join(', ') || '(none)'}`);
+      c.report(
+        'E_UNKNOWN_TENANT',
+        [...np, 'tenant'],
+        `unknown tenant '${n.tenant}'`,
+        `declared tenants: ${[...tenants].sort().join(', ') || '(none)'}`,
+      );
     }
     if (!isStr(n.kind)) return;
     const kind = getKind(n.kind);
     if (!kind) {
-      c.report('E_UNKNOWN_KIND', [...np, 'kind'], `unknown kind '${n.kind}'`, `known kinds: ${kindNames().join(', ')} (canonical containerlab names; short aliases such as srl are not accepted)`);
+      c.report(
+        'E_UNKNOWN_KIND',
+        [...np, 'kind'],
+        `unknown kind '${n.kind}'`,
+        `known kinds: ${kindNames().join(', ')} (canonical containerlab names; short aliases such as srl are not accepted)`,
+      );
     } else {
       kind.validate(n, { src, path: np, report: (d: Diagnostic) => bag.add(d) });
     }
-    if (isName(n.name)) c.declareNode({ name: n.name, kind: n.kind, path: [...np, 'name'], key: false, what: `extra node ${n.name}` });
+    if (isName(n.name))
+      c.declareNode({ name: n.name, kind: n.kind, path: [...np, 'name'], key: false, what: `extra node ${n.name}` });
   });
 
   // Extra links: endpoints `node:interface` on existing nodes, interface syntax by kind.
@@ -321,13 +480,25 @@ export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag
       const node = colon < 0 ? v : v.slice(0, colon);
       const ifname = colon < 0 ? '' : v.slice(colon + 1);
       if (!node || !ifname) {
-        c.report('E_LINK_ENDPOINT', lp, `link endpoint '${v}' is not node:interface`, 'write endpoints as <node>:<interface>, e.g. red-c1-h1:eth2 or dc1-sw:p9');
+        c.report(
+          'E_LINK_ENDPOINT',
+          lp,
+          `link endpoint '${v}' is not node:interface`,
+          'write endpoints as <node>:<interface>, e.g. red-c1-h1:eth2 or dc1-sw:p9',
+        );
         continue;
       }
       const decl = c.nodes.get(node);
       if (!decl) {
-        const why = SAFE_NAME.test(node) ? `link endpoint names unknown node '${node}'` : `link endpoint node '${node}' is not a valid node name`;
-        c.report(SAFE_NAME.test(node) ? 'E_LINK_UNKNOWN_NODE' : 'E_BAD_NAME', lp, why, 'link to a generated node (<dc>-sw, <tenant>-<site>-<system>, ...) or declare it under extra_nodes');
+        const why = SAFE_NAME.test(node)
+          ? `link endpoint names unknown node '${node}'`
+          : `link endpoint node '${node}' is not a valid node name`;
+        c.report(
+          SAFE_NAME.test(node) ? 'E_LINK_UNKNOWN_NODE' : 'E_BAD_NAME',
+          lp,
+          why,
+          'link to a generated node (<dc>-sw, <tenant>-<site>-<system>, ...) or declare it under extra_nodes',
+        );
         continue;
       }
       const kind = getKind(decl.kind);
@@ -340,7 +511,12 @@ export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag
       const key = `${node}:${ifname}`;
       const prev = used.get(key);
       if (prev) {
-        c.report('E_IF_IN_USE', lp, `interface ${key} is already used by another link${c.line(prev)}`, 'an interface carries one link');
+        c.report(
+          'E_IF_IN_USE',
+          lp,
+          `interface ${key} is already used by another link${c.line(prev)}`,
+          'an interface carries one link',
+        );
         continue;
       }
       used.set(key, lp);

@@ -10,13 +10,32 @@ export interface FormatOptions {
   color?: boolean;
 }
 
-const ANSI = { red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', cyan: '\x1b[36m', dim: '\x1b[2m', bold: '\x1b[1m', off: '\x1b[0m' };
+const ANSI = {
+  red: '\x1b[31m',
+  green: '\x1b[32m',
+  yellow: '\x1b[33m',
+  cyan: '\x1b[36m',
+  dim: '\x1b[2m',
+  bold: '\x1b[1m',
+  off: '\x1b[0m',
+};
 
 export function formatTrace(t: TraceResult, o: FormatOptions = {}): string {
   const c = (code: keyof typeof ANSI, s: string) => (o.color ? ANSI[code] + s + ANSI.off : s);
   const lines: string[] = [];
-  lines.push(c('bold', `trace of ${t.anchor.file}#${t.anchor.frame}`) + ` (client frame ${t.key}) in ${t.lab ?? '?'} run ${t.runId ?? '?'}: ${t.hops.length} hop${t.hops.length === 1 ? '' : 's'}`);
-  if (t.decodeAs?.labels) lines.push(c('dim', `decode-as: ${Object.entries(t.decodeAs.labels).map(([k, v]) => `${k}=${v}`).join(' ')}${t.decodeAs.default ? ` default=${t.decodeAs.default}` : ''}`));
+  lines.push(
+    c('bold', `trace of ${t.anchor.file}#${t.anchor.frame}`) +
+      ` (client frame ${t.key}) in ${t.lab ?? '?'} run ${t.runId ?? '?'}: ${t.hops.length} hop${t.hops.length === 1 ? '' : 's'}`,
+  );
+  if (t.decodeAs?.labels)
+    lines.push(
+      c(
+        'dim',
+        `decode-as: ${Object.entries(t.decodeAs.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}${t.decodeAs.default ? ` default=${t.decodeAs.default}` : ''}`,
+      ),
+    );
   const w = Math.max(0, ...t.hops.map((h) => h.linkClass.length));
   for (const h of t.hops) {
     const ends = (n: { node: string; ifname: string | null }) => (n.ifname ? `${n.node}:${n.ifname}` : n.node);
@@ -25,7 +44,9 @@ export function formatTrace(t: TraceResult, o: FormatOptions = {}): string {
     lines.push('');
     if (h.gap) lines.push(c('yellow', '   ... (not adjacent to the hops above: an uncaptured link in between?)'));
     const via = h.parent !== null && h.parent !== h.index - 1 ? c('dim', ` (from hop ${h.parent})`) : '';
-    lines.push(`${c('bold', `hop ${String(h.index).padStart(2)}`)}  ${c('cyan', h.linkClass.padEnd(w))}  ${ends(h.from)} → ${ends(h.to)}  ${(dt >= 0 ? '+' : '') + dt.toFixed(6)} s  ${c('dim', frames)}${via}`);
+    lines.push(
+      `${c('bold', `hop ${String(h.index).padStart(2)}`)}  ${c('cyan', h.linkClass.padEnd(w))}  ${ends(h.from)} → ${ends(h.to)}  ${(dt >= 0 ? '+' : '') + dt.toFixed(6)} s  ${c('dim', frames)}${via}`,
+    );
     lines.push(`        ${h.stack}`);
     if (h.parent === null) lines.push(c('dim', '        (first hop)'));
     else if (!h.changes.length) lines.push(c('dim', '        (stack unchanged)'));
@@ -36,7 +57,13 @@ export function formatTrace(t: TraceResult, o: FormatOptions = {}): string {
     if (h.endsDiffer) lines.push(c('red', '        ! the two ends of this link decoded differently'));
   }
   if (t.others.count) {
-    lines.push('', c('dim', `${t.others.count} other frame${t.others.count === 1 ? '' : 's'} contain the marker but carry another client frame (use --frame FILE:N to follow one):`));
+    lines.push(
+      '',
+      c(
+        'dim',
+        `${t.others.count} other frame${t.others.count === 1 ? '' : 's'} contain the marker but carry another client frame (use --frame FILE:N to follow one):`,
+      ),
+    );
     for (const e of t.others.examples) lines.push(c('dim', `  ${e.file}#${e.frame}  ${e.stack}`));
   }
   return lines.join('\n') + '\n';

@@ -98,7 +98,9 @@ async function loadRun(runDir: string, extra: string[] | undefined): Promise<Run
   const dir = resolve(runDir);
   const mPath = join(dir, 'manifest.json');
   if (!existsSync(mPath)) {
-    throw new FabricError('E_TRACE_RUN', `${dir} has no manifest.json`, { hint: 'give a run folder captures/<lab>/<run-id>/ written by fabric capture or fabric test' });
+    throw new FabricError('E_TRACE_RUN', `${dir} has no manifest.json`, {
+      hint: 'give a run folder captures/<lab>/<run-id>/ written by fabric capture or fabric test',
+    });
   }
   let manifest: CaptureManifest;
   try {
@@ -120,16 +122,22 @@ async function loadRun(runDir: string, extra: string[] | undefined): Promise<Run
   }
   if (extra?.length) {
     const p = parseDecodeAs(extra);
-    decodeAs = { ...decodeAs, ...(p.default ? { default: p.default } : {}), labels: { ...decodeAs?.labels, ...p.labels } };
+    decodeAs = {
+      ...decodeAs,
+      ...(p.default ? { default: p.default } : {}),
+      labels: { ...decodeAs?.labels, ...p.labels },
+    };
   }
   return { dir, manifest, decodeAs };
 }
 
 /** A manifest file name must stay inside the run dir. */
 function filePath(run: RunInfo, name: string): string {
-  if (isAbsolute(name) || name.split(/[\\/]/).includes('..')) throw new FabricError('E_TRACE_RUN', `manifest names a file outside the run dir: ${name}`);
+  if (isAbsolute(name) || name.split(/[\\/]/).includes('..'))
+    throw new FabricError('E_TRACE_RUN', `manifest names a file outside the run dir: ${name}`);
   const p = join(run.dir, name);
-  if (!p.startsWith(run.dir + sep)) throw new FabricError('E_TRACE_RUN', `manifest names a file outside the run dir: ${name}`);
+  if (!p.startsWith(run.dir + sep))
+    throw new FabricError('E_TRACE_RUN', `manifest names a file outside the run dir: ${name}`);
   return p;
 }
 
@@ -150,11 +158,18 @@ export function clientBytes(data: Uint8Array, d: Dissector): Uint8Array | null {
 const keyOf = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
 
 function copyHit(f: ManifestFile, r: RawRecord): Hit {
-  return { file: f, n: r.n, sec: r.sec, ns: r.fracDigits === 9 ? r.frac : r.frac * 10 ** (9 - r.fracDigits), data: r.buf.slice(r.off, r.off + r.caplen) };
+  return {
+    file: f,
+    n: r.n,
+    sec: r.sec,
+    ns: r.fracDigits === 9 ? r.frac : r.frac * 10 ** (9 - r.fracDigits),
+    data: r.buf.slice(r.off, r.off + r.caplen),
+  };
 }
 
-const dtOf = (h: Hit, a: Hit) => (h.sec - a.sec) + (h.ns - a.ns) / 1e9;
-const before = (x: Hit, y: Hit) => x.sec - y.sec || x.ns - y.ns || (x.file.file < y.file.file ? -1 : x.file.file > y.file.file ? 1 : x.n - y.n);
+const dtOf = (h: Hit, a: Hit) => h.sec - a.sec + (h.ns - a.ns) / 1e9;
+const before = (x: Hit, y: Hit) =>
+  x.sec - y.sec || x.ns - y.ns || (x.file.file < y.file.file ? -1 : x.file.file > y.file.file ? 1 : x.n - y.n);
 
 /** Frames of every captured file for which `test` holds (frame bytes copied). */
 async function scanAll(run: RunInfo, test: (data: Uint8Array) => boolean): Promise<Hit[]> {
@@ -173,12 +188,14 @@ async function scanAll(run: RunInfo, test: (data: Uint8Array) => boolean): Promi
 
 function parseFrameRef(ref: string): { file: string; n: number } {
   const m = /^(.+):(\d+)$/.exec(ref);
-  if (!m || Number(m[2]) < 1) throw new FabricError('E_TRACE_ARGS', `--frame ${JSON.stringify(ref)}: expected FILE:N (N counts from 1)`);
+  if (!m || Number(m[2]) < 1)
+    throw new FabricError('E_TRACE_ARGS', `--frame ${JSON.stringify(ref)}: expected FILE:N (N counts from 1)`);
   return { file: m[1]!, n: Number(m[2]) };
 }
 
 export async function traceFrame(runDir: string, o: TraceOptions): Promise<TraceResult> {
-  if (!o.contains === !o.frame) throw new FabricError('E_TRACE_ARGS', 'give exactly one of --contains TEXT or --frame FILE:N');
+  if (!o.contains === !o.frame)
+    throw new FabricError('E_TRACE_ARGS', 'give exactly one of --contains TEXT or --frame FILE:N');
   const run = await loadRun(runDir, o.decodeAs);
   const d = new Dissector(run.decodeAs ? { decodeAs: run.decodeAs } : {});
   const tol = o.toleranceS ?? 0.05;
@@ -191,8 +208,14 @@ export async function traceFrame(runDir: string, o: TraceOptions): Promise<Trace
   let client: Uint8Array;
   if (o.contains) {
     const marker = Buffer.from(markerBytes(o.contains));
-    const hits = await scanAll(run, (data) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).indexOf(marker) >= 0);
-    if (!hits.length) throw new FabricError('E_TRACE_NOT_FOUND', `no frame in ${run.dir} contains ${JSON.stringify(o.contains)}`, { hint: 'fabric inspect --contains TEXT <files> shows what the captures hold' });
+    const hits = await scanAll(
+      run,
+      (data) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).indexOf(marker) >= 0,
+    );
+    if (!hits.length)
+      throw new FabricError('E_TRACE_NOT_FOUND', `no frame in ${run.dir} contains ${JSON.stringify(o.contains)}`, {
+        hint: 'fabric inspect --contains TEXT <files> shows what the captures hold',
+      });
     hits.sort(before);
     anchor = hits[0]!;
     const c = clientBytes(anchor.data, d);
@@ -207,24 +230,40 @@ export async function traceFrame(runDir: string, o: TraceOptions): Promise<Trace
   } else {
     const ref = parseFrameRef(o.frame!);
     const f = run.manifest.files.find((x) => x.file === ref.file || x.file === `${ref.file}.pcap`);
-    if (!f) throw new FabricError('E_TRACE_ARGS', `--frame: ${ref.file} is not a capture file of this run`, { hint: `files: ${run.manifest.files.map((x) => x.file).slice(0, 6).join(', ')}...` });
+    if (!f)
+      throw new FabricError('E_TRACE_ARGS', `--frame: ${ref.file} is not a capture file of this run`, {
+        hint: `files: ${run.manifest.files
+          .map((x) => x.file)
+          .slice(0, 6)
+          .join(', ')}...`,
+      });
     let found: Hit | undefined;
-    await scanCapture(filePath(run, f.file), (r) => { if (r.n === ref.n) found = copyHit(f, r); });
+    await scanCapture(filePath(run, f.file), (r) => {
+      if (r.n === ref.n) found = copyHit(f, r);
+    });
     if (!found) throw new FabricError('E_TRACE_NOT_FOUND', `${f.file} has no frame ${ref.n}`);
     anchor = found;
     const c = clientBytes(anchor.data, d);
-    if (!c || !c.length) throw new FabricError('E_TRACE_DECODE', `${f.file}:${ref.n} carries no client frame to follow`);
+    if (!c || !c.length)
+      throw new FabricError('E_TRACE_DECODE', `${f.file}:${ref.n} carries no client frame to follow`);
     client = Uint8Array.from(c);
     // Pre-filter by a distinctive tail of the client bytes, then compare exactly.
     const needle = Buffer.from(client.subarray(Math.max(0, client.length - 32)));
     const key = keyOf(client);
-    const hits = await scanAll(run, (data) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).indexOf(needle) >= 0);
-    candidates = hits.filter((h) => { const cb = clientBytes(h.data, d); return cb !== null && keyOf(cb) === key; });
+    const hits = await scanAll(
+      run,
+      (data) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).indexOf(needle) >= 0,
+    );
+    candidates = hits.filter((h) => {
+      const cb = clientBytes(h.data, d);
+      return cb !== null && keyOf(cb) === key;
+    });
   }
 
   // 2. One copy per file: the first at or after the anchor (minus the tolerance).
   const perFile = new Map<string, Hit[]>();
-  for (const h of candidates.sort(before)) (perFile.get(h.file.file) ?? perFile.set(h.file.file, []).get(h.file.file)!).push(h);
+  for (const h of candidates.sort(before))
+    (perFile.get(h.file.file) ?? perFile.set(h.file.file, []).get(h.file.file)!).push(h);
   const chosen: { hit: Hit; copies: number }[] = [];
   for (const hs of perFile.values()) {
     // Copies outside the window are other sendings of identical bytes (a repeated canary, or an
@@ -237,13 +276,32 @@ export async function traceFrame(runDir: string, o: TraceOptions): Promise<Trace
   }
 
   // 3. Group by link.
-  interface LinkHits { linkId: string; cls: string; a: string; b: string; ifs: Map<string, string>; ends: { hit: Hit; copies: number }[]; first: Hit }
+  interface LinkHits {
+    linkId: string;
+    cls: string;
+    a: string;
+    b: string;
+    ifs: Map<string, string>;
+    ends: { hit: Hit; copies: number }[];
+    first: Hit;
+  }
   const links = new Map<string, LinkHits>();
   for (const c of chosen.sort((x, y) => before(x.hit, y.hit))) {
     const f = c.hit.file;
     let l = links.get(f.linkId);
     if (!l) {
-      l = { linkId: f.linkId, cls: f.linkClass, a: f.node, b: f.peer.node, ifs: new Map([[f.node, f.ifname], [f.peer.node, f.peer.ifname]]), ends: [], first: c.hit };
+      l = {
+        linkId: f.linkId,
+        cls: f.linkClass,
+        a: f.node,
+        b: f.peer.node,
+        ifs: new Map([
+          [f.node, f.ifname],
+          [f.peer.node, f.peer.ifname],
+        ]),
+        ends: [],
+        first: c.hit,
+      };
       links.set(f.linkId, l);
     }
     l.ends.push(c);
@@ -272,7 +330,8 @@ export async function traceFrame(runDir: string, o: TraceOptions): Promise<Trace
     const l = take(gap ? 0 : i);
     let from: string, to: string;
     if (gap) [from, to] = [l.a, l.b];
-    else if (reachedBy.has(l.a) && reachedBy.has(l.b)) [from, to] = reachedBy.get(l.a)! >= reachedBy.get(l.b)! ? [l.b, l.a] : [l.a, l.b];
+    else if (reachedBy.has(l.a) && reachedBy.has(l.b))
+      [from, to] = reachedBy.get(l.a)! >= reachedBy.get(l.b)! ? [l.b, l.a] : [l.a, l.b];
     else [from, to] = reachedBy.has(l.a) ? [l.a, l.b] : [l.b, l.a];
     // The parent: the latest hop that reached `from` — but the start hop's far end was reached by it too.
     const parent = gap ? ordered.length - 1 : reachedBy.get(from)!;
@@ -285,7 +344,10 @@ export async function traceFrame(runDir: string, o: TraceOptions): Promise<Trace
   const hops: TraceHop[] = [];
   for (const [k, h] of ordered.entries()) {
     const ends = [...h.l.ends].sort((x, y) => (x.hit.file.node === h.from ? -1 : y.hit.file.node === h.from ? 1 : 0));
-    const decoded = ends.map((e) => { d.walk(e.hit.data); return d.layers(); });
+    const decoded = ends.map((e) => {
+      d.walk(e.hit.data);
+      return d.layers();
+    });
     const layers = decoded[0]!;
     const texts = decoded.map((ls) => layersText(ls));
     hops.push({
@@ -294,7 +356,14 @@ export async function traceFrame(runDir: string, o: TraceOptions): Promise<Trace
       linkClass: h.l.cls,
       from: { node: h.from, ifname: h.l.ifs.get(h.from) ?? null },
       to: { node: h.to, ifname: h.l.ifs.get(h.to) ?? null },
-      ends: ends.map((e) => ({ file: e.hit.file.file, node: e.hit.file.node, ifname: e.hit.file.ifname, frame: e.hit.n, dt: dtOf(e.hit, origin), copies: e.copies })),
+      ends: ends.map((e) => ({
+        file: e.hit.file.file,
+        node: e.hit.file.node,
+        ifname: e.hit.file.ifname,
+        frame: e.hit.n,
+        dt: dtOf(e.hit, origin),
+        copies: e.copies,
+      })),
       stack: texts[0]!,
       layers,
       parent: h.parent === null ? null : h.parent + 1,
@@ -314,7 +383,10 @@ export async function traceFrame(runDir: string, o: TraceOptions): Promise<Trace
     hops,
     others: {
       count: others.length,
-      examples: others.slice(0, 5).map((h) => { d.walk(h.data); return { file: h.file.file, frame: h.n, stack: layersText(d.layers()) }; }),
+      examples: others.slice(0, 5).map((h) => {
+        d.walk(h.data);
+        return { file: h.file.file, frame: h.n, stack: layersText(d.layers()) };
+      }),
     },
     decodeAs: run.decodeAs ?? null,
   };

@@ -35,8 +35,12 @@ export interface CanarySpec {
 
 /** `FABRIC-CANARY|<marker>|<class>|<seq>|<tag>|`: what a judge searches for in the payload. */
 export function canaryText(marker: string, cls: FloodClass, seq = 0, tag = ''): string {
-  if (!MARKER.test(marker)) throw new FabricError('E_TRAFFIC_MARKER', `bad marker ${JSON.stringify(marker)}`, { hint: 'markers match [A-Za-z0-9_.-]{1,32}' });
-  if (!/^[A-Za-z0-9_.:-]{0,64}$/.test(tag)) throw new FabricError('E_TRAFFIC_MARKER', `bad canary tag ${JSON.stringify(tag)}`);
+  if (!MARKER.test(marker))
+    throw new FabricError('E_TRAFFIC_MARKER', `bad marker ${JSON.stringify(marker)}`, {
+      hint: 'markers match [A-Za-z0-9_.-]{1,32}',
+    });
+  if (!/^[A-Za-z0-9_.:-]{0,64}$/.test(tag))
+    throw new FabricError('E_TRAFFIC_MARKER', `bad canary tag ${JSON.stringify(tag)}`);
   return `FABRIC-CANARY|${marker}|${cls}|${seq}|${tag}|`;
 }
 
@@ -89,19 +93,25 @@ export function buildCanary(s: CanarySpec): Uint8Array {
       dstIp = checkIpv4(need(s.dstIp, 'dstIp', s.cls));
       break;
     default:
-      throw new FabricError('E_TRAFFIC_CANARY', `unknown flood class ${JSON.stringify(s.cls)}`, { hint: `one of ${FLOOD_CLASSES.join(', ')}` });
+      throw new FabricError('E_TRAFFIC_CANARY', `unknown flood class ${JSON.stringify(s.cls)}`, {
+        hint: `one of ${FLOOD_CLASSES.join(', ')}`,
+      });
   }
   if ((s.cls === 'unicast' || s.cls === 'unknown-unicast') && parseInt(dstMac.slice(0, 2), 16) & 1) {
     throw new FabricError('E_TRAFFIC_CANARY', `${s.cls} canary needs a unicast destination MAC, got ${dstMac}`);
   }
   const layers: LayerSpec[] = [{ name: 'eth', src: srcMac, dst: dstMac }];
   if (s.vlan !== undefined) {
-    if (!Number.isInteger(s.vlan) || s.vlan < 1 || s.vlan > 4094) throw new FabricError('E_TRAFFIC_CANARY', `client VLAN ${s.vlan} outside 1..4094`);
+    if (!Number.isInteger(s.vlan) || s.vlan < 1 || s.vlan > 4094)
+      throw new FabricError('E_TRAFFIC_CANARY', `client VLAN ${s.vlan} outside 1..4094`);
     layers.push({ name: 'vlan', vid: s.vlan });
   }
   if (s.cls === 'arp') {
     // The marker rides in the trailer after the ARP body (where Ethernet padding would be).
-    layers.push({ name: 'arp', op: 1, sha: srcMac, spa: srcIp, tha: '00:00:00:00:00:00', tpa: dstIp }, { name: 'raw', data: payload });
+    layers.push(
+      { name: 'arp', op: 1, sha: srcMac, spa: srcIp, tha: '00:00:00:00:00:00', tpa: dstIp },
+      { name: 'raw', data: payload },
+    );
   } else {
     layers.push(
       { name: 'ipv4', src: srcIp, dst: dstIp, ttl: s.cls === 'multicast' ? 1 : 64 },
@@ -132,14 +142,30 @@ export interface CanarySetOptions {
 /** One or more canaries of every requested class for one tenant endpoint. */
 export function buildCanarySet(o: CanarySetOptions): { cls: FloodClass; seq: number; frame: Uint8Array }[] {
   const per = o.perClass ?? 1;
-  if (!Number.isInteger(per) || per < 1 || per > 1000) throw new FabricError('E_TRAFFIC_BOUNDS', `perClass ${per} outside 1..1000`);
+  if (!Number.isInteger(per) || per < 1 || per > 1000)
+    throw new FabricError('E_TRAFFIC_BOUNDS', `perClass ${per} outside 1..1000`);
   const classes = o.classes ?? FLOOD_CLASSES.filter((c) => c !== 'unicast' || o.dstMac);
   const out: { cls: FloodClass; seq: number; frame: Uint8Array }[] = [];
   for (const cls of classes) {
     for (let seq = 0; seq < per; seq++) {
       // dstMac is the known station of the unicast class only; unknown-unicast keeps its unused MAC.
       const dstMac = cls === 'unicast' ? o.dstMac : cls === 'unknown-unicast' ? o.unknownMac : undefined;
-      out.push({ cls, seq, frame: buildCanary({ cls, marker: o.marker, srcMac: o.srcMac, srcIp: o.srcIp, dstIp: o.dstIp, dstMac, group: o.group, vlan: o.vlan, seq, tag: o.tag }) });
+      out.push({
+        cls,
+        seq,
+        frame: buildCanary({
+          cls,
+          marker: o.marker,
+          srcMac: o.srcMac,
+          srcIp: o.srcIp,
+          dstIp: o.dstIp,
+          dstMac,
+          group: o.group,
+          vlan: o.vlan,
+          seq,
+          tag: o.tag,
+        }),
+      });
     }
   }
   return out;

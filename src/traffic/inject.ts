@@ -37,10 +37,23 @@ export interface InjectResult {
  * `sleep`: pace with nanosleep (`-T nano`) instead of tcpreplay's default busy-wait, which holds
  * a whole core for the length of a replay: right for long steady trains at modest rates.
  */
-export function tcpreplayArgv(t: InjectTarget, pcap: string, o: { pps?: number; tcpreplay?: string; sleep?: boolean } = {}): Argv {
+export function tcpreplayArgv(
+  t: InjectTarget,
+  pcap: string,
+  o: { pps?: number; tcpreplay?: string; sleep?: boolean } = {},
+): Argv {
   const dev = targetDevice(t);
   const pps = bounded('pps', o.pps ?? 1000, 1, 1_000_000);
-  return atTarget(t, [o.tcpreplay ?? 'tcpreplay', '-q', ...(o.sleep ? ['-T', 'nano'] : []), '-i', dev, '--pps', String(pps), pcap]);
+  return atTarget(t, [
+    o.tcpreplay ?? 'tcpreplay',
+    '-q',
+    ...(o.sleep ? ['-T', 'nano'] : []),
+    '-i',
+    dev,
+    '--pps',
+    String(pps),
+    pcap,
+  ]);
 }
 
 /** Parses tcpreplay's "Successful packets" / "Failed packets" (or its "Actual: N packets" line). */
@@ -58,14 +71,23 @@ export async function injectFrames(o: InjectOptions): Promise<InjectResult> {
   const { file, args } = tcpreplayArgv(o, pcap, { pps, tcpreplay: o.tcpreplay });
   const t0 = Date.now() / 1000;
   await writeFile(pcap, encodePcap(o.frames.map((data, i) => ({ data, ts: t0 + i / pps }))));
-  const timeout = bounded('timeoutMs', o.timeoutMs ?? Math.min(600_000, Math.ceil((o.frames.length / pps) * 1000) + 10_000), 1, 600_000);
+  const timeout = bounded(
+    'timeoutMs',
+    o.timeoutMs ?? Math.min(600_000, Math.ceil((o.frames.length / pps) * 1000) + 10_000),
+    1,
+    600_000,
+  );
   try {
     const r = await runProbe(file, args, timeout);
     const stats = parseTcpreplay(r.stdout);
     if (r.exitCode !== 0) {
-      throw new FabricError('E_INJECT_FAILED', `${r.command}: exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, {
-        hint: 'check that the namespace and interface exist and are up',
-      });
+      throw new FabricError(
+        'E_INJECT_FAILED',
+        `${r.command}: exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+        {
+          hint: 'check that the namespace and interface exist and are up',
+        },
+      );
     }
     return { command: r.command, ...stats, pcap, stdout: r.stdout };
   } finally {

@@ -43,7 +43,9 @@ export function targetDevice(t: InjectTarget): string {
 /** Range check used by every bounded loop (count, rate, time). */
 export function bounded(name: string, v: number, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw new FabricError('E_TRAFFIC_BOUNDS', `${name} = ${String(v)} is outside ${min}..${max}`, { hint: 'probes are bounded in count, rate and time' });
+    throw new FabricError('E_TRAFFIC_BOUNDS', `${name} = ${String(v)} is outside ${min}..${max}`, {
+      hint: 'probes are bounded in count, rate and time',
+    });
   }
   return v;
 }

@@ -48,7 +48,12 @@ export function parsePing(stdout: string): Pick<PingResult, 'transmitted' | 'rec
   const rtt = /= [\d.]+\/([\d.]+)\/[\d.]+\/[\d.]+ ms/.exec(stdout);
   const transmitted = m ? Number(m[1]) : 0;
   const received = m ? Number(m[2]) : 0;
-  return { transmitted, received, lossPct: loss ? Number(loss[1]) : transmitted ? 100 : 100, rttAvgMs: rtt ? Number(rtt[1]) : null };
+  return {
+    transmitted,
+    received,
+    lossPct: loss ? Number(loss[1]) : transmitted ? 100 : 100,
+    rttAvgMs: rtt ? Number(rtt[1]) : null,
+  };
 }
 
 /** Runs ping; a lossy or failed ping is a result (exitCode, received), not an exception. */

@@ -76,7 +76,13 @@ function recv(o) {
   const idleMs = int(o, 'idle-ms', 0, 0, LIMITS.timeoutMs);
   const prefix = `FABRIC-UDP|${marker}|`;
   const seen = new Uint8Array(LIMITS.count + 1);
-  let received = 0, duplicates = 0, foreign = 0, unique = 0, first = null, last = null, idleTimer = null;
+  let received = 0,
+    duplicates = 0,
+    foreign = 0,
+    unique = 0,
+    first = null,
+    last = null,
+    idleTimer = null;
   const foreignMarkers = new Set();
   const sock = dgram.createSocket('udp4');
   let finished = false;
@@ -85,10 +91,21 @@ function recv(o) {
     finished = true;
     const seqs = [];
     for (let i = 0; i < seen.length; i++) if (seen[i]) seqs.push(i);
-    process.stdout.write(JSON.stringify({
-      event: 'done', why, marker, received, unique, duplicates, foreign, foreignMarkers: [...foreignMarkers].slice(0, 8),
-      seqs: ranges(seqs), firstAt: first, lastAt: last,
-    }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        event: 'done',
+        why,
+        marker,
+        received,
+        unique,
+        duplicates,
+        foreign,
+        foreignMarkers: [...foreignMarkers].slice(0, 8),
+        seqs: ranges(seqs),
+        firstAt: first,
+        lastAt: last,
+      }) + '\n',
+    );
     sock.close();
     process.exit(0);
   };
@@ -106,7 +123,10 @@ function recv(o) {
       const seq = Number(text.slice(prefix.length, text.indexOf('|', prefix.length)));
       if (Number.isInteger(seq) && seq >= 0 && seq <= LIMITS.count) {
         if (seen[seq]) duplicates++;
-        else { seen[seq] = 1; unique++; }
+        else {
+          seen[seq] = 1;
+          unique++;
+        }
       } else foreign++;
     }
     if (expect && unique >= expect) finish('expected');
@@ -132,11 +152,21 @@ function send(o) {
   const count = int(o, 'count', undefined, 1, LIMITS.count);
   const pps = int(o, 'pps', 1000, 1, LIMITS.pps);
   const size = int(o, 'size', 64, LIMITS.size[0], LIMITS.size[1]);
-  const timeoutMs = int(o, 'timeout-ms', Math.min(LIMITS.timeoutMs, Math.ceil((count / pps) * 1000) + 5000), 1, LIMITS.timeoutMs);
+  const timeoutMs = int(
+    o,
+    'timeout-ms',
+    Math.min(LIMITS.timeoutMs, Math.ceil((count / pps) * 1000) + 5000),
+    1,
+    LIMITS.timeoutMs,
+  );
   const marker = o.marker ?? 'probe';
   if (!MARKER.test(marker)) die('--marker must match [A-Za-z0-9_.-]{1,32}');
   const sock = dgram.createSocket('udp4');
-  let sent = 0, errors = 0, acked = 0, inflight = 0, done = false;
+  let sent = 0,
+    errors = 0,
+    acked = 0,
+    inflight = 0,
+    done = false;
   const t0 = Date.now();
   const payload = (seq) => {
     const b = Buffer.alloc(size, '.');
@@ -146,7 +176,9 @@ function send(o) {
   const finish = (why) => {
     if (done) return;
     done = true;
-    process.stdout.write(JSON.stringify({ event: 'done', why, marker, sent, errors, acked, elapsedMs: Date.now() - t0 }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ event: 'done', why, marker, sent, errors, acked, elapsedMs: Date.now() - t0 }) + '\n',
+    );
     sock.close();
     process.exit(0);
   };
@@ -167,7 +199,10 @@ function send(o) {
     }
     if (sent < count) setTimeout(tick, 1);
   };
-  sock.on('error', (err) => { errors++; if (!done) process.stderr.write(String(err.message) + '\n'); });
+  sock.on('error', (err) => {
+    errors++;
+    if (!done) process.stderr.write(String(err.message) + '\n');
+  });
   setTimeout(() => finish('timeout'), timeoutMs);
   process.on('SIGINT', () => finish('signal'));
   process.on('SIGTERM', () => finish('signal'));

@@ -15,8 +15,11 @@ const MARKER = /^[A-Za-z0-9_.-]{1,32}$/;
 /** udp-probe.mjs ships in src/traffic; from dist/traffic it is found in ../../src/traffic. */
 export function udpProbeScript(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const p of [resolve(here, 'udp-probe.mjs'), resolve(here, '../../src/traffic/udp-probe.mjs')]) if (existsSync(p)) return p;
-  throw new FabricError('E_TRAFFIC_SCRIPT', 'udp-probe.mjs not found next to the traffic module or in src/traffic', { hint: 'run from the fabric checkout' });
+  for (const p of [resolve(here, 'udp-probe.mjs'), resolve(here, '../../src/traffic/udp-probe.mjs')])
+    if (existsSync(p)) return p;
+  throw new FabricError('E_TRAFFIC_SCRIPT', 'udp-probe.mjs not found next to the traffic module or in src/traffic', {
+    hint: 'run from the fabric checkout',
+  });
 }
 
 export interface UdpReceiverOptions {
@@ -73,15 +76,30 @@ export interface UdpSendReport {
 
 function marker(m: string | undefined): string {
   const v = m ?? 'probe';
-  if (!MARKER.test(v)) throw new FabricError('E_TRAFFIC_MARKER', `bad marker ${JSON.stringify(v)}`, { hint: 'markers match [A-Za-z0-9_.-]{1,32}' });
+  if (!MARKER.test(v))
+    throw new FabricError('E_TRAFFIC_MARKER', `bad marker ${JSON.stringify(v)}`, {
+      hint: 'markers match [A-Za-z0-9_.-]{1,32}',
+    });
   return v;
 }
 
 export function udpRecvArgv(o: UdpReceiverOptions, script = udpProbeScript(), node = process.execPath): Argv {
   const args = [
-    node, script, 'recv', '--bind', checkIpv4(o.bind), '--port', String(bounded('port', o.port, 1, 65535)), '--marker', marker(o.marker),
-    '--expect', String(bounded('expect', o.expect ?? 0, 0, 1_000_000)), '--timeout-ms', String(bounded('timeoutMs', o.timeoutMs ?? 10_000, 1, 600_000)),
-    '--idle-ms', String(bounded('idleMs', o.idleMs ?? 0, 0, 600_000)),
+    node,
+    script,
+    'recv',
+    '--bind',
+    checkIpv4(o.bind),
+    '--port',
+    String(bounded('port', o.port, 1, 65535)),
+    '--marker',
+    marker(o.marker),
+    '--expect',
+    String(bounded('expect', o.expect ?? 0, 0, 1_000_000)),
+    '--timeout-ms',
+    String(bounded('timeoutMs', o.timeoutMs ?? 10_000, 1, 600_000)),
+    '--idle-ms',
+    String(bounded('idleMs', o.idleMs ?? 0, 0, 600_000)),
   ];
   return inNetns(o.netns, args);
 }
@@ -90,9 +108,23 @@ export function udpSendArgv(o: UdpSenderOptions, script = udpProbeScript(), node
   const count = bounded('count', o.count, 1, 1_000_000);
   const pps = bounded('pps', o.pps ?? 1000, 1, 100_000);
   const args = [
-    node, script, 'send', '--dst', checkIpv4(o.dst), '--port', String(bounded('port', o.port, 1, 65535)), '--marker', marker(o.marker),
-    '--count', String(count), '--pps', String(pps), '--size', String(bounded('size', o.size ?? 64, 32, 8972)),
-    '--timeout-ms', String(bounded('timeoutMs', o.timeoutMs ?? Math.min(600_000, Math.ceil((count / pps) * 1000) + 5000), 1, 600_000)),
+    node,
+    script,
+    'send',
+    '--dst',
+    checkIpv4(o.dst),
+    '--port',
+    String(bounded('port', o.port, 1, 65535)),
+    '--marker',
+    marker(o.marker),
+    '--count',
+    String(count),
+    '--pps',
+    String(pps),
+    '--size',
+    String(bounded('size', o.size ?? 64, 32, 8972)),
+    '--timeout-ms',
+    String(bounded('timeoutMs', o.timeoutMs ?? Math.min(600_000, Math.ceil((count / pps) * 1000) + 5000), 1, 600_000)),
   ];
   if (o.bind) args.push('--bind', checkIpv4(o.bind));
   if (o.sport) args.push('--sport', String(bounded('sport', o.sport, 1, 65535)));
@@ -110,7 +142,9 @@ function lastJson(stdout: string, command: string): Record<string, unknown> {
       if (err instanceof FabricError) throw err;
     }
   }
-  throw new FabricError('E_TRAFFIC_PROBE', `${command}: no report on stdout`, { hint: stdout.slice(-400) || 'the probe printed nothing' });
+  throw new FabricError('E_TRAFFIC_PROBE', `${command}: no report on stdout`, {
+    hint: stdout.slice(-400) || 'the probe printed nothing',
+  });
 }
 
 export interface UdpReceiver {
@@ -130,13 +164,30 @@ export async function startUdpReceiver(o: UdpReceiverOptions, readyTimeoutMs = 1
   const child = execa(file, args, { reject: false, timeout, stdin: 'ignore', buffer: true });
   let out = '';
   const ready = new Promise<void>((res, rej) => {
-    const t = setTimeout(() => rej(new FabricError('E_TRAFFIC_PROBE', `${command}: not listening after ${readyTimeoutMs} ms`)), readyTimeoutMs);
+    const t = setTimeout(
+      () => rej(new FabricError('E_TRAFFIC_PROBE', `${command}: not listening after ${readyTimeoutMs} ms`)),
+      readyTimeoutMs,
+    );
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('"event":"listening"')) { clearTimeout(t); res(); }
-      if (out.includes('"event":"error"')) { clearTimeout(t); rej(new FabricError('E_TRAFFIC_PROBE', `${command}: ${out.trim()}`)); }
+      if (out.includes('"event":"listening"')) {
+        clearTimeout(t);
+        res();
+      }
+      if (out.includes('"event":"error"')) {
+        clearTimeout(t);
+        rej(new FabricError('E_TRAFFIC_PROBE', `${command}: ${out.trim()}`));
+      }
     });
-    void child.then((r) => { clearTimeout(t); rej(new FabricError('E_TRAFFIC_PROBE', `${command}: exited before listening: ${String(r.stderr ?? '').trim() || out.trim()}`)); });
+    void child.then((r) => {
+      clearTimeout(t);
+      rej(
+        new FabricError(
+          'E_TRAFFIC_PROBE',
+          `${command}: exited before listening: ${String(r.stderr ?? '').trim() || out.trim()}`,
+        ),
+      );
+    });
   });
   const result = child.then((r) => lastJson(String(r.stdout ?? out), command) as unknown as UdpRecvReport);
   result.catch(() => undefined);
@@ -147,7 +198,14 @@ export async function startUdpReceiver(o: UdpReceiverOptions, readyTimeoutMs = 1
     throw err;
   }
   const pid = child.pid ?? 0;
-  return { command, pid, result, stop: () => { if (child.exitCode === null) child.kill('SIGINT'); } };
+  return {
+    command,
+    pid,
+    result,
+    stop: () => {
+      if (child.exitCode === null) child.kill('SIGINT');
+    },
+  };
 }
 
 /** Sends `count` datagrams at `pps`; resolves with the sender's report. */
@@ -157,13 +215,19 @@ export async function sendUdp(o: UdpSenderOptions): Promise<UdpSendReport> {
   const t = Number(args[args.indexOf('--timeout-ms') + 1]);
   const r = await execa(file, args, { reject: false, timeout: t + 10_000, stdin: 'ignore' });
   if (r.exitCode !== 0 && !String(r.stdout ?? '').includes('"event":"done"')) {
-    throw new FabricError('E_TRAFFIC_PROBE', `${command}: exit ${String(r.exitCode)}: ${String(r.stderr ?? '').trim() || String(r.stdout ?? '').trim()}`);
+    throw new FabricError(
+      'E_TRAFFIC_PROBE',
+      `${command}: exit ${String(r.exitCode)}: ${String(r.stderr ?? '').trim() || String(r.stdout ?? '').trim()}`,
+    );
   }
   return lastJson(String(r.stdout ?? ''), command) as unknown as UdpSendReport;
 }
 
 /** Loss of a run of `count` datagrams (seq 0..count-1) from the receiver's ranges. */
-export function udpLoss(report: Pick<UdpRecvReport, 'seqs'>, count: number): { arrived: number; lost: number; missing: [number, number][] } {
+export function udpLoss(
+  report: Pick<UdpRecvReport, 'seqs'>,
+  count: number,
+): { arrived: number; lost: number; missing: [number, number][] } {
   const missing: [number, number][] = [];
   let next = 0;
   let arrived = 0;

@@ -33,7 +33,11 @@ export interface AccelProbe {
 }
 
 /** Boots a probe guest under KVM (no NICs, 96 MiB) and reports whether its agent answered in time. */
-export async function probeKvm(image: GuestImage, timeoutMs = 20_000, cacheDir = defaultCacheDir()): Promise<AccelProbe> {
+export async function probeKvm(
+  image: GuestImage,
+  timeoutMs = 20_000,
+  cacheDir = defaultCacheDir(),
+): Promise<AccelProbe> {
   if (!kvmUsable()) return { accel: 'tcg', reason: '/dev/kvm missing or not accessible' };
   const qemu = await tryRun('qemu-system-x86_64', ['--version']);
   const key = `${release()}|${qemu.stdout.split('\n')[0]}|${image.hash}`;
@@ -46,7 +50,10 @@ export async function probeKvm(image: GuestImage, timeoutMs = 20_000, cacheDir =
   let res: AccelProbe;
   let vm: QemuVm | undefined;
   try {
-    vm = await QemuVm.start({ name: 'kvm-probe', kernel: image.kernel, initrd: image.initrd, runDir, accel: 'kvm', memoryMiB: 96 }, { bootTimeoutMs: timeoutMs });
+    vm = await QemuVm.start(
+      { name: 'kvm-probe', kernel: image.kernel, initrd: image.initrd, runDir, accel: 'kvm', memoryMiB: 96 },
+      { bootTimeoutMs: timeoutMs },
+    );
     res = { accel: 'kvm', reason: 'KVM probe guest answered', bootMs: vm.bootMs };
   } catch (err) {
     res = { accel: 'tcg', reason: `KVM probe guest failed: ${String((err as Error).message).split('\n')[0]}` };

@@ -43,14 +43,18 @@ export class AgentClient {
             this.release = l.release;
             this.readySeen++;
             this.onReady?.();
-          }
-          else if (l.kind === 'response') {
+          } else if (l.kind === 'response') {
             const w = this.waiters.get(l.response.id);
-            if (w) { this.waiters.delete(l.response.id); w(l.response); }
+            if (w) {
+              this.waiters.delete(l.response.id);
+              w(l.response);
+            }
           }
         }
       });
-      sock.on('close', () => { if (this.sock === sock) this.sock = undefined; });
+      sock.on('close', () => {
+        if (this.sock === sock) this.sock = undefined;
+      });
     });
   }
 
@@ -63,19 +67,27 @@ export class AgentClient {
    * the caller abort early when the QEMU process has died (a guest that fails to boot).
    * `firstPingAfterMs`: how long to rely on `!ready` alone (for a guest we watch from power-on).
    */
-  async waitReady(timeoutMs: number, alive: () => boolean = () => true, retryMs = 2000, firstPingAfterMs = 0): Promise<void> {
+  async waitReady(
+    timeoutMs: number,
+    alive: () => boolean = () => true,
+    retryMs = 2000,
+    firstPingAfterMs = 0,
+  ): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (!this.sock) {
       try {
         await this.open();
       } catch (err) {
-        if (Date.now() > end || !alive()) throw new FabricError('E_VM_AGENT', `cannot connect to the guest agent socket ${this.path}`, { cause: err });
+        if (Date.now() > end || !alive())
+          throw new FabricError('E_VM_AGENT', `cannot connect to the guest agent socket ${this.path}`, { cause: err });
         await new Promise((r) => setTimeout(r, 100));
       }
     }
     let up = false;
     const readySeen = this.readySeen;
-    this.onReady = () => { up = true; };
+    this.onReady = () => {
+      up = true;
+    };
     const pingIds: number[] = [];
     // A guest we watch boot announces itself; pinging early only queues work for a slow agent.
     let nextPing = Date.now() + firstPingAfterMs;
@@ -84,14 +96,24 @@ export class AgentClient {
         if (Date.now() >= nextPing) {
           const id = this.nextId++;
           pingIds.push(id);
-          this.waiters.set(id, () => { up = true; });
+          this.waiters.set(id, () => {
+            up = true;
+          });
           this.sock?.write(encodeRequest(id, 'true'));
           nextPing = Date.now() + retryMs;
         }
         await new Promise((r) => setTimeout(r, 50));
         if (up || this.readySeen !== readySeen) break;
-        if (!alive()) throw new FabricError('E_VM_BOOT', 'the guest stopped before its agent answered', { hint: 'see console.log in the VM run directory' });
-        if (Date.now() > end) throw new FabricError('E_VM_AGENT_TIMEOUT', `guest agent on ${this.path} did not answer within ${timeoutMs} ms`, { hint: 'see console.log in the VM run directory' });
+        if (!alive())
+          throw new FabricError('E_VM_BOOT', 'the guest stopped before its agent answered', {
+            hint: 'see console.log in the VM run directory',
+          });
+        if (Date.now() > end)
+          throw new FabricError(
+            'E_VM_AGENT_TIMEOUT',
+            `guest agent on ${this.path} did not answer within ${timeoutMs} ms`,
+            { hint: 'see console.log in the VM run directory' },
+          );
         if (!this.sock) await this.open().catch(() => {});
       }
     } finally {
@@ -121,14 +143,25 @@ export class AgentClient {
     return new Promise<AgentResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(id);
-        reject(new FabricError('E_VM_AGENT_TIMEOUT', `guest command got no answer in ${timeoutMs} ms: ${script.slice(0, 200)}`, {
-          hint: 'the agent runs one command at a time; a command that never ends blocks it (use `timeout N ...` in the guest)',
-        }));
+        reject(
+          new FabricError(
+            'E_VM_AGENT_TIMEOUT',
+            `guest command got no answer in ${timeoutMs} ms: ${script.slice(0, 200)}`,
+            {
+              hint: 'the agent runs one command at a time; a command that never ends blocks it (use `timeout N ...` in the guest)',
+            },
+          ),
+        );
       }, timeoutMs);
       this.waiters.set(id, (r) => {
         clearTimeout(timer);
         if (opts.check && r.exitCode !== 0) {
-          reject(new FabricError('E_VM_GUEST_CMD', `guest command failed (exit ${r.exitCode}): ${script.slice(0, 200)}\n${r.stderr.trim()}`));
+          reject(
+            new FabricError(
+              'E_VM_GUEST_CMD',
+              `guest command failed (exit ${r.exitCode}): ${script.slice(0, 200)}\n${r.stderr.trim()}`,
+            ),
+          );
         } else resolve(r);
       });
       sock.write(encodeRequest(id, script));

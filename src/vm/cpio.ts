@@ -22,12 +22,30 @@ function pad4(len: number): Buffer {
   return Buffer.alloc((4 - (len % 4)) % 4);
 }
 
-function header(ino: number, mode: number, nlink: number, size: number, rmaj: number, rmin: number, nameSize: number, mtime: number): string {
+function header(
+  ino: number,
+  mode: number,
+  nlink: number,
+  size: number,
+  rmaj: number,
+  rmin: number,
+  nameSize: number,
+  mtime: number,
+): string {
   // magic, ino, mode, uid, gid, nlink, mtime, filesize, devmajor, devminor, rdevmajor, rdevminor, namesize, check
   return '070701' + [ino, mode, 0, 0, nlink, mtime, size, 0, 0, rmaj, rmin, nameSize, 0].map(hex8).join('');
 }
 
-function record(name: string, ino: number, mode: number, nlink: number, data: Buffer, rmaj: number, rmin: number, mtime: number): Buffer[] {
+function record(
+  name: string,
+  ino: number,
+  mode: number,
+  nlink: number,
+  data: Buffer,
+  rmaj: number,
+  rmin: number,
+  mtime: number,
+): Buffer[] {
   const nameBuf = Buffer.from(`${name}\0`, 'utf8');
   const head = Buffer.from(header(ino, mode, nlink, data.length, rmaj, rmin, nameBuf.length, mtime), 'ascii');
   return [head, nameBuf, pad4(head.length + nameBuf.length), data, pad4(data.length)];

@@ -17,7 +17,6 @@ import { DEFAULT_GUEST_MODULES, resolveFromKernelTree } from './modules.js';
 /** Bump when the build logic below changes in a way the other inputs do not capture. */
 export const BUILDER_VERSION = 1;
 
-
 const BUSYBOX = '/bin/busybox';
 
 export interface GuestImage {
@@ -66,18 +65,31 @@ export function defaultCacheDir(): string {
 export function hashInputs(inputs: ImageInputs): string {
   const canon = (v: unknown): unknown =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]))
-      : Array.isArray(v) ? v.map(canon) : v;
-  return createHash('sha256').update(JSON.stringify(canon(inputs))).digest('hex').slice(0, 16);
+      ? Object.fromEntries(
+          Object.keys(v as object)
+            .sort()
+            .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
+        )
+      : Array.isArray(v)
+        ? v.map(canon)
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canon(inputs)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** The versioned kernel package from `apt-cache depends linux-image-amd64` output (no wildcard). */
 export function parseKernelDepends(text: string): string {
   const names = [...text.matchAll(/^\s*Depends:\s*(linux-image-[0-9][\w.+-]*-amd64)\s*$/gm)].map((m) => m[1]!);
   if (names.length !== 1) {
-    throw new FabricError('E_VM_KERNEL_PKG', `expected exactly one versioned kernel in linux-image-amd64's Depends, found ${names.length ? names.join(', ') : 'none'}`, {
-      hint: 'apt-get update; apt-cache depends linux-image-amd64',
-    });
+    throw new FabricError(
+      'E_VM_KERNEL_PKG',
+      `expected exactly one versioned kernel in linux-image-amd64's Depends, found ${names.length ? names.join(', ') : 'none'}`,
+      {
+        hint: 'apt-get update; apt-cache depends linux-image-amd64',
+      },
+    );
   }
   return names[0]!;
 }
@@ -101,7 +113,9 @@ function sha256(data: Buffer | string): string {
 async function dpkgVersion(pkg: string): Promise<string> {
   const r = await tryRun('dpkg-query', ['-W', '-f=${Version}', pkg]);
   if (r.exitCode !== 0 || !r.stdout.trim()) {
-    throw new FabricError('E_VM_HOST_PKG', `Debian package ${pkg} is not installed (needed for the guest image)`, { hint: 'run scripts/install-deps.sh as root' });
+    throw new FabricError('E_VM_HOST_PKG', `Debian package ${pkg} is not installed (needed for the guest image)`, {
+      hint: 'run scripts/install-deps.sh as root',
+    });
   }
   return r.stdout.trim();
 }
@@ -110,8 +124,10 @@ async function dpkgVersion(pkg: string): Promise<string> {
 function aptListsStamp(): string {
   try {
     const dir = '/var/lib/apt/lists';
-    const newest = readdirSync(dir).filter((n) => n.endsWith('_Packages') || n.endsWith('_Packages.lz4') || n.endsWith('_Release'))
-      .map((n) => statSync(join(dir, n)).mtimeMs).reduce((a, b) => Math.max(a, b), statSync(dir).mtimeMs);
+    const newest = readdirSync(dir)
+      .filter((n) => n.endsWith('_Packages') || n.endsWith('_Packages.lz4') || n.endsWith('_Release'))
+      .map((n) => statSync(join(dir, n)).mtimeMs)
+      .reduce((a, b) => Math.max(a, b), statSync(dir).mtimeMs);
     return String(newest);
   } catch {
     return 'none';
@@ -121,7 +137,9 @@ function aptListsStamp(): string {
 async function resolveKernelPackage(cacheDir: string): Promise<{ pkg: string; version: string }> {
   const last = join(cacheDir, 'kernel.json');
   const stamp = aptListsStamp();
-  const prev = existsSync(last) ? (JSON.parse(readFileSync(last, 'utf8')) as { pkg: string; version: string; stamp?: string }) : undefined;
+  const prev = existsSync(last)
+    ? (JSON.parse(readFileSync(last, 'utf8')) as { pkg: string; version: string; stamp?: string })
+    : undefined;
   // apt-cache takes seconds on a busy machine; its answer only changes with the package lists.
   if (prev && prev.stamp === stamp) return { pkg: prev.pkg, version: prev.version };
   try {
@@ -149,7 +167,10 @@ async function hostFilesWithLibs(): Promise<{ files: { from: string; to: string 
   const files: { from: string; to: string }[] = [{ from: BUSYBOX, to: '/bin/busybox' }];
   const libs = new Set<string>();
   for (const b of GUEST_HOST_BINARIES) {
-    if (!existsSync(b.from)) throw new FabricError('E_VM_HOST_PKG', `${b.from} is missing (Debian package ${b.pkg})`, { hint: 'run scripts/install-deps.sh as root' });
+    if (!existsSync(b.from))
+      throw new FabricError('E_VM_HOST_PKG', `${b.from} is missing (Debian package ${b.pkg})`, {
+        hint: 'run scripts/install-deps.sh as root',
+      });
     files.push({ from: b.from, to: b.to });
     const ldd = await run('ldd', [b.from]);
     for (const l of parseLdd(ldd.stdout)) libs.add(l);
@@ -159,7 +180,9 @@ async function hostFilesWithLibs(): Promise<{ files: { from: string; to: string 
 }
 
 /** Computes the inputs without downloading anything (cheap: apt-cache, dpkg-query, file hashes). */
-export async function imageInputs(opts: ImageOptions = {}): Promise<{ inputs: ImageInputs; files: { from: string; to: string }[] }> {
+export async function imageInputs(
+  opts: ImageOptions = {},
+): Promise<{ inputs: ImageInputs; files: { from: string; to: string }[] }> {
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
   mkdirSync(cacheDir, { recursive: true });
   const { pkg, version } = await resolveKernelPackage(cacheDir);
@@ -182,7 +205,8 @@ export async function imageInputs(opts: ImageOptions = {}): Promise<{ inputs: Im
 
 function cached(dir: string): (GuestImage & { built: false }) | undefined {
   const manifest = join(dir, 'manifest.json');
-  if (!existsSync(manifest) || !existsSync(join(dir, 'vmlinuz')) || !existsSync(join(dir, 'initrd.gz'))) return undefined;
+  if (!existsSync(manifest) || !existsSync(join(dir, 'vmlinuz')) || !existsSync(join(dir, 'initrd.gz')))
+    return undefined;
   const m = JSON.parse(readFileSync(manifest, 'utf8')) as Omit<GuestImage, 'kernel' | 'initrd' | 'built'>;
   return { ...m, kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.gz'), built: false };
 }
@@ -210,12 +234,20 @@ export async function ensureGuestImage(opts: ImageOptions = {}): Promise<GuestIm
   }
   if (!deb) {
     log(`apt-get download ${inputs.kernelPackage}=${inputs.kernelVersion}`);
-    const r = await execa('apt-get', ['download', '-o', 'APT::Sandbox::User=root', `${inputs.kernelPackage}=${inputs.kernelVersion}`], { cwd: debDir, reject: false });
+    const r = await execa(
+      'apt-get',
+      ['download', '-o', 'APT::Sandbox::User=root', `${inputs.kernelPackage}=${inputs.kernelVersion}`],
+      { cwd: debDir, reject: false },
+    );
     deb = findDeb(debDir, inputs.kernelPackage);
     if (r.exitCode !== 0 || !deb) {
-      throw new FabricError('E_VM_KERNEL_DOWNLOAD', `apt-get download ${inputs.kernelPackage} failed: ${String(r.stderr).trim().split('\n').slice(-3).join(' ')}`, {
-        hint: 'needs a Debian mirror in sources.list and `apt-get update`',
-      });
+      throw new FabricError(
+        'E_VM_KERNEL_DOWNLOAD',
+        `apt-get download ${inputs.kernelPackage} failed: ${String(r.stderr).trim().split('\n').slice(-3).join(' ')}`,
+        {
+          hint: 'needs a Debian mirror in sources.list and `apt-get update`',
+        },
+      );
     }
   }
 
@@ -225,12 +257,16 @@ export async function ensureGuestImage(opts: ImageOptions = {}): Promise<GuestIm
     mkdirSync(tree, { recursive: true });
     await run('dpkg', ['-x', deb, tree]);
     const releases = readdirSync(join(tree, 'lib', 'modules'));
-    if (releases.length !== 1) throw new FabricError('E_VM_KERNEL_PKG', `expected one kernel release in ${deb}, found ${releases.join(', ')}`);
+    if (releases.length !== 1)
+      throw new FabricError('E_VM_KERNEL_PKG', `expected one kernel release in ${deb}, found ${releases.join(', ')}`);
     const release = releases[0]!;
     const vmlinuz = join(tree, 'boot', `vmlinuz-${release}`);
     if (!existsSync(vmlinuz)) throw new FabricError('E_VM_KERNEL_PKG', `no boot/vmlinuz-${release} in ${deb}`);
 
-    const { order, files: koFiles } = await resolveFromKernelTree(join(tree, 'lib', 'modules', release), inputs.modules);
+    const { order, files: koFiles } = await resolveFromKernelTree(
+      join(tree, 'lib', 'modules', release),
+      inputs.modules,
+    );
     log(`modules (load order): ${order.join(' ')}`);
 
     const entries: CpioEntry[] = [
@@ -240,10 +276,14 @@ export async function ensureGuestImage(opts: ImageOptions = {}): Promise<GuestIm
       { type: 'file', path: '/lib/modules/load-order', data: Buffer.from(order.join('\n') + '\n') },
       { type: 'chardev', path: '/dev/console', major: 5, minor: 1 },
       { type: 'chardev', path: '/dev/null', major: 1, minor: 3, mode: 0o666 },
-      ...['/proc', '/sys', '/tmp', '/run', '/root', '/etc', '/var/run/netns', '/usr/bin'].map((p) => ({ type: 'dir' as const, path: p })),
+      ...['/proc', '/sys', '/tmp', '/run', '/root', '/etc', '/var/run/netns', '/usr/bin'].map((p) => ({
+        type: 'dir' as const,
+        path: p,
+      })),
       { type: 'file', path: '/etc/hostname', data: Buffer.from('guest\n') },
     ];
-    for (const [name, file] of koFiles) entries.push({ type: 'file', path: `/lib/modules/${name}.ko`, data: readFileSync(file) });
+    for (const [name, file] of koFiles)
+      entries.push({ type: 'file', path: `/lib/modules/${name}.ko`, data: readFileSync(file) });
     for (const f of files) entries.push({ type: 'file', path: f.to, data: readFileSync(f.from), mode: 0o755 });
     const initrd = gzipSync(writeCpio(entries), { level: 9 });
 
@@ -251,7 +291,14 @@ export async function ensureGuestImage(opts: ImageOptions = {}): Promise<GuestIm
     mkdirSync(stage, { recursive: true });
     writeFileSync(join(stage, 'vmlinuz'), readFileSync(vmlinuz));
     writeFileSync(join(stage, 'initrd.gz'), initrd);
-    const manifest = { hash, release, kernelPackage: inputs.kernelPackage, kernelVersion: inputs.kernelVersion, modules: order, inputs: { ...inputs, init: sha256(inputs.init), agent: sha256(inputs.agent) } };
+    const manifest = {
+      hash,
+      release,
+      kernelPackage: inputs.kernelPackage,
+      kernelVersion: inputs.kernelVersion,
+      modules: order,
+      inputs: { ...inputs, init: sha256(inputs.init), agent: sha256(inputs.agent) },
+    };
     writeFileSync(join(stage, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     try {
       renameSync(stage, outDir);

@@ -1,5 +1,14 @@
 // QEMU guests for the failover work (issue 6): image, launch, control channel, QMP, migration.
-export { ensureGuestImage, imageInputs, hashInputs, defaultCacheDir, BUILDER_VERSION, type GuestImage, type ImageInputs, type ImageOptions } from './image.js';
+export {
+  ensureGuestImage,
+  imageInputs,
+  hashInputs,
+  defaultCacheDir,
+  BUILDER_VERSION,
+  type GuestImage,
+  type ImageInputs,
+  type ImageOptions,
+} from './image.js';
 export { DEFAULT_GUEST_MODULES, OPTIONAL_GUEST_MODULES, resolveLoadOrder } from './modules.js';
 export {
   QemuVm,

@@ -31,7 +31,10 @@ export function normaliseModuleName(name: string): string {
  * depends on (depth-first post-order, deterministic for a given input order). Throws on a cycle
  * or an unknown module.
  */
-export function resolveLoadOrder(wanted: readonly string[], dependsOf: (name: string) => readonly string[] | undefined): string[] {
+export function resolveLoadOrder(
+  wanted: readonly string[],
+  dependsOf: (name: string) => readonly string[] | undefined,
+): string[] {
   const order: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (raw: string, path: string[]): void => {
@@ -44,7 +47,9 @@ export function resolveLoadOrder(wanted: readonly string[], dependsOf: (name: st
     const deps = dependsOf(name);
     if (deps === undefined) {
       throw new FabricError('E_VM_MODULE_MISSING', `kernel module ${name} not found in the guest kernel package`, {
-        hint: path.length ? `needed by ${path.join(' -> ')}` : 'check the module list (is it built in, or spelled differently?)',
+        hint: path.length
+          ? `needed by ${path.join(' -> ')}`
+          : 'check the module list (is it built in, or spelled differently?)',
       });
     }
     state.set(name, 'visiting');
@@ -75,7 +80,10 @@ export function indexModules(modulesDir: string): Map<string, string> {
 }
 
 /** Resolves the load order with `modinfo -F depends` on each .ko (one call per module in the closure). */
-export async function resolveFromKernelTree(modulesDir: string, wanted: readonly string[]): Promise<{ order: string[]; files: Map<string, string> }> {
+export async function resolveFromKernelTree(
+  modulesDir: string,
+  wanted: readonly string[],
+): Promise<{ order: string[]; files: Map<string, string> }> {
   const index = indexModules(modulesDir);
   const deps = new Map<string, string[]>();
   // Walk the closure breadth-first, asking modinfo for each module once.
@@ -86,12 +94,21 @@ export async function resolveFromKernelTree(modulesDir: string, wanted: readonly
     const file = index.get(name);
     if (!file) continue; // reported by resolveLoadOrder with the path that needs it
     if (!file.endsWith('.ko')) {
-      throw new FabricError('E_VM_MODULE_COMPRESSED', `kernel module ${file} is compressed; the initramfs loads modules with busybox insmod`, {
-        hint: 'decompress modules at build time (not implemented: Debian 12 ships them uncompressed)',
-      });
+      throw new FabricError(
+        'E_VM_MODULE_COMPRESSED',
+        `kernel module ${file} is compressed; the initramfs loads modules with busybox insmod`,
+        {
+          hint: 'decompress modules at build time (not implemented: Debian 12 ships them uncompressed)',
+        },
+      );
     }
     const res = await run('modinfo', ['-F', 'depends', file]);
-    const list = res.stdout.trim().split(',').map((s) => s.trim()).filter(Boolean).map(normaliseModuleName);
+    const list = res.stdout
+      .trim()
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(normaliseModuleName);
     deps.set(name, list);
     queue.push(...list);
   }

@@ -17,7 +17,8 @@ export interface AgentResponse {
   stderr: string;
 }
 
-export type AgentLine = { kind: 'response'; response: AgentResponse } | { kind: 'ready'; release: string } | { kind: 'noise'; text: string };
+export type AgentLine =
+  { kind: 'response'; response: AgentResponse } | { kind: 'ready'; release: string } | { kind: 'noise'; text: string };
 
 /** POSIX single-quoting: the result is one shell word equal to `s`. */
 export function shellQuote(s: string): string {

@@ -49,7 +49,13 @@ export const DEFAULT_MEMORY_MIB = 96;
  */
 export const MIN_MEMORY_MIB = 80;
 
-export function vmPaths(runDir: string): { qmp: string; agent: string; console: string; pidfile: string; migrate: string } {
+export function vmPaths(runDir: string): {
+  qmp: string;
+  agent: string;
+  console: string;
+  pidfile: string;
+  migrate: string;
+} {
   return {
     qmp: join(runDir, 'qmp.sock'),
     agent: join(runDir, 'agent.sock'),
@@ -61,14 +67,17 @@ export function vmPaths(runDir: string): { qmp: string; agent: string; console: 
 
 function checkOptValue(what: string, v: string): string {
   // QEMU's option parser splits on ','; a path or name containing one would change the meaning.
-  if (v.includes(',') || v.includes('\n')) throw new FabricError('E_VM_SPEC', `${what} must not contain ',' or a newline: ${JSON.stringify(v)}`);
+  if (v.includes(',') || v.includes('\n'))
+    throw new FabricError('E_VM_SPEC', `${what} must not contain ',' or a newline: ${JSON.stringify(v)}`);
   return v;
 }
 
 /** The kernel command line for a guest. */
 export function kernelCmdline(spec: Pick<VmSpec, 'name' | 'append'>): string {
   const words = ['console=ttyS0', 'quiet', 'panic=-1', `fabric.hostname=${spec.name}`, ...(spec.append ?? [])];
-  for (const w of words) if (/[\s"]/.test(w) || w === '') throw new FabricError('E_VM_SPEC', `bad kernel command line word ${JSON.stringify(w)}`);
+  for (const w of words)
+    if (/[\s"]/.test(w) || w === '')
+      throw new FabricError('E_VM_SPEC', `bad kernel command line word ${JSON.stringify(w)}`);
   return words.join(' ');
 }
 
@@ -80,32 +89,55 @@ export function kernelCmdline(spec: Pick<VmSpec, 'name' | 'append'>): string {
 export function buildQemuArgs(spec: VmSpec): string[] {
   validateVmName(spec.name);
   const p = vmPaths(spec.runDir);
-  for (const [k, v] of Object.entries({ kernel: spec.kernel, initrd: spec.initrd, runDir: spec.runDir })) checkOptValue(k, v);
+  for (const [k, v] of Object.entries({ kernel: spec.kernel, initrd: spec.initrd, runDir: spec.runDir }))
+    checkOptValue(k, v);
   const mem = spec.memoryMiB ?? DEFAULT_MEMORY_MIB;
-  if (!Number.isInteger(mem) || mem < MIN_MEMORY_MIB || mem > 4096) throw new FabricError('E_VM_SPEC', `memoryMiB ${mem} out of ${MIN_MEMORY_MIB}..4096`, { hint: 'the Debian kernel needs about 80 MiB to decompress itself' });
+  if (!Number.isInteger(mem) || mem < MIN_MEMORY_MIB || mem > 4096)
+    throw new FabricError('E_VM_SPEC', `memoryMiB ${mem} out of ${MIN_MEMORY_MIB}..4096`, {
+      hint: 'the Debian kernel needs about 80 MiB to decompress itself',
+    });
   const cpus = spec.cpus ?? 1;
   if (!Number.isInteger(cpus) || cpus < 1 || cpus > 8) throw new FabricError('E_VM_SPEC', `cpus ${cpus} out of 1..8`);
   const args = [
-    '-name', `${spec.name},process=qemu-${spec.name}`,
-    '-machine', 'pc',
-    '-accel', spec.accel ?? 'tcg',
-    '-m', String(mem),
-    '-smp', String(cpus),
-    '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-    '-kernel', spec.kernel,
-    '-initrd', spec.initrd,
-    '-append', kernelCmdline(spec),
-    '-chardev', `file,id=con0,path=${p.console}`,
-    '-serial', 'chardev:con0',
+    '-name',
+    `${spec.name},process=qemu-${spec.name}`,
+    '-machine',
+    'pc',
+    '-accel',
+    spec.accel ?? 'tcg',
+    '-m',
+    String(mem),
+    '-smp',
+    String(cpus),
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-no-reboot',
+    '-kernel',
+    spec.kernel,
+    '-initrd',
+    spec.initrd,
+    '-append',
+    kernelCmdline(spec),
+    '-chardev',
+    `file,id=con0,path=${p.console}`,
+    '-serial',
+    'chardev:con0',
     // The agent rides a virtio-serial port, not a UART: CI once saw a UART agent go silent for
     // good after live migration (suspect: the 16550's transmit retry, re-armed at load only if the
     // target's chardev is connected). Virtqueues migrate with their state, and the guest's writes
     // block while no host is connected instead of being dropped. See docs/vm.md.
-    '-device', 'virtio-serial-pci,id=vser0,romfile=',
-    '-chardev', `socket,id=agent0,path=${p.agent},server=on,wait=off`,
-    '-device', `virtserialport,bus=vser0.0,nr=1,chardev=agent0,name=${AGENT_PORT_NAME}`,
-    '-qmp', `unix:${p.qmp},server=on,wait=off`,
-    '-pidfile', p.pidfile,
+    '-device',
+    'virtio-serial-pci,id=vser0,romfile=',
+    '-chardev',
+    `socket,id=agent0,path=${p.agent},server=on,wait=off`,
+    '-device',
+    `virtserialport,bus=vser0.0,nr=1,chardev=agent0,name=${AGENT_PORT_NAME}`,
+    '-qmp',
+    `unix:${p.qmp},server=on,wait=off`,
+    '-pidfile',
+    p.pidfile,
     '-daemonize',
   ];
   (spec.nics ?? []).forEach((nic, i) => {
@@ -120,7 +152,10 @@ export function buildQemuArgs(spec: VmSpec): string[] {
   });
   if (spec.startPaused) args.push('-S');
   if (spec.incoming) {
-    if (!/^(unix:\/[^,\s]+|tcp:127\.0\.0\.1:\d{1,5})$/.test(spec.incoming)) throw new FabricError('E_VM_SPEC', `unsupported incoming URI ${spec.incoming}`, { hint: 'unix:/path or tcp:127.0.0.1:<port>' });
+    if (!/^(unix:\/[^,\s]+|tcp:127\.0\.0\.1:\d{1,5})$/.test(spec.incoming))
+      throw new FabricError('E_VM_SPEC', `unsupported incoming URI ${spec.incoming}`, {
+        hint: 'unix:/path or tcp:127.0.0.1:<port>',
+      });
     args.push('-incoming', spec.incoming);
   }
   return args;
@@ -183,7 +218,11 @@ export class QemuVm {
   readonly paths: ReturnType<typeof vmPaths>;
   /** Milliseconds from launch until the agent first answered (undefined until then). */
   bootMs: number | undefined;
-  private constructor(readonly spec: VmSpec, readonly pid: number, private readonly startedAt: number) {
+  private constructor(
+    readonly spec: VmSpec,
+    readonly pid: number,
+    private readonly startedAt: number,
+  ) {
     this.paths = vmPaths(spec.runDir);
     this.qmp = new QmpClient(this.paths.qmp);
     this.agent = new AgentClient(this.paths.agent);
@@ -195,18 +234,30 @@ export class QemuVm {
     const paths = vmPaths(spec.runDir);
     mkdirSync(spec.runDir, { recursive: true });
     const old = livePid(paths.pidfile, spec.runDir);
-    if (old) throw new FabricError('E_VM_RUNNING', `a QEMU (pid ${old}) already runs in ${spec.runDir}`, { hint: 'stop it first, or use another run directory' });
+    if (old)
+      throw new FabricError('E_VM_RUNNING', `a QEMU (pid ${old}) already runs in ${spec.runDir}`, {
+        hint: 'stop it first, or use another run directory',
+      });
     for (const f of Object.values(paths)) rmSync(f, { force: true });
     const t0 = Date.now();
     const argv = spec.netns ? ['netns', 'exec', spec.netns, QEMU_BINARY, ...args] : args;
     const res = await tryRun(spec.netns ? 'ip' : QEMU_BINARY, argv, { timeout: 60_000 });
     if (res.exitCode !== 0) {
-      throw new FabricError('E_VM_START', `QEMU for ${spec.name} did not start (exit ${res.exitCode}): ${res.stderr.trim().split('\n').slice(-4).join(' | ')}`, {
-        hint: spec.nics?.length ? 'does each tap exist in the namespace QEMU runs in, and is it free?' : 'run the command by hand to see more',
-      });
+      throw new FabricError(
+        'E_VM_START',
+        `QEMU for ${spec.name} did not start (exit ${res.exitCode}): ${res.stderr.trim().split('\n').slice(-4).join(' | ')}`,
+        {
+          hint: spec.nics?.length
+            ? 'does each tap exist in the namespace QEMU runs in, and is it free?'
+            : 'run the command by hand to see more',
+        },
+      );
     }
     const pid = livePid(paths.pidfile, spec.runDir);
-    if (!pid) throw new FabricError('E_VM_START', `QEMU for ${spec.name} exited right after start`, { hint: `see ${paths.console}` });
+    if (!pid)
+      throw new FabricError('E_VM_START', `QEMU for ${spec.name} exited right after start`, {
+        hint: `see ${paths.console}`,
+      });
     const vm = new QemuVm(spec, pid, t0);
     try {
       await vm.qmp.connect(10_000, () => vm.alive);
@@ -226,7 +277,10 @@ export class QemuVm {
    */
   static async attach(spec: VmSpec, timeoutMs = 10_000): Promise<QemuVm> {
     const pid = livePid(vmPaths(spec.runDir).pidfile, spec.runDir);
-    if (!pid) throw new FabricError('E_VM_NOT_RUNNING', `no QEMU of ${spec.name} runs in ${spec.runDir}`, { hint: 'start it again' });
+    if (!pid)
+      throw new FabricError('E_VM_NOT_RUNNING', `no QEMU of ${spec.name} runs in ${spec.runDir}`, {
+        hint: 'start it again',
+      });
     const vm = new QemuVm(spec, pid, Date.now());
     await vm.qmp.connect(timeoutMs, () => vm.alive);
     return vm;
@@ -244,7 +298,11 @@ export class QemuVm {
       const tail = this.consoleTail();
       // The console's last lines go in the message too: CI logs show messages, not hints.
       const last = tail.split('\n').slice(-3).join(' | ');
-      if (err instanceof FabricError) throw new FabricError(err.code, `${this.spec.name}: ${err.message}${last ? ` (console: ${last})` : ''}`, { hint: tail ? `console:\n${tail}` : err.hint, cause: err });
+      if (err instanceof FabricError)
+        throw new FabricError(err.code, `${this.spec.name}: ${err.message}${last ? ` (console: ${last})` : ''}`, {
+          hint: tail ? `console:\n${tail}` : err.hint,
+          cause: err,
+        });
       throw err;
     }
     this.bootMs ??= Date.now() - this.startedAt;
@@ -297,7 +355,8 @@ export class QemuVm {
     if (this.alive) process.kill(this.pid, 'SIGTERM');
     if (await gone(timeoutMs / 2)) return;
     if (this.alive) process.kill(this.pid, 'SIGKILL');
-    if (!(await gone(2000))) throw new FabricError('E_VM_STOP', `QEMU pid ${this.pid} (${this.spec.name}) did not exit`);
+    if (!(await gone(2000)))
+      throw new FabricError('E_VM_STOP', `QEMU pid ${this.pid} (${this.spec.name}) did not exit`);
   }
 
   /**
@@ -308,7 +367,13 @@ export class QemuVm {
    */
   async migrateTo(
     target: QemuVm,
-    opts: { maxBandwidthBytes?: number; downtimeLimitMs?: number; relaxAfterMs?: number; relaxedDowntimeLimitMs?: number; timeoutMs?: number } = {},
+    opts: {
+      maxBandwidthBytes?: number;
+      downtimeLimitMs?: number;
+      relaxAfterMs?: number;
+      relaxedDowntimeLimitMs?: number;
+      timeoutMs?: number;
+    } = {},
   ): Promise<MigrationResult> {
     const uri = target.spec.incoming;
     if (!uri) throw new FabricError('E_VM_MIGRATE', `target ${target.spec.runDir} was not started with incoming`);
@@ -330,15 +395,24 @@ export class QemuVm {
       info = await this.qmp.execute<QmpMigrationInfo>('query-migrate');
       if (info.status === 'completed') break;
       if (info.status === 'failed' || info.status === 'cancelled') {
-        throw new FabricError('E_VM_MIGRATE', `migration of ${this.spec.name} ${info.status}: ${info['error-desc'] ?? 'no detail'}`, { hint: 'source keeps running; stop the target' });
+        throw new FabricError(
+          'E_VM_MIGRATE',
+          `migration of ${this.spec.name} ${info.status}: ${info['error-desc'] ?? 'no detail'}`,
+          { hint: 'source keeps running; stop the target' },
+        );
       }
       if (!relaxed && Date.now() > relaxAt) {
         relaxed = true;
-        await this.qmp.execute('migrate-set-parameters', { 'downtime-limit': opts.relaxedDowntimeLimitMs ?? 300 }).catch(() => {});
+        await this.qmp
+          .execute('migrate-set-parameters', { 'downtime-limit': opts.relaxedDowntimeLimitMs ?? 300 })
+          .catch(() => {});
       }
       if (Date.now() > end) {
         await this.qmp.execute('migrate_cancel').catch(() => {});
-        throw new FabricError('E_VM_MIGRATE', `migration of ${this.spec.name} not done after ${opts.timeoutMs ?? 120_000} ms (status ${info.status})`);
+        throw new FabricError(
+          'E_VM_MIGRATE',
+          `migration of ${this.spec.name} not done after ${opts.timeoutMs ?? 120_000} ms (status ${info.status})`,
+        );
       }
       await sleep(20);
     }
@@ -362,7 +436,8 @@ export class QemuVm {
 /** The spec for a migration target of `source`: same guest, new runDir, taps, listening on a unix socket. */
 export function migrationTargetSpec(source: VmSpec, runDir: string, taps: readonly string[]): VmSpec {
   const nics = source.nics ?? [];
-  if (taps.length !== nics.length) throw new FabricError('E_VM_SPEC', `target needs ${nics.length} taps, got ${taps.length}`);
+  if (taps.length !== nics.length)
+    throw new FabricError('E_VM_SPEC', `target needs ${nics.length} taps, got ${taps.length}`);
   if (runDir === source.runDir) throw new FabricError('E_VM_SPEC', 'migration target needs its own run directory');
   return {
     ...source,
@@ -391,4 +466,3 @@ export async function stopRunDir(runDir: string, timeoutMs = 5000): Promise<bool
   if (runDirPid(runDir) === pid) process.kill(pid, 'SIGKILL');
   return true;
 }
-

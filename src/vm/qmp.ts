@@ -35,8 +35,10 @@ export class QmpClient {
         await this.open();
         break;
       } catch (err) {
-        if (!alive()) throw new FabricError('E_VM_BOOT', `QEMU exited before its QMP socket ${this.path} answered`, { cause: err });
-        if (Date.now() > end) throw new FabricError('E_VM_QMP', `cannot connect to QMP socket ${this.path}`, { cause: err });
+        if (!alive())
+          throw new FabricError('E_VM_BOOT', `QEMU exited before its QMP socket ${this.path} answered`, { cause: err });
+        if (Date.now() > end)
+          throw new FabricError('E_VM_QMP', `cannot connect to QMP socket ${this.path}`, { cause: err });
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -46,10 +48,21 @@ export class QmpClient {
   private open(): Promise<void> {
     return new Promise((resolve, reject) => {
       const sock = connect(this.path);
-      const timer = setTimeout(() => { sock.destroy(); reject(new Error('no QMP greeting')); }, 5000);
+      const timer = setTimeout(() => {
+        sock.destroy();
+        reject(new Error('no QMP greeting'));
+      }, 5000);
       sock.setEncoding('utf8');
-      sock.once('error', (e) => { clearTimeout(timer); reject(e); });
-      this.greeting = () => { clearTimeout(timer); this.sock = sock; this.closedErr = undefined; resolve(); };
+      sock.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      this.greeting = () => {
+        clearTimeout(timer);
+        this.sock = sock;
+        this.closedErr = undefined;
+        resolve();
+      };
       sock.on('data', (chunk: string) => this.onData(chunk));
       sock.on('close', () => this.onClose());
     });
@@ -91,7 +104,8 @@ export class QmpClient {
   /** Runs one QMP command and resolves with its `return` value. */
   execute<T = unknown>(command: string, args?: Record<string, unknown>, timeoutMs = 30_000): Promise<T> {
     const sock = this.sock;
-    if (!sock) return Promise.reject(this.closedErr ?? new FabricError('E_VM_QMP_CLOSED', `QMP ${this.path} not connected`));
+    if (!sock)
+      return Promise.reject(this.closedErr ?? new FabricError('E_VM_QMP_CLOSED', `QMP ${this.path} not connected`));
     const id = `f${this.nextId++}`;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -100,8 +114,14 @@ export class QmpClient {
       }, timeoutMs);
       this.pending.set(id, {
         command,
-        resolve: (v) => { clearTimeout(timer); resolve(v as T); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v as T);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       });
       sock.write(JSON.stringify(args ? { execute: command, arguments: args, id } : { execute: command, id }) + '\n');
     });

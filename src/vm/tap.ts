@@ -29,14 +29,32 @@ export async function deleteTap(name: string, opts: { netns?: string } = {}): Pr
  * ['vlan_mode=dot1q-tunnel', 'tag=100']). `vsctl` lets a caller point at another OVS instance
  * (e.g. ['--db=unix:/run/ovs-ns1/db.sock']).
  */
-export async function ovsAddPort(bridge: string, port: string, columns: readonly string[] = [], opts: { netns?: string; vsctl?: string[] } = {}): Promise<void> {
+export async function ovsAddPort(
+  bridge: string,
+  port: string,
+  columns: readonly string[] = [],
+  opts: { netns?: string; vsctl?: string[] } = {},
+): Promise<void> {
   validateIfName(port);
-  for (const c of columns) if (!/^[a-z_:-]+=[A-Za-z0-9_.:,-]+$/.test(c)) throw new Error(`bad OVS port column ${JSON.stringify(c)}`);
-  const [f, a] = ns(opts.netns, ['ovs-vsctl', ...(opts.vsctl ?? []), '--may-exist', 'add-port', bridge, port, ...(columns.length ? ['--', 'set', 'Port', port, ...columns] : [])]);
+  for (const c of columns)
+    if (!/^[a-z_:-]+=[A-Za-z0-9_.:,-]+$/.test(c)) throw new Error(`bad OVS port column ${JSON.stringify(c)}`);
+  const [f, a] = ns(opts.netns, [
+    'ovs-vsctl',
+    ...(opts.vsctl ?? []),
+    '--may-exist',
+    'add-port',
+    bridge,
+    port,
+    ...(columns.length ? ['--', 'set', 'Port', port, ...columns] : []),
+  ]);
   await run(f, a);
 }
 
-export async function ovsDelPort(bridge: string, port: string, opts: { netns?: string; vsctl?: string[] } = {}): Promise<void> {
+export async function ovsDelPort(
+  bridge: string,
+  port: string,
+  opts: { netns?: string; vsctl?: string[] } = {},
+): Promise<void> {
   validateIfName(port);
   const [f, a] = ns(opts.netns, ['ovs-vsctl', ...(opts.vsctl ?? []), '--if-exists', 'del-port', bridge, port]);
   await run(f, a);

@@ -9,10 +9,23 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { openCapture } from '../../src/pcap/index.js';
 import {
-  startCapture, stopRun, listRuns, type CaptureManifest, type CaptureSession, type CaptureStatusDoc,
+  startCapture,
+  stopRun,
+  listRuns,
+  type CaptureManifest,
+  type CaptureSession,
+  type CaptureStatusDoc,
 } from '../../src/capture/index.js';
 import {
-  arping, buildCanarySet, findCanary, injectFrames, ping, sendUdp, startUdpReceiver, udpLoss, TENANT_MARKERS,
+  arping,
+  buildCanarySet,
+  findCanary,
+  injectFrames,
+  ping,
+  sendUdp,
+  startUdpReceiver,
+  udpLoss,
+  TENANT_MARKERS,
 } from '../../src/traffic/index.js';
 
 const id = randomBytes(2).toString('hex');
@@ -60,14 +73,18 @@ describe('capture + traffic on a real OVS netdev bridge (root)', function () {
     if (process.getuid?.() !== 0) throw new Error('needs root');
     root = await mkdtemp(join(tmpdir(), 'fabric-capture-it-'));
     await sh('ovs-vsctl', ['add-br', BR, '--', 'set', 'bridge', BR, 'datapath_type=netdev']);
-    for (const [ns, host, ip] of [[NS_A, HA, IP_A], [NS_B, HB, IP_B]] as const) {
+    for (const [ns, host, ip] of [
+      [NS_A, HA, IP_A],
+      [NS_B, HB, IP_B],
+    ] as const) {
       await sh('ip', ['netns', 'add', ns]);
       await sh('ip', ['link', 'add', host, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
       // IPv6 off on both ends, so no RS/MLD noise lands in the captures.
       await sh('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
       await sh('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1']);
       await sh('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.eth0.disable_ipv6=1']);
-      if (existsSync(`/proc/sys/net/ipv6/conf/${host}/disable_ipv6`)) writeFileSync(`/proc/sys/net/ipv6/conf/${host}/disable_ipv6`, '1');
+      if (existsSync(`/proc/sys/net/ipv6/conf/${host}/disable_ipv6`))
+        writeFileSync(`/proc/sys/net/ipv6/conf/${host}/disable_ipv6`, '1');
       await sh('ethtool', ['-K', host, 'tx', 'off']);
       await sh('ip', ['netns', 'exec', ns, 'ethtool', '-K', 'eth0', 'tx', 'off']);
       await sh('ip', ['-n', ns, 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
@@ -80,15 +97,31 @@ describe('capture + traffic on a real OVS netdev bridge (root)', function () {
     await sh('ovs-ofctl', ['add-flow', BR, 'priority=0,actions=NORMAL']);
     macB = await macOf(NS_B, 'eth0');
     status = {
-      schemaVersion: 1, lab: `cpt${id}`, runtime: 'fixture',
+      schemaVersion: 1,
+      lab: `cpt${id}`,
+      runtime: 'fixture',
       nodes: [
         { name: 'a', kind: 'linux', netns: NS_A },
         { name: 'b', kind: 'linux', netns: NS_B },
         { name: 'sw', kind: 'ovs-bridge', netns: null, bridge: BR },
       ],
       links: [
-        { id: 'a-sw', class: 'client-access', endpoints: [{ node: 'a', ifname: 'eth0', netns: NS_A, hostIf: null }, { node: 'sw', ifname: HA, netns: null, hostIf: HA }] },
-        { id: 'b-sw', class: 'client-access', endpoints: [{ node: 'b', ifname: 'eth0', netns: NS_B, hostIf: null }, { node: 'sw', ifname: HB, netns: null, hostIf: HB }] },
+        {
+          id: 'a-sw',
+          class: 'client-access',
+          endpoints: [
+            { node: 'a', ifname: 'eth0', netns: NS_A, hostIf: null },
+            { node: 'sw', ifname: HA, netns: null, hostIf: HA },
+          ],
+        },
+        {
+          id: 'b-sw',
+          class: 'client-access',
+          endpoints: [
+            { node: 'b', ifname: 'eth0', netns: NS_B, hostIf: null },
+            { node: 'sw', ifname: HB, netns: null, hostIf: HB },
+          ],
+        },
       ],
     };
     // Let the bridge pick up its ports before traffic.
@@ -116,11 +149,26 @@ describe('capture + traffic on a real OVS netdev bridge (root)', function () {
 
     const frames = TENANT_MARKERS.flatMap((marker, i) =>
       // An unused source address: an ARP canary must not poison b's neighbour entry for a.
-      buildCanarySet({ marker, srcMac: '02:00:00:00:0a:0' + i, srcIp: CANARY_SRC, dstIp: IP_B, dstMac: macB, tag: session.runId }).map((c) => c.frame));
+      buildCanarySet({
+        marker,
+        srcMac: '02:00:00:00:0a:0' + i,
+        srcIp: CANARY_SRC,
+        dstIp: IP_B,
+        dstMac: macB,
+        tag: session.runId,
+      }).map((c) => c.frame),
+    );
     const inj = await injectFrames({ netns: NS_A, ifname: 'eth0', frames, pps: 2000 });
     expect(inj.sent).to.equal(frames.length);
 
-    const rx = await startUdpReceiver({ netns: NS_B, bind: IP_B, port: 5005, marker: 'Happy', expect: 200, timeoutMs: 20_000 });
+    const rx = await startUdpReceiver({
+      netns: NS_B,
+      bind: IP_B,
+      port: 5005,
+      marker: 'Happy',
+      expect: 200,
+      timeoutMs: 20_000,
+    });
     const tx = await sendUdp({ netns: NS_A, dst: IP_B, port: 5005, marker: 'Happy', count: 200, pps: 1000 });
     expect(tx.sent).to.equal(200);
     const report = await rx.result;
@@ -136,7 +184,9 @@ describe('capture + traffic on a real OVS netdev bridge (root)', function () {
     const onDisk = JSON.parse(await readFile(join(session.runDir, 'manifest.json'), 'utf8')) as CaptureManifest;
     expect(onDisk.runId).to.equal(session.runId);
     expect(onDisk.planHash).to.equal('sha256:fixture');
-    expect(manifest.files.map((f) => f.file).sort()).to.deep.equal([`a--eth0.pcap`, `b--eth0.pcap`, `sw--${HA}.pcap`, `sw--${HB}.pcap`].sort());
+    expect(manifest.files.map((f) => f.file).sort()).to.deep.equal(
+      [`a--eth0.pcap`, `b--eth0.pcap`, `sw--${HA}.pcap`, `sw--${HB}.pcap`].sort(),
+    );
   });
 
   it('records tcpdump statistics and drop counts, and its own counts agree', function () {
@@ -155,7 +205,9 @@ describe('capture + traffic on a real OVS netdev bridge (root)', function () {
   });
 
   it('finds every canary in the right files, and both link ends agree (no one-direction flag)', async function () {
-    const want = TENANT_MARKERS.flatMap((m) => ['broadcast', 'arp', 'unknown-unicast', 'multicast', 'unicast'].map((c) => `${m}/${c}`));
+    const want = TENANT_MARKERS.flatMap((m) =>
+      ['broadcast', 'arp', 'unknown-unicast', 'multicast', 'unicast'].map((c) => `${m}/${c}`),
+    );
     for (const f of manifest.files) {
       const frames = await framesOf(join(session.runDir, f.file));
       const got = canariesIn(frames);
@@ -169,10 +221,15 @@ describe('capture + traffic on a real OVS netdev bridge (root)', function () {
     // drop count tcpdump itself reported, never as 'one-direction'.
     for (const l of manifest.links) {
       const verdicts = l.ends.map((e) => e.verdict);
-      expect(verdicts.every((v) => v === 'ok' || v === 'capture-loss'), `${l.linkId}: ${l.reason}`).to.equal(true);
+      expect(
+        verdicts.every((v) => v === 'ok' || v === 'capture-loss'),
+        `${l.linkId}: ${l.reason}`,
+      ).to.equal(true);
       expect(l.matched).to.be.greaterThan(200);
     }
-    expect(manifest.files.filter((f) => f.flags.includes('one-direction') || f.flags.includes('no-frames'))).to.deep.equal([]);
+    expect(
+      manifest.files.filter((f) => f.flags.includes('one-direction') || f.flags.includes('no-frames')),
+    ).to.deep.equal([]);
   });
 
   it('writes a merged pcapng holding every frame with interface names', async function () {
@@ -189,7 +246,12 @@ describe('capture + traffic on a real OVS netdev bridge (root)', function () {
   });
 
   it('flags links whose captures saw only one direction (-Q in)', async function () {
-    const s = await startCapture(status, { root, selection: { links: ['a-sw'] }, tcpdump: { direction: 'in' }, merge: false });
+    const s = await startCapture(status, {
+      root,
+      selection: { links: ['a-sw'] },
+      tcpdump: { direction: 'in' },
+      merge: false,
+    });
     sessions.push(s);
     const r = await ping({ netns: NS_A, target: IP_B, count: 5, intervalS: 0.05, deadlineS: 10 });
     expect(r.received, r.stdout).to.be.at.least(5); // with -w, ping sends until 5 replies came
@@ -198,7 +260,10 @@ describe('capture + traffic on a real OVS netdev bridge (root)', function () {
     const link = m.links.find((l) => l.linkId === 'a-sw')!;
     expect(link.verdict, link.reason).to.equal('flagged');
     // Each end holds only what it received, so each lacks what the other received.
-    expect(link.ends.every((e) => e.verdict === 'one-direction' || e.verdict === 'no-frames'), link.reason).to.equal(true);
+    expect(
+      link.ends.every((e) => e.verdict === 'one-direction' || e.verdict === 'no-frames'),
+      link.reason,
+    ).to.equal(true);
     expect(m.files.every((f) => f.flags.includes('one-direction') || f.flags.includes('no-frames'))).to.equal(true);
   });
 
@@ -213,13 +278,25 @@ describe('capture + traffic on a real OVS netdev bridge (root)', function () {
     expect(m.files[0]!.tcpdump).to.not.equal(null);
     expect(m.files[0]!.packets).to.be.greaterThan(0);
     expect(m.links[0]!.verdict).to.equal('unchecked');
-    for (const pid of pids) expect(existsSync(`/proc/${pid}/cmdline`) && (await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes('tcpdump')).to.equal(false);
+    for (const pid of pids)
+      expect(
+        existsSync(`/proc/${pid}/cmdline`) && (await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes('tcpdump'),
+      ).to.equal(false);
   });
 
   it('fails clearly when a capturer cannot listen, naming it, and leaves nothing running', async function () {
     const bad: CaptureStatusDoc = {
       ...status,
-      links: [{ id: 'bad', class: 'client-access', endpoints: [{ node: 'a', ifname: 'nosuch0', netns: NS_A, hostIf: null }, { node: 'sw', ifname: HA, netns: null, hostIf: HA }] }],
+      links: [
+        {
+          id: 'bad',
+          class: 'client-access',
+          endpoints: [
+            { node: 'a', ifname: 'nosuch0', netns: NS_A, hostIf: null },
+            { node: 'sw', ifname: HA, netns: null, hostIf: HA },
+          ],
+        },
+      ],
     };
     let err: unknown;
     try {

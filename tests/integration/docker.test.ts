@@ -38,16 +38,22 @@ async function cli(args: string[]): Promise<{ stdout: string; stderr: string; ex
 }
 
 async function ping(ns: string, ip: string): Promise<boolean> {
-  const r = await tryRun('ip', ['netns', 'exec', ns, 'ping', '-c', '3', '-i', '0.2', '-W', '2', ip], { timeout: 20_000 });
+  const r = await tryRun('ip', ['netns', 'exec', ns, 'ping', '-c', '3', '-i', '0.2', '-W', '2', ip], {
+    timeout: 20_000,
+  });
   return r.exitCode === 0;
 }
 
 /** Everything of a lab still on the machine: containers, netns links, bridges, host interfaces, state. */
 async function leftovers(lab: string, planned: string[] = []): Promise<string[]> {
   const cs = (await labContainers(dockerClient(), lab)).map((c) => `container ${c.name}`);
-  const ns = (existsSync('/run/netns') ? readdirSync('/run/netns') : []).filter((n) => n.startsWith(`clab-${lab}-`)).map((n) => `netns ${n}`);
+  const ns = (existsSync('/run/netns') ? readdirSync('/run/netns') : [])
+    .filter((n) => n.startsWith(`clab-${lab}-`))
+    .map((n) => `netns ${n}`);
   const br = [...(await listOvsBridges())].filter(([, l]) => l === lab).map(([n]) => `bridge ${n}`);
-  const ifs = [...(await listRootLinks())].filter(([n, a]) => a === `fabric-lab=${lab}` || planned.includes(n)).map(([n]) => `if ${n}`);
+  const ifs = [...(await listRootLinks())]
+    .filter(([n, a]) => a === `fabric-lab=${lab}` || planned.includes(n))
+    .map(([n]) => `if ${n}`);
   const st = readState(lab) ? [`state ${lab}`] : [];
   return [...cs, ...ns, ...br, ...ifs, ...st];
 }
@@ -74,7 +80,9 @@ describe('docker runtime (root, real dockerd + OVS)', function () {
     }
     try {
       const e = await ensureDockerd();
-      console.log(`    dockerd ${e.started ? `started by the suite (pid ${e.pid})` : 'already running'} on ${e.socket}`);
+      console.log(
+        `    dockerd ${e.started ? `started by the suite (pid ${e.pid})` : 'already running'} on ${e.socket}`,
+      );
     } catch (err) {
       console.log(`    [skip] docker runtime suite: dockerd cannot start: ${(err as Error).message}`);
       this.skip();
@@ -88,7 +96,10 @@ describe('docker runtime (root, real dockerd + OVS)', function () {
   after(async () => {
     for (const lab of LABS) await docker.destroy(lab).catch(() => undefined);
     await netns.destroy('dko').catch(() => undefined);
-    await dockerClient().getImage(EXITING_IMAGE).remove({ force: true }).catch(() => undefined);
+    await dockerClient()
+      .getImage(EXITING_IMAGE)
+      .remove({ force: true })
+      .catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -110,7 +121,8 @@ describe('docker runtime (root, real dockerd + OVS)', function () {
     });
 
     it('runs every stage, tag programming included', () => {
-      for (const stage of ['engine', 'image', 'containers', 'veth', 'ns-config', 'tags']) expect(up).to.match(new RegExp(`^\\s+${stage}\\s`, 'm'));
+      for (const stage of ['engine', 'image', 'containers', 'veth', 'ns-config', 'tags'])
+        expect(up).to.match(new RegExp(`^\\s+${stage}\\s`, 'm'));
       expect(up).to.contain(`lab ${LAB} is up`).and.contain('runtime docker');
     });
 
@@ -124,7 +136,12 @@ describe('docker runtime (root, real dockerd + OVS)', function () {
         expect(info.State.Running, c.name).to.equal(true);
         expect(info.HostConfig.NetworkMode).to.equal('none');
         const node = c.name.slice(`clab-${LAB}-`.length);
-        expect(info.Config.Labels).to.include({ containerlab: LAB, 'clab-node-name': node, 'clab-node-kind': 'linux', 'fabric-lab': LAB });
+        expect(info.Config.Labels).to.include({
+          containerlab: LAB,
+          'clab-node-name': node,
+          'clab-node-kind': 'linux',
+          'fabric-lab': LAB,
+        });
         expect(existsSync(info.Config.Labels['clab-topo-file']!), 'clab-topo-file exists').to.equal(true);
         expect(info.Config.Image).to.match(/^fabric\/endpoint:[0-9a-f]{12}$/);
       }
@@ -170,15 +187,36 @@ describe('docker runtime (root, real dockerd + OVS)', function () {
       expect(await udpCount(`clab-${LAB}-green-c1-h1`, `clab-${LAB}-green-k3-v1`, '10.20.30.52')).to.equal(20);
     });
 
-    it('keeps tenants apart: red\'s ARP and ping never reach a green or blue endpoint (same IPs, same MACs)', async () => {
-      const others = readState(LAB)!.model.nodes.filter((n) => n.kind === 'linux' && n.role === 'endpoint' && n.tenant !== 'red').map((n) => `clab-${LAB}-${n.name}`);
+    it("keeps tenants apart: red's ARP and ping never reach a green or blue endpoint (same IPs, same MACs)", async () => {
+      const others = readState(LAB)!
+        .model.nodes.filter((n) => n.kind === 'linux' && n.role === 'endpoint' && n.tenant !== 'red')
+        .map((n) => `clab-${LAB}-${n.name}`);
       expect(others.length).to.be.greaterThan(10);
       const rx = async (): Promise<number[]> =>
-        Promise.all(others.map(async (ns) => Number((await run('ip', ['netns', 'exec', ns, 'cat', '/sys/class/net/eth1/statistics/rx_packets'])).stdout.trim())));
+        Promise.all(
+          others.map(async (ns) =>
+            Number(
+              (
+                await run('ip', ['netns', 'exec', ns, 'cat', '/sys/class/net/eth1/statistics/rx_packets'])
+              ).stdout.trim(),
+            ),
+          ),
+        );
       const h1 = `clab-${LAB}-red-c1-h1`;
       await run('ip', ['-n', h1, 'neigh', 'flush', 'all']);
       // Control: a red endpoint in the same VLAN does see the ARP broadcast (the counter works).
-      const control = async (): Promise<number> => Number((await run('ip', ['netns', 'exec', `clab-${LAB}-red-k1-v1`, 'cat', '/sys/class/net/eth1/statistics/rx_packets'])).stdout.trim());
+      const control = async (): Promise<number> =>
+        Number(
+          (
+            await run('ip', [
+              'netns',
+              'exec',
+              `clab-${LAB}-red-k1-v1`,
+              'cat',
+              '/sys/class/net/eth1/statistics/rx_packets',
+            ])
+          ).stdout.trim(),
+        );
       const before = await rx();
       const c0 = await control();
       expect(await ping(h1, '10.20.30.20')).to.equal(true);
@@ -193,13 +231,20 @@ describe('docker runtime (root, real dockerd + OVS)', function () {
       const r = await cli(['test', LAB, '--suite', ...suites]);
       const m = /evidence: (\S+)\/ \(/.exec(r.stdout);
       expect(m, r.stdout.slice(-3000)).to.not.equal(null);
-      const rep = JSON.parse(readFileSync(join(m![1]!, 'report.json'), 'utf8')) as { runtime: string; suites: string[]; summary: { passed: number; failed: number }; checks: { id: string; state: string; message?: string }[] };
+      const rep = JSON.parse(readFileSync(join(m![1]!, 'report.json'), 'utf8')) as {
+        runtime: string;
+        suites: string[];
+        summary: { passed: number; failed: number };
+        checks: { id: string; state: string; message?: string }[];
+      };
       expect(rep.runtime).to.equal('docker');
       expect(rep.suites).to.deep.equal(suites);
       expect(rep.checks.filter((c) => c.state !== 'passed').map((c) => `${c.id}: ${c.message}`)).to.deep.equal([]);
       expect(rep.summary.passed).to.be.at.least(13);
       // Captures were taken inside the containers' namespaces (client ends) and on host-side OVS ports.
-      const manifest = JSON.parse(readFileSync(join(m![1]!, 'manifest.json'), 'utf8')) as { files: { netns: string | null; packets: number }[] };
+      const manifest = JSON.parse(readFileSync(join(m![1]!, 'manifest.json'), 'utf8')) as {
+        files: { netns: string | null; packets: number }[];
+      };
       expect(manifest.files.some((f) => f.netns?.startsWith(`clab-${LAB}-`) && f.packets > 0)).to.equal(true);
     });
 
@@ -259,8 +304,14 @@ describe('docker runtime (root, real dockerd + OVS)', function () {
       // The endpoint rootfs with a command that exits at once.
       const { tar } = await endpointTarball();
       const d = dockerClient();
-      const stream = await d.importImage(Readable.from([tar]), { repo: 'fabric/test-exits', tag: '1', changes: ['CMD ["/bin/busybox","true"]'] } as object);
-      await new Promise<void>((res, rej) => d.modem.followProgress(stream, (err: Error | null) => (err ? rej(err) : res())));
+      const stream = await d.importImage(Readable.from([tar]), {
+        repo: 'fabric/test-exits',
+        tag: '1',
+        changes: ['CMD ["/bin/busybox","true"]'],
+      } as object);
+      await new Promise<void>((res, rej) =>
+        d.modem.followProgress(stream, (err: Error | null) => (err ? rej(err) : res())),
+      );
       const m = smallLab('dkd');
       m.nodes.find((n) => n.name === 'h2')!.attributes = { image: EXITING_IMAGE };
       const err = await expectCode(docker.deploy(m), 'E_CONTAINER_DIED');

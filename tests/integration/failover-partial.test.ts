@@ -12,7 +12,14 @@ import { getRuntime, readState } from '../../src/runtime/index.js';
 import { programLab } from '../../src/tagging/index.js';
 import { loadLabText } from '../../src/topology/index.js';
 import type { ConformanceReport } from '../../src/conformance/result.js';
-import { failbackWithProbe, failoverStatus, failoverWithProbe, releaseHandles, setupFailover, teardownFailover } from '../../src/failover/index.js';
+import {
+  failbackWithProbe,
+  failoverStatus,
+  failoverWithProbe,
+  releaseHandles,
+  setupFailover,
+  teardownFailover,
+} from '../../src/failover/index.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = ['--import', 'tsx', join(ROOT, 'tests/integration/cli-runner.ts')];
@@ -21,7 +28,10 @@ const work = mkdtempSync(join(tmpdir(), 'fabric-fop-'));
 process.env.FABRIC_STATE_DIR = join(work, 'state');
 process.env.FABRIC_CAPTURE_DIR = join(work, 'captures');
 const labFile = join(work, 'fabric.yml');
-const text = readFileSync(join(ROOT, 'labs/failover-partial/fabric.yml'), 'utf8').replace(/^name: failover-partial$/m, `name: ${LAB}`);
+const text = readFileSync(join(ROOT, 'labs/failover-partial/fabric.yml'), 'utf8').replace(
+  /^name: failover-partial$/m,
+  `name: ${LAB}`,
+);
 writeFileSync(labFile, text);
 
 async function conformance(suites: string[]): Promise<ConformanceReport> {
@@ -31,7 +41,8 @@ async function conformance(suites: string[]): Promise<ConformanceReport> {
   return JSON.parse(readFileSync(join(m[1]!, 'report.json'), 'utf8')) as ConformanceReport;
 }
 
-const failed = (r: ConformanceReport): string[] => r.checks.filter((c) => c.state !== 'passed').map((c) => `${c.id}: ${c.message}`);
+const failed = (r: ConformanceReport): string[] =>
+  r.checks.filter((c) => c.state !== 'passed').map((c) => `${c.id}: ${c.message}`);
 const customerNs = `clab-${LAB}-hvc-host-v1`;
 
 describe('failover from a traditional hypervisor (labs/failover-partial, root, QEMU TCG)', function () {
@@ -39,14 +50,18 @@ describe('failover from a traditional hypervisor (labs/failover-partial, root, Q
 
   before(async function () {
     if (process.getuid?.() !== 0) this.skip();
-    await getRuntime('netns').destroy(LAB).catch(() => undefined);
+    await getRuntime('netns')
+      .destroy(LAB)
+      .catch(() => undefined);
     await programLab(await getRuntime('netns').deploy(loadLabText(text, labFile)));
   });
 
   after(async () => {
     releaseHandles();
     await teardownFailover(LAB).catch(() => undefined);
-    await getRuntime('netns').destroy(LAB).catch(() => undefined);
+    await getRuntime('netns')
+      .destroy(LAB)
+      .catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -65,9 +80,19 @@ describe('failover from a traditional hypervisor (labs/failover-partial, root, Q
     expect(failed(r)).to.deep.equal([]);
   });
 
-  it('host failure: the VM moves into C1\'s pool, the rest goes to C2, no cross-tenant frame; suites pass with the host down', async () => {
-    const tl = await failoverWithProbe(LAB, { trigger: 'failure', host: 'hvc' }, { seconds: 8, pps: 1000, leadMs: 1500 });
-    expect(tl.placement).to.deep.equal({ 'hvc-host': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c2', 'c2-p1': 'c2', 'c2-p2': 'c2' });
+  it("host failure: the VM moves into C1's pool, the rest goes to C2, no cross-tenant frame; suites pass with the host down", async () => {
+    const tl = await failoverWithProbe(
+      LAB,
+      { trigger: 'failure', host: 'hvc' },
+      { seconds: 8, pps: 1000, leadMs: 1500 },
+    );
+    expect(tl.placement).to.deep.equal({
+      'hvc-host': 'hvc',
+      'c1-p1': 'c1',
+      'c1-p2': 'c2',
+      'c2-p1': 'c2',
+      'c2-p2': 'c2',
+    });
     expect(tl.crossTenantFrames).to.equal(0);
     expect(tl.stacksDuring?.violations, tl.stacksDuring?.samples.join('; ')).to.equal(0);
     expect(tl.stacksDuring?.checked).to.be.greaterThan(0);
@@ -81,7 +106,13 @@ describe('failover from a traditional hypervisor (labs/failover-partial, root, Q
 
   it('fail-back: the host returns and carries the site again; teardown removes the customer VM namespace and every QEMU', async () => {
     const fb = await failbackWithProbe(LAB, { seconds: 8, pps: 1000, leadMs: 1500 });
-    expect(fb.placement).to.deep.equal({ 'hvc-host': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c1', 'c2-p1': 'c2', 'c2-p2': 'c2' });
+    expect(fb.placement).to.deep.equal({
+      'hvc-host': 'hvc',
+      'c1-p1': 'c1',
+      'c1-p2': 'c1',
+      'c2-p1': 'c2',
+      'c2-p2': 'c2',
+    });
     expect(fb.crossTenantFrames).to.equal(0);
     // The incremental update carried what C1's copy had learned (the client's address) home.
     expect(fb.steps.find((x) => x.step === 'move')?.detail).to.match(/^[1-9]\d* neighbour entr/);

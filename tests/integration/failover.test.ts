@@ -58,7 +58,9 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
 
   before(async function () {
     if (process.getuid?.() !== 0) this.skip();
-    await getRuntime('netns').destroy(LAB).catch(() => undefined);
+    await getRuntime('netns')
+      .destroy(LAB)
+      .catch(() => undefined);
     const state = await getRuntime('netns').deploy(loadLabText(text, labFile));
     await programLab(state);
   });
@@ -66,20 +68,28 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
   after(async () => {
     releaseHandles();
     await teardownFailover(LAB).catch(() => undefined);
-    await getRuntime('netns').destroy(LAB).catch(() => undefined);
+    await getRuntime('netns')
+      .destroy(LAB)
+      .catch(() => undefined);
     writeFileSync(join(ROOT, 'reports', 'failover-figures.json'), JSON.stringify(figures, null, 1) + '\n');
     rmSync(work, { recursive: true, force: true });
   });
 
   it('a guest that fails to boot gives E_GUEST_BOOT and leaves no QEMU, tap or failover state', async () => {
-    const err = await setupFailover(LAB, { extraAppend: ['rdinit=/nonexistent'], bootTimeoutMs: 120_000 }).then(() => null, (e: unknown) => e as { code?: string; message: string });
+    const err = await setupFailover(LAB, { extraAppend: ['rdinit=/nonexistent'], bootTimeoutMs: 120_000 }).then(
+      () => null,
+      (e: unknown) => e as { code?: string; message: string },
+    );
     expect(err?.code, err?.message).to.equal('E_GUEST_BOOT');
     releaseHandles();
     expect(await qemuPids()).to.deep.equal([]);
     expect(readFailoverState(LAB)).to.equal(null);
-    for (const v of layoutOf(readState(LAB)!.model).vms) expect((await tryRun('ip', ['link', 'show', v.tap])).exitCode, v.tap).to.not.equal(0);
+    for (const v of layoutOf(readState(LAB)!.model).vms)
+      expect((await tryRun('ip', ['link', 'show', v.tap])).exitCode, v.tap).to.not.equal(0);
     // The fabric is as programmed before.
-    expect((await verifyLab(readState(LAB)!.model)).filter((d) => d.missing.length || d.unexpected.length)).to.deep.equal([]);
+    expect(
+      (await verifyLab(readState(LAB)!.model)).filter((d) => d.missing.length || d.unexpected.length),
+    ).to.deep.equal([]);
   });
 
   it('sets up the customer virtual hypervisor and a paused pool of two on C1', async () => {
@@ -101,11 +111,17 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
   });
 
   it('bad input: unknown host and a second trigger during a failover are refused, nothing moves', async () => {
-    const e1 = await runFailover(LAB, { trigger: 'failure', host: 'nohost' }).then(() => null, (e: { code?: string }) => e);
+    const e1 = await runFailover(LAB, { trigger: 'failure', host: 'nohost' }).then(
+      () => null,
+      (e: { code?: string }) => e,
+    );
     expect(e1?.code).to.equal('E_FAILOVER_HOST');
     const lock = takeLock(LAB, 'failover failure hvc (test holds the lock)');
     try {
-      const e2 = await runFailover(LAB, { trigger: 'maintenance', host: 'hvc' }).then(() => null, (e: { code?: string; message: string }) => e);
+      const e2 = await runFailover(LAB, { trigger: 'maintenance', host: 'hvc' }).then(
+        () => null,
+        (e: { code?: string; message: string }) => e,
+      );
       expect(e2?.code).to.equal('E_FAILOVER_BUSY');
       expect(e2?.message).to.match(/already in progress/);
     } finally {
@@ -118,7 +134,14 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
   it('failure of the customer hypervisor: activate on C1, move, re-tag, evacuate to C2, verify; no cross-tenant frame', async () => {
     tl = await failoverWithProbe(LAB, { trigger: 'failure', host: 'hvc' }, { seconds: 10, pps: 1000, leadMs: 1500 });
     figures.failover = tl;
-    expect(tl.steps.map((s) => s.step)).to.include.members(['fail-host', 'activate', 'move', 'retag', 'evacuate', 'verify']);
+    expect(tl.steps.map((s) => s.step)).to.include.members([
+      'fail-host',
+      'activate',
+      'move',
+      'retag',
+      'evacuate',
+      'verify',
+    ]);
     expect(tl.placement).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c2', 'c2-p1': 'c2', 'c2-p2': 'c2' });
     expect(tl.migrations.map((m) => [m.vm, m.from, m.to])).to.deep.equal([['c1-p2', 'c1', 'c2']]);
     expect(tl.crossTenantFrames).to.equal(0);
@@ -140,11 +163,22 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
 
   it('status --json links each VM to the hypervisor it runs on (c1-p2 on c2)', async () => {
     const r = await tryRun(process.execPath, [...CLI, 'status', LAB, '--json']);
-    const doc = JSON.parse(r.stdout) as { nodes: { name: string; hypervisor: string | null }[]; links: { id: string; class: string; endpoints: { node: string; hostIf: string | null }[] }[] };
-    expect(Object.fromEntries(doc.nodes.filter((n) => n.hypervisor).map((n) => [n.name, n.hypervisor]))).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c2', 'c2-p1': 'c2', 'c2-p2': 'c2' });
+    const doc = JSON.parse(r.stdout) as {
+      nodes: { name: string; hypervisor: string | null }[];
+      links: { id: string; class: string; endpoints: { node: string; hostIf: string | null }[] }[];
+    };
+    expect(Object.fromEntries(doc.nodes.filter((n) => n.hypervisor).map((n) => [n.name, n.hypervisor]))).to.deep.equal({
+      'hvc-v1': 'hvc',
+      'c1-p1': 'c1',
+      'c1-p2': 'c2',
+      'c2-p1': 'c2',
+      'c2-p2': 'c2',
+    });
     const l = doc.links.find((x) => x.class === 'hypervisor' && x.endpoints.some((e) => e.node === 'c1-p2'))!;
     expect(l.endpoints.map((e) => e.node)).to.deep.equal(['c1-p2', 'c2']);
-    expect((await tryRun('ovs-vsctl', ['port-to-br', l.endpoints[1]!.hostIf!])).stdout.trim()).to.equal(readState(LAB)!.model.nodes.find((n) => n.name === 'c2')!.bridge);
+    expect((await tryRun('ovs-vsctl', ['port-to-br', l.endpoints[1]!.hostIf!])).stdout.trim()).to.equal(
+      readState(LAB)!.model.nodes.find((n) => n.name === 'c2')!.bridge,
+    );
   });
 
   it('after failover: isolation, tag stacks (VXLAN on the VTEP links), outer-IP placement and the failover suite pass (same IP and MAC from every DC)', async () => {
@@ -153,11 +187,14 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
   });
 
   it('a second failover of the same host is refused: it no longer hosts the site', async () => {
-    const e = await runFailover(LAB, { trigger: 'failure', host: 'hvc' }).then(() => null, (x: { code?: string }) => x);
+    const e = await runFailover(LAB, { trigger: 'failure', host: 'hvc' }).then(
+      () => null,
+      (x: { code?: string }) => x,
+    );
     expect(e?.code).to.equal('E_FAILOVER_HOST');
   });
 
-  it('fail-back: the site returns to hvc, C1\'s VM to the pool, the evacuee back to C1; no cross-tenant frame', async () => {
+  it("fail-back: the site returns to hvc, C1's VM to the pool, the evacuee back to C1; no cross-tenant frame", async () => {
     const fb = await failbackWithProbe(LAB, { seconds: 10, pps: 1000, leadMs: 1500 });
     figures.failback = fb;
     expect(fb.placement).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c1', 'c2-p1': 'c2', 'c2-p2': 'c2' });
@@ -172,9 +209,19 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
   it('failure of C1 while it carries the site: the mirror evacuated to C2 takes over there (a migrated guest, activated)', async () => {
     const first = await runFailover(LAB, { trigger: 'failure', host: 'hvc' });
     expect(first.placement).to.include({ 'c1-p1': 'c1', 'c1-p2': 'c2' });
-    const tl2 = await failoverWithProbe(LAB, { trigger: 'failure', host: 'c1' }, { seconds: 6, pps: 1000, leadMs: 1000 });
+    const tl2 = await failoverWithProbe(
+      LAB,
+      { trigger: 'failure', host: 'c1' },
+      { seconds: 6, pps: 1000, leadMs: 1000 },
+    );
     figures.secondFailover = tl2;
-    expect(tl2.placement).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c2', 'c2-p1': 'c2', 'c2-p2': 'c2' });
+    expect(tl2.placement).to.deep.equal({
+      'hvc-v1': 'hvc',
+      'c1-p1': 'c1',
+      'c1-p2': 'c2',
+      'c2-p1': 'c2',
+      'c2-p2': 'c2',
+    });
     expect(layoutOf(readState(LAB)!.model).hypervisors.find((h) => h.site)?.name).to.equal('c2');
     const st = await failoverStatus(LAB);
     expect(st.find((v) => v.vm === 'c1-p2')).to.include({ hypervisor: 'c2', state: 'active', qemu: 'running' });

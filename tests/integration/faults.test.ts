@@ -20,7 +20,15 @@ const { work, labFile, model } = referenceLabCopy(LAB);
 const cli = (args: string[]) => runCli(args, 600_000);
 
 interface FaultsDoc {
-  steps: { step: { kind: string; name: string }; applied: string[]; notApplied: string[]; recoverySeconds: number | null; frames: number; canaries: { during: number }; drift: string[] }[];
+  steps: {
+    step: { kind: string; name: string };
+    applied: string[];
+    notApplied: string[];
+    recoverySeconds: number | null;
+    frames: number;
+    canaries: { during: number };
+    drift: string[];
+  }[];
 }
 
 describe('faults suite on the reference lab (root, real OVS daemon restart)', function () {
@@ -30,7 +38,9 @@ describe('faults suite on the reference lab (root, real OVS daemon restart)', fu
 
   before(async function () {
     if (process.getuid?.() !== 0) this.skip();
-    await getRuntime('netns').destroy(LAB).catch(() => undefined);
+    await getRuntime('netns')
+      .destroy(LAB)
+      .catch(() => undefined);
     const up = await cli(['up', labFile]);
     expect(up.exitCode, up.stderr + up.stdout).to.equal(0);
     const r = await cli(['test', LAB, '--suite', 'faults']);
@@ -46,21 +56,40 @@ describe('faults suite on the reference lab (root, real OVS daemon restart)', fu
     if (process.getuid?.() !== 0) return;
     // Whatever a failed run left: the daemon runs, every lab interface is up, flows programmed.
     await ensureOvs().catch(() => undefined);
-    const status = await getRuntime('netns').status(LAB).catch(() => null);
+    const status = await getRuntime('netns')
+      .status(LAB)
+      .catch(() => null);
     for (const l of status?.links ?? []) {
       for (const e of l.endpoints) {
-        await tryRun('ip', e.netns ? ['-n', e.netns, 'link', 'set', 'dev', e.ifname, 'up'] : ['link', 'set', 'dev', e.hostIf ?? e.ifname, 'up']);
+        await tryRun(
+          'ip',
+          e.netns
+            ? ['-n', e.netns, 'link', 'set', 'dev', e.ifname, 'up']
+            : ['link', 'set', 'dev', e.hostIf ?? e.ifname, 'up'],
+        );
       }
     }
-    await loadContext(LAB).then(reprogramLab).catch(() => undefined);
-    await getRuntime('netns').destroy(LAB).catch(() => undefined);
+    await loadContext(LAB)
+      .then(reprogramLab)
+      .catch(() => undefined);
+    await getRuntime('netns')
+      .destroy(LAB)
+      .catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   });
 
   it('is green: isolation in every window, each fault proven, recovery checked', () => {
     const failed = report.checks.filter((c) => c.state !== 'passed');
-    expect(failed.map((c) => `${c.id}: ${c.message}`), out.slice(-4000)).to.deep.equal([]);
-    expect(report.checks.map((c) => c.id)).to.include.members(['faults/each-fault-took-effect', 'faults/isolation-in-every-window', 'faults/recovered', 'faults/delivery-after-recovery']);
+    expect(
+      failed.map((c) => `${c.id}: ${c.message}`),
+      out.slice(-4000),
+    ).to.deep.equal([]);
+    expect(report.checks.map((c) => c.id)).to.include.members([
+      'faults/each-fault-took-effect',
+      'faults/isolation-in-every-window',
+      'faults/recovered',
+      'faults/delivery-after-recovery',
+    ]);
   });
 
   it('ran every declared fault for real, with canaries while it was on', () => {
@@ -95,7 +124,9 @@ describe('faults suite on the reference lab (root, real OVS daemon restart)', fu
       expect(iso?.message).to.contain('[ovs-vswitchd-restart: isolation/canaries-stay-in-tenant]');
       expect(iso?.evidence.length).to.be.greaterThan(0);
       // The evidence points into the restart window's own run folder.
-      const faultsDoc = JSON.parse(readFileSync(join(m![1]!, 'faults.json'), 'utf8')) as { steps: { runDir: string }[] };
+      const faultsDoc = JSON.parse(readFileSync(join(m![1]!, 'faults.json'), 'utf8')) as {
+        steps: { runDir: string }[];
+      };
       expect(iso?.evidence[0]?.file.startsWith(faultsDoc.steps[0]!.runDir + '/')).to.equal(true);
     } finally {
       delete process.env.FABRIC_FAULT_STEPS;

@@ -30,6 +30,9 @@ export function referenceLabCopy(lab: string): LabCopy {
 }
 
 /** The CLI from source (no build needed); never throws on a non-zero exit. */
-export async function cli(args: string[], timeout = 900_000): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+export async function cli(
+  args: string[],
+  timeout = 900_000,
+): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   return tryRun(process.execPath, [...CLI, ...args], { timeout });
 }

@@ -11,17 +11,34 @@ import type { ConformanceReport } from '../../src/conformance/result.js';
 import { renderHtml } from '../../src/report/index.js';
 
 const FIXTURE = new URL('../fixtures/report/mtdc-failed.json', import.meta.url).pathname;
-const CHROMIUM = ['chromium', '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((c) => c.includes('/') ? existsSync(c) : true)!;
+const CHROMIUM = ['chromium', '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((c) =>
+  c.includes('/') ? existsSync(c) : true,
+)!;
 
 function chromiumArgs(userDir: string): string[] {
   return [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', `--user-data-dir=${userDir}`,
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-dev-shm-usage',
+    `--user-data-dir=${userDir}`,
   ];
 }
 
 /** Decodes the few entities the DOM serializer writes in text. */
-const text = (s: string) => s.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+const text = (s: string) =>
+  s
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 
 describe('report: HTML in headless Chromium', function () {
   this.timeout(120_000);
@@ -38,16 +55,26 @@ describe('report: HTML in headless Chromium', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('the rendered DOM shows every check with its state, the verdict and the pictures', async () => {
-    const r = await execa(CHROMIUM, [...chromiumArgs(join(dir, 'ud1')), '--dump-dom', `file://${page}`], { timeout: 90_000, reject: false });
+    const r = await execa(CHROMIUM, [...chromiumArgs(join(dir, 'ud1')), '--dump-dom', `file://${page}`], {
+      timeout: 90_000,
+      reject: false,
+    });
     expect(r.exitCode, r.stderr).to.equal(0);
     const dom = r.stdout;
     expect(dom).to.match(/<div class="verdict failed" id="verdict">FAILED<\/div>/);
-    const rows = [...dom.matchAll(/<tr id="check-[^"]*" class="check (\w+)" data-check="([^"]*)" data-state="(\w+)">(.*?)<\/tr>/gs)];
-    expect(rows.map((m) => m[2])).to.deep.equal(report.checks.map((c) => c.id).sort((a, b) => {
-      const order = report.suites;
-      const sa = order.indexOf(a.split('/')[0]!), sb = order.indexOf(b.split('/')[0]!);
-      return sa - sb || report.checks.findIndex((c) => c.id === a) - report.checks.findIndex((c) => c.id === b);
-    }));
+    const rows = [
+      ...dom.matchAll(/<tr id="check-[^"]*" class="check (\w+)" data-check="([^"]*)" data-state="(\w+)">(.*?)<\/tr>/gs),
+    ];
+    expect(rows.map((m) => m[2])).to.deep.equal(
+      report.checks
+        .map((c) => c.id)
+        .sort((a, b) => {
+          const order = report.suites;
+          const sa = order.indexOf(a.split('/')[0]!),
+            sb = order.indexOf(b.split('/')[0]!);
+          return sa - sb || report.checks.findIndex((c) => c.id === a) - report.checks.findIndex((c) => c.id === b);
+        }),
+    );
     for (const c of report.checks) {
       const row = rows.find((m) => m[2] === c.id)!;
       expect(row[3], c.id).to.equal(c.state);
@@ -67,7 +94,11 @@ describe('report: HTML in headless Chromium', function () {
 
   it('renders a screenshot of the page', async () => {
     const png = join(dir, 'report.png');
-    const r = await execa(CHROMIUM, [...chromiumArgs(join(dir, 'ud2')), `--screenshot=${png}`, '--window-size=1400,2000', `file://${page}`], { timeout: 90_000, reject: false });
+    const r = await execa(
+      CHROMIUM,
+      [...chromiumArgs(join(dir, 'ud2')), `--screenshot=${png}`, '--window-size=1400,2000', `file://${page}`],
+      { timeout: 90_000, reject: false },
+    );
     expect(r.exitCode, r.stderr).to.equal(0);
     const buf = readFileSync(png);
     expect(buf.subarray(1, 4).toString('latin1')).to.equal('PNG');

@@ -15,15 +15,19 @@ import { chainLab, smallLab } from '../fixtures/runtime-labs.js';
 import { udpCount } from './udp-count.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const CLI = [ '--import', 'tsx', join(ROOT, 'tests/integration/cli-runner.ts')];
+const CLI = ['--import', 'tsx', join(ROOT, 'tests/integration/cli-runner.ts')];
 const stateDir = mkdtempSync(join(tmpdir(), 'fabric-it-state-'));
 process.env.FABRIC_STATE_DIR = stateDir;
 const rt = getRuntime('netns');
 const schema = JSON.parse(readFileSync(join(ROOT, 'schemas/status.schema.json'), 'utf8')) as object;
 
-async function cli(args: string[], opts: { reject?: boolean } = {}): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+async function cli(
+  args: string[],
+  opts: { reject?: boolean } = {},
+): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   const r = await tryRun(process.execPath, [...CLI, ...args], { timeout: 600_000 });
-  if (opts.reject !== false && r.exitCode !== 0) throw new Error(`fabric ${args.join(' ')} failed (${r.exitCode}):\n${r.stderr}\n${r.stdout}`);
+  if (opts.reject !== false && r.exitCode !== 0)
+    throw new Error(`fabric ${args.join(' ')} failed (${r.exitCode}):\n${r.stderr}\n${r.stdout}`);
   return r;
 }
 
@@ -36,12 +40,16 @@ async function netnsList(): Promise<string[]> {
 async function leftovers(lab: string, planned: string[] = []): Promise<string[]> {
   const ns = (await netnsList()).filter((n) => n.startsWith(`clab-${lab}-`));
   const br = [...(await listOvsBridges())].filter(([, l]) => l === lab).map(([n]) => `bridge ${n}`);
-  const links = [...(await listRootLinks())].filter(([n, a]) => a === `fabric-lab=${lab}` || planned.includes(n)).map(([n]) => `if ${n}`);
+  const links = [...(await listRootLinks())]
+    .filter(([n, a]) => a === `fabric-lab=${lab}` || planned.includes(n))
+    .map(([n]) => `if ${n}`);
   return [...ns, ...br, ...links];
 }
 
 async function ping(ns: string, ip: string): Promise<boolean> {
-  const r = await tryRun('ip', ['netns', 'exec', ns, 'ping', '-c', '2', '-i', '0.2', '-W', '2', ip], { timeout: 20_000 });
+  const r = await tryRun('ip', ['netns', 'exec', ns, 'ping', '-c', '2', '-i', '0.2', '-W', '2', ip], {
+    timeout: 20_000,
+  });
   return r.exitCode === 0;
 }
 
@@ -81,7 +89,13 @@ describe('netns runtime (root, real OVS)', function () {
       }
       const vlan = await run('ovs-vsctl', ['get', 'Open_vSwitch', '.', 'other_config:vlan-limit']);
       expect(vlan.stdout.trim()).to.equal('"2"');
-      const ports = await run('ovs-vsctl', ['--format=json', '--columns=name,external_ids', 'find', 'Interface', 'external_ids:fabric-lab=rti']);
+      const ports = await run('ovs-vsctl', [
+        '--format=json',
+        '--columns=name,external_ids',
+        'find',
+        'Interface',
+        'external_ids:fabric-lab=rti',
+      ]);
       expect((JSON.parse(ports.stdout) as { data: unknown[] }).data).to.have.length(5 + 2);
     });
 
@@ -110,7 +124,9 @@ describe('netns runtime (root, real OVS)', function () {
 
     it('applies MAC, MTU, addresses, tx offload off and IPv6 off on veth ends', async () => {
       const r = await run('ip', ['-n', 'clab-rti-h1', '-j', 'addr', 'show', 'dev', 'eth1']);
-      const a = (JSON.parse(r.stdout) as { address: string; mtu: number; addr_info: { local: string; family: string }[] }[])[0]!;
+      const a = (
+        JSON.parse(r.stdout) as { address: string; mtu: number; addr_info: { local: string; family: string }[] }[]
+      )[0]!;
       expect(a.address).to.equal('02:00:00:00:00:01');
       expect(a.mtu).to.equal(1500);
       expect(a.addr_info.map((x) => `${x.family}:${x.local}`)).to.deep.equal(['inet:10.20.30.1']);
@@ -175,9 +191,11 @@ describe('netns runtime (root, real OVS)', function () {
       expect(expectNs.length).to.be.greaterThan(10);
       for (const n of expectNs) expect(ns).to.include(n);
       const br = await listOvsBridges();
-      for (const n of status.nodes.filter((x) => x.kind === 'ovs-bridge')) expect(br.get(n.bridge!), n.name).to.equal('rtmtdc');
+      for (const n of status.nodes.filter((x) => x.kind === 'ovs-bridge'))
+        expect(br.get(n.bridge!), n.name).to.equal('rtmtdc');
       const root = await listRootLinks();
-      for (const l of status.links) for (const e of l.endpoints) if (e.hostIf) expect(root.get(e.hostIf), e.hostIf).to.equal('fabric-lab=rtmtdc');
+      for (const l of status.links)
+        for (const e of l.endpoints) if (e.hostIf) expect(root.get(e.hostIf), e.hostIf).to.equal('fabric-lab=rtmtdc');
       await rt.destroy('rtmtdc');
       expect(await leftovers('rtmtdc', state.planned.rootIfs)).to.deep.equal([]);
     });
@@ -205,13 +223,18 @@ describe('netns runtime (root, real OVS)', function () {
           }
           await new Promise((r) => setTimeout(r, 5));
         }
-        await new Promise<void>((r) => (child.exitCode !== null || child.signalCode ? r() : child.on('exit', () => r())));
+        await new Promise<void>((r) =>
+          child.exitCode !== null || child.signalCode ? r() : child.on('exit', () => r()),
+        );
         expect(killedAt, 'state file showed created objects before the kill').to.not.equal(null);
         expect(child.signalCode).to.equal('SIGKILL');
         const s = JSON.parse(readFileSync(stateFile, 'utf8')) as LabState;
         expect(s.phase).to.equal('deploying');
         planned.set('rtk', s.planned.rootIfs);
-        expect((await leftovers('rtk', s.planned.rootIfs)).length, 'something existed after the kill').to.be.greaterThan(0);
+        expect(
+          (await leftovers('rtk', s.planned.rootIfs)).length,
+          'something existed after the kill',
+        ).to.be.greaterThan(0);
         await cli(['down', 'rtk']);
         expect(await leftovers('rtk', s.planned.rootIfs)).to.deep.equal([]);
         expect(existsSync(stateFile)).to.equal(false);

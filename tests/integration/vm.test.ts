@@ -11,7 +11,14 @@ import { ensureOvs } from '../../src/runtime/ovs/daemon.js';
 import { writeCpio } from '../../src/vm/cpio.js';
 import { ensureGuestImage, repoRoot, type GuestImage } from '../../src/vm/image.js';
 import { tapName } from '../../src/vm/names.js';
-import { QemuVm, migrationTargetSpec, runDirPid, stopRunDir, type MigrationResult, type VmSpec } from '../../src/vm/qemu.js';
+import {
+  QemuVm,
+  migrationTargetSpec,
+  runDirPid,
+  stopRunDir,
+  type MigrationResult,
+  type VmSpec,
+} from '../../src/vm/qemu.js';
 import { createTap, deleteTap, ovsAddPort, ovsDelPort } from '../../src/vm/tap.js';
 
 const tag = (process.pid % 100000).toString(36);
@@ -32,7 +39,10 @@ function nsExec(argv: string[]): Promise<{ exitCode: number; stdout: string; std
 }
 
 /** Replies by icmp_seq: the lost range is the gap(s) between answered sequence numbers. */
-function pingGaps(text: string, sent: number): { firstLost: number | null; lastLost: number | null; lost: number; longestGap: number } {
+function pingGaps(
+  text: string,
+  sent: number,
+): { firstLost: number | null; lastLost: number | null; lost: number; longestGap: number } {
   const got = new Set([...text.matchAll(/icmp_seq=(\d+)/g)].map((m) => Number(m[1])));
   const lostSeqs: number[] = [];
   for (let i = 1; i <= sent; i++) if (!got.has(i)) lostSeqs.push(i);
@@ -42,7 +52,12 @@ function pingGaps(text: string, sent: number): { firstLost: number | null; lastL
     run = got.has(i) ? 0 : run + 1;
     longest = Math.max(longest, run);
   }
-  return { firstLost: lostSeqs[0] ?? null, lastLost: lostSeqs.at(-1) ?? null, lost: lostSeqs.length, longestGap: longest };
+  return {
+    firstLost: lostSeqs[0] ?? null,
+    lastLost: lostSeqs.at(-1) ?? null,
+    lost: lostSeqs.length,
+    longestGap: longest,
+  };
 }
 
 /** Pings once a second until a reply (the machine is shared: a TCG guest can be slow to answer ARP). */
@@ -92,7 +107,15 @@ describe('vm: QEMU guest on an OVS bridge (root)', function () {
     await createTap(TAP_A);
     await ovsAddPort(BR, TAP_A);
     mkdirSync(RUN, { recursive: true });
-    spec = { name: VM, kernel: image.kernel, initrd: image.initrd, runDir: join(RUN, 'a'), memoryMiB: 96, nics: [{ tap: TAP_A }], append: [`fabric.ip=${GUEST_IP}/24`] };
+    spec = {
+      name: VM,
+      kernel: image.kernel,
+      initrd: image.initrd,
+      runDir: join(RUN, 'a'),
+      memoryMiB: 96,
+      nics: [{ tap: TAP_A }],
+      append: [`fabric.ip=${GUEST_IP}/24`],
+    };
   });
 
   after(async function () {
@@ -114,7 +137,14 @@ describe('vm: QEMU guest on an OVS bridge (root)', function () {
     const again = await ensureGuestImage();
     expect(again.hash).to.equal(image.hash);
     expect(again.built).to.equal(false);
-    expect(again.modules).to.include.members(['virtio_net', '8021q', 'bridge', 'vxlan', 'mpls_router', 'virtio_console']);
+    expect(again.modules).to.include.members([
+      'virtio_net',
+      '8021q',
+      'bridge',
+      'vxlan',
+      'mpls_router',
+      'virtio_console',
+    ]);
   });
 
   it('boots under TCG and runs commands over the control channel', async () => {
@@ -128,7 +158,8 @@ describe('vm: QEMU guest on an OVS bridge (root)', function () {
     expect(u.exitCode).to.equal(0);
     expect(u.stdout.trim()).to.equal(image.release);
     const mods = await vm.run(['cat', '/proc/modules']);
-    for (const m of ['virtio_net', '8021q', 'bridge', 'vxlan', 'mpls_router', 'virtio_console']) expect(mods.stdout).to.match(new RegExp(`^${m} `, 'm'));
+    for (const m of ['virtio_net', '8021q', 'bridge', 'vxlan', 'mpls_router', 'virtio_console'])
+      expect(mods.stdout).to.match(new RegExp(`^${m} `, 'm'));
     const ipv = await vm.run(['ip', '-V']);
     expect(ipv.stdout).to.match(/iproute2-/);
     const bad = await vm.run(['sh', '-c', 'echo oops >&2; exit 7']);
@@ -136,15 +167,17 @@ describe('vm: QEMU guest on an OVS bridge (root)', function () {
     const quoted = await vm.run(['printf', '%s|', 'a b', "it's", '$(reboot)', '*']);
     expect(quoted.stdout).to.equal("a b|it's|$(reboot)|*|");
     // The kernel features the nested hypervisor needs: a VLAN-filtering bridge, a dot1q device, VXLAN on 4789.
-    const feat = await vm.sh([
-      'ip link add br0 type bridge vlan_filtering 1',
-      'ip link add link eth0 name eth0.100 type vlan id 100',
-      'ip link add vx42 type vxlan id 42 dstport 4789 local 10.250.77.2 nolearning',
-      'ip link set vx42 master br0 && bridge vlan add dev vx42 vid 10 pvid untagged',
-      'bridge -d vlan show dev vx42',
-      'ip netns add cust1 && ip netns exec cust1 ip link show lo',
-      'ip link del br0; ip link del eth0.100; ip link del vx42; ip netns del cust1',
-    ].join(' && '));
+    const feat = await vm.sh(
+      [
+        'ip link add br0 type bridge vlan_filtering 1',
+        'ip link add link eth0 name eth0.100 type vlan id 100',
+        'ip link add vx42 type vxlan id 42 dstport 4789 local 10.250.77.2 nolearning',
+        'ip link set vx42 master br0 && bridge vlan add dev vx42 vid 10 pvid untagged',
+        'bridge -d vlan show dev vx42',
+        'ip netns add cust1 && ip netns exec cust1 ip link show lo',
+        'ip link del br0; ip link del eth0.100; ip link del vx42; ip netns del cust1',
+      ].join(' && '),
+    );
     expect(feat.exitCode, feat.stderr).to.equal(0);
     expect(feat.stdout).to.match(/10 PVID Egress Untagged/);
   });
@@ -156,7 +189,9 @@ describe('vm: QEMU guest on an OVS bridge (root)', function () {
     const fromGuest = await vm.run(['ping', '-c', '3', '-W', '5', NS_IP]);
     expect(fromGuest.exitCode, fromGuest.stdout + fromGuest.stderr).to.equal(0);
     const arp = await nsExec(['ip', 'neigh', 'show', GUEST_IP]);
-    expect(arp.stdout.toLowerCase()).to.include((vm.spec.nics![0]!.mac ?? (await import('../../src/vm/names.js')).macFor(VM, 0)).toLowerCase());
+    expect(arp.stdout.toLowerCase()).to.include(
+      (vm.spec.nics![0]!.mac ?? (await import('../../src/vm/names.js')).macFor(VM, 0)).toLowerCase(),
+    );
   });
 
   it('pause stops the guest answering and cont resumes it', async () => {
@@ -181,14 +216,19 @@ describe('vm: QEMU guest on an OVS bridge (root)', function () {
     vms.push(target);
     expect(await target.status()).to.equal('inmigrate');
     // A steady probe (100 pps) across the switchover, to count what the migration costs.
-    const probe = execa('ip', ['netns', 'exec', NS, 'ping', '-i', '0.01', '-w', '8', '-W', '1', GUEST_IP], { reject: false });
+    const probe = execa('ip', ['netns', 'exec', NS, 'ping', '-i', '0.01', '-w', '8', '-W', '1', GUEST_IP], {
+      reject: false,
+    });
     await new Promise((r) => setTimeout(r, 1000));
     const res: MigrationResult = await src.migrateTo(target);
     await ovsDelPort(BR, TAP_A);
     await deleteTap(TAP_A);
     const probeOut = await probe;
     const stats = pingStats(String(probeOut.stdout));
-    Object.assign(figures, { migration: res, probe100pps: { ...stats, ...pingGaps(String(probeOut.stdout), stats.sent) } });
+    Object.assign(figures, {
+      migration: res,
+      probe100pps: { ...stats, ...pingGaps(String(probeOut.stdout), stats.sent) },
+    });
     expect(src.alive).to.equal(false);
     expect(runDirPid(join(RUN, 'a'))).to.equal(undefined);
     expect(await target.status()).to.equal('running');
@@ -227,10 +267,16 @@ describe('vm: QEMU guest on an OVS bridge (root)', function () {
   it('reports a guest that fails to boot (initramfs without /init) with E_VM_BOOT and leaves nothing running', async () => {
     // The kernel panics ("No working init found"), panic=-1 reboots, -no-reboot ends QEMU.
     const badInitrd = join(RUN, 'noinit.initrd');
-    writeFileSync(badInitrd, gzipSync(writeCpio([{ type: 'file', path: '/hello', data: Buffer.from('no init here\n') }])));
+    writeFileSync(
+      badInitrd,
+      gzipSync(writeCpio([{ type: 'file', path: '/hello', data: Buffer.from('no init here\n') }])),
+    );
     let err: unknown;
     try {
-      await QemuVm.start({ name: `${VM}-bad`, kernel: image.kernel, initrd: badInitrd, runDir: join(RUN, 'bad'), memoryMiB: 96 }, { bootTimeoutMs: 90_000 });
+      await QemuVm.start(
+        { name: `${VM}-bad`, kernel: image.kernel, initrd: badInitrd, runDir: join(RUN, 'bad'), memoryMiB: 96 },
+        { bootTimeoutMs: 90_000 },
+      );
     } catch (e) {
       err = e;
     }

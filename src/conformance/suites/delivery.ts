@@ -16,9 +16,12 @@ export const delivery: CheckDef[] = [
       let deliveries = 0;
       for (const c of probe.canaries) {
         const seen = run.byCanary.get(c.key) ?? [];
-        for (const t of ctx.exp.traversals(c.flow).filter((x) => x.class === 'client-access' && x.to !== c.src.node.name)) {
+        for (const t of ctx.exp
+          .traversals(c.flow)
+          .filter((x) => x.class === 'client-access' && x.to !== c.src.node.name)) {
           deliveries++;
-          if (!seen.some((f) => f.linkId === t.link.id && f.node === t.to)) v.add(`${c.tenant} ${c.cls} canary from ${c.src.node.name} not delivered to ${t.to}`);
+          if (!seen.some((f) => f.linkId === t.link.id && f.node === t.to))
+            v.add(`${c.tenant} ${c.cls} canary from ${c.src.node.name} not delivered to ${t.to}`);
         }
       }
       stats.deliveries = deliveries;
@@ -40,7 +43,8 @@ export const delivery: CheckDef[] = [
         for (const t of ts.filter((x) => x.class === 'client-access' && x.to !== c.src.node.name)) {
           for (const f of seen.filter((x) => x.linkId === t.link.id && x.node === t.to)) {
             compared++;
-            if (hex(f.data) !== sent) v.add(`${c.tenant} ${c.cls} canary delivered to ${t.to} differs from the frame sent`, f);
+            if (hex(f.data) !== sent)
+              v.add(`${c.tenant} ${c.cls} canary delivered to ${t.to} differs from the frame sent`, f);
           }
         }
         // Between client switches: the own-VLAN-tagged frame leaving the source site equals the one
@@ -51,7 +55,8 @@ export const delivery: CheckDef[] = [
         for (const t of lan.slice(1)) {
           for (const f of seen.filter((x) => x.linkId === t.link.id)) {
             compared++;
-            if (hex(f.data) !== hex(out.data)) v.add(`${c.tenant} ${c.cls} canary reached ${t.to} changed (own VLAN or payload)`, f);
+            if (hex(f.data) !== hex(out.data))
+              v.add(`${c.tenant} ${c.cls} canary reached ${t.to} changed (own VLAN or payload)`, f);
           }
         }
       }

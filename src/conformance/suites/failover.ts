@@ -23,11 +23,15 @@ export const failover: CheckDef[] = [
   {
     suite: 'failover',
     id: 'failover/vms-run-where-the-model-says',
-    title: 'every virtual hypervisor\'s QEMU runs, with its tap (a host stack: its port) on the bridge of its hypervisor node',
+    title:
+      "every virtual hypervisor's QEMU runs, with its tap (a host stack: its port) on the bridge of its hypervisor node",
     async judge(j) {
       if (noHypervisors(j)) return;
       const fs = readFailoverState(j.ctx.lab);
-      if (!fs) throw new Error(`lab ${j.ctx.lab} has hypervisors but no virtual hypervisors running (fabric failover ${j.ctx.lab} --setup)`);
+      if (!fs)
+        throw new Error(
+          `lab ${j.ctx.lab} has hypervisors but no virtual hypervisors running (fabric failover ${j.ctx.lab} --setup)`,
+        );
       const v = new Violations();
       const layout = layoutOf(j.ctx.model);
       for (const vm of layout.vms) {
@@ -37,11 +41,17 @@ export const failover: CheckDef[] = [
         if (!pid) v.add(`${vm.name}: no live QEMU for its run directory`);
         const br = (await execa('ovs-vsctl', ['port-to-br', vm.tap], { reject: false })).stdout.trim();
         const want = layout.hypervisors.find((h) => h.name === vm.host)?.bridge;
-        if (br !== want) v.add(`${vm.name}: tap ${vm.tap} is on ${br || 'no bridge'}, the model says ${vm.host} (${want})`);
-        if (fs.last && fs.last.placement[vm.name] && fs.last.placement[vm.name] !== vm.host) v.add(`${vm.name}: the last ${fs.last.action} placed it on ${fs.last.placement[vm.name]}, the model says ${vm.host}`);
+        if (br !== want)
+          v.add(`${vm.name}: tap ${vm.tap} is on ${br || 'no bridge'}, the model says ${vm.host} (${want})`);
+        if (fs.last && fs.last.placement[vm.name] && fs.last.placement[vm.name] !== vm.host)
+          v.add(
+            `${vm.name}: the last ${fs.last.action} placed it on ${fs.last.placement[vm.name]}, the model says ${vm.host}`,
+          );
       }
       j.stats.vms = layout.vms.length;
-      j.stats.evacuated = layout.vms.filter((x) => x.state === 'inactive' && x.pool !== null && x.pool !== x.host).length;
+      j.stats.evacuated = layout.vms.filter(
+        (x) => x.state === 'inactive' && x.pool !== null && x.pool !== x.host,
+      ).length;
       v.throwIfAny('virtual hypervisor placement');
     },
   },
@@ -62,17 +72,23 @@ export const failover: CheckDef[] = [
             const from = j.ctx.systems.find((s) => s.tenant === tenant && s.dc === dc && s.vlan === sys.vlan);
             if (!from) continue;
             asked++;
-            const p = await execa('ip', ['netns', 'exec', from.netns, 'ping', '-n', '-c', '3', '-i', '0.3', '-W', '2', ip], { reject: false });
-            if (!/ [1-9]\d* received/.test(p.stdout)) v.add(`${from.node.name} (${dc}) → ${h.site}/${sys.name} ${ip}: no answer`);
+            const p = await execa(
+              'ip',
+              ['netns', 'exec', from.netns, 'ping', '-n', '-c', '3', '-i', '0.3', '-W', '2', ip],
+              { reject: false },
+            );
+            if (!/ [1-9]\d* received/.test(p.stdout))
+              v.add(`${from.node.name} (${dc}) → ${h.site}/${sys.name} ${ip}: no answer`);
             const n = await execa('ip', ['netns', 'exec', from.netns, 'ip', 'neigh', 'show', ip], { reject: false });
             const mac = /lladdr ([0-9a-f:]+)/.exec(n.stdout)?.[1];
-            if (mac !== sys.mac) v.add(`${from.node.name} (${dc}) → ${ip}: answered from MAC ${mac ?? 'none'}, declared ${sys.mac}`);
+            if (mac !== sys.mac)
+              v.add(`${from.node.name} (${dc}) → ${ip}: answered from MAC ${mac ?? 'none'}, declared ${sys.mac}`);
           }
         }
       }
       j.stats.asked = asked;
       v.throwIfAny('customer VM identity');
-      if (!asked) throw new Error('no client of a hosted site\'s tenant to ask from');
+      if (!asked) throw new Error("no client of a hosted site's tenant to ask from");
     },
   },
   {
@@ -84,7 +100,10 @@ export const failover: CheckDef[] = [
       const diffs = await diffPrograms(renderPrograms(j.ctx.model, j.ctx.plan));
       const bad = diffs.filter((d) => d.missing.length || d.unexpected.length);
       j.stats.bridges = diffs.length;
-      if (bad.length) throw new Error(`flows differ from the plan on ${bad.map((d) => `${d.node} (-${d.unexpected.length}/+${d.missing.length})`).join(', ')}`);
+      if (bad.length)
+        throw new Error(
+          `flows differ from the plan on ${bad.map((d) => `${d.node} (-${d.unexpected.length}/+${d.missing.length})`).join(', ')}`,
+        );
     },
   },
   {
@@ -99,13 +118,16 @@ export const failover: CheckDef[] = [
         return;
       }
       j.stats.crossTenantFrames = last.crossTenantFrames;
-      if (last.crossTenantFrames !== 0) throw new Error(`${last.crossTenantFrames} frame(s) of another tenant were captured on tenant ports during the last ${last.action}`);
+      if (last.crossTenantFrames !== 0)
+        throw new Error(
+          `${last.crossTenantFrames} frame(s) of another tenant were captured on tenant ports during the last ${last.action}`,
+        );
     },
   },
   {
     suite: 'failover',
     id: 'failover/stacks-during-last-move',
-    title: 'during the last failover or fail-back every captured train frame carried its port\'s planned stack',
+    title: "during the last failover or fail-back every captured train frame carried its port's planned stack",
     judge(j) {
       if (noHypervisors(j)) return;
       const last = readFailoverState(j.ctx.lab)?.last;
@@ -116,8 +138,14 @@ export const failover: CheckDef[] = [
       const s = last.stacksDuring;
       j.stats.checkedFrames = s.checked;
       j.stats.violations = s.violations;
-      if (s.violations) throw new Error(`${s.violations} of ${s.checked} frame(s) off their port's stack during the last ${last.action}: ${s.samples.join('; ')}`);
-      if (!s.checked) throw new Error(`no train frame was captured on a tenant port during the last ${last.action}: the probe did not run`);
+      if (s.violations)
+        throw new Error(
+          `${s.violations} of ${s.checked} frame(s) off their port's stack during the last ${last.action}: ${s.samples.join('; ')}`,
+        );
+      if (!s.checked)
+        throw new Error(
+          `no train frame was captured on a tenant port during the last ${last.action}: the probe did not run`,
+        );
     },
   },
 ];

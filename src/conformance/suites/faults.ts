@@ -7,7 +7,14 @@
 import { writeFileSync } from 'node:fs';
 import { FabricError } from '../../errors/fabric-error.js';
 import { join } from 'node:path';
-import { faultTimeline, relativeFrames, runFaults, type FaultRun, type FaultStep, type FaultWindow } from '../faults.js';
+import {
+  faultTimeline,
+  relativeFrames,
+  runFaults,
+  type FaultRun,
+  type FaultStep,
+  type FaultWindow,
+} from '../faults.js';
 import type { TestContext } from '../context.js';
 import { EvidenceError, type CheckDef, type Judgement } from '../judge.js';
 import type { FrameEvidence } from '../result.js';
@@ -16,7 +23,14 @@ import { isolation } from './isolation.js';
 
 export const FAULT_STEPS: FaultStep[] = [
   // The dedicated line between dc1 and dc2 (or, in a lab without one, a DC fabric link) flaps.
-  { kind: 'link-flap', name: 'link-flap', linkClasses: ['dc-interconnect', 'long-haul', 'dc-fabric'], flaps: 3, downMs: 700, upMs: 700 },
+  {
+    kind: 'link-flap',
+    name: 'link-flap',
+    linkClasses: ['dc-interconnect', 'long-haul', 'dc-fabric'],
+    flaps: 3,
+    downMs: 700,
+    upMs: 700,
+  },
   // The shared OVS daemon restarts: flows gone, secure bridges drop until re-programmed.
   { kind: 'vswitchd-restart', name: 'ovs-vswitchd-restart' },
   // A provider router (the namespace carrying every tenant's long-haul frames) dies.
@@ -28,10 +42,16 @@ export const FAULT_STEPS: FaultStep[] = [
  * unknown name is an error, never a silent skip).
  */
 export function selectFaultSteps(names = process.env.FABRIC_FAULT_STEPS): FaultStep[] {
-  const wanted = (names ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = (names ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!wanted.length) return FAULT_STEPS;
   const unknown = wanted.filter((n) => !FAULT_STEPS.some((s) => s.name === n));
-  if (unknown.length) throw new FabricError('E_FAULT_UNKNOWN', `unknown fault step ${unknown.join(', ')}`, { hint: `steps: ${FAULT_STEPS.map((s) => s.name).join(', ')}` });
+  if (unknown.length)
+    throw new FabricError('E_FAULT_UNKNOWN', `unknown fault step ${unknown.join(', ')}`, {
+      hint: `steps: ${FAULT_STEPS.map((s) => s.name).join(', ')}`,
+    });
   return FAULT_STEPS.filter((s) => wanted.includes(s.name));
 }
 
@@ -41,8 +61,13 @@ const runs = new WeakMap<TestContext, Promise<FaultRun>>();
 async function faultRun(j: Judgement): Promise<FaultRun> {
   let p = runs.get(j.ctx);
   if (!p) {
-    p = runFaults(j.ctx, selectFaultSteps(), { onEvent: (step, what) => process.stderr.write(`    [faults] ${step}: ${what}\n`) }).then((r) => {
-      writeFileSync(join(j.probe.runDir, 'faults.json'), JSON.stringify({ steps: faultTimeline(r, j.probe.runDir), restoredForeign: r.restoredForeign }, null, 2) + '\n');
+    p = runFaults(j.ctx, selectFaultSteps(), {
+      onEvent: (step, what) => process.stderr.write(`    [faults] ${step}: ${what}\n`),
+    }).then((r) => {
+      writeFileSync(
+        join(j.probe.runDir, 'faults.json'),
+        JSON.stringify({ steps: faultTimeline(r, j.probe.runDir), restoredForeign: r.restoredForeign }, null, 2) + '\n',
+      );
       return r;
     });
     runs.set(j.ctx, p);
@@ -51,7 +76,12 @@ async function faultRun(j: Judgement): Promise<FaultRun> {
 }
 
 /** Runs a list of checks over one window; collects their failures per window. */
-async function judgeWindow(checks: CheckDef[], j: Judgement, w: FaultWindow, canaries = w.probe.canaries): Promise<{ msgs: string[]; evidence: FrameEvidence[]; stats: Record<string, number> }> {
+async function judgeWindow(
+  checks: CheckDef[],
+  j: Judgement,
+  w: FaultWindow,
+  canaries = w.probe.canaries,
+): Promise<{ msgs: string[]; evidence: FrameEvidence[]; stats: Record<string, number> }> {
   const msgs: string[] = [];
   const evidence: FrameEvidence[] = [];
   const stats: Record<string, number> = {};
@@ -78,7 +108,10 @@ export const faults: CheckDef[] = [
     async judge(j) {
       const r = await faultRun(j);
       j.stats.steps = r.windows.length;
-      const msgs = r.windows.flatMap((w) => [...w.notApplied.map((m) => `${w.step.name} (${w.target}): ${m}`), ...(w.applied.length ? [] : [`${w.step.name}: no proof the fault happened`])]);
+      const msgs = r.windows.flatMap((w) => [
+        ...w.notApplied.map((m) => `${w.step.name} (${w.target}): ${m}`),
+        ...(w.applied.length ? [] : [`${w.step.name}: no proof the fault happened`]),
+      ]);
       const want = selectFaultSteps().length;
       if (r.windows.length !== want) msgs.push(`${r.windows.length} of ${want} fault steps ran`);
       fail(msgs);
@@ -95,7 +128,10 @@ export const faults: CheckDef[] = [
       let frames = 0;
       for (const w of r.windows) {
         const res = await judgeWindow(isolation, j, w);
-        if (w.storm.length) msgs.push(`[${w.step.name}] storm: ${w.storm.slice(0, 5).join(', ')}${w.storm.length > 5 ? ` and ${w.storm.length - 5} more` : ''} (only the first frames of each were judged)`);
+        if (w.storm.length)
+          msgs.push(
+            `[${w.step.name}] storm: ${w.storm.slice(0, 5).join(', ')}${w.storm.length > 5 ? ` and ${w.storm.length - 5} more` : ''} (only the first frames of each were judged)`,
+          );
         msgs.push(...res.msgs);
         evidence.push(...res.evidence);
         frames += w.run.frames.length;
@@ -115,9 +151,13 @@ export const faults: CheckDef[] = [
       const msgs: string[] = [];
       for (const w of r.windows) {
         const lost = w.recoveryPings.filter((p) => p.result.received < 1);
-        if (w.recoverySeconds === null || lost.length) msgs.push(`${w.step.name}: not recovered; unanswered: ${lost.map((p) => `${p.tenant} ${p.from} → ${p.to}`).join(', ') || 'none recorded'}`);
+        if (w.recoverySeconds === null || lost.length)
+          msgs.push(
+            `${w.step.name}: not recovered; unanswered: ${lost.map((p) => `${p.tenant} ${p.from} → ${p.to}`).join(', ') || 'none recorded'}`,
+          );
         if (!w.recoveryPings.length) msgs.push(`${w.step.name}: no recovery ping was run`);
-        if (w.drift.length) msgs.push(`${w.step.name}: flows differ from the plan on ${w.drift.join(', ')} after recovery`);
+        if (w.drift.length)
+          msgs.push(`${w.step.name}: flows differ from the plan on ${w.drift.join(', ')} after recovery`);
         if (w.recoverySeconds !== null) j.stats[`${w.step.name}.recoveryMs`] = Math.round(w.recoverySeconds * 1000);
       }
       fail(msgs);

@@ -14,7 +14,9 @@ export const flows: CheckDef[] = [
       const bad = diffs.filter((d) => d.missing.length || d.unexpected.length);
       stats.bridges = diffs.length;
       if (bad.length) {
-        throw new Error(`flows drift on ${bad.length} bridge(s):\n${bad.map((d) => `  ${d.node}: ${d.missing.map((f) => `\n    + ${f}`).join('')}${d.unexpected.map((f) => `\n    - ${f}`).join('')}`).join('\n')}`);
+        throw new Error(
+          `flows drift on ${bad.length} bridge(s):\n${bad.map((d) => `  ${d.node}: ${d.missing.map((f) => `\n    + ${f}`).join('')}${d.unexpected.map((f) => `\n    - ${f}`).join('')}`).join('\n')}`,
+        );
       }
     },
   },

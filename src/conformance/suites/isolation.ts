@@ -30,7 +30,7 @@ export const isolation: CheckDef[] = [
   {
     suite: 'isolation',
     id: 'isolation/fabric-pairs-match-tenant',
-    title: 'on fabric links every canary carries its own tenant\'s (Tag1, Tag2) pair',
+    title: "on fabric links every canary carries its own tenant's (Tag1, Tag2) pair",
     judge({ ctx, probe, run, stats }) {
       const v = new Violations();
       const tenantOf = new Map(probe.canaries.map((c) => [c.key, c.tenant]));
@@ -42,7 +42,11 @@ export const isolation: CheckDef[] = [
         if (!t) continue;
         n++;
         const owner = pair ? pairTenant(ctx, pair) : null;
-        if (owner !== t) v.add(`${t} canary with tag pair ${pair ? pair.join('/') : 'none'} (${owner ?? 'no tenant'}) on ${f.linkId}`, f);
+        if (owner !== t)
+          v.add(
+            `${t} canary with tag pair ${pair ? pair.join('/') : 'none'} (${owner ?? 'no tenant'}) on ${f.linkId}`,
+            f,
+          );
       }
       stats.checkedFrames = n;
       v.throwIfAny('fabric tag pairs of the wrong tenant');
@@ -78,7 +82,10 @@ export const isolation: CheckDef[] = [
       const v = new Violations();
       // Every system of the intent: endpoints, and the customer VMs of hosted sites (inside guests,
       // so not in ctx.systems) that answer and refresh ARP like any tenant system.
-      const tenantIps = new Set([...ctx.systems.map((s) => s.ip), ...intentSystemIps(ctx.model.intent as FabricIntent)]);
+      const tenantIps = new Set([
+        ...ctx.systems.map((s) => s.ip),
+        ...intentSystemIps(ctx.model.intent as FabricIntent),
+      ]);
       const bg: Record<string, number> = {};
       for (const f of run.frames) {
         if (f.cls !== 'client-access' && f.cls !== 'tenant-lan') continue;
@@ -90,7 +97,9 @@ export const isolation: CheckDef[] = [
         }
         const arp = f.layers.find((l) => l.name === 'arp');
         const ip = f.layers.find((l) => l.name === 'ipv4');
-        const tenantTraffic = (arp?.name === 'arp' && tenantIps.has(arp.spa)) || (ip?.name === 'ipv4' && (tenantIps.has(ip.src) || tenantIps.has(ip.dst)));
+        const tenantTraffic =
+          (arp?.name === 'arp' && tenantIps.has(arp.spa)) ||
+          (ip?.name === 'ipv4' && (tenantIps.has(ip.src) || tenantIps.has(ip.dst)));
         if (!tenantTraffic) v.add(`unclassified frame on ${f.cls} link ${f.linkId}`, f);
       }
       Object.assign(stats, Object.fromEntries(Object.entries(bg).map(([k, n]) => [`background.${k}`, n])));
@@ -100,5 +109,7 @@ export const isolation: CheckDef[] = [
 ];
 
 function intentSystemIps(intent: FabricIntent | undefined): string[] {
-  return Object.values(intent?.tenants ?? {}).flatMap((t) => t.sites.flatMap((site) => site.systems.map((y) => y.ip.split('/')[0]!)));
+  return Object.values(intent?.tenants ?? {}).flatMap((t) =>
+    t.sites.flatMap((site) => site.systems.map((y) => y.ip.split('/')[0]!)),
+  );
 }

@@ -27,7 +27,9 @@ export const longHaul: CheckDef[] = [
           const ins = run.frames.filter((f) => f.linkId === h.linkId && topMpls(f)?.label === h.label);
           if (!ins.length) return;
           used = true;
-          const outs = new Map(run.frames.filter((f) => f.linkId === next.linkId && topMpls(f)).map((f) => [innerKey(f), f]));
+          const outs = new Map(
+            run.frames.filter((f) => f.linkId === next.linkId && topMpls(f)).map((f) => [innerKey(f), f]),
+          );
           let matched = 0;
           for (const fi of ins) {
             const fo = outs.get(innerKey(fi));
@@ -36,23 +38,30 @@ export const longHaul: CheckDef[] = [
             pairs++;
             const a = topMpls(fi) as MplsLayer;
             const b = topMpls(fo) as MplsLayer;
-            if (b.label !== next.label || b.label === a.label) v.add(`${h.to.node} forwarded label ${a.label} as ${b.label}, plan says ${next.label}`, fo);
+            if (b.label !== next.label || b.label === a.label)
+              v.add(`${h.to.node} forwarded label ${a.label} as ${b.label}, plan says ${next.label}`, fo);
             if (b.ttl !== a.ttl - 1) v.add(`${h.to.node} TTL ${a.ttl} → ${b.ttl}, expected ${a.ttl - 1}`, fo);
           }
-          if (!matched) v.add(`${ins.length} frame(s) with label ${h.label} entered ${h.to.node} (${lsp.from}→${lsp.to}) and none left on ${next.linkId} with the same payload`, ins[0]);
+          if (!matched)
+            v.add(
+              `${ins.length} frame(s) with label ${h.label} entered ${h.to.node} (${lsp.from}→${lsp.to}) and none left on ${next.linkId} with the same payload`,
+              ins[0],
+            );
         });
         if (used) lspsWithTraffic++;
       }
       stats.swapPairs = pairs;
       stats.lspsWithTraffic = lspsWithTraffic;
       v.throwIfAny('label swaps');
-      if (ctx.plan.lsps.length && !pairs) throw new Error('no frame crossed any P router: the long haul carried no traffic');
+      if (ctx.plan.lsps.length && !pairs)
+        throw new Error('no frame crossed any P router: the long haul carried no traffic');
     },
   },
   {
     suite: 'long-haul',
     id: 'long-haul/outer-ip-only-on-provider',
-    title: 'an outer IPv4/UDP 4789/VXLAN header on the provider segment and the hypervisors\' VTEP links, and on no other link',
+    title:
+      "an outer IPv4/UDP 4789/VXLAN header on the provider segment and the hypervisors' VTEP links, and on no other link",
     judge({ ctx, run, stats }) {
       const v = new Violations();
       let provider = 0;
@@ -74,15 +83,24 @@ export const longHaul: CheckDef[] = [
           provider++;
           const ip = f.layers[1];
           const udp = f.layers[2];
-          const okIp = ip?.name === 'ipv4' && p && [p.local, p.remote].includes(ip.src) && [p.local, p.remote].includes(ip.dst);
-          if (!vx || !okIp || udp?.name !== 'udp' || udp.dport !== 4789) v.add(`provider frame without the planned outer IPv4/UDP 4789/VXLAN`, f);
+          const okIp =
+            ip?.name === 'ipv4' && p && [p.local, p.remote].includes(ip.src) && [p.local, p.remote].includes(ip.dst);
+          if (!vx || !okIp || udp?.name !== 'udp' || udp.dport !== 4789)
+            v.add(`provider frame without the planned outer IPv4/UDP 4789/VXLAN`, f);
         } else if (vx && vtepLink(f)) {
           vtep++;
           const i = f.layers.findIndex((x) => x.name === 'vxlan');
           const ip = f.layers[i - 2];
           const udp = f.layers[i - 1];
           const ends: string[] = [VTEP.gatewayIp, VTEP.guestIp];
-          if (ip?.name !== 'ipv4' || !ends.includes(ip.src) || !ends.includes(ip.dst) || udp?.name !== 'udp' || udp.dport !== VTEP.dstport) v.add(`VTEP frame on ${f.linkId} without the VTEP pair's outer IPv4/UDP ${VTEP.dstport}`, f);
+          if (
+            ip?.name !== 'ipv4' ||
+            !ends.includes(ip.src) ||
+            !ends.includes(ip.dst) ||
+            udp?.name !== 'udp' ||
+            udp.dport !== VTEP.dstport
+          )
+            v.add(`VTEP frame on ${f.linkId} without the VTEP pair's outer IPv4/UDP ${VTEP.dstport}`, f);
         } else if (vx) {
           v.add(`VXLAN outer header on ${f.cls} link ${f.linkId}`, f);
         }

@@ -20,7 +20,9 @@ export const tagStack: CheckDef[] = [
           hops++;
           const here = seen.filter((f) => f.linkId === t.link.id);
           if (!here.length) {
-            v.add(`${c.tenant} ${c.cls} canary from ${c.src.node.name} never seen on ${t.class} link ${t.link.id} (${t.from} → ${t.to})`);
+            v.add(
+              `${c.tenant} ${c.cls} canary from ${c.src.node.name} never seen on ${t.class} link ${t.link.id} (${t.from} → ${t.to})`,
+            );
             continue;
           }
           for (const f of here) {
@@ -28,7 +30,8 @@ export const tagStack: CheckDef[] = [
             if (why) v.add(`${c.tenant} ${c.cls} canary on ${t.class} link ${t.link.id}: ${why}`, f);
           }
         }
-        for (const f of seen.filter((x) => !planned.has(x.linkId))) v.add(`${c.tenant} ${c.cls} canary on unplanned ${f.cls} link ${f.linkId}`, f);
+        for (const f of seen.filter((x) => !planned.has(x.linkId)))
+          v.add(`${c.tenant} ${c.cls} canary on unplanned ${f.cls} link ${f.linkId}`, f);
       }
       stats.canaries = probe.canaries.length;
       stats.plannedHops = hops;
@@ -49,7 +52,8 @@ export const tagStack: CheckDef[] = [
             const here = seen.filter((f) => f.linkId === t.link.id && f.node === node);
             if (!here.length) continue; // not captured at this end, or missing: canaries-match-plan says so
             ends++;
-            if (here.length > 1) v.add(`${c.tenant} ${c.cls} canary seen ${here.length} times at ${node} on ${t.link.id}`, here[1]);
+            if (here.length > 1)
+              v.add(`${c.tenant} ${c.cls} canary seen ${here.length} times at ${node} on ${t.link.id}`, here[1]);
           }
         }
       }

@@ -26,7 +26,11 @@ export interface KindContext {
 
 /** A link endpoint interface reference, parsed by the node's kind. */
 export type InterfaceRef =
-  | { ok: true; /** 1-based port index for bridge kinds */ index?: number; /** interface name for others */ name?: string }
+  | {
+      ok: true;
+      /** 1-based port index for bridge kinds */ index?: number;
+      /** interface name for others */ name?: string;
+    }
   | { ok: false; code: string; message: string; hint: string };
 
 /** A containerlab node (subset of the schema's node-config we emit). */
@@ -58,14 +62,23 @@ export abstract class BaseKind {
             'E_KIND_ATTR',
             [...ctx.path, key],
             `kind ${this.name} has no attribute '${key}'`,
-            allowed.length ? `${this.name} accepts: ${allowed.join(', ')}` : `${this.name} takes no attributes besides ${COMMON_ATTRIBUTES.join(', ')}`,
+            allowed.length
+              ? `${this.name} accepts: ${allowed.join(', ')}`
+              : `${this.name} takes no attributes besides ${COMMON_ATTRIBUTES.join(', ')}`,
             { key: true },
           ),
         );
         continue;
       }
       if (typeof value !== spec.type) {
-        ctx.report(ctx.src.diag('E_KIND_ATTR', [...ctx.path, key], `attribute '${key}' of kind ${this.name} must be a ${spec.type}`, spec.description));
+        ctx.report(
+          ctx.src.diag(
+            'E_KIND_ATTR',
+            [...ctx.path, key],
+            `attribute '${key}' of kind ${this.name} must be a ${spec.type}`,
+            spec.description,
+          ),
+        );
         continue;
       }
       const problem = spec.check?.(value);
@@ -73,7 +86,9 @@ export abstract class BaseKind {
     }
     for (const [key, spec] of Object.entries(this.attributes)) {
       if (spec.required && !(key in raw)) {
-        ctx.report(ctx.src.diag('E_KIND_ATTR', ctx.path, `kind ${this.name} requires attribute '${key}'`, spec.description));
+        ctx.report(
+          ctx.src.diag('E_KIND_ATTR', ctx.path, `kind ${this.name} requires attribute '${key}'`, spec.description),
+        );
       }
     }
   }
@@ -86,13 +101,28 @@ export abstract class BaseKind {
   /** Parses the interface part of an `extra_links` endpoint (`node:<ref>`). */
   parseInterface(ref: string): InterfaceRef {
     if (!SAFE_IFNAME.test(ref)) {
-      return { ok: false, code: 'E_BAD_NAME', message: `interface name '${ref}' is not allowed`, hint: 'interface names match [a-zA-Z][a-zA-Z0-9_-]* (no dots, no shell metacharacters)' };
+      return {
+        ok: false,
+        code: 'E_BAD_NAME',
+        message: `interface name '${ref}' is not allowed`,
+        hint: 'interface names match [a-zA-Z][a-zA-Z0-9_-]* (no dots, no shell metacharacters)',
+      };
     }
     if (ref.length > IFNAMSIZ) {
-      return { ok: false, code: 'E_NAME_TOO_LONG', message: `interface name '${ref}' has ${ref.length} characters, Linux allows ${IFNAMSIZ}`, hint: 'shorten the interface name to at most 15 characters' };
+      return {
+        ok: false,
+        code: 'E_NAME_TOO_LONG',
+        message: `interface name '${ref}' has ${ref.length} characters, Linux allows ${IFNAMSIZ}`,
+        hint: 'shorten the interface name to at most 15 characters',
+      };
     }
     if (ref === 'eth0') {
-      return { ok: false, code: 'E_LINK_UNKNOWN_IF', message: `interface eth0 is the management interface in containerlab`, hint: 'use eth1 or higher for lab links' };
+      return {
+        ok: false,
+        code: 'E_LINK_UNKNOWN_IF',
+        message: `interface eth0 is the management interface in containerlab`,
+        hint: 'use eth1 or higher for lab links',
+      };
     }
     return { ok: true, name: ref };
   }
@@ -115,7 +145,12 @@ export function sortedLabels(labels: Record<string, string>): Record<string, str
 export function parsePortRef(kind: string, ref: string): InterfaceRef {
   const m = /^p([1-9][0-9]{0,3})$/.exec(ref);
   if (!m) {
-    return { ok: false, code: 'E_LINK_UNKNOWN_IF', message: `${kind} node has no interface '${ref}'`, hint: `ports of ${kind} nodes are written p<N> (N = 1..9999); the root-namespace name is derived from the lab and node names` };
+    return {
+      ok: false,
+      code: 'E_LINK_UNKNOWN_IF',
+      message: `${kind} node has no interface '${ref}'`,
+      hint: `ports of ${kind} nodes are written p<N> (N = 1..9999); the root-namespace name is derived from the lab and node names`,
+    };
   }
   return { ok: true, index: Number(m[1]) };
 }

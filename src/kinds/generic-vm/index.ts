@@ -8,7 +8,11 @@ export class GenericVmKind extends BaseKind {
   override readonly defaultRole: NodeRole = 'vm';
   override readonly description = 'virtual machine';
   override readonly attributes: Record<string, AttributeSpec> = {
-    image: { type: 'string', required: true, description: 'VM image (containerlab: a vrnetlab-style generic_vm image)' },
+    image: {
+      type: 'string',
+      required: true,
+      description: 'VM image (containerlab: a vrnetlab-style generic_vm image)',
+    },
   };
 
   override render(node: NodeModel): ClabNode {

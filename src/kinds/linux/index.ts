@@ -30,7 +30,9 @@ export function linuxExec(node: NodeModel): string[] {
   const cmds: string[] = ['sysctl -w net.ipv6.conf.all.disable_ipv6=1'];
   for (const nd of node.netdevs ?? []) {
     if (nd.type === 'vxlan') {
-      cmds.push(`ip link add ${nd.name} type vxlan id ${nd.vni} local ${nd.local} remote ${nd.remote} dstport ${nd.dstport} dev ${nd.dev}`);
+      cmds.push(
+        `ip link add ${nd.name} type vxlan id ${nd.vni} local ${nd.local} remote ${nd.remote} dstport ${nd.dstport} dev ${nd.dev}`,
+      );
       if (nd.mtu) cmds.push(`ip link set ${nd.name} mtu ${nd.mtu}`);
     } else {
       cmds.push(`ip link add ${nd.name} type bridge`);

@@ -25,7 +25,12 @@ export const CONTAINERLAB_RUNTIME = 'containerlab';
 
 /** `containerlab` on PATH (or $FABRIC_CONTAINERLAB), or null. */
 export function findContainerlab(env: NodeJS.ProcessEnv = process.env): string | null {
-  const candidates = env.FABRIC_CONTAINERLAB ? [env.FABRIC_CONTAINERLAB] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'containerlab'));
+  const candidates = env.FABRIC_CONTAINERLAB
+    ? [env.FABRIC_CONTAINERLAB]
+    : (env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, 'containerlab'));
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -95,14 +100,29 @@ export class ContainerlabRuntime extends DockerRuntime {
     // A state file before anything exists (down works after a crash); host ends containerlab
     // creates are listed as planned, so the converging stages accept them as ours.
     const now = new Date().toISOString();
-    const state: LabState = prior ?? { stateVersion: 1, lab, runtime: this.name, phase: 'deploying', startedAt: now, updatedAt: now, planned: emptyObjects(), created: emptyObjects(), stages: [], model };
+    const state: LabState = prior ?? {
+      stateVersion: 1,
+      lab,
+      runtime: this.name,
+      phase: 'deploying',
+      startedAt: now,
+      updatedAt: now,
+      planned: emptyObjects(),
+      created: emptyObjects(),
+      stages: [],
+      model,
+    };
     addObjects(state.planned, plan.objects);
     state.phase = 'deploying';
     writeState(state);
 
     // containerlab's ovs-bridge and bridge kinds expect their bridges to exist.
     await ensureOvs();
-    for (const c of ovsCommands(lab, plan.ovsBridges.map((b) => ({ ...b, ports: [] })))) await run('ovs-vsctl', ['--timeout=600', ...c], { timeout: 650_000 });
+    for (const c of ovsCommands(
+      lab,
+      plan.ovsBridges.map((b) => ({ ...b, ports: [] })),
+    ))
+      await run('ovs-vsctl', ['--timeout=600', ...c], { timeout: 650_000 });
     const links = await listRootLinks();
     await ipBatch(plan.linuxBridges.flatMap((b) => linuxBridgeCreateLines(lab, b, links.has(b.name))));
     addObjects(state.created, { bridges: plan.objects.bridges });
@@ -110,7 +130,11 @@ export class ContainerlabRuntime extends DockerRuntime {
 
     const t0 = performance.now();
     await this.runner()(bin, deployArgs(topo, { reconfigure: Boolean(prior) }), { timeout: 1_800_000 });
-    pre.push({ stage: 'clab-deploy', ms: Math.round(performance.now() - t0), detail: `${bin} ${deployArgs(topo).join(' ')}` });
+    pre.push({
+      stage: 'clab-deploy',
+      ms: Math.round(performance.now() - t0),
+      detail: `${bin} ${deployArgs(topo).join(' ')}`,
+    });
     opts.onProgress?.(pre[pre.length - 1]!);
     await this.linkAll(lab, plan);
 
@@ -127,7 +151,9 @@ export class ContainerlabRuntime extends DockerRuntime {
     for (const ns of plan.namespaces) {
       const c = byName.get(ns.netns);
       if (!c?.running) {
-        throw new FabricError('E_CONTAINER_DIED', `containerlab did not leave container ${ns.netns} running`, { hint: `see containerlab's output; fabric down ${lab} cleans up` });
+        throw new FabricError('E_CONTAINER_DIED', `containerlab did not leave container ${ns.netns} running`, {
+          hint: `see containerlab's output; fabric down ${lab} cleans up`,
+        });
       }
       const info = await docker.getContainer(c.id).inspect();
       linkNetns(ns.netns, info.State.Pid, this.opts.netnsDir);

@@ -38,11 +38,19 @@ export function containerTopology(model: LabModel, imageOf: (node: string) => st
 }
 
 /** YAML text; `validate` checks it against containerlab's schema (E_CLAB_INVALID). */
-export function containerTopologyText(model: LabModel, imageOf: (node: string) => string | undefined, validate: boolean): string {
+export function containerTopologyText(
+  model: LabModel,
+  imageOf: (node: string) => string | undefined,
+  validate: boolean,
+): string {
   const topo = containerTopology(model, imageOf);
   if (validate) {
     const problems = validateClab(topo);
-    if (problems.length) throw new FabricError('E_CLAB_INVALID', `containerlab topology for ${model.name} violates the schema: ${problems.slice(0, 5).join('; ')}`);
+    if (problems.length)
+      throw new FabricError(
+        'E_CLAB_INVALID',
+        `containerlab topology for ${model.name} violates the schema: ${problems.slice(0, 5).join('; ')}`,
+      );
   }
   return (
     `# Written by fabric for lab ${model.name} (container runtimes): local images, network-mode none.\n` +
@@ -51,7 +59,11 @@ export function containerTopologyText(model: LabModel, imageOf: (node: string) =
   );
 }
 
-export function writeContainerTopology(model: LabModel, imageOf: (node: string) => string | undefined, validate: boolean): string {
+export function writeContainerTopology(
+  model: LabModel,
+  imageOf: (node: string) => string | undefined,
+  validate: boolean,
+): string {
   const file = clabFilePath(model.name);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, containerTopologyText(model, imageOf, validate));

@@ -17,12 +17,19 @@ export const CONTAINER_PARALLEL = 8;
 export interface DockerLike {
   createContainer(opts: Docker.ContainerCreateOptions): Promise<{ id: string }>;
   getContainer(id: string): ContainerLike;
-  listContainers(opts: { all?: boolean; filters?: string | Record<string, string[]> }): Promise<{ Id: string; Names: string[]; State: string; Labels: Record<string, string> }[]>;
+  listContainers(opts: {
+    all?: boolean;
+    filters?: string | Record<string, string[]>;
+  }): Promise<{ Id: string; Names: string[]; State: string; Labels: Record<string, string> }[]>;
 }
 
 export interface ContainerLike {
   start(): Promise<unknown>;
-  inspect(): Promise<{ Id: string; State: { Running: boolean; Pid: number; ExitCode: number; Status: string; Error?: string }; Config: { Labels: Record<string, string> | null } }>;
+  inspect(): Promise<{
+    Id: string;
+    State: { Running: boolean; Pid: number; ExitCode: number; Status: string; Error?: string };
+    Config: { Labels: Record<string, string> | null };
+  }>;
   remove(opts: { force?: boolean; v?: boolean }): Promise<unknown>;
   logs(opts: { stdout: boolean; stderr: boolean; tail: number; follow?: false }): Promise<Buffer | string>;
 }
@@ -67,7 +74,12 @@ export function containerLabels(lab: string, node: NodeModel, opts: SpecOptions)
  * container still gets its own empty netns): Debian's dockerd 20.10 deadlocked in libnetwork
  * (ContainerRm/sbLeave against processEndpointDelete, moby/libnetwork#2679) while removing a lab.
  */
-export function containerSpec(lab: string, node: NodeModel, c: NodeContainer, opts: SpecOptions): Docker.ContainerCreateOptions {
+export function containerSpec(
+  lab: string,
+  node: NodeModel,
+  c: NodeContainer,
+  opts: SpecOptions,
+): Docker.ContainerCreateOptions {
   const spec: Docker.ContainerCreateOptions = {
     name: c.name,
     Hostname: node.name.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 63),
@@ -101,7 +113,9 @@ async function logTail(c: ContainerLike): Promise<string> {
   try {
     const raw = await c.logs({ stdout: true, stderr: true, tail: 8, follow: false });
     // Docker multiplexes stdout/stderr with 8-byte frame headers: drop non-printables.
-    return String(raw).replace(/[^\x20-\x7e\n]/g, '').trim();
+    return String(raw)
+      .replace(/[^\x20-\x7e\n]/g, '')
+      .trim();
   } catch {
     return '';
   }
@@ -120,7 +134,13 @@ export interface StartedContainer {
  * A stopped leftover of the same lab is replaced; a container of the same name without our marker
  * is a clash. A container that is not running right after start is E_CONTAINER_DIED.
  */
-export async function startContainers(docker: DockerLike, lab: string, wanted: { node: NodeModel; c: NodeContainer }[], opts: SpecOptions, parallel = CONTAINER_PARALLEL): Promise<StartedContainer[]> {
+export async function startContainers(
+  docker: DockerLike,
+  lab: string,
+  wanted: { node: NodeModel; c: NodeContainer }[],
+  opts: SpecOptions,
+  parallel = CONTAINER_PARALLEL,
+): Promise<StartedContainer[]> {
   return mapLimit(wanted, parallel, async ({ node, c }) => {
     let created = false;
     let handle = docker.getContainer(c.name);
@@ -132,7 +152,9 @@ export async function startContainers(docker: DockerLike, lab: string, wanted: {
     }
     if (info) {
       if (info.Config.Labels?.[LAB_KEY] !== lab) {
-        throw new FabricError('E_NAME_CLASH', `a container named ${c.name} exists and is not part of lab ${lab}`, { hint: 'container names are engine-wide; remove it or rename the lab' });
+        throw new FabricError('E_NAME_CLASH', `a container named ${c.name} exists and is not part of lab ${lab}`, {
+          hint: 'container names are engine-wide; remove it or rename the lab',
+        });
       }
       if (!info.State.Running) {
         await handle.remove({ force: true, v: true });
@@ -148,7 +170,10 @@ export async function startContainers(docker: DockerLike, lab: string, wanted: {
     }
     if (!info.State.Running || !info.State.Pid) {
       const logs = await logTail(handle);
-      throw containerDied(c.name, `${info.State.Status}, exit code ${info.State.ExitCode}${info.State.Error ? `, ${info.State.Error}` : ''}${logs ? `\n${logs}` : ''}`);
+      throw containerDied(
+        c.name,
+        `${info.State.Status}, exit code ${info.State.ExitCode}${info.State.Error ? `, ${info.State.Error}` : ''}${logs ? `\n${logs}` : ''}`,
+      );
     }
     return { node: node.name, name: c.name, id: info.Id, pid: info.State.Pid, created };
   });
@@ -189,12 +214,24 @@ export function netnsLinkDangling(name: string, dir = NETNS_DIR): boolean {
 }
 
 /** Containers of one lab (or of every fabric lab), found by the lab marker label. */
-export async function labContainers(docker: DockerLike, lab?: string): Promise<{ id: string; name: string; lab: string; running: boolean }[]> {
+export async function labContainers(
+  docker: DockerLike,
+  lab?: string,
+): Promise<{ id: string; name: string; lab: string; running: boolean }[]> {
   const list = await docker.listContainers({ all: true, filters: { label: [lab ? `${LAB_KEY}=${lab}` : LAB_KEY] } });
-  return list.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), lab: c.Labels[LAB_KEY] ?? '', running: c.State === 'running' }));
+  return list.map((c) => ({
+    id: c.Id,
+    name: (c.Names[0] ?? '').replace(/^\//, ''),
+    lab: c.Labels[LAB_KEY] ?? '',
+    running: c.State === 'running',
+  }));
 }
 
-export async function removeContainers(docker: DockerLike, ids: string[], parallel = CONTAINER_PARALLEL): Promise<void> {
+export async function removeContainers(
+  docker: DockerLike,
+  ids: string[],
+  parallel = CONTAINER_PARALLEL,
+): Promise<void> {
   await mapLimit(ids, parallel, async (id) => {
     try {
       await docker.getContainer(id).remove({ force: true, v: true });

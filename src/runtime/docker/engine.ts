@@ -131,7 +131,12 @@ export async function ensureDockerd(opts: EnsureOptions = {}): Promise<EngineSta
   };
   if (await pingEngine(docker)) return done(false, startedPid());
   if (opts.noStart || socket !== DEFAULT_SOCKET) {
-    throw unreachable(socket, opts.noStart ? 'no answer (not starting one: noStart)' : 'no answer, and fabric only starts the local default engine');
+    throw unreachable(
+      socket,
+      opts.noStart
+        ? 'no answer (not starting one: noStart)'
+        : 'no answer, and fabric only starts the local default engine',
+    );
   }
   if (process.getuid?.() !== 0) throw unreachable(socket, 'no answer, and starting dockerd needs root');
   const bin = DOCKERD_CANDIDATES.find((p) => existsSync(p));
@@ -145,10 +150,14 @@ export async function ensureDockerd(opts: EnsureOptions = {}): Promise<EngineSta
     if (existsSync(socket)) rmSync(socket, { force: true });
     const log = openSync(dockerdLogPath(), 'a');
     try {
-      const child = spawn(bin, ['--pidfile', dockerdPidPath(), '--bridge=none', '--iptables=false', '--host', `unix://${socket}`], {
-        detached: true,
-        stdio: ['ignore', log, log],
-      });
+      const child = spawn(
+        bin,
+        ['--pidfile', dockerdPidPath(), '--bridge=none', '--iptables=false', '--host', `unix://${socket}`],
+        {
+          detached: true,
+          stdio: ['ignore', log, log],
+        },
+      );
       child.on('error', () => undefined);
       if (!child.pid) throw unreachable(socket, `could not start ${bin}`);
       pid = child.pid;
@@ -163,9 +172,16 @@ export async function ensureDockerd(opts: EnsureOptions = {}): Promise<EngineSta
     if (await pingEngine(docker, 1000)) return done(true, pid);
     if (!alive(pid)) {
       rmSync(startedPidPath(), { force: true });
-      throw unreachable(socket, `dockerd (pid ${pid}) exited during start; ${dockerdLogPath()} ends with:\n${logTail()}`);
+      throw unreachable(
+        socket,
+        `dockerd (pid ${pid}) exited during start; ${dockerdLogPath()} ends with:\n${logTail()}`,
+      );
     }
-    if (Date.now() > end) throw unreachable(socket, `dockerd (pid ${pid}) did not answer within ${opts.waitMs ?? 60_000} ms; see ${dockerdLogPath()}:\n${logTail()}`);
+    if (Date.now() > end)
+      throw unreachable(
+        socket,
+        `dockerd (pid ${pid}) did not answer within ${opts.waitMs ?? 60_000} ms; see ${dockerdLogPath()}:\n${logTail()}`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
 }

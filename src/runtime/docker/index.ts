@@ -14,7 +14,15 @@ import { NetnsRuntime } from '../netns/index.js';
 import { planLab, type NetnsPlan, type NsPlan } from '../netns/plan.js';
 import { readState, writeState } from '../state.js';
 import type { DeployOptions, DestroyOptions, DestroyReport, LabState, ProgressEvent, StatusDoc } from '../types.js';
-import { labContainers, linkNetns, netnsLinkDangling, removeContainers, startContainers, type DockerLike, type NodeContainer } from './containers.js';
+import {
+  labContainers,
+  linkNetns,
+  netnsLinkDangling,
+  removeContainers,
+  startContainers,
+  type DockerLike,
+  type NodeContainer,
+} from './containers.js';
 import { dockerClient, ensureDockerd, pingEngine, type EngineStatus } from './engine.js';
 
 export const DOCKER_RUNTIME = 'docker';
@@ -75,11 +83,17 @@ export class DockerRuntime extends NetnsRuntime {
       opts.onProgress?.(ev);
       return r;
     };
-    await stage('engine', () => this.engine(), (e) => `dockerd ${e.started ? `started (pid ${e.pid})` : 'reused'} on ${e.socket}${e.version ? `, API ${e.version}` : ''}`);
+    await stage(
+      'engine',
+      () => this.engine(),
+      (e) =>
+        `dockerd ${e.started ? `started (pid ${e.pid})` : 'reused'} on ${e.socket}${e.version ? `, API ${e.version}` : ''}`,
+    );
     const docker = this.docker();
     const linux = model.nodes.filter((n) => plan.namespaces.some((ns) => ns.node === n.name));
     const named = new Map<string, string[]>();
-    const explicit = (n: NodeModel): string | undefined => (typeof n.attributes?.image === 'string' ? n.attributes.image : this.opts.image);
+    const explicit = (n: NodeModel): string | undefined =>
+      typeof n.attributes?.image === 'string' ? n.attributes.image : this.opts.image;
     for (const n of linux) {
       const img = explicit(n);
       if (img) named.set(img, [...(named.get(img) ?? []), n.name]);
@@ -101,7 +115,15 @@ export class DockerRuntime extends NetnsRuntime {
     this.containers = new Map(
       linux.map((n) => {
         const img = explicit(n);
-        return [n.name, { node: n.name, name: netnsName(plan.lab, n.name), image: img ?? endpoint!, endpointImage: !img || img === endpoint }];
+        return [
+          n.name,
+          {
+            node: n.name,
+            name: netnsName(plan.lab, n.name),
+            image: img ?? endpoint!,
+            endpointImage: !img || img === endpoint,
+          },
+        ];
       }),
     );
     this.model = model;
@@ -129,12 +151,21 @@ export class DockerRuntime extends NetnsRuntime {
     const diedError = async (cause?: unknown): Promise<FabricError | null> => {
       const listed = await labContainers(docker, lab);
       const stopped = new Set(listed.filter((c) => !c.running).map((c) => c.name));
-      const dead = [...this.containers.values()].filter((c) => stopped.has(c.name) || netnsLinkDangling(c.name, this.opts.netnsDir));
+      const dead = [...this.containers.values()].filter(
+        (c) => stopped.has(c.name) || netnsLinkDangling(c.name, this.opts.netnsDir),
+      );
       if (!dead.length) return null;
-      return new FabricError('E_CONTAINER_DIED', `container${dead.length > 1 ? 's' : ''} ${dead.map((c) => c.name).slice(0, 5).join(', ')} stopped during deploy`, {
-        hint: 'the lab was rolled back; an image must run a long-lived command (fabric/endpoint runs `sleep infinity`)',
-        ...(cause ? { cause } : {}),
-      });
+      return new FabricError(
+        'E_CONTAINER_DIED',
+        `container${dead.length > 1 ? 's' : ''} ${dead
+          .map((c) => c.name)
+          .slice(0, 5)
+          .join(', ')} stopped during deploy`,
+        {
+          hint: 'the lab was rolled back; an image must run a long-lived command (fabric/endpoint runs `sleep infinity`)',
+          ...(cause ? { cause } : {}),
+        },
+      );
     };
     let state: LabState;
     try {
@@ -142,7 +173,8 @@ export class DockerRuntime extends NetnsRuntime {
       const died = await diedError();
       if (died) throw died;
     } catch (err) {
-      const died = err instanceof FabricError && err.code === 'E_CONTAINER_DIED' ? err : await diedError(err).catch(() => null);
+      const died =
+        err instanceof FabricError && err.code === 'E_CONTAINER_DIED' ? err : await diedError(err).catch(() => null);
       if (died) {
         await this.destroy(lab).catch(() => undefined); // nothing half-deployed
         throw died;
@@ -158,7 +190,11 @@ export class DockerRuntime extends NetnsRuntime {
     const model = this.model!;
     const byName = new Map(model.nodes.map((n) => [n.name, n]));
     const wanted = plan.namespaces.map((ns) => ({ node: byName.get(ns.node)!, c: this.containers.get(ns.node)! }));
-    const started = await startContainers(this.docker(), lab, wanted, { topoFile: clabFilePath(lab), labDir: clabLabDir(lab), ...(this.opts.privileged ? { privileged: true } : {}) });
+    const started = await startContainers(this.docker(), lab, wanted, {
+      topoFile: clabFilePath(lab),
+      labDir: clabLabDir(lab),
+      ...(this.opts.privileged ? { privileged: true } : {}),
+    });
     for (const s of started) linkNetns(s.name, s.pid, this.opts.netnsDir);
     const created = started.filter((s) => s.created).length;
     return `${created} containers started, ${started.length - created} kept; netns linked`;
@@ -167,7 +203,10 @@ export class DockerRuntime extends NetnsRuntime {
   protected override async removeNodes(lab: string, netns: string[]): Promise<void> {
     // Removing a container ends its network namespace and every veth in it.
     const docker = this.docker();
-    await removeContainers(docker, (await labContainers(docker, lab)).map((c) => c.id));
+    await removeContainers(
+      docker,
+      (await labContainers(docker, lab)).map((c) => c.id),
+    );
     await super.removeNodes(lab, netns); // the /run/netns links (ip netns delete unlinks them)
   }
 
@@ -183,14 +222,21 @@ export class DockerRuntime extends NetnsRuntime {
     // A silent engine has no running containers of ours; `down --all` must not start one (or wait
     // on one that is gone) just to find that out.
     if (opts.onlyIfRunning && !(await (this.opts.engineAnswers ?? (() => pingEngine(dockerClient())))())) {
-      opts.onProgress?.({ stage: 'docker', ms: 0, detail: 'engine does not answer: skipped (fabric down --all --runtime docker starts it)' });
+      opts.onProgress?.({
+        stage: 'docker',
+        ms: 0,
+        detail: 'engine does not answer: skipped (fabric down --all --runtime docker starts it)',
+      });
       return [];
     }
     await this.engine();
     // Containers are found by their label even when no other marker of their lab is left.
     const docker = this.docker();
     const all = (await labContainers(docker)).filter((c) => !opts.labFilter || opts.labFilter(c.lab));
-    await removeContainers(docker, all.map((c) => c.id));
+    await removeContainers(
+      docker,
+      all.map((c) => c.id),
+    );
     return super.destroyAll(opts);
   }
 

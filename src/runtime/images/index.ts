@@ -13,7 +13,9 @@ export const ENDPOINT_REPO = 'fabric/endpoint';
 /** Command of every endpoint container: PID 1 that never exits (busybox applet). */
 export const ENDPOINT_CMD = ['/bin/busybox', 'sleep', 'infinity'];
 
-export type ImageClient = Pick<Docker, 'getImage' | 'importImage'> & { modem: { followProgress: Docker['modem']['followProgress'] } };
+export type ImageClient = Pick<Docker, 'getImage' | 'importImage'> & {
+  modem: { followProgress: Docker['modem']['followProgress'] };
+};
 
 export interface ImageResult {
   tag: string;
@@ -67,12 +69,23 @@ export async function ensureEndpointImage(docker: ImageClient): Promise<ImageRes
     changes: [`CMD ${JSON.stringify(ENDPOINT_CMD)}`, 'LABEL fabric-image=endpoint'],
   } as object);
   await new Promise<void>((res, rej) => {
-    docker.modem.followProgress(stream, (err: Error | null, out: { error?: string; errorDetail?: { message?: string } }[]) => {
-      const bad = out?.find((o) => o.error || o.errorDetail);
-      if (err || bad) rej(new FabricError('E_IMAGE_BUILD', `docker import of ${tag} failed: ${err?.message ?? bad?.error ?? bad?.errorDetail?.message}`, { cause: err }));
-      else res();
-    });
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null, out: { error?: string; errorDetail?: { message?: string } }[]) => {
+        const bad = out?.find((o) => o.error || o.errorDetail);
+        if (err || bad)
+          rej(
+            new FabricError(
+              'E_IMAGE_BUILD',
+              `docker import of ${tag} failed: ${err?.message ?? bad?.error ?? bad?.errorDetail?.message}`,
+              { cause: err },
+            ),
+          );
+        else res();
+      },
+    );
   });
-  if (!(await imageExists(docker, tag))) throw new FabricError('E_IMAGE_BUILD', `docker import reported success but ${tag} is not present`);
+  if (!(await imageExists(docker, tag)))
+    throw new FabricError('E_IMAGE_BUILD', `docker import reported success but ${tag} is not present`);
   return { tag, built: true, bytes: tar.length };
 }

@@ -10,8 +10,20 @@ import type { TarEntry } from './tar.js';
 export const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];
 /** Real tools copied in, with their place in the image (ahead of busybox applets on PATH). */
 export const TOOLS: { name: string; candidates: string[]; dest: string; required: boolean; pkg: string }[] = [
-  { name: 'ip', candidates: ['/usr/bin/ip', '/bin/ip', '/usr/sbin/ip', '/sbin/ip'], dest: '/usr/sbin/ip', required: true, pkg: 'iproute2' },
-  { name: 'ethtool', candidates: ['/usr/sbin/ethtool', '/sbin/ethtool'], dest: '/usr/sbin/ethtool', required: false, pkg: 'ethtool' },
+  {
+    name: 'ip',
+    candidates: ['/usr/bin/ip', '/bin/ip', '/usr/sbin/ip', '/sbin/ip'],
+    dest: '/usr/sbin/ip',
+    required: true,
+    pkg: 'iproute2',
+  },
+  {
+    name: 'ethtool',
+    candidates: ['/usr/sbin/ethtool', '/sbin/ethtool'],
+    dest: '/usr/sbin/ethtool',
+    required: false,
+    pkg: 'ethtool',
+  },
 ];
 
 const SAFE_PATH = /^\/[A-Za-z0-9_.+/-]+$/;
@@ -33,19 +45,25 @@ function firstExisting(paths: string[]): string | undefined {
 }
 
 function buildError(msg: string, pkg: string): FabricError {
-  return new FabricError('E_IMAGE_BUILD', msg, { hint: `install it (apt-get install ${pkg}, or scripts/install-deps.sh); images are built locally from Debian packages, never pulled` });
+  return new FabricError('E_IMAGE_BUILD', msg, {
+    hint: `install it (apt-get install ${pkg}, or scripts/install-deps.sh); images are built locally from Debian packages, never pulled`,
+  });
 }
 
 /** Applet paths busybox knows (`busybox --list-full`: `bin/sh`, `usr/bin/awk`, ...). */
 export async function busyboxApplets(busybox: string): Promise<string[]> {
   const r = await run(busybox, ['--list-full']);
-  return r.stdout.split('\n').map((l) => l.trim()).filter((l) => /^[A-Za-z0-9_./[-]+$/.test(l) && !l.includes('..'));
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^[A-Za-z0-9_./[-]+$/.test(l) && !l.includes('..'));
 }
 
 /** Every entry of the endpoint image, in a deterministic order. */
 export async function endpointRootfs(): Promise<TarEntry[]> {
   const busybox = firstExisting(BUSYBOX_CANDIDATES);
-  if (!busybox) throw buildError('busybox not found (the endpoint image is made from busybox-static)', 'busybox-static');
+  if (!busybox)
+    throw buildError('busybox not found (the endpoint image is made from busybox-static)', 'busybox-static');
   const files = new Map<string, { src: string; mode: number }>();
   files.set('/bin/busybox', { src: busybox, mode: 0o755 });
   for (const t of TOOLS) {
@@ -71,7 +89,22 @@ export async function endpointRootfs(): Promise<TarEntry[]> {
     ['/etc/fabric-image', 'fabric endpoint image: busybox-static, iproute2 ip, ethtool\n'],
   ]);
   const dirs = new Map<string, number>([
-    ...['/bin', '/sbin', '/usr', '/usr/bin', '/usr/sbin', '/etc', '/proc', '/sys', '/dev', '/run', '/var', '/root', '/lib', '/lib64'].map((d): [string, number] => [d, 0o755]),
+    ...[
+      '/bin',
+      '/sbin',
+      '/usr',
+      '/usr/bin',
+      '/usr/sbin',
+      '/etc',
+      '/proc',
+      '/sys',
+      '/dev',
+      '/run',
+      '/var',
+      '/root',
+      '/lib',
+      '/lib64',
+    ].map((d): [string, number] => [d, 0o755]),
     ['/tmp', 0o1777],
   ]);
   const addParents = (p: string): void => {
@@ -81,7 +114,8 @@ export async function endpointRootfs(): Promise<TarEntry[]> {
   const sorted = <T>(m: Map<string, T>): [string, T][] => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const entries: TarEntry[] = [];
   for (const [path, mode] of sorted(dirs)) entries.push({ type: 'dir', path, mode });
-  for (const [path, f] of sorted(files)) entries.push({ type: 'file', path, mode: f.mode, data: readFileSync(realpathSync(f.src)) });
+  for (const [path, f] of sorted(files))
+    entries.push({ type: 'file', path, mode: f.mode, data: readFileSync(realpathSync(f.src)) });
   for (const [path, t] of sorted(text)) entries.push({ type: 'file', path, mode: 0o644, data: Buffer.from(t) });
   for (const [path, target] of sorted(links)) entries.push({ type: 'symlink', path, target });
   entries.push({ type: 'symlink', path: '/var/run', target: '/run' });

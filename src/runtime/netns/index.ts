@@ -15,7 +15,16 @@ import { ensureOvs } from '../ovs/daemon.js';
 import { addObjects, emptyObjects, listStates, readState, removeState, writeState } from '../state.js';
 import { getRuntime } from '../registry.js';
 import { buildStatus } from '../status.js';
-import type { DeployOptions, DestroyOptions, DestroyReport, LabObjects, LabState, ProgressEvent, Runtime, StatusDoc } from '../types.js';
+import type {
+  DeployOptions,
+  DestroyOptions,
+  DestroyReport,
+  LabObjects,
+  LabState,
+  ProgressEvent,
+  Runtime,
+  StatusDoc,
+} from '../types.js';
 import {
   accessFlowLines,
   linuxBridgeCreateLines,
@@ -31,11 +40,28 @@ import {
   type NetnsPlan,
   type NsPlan,
 } from './plan.js';
-import { disableIpv6Root, ipBatch, listAllNsLinks, listNetns, listOvsBridges, listRootLinks, nsPath, snapshot, xargsRun, type Snapshot } from './system.js';
+import {
+  disableIpv6Root,
+  ipBatch,
+  listAllNsLinks,
+  listNetns,
+  listOvsBridges,
+  listRootLinks,
+  nsPath,
+  snapshot,
+  xargsRun,
+  type Snapshot,
+} from './system.js';
 
 export const RUNTIME_NAME = 'netns';
 
-async function timed<T>(stages: ProgressEvent[], stage: string, fn: () => Promise<T>, detail?: (r: T) => string, onProgress?: (ev: ProgressEvent) => void): Promise<T> {
+async function timed<T>(
+  stages: ProgressEvent[],
+  stage: string,
+  fn: () => Promise<T>,
+  detail?: (r: T) => string,
+  onProgress?: (ev: ProgressEvent) => void,
+): Promise<T> {
   const t0 = performance.now();
   const r = await fn();
   const ev: ProgressEvent = { stage, ms: Math.round(performance.now() - t0) };
@@ -64,7 +90,10 @@ export class NetnsRuntime implements Runtime {
 
   /** Removes node namespaces (their veths go with them). */
   protected async removeNodes(_lab: string, netns: string[]): Promise<void> {
-    await ipBatch(netns.map((n) => `netns delete ${n}`), { force: true });
+    await ipBatch(
+      netns.map((n) => `netns delete ${n}`),
+      { force: true },
+    );
   }
 
   async list(): Promise<string[]> {
@@ -76,7 +105,9 @@ export class NetnsRuntime implements Runtime {
     const lab = plan.lab;
     const prior = readState(lab);
     if (prior && prior.runtime !== this.name) {
-      throw new FabricError('E_LAB_EXISTS', `lab ${lab} is deployed with runtime ${prior.runtime}`, { hint: `run fabric down ${lab} first` });
+      throw new FabricError('E_LAB_EXISTS', `lab ${lab} is deployed with runtime ${prior.runtime}`, {
+        hint: `run fabric down ${lab} first`,
+      });
     }
     const now = new Date().toISOString();
     const state: LabState = {
@@ -98,8 +129,21 @@ export class NetnsRuntime implements Runtime {
     const st = state.stages;
     const p = opts.onProgress;
 
-    await timed(st, 'ovs-daemon', () => ensureOvs(), (s) => `ovsdb-server ${s.ovsdbServer.started ? 'started' : 'reused'}, ovs-vswitchd ${s.ovsVswitchd.started ? 'started' : 'reused'}`, p);
-    const snap = await timed(st, 'inspect', () => snapshot(), (s) => `${s.netns.size} namespaces, ${s.bridges.size} OVS bridges on the machine`, p);
+    await timed(
+      st,
+      'ovs-daemon',
+      () => ensureOvs(),
+      (s) =>
+        `ovsdb-server ${s.ovsdbServer.started ? 'started' : 'reused'}, ovs-vswitchd ${s.ovsVswitchd.started ? 'started' : 'reused'}`,
+      p,
+    );
+    const snap = await timed(
+      st,
+      'inspect',
+      () => snapshot(),
+      (s) => `${s.netns.size} namespaces, ${s.bridges.size} OVS bridges on the machine`,
+      p,
+    );
     checkClashes(lab, plan, snap, new Set(prior?.planned.rootIfs ?? []));
 
     // Bridges and the access-switch baseline flows need no veth: build them while the kernel
@@ -107,39 +151,66 @@ export class NetnsRuntime implements Runtime {
     // (with many userspace ports every OpenFlow request waits on a long loop).
     const ovsEarly = (async () => {
       const br = ovsBridgeCommands(lab, plan.ovsBridges);
-      await timed(st, 'ovs-bridges', async () => {
-        if (br.length) await run('ovs-vsctl', ['--timeout=600', ...br], { timeout: 650_000 });
-      }, () => `${plan.ovsBridges.length} bridges (secure, netdev, OpenFlow10-15)`, p);
+      await timed(
+        st,
+        'ovs-bridges',
+        async () => {
+          if (br.length) await run('ovs-vsctl', ['--timeout=600', ...br], { timeout: 650_000 });
+        },
+        () => `${plan.ovsBridges.length} bridges (secure, netdev, OpenFlow10-15)`,
+        p,
+      );
       addObjects(state.created, { bridges: plan.objects.bridges });
       writeState(state);
       const flows = accessFlowLines(plan.ovsBridges);
-      await timed(st, 'flows', () => xargsRun(['ovs-ofctl'], flows), () => `NORMAL baseline on ${flows.length} tenant access switches`, p);
+      await timed(
+        st,
+        'flows',
+        () => xargsRun(['ovs-ofctl'], flows),
+        () => `NORMAL baseline on ${flows.length} tenant access switches`,
+        p,
+      );
     })();
     // Surface a failure of the early branch only when it is awaited (no unhandled rejection).
     ovsEarly.catch(() => undefined);
 
     // Namespaces, then their sysctls (IPv6 default off BEFORE veths appear, so they inherit it).
     const newNs = plan.namespaces.filter((n) => !snap.netns.has(n.netns));
-    await timed(st, this.nodeStage, () => this.createNodes(lab, plan, newNs), (d) => d, p);
+    await timed(
+      st,
+      this.nodeStage,
+      () => this.createNodes(lab, plan, newNs),
+      (d) => d,
+      p,
+    );
     addObjects(state.created, { netns: plan.namespaces.map((n) => n.netns) });
     writeState(state);
     await timed(
       st,
       'sysctl',
-      () => xargsRun(['nsenter'], plan.namespaces.map((n) => [`--net=${nsPath(n.netns)}`, ...nsSysctlArgs(n)].join(' '))),
+      () =>
+        xargsRun(
+          ['nsenter'],
+          plan.namespaces.map((n) => [`--net=${nsPath(n.netns)}`, ...nsSysctlArgs(n)].join(' ')),
+        ),
       () => `IPv6 off in ${plan.namespaces.length} namespaces`,
       p,
     );
 
     // veth pairs: only the missing ones (a pair exists or not as a whole).
-    const existingNs = newNs.length === plan.namespaces.length ? new Map<string, Map<string, string | undefined>>() : await listAllNsLinks();
+    const existingNs =
+      newNs.length === plan.namespaces.length
+        ? new Map<string, Map<string, string | undefined>>()
+        : await listAllNsLinks();
     const endExists = (e: { netns: string | null; ifname: string }): boolean =>
       e.netns ? (existingNs.get(e.netns)?.has(e.ifname) ?? false) : snap.rootLinks.has(e.ifname);
     const missing = plan.links.filter((l) => {
       const a = endExists(l.a);
       const b = endExists(l.b);
       if (a !== b) {
-        throw new FabricError('E_LAB_DRIFT', `link ${l.id}: only one end exists (${a ? l.a.ifname : l.b.ifname})`, { hint: `run fabric down ${lab}, then up again` });
+        throw new FabricError('E_LAB_DRIFT', `link ${l.id}: only one end exists (${a ? l.a.ifname : l.b.ifname})`, {
+          hint: `run fabric down ${lab}, then up again`,
+        });
       }
       return !a;
     });
@@ -166,8 +237,14 @@ export class NetnsRuntime implements Runtime {
         'host-side',
         async () => {
           disableIpv6Root([...rootNames, ...plan.linuxBridges.map((b) => b.name)]);
-          await ipBatch([...rootNames.map((n) => `link set dev ${n} up`), ...plan.linuxBridges.flatMap(linuxBridgeUpLines)]);
-          await xargsRun(['ethtool'], rootNames.map((n) => `-K ${n} tx off`));
+          await ipBatch([
+            ...rootNames.map((n) => `link set dev ${n} up`),
+            ...plan.linuxBridges.flatMap(linuxBridgeUpLines),
+          ]);
+          await xargsRun(
+            ['ethtool'],
+            rootNames.map((n) => `-K ${n} tx off`),
+          );
         },
         () => `${rootNames.length} host-side veth ends: IPv6 off, tx offload off, up`,
         p,
@@ -183,7 +260,9 @@ export class NetnsRuntime implements Runtime {
           // Commit every chunk without waiting, then wait once for ovs-vswitchd to apply them
           // all: it reconfigures once per wait, and each reconfiguration walks every port.
           for (const c of calls) await run('ovs-vsctl', ['--timeout=600', '--no-wait', ...c], { timeout: 650_000 });
-          await run('ovs-vsctl', ['--timeout=600', 'set', 'Open_vSwitch', '.', 'other_config:vlan-limit=2'], { timeout: 650_000 });
+          await run('ovs-vsctl', ['--timeout=600', 'set', 'Open_vSwitch', '.', 'other_config:vlan-limit=2'], {
+            timeout: 650_000,
+          });
         },
         () => `${plan.ovsBridges.reduce((s, b) => s + b.ports.length, 0)} ports in ${calls.length} transactions`,
         p,
@@ -197,7 +276,18 @@ export class NetnsRuntime implements Runtime {
           'ns-config',
           async () => {
             const v6 = plan.namespaces.filter((n) => n.ipv6Ifs.length);
-            await xargsRun(['nsenter'], v6.map((n) => [`--net=${nsPath(n.netns)}`, 'sysctl', '-q', '-w', ...n.ipv6Ifs.map((i) => `net.ipv6.conf.${i}.disable_ipv6=0`)].join(' ')));
+            await xargsRun(
+              ['nsenter'],
+              v6.map((n) =>
+                [
+                  `--net=${nsPath(n.netns)}`,
+                  'sysctl',
+                  '-q',
+                  '-w',
+                  ...n.ipv6Ifs.map((i) => `net.ipv6.conf.${i}.disable_ipv6=0`),
+                ].join(' '),
+              ),
+            );
             const lines: string[] = [];
             for (const n of plan.namespaces) {
               const file = join(dir, `${n.netns}.batch`);
@@ -225,11 +315,19 @@ export class NetnsRuntime implements Runtime {
 
   async status(lab: string): Promise<StatusDoc> {
     const state = readState(checkLabName(lab));
-    if (!state) throw new FabricError('E_LAB_NOT_FOUND', `lab ${lab} is not deployed (no state file)`, { hint: 'run fabric up <lab file> first' });
+    if (!state)
+      throw new FabricError('E_LAB_NOT_FOUND', `lab ${lab} is not deployed (no state file)`, {
+        hint: 'run fabric up <lab file> first',
+      });
     return buildStatus(state.model, state.runtime);
   }
 
-  async exec(lab: string, node: string, argv: string[], opts: { input?: string; timeout?: number } = {}): Promise<RunResult> {
+  async exec(
+    lab: string,
+    node: string,
+    argv: string[],
+    opts: { input?: string; timeout?: number } = {},
+  ): Promise<RunResult> {
     const state = readState(checkLabName(lab));
     if (!state) throw new FabricError('E_LAB_NOT_FOUND', `lab ${lab} is not deployed (no state file)`);
     const n = state.model.nodes.find((x) => x.name === node);
@@ -249,7 +347,8 @@ export class NetnsRuntime implements Runtime {
     const snap = await snapshot();
     const nsLinks = await listAllNsLinks();
     const labs = new Set(listStates());
-    const fromAlias = (a: string | undefined): string | undefined => (a?.startsWith(`${labAlias('')}`) ? a.slice(labAlias('').length) : undefined);
+    const fromAlias = (a: string | undefined): string | undefined =>
+      a?.startsWith(`${labAlias('')}`) ? a.slice(labAlias('').length) : undefined;
     for (const v of snap.bridges.values()) if (v) labs.add(v);
     for (const a of snap.rootLinks.values()) {
       const l = fromAlias(a);
@@ -287,7 +386,9 @@ export class NetnsRuntime implements Runtime {
     const p = opts.onProgress;
     const state = readState(lab);
     if (state && state.runtime !== this.name) {
-      throw new FabricError('E_WRONG_RUNTIME', `lab ${lab} was deployed by runtime ${state.runtime}`, { hint: `use fabric down ${lab} --runtime ${state.runtime}` });
+      throw new FabricError('E_WRONG_RUNTIME', `lab ${lab} was deployed by runtime ${state.runtime}`, {
+        hint: `use fabric down ${lab} --runtime ${state.runtime}`,
+      });
     }
     const mine = labAlias(lab);
     const listed = emptyObjects();
@@ -299,8 +400,14 @@ export class NetnsRuntime implements Runtime {
     }
     // Targets: what the state lists (unless another lab's marker is on it) plus lab markers.
     const target = emptyObjects();
-    target.bridges = [...snap.bridges].filter(([n, l]) => l === lab || (l === undefined && listed.bridges.includes(n))).map(([n]) => n);
-    target.rootIfs = [...snap.rootLinks].filter(([n, a]) => a === mine || (listed.rootIfs.includes(n) && (a === undefined || !a.startsWith(labAlias(''))))).map(([n]) => n);
+    target.bridges = [...snap.bridges]
+      .filter(([n, l]) => l === lab || (l === undefined && listed.bridges.includes(n)))
+      .map(([n]) => n);
+    target.rootIfs = [...snap.rootLinks]
+      .filter(
+        ([n, a]) => a === mine || (listed.rootIfs.includes(n) && (a === undefined || !a.startsWith(labAlias('')))),
+      )
+      .map(([n]) => n);
     const nsSet = new Set(listed.netns.filter((n) => snap.netns.has(n)));
     if (discovery) {
       for (const ns of snap.netns) {
@@ -309,7 +416,9 @@ export class NetnsRuntime implements Runtime {
         if (lo === mine) nsSet.add(ns);
         else if (lo === undefined) {
           // Unmarked (crash before marking): take it unless a longer known lab name claims the prefix.
-          const longer = [...discovery.knownLabs].some((o) => o !== lab && o.startsWith(`${lab}-`) && ns.startsWith(netnsName(o, '')));
+          const longer = [...discovery.knownLabs].some(
+            (o) => o !== lab && o.startsWith(`${lab}-`) && ns.startsWith(netnsName(o, '')),
+          );
           if (!longer) nsSet.add(ns);
         }
       }
@@ -318,9 +427,16 @@ export class NetnsRuntime implements Runtime {
 
     // Namespaces first: the kernel tears down their veths (and the peers on the host) in one
     // batch, far cheaper than deleting veths one by one.
-    await timed(stages, this.nodeStage, () => this.removeNodes(lab, target.netns), () => `${target.netns.length} namespaces`, p);
+    await timed(
+      stages,
+      this.nodeStage,
+      () => this.removeNodes(lab, target.netns),
+      () => `${target.netns.length} namespaces`,
+      p,
+    );
     const chunks: string[][] = [];
-    for (let i = 0; i < target.bridges.length; i += 25) chunks.push(target.bridges.slice(i, i + 25).flatMap((b) => ['--', '--if-exists', 'del-br', b]));
+    for (let i = 0; i < target.bridges.length; i += 25)
+      chunks.push(target.bridges.slice(i, i + 25).flatMap((b) => ['--', '--if-exists', 'del-br', b]));
     await timed(
       stages,
       'ovs',
@@ -348,14 +464,20 @@ export class NetnsRuntime implements Runtime {
           if (!left.netns.length && !left.rootIfs.length) return left;
           if (Date.now() > end) return left;
           if (!deleted && (!left.netns.length || Date.now() > end - settle / 2)) {
-            await ipBatch(left.rootIfs.map((n) => `link del ${n}`), { force: true });
+            await ipBatch(
+              left.rootIfs.map((n) => `link del ${n}`),
+              { force: true },
+            );
             deleted = true;
             continue;
           }
           await sleep(100);
         }
       },
-      (l) => (l.netns.length || l.rootIfs.length ? `${l.netns.length} namespaces, ${l.rootIfs.length} interfaces still present` : `${target.rootIfs.length} host interfaces gone`),
+      (l) =>
+        l.netns.length || l.rootIfs.length
+          ? `${l.netns.length} namespaces, ${l.rootIfs.length} interfaces still present`
+          : `${target.rootIfs.length} host interfaces gone`,
       p,
     );
     const bridgesLeft = [...(await listOvsBridges())].filter(([, l]) => l === lab).map(([n]) => n);
@@ -371,7 +493,11 @@ function checkClashes(lab: string, plan: NetnsPlan, snap: Snapshot, ours: Set<st
   for (const b of plan.objects.bridges) {
     const owner = snap.bridges.get(b);
     if (snap.bridges.has(b) && owner !== lab) {
-      throw new FabricError('E_NAME_CLASH', `OVS bridge ${b} already exists and belongs to ${owner ? `lab ${owner}` : 'something else'}`, { hint: 'bridge names are machine-wide; rename the node or remove the other bridge' });
+      throw new FabricError(
+        'E_NAME_CLASH',
+        `OVS bridge ${b} already exists and belongs to ${owner ? `lab ${owner}` : 'something else'}`,
+        { hint: 'bridge names are machine-wide; rename the node or remove the other bridge' },
+      );
     }
   }
   for (const i of plan.objects.rootIfs) {
@@ -379,7 +505,11 @@ function checkClashes(lab: string, plan: NetnsPlan, snap: Snapshot, ours: Set<st
     const a = snap.rootLinks.get(i);
     // Unmarked but listed by our own earlier (crashed) deploy: ours, converge on it.
     if (a !== mine && !(a === undefined && ours.has(i))) {
-      throw new FabricError('E_NAME_CLASH', `interface ${i} already exists in the root namespace${a ? ` (${a})` : ''}`, { hint: 'root-namespace names are machine-wide; remove the other interface or rename the node' });
+      throw new FabricError(
+        'E_NAME_CLASH',
+        `interface ${i} already exists in the root namespace${a ? ` (${a})` : ''}`,
+        { hint: 'root-namespace names are machine-wide; remove the other interface or rename the node' },
+      );
     }
   }
 }

@@ -72,13 +72,18 @@ export interface NetnsPlan {
 }
 
 function modelError(msg: string, hint?: string): FabricError {
-  return new FabricError('E_MODEL', msg, { hint: hint ?? 'the lab model is inconsistent; fix the lab file or report a resolver bug' });
+  return new FabricError('E_MODEL', msg, {
+    hint: hint ?? 'the lab model is inconsistent; fix the lab file or report a resolver bug',
+  });
 }
 
 function checkCidr(addr: string): string {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(addr);
   const fam = m ? isIP(m[1]!) : 0;
-  if (!m || !fam || Number(m[2]) > (fam === 4 ? 32 : 128)) throw new FabricError('E_BAD_ADDRESS', `invalid address ${JSON.stringify(addr)}`, { hint: 'write addresses as CIDR, e.g. 10.20.30.10/24' });
+  if (!m || !fam || Number(m[2]) > (fam === 4 ? 32 : 128))
+    throw new FabricError('E_BAD_ADDRESS', `invalid address ${JSON.stringify(addr)}`, {
+      hint: 'write addresses as CIDR, e.g. 10.20.30.10/24',
+    });
   return addr;
 }
 
@@ -111,7 +116,10 @@ export function placement(n: NodeModel): Placement {
     case 'generic_vm':
       return 'skip';
     default:
-      throw new FabricError('E_UNSUPPORTED_KIND', `node ${n.name}: kind ${String((n as NodeModel).kind)} is not supported by the netns runtime`);
+      throw new FabricError(
+        'E_UNSUPPORTED_KIND',
+        `node ${n.name}: kind ${String((n as NodeModel).kind)} is not supported by the netns runtime`,
+      );
   }
 }
 
@@ -127,7 +135,8 @@ export function planLab(model: LabModel): NetnsPlan {
     if (nodes.has(n.name)) throw modelError(`duplicate node ${n.name}`);
     nodes.set(n.name, n);
   }
-  const ifModel = (n: NodeModel, ifname: string): InterfaceModel | undefined => n.interfaces.find((i) => i.name === ifname);
+  const ifModel = (n: NodeModel, ifname: string): InterfaceModel | undefined =>
+    n.interfaces.find((i) => i.name === ifname);
 
   const nsPlans = new Map<string, NsPlan>();
   const ovs = new Map<string, OvsBridgePlan>();
@@ -137,7 +146,9 @@ export function planLab(model: LabModel): NetnsPlan {
   for (const n of model.nodes) {
     const p = placement(n);
     if (p === 'netns') {
-      const ipv6Ifs = n.interfaces.filter((i) => i.addresses.some((a) => a.includes(':'))).map((i) => checkIfName(i.name));
+      const ipv6Ifs = n.interfaces
+        .filter((i) => i.addresses.some((a) => a.includes(':')))
+        .map((i) => checkIfName(i.name));
       nsPlans.set(n.name, { netns: netnsName(lab, n.name), node: n.name, vethEnds: [], ipv6Ifs, node_: n });
     } else if (p === 'ovs' || p === 'linux-bridge') {
       const br = bridgeOf(n);
@@ -160,7 +171,12 @@ export function planLab(model: LabModel): NetnsPlan {
       if (!n) throw modelError(`link ${l.id}: unknown node ${e.node}`);
       checkIfName(e.ifname);
       const im = ifModel(n, e.ifname);
-      const end: PlacedEnd = { node: n.name, ifname: e.ifname, netns: null, mtu: im?.mtu ? checkInt(im.mtu, 68, 65535, `${n.name}:${e.ifname} mtu`) : mtu };
+      const end: PlacedEnd = {
+        node: n.name,
+        ifname: e.ifname,
+        netns: null,
+        mtu: im?.mtu ? checkInt(im.mtu, 68, 65535, `${n.name}:${e.ifname} mtu`) : mtu,
+      };
       if (im?.mac) end.mac = checkMac(im.mac);
       const p = placement(n);
       if (p === 'netns') {
@@ -172,12 +188,17 @@ export function planLab(model: LabModel): NetnsPlan {
         nsIfNames.set(n.name, seen);
         ns.vethEnds.push(end);
       } else {
-        if (rootNames.has(e.ifname)) throw modelError(`link ${l.id}: root-namespace interface ${e.ifname} used twice`, 'OVS port and bridge names must be unique on the machine');
+        if (rootNames.has(e.ifname))
+          throw modelError(
+            `link ${l.id}: root-namespace interface ${e.ifname} used twice`,
+            'OVS port and bridge names must be unique on the machine',
+          );
         rootNames.add(e.ifname);
         rootEnds.push(end);
         if (p === 'ovs') {
           const port: OvsPortPlan = { name: e.ifname };
-          if (im?.accessVlan !== undefined) port.accessVlan = checkInt(im.accessVlan, 1, 4094, `${n.name}:${e.ifname} accessVlan`);
+          if (im?.accessVlan !== undefined)
+            port.accessVlan = checkInt(im.accessVlan, 1, 4094, `${n.name}:${e.ifname} accessVlan`);
           if (im?.trunks) port.trunks = im.trunks.map((v) => checkInt(v, 1, 4094, `${n.name}:${e.ifname} trunk VLAN`));
           ovs.get(n.name)!.ports.push(port);
         } else if (p === 'linux-bridge') lbr.get(n.name)!.ports.push(e.ifname);
@@ -209,7 +230,16 @@ export function planLab(model: LabModel): NetnsPlan {
     rootIfs: [...rootEnds.map((e) => e.ifname), ...[...lbr.values()].map((b) => b.name)],
     bridges: [...ovs.values()].map((b) => b.name),
   };
-  return { lab, objects, namespaces: [...nsPlans.values()], links, rootEnds, ovsBridges: [...ovs.values()], linuxBridges: [...lbr.values()], skipped };
+  return {
+    lab,
+    objects,
+    namespaces: [...nsPlans.values()],
+    links,
+    rootEnds,
+    ovsBridges: [...ovs.values()],
+    linuxBridges: [...lbr.values()],
+    skipped,
+  };
 }
 
 // ---- command builders ------------------------------------------------------------------------
@@ -245,14 +275,20 @@ export function linuxBridgeUpLines(b: LinuxBridgePlan): string[] {
  * netdevs (VXLAN with an explicit dstport, Linux bridges), addresses, routes. Every line is
  * idempotent or guarded by `existing`, so re-running `up` converges.
  */
-export function nsBatch(lab: string, ns: NsPlan, existing: { has(name: string): boolean } = new Set<string>()): string[] {
+export function nsBatch(
+  lab: string,
+  ns: NsPlan,
+  existing: { has(name: string): boolean } = new Set<string>(),
+): string[] {
   const n = ns.node_;
   const out = [`link set dev lo alias ${labAlias(lab)}`, 'link set dev lo up'];
   for (const e of ns.vethEnds) out.push(`link set dev ${e.ifname} ${e.mac ? `address ${e.mac} ` : ''}mtu ${e.mtu} up`);
   const netdevs = n.netdevs ?? [];
   for (const d of netdevs) {
     if (d.type !== 'vxlan' || existing.has(d.name)) continue;
-    out.push(`link add name ${d.name} ${d.mtu ? `mtu ${d.mtu} ` : ''}type vxlan id ${d.vni} local ${d.local} remote ${d.remote} dstport ${d.dstport} dev ${d.dev}`);
+    out.push(
+      `link add name ${d.name} ${d.mtu ? `mtu ${d.mtu} ` : ''}type vxlan id ${d.vni} local ${d.local} remote ${d.remote} dstport ${d.dstport} dev ${d.dev}`,
+    );
   }
   for (const d of netdevs) {
     if (d.type !== 'bridge' || existing.has(d.name)) continue;
@@ -286,10 +322,29 @@ export function nsSysctlArgs(ns: NsPlan): string[] {
 export function ovsBridgeCommands(lab: string, bridges: OvsBridgePlan[]): string[] {
   const mark = `external_ids:${LAB_KEY}=${lab}`;
   return bridges.flatMap((b) => [
-    '--', '--may-exist', 'add-br', b.name,
-    '--', 'set', 'Bridge', b.name, 'datapath_type=netdev', 'fail_mode=secure', `protocols=${OPENFLOW_VERSIONS}`, mark, `external_ids:fabric-node=${b.node}`,
-    '--', 'set', 'Port', b.name, mark,
-    '--', 'set', 'Interface', b.name, mark,
+    '--',
+    '--may-exist',
+    'add-br',
+    b.name,
+    '--',
+    'set',
+    'Bridge',
+    b.name,
+    'datapath_type=netdev',
+    'fail_mode=secure',
+    `protocols=${OPENFLOW_VERSIONS}`,
+    mark,
+    `external_ids:fabric-node=${b.node}`,
+    '--',
+    'set',
+    'Port',
+    b.name,
+    mark,
+    '--',
+    'set',
+    'Interface',
+    b.name,
+    mark,
   ]);
 }
 
@@ -310,7 +365,24 @@ export function ovsPortCommands(lab: string, bridges: OvsBridgePlan[], chunkPort
         if (p.accessVlan !== undefined) vlan.push(`tag=${p.accessVlan}`, 'vlan_mode=access', 'trunks=[]');
         else vlan.push('tag=[]', 'vlan_mode=trunk', `trunks=${p.trunks?.length ? p.trunks.join(',') : '[]'}`);
       }
-      cur.push('--', '--may-exist', 'add-port', b.name, p.name, '--', 'set', 'Port', p.name, mark, ...vlan, '--', 'set', 'Interface', p.name, mark);
+      cur.push(
+        '--',
+        '--may-exist',
+        'add-port',
+        b.name,
+        p.name,
+        '--',
+        'set',
+        'Port',
+        p.name,
+        mark,
+        ...vlan,
+        '--',
+        'set',
+        'Interface',
+        p.name,
+        mark,
+      );
       if (++n % chunkPorts === 0) (calls.push(cur), (cur = []));
     }
   }

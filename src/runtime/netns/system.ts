@@ -102,7 +102,11 @@ export async function ipBatch(lines: string[], opts: { force?: boolean; timeout?
  * line per command. Lines hold only validated names (no quotes, no blanks at the end), so xargs'
  * word splitting is exact. Much cheaper than a Node spawn per command.
  */
-export async function xargsRun(prefix: string[], lines: string[], opts: { parallel?: number; timeout?: number; tolerate?: boolean } = {}): Promise<void> {
+export async function xargsRun(
+  prefix: string[],
+  lines: string[],
+  opts: { parallel?: number; timeout?: number; tolerate?: boolean } = {},
+): Promise<void> {
   if (!lines.length) return;
   const args = ['-r', '-P', String(opts.parallel ?? PARALLEL), '-L', '1', ...prefix];
   const input = lines.map((l) => l.trim()).join('\n') + '\n';

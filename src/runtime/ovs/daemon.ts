@@ -53,7 +53,10 @@ async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what
   const end = Date.now() + ms;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > end) throw new FabricError('E_OVS_DAEMON', `timed out waiting for ${what}`, { hint: 'see /var/log/openvswitch/*.log' });
+    if (Date.now() > end)
+      throw new FabricError('E_OVS_DAEMON', `timed out waiting for ${what}`, {
+        hint: 'see /var/log/openvswitch/*.log',
+      });
     await sleep(50);
   }
 }
@@ -65,7 +68,9 @@ async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what
  */
 export async function ensureOvs(): Promise<DaemonStatus> {
   if (process.getuid?.() !== 0) {
-    throw new FabricError('E_NOT_ROOT', 'Open vSwitch and network namespaces need root', { hint: 'run as root (sudo)' });
+    throw new FabricError('E_NOT_ROOT', 'Open vSwitch and network namespaces need root', {
+      hint: 'run as root (sudo)',
+    });
   }
   mkdirSync(OVS_RUN_DIR, { recursive: true });
   const status: DaemonStatus = {
@@ -105,6 +110,8 @@ export async function ensureOvs(): Promise<DaemonStatus> {
     }
     status.ovsVswitchd = { pid: livePid('ovs-vswitchd'), started: true };
   }
-  await run('ovs-vsctl', ['--timeout=30', 'set', 'Open_vSwitch', '.', 'other_config:vlan-limit=2'], { timeout: 40_000 });
+  await run('ovs-vsctl', ['--timeout=30', 'set', 'Open_vSwitch', '.', 'other_config:vlan-limit=2'], {
+    timeout: 40_000,
+  });
   return status;
 }

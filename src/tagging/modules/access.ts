@@ -6,13 +6,15 @@ import { COOKIE, type RenderContext, type TagModule } from './module.js';
 
 export const access: TagModule = {
   name: 'access',
-  description: 'tenant access switches: one tenant per bridge, NORMAL learning over own-VLAN access ports and trunk uplink',
+  description:
+    'tenant access switches: one tenant per bridge, NORMAL learning over own-VLAN access ports and trunk uplink',
   requires: [],
   roles: ['access-switch'],
   allocate(): void {
     // No tags: VLAN membership of the ports is set by the runtime from the model.
   },
   render(ctx: RenderContext): void {
-    for (const n of ctx.index.byRole('access-switch')) ctx.program(n.name).flows.push(`cookie=${COOKIE.access},table=0,priority=0,actions=NORMAL`);
+    for (const n of ctx.index.byRole('access-switch'))
+      ctx.program(n.name).flows.push(`cookie=${COOKIE.access},table=0,priority=0,actions=NORMAL`);
   },
 };

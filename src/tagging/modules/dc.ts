@@ -37,13 +37,29 @@ export const dc: TagModule = {
       const t = d?.dc_tag;
       if (t === undefined) continue;
       if (!Number.isInteger(t) || t < MPLS_MIN || t > MPLS_MAX) {
-        bag.add({ code: 'E_TAG_RANGE', file, path: `datacenters.${name}.dc_tag`, message: `DC tag ${t} is not a usable MPLS label`, hint: `use ${MPLS_MIN}-${MPLS_MAX}; 0-15 are reserved` });
+        bag.add({
+          code: 'E_TAG_RANGE',
+          file,
+          path: `datacenters.${name}.dc_tag`,
+          message: `DC tag ${t} is not a usable MPLS label`,
+          hint: `use ${MPLS_MIN}-${MPLS_MAX}; 0-15 are reserved`,
+        });
       } else if (taken.has(t)) {
-        bag.add({ code: 'E_TAG_COLLISION', file, path: `datacenters.${name}.dc_tag`, message: `DC tag ${t} is used by another datacenter`, hint: 'every datacenter needs its own dc_tag' });
+        bag.add({
+          code: 'E_TAG_COLLISION',
+          file,
+          path: `datacenters.${name}.dc_tag`,
+          message: `DC tag ${t} is used by another datacenter`,
+          hint: 'every datacenter needs its own dc_tag',
+        });
       } else taken.add(t);
     }
     const alloc = new Allocator(DC_TAG_START, MPLS_MAX, new Set(taken));
-    const lhPeers = (x: string) => [...new Set((intent.long_haul?.paths ?? []).flatMap((p) => (p.between.includes(x) ? p.between.filter((y) => y !== x) : [])))];
+    const lhPeers = (x: string) => [
+      ...new Set(
+        (intent.long_haul?.paths ?? []).flatMap((p) => (p.between.includes(x) ? p.between.filter((y) => y !== x) : [])),
+      ),
+    ];
 
     for (const name of Object.keys(intent.datacenters)) {
       const dcTag = intent.datacenters[name]?.dc_tag ?? alloc.take();
@@ -55,7 +71,10 @@ export const dc: TagModule = {
         if (peer.role !== 'interconnect' && peer.role !== 'pe') continue;
         let remote = p.link.remoteDc;
         if (!remote && peer.role === 'interconnect') {
-          const far = index.portsOf(peer.name).filter((q) => q.link.class === 'dc-interconnect').map((q) => index.node(q.peer).dc);
+          const far = index
+            .portsOf(peer.name)
+            .filter((q) => q.link.class === 'dc-interconnect')
+            .map((q) => index.node(q.peer).dc);
           if (far.length === 1 && far[0]) remote = far[0];
         }
         if (!remote && peer.role === 'pe') {
@@ -63,13 +82,27 @@ export const dc: TagModule = {
           if (far.length === 1) remote = far[0];
         }
         if (!remote) {
-          bag.add({ code: 'E_PLAN_TOPOLOGY', file, path: `datacenters.${name}`, message: `cannot tell which datacenter the link ${p.link.id} leads to`, hint: 'a DC switch needs one dc-fabric link per remote datacenter (regenerate the lab)' });
+          bag.add({
+            code: 'E_PLAN_TOPOLOGY',
+            file,
+            path: `datacenters.${name}`,
+            message: `cannot tell which datacenter the link ${p.link.id} leads to`,
+            hint: 'a DC switch needs one dc-fabric link per remote datacenter (regenerate the lab)',
+          });
           continue;
         }
-        const g: GatewayPlan = { remoteDc: remote, via: peer.role === 'pe' ? 'pe' : 'interconnect', node: peer.name, dcSwitchPort: p.ifname, gatewayPort: p.peerIf };
+        const g: GatewayPlan = {
+          remoteDc: remote,
+          via: peer.role === 'pe' ? 'pe' : 'interconnect',
+          node: peer.name,
+          dcSwitchPort: p.ifname,
+          gatewayPort: p.peerIf,
+        };
         entry.gateways.push(g);
       }
-      entry.gateways.sort((a, b) => a.remoteDc.localeCompare(b.remoteDc) || a.dcSwitchPort.localeCompare(b.dcSwitchPort));
+      entry.gateways.sort(
+        (a, b) => a.remoteDc.localeCompare(b.remoteDc) || a.dcSwitchPort.localeCompare(b.dcSwitchPort),
+      );
       plan.dcs.push(entry);
       plan.decodeHints[String(dcTag)] = 'pw-eth-nocw';
     }
@@ -77,7 +110,14 @@ export const dc: TagModule = {
     for (const d of plan.dcs) {
       const seen = new Set<string>();
       for (const g of d.gateways) {
-        if (seen.has(g.remoteDc)) bag.add({ code: 'E_PLAN_TOPOLOGY', file, path: `datacenters.${d.name}`, message: `datacenter ${g.remoteDc} is reachable from ${d.name} both by a dedicated line and by long haul`, hint: 'keep one path per pair of datacenters (full mesh = one line or one long-haul path per pair)' });
+        if (seen.has(g.remoteDc))
+          bag.add({
+            code: 'E_PLAN_TOPOLOGY',
+            file,
+            path: `datacenters.${d.name}`,
+            message: `datacenter ${g.remoteDc} is reachable from ${d.name} both by a dedicated line and by long haul`,
+            hint: 'keep one path per pair of datacenters (full mesh = one line or one long-haul path per pair)',
+          });
         seen.add(g.remoteDc);
       }
     }
@@ -97,8 +137,12 @@ export const dc: TagModule = {
         const line = lines.find((p) => index.node(p.peer).dc === g.remoteDc);
         const farTag = tagOf(g.remoteDc);
         if (!line || farTag === undefined || myTag === undefined) continue;
-        prog.flows.push(`${c},table=0,priority=100,in_port=${g.gatewayPort},actions=${pwPush(farTag, plan.mplsTtl, gatewayMac(lab, ic.name), gatewayMac(lab, line.peer))},output:${line.ifname}`);
-        prog.flows.push(`${c},table=0,priority=100,in_port=${line.ifname},mpls,mpls_label=${myTag},actions=${PW_POP},output:${g.gatewayPort}`);
+        prog.flows.push(
+          `${c},table=0,priority=100,in_port=${g.gatewayPort},actions=${pwPush(farTag, plan.mplsTtl, gatewayMac(lab, ic.name), gatewayMac(lab, line.peer))},output:${line.ifname}`,
+        );
+        prog.flows.push(
+          `${c},table=0,priority=100,in_port=${line.ifname},mpls,mpls_label=${myTag},actions=${PW_POP},output:${g.gatewayPort}`,
+        );
       }
       prog.flows.push(`${c},table=0,priority=0,actions=drop`);
     }

@@ -22,13 +22,18 @@ function findPath(index: LabIndex, from: string, to: string): Omit<LspHop, 'labe
       if (p.link.class !== 'long-haul' && p.link.class !== 'provider') continue;
       if (seen.has(p.peer)) continue;
       seen.add(p.peer);
-      prev.set(p.peer, { linkId: p.link.id, class: p.link.class, from: { node: cur, ifname: p.ifname }, to: { node: p.peer, ifname: p.peerIf } });
+      prev.set(p.peer, {
+        linkId: p.link.id,
+        class: p.link.class,
+        from: { node: cur, ifname: p.ifname },
+        to: { node: p.peer, ifname: p.peerIf },
+      });
       queue.push(p.peer);
     }
   }
   if (!prev.has(to)) return undefined;
   const hops: Omit<LspHop, 'label' | 'ttl'>[] = [];
-  for (let n = to; n !== from; ) {
+  for (let n = to; n !== from;) {
     const h = prev.get(n) as Omit<LspHop, 'label' | 'ttl'>;
     hops.unshift(h);
     n = h.from.node;
@@ -53,7 +58,13 @@ export const mpls: TagModule = {
         const pb = peOf(b);
         const hops = pa && pb ? findPath(index, pa, pb) : undefined;
         if (!hops) {
-          bag.add({ code: 'E_PLAN_TOPOLOGY', file: ctx.lab.source, path: `long_haul.paths[${i}]`, message: `no long-haul path from ${a} to ${b}`, hint: 'check p_routers and the provider segment' });
+          bag.add({
+            code: 'E_PLAN_TOPOLOGY',
+            file: ctx.lab.source,
+            path: `long_haul.paths[${i}]`,
+            message: `no long-haul path from ${a} to ${b}`,
+            hint: 'check p_routers and the provider segment',
+          });
           continue;
         }
         const lsp: LspPlan = { from: a, to: b, hops: [] };
@@ -64,7 +75,13 @@ export const mpls: TagModule = {
           const role = index.node(h.from.node).role;
           if (role === 'pe' || role === 'p' || label === undefined) label = alloc.take();
           if (label === undefined || label < MPLS_MIN) {
-            bag.add({ code: 'E_TAG_EXHAUSTED', file: ctx.lab.source, path: `long_haul.paths[${i}]`, message: 'no MPLS label left', hint: 'the label space is exhausted' });
+            bag.add({
+              code: 'E_TAG_EXHAUSTED',
+              file: ctx.lab.source,
+              path: `long_haul.paths[${i}]`,
+              message: 'no MPLS label left',
+              hint: 'the label space is exhausted',
+            });
             return;
           }
           lsp.hops.push({ ...h, label, ttl });
@@ -98,8 +115,12 @@ export const mpls: TagModule = {
           `${c},table=0,priority=100,in_port=${g.gatewayPort},actions=${pwPush(farTag, plan.mplsTtl, gatewayMac(lab, pe.name), gatewayMac(lab, farPe))},push_mpls:0x8847,set_field:${first.label}->mpls_label,set_field:${first.ttl}->mpls_ttl,output:${first.from.ifname}`,
         );
         // Pop Tag4, remember which attachment circuit the LSP serves, then check Tag3 is ours.
-        prog.flows.push(`${c},table=0,priority=100,in_port=${last.to.ifname},mpls,mpls_label=${last.label},actions=pop_mpls:0x8847,set_field:${k}->reg1,resubmit(,1)`);
-        prog.flows.push(`${c},table=1,priority=100,reg1=${k},mpls,mpls_label=${myTag},actions=${PW_POP},output:${g.gatewayPort}`);
+        prog.flows.push(
+          `${c},table=0,priority=100,in_port=${last.to.ifname},mpls,mpls_label=${last.label},actions=pop_mpls:0x8847,set_field:${k}->reg1,resubmit(,1)`,
+        );
+        prog.flows.push(
+          `${c},table=1,priority=100,reg1=${k},mpls,mpls_label=${myTag},actions=${PW_POP},output:${g.gatewayPort}`,
+        );
       });
       prog.flows.push(`${c},table=0,priority=0,actions=drop`);
       prog.flows.push(`${c},table=1,priority=0,actions=drop`);
@@ -111,7 +132,9 @@ export const mpls: TagModule = {
         lsp.hops.forEach((h, i) => {
           const next = lsp.hops[i + 1];
           if (h.to.node !== p.name || !next) return;
-          prog.flows.push(`${c},table=0,priority=100,in_port=${h.to.ifname},mpls,mpls_label=${h.label},actions=set_field:${next.label}->mpls_label,dec_mpls_ttl,output:${next.from.ifname}`);
+          prog.flows.push(
+            `${c},table=0,priority=100,in_port=${h.to.ifname},mpls,mpls_label=${h.label},actions=set_field:${next.label}->mpls_label,dec_mpls_ttl,output:${next.from.ifname}`,
+          );
         });
       }
       prog.flows.push(`${c},table=0,priority=0,actions=drop`);

@@ -22,7 +22,8 @@ export const T = { classify: 0, fabric: 1, learn: 2, mac: 3, egress: 4 } as cons
 
 export const qinq: TagModule = {
   name: 'qinq',
-  description: 'Tag1 host (802.1ad) per site, Tag2 customer (802.1Q) per tenant VLAN; DC switch map, learning and flooding',
+  description:
+    'Tag1 host (802.1ad) per site, Tag2 customer (802.1Q) per tenant VLAN; DC switch map, learning and flooding',
   requires: [],
   roles: ['dc-switch'],
 
@@ -33,7 +34,13 @@ export const qinq: TagModule = {
     const custTaken = new Set<number>();
     const checkVlan = (v: number, path: string, what: string) => {
       if (!Number.isInteger(v) || v < VLAN_MIN || v > VLAN_MAX) {
-        bag.add({ code: 'E_TAG_RANGE', file, path, message: `${what} ${v} is not a usable VLAN ID`, hint: `use ${VLAN_MIN}-${VLAN_MAX}; 0 and 4095 are reserved` });
+        bag.add({
+          code: 'E_TAG_RANGE',
+          file,
+          path,
+          message: `${what} ${v} is not a usable VLAN ID`,
+          hint: `use ${VLAN_MIN}-${VLAN_MAX}; 0 and 4095 are reserved`,
+        });
         return false;
       }
       return true;
@@ -42,7 +49,8 @@ export const qinq: TagModule = {
     // Declared values first, so allocation never hands them to someone else.
     for (const [tname, t] of Object.entries(intent.tenants)) {
       t.sites.forEach((s, i) => {
-        if (s.host_tag !== undefined && checkVlan(s.host_tag, `tenants.${tname}.sites[${i}].host_tag`, 'host tag')) hostTaken.add(s.host_tag);
+        if (s.host_tag !== undefined && checkVlan(s.host_tag, `tenants.${tname}.sites[${i}].host_tag`, 'host tag'))
+          hostTaken.add(s.host_tag);
       });
       for (const [v, c] of Object.entries(t.customer_tags ?? {})) {
         if (checkVlan(c, `tenants.${tname}.customer_tags.${v}`, 'customer tag')) custTaken.add(c);
@@ -59,7 +67,13 @@ export const qinq: TagModule = {
         const declared = t.customer_tags?.[String(v)];
         const tag = declared ?? custAlloc.take();
         if (tag === undefined) {
-          bag.add({ code: 'E_TAG_EXHAUSTED', file, path: `tenants.${tname}`, message: `no customer tag (Tag2) left for own VLAN ${v}`, hint: 'declare customer_tags or reduce the number of tenant VLANs' });
+          bag.add({
+            code: 'E_TAG_EXHAUSTED',
+            file,
+            path: `tenants.${tname}`,
+            message: `no customer tag (Tag2) left for own VLAN ${v}`,
+            hint: 'declare customer_tags or reduce the number of tenant VLANs',
+          });
           continue;
         }
         const d: DomainPlan = { id: ++domainId, tenant: tname, ownVlan: v, customerTag: tag, sites: [] };
@@ -69,18 +83,44 @@ export const qinq: TagModule = {
       t.sites.forEach((s, i) => {
         const hostTag = s.host_tag ?? hostAlloc.take();
         if (hostTag === undefined) {
-          bag.add({ code: 'E_TAG_EXHAUSTED', file, path: `tenants.${tname}.sites[${i}]`, message: 'no host tag (Tag1) left', hint: 'at most 4094 sites fit in one S-VLAN space; declare host_tag values' });
+          bag.add({
+            code: 'E_TAG_EXHAUSTED',
+            file,
+            path: `tenants.${tname}.sites[${i}]`,
+            message: 'no host tag (Tag1) left',
+            hint: 'at most 4094 sites fit in one S-VLAN space; declare host_tag values',
+          });
           return;
         }
         // A site hosted on a hypervisor (failover issue) attaches where that hypervisor uplinks.
-        const sw = index.lab.nodes.find((n) => (n.role === 'access-switch' || n.role === 'hypervisor') && n.tenant === tname && n.labels['fabric.site'] === s.name);
+        const sw = index.lab.nodes.find(
+          (n) =>
+            (n.role === 'access-switch' || n.role === 'hypervisor') &&
+            n.tenant === tname &&
+            n.labels['fabric.site'] === s.name,
+        );
         const up = sw && index.portsOf(sw.name).find((p) => index.node(p.peer).role === 'dc-switch');
         if (!sw || !up) {
-          bag.add({ code: 'E_PLAN_TOPOLOGY', file, path: `tenants.${tname}.sites[${i}]`, message: `site ${s.name} has no access switch linked to a DC switch`, hint: 'regenerate the lab model (fabric generate)' });
+          bag.add({
+            code: 'E_PLAN_TOPOLOGY',
+            file,
+            path: `tenants.${tname}.sites[${i}]`,
+            message: `site ${s.name} has no access switch linked to a DC switch`,
+            hint: 'regenerate the lab model (fabric generate)',
+          });
           return;
         }
         const siteVlans = [...new Set(s.systems.map((y) => y.vlan))].sort((a, b) => a - b);
-        const sp: SitePlan = { tenant: tname, site: s.name, type: s.type, dc: s.dc, hostTag, vlans: siteVlans, accessSwitch: sw.name, dcPort: up.peerIf };
+        const sp: SitePlan = {
+          tenant: tname,
+          site: s.name,
+          type: s.type,
+          dc: s.dc,
+          hostTag,
+          vlans: siteVlans,
+          accessSwitch: sw.name,
+          dcPort: up.peerIf,
+        };
         plan.sites.push(sp);
         for (const v of siteVlans) domains.get(v)?.sites.push(s.name);
       });
@@ -97,7 +137,13 @@ export const qinq: TagModule = {
         const prev = pairs.get(key);
         if (prev && prev.split('/')[0] !== sp.tenant) {
           const i = intent.tenants[sp.tenant].sites.findIndex((x) => x.name === sp.site);
-          bag.add({ code: 'E_TAG_COLLISION', file, path: `tenants.${sp.tenant}.sites[${i}].host_tag`, message: `fabric tag pair (host ${sp.hostTag}, customer ${d.customerTag}) of ${who} is already used by ${prev}`, hint: 'give one of the sites another host_tag or the tenant another customer tag' });
+          bag.add({
+            code: 'E_TAG_COLLISION',
+            file,
+            path: `tenants.${sp.tenant}.sites[${i}].host_tag`,
+            message: `fabric tag pair (host ${sp.hostTag}, customer ${d.customerTag}) of ${who} is already used by ${prev}`,
+            hint: 'give one of the sites another host_tag or the tenant another customer tag',
+          });
         } else if (!prev) pairs.set(key, who);
       }
     }
@@ -114,38 +160,52 @@ export const qinq: TagModule = {
       const ofp = (ifname: string) => index.ofport(sw, ifname);
       const local = plan.sites.filter((s) => s.dc === dc.name);
       const domainOf = (tenant: string, v: number) => plan.domains.find((d) => d.tenant === tenant && d.ownVlan === v);
-      const sitesIn = (d: DomainPlan, dcName: string) => plan.sites.filter((s) => s.tenant === d.tenant && s.dc === dcName && s.vlans.includes(d.ownVlan));
+      const sitesIn = (d: DomainPlan, dcName: string) =>
+        plan.sites.filter((s) => s.tenant === d.tenant && s.dc === dcName && s.vlans.includes(d.ownVlan));
       // Gateways whose far side has the domain at all: nothing else is ever sent there.
       const gwsFor = (d: DomainPlan) => dc.gateways.filter((g) => sitesIn(d, g.remoteDc).length > 0);
 
-      prog.meters.push(`meter=1,pktps,burst,stats,bands=type=drop,rate=${plan.floodMeterPps},burst_size=${plan.floodMeterPps}`);
+      prog.meters.push(
+        `meter=1,pktps,burst,stats,bands=type=drop,rate=${plan.floodMeterPps},burst_size=${plan.floodMeterPps}`,
+      );
       const flows = prog.flows;
       // Table 0: local sites.
       for (const s of local) {
         for (const v of s.vlans) {
           const d = domainOf(s.tenant, v);
           if (!d) continue;
-          flows.push(`${c},table=${T.classify},priority=100,in_port=${s.dcPort},dl_vlan=${v},actions=set_field:${d.id}->reg0,set_field:0->reg2,set_field:${s.hostTag}->reg6,goto_table:${T.learn}`);
+          flows.push(
+            `${c},table=${T.classify},priority=100,in_port=${s.dcPort},dl_vlan=${v},actions=set_field:${d.id}->reg0,set_field:0->reg2,set_field:${s.hostTag}->reg6,goto_table:${T.learn}`,
+          );
         }
       }
       // Tables 0 and 10: frames from other DCs, identified by their (Tag1, Tag2) pair.
       for (const g of dc.gateways) {
         for (const rs of plan.sites.filter((s) => s.dc === g.remoteDc)) {
-          const shared = rs.vlans.map((v) => domainOf(rs.tenant, v)).filter((d): d is DomainPlan => !!d && sitesIn(d, dc.name).length > 0);
+          const shared = rs.vlans
+            .map((v) => domainOf(rs.tenant, v))
+            .filter((d): d is DomainPlan => !!d && sitesIn(d, dc.name).length > 0);
           if (!shared.length) continue;
-          flows.push(`${c},table=${T.classify},priority=100,in_port=${g.dcSwitchPort},dl_vlan=${rs.hostTag},actions=pop_vlan,set_field:${rs.hostTag}->reg6,goto_table:${T.fabric}`);
+          flows.push(
+            `${c},table=${T.classify},priority=100,in_port=${g.dcSwitchPort},dl_vlan=${rs.hostTag},actions=pop_vlan,set_field:${rs.hostTag}->reg6,goto_table:${T.fabric}`,
+          );
           for (const d of shared) {
-            flows.push(`${c},table=${T.fabric},priority=100,in_port=${g.dcSwitchPort},reg6=${rs.hostTag},dl_vlan=${d.customerTag},actions=set_field:${4096 + d.ownVlan}->vlan_vid,set_field:${d.id}->reg0,set_field:1->reg2,goto_table:${T.learn}`);
+            flows.push(
+              `${c},table=${T.fabric},priority=100,in_port=${g.dcSwitchPort},reg6=${rs.hostTag},dl_vlan=${d.customerTag},actions=set_field:${4096 + d.ownVlan}->vlan_vid,set_field:${d.id}->reg0,set_field:1->reg2,goto_table:${T.learn}`,
+            );
           }
         }
       }
       flows.push(`${c},table=${T.classify},priority=0,actions=drop`);
       flows.push(`${c},table=${T.fabric},priority=0,actions=drop`);
       // Learn per domain, then look up (a miss leaves reg1 = 0: flood), then egress.
-      flows.push(`${c},table=${T.learn},priority=0,actions=learn(table=${T.mac},idle_timeout=300,priority=100,cookie=${COOKIE.learned},NXM_NX_REG0[],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:NXM_OF_IN_PORT[]->NXM_NX_REG1[0..15]),resubmit(,${T.mac}),resubmit(,${T.egress})`);
+      flows.push(
+        `${c},table=${T.learn},priority=0,actions=learn(table=${T.mac},idle_timeout=300,priority=100,cookie=${COOKIE.learned},NXM_NX_REG0[],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:NXM_OF_IN_PORT[]->NXM_NX_REG1[0..15]),resubmit(,${T.mac}),resubmit(,${T.egress})`,
+      );
       flows.push(`${c},table=${T.mac},priority=0,actions=set_field:0->reg1`);
       // Egress.
-      for (const g of dc.gateways) flows.push(`${c},table=${T.egress},priority=200,reg2=1,reg1=${ofp(g.dcSwitchPort)},actions=drop`);
+      for (const g of dc.gateways)
+        flows.push(`${c},table=${T.egress},priority=200,reg2=1,reg1=${ofp(g.dcSwitchPort)},actions=drop`);
       let gid = 0;
       const groups = prog.groups;
       // Flood buckets only choose the output port and re-enter the egress table: OVS loses a
@@ -156,17 +216,27 @@ export const qinq: TagModule = {
         const here = sitesIn(d, dc.name);
         if (!here.length) continue;
         const gws = gwsFor(d);
-        for (const s of here) flows.push(`${c},table=${T.egress},priority=100,reg0=${d.id},reg1=${ofp(s.dcPort)},actions=output:${s.dcPort}`);
+        for (const s of here)
+          flows.push(
+            `${c},table=${T.egress},priority=100,reg0=${d.id},reg1=${ofp(s.dcPort)},actions=output:${s.dcPort}`,
+          );
         for (const s of here) {
           // Toward another DC: Tag2 replaces the own VID (PCP kept), Tag1 of the ingress site on top.
           for (const g of gws) {
-            flows.push(`${c},table=${T.egress},priority=100,reg0=${d.id},reg1=${ofp(g.dcSwitchPort)},reg6=${s.hostTag},vlan_tci=0x1000/0x1000,actions=set_field:${4096 + d.customerTag}->vlan_vid,push_vlan:0x88a8,set_field:${4096 + s.hostTag}->vlan_vid,output:${g.dcSwitchPort}`);
+            flows.push(
+              `${c},table=${T.egress},priority=100,reg0=${d.id},reg1=${ofp(g.dcSwitchPort)},reg6=${s.hostTag},vlan_tci=0x1000/0x1000,actions=set_field:${4096 + d.customerTag}->vlan_vid,push_vlan:0x88a8,set_field:${4096 + s.hostTag}->vlan_vid,output:${g.dcSwitchPort}`,
+            );
           }
           // Flood from a local site: the other local sites of the domain, and one copy per remote DC.
-          const buckets = [...here.filter((o) => o !== s).map((o) => via(o.dcPort)), ...gws.map((g) => via(g.dcSwitchPort))];
+          const buckets = [
+            ...here.filter((o) => o !== s).map((o) => via(o.dcPort)),
+            ...gws.map((g) => via(g.dcSwitchPort)),
+          ];
           if (buckets.length) {
             groups.push(`group_id=${++gid},type=all,${buckets.join(',')}`);
-            flows.push(`${c},table=${T.egress},priority=50,reg0=${d.id},reg1=0,reg2=0,reg6=${s.hostTag},actions=meter:1,group:${gid}`);
+            flows.push(
+              `${c},table=${T.egress},priority=50,reg0=${d.id},reg1=0,reg2=0,reg6=${s.hostTag},actions=meter:1,group:${gid}`,
+            );
           }
         }
         // Flood from another DC: local sites only (split horizon: no DC-to-DC relay, no loops).

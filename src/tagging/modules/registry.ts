@@ -24,7 +24,8 @@ export function orderedModules(): TagModule[] {
     const m = registry.get(name);
     if (!m) throw new FabricError('E_MODULE_MISSING', `tag module ${from ?? '?'} requires unknown module ${name}`);
     if (state.get(name) === 'done') return;
-    if (state.get(name) === 'visiting') throw new FabricError('E_MODULE_CYCLE', `tag modules require each other in a cycle at ${name}`);
+    if (state.get(name) === 'visiting')
+      throw new FabricError('E_MODULE_CYCLE', `tag modules require each other in a cycle at ${name}`);
     state.set(name, 'visiting');
     for (const r of m.requires) visit(r, name);
     state.set(name, 'done');

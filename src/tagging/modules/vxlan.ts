@@ -19,13 +19,26 @@ export const vxlan: TagModule = {
     for (const n of provs) {
       const vx = n.netdevs?.find((d) => d.type === 'vxlan');
       if (!vx || vx.type !== 'vxlan') {
-        ctx.bag.add({ code: 'E_PLAN_TOPOLOGY', file: ctx.lab.source, path: 'long_haul.provider_segment', message: `provider router ${n.name} has no VXLAN device`, hint: 'regenerate the lab model' });
+        ctx.bag.add({
+          code: 'E_PLAN_TOPOLOGY',
+          file: ctx.lab.source,
+          path: 'long_haul.provider_segment',
+          message: `provider router ${n.name} has no VXLAN device`,
+          hint: 'regenerate the lab model',
+        });
         continue;
       }
       if (vx.dstport !== VXLAN_PORT) {
-        ctx.bag.add({ code: 'E_VXLAN_PORT', file: ctx.lab.source, path: 'long_haul.provider_segment', message: `provider VXLAN on ${n.name} uses UDP ${vx.dstport}`, hint: `use ${VXLAN_PORT}; Linux defaults to 8472, which decoders do not bind to VXLAN` });
+        ctx.bag.add({
+          code: 'E_VXLAN_PORT',
+          file: ctx.lab.source,
+          path: 'long_haul.provider_segment',
+          message: `provider VXLAN on ${n.name} uses UDP ${vx.dstport}`,
+          hint: `use ${VXLAN_PORT}; Linux defaults to 8472, which decoders do not bind to VXLAN`,
+        });
       }
-      if (!ctx.plan.provider) ctx.plan.provider = { vni: vx.vni, dstport: vx.dstport, local: vx.local, remote: vx.remote };
+      if (!ctx.plan.provider)
+        ctx.plan.provider = { vni: vx.vni, dstport: vx.dstport, local: vx.local, remote: vx.remote };
     }
   },
 

@@ -2,7 +2,11 @@ import { expect } from 'chai';
 import { compareLinkEnds, frameKey, type EndFrames, type FrameDigest } from '../../../src/capture/compare.js';
 
 const d = (n: number, ts: number, k: string): FrameDigest => ({ n, ts, key: k });
-const end = (id: string, ds: FrameDigest[], w: [number, number] = [100, 200]): EndFrames => ({ id, digests: ds, window: w });
+const end = (id: string, ds: FrameDigest[], w: [number, number] = [100, 200]): EndFrames => ({
+  id,
+  digests: ds,
+  window: w,
+});
 
 describe('capture/compare (one-direction detection)', () => {
   const req = (i: number) => `req${i}`;
@@ -54,7 +58,10 @@ describe('capture/compare (one-direction detection)', () => {
   it('matches multisets (a frame seen twice at one end and once at the other is one missing)', () => {
     const r = compareLinkEnds('l', end('A', [d(1, 150, 'x')]), end('B', [d(1, 150, 'x'), d(2, 151, 'x')]));
     expect(r.ends[0]).to.deep.include({ missingHere: 1, verdict: 'one-direction' });
-    expect(compareLinkEnds('l', end('A', [d(1, 150, 'x')]), end('B', [d(1, 150, 'x'), d(2, 151, 'x')]), { tolerance: 1 }).verdict).to.equal('ok');
+    expect(
+      compareLinkEnds('l', end('A', [d(1, 150, 'x')]), end('B', [d(1, 150, 'x'), d(2, 151, 'x')]), { tolerance: 1 })
+        .verdict,
+    ).to.equal('ok');
   });
 
   it('keys frames on their exact bytes and original length', () => {

@@ -9,12 +9,33 @@ import { STATUS } from './helpers.js';
 function state(): CaptureState {
   const { targets, skipped } = selectTargets(STATUS, { links: ['c1-sw1', 'sw1-pe1'] });
   return {
-    stateVersion: 1, lab: 'mtdc', runId: '20261121T233000Z-abc123', runtime: 'netns', planHash: 'sha256:abcd', phase: 'stopping',
-    orchestrator: { pid: 10, startTicks: 5, detached: false }, startedAt: '2026-11-21T23:30:00.000Z', stoppedAt: null,
-    selection: { links: ['c1-sw1', 'sw1-pe1'] }, tcpdump: { snaplen: 262144 }, merge: true, targets, skipped,
+    stateVersion: 1,
+    lab: 'mtdc',
+    runId: '20261121T233000Z-abc123',
+    runtime: 'netns',
+    planHash: 'sha256:abcd',
+    phase: 'stopping',
+    orchestrator: { pid: 10, startTicks: 5, detached: false },
+    startedAt: '2026-11-21T23:30:00.000Z',
+    stoppedAt: null,
+    selection: { links: ['c1-sw1', 'sw1-pe1'] },
+    tcpdump: { snaplen: 262144 },
+    merge: true,
+    targets,
+    skipped,
     capturers: targets.map((t, i) => ({
-      id: t.id, pid: 100 + i, startTicks: 7, file: `${t.id}.pcap`, stderrFile: `${t.id}.stderr`, argv: ['tcpdump'], startedAt: 'x',
-      listeningAt: '2026-11-21T23:30:01.000Z', stopRequestedAt: '2026-11-21T23:30:09.000Z', exitedAt: 'y', exitCode: 0, stopHow: 'sigint' as const,
+      id: t.id,
+      pid: 100 + i,
+      startTicks: 7,
+      file: `${t.id}.pcap`,
+      stderrFile: `${t.id}.stderr`,
+      argv: ['tcpdump'],
+      startedAt: 'x',
+      listeningAt: '2026-11-21T23:30:01.000Z',
+      stopRequestedAt: '2026-11-21T23:30:09.000Z',
+      exitedAt: 'y',
+      exitCode: 0,
+      stopHow: 'sigint' as const,
     })),
     error: null,
   };
@@ -22,19 +43,53 @@ function state(): CaptureState {
 
 const ok = (packets: number, dropped = 0): FileResult => ({
   stats: { captured: packets, receivedByFilter: packets + dropped, droppedByKernel: dropped, droppedByInterface: null },
-  packets, bytes: packets * 100, firstTs: 1, lastTs: 2, readWarnings: [],
+  packets,
+  bytes: packets * 100,
+  firstTs: 1,
+  lastTs: 2,
+  readWarnings: [],
 });
 
 describe('capture/manifest', () => {
   it('records lab, plan hash, times, link, peer, direction, counts and drops per file', () => {
     const s = state();
-    const results = new Map<string, FileResult>([['c1--eth0', ok(10)], ['sw1--p1', ok(10, 2)], ['sw1--up', ok(4)], ['pe1--d1', ok(4)]]);
+    const results = new Map<string, FileResult>([
+      ['c1--eth0', ok(10)],
+      ['sw1--p1', ok(10, 2)],
+      ['sw1--up', ok(4)],
+      ['pe1--d1', ok(4)],
+    ]);
     const links: LinkCheck[] = [];
     const m = buildManifest(s, results, links, 'merged.pcapng', '2026-11-21T23:30:10.000Z', 262144);
-    expect(m).to.deep.include({ manifestVersion: 1, lab: 'mtdc', planHash: 'sha256:abcd', startedAt: '2026-11-21T23:30:00.000Z', stoppedAt: '2026-11-21T23:30:10.000Z', merged: 'merged.pcapng' });
+    expect(m).to.deep.include({
+      manifestVersion: 1,
+      lab: 'mtdc',
+      planHash: 'sha256:abcd',
+      startedAt: '2026-11-21T23:30:00.000Z',
+      stoppedAt: '2026-11-21T23:30:10.000Z',
+      merged: 'merged.pcapng',
+    });
     const f = m.files.find((x) => x.file === 'sw1--p1.pcap')!;
-    expect(f).to.deep.include({ linkId: 'c1-sw1', linkClass: 'client-access', node: 'sw1', ifname: 'p1', netns: null, hostIf: 'mtdc-sw1-p1', direction: 'both', directionFilter: null, packets: 10, dropped: 2, stopHow: 'sigint' });
-    expect(f.peer).to.deep.equal({ node: 'c1', ifname: 'eth0', netns: 'clab-mtdc-c1', hostIf: null, file: 'c1--eth0.pcap' });
+    expect(f).to.deep.include({
+      linkId: 'c1-sw1',
+      linkClass: 'client-access',
+      node: 'sw1',
+      ifname: 'p1',
+      netns: null,
+      hostIf: 'mtdc-sw1-p1',
+      direction: 'both',
+      directionFilter: null,
+      packets: 10,
+      dropped: 2,
+      stopHow: 'sigint',
+    });
+    expect(f.peer).to.deep.equal({
+      node: 'c1',
+      ifname: 'eth0',
+      netns: 'clab-mtdc-c1',
+      hostIf: null,
+      file: 'c1--eth0.pcap',
+    });
     expect(f.flags).to.deep.equal(['drops']);
     expect(m.totals).to.deep.equal({ files: 4, packets: 28, dropped: 2, flaggedFiles: 1, flaggedLinks: 0 });
   });
@@ -47,10 +102,19 @@ describe('capture/manifest', () => {
       ['sw1--up', { ...ok(4), readWarnings: ['truncated-file: ...'] }],
       ['pe1--d1', ok(4)],
     ]);
-    const links: LinkCheck[] = [{
-      linkId: 'sw1-pe1', verdict: 'flagged', window: [1, 2], matched: 2, reason: 'x',
-      ends: [{ id: 'sw1--up', framesInWindow: 2, missingHere: 2, missingExamples: [1], verdict: 'one-direction' }, { id: 'pe1--d1', framesInWindow: 4, missingHere: 0, missingExamples: [], verdict: 'ok' }],
-    }];
+    const links: LinkCheck[] = [
+      {
+        linkId: 'sw1-pe1',
+        verdict: 'flagged',
+        window: [1, 2],
+        matched: 2,
+        reason: 'x',
+        ends: [
+          { id: 'sw1--up', framesInWindow: 2, missingHere: 2, missingExamples: [1], verdict: 'one-direction' },
+          { id: 'pe1--d1', framesInWindow: 4, missingHere: 0, missingExamples: [], verdict: 'ok' },
+        ],
+      },
+    ];
     const m = buildManifest(s, results, links, null, 'z', 262144);
     const flags = Object.fromEntries(m.files.map((f) => [f.file, f.flags]));
     expect(flags).to.deep.equal({

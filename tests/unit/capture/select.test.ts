@@ -5,25 +5,39 @@ import { makeRunId, runDir } from '../../../src/capture/run-dir.js';
 import { parseStatus } from '../../../src/capture/status.js';
 import { STATUS } from './helpers.js';
 
-
 describe('capture/select', () => {
   it('selects every capturable end, with its peer, and skips ends without a place to capture', () => {
     const r = selectTargets(STATUS);
     expect(r.targets.map((t) => t.id)).to.deep.equal(['c1--eth0', 'sw1--p1', 'sw1--up', 'pe1--d1', 'pe1--lh']);
-    expect(r.skipped).to.deep.equal([{ linkId: 'pe1-p1', node: 'p1', ifname: 'a', reason: 'no namespace and no host interface in the status document' }]);
+    expect(r.skipped).to.deep.equal([
+      {
+        linkId: 'pe1-p1',
+        node: 'p1',
+        ifname: 'a',
+        reason: 'no namespace and no host interface in the status document',
+      },
+    ]);
     const c1 = r.targets[0]!;
     expect(c1).to.deep.include({ linkId: 'c1-sw1', linkClass: 'client-access', netns: 'clab-mtdc-c1', hostIf: null });
     expect(c1.peer).to.deep.equal({ node: 'sw1', ifname: 'p1', netns: null, hostIf: 'mtdc-sw1-p1' });
   });
 
   it('filters by class, link and node (intersection)', () => {
-    expect(selectTargets(STATUS, { classes: ['dc-fabric'] }).targets.map((t) => t.id)).to.deep.equal(['sw1--up', 'pe1--d1']);
-    expect(selectTargets(STATUS, { links: ['c1-sw1'], nodes: ['sw1'] }).targets.map((t) => t.id)).to.deep.equal(['sw1--p1']);
+    expect(selectTargets(STATUS, { classes: ['dc-fabric'] }).targets.map((t) => t.id)).to.deep.equal([
+      'sw1--up',
+      'pe1--d1',
+    ]);
+    expect(selectTargets(STATUS, { links: ['c1-sw1'], nodes: ['sw1'] }).targets.map((t) => t.id)).to.deep.equal([
+      'sw1--p1',
+    ]);
     expect(selectTargets(STATUS, { nodes: ['pe1'] }).targets.map((t) => t.id)).to.deep.equal(['pe1--d1', 'pe1--lh']);
   });
 
   it('rejects unknown filter values with the known ones as a hint', () => {
-    expect(() => selectTargets(STATUS, { classes: ['long-hual'] })).to.throw(/unknown link class: long-hual/).with.property('hint').that.matches(/long-haul/);
+    expect(() => selectTargets(STATUS, { classes: ['long-hual'] }))
+      .to.throw(/unknown link class: long-hual/)
+      .with.property('hint')
+      .that.matches(/long-haul/);
     expect(() => selectTargets(STATUS, { links: ['nope'] })).to.throw(/unknown link id/);
     expect(() => selectTargets(STATUS, { nodes: ['zz'] })).to.throw(/unknown node/);
   });

@@ -6,14 +6,52 @@ describe('capture/tcpdump', () => {
     const a = tcpdumpArgv({ netns: 'clab-mtdc-c1', ifname: 'eth0', hostIf: null }, '/run/x/c1--eth0.pcap');
     expect(a).to.deep.equal({
       file: 'ip',
-      args: ['netns', 'exec', 'clab-mtdc-c1', 'tcpdump', '-i', 'eth0', '-U', '-n', '--immediate-mode', '-s', '9216', '-B', '8192', '-Z', 'root', '-w', '/run/x/c1--eth0.pcap'],
+      args: [
+        'netns',
+        'exec',
+        'clab-mtdc-c1',
+        'tcpdump',
+        '-i',
+        'eth0',
+        '-U',
+        '-n',
+        '--immediate-mode',
+        '-s',
+        '9216',
+        '-B',
+        '8192',
+        '-Z',
+        'root',
+        '-w',
+        '/run/x/c1--eth0.pcap',
+      ],
     });
   });
 
   it('captures a root-namespace end on its hostIf, and records -Q when asked', () => {
-    const a = tcpdumpArgv({ netns: null, ifname: 'p1', hostIf: 'mtdc-sw1-p1' }, 'f.pcap', { direction: 'in', snaplen: 262144, bufferKiB: 1024 });
+    const a = tcpdumpArgv({ netns: null, ifname: 'p1', hostIf: 'mtdc-sw1-p1' }, 'f.pcap', {
+      direction: 'in',
+      snaplen: 262144,
+      bufferKiB: 1024,
+    });
     expect(a.file).to.equal('tcpdump');
-    expect(a.args).to.deep.equal(['-i', 'mtdc-sw1-p1', '-U', '-n', '--immediate-mode', '-s', '262144', '-B', '1024', '-Z', 'root', '-Q', 'in', '-w', 'f.pcap']);
+    expect(a.args).to.deep.equal([
+      '-i',
+      'mtdc-sw1-p1',
+      '-U',
+      '-n',
+      '--immediate-mode',
+      '-s',
+      '262144',
+      '-B',
+      '1024',
+      '-Z',
+      'root',
+      '-Q',
+      'in',
+      '-w',
+      'f.pcap',
+    ]);
     expect(() => tcpdumpArgv({ netns: 'n', ifname: 'eth0', hostIf: null }, 'f', { snaplen: 10 })).to.throw(RangeError);
     expect(() => tcpdumpArgv({ netns: 'n', ifname: 'eth0', hostIf: null }, 'f', { bufferKiB: 1 })).to.throw(RangeError);
   });
@@ -34,14 +72,23 @@ describe('capture/tcpdump', () => {
       '6 packets dropped by kernel',
       '',
     ].join('\n');
-    expect(parseTcpdumpStats(err)).to.deep.equal({ captured: 1204, receivedByFilter: 1210, droppedByKernel: 6, droppedByInterface: null });
+    expect(parseTcpdumpStats(err)).to.deep.equal({
+      captured: 1204,
+      receivedByFilter: 1210,
+      droppedByKernel: 6,
+      droppedByInterface: null,
+    });
     expect(parseTcpdumpStats(err + '3 packets dropped by interface\n')?.droppedByInterface).to.equal(3);
-    expect(parseTcpdumpStats('1 packet captured\n1 packet received by filter\n0 packets dropped by kernel\n')).to.deep.include({ captured: 1, receivedByFilter: 1 });
+    expect(
+      parseTcpdumpStats('1 packet captured\n1 packet received by filter\n0 packets dropped by kernel\n'),
+    ).to.deep.include({ captured: 1, receivedByFilter: 1 });
     expect(parseTcpdumpStats('tcpdump: eth9: No such device exists\n')).to.equal(null);
   });
 
   it('recognises the listening line only', () => {
-    expect(isListening('tcpdump: listening on veth1, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n')).to.equal(true);
+    expect(
+      isListening('tcpdump: listening on veth1, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n'),
+    ).to.equal(true);
     expect(listeningDevice('tcpdump: listening on veth1, link-type EN10MB')).to.equal('veth1');
     expect(isListening('tcpdump: veth1: That device is not up\n')).to.equal(false);
     expect(isListening('')).to.equal(false);

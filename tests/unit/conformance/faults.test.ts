@@ -38,8 +38,12 @@ describe('conformance faults suite (declarations)', () => {
   });
 
   it('turns dump-meters output into add-meter arguments', () => {
-    const dump = 'OFPST_METER_CONFIG reply (OF1.5) (xid=0x2):\nmeter=4 pktps bands=\ntype=drop rate=10\n\nmeter=3 kbps burst stats bands=\ntype=drop rate=1000 burst_size=100\n';
-    expect(meterArgs(dump)).to.deep.equal(['meter=4,pktps,band=type=drop,rate=10', 'meter=3,kbps,burst,band=type=drop,rate=1000,burst_size=100']);
+    const dump =
+      'OFPST_METER_CONFIG reply (OF1.5) (xid=0x2):\nmeter=4 pktps bands=\ntype=drop rate=10\n\nmeter=3 kbps burst stats bands=\ntype=drop rate=1000 burst_size=100\n';
+    expect(meterArgs(dump)).to.deep.equal([
+      'meter=4,pktps,band=type=drop,rate=10',
+      'meter=3,kbps,burst,band=type=drop,rate=1000,burst_size=100',
+    ]);
     expect(meterArgs('OFPST_METER_CONFIG reply (OF1.5) (xid=0x2):\n')).to.deep.equal([]);
   });
 });

@@ -13,7 +13,9 @@ describe('decode/addr', () => {
   it('formats many distinct MACs and IPv4 addresses correctly (past the memo size)', () => {
     const b = new Uint8Array(6);
     for (let i = 0; i < 70000; i += 997) {
-      b[3] = i >> 16; b[4] = (i >> 8) & 255; b[5] = i & 255;
+      b[3] = i >> 16;
+      b[4] = (i >> 8) & 255;
+      b[5] = i & 255;
       expect(formatMac(b, 0)).to.equal(Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':'));
       expect(formatIpv4(b, 2)).to.equal(Array.from(b.subarray(2, 6)).join('.'));
     }
@@ -41,13 +43,19 @@ describe('decode/addr', () => {
 
   it('rejects bad addresses with E_BAD_ADDRESS', () => {
     for (const bad of ['02:00:00:00:00', '02:00:00:00:00:0g', '']) {
-      expect(() => mac(bad)).to.throw(FabricError).with.property('code', 'E_BAD_ADDRESS');
+      expect(() => mac(bad))
+        .to.throw(FabricError)
+        .with.property('code', 'E_BAD_ADDRESS');
     }
     for (const bad of ['10.0.0', '10.0.0.256', '10.0.0.a']) {
-      expect(() => ipv4(bad)).to.throw(FabricError).with.property('code', 'E_BAD_ADDRESS');
+      expect(() => ipv4(bad))
+        .to.throw(FabricError)
+        .with.property('code', 'E_BAD_ADDRESS');
     }
     for (const bad of ['1::2::3', '1:2:3:4:5:6:7:8:9', 'fd00::g', '1:2:3:4:5:6:7']) {
-      expect(() => ipv6(bad)).to.throw(FabricError).with.property('code', 'E_BAD_ADDRESS');
+      expect(() => ipv6(bad))
+        .to.throw(FabricError)
+        .with.property('code', 'E_BAD_ADDRESS');
     }
   });
 });
@@ -57,7 +65,9 @@ describe('decode/addr: memoised IPv6 formatting', () => {
     const b = new Uint8Array(16);
     b[0] = 0xfd;
     for (let i = 0; i < 5000; i++) {
-      b[14] = i >> 8; b[15] = i & 255; b[7] = i % 3;
+      b[14] = i >> 8;
+      b[15] = i & 255;
+      b[7] = i % 3;
       const want = formatIpv6(ipv6(`fd00:0:0:${(i % 3).toString(16)}::${i.toString(16)}`), 0);
       expect(formatIpv6(b, 0)).to.equal(want);
       expect(formatIpv6(b, 0)).to.equal(want);

@@ -16,10 +16,31 @@ const inner: LayerSpec[] = [
 const shapes: LayerSpec[][] = [
   [{ name: 'eth' }, { name: 'ipv4' }, { name: 'udp', sport: 1000, dport: 2000 }, payload],
   [{ name: 'eth' }, { name: 'vlan', vid: 10 }, { name: 'ipv4' }, { name: 'tcp' }],
-  [{ name: 'eth' }, { name: 'vlan', tpid: 0x88a8, vid: 100 }, { name: 'vlan', vid: 200 }, { name: 'ipv4' }, { name: 'icmp' }, payload],
-  [{ name: 'eth' }, { name: 'vlan', tpid: 0x88a8, vid: 300 }, { name: 'mpls', label: 1001 }, { name: 'mpls', label: 2001 }, { name: 'pw', cw: false }, ...inner],
+  [
+    { name: 'eth' },
+    { name: 'vlan', tpid: 0x88a8, vid: 100 },
+    { name: 'vlan', vid: 200 },
+    { name: 'ipv4' },
+    { name: 'icmp' },
+    payload,
+  ],
+  [
+    { name: 'eth' },
+    { name: 'vlan', tpid: 0x88a8, vid: 300 },
+    { name: 'mpls', label: 1001 },
+    { name: 'mpls', label: 2001 },
+    { name: 'pw', cw: false },
+    ...inner,
+  ],
   [{ name: 'eth' }, { name: 'mpls', label: 1002 }, { name: 'pw', cw: true }, ...inner],
-  [{ name: 'eth' }, { name: 'vlan', vid: 20 }, { name: 'ipv4' }, { name: 'udp' }, { name: 'vxlan', vni: 5001 }, ...inner],
+  [
+    { name: 'eth' },
+    { name: 'vlan', vid: 20 },
+    { name: 'ipv4' },
+    { name: 'udp' },
+    { name: 'vxlan', vni: 5001 },
+    ...inner,
+  ],
 ];
 const frames = shapes.map((s) => build(s, { minSize: 60 }));
 const total = frames.reduce((a, f, i) => a + f.length * Math.ceil((N - i) / frames.length), 0);
@@ -59,10 +80,19 @@ function handWalk(o: number, end: number): number {
   for (let depth = 0; depth < 4 && o + 14 <= end; depth++) {
     let t = dv.getUint16(o + 12);
     o += 14;
-    while ((t === 0x8100 || t === 0x88a8 || t === 0x9100) && o + 4 <= end) { acc += dv.getUint16(o) & 0xfff; t = dv.getUint16(o + 2); o += 4; }
+    while ((t === 0x8100 || t === 0x88a8 || t === 0x9100) && o + 4 <= end) {
+      acc += dv.getUint16(o) & 0xfff;
+      t = dv.getUint16(o + 2);
+      o += 4;
+    }
     if (t === 0x8847) {
       let bos = 0;
-      while (!bos && o + 4 <= end) { const w = dv.getUint32(o); acc += w >>> 12; bos = w & 0x100; o += 4; }
+      while (!bos && o + 4 <= end) {
+        const w = dv.getUint32(o);
+        acc += w >>> 12;
+        bos = w & 0x100;
+        o += 4;
+      }
       if (o < end && buf[o]! >> 4 === 0) o += 4;
       continue; // inner Ethernet
     }
@@ -89,7 +119,10 @@ time('Dissector.walk (ids+offsets+keys)', () => {
 });
 time('Dissector.walk + signature()', () => {
   let acc = 0;
-  for (let i = 0; i < N; i++) { d.walk(buf, starts[i]!, starts[i + 1]!); acc += d.signature().length; }
+  for (let i = 0; i < N; i++) {
+    d.walk(buf, starts[i]!, starts[i + 1]!);
+    acc += d.signature().length;
+  }
   return acc;
 });
 time('dissect() full Layer objects', () => {

@@ -4,19 +4,41 @@ import { expect } from 'chai';
 import { build, dissect, type Layer, type LayerSpec } from '../../../src/decode/index.js';
 import { hex } from './helpers.js';
 
-const OUTER: LayerSpec[] = [{ name: 'eth', src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02' }, { name: 'vlan', tpid: 0x88a8, vid: 100 }, { name: 'mpls', label: 1001 }];
+const OUTER: LayerSpec[] = [
+  { name: 'eth', src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02' },
+  { name: 'vlan', tpid: 0x88a8, vid: 100 },
+  { name: 'mpls', label: 1001 },
+];
 
 function inner(dst: string, src = '02:00:00:00:00:0a'): LayerSpec[] {
-  return [{ name: 'eth', src, dst }, { name: 'ipv4', src: '10.20.30.10', dst: '10.20.30.50' }, { name: 'icmp', id: 1, seq: 1 }, { name: 'raw', len: 32 }];
+  return [
+    { name: 'eth', src, dst },
+    { name: 'ipv4', src: '10.20.30.10', dst: '10.20.30.50' },
+    { name: 'icmp', id: 1, seq: 1 },
+    { name: 'raw', len: 32 },
+  ];
 }
 
 function after(layers: Layer[]): string[] {
   const i = layers.findIndex((l) => l.name === 'mpls' && l.s);
-  return layers.slice(i + 1).map((l) => (l.name === 'pw' ? (l.cw ? 'pw+cw' : 'pw') : l.name === 'raw' ? `raw:${l.reason}` : l.name));
+  return layers
+    .slice(i + 1)
+    .map((l) => (l.name === 'pw' ? (l.cw ? 'pw+cw' : 'pw') : l.name === 'raw' ? `raw:${l.reason}` : l.name));
 }
 
 describe('decode/pw heuristic', () => {
-  const macs = ['02:00:00:00:00:32', '46:00:00:00:00:32', '45:00:00:1c:00:00', '6e:00:00:00:00:32', '60:00:00:00:00:0c', '00:00:5e:00:01:01', '00:00:00:00:00:00', '00:1b:21:3a:4f:10', 'ff:ff:ff:ff:ff:ff', '01:00:5e:00:00:01'];
+  const macs = [
+    '02:00:00:00:00:32',
+    '46:00:00:00:00:32',
+    '45:00:00:1c:00:00',
+    '6e:00:00:00:00:32',
+    '60:00:00:00:00:0c',
+    '00:00:5e:00:01:01',
+    '00:00:00:00:00:00',
+    '00:1b:21:3a:4f:10',
+    'ff:ff:ff:ff:ff:ff',
+    '01:00:5e:00:00:01',
+  ];
 
   for (const dst of macs) {
     it(`Ethernet without control word, dst ${dst}`, () => {
@@ -32,27 +54,50 @@ describe('decode/pw heuristic', () => {
   }
 
   it('source MACs starting 0x4_/0x6_ and inner VLAN tags without cw', () => {
-    const f = build([...OUTER, { name: 'pw' }, { name: 'eth', src: '6e:11:22:33:44:55', dst: '46:11:22:33:44:55' }, { name: 'vlan', vid: 10 }, { name: 'vlan', vid: 20 }, { name: 'arp' }]);
+    const f = build([
+      ...OUTER,
+      { name: 'pw' },
+      { name: 'eth', src: '6e:11:22:33:44:55', dst: '46:11:22:33:44:55' },
+      { name: 'vlan', vid: 10 },
+      { name: 'vlan', vid: 20 },
+      { name: 'arp' },
+    ]);
     expect(after(dissect(f))).to.deep.equal(['pw', 'eth', 'vlan', 'vlan', 'arp']);
   });
 
   it('a minimum-size padded frame without cw', () => {
-    const f = build([...OUTER, { name: 'pw' }, { name: 'eth', src: '02:00:00:00:00:0a', dst: '46:00:00:00:00:32' }, { name: 'arp' }], { minSize: 60 });
+    const f = build(
+      [...OUTER, { name: 'pw' }, { name: 'eth', src: '02:00:00:00:00:0a', dst: '46:00:00:00:00:32' }, { name: 'arp' }],
+      { minSize: 60 },
+    );
     expect(after(dissect(f))).to.deep.equal(['pw', 'eth', 'arp']);
   });
 
   it('a zero dst MAC without cw in a padded minimum frame (the 802.3-length reading must not win)', () => {
-    const f = build([...OUTER, { name: 'pw' }, { name: 'eth', src: '02:00:00:00:00:0a', dst: '00:00:00:00:00:00' }, { name: 'arp' }], { minSize: 60 });
+    const f = build(
+      [...OUTER, { name: 'pw' }, { name: 'eth', src: '02:00:00:00:00:0a', dst: '00:00:00:00:00:00' }, { name: 'arp' }],
+      { minSize: 60 },
+    );
     expect(after(dissect(f))).to.deep.equal(['pw', 'eth', 'arp']);
   });
 
   it('LLDP behind a control word', () => {
-    const f = build([...OUTER, { name: 'pw', cw: true }, { name: 'eth', src: '02:00:00:00:00:01', dst: '01:80:c2:00:00:0e', type: 0x88cc }, { name: 'raw', len: 30 }]);
+    const f = build([
+      ...OUTER,
+      { name: 'pw', cw: true },
+      { name: 'eth', src: '02:00:00:00:00:01', dst: '01:80:c2:00:00:0e', type: 0x88cc },
+      { name: 'raw', len: 30 },
+    ]);
     expect(after(dissect(f))).to.deep.equal(['pw+cw', 'eth', 'raw:unknown-ethertype']);
   });
 
   it('IPv4 directly over MPLS (no pw layer)', () => {
-    const f = build([...OUTER, { name: 'ipv4', src: '192.0.2.1', dst: '192.0.2.2' }, { name: 'udp', sport: 1, dport: 2 }, { name: 'raw', len: 3 }]);
+    const f = build([
+      ...OUTER,
+      { name: 'ipv4', src: '192.0.2.1', dst: '192.0.2.2' },
+      { name: 'udp', sport: 1, dport: 2 },
+      { name: 'raw', len: 3 },
+    ]);
     expect(after(dissect(f))).to.deep.equal(['ipv4', 'udp', 'raw:payload']);
   });
 
@@ -62,7 +107,12 @@ describe('decode/pw heuristic', () => {
   });
 
   it('IPv6 directly over MPLS', () => {
-    const f = build([...OUTER, { name: 'ipv6', src: '2001:db8::1', dst: '2001:db8::2' }, { name: 'icmp' }, { name: 'raw', len: 8 }]);
+    const f = build([
+      ...OUTER,
+      { name: 'ipv6', src: '2001:db8::1', dst: '2001:db8::2' },
+      { name: 'icmp' },
+      { name: 'raw', len: 8 },
+    ]);
     expect(after(dissect(f))).to.deep.equal(['ipv6', 'icmp', 'raw:payload']);
   });
 
@@ -84,12 +134,22 @@ describe('decode/pw heuristic', () => {
   });
 
   it('a multicast source MAC is not plausible Ethernet', () => {
-    const f = build([...OUTER, { name: 'pw' }, { name: 'eth', src: '03:00:00:00:00:01', dst: '02:00:00:00:00:02' }, { name: 'arp' }]);
+    const f = build([
+      ...OUTER,
+      { name: 'pw' },
+      { name: 'eth', src: '03:00:00:00:00:01', dst: '02:00:00:00:00:02' },
+      { name: 'arp' },
+    ]);
     expect(after(dissect(f))).to.deep.equal(['raw:pw-undecided']);
   });
 
   it('an inner ethertype the heuristic recognises but we do not dissect (LLDP)', () => {
-    const f = build([...OUTER, { name: 'pw' }, { name: 'eth', src: '02:00:00:00:00:01', dst: '01:80:c2:00:00:0e', type: 0x88cc }, { name: 'raw', len: 30 }]);
+    const f = build([
+      ...OUTER,
+      { name: 'pw' },
+      { name: 'eth', src: '02:00:00:00:00:01', dst: '01:80:c2:00:00:0e', type: 0x88cc },
+      { name: 'raw', len: 30 },
+    ]);
     expect(after(dissect(f))).to.deep.equal(['pw', 'eth', 'raw:unknown-ethertype']);
   });
 });

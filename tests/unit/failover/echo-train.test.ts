@@ -5,13 +5,29 @@ import { join } from 'node:path';
 import { build, dissect, inetChecksum } from '../../../src/decode/index.js';
 import { encodePcap } from '../../../src/pcap/index.js';
 import { loadLab } from '../../../src/topology/index.js';
-import { analyseEchoCapture, analyseEchoTrain, buildEchoTrain, echoTrainSize, ECHO_PAYLOAD, type EchoFlow } from '../../../src/failover/echo-train.js';
+import {
+  analyseEchoCapture,
+  analyseEchoTrain,
+  buildEchoTrain,
+  echoTrainSize,
+  ECHO_PAYLOAD,
+  type EchoFlow,
+} from '../../../src/failover/echo-train.js';
 import { foreignFrames, patternOf } from '../../../src/failover/probe.js';
 import { flowsFor } from '../../../src/failover/with-probe.js';
 
 const FLOW: EchoFlow = {
-  tenant: 'green', from: 'green-c1-h1', netns: 'clab-x-green-c1-h1', ifname: 'eth1', srcIp: '10.20.30.10', srcMac: '02:00:00:00:00:10',
-  to: 'green-k1-v1', ip: '10.20.30.50', dstMac: '02:00:00:00:00:50', pattern: patternOf('green'), id: 0xfa01,
+  tenant: 'green',
+  from: 'green-c1-h1',
+  netns: 'clab-x-green-c1-h1',
+  ifname: 'eth1',
+  srcIp: '10.20.30.10',
+  srcMac: '02:00:00:00:00:10',
+  to: 'green-k1-v1',
+  ip: '10.20.30.50',
+  dstMac: '02:00:00:00:00:50',
+  pattern: patternOf('green'),
+  id: 0xfa01,
 };
 
 /** The target's reply to a request frame, as its kernel would build it (payload echoed). */
@@ -21,20 +37,33 @@ function replyTo(req: Uint8Array, pattern = FLOW.pattern): Uint8Array {
   if (ic.name !== 'icmp') throw new Error('not icmp');
   const payload = new Uint8Array(ECHO_PAYLOAD);
   payload.set(Buffer.from(pattern, 'hex'));
-  return build([
-    { name: 'eth', src: FLOW.dstMac, dst: FLOW.srcMac! },
-    { name: 'ipv4', src: FLOW.ip, dst: FLOW.srcIp },
-    { name: 'icmp', type: 0, id: ic.id, seq: ic.seq },
-    { name: 'raw', data: payload },
-  ], { minSize: 60 });
+  return build(
+    [
+      { name: 'eth', src: FLOW.dstMac, dst: FLOW.srcMac! },
+      { name: 'ipv4', src: FLOW.ip, dst: FLOW.srcIp },
+      { name: 'icmp', type: 0, id: ic.id, seq: ic.seq },
+      { name: 'raw', data: payload },
+    ],
+    { minSize: 60 },
+  );
 }
 
 describe('failover echo train', () => {
   it('sizes a train within the bounds: 1..5000 pps, 1..60 s, at most 65535 frames', () => {
     expect(echoTrainSize(1000, 5)).to.equal(5000);
     expect(echoTrainSize(5000, 13)).to.equal(65000);
-    for (const [pps, s] of [[0, 5], [5001, 5], [1000, 0], [1000, 61], [2000, 40], [999.5, 5], [Number.NaN, 5]] as const) {
-      expect(() => echoTrainSize(pps, s), `${pps} pps ${s} s`).to.throw(/probe bounds|at most 65535/).with.property('code', 'E_FAILOVER_PROBE');
+    for (const [pps, s] of [
+      [0, 5],
+      [5001, 5],
+      [1000, 0],
+      [1000, 61],
+      [2000, 40],
+      [999.5, 5],
+      [Number.NaN, 5],
+    ] as const) {
+      expect(() => echoTrainSize(pps, s), `${pps} pps ${s} s`)
+        .to.throw(/probe bounds|at most 65535/)
+        .with.property('code', 'E_FAILOVER_PROBE');
     }
   });
 
@@ -52,12 +81,15 @@ describe('failover echo train', () => {
       expect(raw.name === 'raw' && Buffer.from(raw.data!).subarray(0, 8).toString('hex')).to.equal(FLOW.pattern);
       expect(inetChecksum(f, 34, 34 + 8 + ECHO_PAYLOAD), `icmp checksum of seq ${s}`).to.equal(0);
       expect(inetChecksum(f, 14, 34)).to.equal(0);
-      const direct = build([
-        { name: 'eth', src: FLOW.srcMac!, dst: FLOW.dstMac },
-        { name: 'ipv4', src: FLOW.srcIp, dst: FLOW.ip, ttl: 64 },
-        { name: 'icmp', type: 8, code: 0, id: FLOW.id, seq: s },
-        { name: 'raw', data: Buffer.concat([Buffer.from(FLOW.pattern, 'hex'), Buffer.alloc(ECHO_PAYLOAD - 8)]) },
-      ], { minSize: 60 });
+      const direct = build(
+        [
+          { name: 'eth', src: FLOW.srcMac!, dst: FLOW.dstMac },
+          { name: 'ipv4', src: FLOW.srcIp, dst: FLOW.ip, ttl: 64 },
+          { name: 'icmp', type: 8, code: 0, id: FLOW.id, seq: s },
+          { name: 'raw', data: Buffer.concat([Buffer.from(FLOW.pattern, 'hex'), Buffer.alloc(ECHO_PAYLOAD - 8)]) },
+        ],
+        { minSize: 60 },
+      );
       expect(Buffer.from(f).equals(Buffer.from(direct)), `seq ${s} equals build()`).to.equal(true);
     }
   });
@@ -92,7 +124,19 @@ describe('failover echo train', () => {
     // A reply with another ICMP id (someone else's ping) neither.
     frames.push({ ts: t0 + 0.05, data: replyTo(buildEchoTrain({ ...FLOW, id: 0x1234 }, 60)[59]!) });
     const l = analyseEchoTrain(FLOW, N, frames);
-    expect(l).to.include({ tenant: 'green', from: 'green-c1-h1', to: 'green-k1-v1', ip: '10.20.30.50', sent: 100, received: 70, lost: 30, firstLost: 40, lastLost: 69, duplicates: 1, unseen: 0 });
+    expect(l).to.include({
+      tenant: 'green',
+      from: 'green-c1-h1',
+      to: 'green-k1-v1',
+      ip: '10.20.30.50',
+      sent: 100,
+      received: 70,
+      lost: 30,
+      firstLost: 40,
+      lastLost: 69,
+      duplicates: 1,
+      unseen: 0,
+    });
     expect(l.longestRun).to.deep.equal({ first: 40, last: 69, frames: 30 });
     expect(l.pps).to.equal(1000);
     // Last reply before the outage: seq 39 at 38.2 ms; next one: seq 70 at 69.2 ms.
@@ -115,7 +159,10 @@ describe('failover echo train', () => {
 
   it('an outage at the end of the train shows as a gap up to the last request', () => {
     const reqs = buildEchoTrain(FLOW, 20);
-    const frames = reqs.flatMap((r, i) => [{ ts: 1 + i / 100, data: r }, ...(i < 10 ? [{ ts: 1 + i / 100 + 0.001, data: replyTo(r) }] : [])]);
+    const frames = reqs.flatMap((r, i) => [
+      { ts: 1 + i / 100, data: r },
+      ...(i < 10 ? [{ ts: 1 + i / 100 + 0.001, data: replyTo(r) }] : []),
+    ]);
     const l = analyseEchoTrain(FLOW, 20, frames);
     expect(l).to.include({ lost: 10, firstLost: 11, lastLost: 20 });
     expect(l.maxGapMs).to.be.closeTo(99, 0.01);
@@ -124,17 +171,37 @@ describe('failover echo train', () => {
 
   it('an empty capture: nothing sent, nothing lost, no gap', () => {
     const l = analyseEchoTrain(FLOW, 5000, []);
-    expect(l).to.include({ sent: 0, received: 0, lost: 0, firstLost: null, lastLost: null, pps: 0, maxGapMs: 0, maxGapStart: 0, duplicates: 0, unseen: 0 });
+    expect(l).to.include({
+      sent: 0,
+      received: 0,
+      lost: 0,
+      firstLost: null,
+      lastLost: null,
+      pps: 0,
+      maxGapMs: 0,
+      maxGapStart: 0,
+      duplicates: 0,
+      unseen: 0,
+    });
     expect(l.longestRun).to.equal(null);
   });
 
-  it('reads a pcap file (VLAN-tagged replies too) and counts the train\'s frames as foreign on another tenant\'s port', async () => {
+  it("reads a pcap file (VLAN-tagged replies too) and counts the train's frames as foreign on another tenant's port", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'echo-train-'));
     try {
       const reqs = buildEchoTrain(FLOW, 4);
-      const tagged = (f: Uint8Array) => Buffer.concat([f.subarray(0, 12), Buffer.from([0x81, 0x00, 0x00, 0x64]), f.subarray(12)]);
+      const tagged = (f: Uint8Array) =>
+        Buffer.concat([f.subarray(0, 12), Buffer.from([0x81, 0x00, 0x00, 0x64]), f.subarray(12)]);
       const file = join(dir, 'c.pcap');
-      writeFileSync(file, encodePcap(reqs.flatMap((r, i) => [{ data: r, ts: 10 + i / 1000 }, { data: i === 2 ? new Uint8Array(0) : tagged(replyTo(r)), ts: 10 + i / 1000 + 0.0001 }])));
+      writeFileSync(
+        file,
+        encodePcap(
+          reqs.flatMap((r, i) => [
+            { data: r, ts: 10 + i / 1000 },
+            { data: i === 2 ? new Uint8Array(0) : tagged(replyTo(r)), ts: 10 + i / 1000 + 0.0001 },
+          ]),
+        ),
+      );
       const l = await analyseEchoCapture(FLOW, 4, file);
       expect(l).to.include({ sent: 4, received: 3, lost: 1, firstLost: 3, pps: 1000 });
       expect(l.probeError).to.equal(undefined);
@@ -161,7 +228,7 @@ describe('failover echo train', () => {
     expect(fl.every((f) => f.ifname.length > 0 && f.netns.startsWith(`clab-${model.name}-`))).to.equal(true);
   });
 
-  it('two hosted sites at one address: each tenant\'s flow names its own customer VM', async () => {
+  it("two hosted sites at one address: each tenant's flow names its own customer VM", async () => {
     const model = await loadLab('tests/golden/topology/ok/failover-mirrors/fabric.yml');
     expect(flowsFor(model, 'green/k1').map((f) => [f.tenant, f.to])).to.deep.equal([
       ['green', 'green/k1 (customer VM)'],

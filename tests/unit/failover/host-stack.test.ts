@@ -31,14 +31,16 @@ describe('failover: traditional customer hypervisor (virtualization: partial)', 
     expect(cmds.every((c) => c[0] === 'ip' && c.every((w) => !/[;&|`$<>]/.test(w)))).to.equal(true);
     const text = cmds.map((c) => c.join(' '));
     expect(text).to.include('ip -n clab-failover-partial-hvc-host addr replace 172.31.255.2/24 dev eth1');
-    expect(text).to.include('ip -n clab-failover-partial-hvc-host link add vx100 type vxlan id 421988 local 172.31.255.2 remote 172.31.255.1 dstport 4789 dev eth1');
+    expect(text).to.include(
+      'ip -n clab-failover-partial-hvc-host link add vx100 type vxlan id 421988 local 172.31.255.2 remote 172.31.255.1 dstport 4789 dev eth1',
+    );
     expect(text).to.include('ip netns add clab-failover-partial-hvc-host-v1');
     expect(text).to.include('ip -n clab-failover-partial-hvc-host-v1 link set eth1 address 02:00:00:00:00:50');
     expect(text).to.include('ip -n clab-failover-partial-hvc-host link set cv1 master br100 up');
     expect(() => hostStackCommands(H, [], [{ ...SYS, name: 'v1;x' }])).to.throw(/refused/);
   });
 
-  it('the plan expects VXLAN without the transport tag on the host stack\'s access port, with it on a guest tap', async () => {
+  it("the plan expects VXLAN without the transport tag on the host stack's access port, with it on a guest tap", async () => {
     const model = await loadLab(LAB);
     const exp = new Expectations(model, computePlan(model));
     const ts = exp.traversals({ tenant: 'red', src: { site: 'c1', system: 'h1' }, dst: { flood: 'broadcast' } });
@@ -47,7 +49,11 @@ describe('failover: traditional customer hypervisor (virtualization: partial)', 
     // Paused pool guests are not active: no copy is expected on their taps.
     expect(ts.some((t) => t.link.endpoints.some((e) => /^c[12]-p/.test(e.node)))).to.equal(false);
     const full = await loadLab(LAB.replace('failover-partial', 'failover'));
-    const tf = new Expectations(full, computePlan(full)).traversals({ tenant: 'red', src: { site: 'c1', system: 'h1' }, dst: { flood: 'broadcast' } });
+    const tf = new Expectations(full, computePlan(full)).traversals({
+      tenant: 'red',
+      src: { site: 'c1', system: 'h1' },
+      dst: { flood: 'broadcast' },
+    });
     const tap = tf.find((t) => t.link.endpoints.some((e) => e.node === 'hvc-v1'))!;
     expect(tap.layers.map((x) => x.name)).to.deep.equal(['eth', 'vlan', 'ipv4', 'udp', 'vxlan', 'eth']);
   });

@@ -50,17 +50,33 @@ describe('failover layout and model edits', () => {
 
   it('chooses C1 with a pool VM and C2 as evacuation target; refuses unknown hosts and exhausted capacity', () => {
     const t = chooseTarget(layoutOf(model), 'hvc');
-    expect([t.c1.name, t.activate.name, t.evacuate.map((v) => v.name), t.c2?.name]).to.deep.equal(['c1', 'c1-p1', ['c1-p2'], 'c2']);
-    expect(() => chooseTarget(layoutOf(model), 'nope')).to.throw(/unknown hypervisor/).with.property('code', 'E_FAILOVER_HOST');
-    expect(() => chooseTarget(layoutOf(model), 'c2')).to.throw(/hosts no customer site/).with.property('code', 'E_FAILOVER_HOST');
+    expect([t.c1.name, t.activate.name, t.evacuate.map((v) => v.name), t.c2?.name]).to.deep.equal([
+      'c1',
+      'c1-p1',
+      ['c1-p2'],
+      'c2',
+    ]);
+    expect(() => chooseTarget(layoutOf(model), 'nope'))
+      .to.throw(/unknown hypervisor/)
+      .with.property('code', 'E_FAILOVER_HOST');
+    expect(() => chooseTarget(layoutOf(model), 'c2'))
+      .to.throw(/hosts no customer site/)
+      .with.property('code', 'E_FAILOVER_HOST');
     setVmState(model, 'c1-p1', 'active');
     setVmState(model, 'c1-p2', 'active');
     // C1's pool used up: C2's own pool takes the site, and C1 becomes the evacuation target.
     const u = chooseTarget(layoutOf(model), 'hvc');
-    expect([u.c1.name, u.activate.name, u.evacuate.map((v) => v.name), u.c2?.name]).to.deep.equal(['c2', 'c2-p1', ['c2-p2'], 'c1']);
+    expect([u.c1.name, u.activate.name, u.evacuate.map((v) => v.name), u.c2?.name]).to.deep.equal([
+      'c2',
+      'c2-p1',
+      ['c2-p2'],
+      'c1',
+    ]);
     setVmState(model, 'c2-p1', 'active');
     setVmState(model, 'c2-p2', 'active');
-    expect(() => chooseTarget(layoutOf(model), 'hvc')).to.throw(/no HA capacity/).with.property('code', 'E_FAILOVER_CAPACITY');
+    expect(() => chooseTarget(layoutOf(model), 'hvc'))
+      .to.throw(/no HA capacity/)
+      .with.property('code', 'E_FAILOVER_CAPACITY');
   });
 
   it('mirrors keep their site after failover and evacuation: the HA host now carrying the site can fail over again', () => {
@@ -77,22 +93,50 @@ describe('failover layout and model edits', () => {
       ['c2-p1', 'c2', 'red/vm'],
       ['c2-p2', 'c2', 'red/vm'],
     ]);
-    expect(l.hypervisors.map((h) => [h.name, h.serves])).to.deep.equal([['hvc', 'red/vm'], ['c1', 'red/vm'], ['c2', 'red/vm']]);
+    expect(l.hypervisors.map((h) => [h.name, h.serves])).to.deep.equal([
+      ['hvc', 'red/vm'],
+      ['c1', 'red/vm'],
+      ['c2', 'red/vm'],
+    ]);
     const u = chooseTarget(l, 'c1');
-    expect([u.source.name, u.sourceVm.name, u.c1.name, u.activate.name, u.evacuate.map((v) => v.name), u.c2]).to.deep.equal(['c1', 'c1-p1', 'c2', 'c1-p2', ['c2-p1', 'c2-p2'], null]);
+    expect([
+      u.source.name,
+      u.sourceVm.name,
+      u.c1.name,
+      u.activate.name,
+      u.evacuate.map((v) => v.name),
+      u.c2,
+    ]).to.deep.equal(['c1', 'c1-p1', 'c2', 'c1-p2', ['c2-p1', 'c2-p2'], null]);
   });
 
   it('two customer hypervisors in one DC: each failover goes to the HA hypervisor whose pool mirrors it', async () => {
     const m = await loadLab(new URL('../../golden/topology/ok/failover-mirrors/fabric.yml', import.meta.url).pathname);
     const l = layoutOf(m);
-    expect(l.hypervisors.map((h) => [h.name, h.serves])).to.deep.equal([['hvc', 'red/vm'], ['hvd', 'green/k1'], ['c1', 'red/vm'], ['c2', 'green/k1']]);
+    expect(l.hypervisors.map((h) => [h.name, h.serves])).to.deep.equal([
+      ['hvc', 'red/vm'],
+      ['hvd', 'green/k1'],
+      ['c1', 'red/vm'],
+      ['c2', 'green/k1'],
+    ]);
     const red = chooseTarget(l, 'hvc');
-    expect([red.c1.name, red.activate.name, red.evacuate.map((v) => v.name), red.c2?.name]).to.deep.equal(['c1', 'c1-p1', ['c1-p2'], 'c2']);
+    expect([red.c1.name, red.activate.name, red.evacuate.map((v) => v.name), red.c2?.name]).to.deep.equal([
+      'c1',
+      'c1-p1',
+      ['c1-p2'],
+      'c2',
+    ]);
     const green = chooseTarget(l, 'hvd');
-    expect([green.c1.name, green.activate.name, green.evacuate.map((v) => v.name), green.c2?.name]).to.deep.equal(['c2', 'c2-p1', [], 'c1']);
+    expect([green.c1.name, green.activate.name, green.evacuate.map((v) => v.name), green.c2?.name]).to.deep.equal([
+      'c2',
+      'c2-p1',
+      [],
+      'c1',
+    ]);
     // green's only mirror used: c1's red mirrors never take green's site (c1 serves red's VLANs).
     setVmState(m, 'c2-p1', 'active');
-    expect(() => chooseTarget(layoutOf(m), 'hvd')).to.throw(/no HA capacity/).with.property('code', 'E_FAILOVER_CAPACITY');
+    expect(() => chooseTarget(layoutOf(m), 'hvd'))
+      .to.throw(/no HA capacity/)
+      .with.property('code', 'E_FAILOVER_CAPACITY');
   });
 
   it('moveVm re-links a VM to a fresh port of another hypervisor (what status --json shows)', () => {
@@ -113,11 +157,18 @@ describe('failover layout and model edits', () => {
   it('rejects a customer hypervisor without exactly one hosted site, and a site in another DC', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fo-'));
     try {
-      const base = (hv: string) => `name: x\ndatacenters: { dc1: {}, dc2: {} }\ntenants:\n  red:\n    sites:\n      - { name: vm, type: cloud, dc: dc2, systems: [ { name: v1, vlan: 100, ip: 10.0.0.5/24, mac: "02:00:00:00:00:05" } ] }\nhypervisors:\n${hv}\n`;
+      const base = (hv: string) =>
+        `name: x\ndatacenters: { dc1: {}, dc2: {} }\ntenants:\n  red:\n    sites:\n      - { name: vm, type: cloud, dc: dc2, systems: [ { name: v1, vlan: 100, ip: 10.0.0.5/24, mac: "02:00:00:00:00:05" } ] }\nhypervisors:\n${hv}\n`;
       writeFileSync(join(dir, 'a.yml'), base('  - { name: h, dc: dc1, type: customer }'));
-      await loadLab(join(dir, 'a.yml')).then(() => expect.fail('accepted'), (e: Error) => expect(String(e.message) + JSON.stringify(e)).to.match(/E_HV_HOSTS/));
+      await loadLab(join(dir, 'a.yml')).then(
+        () => expect.fail('accepted'),
+        (e: Error) => expect(String(e.message) + JSON.stringify(e)).to.match(/E_HV_HOSTS/),
+      );
       writeFileSync(join(dir, 'b.yml'), base('  - { name: h, dc: dc1, type: customer, hosts: [red/vm] }'));
-      await loadLab(join(dir, 'b.yml')).then(() => expect.fail('accepted'), (e: Error) => expect(String(e.message) + JSON.stringify(e)).to.match(/E_HV_SITE/));
+      await loadLab(join(dir, 'b.yml')).then(
+        () => expect.fail('accepted'),
+        (e: Error) => expect(String(e.message) + JSON.stringify(e)).to.match(/E_HV_SITE/),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

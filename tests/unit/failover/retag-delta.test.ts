@@ -13,7 +13,8 @@ const LAB = new URL('../../../labs/failover/fabric.yml', import.meta.url).pathna
 function replay(before: string[], lines: string[]): string[] {
   let flows = [...before];
   for (const l of lines) {
-    if (l.startsWith('flow delete_strict ')) flows = flows.filter((f) => strictMatch(f) !== l.slice('flow delete_strict '.length));
+    if (l.startsWith('flow delete_strict '))
+      flows = flows.filter((f) => strictMatch(f) !== l.slice('flow delete_strict '.length));
     else if (l.startsWith('flow add ')) flows.push(l.slice('flow add '.length));
   }
   return flows.sort();
@@ -21,7 +22,11 @@ function replay(before: string[], lines: string[]): string[] {
 
 describe('retag deltas', () => {
   it('strictMatch keeps table, priority and match; drops cookie and actions', () => {
-    expect(strictMatch('cookie=0x1,table=0,priority=100,in_port={{ofport:p3}},dl_vlan=100,actions=set_field:1->reg0,goto_table:2')).to.equal('table=0,priority=100,in_port={{ofport:p3}},dl_vlan=100');
+    expect(
+      strictMatch(
+        'cookie=0x1,table=0,priority=100,in_port={{ofport:p3}},dl_vlan=100,actions=set_field:1->reg0,goto_table:2',
+      ),
+    ).to.equal('table=0,priority=100,in_port={{ofport:p3}},dl_vlan=100');
   });
 
   it('a site move is a small delta on the DC switch that turns the old program into the new one', async () => {
@@ -42,14 +47,20 @@ describe('retag deltas', () => {
     expect(flush[0]).to.match(/^flow delete cookie=0xfe\/-1,reg0=\d+$/);
     // Group changes ride in the same bundle, before the flows.
     const g = a.groups.filter((x) => !b.groups.includes(x));
-    for (const x of g) expect(d.lines.indexOf(`group modify ${x}`)).to.be.within(0, d.lines.findIndex((l) => l.startsWith('flow ')));
+    for (const x of g)
+      expect(d.lines.indexOf(`group modify ${x}`)).to.be.within(
+        0,
+        d.lines.findIndex((l) => l.startsWith('flow ')),
+      );
   });
 
   it('no change is no delta; a meter change or a new bridge needs a full apply', async () => {
     const model = await loadLab(LAB);
     const p = renderPrograms(model, computePlan(model));
     expect(programDeltas(p, p)).to.deep.equal([]);
-    const meters: BridgeProgram[] = p.map((x) => (x.meters.length ? { ...x, meters: x.meters.map((m) => m.replace(/rate=\d+/, 'rate=7')) } : x));
+    const meters: BridgeProgram[] = p.map((x) =>
+      x.meters.length ? { ...x, meters: x.meters.map((m) => m.replace(/rate=\d+/, 'rate=7')) } : x,
+    );
     expect(programDeltas(p, meters)).to.equal(null);
     expect(programDeltas(p.slice(1), p)).to.equal(null);
   });

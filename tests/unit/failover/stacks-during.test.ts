@@ -38,12 +38,18 @@ describe('failover stacks during the move', () => {
     expect(stackProblem(dissect(vtep()), { ...TAP, tagged: false })).to.match(/a tag on an access port/);
     expect(stackProblem(dissect(vtep({ src: '10.0.0.1' })), TAP)).to.match(/VTEP pair/);
     expect(stackProblem(dissect(vtep({ dport: 8472 })), TAP)).to.match(/not UDP 4789|no VXLAN/);
-    expect(stackProblem(dissect(build([client[0]!, { name: 'vlan', vid: 100 }, ...client.slice(1)])), { kind: 'client' })).to.match(/expected eth\/ipv4/);
+    expect(
+      stackProblem(dissect(build([client[0]!, { name: 'vlan', vid: 100 }, ...client.slice(1)])), { kind: 'client' }),
+    ).to.match(/expected eth\/ipv4/);
   });
 
   it('checks only frames with the tenant pattern and counts what it checked', () => {
     const other = build([client[0]!, client[1]!, client[2]!, { name: 'raw', data: new Uint8Array(12) }]);
-    const r = checkFrames([vtep(), vtep({ vni: 1 }), other], PAT, TAP, 'tap.pcap', { checked: 0, violations: 0, samples: [] });
+    const r = checkFrames([vtep(), vtep({ vni: 1 }), other], PAT, TAP, 'tap.pcap', {
+      checked: 0,
+      violations: 0,
+      samples: [],
+    });
     expect(r).to.deep.include({ checked: 2, violations: 1 });
     expect(r.samples[0]).to.match(/^tap.pcap #2: VXLAN VNI 1/);
   });

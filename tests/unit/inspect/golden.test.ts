@@ -8,7 +8,9 @@ import { runInspect, type InspectOptions } from '../../../src/inspect/index.js';
 const FIX = 'tests/fixtures/pcap';
 const GOLD = 'tests/golden/inspect';
 const update = process.env.UPDATE_GOLDEN === '1';
-const fixtures = readdirSync(FIX).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
+const fixtures = readdirSync(FIX)
+  .filter((f) => /\.pcap(ng)?$/.test(f))
+  .sort();
 const all = fixtures.map((f) => `${FIX}/${f}`);
 
 async function run(files: string[], o: InspectOptions): Promise<string> {
@@ -16,8 +18,12 @@ async function run(files: string[], o: InspectOptions): Promise<string> {
   const err = new PassThrough();
   let so = '';
   let se = '';
-  out.on('data', (c) => { so += c; });
-  err.on('data', (c) => { se += c; });
+  out.on('data', (c) => {
+    so += c;
+  });
+  err.on('data', (c) => {
+    se += c;
+  });
   const status = await runInspect(files, o, { out, err });
   return so + (se ? `--- stderr\n${se}` : '') + (status ? `--- exit ${status}\n` : '');
 }
@@ -35,7 +41,18 @@ function golden(name: string, actual: string): void {
 
 describe('inspect: golden outputs', () => {
   it('has the fixtures the goldens need', () => {
-    for (const f of ['plain', 'dot1q', 'qinq', 'eompls-cw', 'eompls-nocw', 'vxlan', 'arp', 'ipv6', 'tcp', 'truncated']) {
+    for (const f of [
+      'plain',
+      'dot1q',
+      'qinq',
+      'eompls-cw',
+      'eompls-nocw',
+      'vxlan',
+      'arp',
+      'ipv6',
+      'tcp',
+      'truncated',
+    ]) {
       expect(fixtures).to.include(`${f}.pcap`);
     }
     expect(fixtures).to.include('multi.pcapng');
@@ -67,6 +84,8 @@ describe('inspect: golden outputs', () => {
   }
 
   it('the pcap-parser engine prints the same as the fast engine', async () => {
-    expect(await run([`${FIX}/truncated.pcap`], { engine: 'pcap-parser' })).to.equal(await run([`${FIX}/truncated.pcap`], {}));
+    expect(await run([`${FIX}/truncated.pcap`], { engine: 'pcap-parser' })).to.equal(
+      await run([`${FIX}/truncated.pcap`], {}),
+    );
   });
 });

@@ -16,10 +16,32 @@ describe('inspect: streaming large files', function () {
 
   it('inspects 200k frames (text, JSON, stats) within a 32 MB heap', async () => {
     const frames = [
-      build([{ name: 'eth' }, { name: 'vlan', tpid: 0x88a8, vid: 100 }, { name: 'vlan', vid: 200 }, { name: 'mpls', label: 1001 }, { name: 'pw', cw: true },
-        { name: 'eth' }, { name: 'vlan', vid: 100 }, { name: 'ipv4', src: '10.20.30.10', dst: '10.20.30.50' }, { name: 'icmp', type: 8, id: 1, seq: 1 }], { minSize: 60 }),
-      build([{ name: 'eth' }, { name: 'ipv4', src: '192.0.2.1', dst: '192.0.2.2' }, { name: 'udp', sport: 50000, dport: 4789 }, { name: 'vxlan', vni: 5000 },
-        { name: 'eth' }, { name: 'ipv4', src: '10.20.30.10', dst: '10.20.30.50' }, { name: 'udp', sport: 1, dport: 2 }], { minSize: 60 }),
+      build(
+        [
+          { name: 'eth' },
+          { name: 'vlan', tpid: 0x88a8, vid: 100 },
+          { name: 'vlan', vid: 200 },
+          { name: 'mpls', label: 1001 },
+          { name: 'pw', cw: true },
+          { name: 'eth' },
+          { name: 'vlan', vid: 100 },
+          { name: 'ipv4', src: '10.20.30.10', dst: '10.20.30.50' },
+          { name: 'icmp', type: 8, id: 1, seq: 1 },
+        ],
+        { minSize: 60 },
+      ),
+      build(
+        [
+          { name: 'eth' },
+          { name: 'ipv4', src: '192.0.2.1', dst: '192.0.2.2' },
+          { name: 'udp', sport: 50000, dport: 4789 },
+          { name: 'vxlan', vni: 5000 },
+          { name: 'eth' },
+          { name: 'ipv4', src: '10.20.30.10', dst: '10.20.30.50' },
+          { name: 'udp', sport: 1, dport: 2 },
+        ],
+        { minSize: 60 },
+      ),
     ];
     const file = t.file('big.pcap');
     const w = createPcapWriter(file);
@@ -28,7 +50,9 @@ describe('inspect: streaming large files', function () {
 
     const inspectTs = fileURLToPath(new URL('../../../src/inspect/index.ts', import.meta.url));
     const runner = t.file('runner.mts');
-    writeFileSync(runner, `
+    writeFileSync(
+      runner,
+      `
       import { runInspect } from ${JSON.stringify(inspectTs)};
       import { Writable } from 'node:stream';
       let lines = 0;
@@ -36,9 +60,17 @@ describe('inspect: streaming large files', function () {
       const mode = process.argv[2];
       const status = await runInspect([process.argv[3]], { json: mode === 'json', stats: mode === 'stats', vlan: mode === 'filter' ? [100] : undefined }, { out, err: process.stderr });
       console.log(JSON.stringify({ status, lines, heapMB: process.memoryUsage().heapUsed / 1e6 }));
-    `);
-    for (const [mode, lines] of [['text', 200_000], ['json', 200_000], ['stats', 3], ['filter', 100_000]] as const) {
-      const r = await execa(process.execPath, ['--max-old-space-size=32', '--import', 'tsx', runner, mode, file], { reject: false });
+    `,
+    );
+    for (const [mode, lines] of [
+      ['text', 200_000],
+      ['json', 200_000],
+      ['stats', 3],
+      ['filter', 100_000],
+    ] as const) {
+      const r = await execa(process.execPath, ['--max-old-space-size=32', '--import', 'tsx', runner, mode, file], {
+        reject: false,
+      });
       expect(r.exitCode, `${mode}: ${r.stderr.slice(-500)}`).to.equal(0);
       const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
       expect(res.status).to.equal(0);

@@ -15,9 +15,30 @@ const LABEL_CW = 100001;
 const LABEL_NOCW = 100002;
 
 const FIELDS = [
-  'frame.len', 'eth.src', 'eth.dst', 'vlan.id', 'ieee8021ad.id', 'mpls.label', 'mpls.ttl', 'vxlan.vni',
-  'ip.src', 'ip.dst', 'ip.proto', 'ip.ttl', 'ipv6.src', 'ipv6.dst', 'udp.srcport', 'udp.dstport',
-  'tcp.srcport', 'tcp.dstport', 'tcp.flags', 'icmp.type', 'icmpv6.type', 'arp.opcode', 'arp.src.proto_ipv4', 'arp.dst.proto_ipv4',
+  'frame.len',
+  'eth.src',
+  'eth.dst',
+  'vlan.id',
+  'ieee8021ad.id',
+  'mpls.label',
+  'mpls.ttl',
+  'vxlan.vni',
+  'ip.src',
+  'ip.dst',
+  'ip.proto',
+  'ip.ttl',
+  'ipv6.src',
+  'ipv6.dst',
+  'udp.srcport',
+  'udp.dstport',
+  'tcp.srcport',
+  'tcp.dstport',
+  'tcp.flags',
+  'icmp.type',
+  'icmpv6.type',
+  'arp.opcode',
+  'arp.src.proto_ipv4',
+  'arp.dst.proto_ipv4',
 ] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -46,17 +67,49 @@ function ours(layers: Layer[], len: number): Record<Field, string> {
   let prev: Layer | undefined;
   for (const l of layers) {
     switch (l.name) {
-      case 'eth': f['eth.src'].push(l.src); f['eth.dst'].push(l.dst); break;
-      case 'vlan': (l.tpid === 0x88a8 ? f['ieee8021ad.id'] : f['vlan.id']).push(String(l.vid)); break;
-      case 'mpls': f['mpls.label'].push(String(l.label)); f['mpls.ttl'].push(String(l.ttl)); break;
-      case 'vxlan': f['vxlan.vni'].push(String(l.vni)); break;
-      case 'ipv4': f['ip.src'].push(l.src); f['ip.dst'].push(l.dst); f['ip.proto'].push(String(l.proto)); f['ip.ttl'].push(String(l.ttl)); break;
-      case 'ipv6': f['ipv6.src'].push(l.src); f['ipv6.dst'].push(l.dst); break;
-      case 'udp': f['udp.srcport'].push(String(l.sport)); f['udp.dstport'].push(String(l.dport)); break;
-      case 'tcp': f['tcp.srcport'].push(String(l.sport)); f['tcp.dstport'].push(String(l.dport)); f['tcp.flags'].push('0x' + l.flags.toString(16).padStart(4, '0')); break;
-      case 'icmp': (prev?.name === 'ipv6' ? f['icmpv6.type'] : f['icmp.type']).push(String(l.type)); break;
-      case 'arp': f['arp.opcode'].push(String(l.op)); f['arp.src.proto_ipv4'].push(l.spa); f['arp.dst.proto_ipv4'].push(l.tpa); break;
-      default: break;
+      case 'eth':
+        f['eth.src'].push(l.src);
+        f['eth.dst'].push(l.dst);
+        break;
+      case 'vlan':
+        (l.tpid === 0x88a8 ? f['ieee8021ad.id'] : f['vlan.id']).push(String(l.vid));
+        break;
+      case 'mpls':
+        f['mpls.label'].push(String(l.label));
+        f['mpls.ttl'].push(String(l.ttl));
+        break;
+      case 'vxlan':
+        f['vxlan.vni'].push(String(l.vni));
+        break;
+      case 'ipv4':
+        f['ip.src'].push(l.src);
+        f['ip.dst'].push(l.dst);
+        f['ip.proto'].push(String(l.proto));
+        f['ip.ttl'].push(String(l.ttl));
+        break;
+      case 'ipv6':
+        f['ipv6.src'].push(l.src);
+        f['ipv6.dst'].push(l.dst);
+        break;
+      case 'udp':
+        f['udp.srcport'].push(String(l.sport));
+        f['udp.dstport'].push(String(l.dport));
+        break;
+      case 'tcp':
+        f['tcp.srcport'].push(String(l.sport));
+        f['tcp.dstport'].push(String(l.dport));
+        f['tcp.flags'].push('0x' + l.flags.toString(16).padStart(4, '0'));
+        break;
+      case 'icmp':
+        (prev?.name === 'ipv6' ? f['icmpv6.type'] : f['icmp.type']).push(String(l.type));
+        break;
+      case 'arp':
+        f['arp.opcode'].push(String(l.op));
+        f['arp.src.proto_ipv4'].push(l.spa);
+        f['arp.dst.proto_ipv4'].push(l.tpa);
+        break;
+      default:
+        break;
     }
     prev = l;
   }
@@ -74,14 +127,28 @@ describe('inspect: differential against tshark', function () {
     const file = t.file('diff.pcap', encodePcap(frames.map((data, i) => ({ data, ts: i / 1000 }))));
 
     const r = await execa('tshark', [
-      '-r', file, '-n',
-      '-d', `mpls.label==${LABEL_CW},pwethcw`, '-d', `mpls.label==${LABEL_NOCW},pwethnocw`,
-      '-T', 'fields', '-E', 'aggregator=,', '-E', 'occurrence=a', ...FIELDS.flatMap((f) => ['-e', f]),
+      '-r',
+      file,
+      '-n',
+      '-d',
+      `mpls.label==${LABEL_CW},pwethcw`,
+      '-d',
+      `mpls.label==${LABEL_NOCW},pwethnocw`,
+      '-T',
+      'fields',
+      '-E',
+      'aggregator=,',
+      '-E',
+      'occurrence=a',
+      ...FIELDS.flatMap((f) => ['-e', f]),
     ]);
-    const theirs = r.stdout.split('\n').filter((l) => l.length > 0).map((line) => {
-      const cols = line.split('\t');
-      return Object.fromEntries(FIELDS.map((k, i) => [k, cols[i] ?? ''])) as Record<Field, string>;
-    });
+    const theirs = r.stdout
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((line) => {
+        const cols = line.split('\t');
+        return Object.fromEntries(FIELDS.map((k, i) => [k, cols[i] ?? ''])) as Record<Field, string>;
+      });
     expect(theirs).to.have.length(frames.length);
 
     const d = new Dissector({ decodeAs: { labels: { [LABEL_CW]: 'pw-eth-cw', [LABEL_NOCW]: 'pw-eth-nocw' } } });
@@ -94,7 +161,10 @@ describe('inspect: differential against tshark', function () {
       const s = stacks[fr.n - 1]!;
       kinds.set(s.kind, (kinds.get(s.kind) ?? 0) + 1);
       for (const k of FIELDS) {
-        if (mine[k] !== theirs[fr.n - 1]![k]) problems.push(`frame ${fr.n} (${s.kind}) ${k}: ours ${JSON.stringify(mine[k])} tshark ${JSON.stringify(theirs[fr.n - 1]![k])}`);
+        if (mine[k] !== theirs[fr.n - 1]![k])
+          problems.push(
+            `frame ${fr.n} (${s.kind}) ${k}: ours ${JSON.stringify(mine[k])} tshark ${JSON.stringify(theirs[fr.n - 1]![k])}`,
+          );
       }
     }
     expect(problems.slice(0, 20), problems.length + ' mismatches').to.deep.equal([]);

@@ -3,7 +3,13 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
-import { encodePcap, openCapture, type CaptureFrame, type CaptureWarning, type WritePacket } from '../../../src/pcap/index.js';
+import {
+  encodePcap,
+  openCapture,
+  type CaptureFrame,
+  type CaptureWarning,
+  type WritePacket,
+} from '../../../src/pcap/index.js';
 import { readAll, tempDir } from './helpers.js';
 
 const packetArb = fc.record({
@@ -32,31 +38,45 @@ describe('pcap: differential, fast walker vs pcap-parser', () => {
 
   it('identical output on 150 random classic captures (files, both engines, tiny and big chunks)', async () => {
     let i = 0;
-    await fc.assert(fc.asyncProperty(fileArb, async (spec) => {
-      const pk: WritePacket[] = spec.packets.map((p) => ({
-        data: p.data,
-        tsNs: BigInt(p.sec) * 1_000_000_000n + BigInt(spec.precision === 'ns' ? p.frac : p.frac - (p.frac % 1000)),
-        len: p.data.length + p.extra,
-      }));
-      let bytes = encodePcap(pk, { precision: spec.precision, bigEndian: spec.bigEndian, linktype: spec.linktype, snaplen: 262144 });
-      // Set the header snaplen after encoding, so records longer than it are "corrupt".
-      new DataView(bytes.buffer).setUint32(16, spec.snaplen, !spec.bigEndian);
-      if (spec.doCut && bytes.length > 24) bytes = bytes.subarray(0, 24 + (spec.cut % (bytes.length - 24)));
-      const f = t.file(`r${i++}.pcap`, bytes);
-      const a = strip(await readAll(f, { engine: 'fast' }));
-      const b = strip(await readAll(f, { engine: 'pcap-parser' }));
-      const c = strip(await readAll(f, { engine: 'fast', chunkSize: 13 }));
-      expect(b).to.deep.equal(a);
-      expect(c).to.deep.equal(a);
-    }), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(fileArb, async (spec) => {
+        const pk: WritePacket[] = spec.packets.map((p) => ({
+          data: p.data,
+          tsNs: BigInt(p.sec) * 1_000_000_000n + BigInt(spec.precision === 'ns' ? p.frac : p.frac - (p.frac % 1000)),
+          len: p.data.length + p.extra,
+        }));
+        let bytes = encodePcap(pk, {
+          precision: spec.precision,
+          bigEndian: spec.bigEndian,
+          linktype: spec.linktype,
+          snaplen: 262144,
+        });
+        // Set the header snaplen after encoding, so records longer than it are "corrupt".
+        new DataView(bytes.buffer).setUint32(16, spec.snaplen, !spec.bigEndian);
+        if (spec.doCut && bytes.length > 24) bytes = bytes.subarray(0, 24 + (spec.cut % (bytes.length - 24)));
+        const f = t.file(`r${i++}.pcap`, bytes);
+        const a = strip(await readAll(f, { engine: 'fast' }));
+        const b = strip(await readAll(f, { engine: 'pcap-parser' }));
+        const c = strip(await readAll(f, { engine: 'fast', chunkSize: 13 }));
+        expect(b).to.deep.equal(a);
+        expect(c).to.deep.equal(a);
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('identical output when the capture arrives as a stream in odd-sized pieces', async () => {
-    const pk = Array.from({ length: 500 }, (_, k) => ({ data: new Uint8Array(60 + (k % 50)).fill(k & 0xff), ts: 1000 + k / 1000 }));
+    const pk = Array.from({ length: 500 }, (_, k) => ({
+      data: new Uint8Array(60 + (k % 50)).fill(k & 0xff),
+      ts: 1000 + k / 1000,
+    }));
     const bytes = encodePcap(pk, { precision: 'ns' });
-    const pieces = (step: number) => Readable.from((function* () {
-      for (let o = 0; o < bytes.length; o += step) yield Buffer.from(bytes.subarray(o, o + step));
-    })());
+    const pieces = (step: number) =>
+      Readable.from(
+        (function* () {
+          for (let o = 0; o < bytes.length; o += step) yield Buffer.from(bytes.subarray(o, o + step));
+        })(),
+      );
     const fromStream = async (engine: 'fast' | 'pcap-parser', step: number) => {
       const cap = await openCapture(pieces(step), { engine });
       expect(cap.engine).to.equal(engine);

@@ -3,7 +3,12 @@
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openCapture, type CaptureFrame, type CaptureWarning, type OpenCaptureOptions } from '../../../src/pcap/index.js';
+import {
+  openCapture,
+  type CaptureFrame,
+  type CaptureWarning,
+  type OpenCaptureOptions,
+} from '../../../src/pcap/index.js';
 
 export function tempDir(): { dir: string; file(name: string, data?: Uint8Array): string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'fabric-pcap-'));
@@ -14,7 +19,9 @@ export function tempDir(): { dir: string; file(name: string, data?: Uint8Array):
       if (data) writeFileSync(p, data);
       return p;
     },
-    cleanup() { rmSync(dir, { recursive: true, force: true }); },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -25,7 +32,10 @@ export function ethFrame(seq: number, size = 64): Uint8Array {
   return b;
 }
 
-export async function readAll(path: string, opts: OpenCaptureOptions = {}): Promise<{ frames: CaptureFrame[]; warnings: CaptureWarning[] }> {
+export async function readAll(
+  path: string,
+  opts: OpenCaptureOptions = {},
+): Promise<{ frames: CaptureFrame[]; warnings: CaptureWarning[] }> {
   const cap = await openCapture(path, opts);
   const frames: CaptureFrame[] = [];
   for await (const f of cap) frames.push(f);

@@ -4,7 +4,10 @@ import { encodePcap, encodePcapng, openCapture, scanCapture, type WritePacket } 
 import { FabricError } from '../../../src/errors/fabric-error.js';
 import { ethFrame, readAll, tempDir, u32le } from './helpers.js';
 
-const packets: WritePacket[] = [1, 2, 3, 4].map((i) => ({ data: ethFrame(i, 60 + i), tsNs: 1_700_000_000_000_000_000n + BigInt(i) * 123_456_789n }));
+const packets: WritePacket[] = [1, 2, 3, 4].map((i) => ({
+  data: ethFrame(i, 60 + i),
+  tsNs: 1_700_000_000_000_000_000n + BigInt(i) * 123_456_789n,
+}));
 
 describe('pcap: reading', () => {
   const t = tempDir();
@@ -30,16 +33,25 @@ describe('pcap: reading', () => {
   for (const bigEndian of [false, true]) {
     it(`reads pcapng with several named interfaces and comments (${bigEndian ? 'BE' : 'LE'})`, async () => {
       const pk = packets.map((p, i) => ({ ...p, ifIndex: i % 3, comment: i === 2 ? 'marked' : undefined }));
-      const f = t.file(`m-${bigEndian}.pcapng`, encodePcapng(pk, {
-        bigEndian, sectionComment: 'run 1',
-        interfaces: [{ name: 'dc1-ag1' }, { name: 'pe1-p1', precision: 'ns' }, {}],
-      }));
+      const f = t.file(
+        `m-${bigEndian}.pcapng`,
+        encodePcapng(pk, {
+          bigEndian,
+          sectionComment: 'run 1',
+          interfaces: [{ name: 'dc1-ag1' }, { name: 'pe1-p1', precision: 'ns' }, {}],
+        }),
+      );
       const cap = await openCapture(f);
       const frames = [];
       for await (const x of cap) frames.push(x);
       expect(cap.info!.format).to.equal('pcapng');
       expect(cap.info!.sectionComment).to.equal('run 1');
-      expect(frames.map((x) => [x.ifIndex, x.ifName])).to.deep.equal([[0, 'dc1-ag1'], [1, 'pe1-p1'], [2, undefined], [0, 'dc1-ag1']]);
+      expect(frames.map((x) => [x.ifIndex, x.ifName])).to.deep.equal([
+        [0, 'dc1-ag1'],
+        [1, 'pe1-p1'],
+        [2, undefined],
+        [0, 'dc1-ag1'],
+      ]);
       expect(frames[2]!.comment).to.equal('marked');
       expect(frames[1]!.tsString).to.equal('1700000000.246913578');
       expect(frames[0]!.tsString).to.equal('1700000000.123456');
@@ -52,7 +64,9 @@ describe('pcap: reading', () => {
     const base = encodePcapng([], { interfaces: [{ snaplen: 40 }] });
     const spb = new Uint8Array(16 + 64);
     const dv = new DataView(spb.buffer);
-    dv.setUint32(0, 3, true); dv.setUint32(4, spb.length, true); dv.setUint32(8, 64, true);
+    dv.setUint32(0, 3, true);
+    dv.setUint32(4, spb.length, true);
+    dv.setUint32(8, 64, true);
     spb.set(ethFrame(9, 64), 12);
     dv.setUint32(spb.length - 4, spb.length, true);
     const f = t.file('spb.pcapng', new Uint8Array([...base, ...spb]));
@@ -66,7 +80,9 @@ describe('pcap: reading', () => {
   it('scanCapture walks records zero-copy and reports counts', async () => {
     const f = t.file('scan.pcap', encodePcap(packets));
     const sizes: number[] = [];
-    const r = await scanCapture(f, (rec) => { sizes.push(rec.caplen); });
+    const r = await scanCapture(f, (rec) => {
+      sizes.push(rec.caplen);
+    });
     expect(sizes).to.deep.equal([61, 62, 63, 64]);
     expect(r.frames).to.equal(4);
     expect(r.info.format).to.equal('pcap');
@@ -139,7 +155,10 @@ describe('pcap: bad input (clear message naming file and frame)', () => {
     it(`corrupt caplen above the snap length and above 262144 stops cleanly (${engine})`, async () => {
       // record 2 header starts at 24 + 16 + 61; its caplen field is 8 bytes in.
       const off = 24 + 16 + 61 + 8;
-      for (const [bad, text] of [[2000, 'snap length 1000'], [0x7fffffff, 'maximum of 262144']] as const) {
+      for (const [bad, text] of [
+        [2000, 'snap length 1000'],
+        [0x7fffffff, 'maximum of 262144'],
+      ] as const) {
         const f = t.file(`corrupt-${bad}.pcap`, u32le(good, off, bad));
         const r = await readAll(f, { engine });
         expect(r.frames.map((x) => x.n)).to.deep.equal([1]);
@@ -159,8 +178,16 @@ describe('pcap: bad input (clear message naming file and frame)', () => {
     ];
     for (const engine of ['fast', 'pcap-parser'] as const) {
       const r = await readAll(t.file('cut.pcap', encodePcap(pk)), { engine });
-      expect(r.frames.map((x) => [x.n, x.caplen, x.len])).to.deep.equal([[1, 60, 60], [2, 40, 1514], [3, 0, 0], [4, 60, 60]]);
-      expect(r.warnings.map((w) => [w.code, w.frame])).to.deep.equal([['snaplen-cut', 2], ['zero-length', 3]]);
+      expect(r.frames.map((x) => [x.n, x.caplen, x.len])).to.deep.equal([
+        [1, 60, 60],
+        [2, 40, 1514],
+        [3, 0, 0],
+        [4, 60, 60],
+      ]);
+      expect(r.warnings.map((w) => [w.code, w.frame])).to.deep.equal([
+        ['snaplen-cut', 2],
+        ['zero-length', 3],
+      ]);
       expect(r.warnings[0]!.message).to.contain('cut.pcap: frame 2: frame cut by the snap length (40 of 1514');
     }
   });
@@ -193,7 +220,10 @@ describe('pcap: bad input (clear message naming file and frame)', () => {
     bad = u32le(bad, epb2 + 20, 5000); // caplen beyond its block
     const r = await readAll(t.file('bad.pcapng', bad));
     expect(r.frames.map((x) => x.n)).to.deep.equal([3, 4]);
-    expect(r.warnings.map((w) => [w.code, w.frame])).to.deep.equal([['unknown-interface', 1], ['corrupt-record', 2]]);
+    expect(r.warnings.map((w) => [w.code, w.frame])).to.deep.equal([
+      ['unknown-interface', 1],
+      ['corrupt-record', 2],
+    ]);
   });
 
   it('pcapng: a corrupt block length stops with a warning', async () => {

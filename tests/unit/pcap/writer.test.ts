@@ -2,17 +2,29 @@
 import { expect } from 'chai';
 import { execa } from 'execa';
 import { PassThrough } from 'node:stream';
-import { createPcapWriter, createPcapngWriter, encodePcap, encodePcapng, type WritePacket } from '../../../src/pcap/index.js';
+import {
+  createPcapWriter,
+  createPcapngWriter,
+  encodePcap,
+  encodePcapng,
+  type WritePacket,
+} from '../../../src/pcap/index.js';
 import { ethFrame, readAll, tempDir } from './helpers.js';
 
 async function tshark(file: string, fields: string[]): Promise<string[][]> {
   const r = await execa('tshark', ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { reject: false });
   expect(r.exitCode, r.stderr).to.equal(0);
   expect(r.stderr).to.not.match(/appears to be damaged|cut short|isn't a capture file/i);
-  return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t'));
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t'));
 }
 
-const pk: WritePacket[] = [1, 2, 3].map((i) => ({ data: ethFrame(i, 60 + i), tsNs: 1_700_000_000_000_000_000n + BigInt(i) * 1_000_001n }));
+const pk: WritePacket[] = [1, 2, 3].map((i) => ({
+  data: ethFrame(i, 60 + i),
+  tsNs: 1_700_000_000_000_000_000n + BigInt(i) * 1_000_001n,
+}));
 
 describe('pcap: writing (checked with tshark)', () => {
   const t = tempDir();
@@ -30,11 +42,22 @@ describe('pcap: writing (checked with tshark)', () => {
   }
 
   it('pcapng with interface names, packet comments and a section comment', async () => {
-    const f = t.file('w.pcapng', encodePcapng(pk.map((p, i) => ({ ...p, ifIndex: i % 2, comment: `pkt ${i + 1}` })), {
-      interfaces: [{ name: 'dc1-agg1' }, { name: 'pe1-p1', precision: 'ns' }], sectionComment: 'fabric run 42',
-    }));
+    const f = t.file(
+      'w.pcapng',
+      encodePcapng(
+        pk.map((p, i) => ({ ...p, ifIndex: i % 2, comment: `pkt ${i + 1}` })),
+        {
+          interfaces: [{ name: 'dc1-agg1' }, { name: 'pe1-p1', precision: 'ns' }],
+          sectionComment: 'fabric run 42',
+        },
+      ),
+    );
     const rows = await tshark(f, ['frame.number', 'frame.interface_name', 'frame.comment', 'frame.time_epoch']);
-    expect(rows.map((r) => r.slice(0, 3))).to.deep.equal([['1', 'dc1-agg1', 'pkt 1'], ['2', 'pe1-p1', 'pkt 2'], ['3', 'dc1-agg1', 'pkt 3']]);
+    expect(rows.map((r) => r.slice(0, 3))).to.deep.equal([
+      ['1', 'dc1-agg1', 'pkt 1'],
+      ['2', 'pe1-p1', 'pkt 2'],
+      ['3', 'dc1-agg1', 'pkt 3'],
+    ]);
     expect(rows[1]![3]).to.equal('1700000000.002000002');
     const info = await execa('capinfos', [f]);
     expect(info.stdout).to.contain('fabric run 42');

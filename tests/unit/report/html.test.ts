@@ -30,7 +30,9 @@ describe('report/html', () => {
     const h = renderHtml(r);
     expect(h).to.contain('id="verdict">FAILED<');
     for (const c of r.checks) {
-      const row = new RegExp(`<tr id="check-${c.id}" class="check ${c.state}" data-check="${c.id}" data-state="${c.state}">.*?${c.title.replace(/[+()]/g, '\\$&')}`);
+      const row = new RegExp(
+        `<tr id="check-${c.id}" class="check ${c.state}" data-check="${c.id}" data-state="${c.state}">.*?${c.title.replace(/[+()]/g, '\\$&')}`,
+      );
       expect(h).to.match(row);
     }
     expect(renderHtml(fixture('mtdc-passed'))).to.contain('id="verdict">PASSED<');
@@ -41,14 +43,18 @@ describe('report/html', () => {
     expect(h).to.contain('href="green-k3-v1--eth1.pcap"');
     expect(pcapHref('a b#1.pcap')).to.equal('a%20b%231.pcap');
     expect(pcapHref('x.pcap', '../run')).to.equal('../run/x.pcap');
-    expect(renderHtml(fixture('mtdc-failed'), { pcapBase: 'captures/mtdc/r1' })).to.contain('href="captures/mtdc/r1/dc1-pe--p1.pcap"');
+    expect(renderHtml(fixture('mtdc-failed'), { pcapBase: 'captures/mtdc/r1' })).to.contain(
+      'href="captures/mtdc/r1/dc1-pe--p1.pcap"',
+    );
   });
 
   it('marks the mismatching block red with the expected value, and only that hop', () => {
     const h = renderHtml(fixture('mtdc-failed'));
     const bad = h.match(/<div class="hopcard bad"/g) ?? [];
     expect(bad).to.have.length(2); // green's two flows leave dc1-sw with red's Tag1
-    expect(h).to.match(/class="blk tag1 mismatch"[^>]*><span class="k">Tag1 802\.1ad<\/span><span class="v">101<\/span><span class="want">expected Tag1 802\.1ad 106<\/span>/);
+    expect(h).to.match(
+      /class="blk tag1 mismatch"[^>]*><span class="k">Tag1 802\.1ad<\/span><span class="v">101<\/span><span class="want">expected Tag1 802\.1ad 106<\/span>/,
+    );
     expect(h.match(/class="hopcard exp"/g)).to.have.length(1); // the uncaptured last hop
     expect(renderHtml(fixture('mtdc-passed'))).to.not.match(/class="blk [a-z0-9-]+ (mismatch|missing)"/);
   });
@@ -76,7 +82,18 @@ describe('report/html', () => {
 
   it('lists capture files from the manifest, with drops and flags', () => {
     const manifest = {
-      files: [{ file: 'b--p1.pcap', node: 'b', ifname: 'p1', peer: { node: 'a', ifname: 'p1' }, linkClass: 'dc-fabric', packets: 10, dropped: 2, flags: ['drops'] }],
+      files: [
+        {
+          file: 'b--p1.pcap',
+          node: 'b',
+          ifname: 'p1',
+          peer: { node: 'a', ifname: 'p1' },
+          linkClass: 'dc-fabric',
+          packets: 10,
+          dropped: 2,
+          flags: ['drops'],
+        },
+      ],
       totals: { packets: 10, dropped: 2 },
     } as unknown as CaptureManifest;
     const h = renderHtml(fixture('mtdc-passed'), { manifest });
@@ -100,21 +117,31 @@ describe('report/topology-svg', () => {
     const nodes = findAll(doc, 'g').filter((g) => g.attrs.class === 'node');
     expect(nodes.map((g) => g.attrs['data-node']).sort()).to.deep.equal(r.topology.nodes.map((n) => n.name).sort());
     expect(findAll(doc, 'path').filter((p) => p.attrs.class === 'link')).to.have.length(r.topology.links.length);
-    const rects = nodes.map((g) => g.children.find((c) => c.name === 'rect')!.attrs).map((a) => ({ x: +a.x!, y: +a.y!, w: +a.width!, h: +a.height! }));
+    const rects = nodes
+      .map((g) => g.children.find((c) => c.name === 'rect')!.attrs)
+      .map((a) => ({ x: +a.x!, y: +a.y!, w: +a.width!, h: +a.height! }));
     for (let i = 0; i < rects.length; i++) {
       for (let j = i + 1; j < rects.length; j++) {
-        const a = rects[i]!, b = rects[j]!;
+        const a = rects[i]!,
+          b = rects[j]!;
         const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
         expect(overlap, `${nodes[i]!.attrs['data-node']} overlaps ${nodes[j]!.attrs['data-node']}`).to.equal(false);
       }
     }
     // Tenant nodes carry their tenant; links their class.
     expect(nodes.filter((g) => g.attrs['data-tenant'] === 'green')).to.have.length(12);
-    expect(new Set(findAll(doc, 'path').map((p) => p.attrs['data-class']))).to.include.members(['long-haul', 'provider', 'dc-interconnect']);
+    expect(new Set(findAll(doc, 'path').map((p) => p.attrs['data-class']))).to.include.members([
+      'long-haul',
+      'provider',
+      'dc-interconnect',
+    ]);
   });
 
   it('copes with nodes without a DC or tenant and an empty topology', () => {
-    const { svg } = topologySvg({ nodes: [{ name: 'x', role: 'vm', dc: null, tenant: null }], links: [{ id: 'l', class: 'hypervisor', a: 'x', b: 'missing' }] });
+    const { svg } = topologySvg({
+      nodes: [{ name: 'x', role: 'vm', dc: null, tenant: null }],
+      links: [{ id: 'l', class: 'hypervisor', a: 'x', b: 'missing' }],
+    });
     expect(findAll(parseXml(svg), 'g').filter((g) => g.attrs.class === 'node')).to.have.length(1);
     expect(() => parseXml(topologySvg({ nodes: [], links: [] }).svg)).to.not.throw();
     expect(parseStack('MPLS 5 ttl 1 [S]')[0]!.kind).to.equal('tag3');

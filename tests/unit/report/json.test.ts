@@ -10,7 +10,11 @@ import { fixture } from './fixture.js';
 function reversed<T>(v: T): T {
   if (Array.isArray(v)) return v.map(reversed) as T;
   if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) as T;
+  return Object.fromEntries(
+    Object.entries(v)
+      .reverse()
+      .map(([k, x]) => [k, reversed(x)]),
+  ) as T;
 }
 
 describe('report/json', () => {
@@ -35,10 +39,14 @@ describe('report/json', () => {
       expect('mutations' in back).to.equal(false);
       writeFileSync(join(dir, 'bad.json'), JSON.stringify({ reportVersion: 2 }));
       let code = '';
-      await readReport(join(dir, 'bad.json')).catch((e: { code: string }) => { code = e.code; });
+      await readReport(join(dir, 'bad.json')).catch((e: { code: string }) => {
+        code = e.code;
+      });
       expect(code).to.equal('E_REPORT_VERSION');
       writeFileSync(join(dir, 'short.json'), JSON.stringify({ reportVersion: 1, lab: 'x' }));
-      await readReport(join(dir, 'short.json')).catch((e: { code: string }) => { code = e.code; });
+      await readReport(join(dir, 'short.json')).catch((e: { code: string }) => {
+        code = e.code;
+      });
       expect(code).to.equal('E_REPORT_SHAPE');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -46,7 +46,13 @@ describe('report/junit', () => {
   it('escapes hostile text: markup, quotes, newlines, control characters, lone surrogates', () => {
     const r = fixture('mtdc-passed');
     const nasty = 'a<b>&c "q" \'s\' ]]> \u0001\u0007\u001b \ud800 tab\tend\nsecond line';
-    r.checks[0] = { ...r.checks[0]!, title: nasty, state: 'failed', message: nasty, evidence: [{ file: 'x&y.pcap', frame: 3, decoded: nasty, note: '<note>' }] };
+    r.checks[0] = {
+      ...r.checks[0]!,
+      title: nasty,
+      state: 'failed',
+      message: nasty,
+      evidence: [{ file: 'x&y.pcap', frame: 3, decoded: nasty, note: '<note>' }],
+    };
     const doc = parseXml(junitXml(r));
     const tc = findAll(doc, 'testcase')[0]!;
     expect(tc.attrs.name).to.contain('a<b>&c "q" \'s\' ]]>');

@@ -66,8 +66,17 @@ export function parseXml(doc: string): XNode {
     for (;;) {
       const ws = /^\s*/.exec(doc.slice(j))![0];
       j += ws.length;
-      if (doc.startsWith('/>', j)) { j += 2; top.children.push(el); break; }
-      if (doc[j] === '>') { j += 1; top.children.push(el); stack.push(el); break; }
+      if (doc.startsWith('/>', j)) {
+        j += 2;
+        top.children.push(el);
+        break;
+      }
+      if (doc[j] === '>') {
+        j += 1;
+        top.children.push(el);
+        stack.push(el);
+        break;
+      }
       if (!ws) throw new Error(`missing space before attribute in <${el.name}>`);
       const a = /^([A-Za-z_:][-A-Za-z0-9_.:]*)\s*=\s*(["'])/.exec(doc.slice(j));
       if (!a) throw new Error(`bad attribute in <${el.name}> at ${j}: ${doc.slice(j, j + 20)}`);
@@ -90,7 +99,10 @@ export function parseXml(doc: string): XNode {
 
 export function findAll(n: XNode, name: string): XNode[] {
   const out: XNode[] = [];
-  const walk = (x: XNode) => { if (x.name === name) out.push(x); x.children.forEach(walk); };
+  const walk = (x: XNode) => {
+    if (x.name === name) out.push(x);
+    x.children.forEach(walk);
+  };
   walk(n);
   return out;
 }

@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { ContainerlabRuntime, deployArgs, destroyArgs, findContainerlab } from '../../../src/runtime/containerlab/index.js';
+import {
+  ContainerlabRuntime,
+  deployArgs,
+  destroyArgs,
+  findContainerlab,
+} from '../../../src/runtime/containerlab/index.js';
 import { containerTopology, containerTopologyText } from '../../../src/runtime/containerlab/topology.js';
 import { validateClab } from '../../../src/topology/clab.js';
 import { smallLab } from '../../fixtures/runtime-labs.js';
@@ -19,9 +24,23 @@ describe('containerlab runtime', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('builds deploy and destroy argv (no shell, topology by -t)', () => {
-    expect(deployArgs('/run/fabric/labs/mtdc.clab.yml')).to.deep.equal(['deploy', '-t', '/run/fabric/labs/mtdc.clab.yml']);
-    expect(deployArgs('/x/a b.clab.yml', { reconfigure: true })).to.deep.equal(['deploy', '-t', '/x/a b.clab.yml', '--reconfigure']);
-    expect(destroyArgs('/run/fabric/labs/mtdc.clab.yml')).to.deep.equal(['destroy', '-t', '/run/fabric/labs/mtdc.clab.yml', '--cleanup']);
+    expect(deployArgs('/run/fabric/labs/mtdc.clab.yml')).to.deep.equal([
+      'deploy',
+      '-t',
+      '/run/fabric/labs/mtdc.clab.yml',
+    ]);
+    expect(deployArgs('/x/a b.clab.yml', { reconfigure: true })).to.deep.equal([
+      'deploy',
+      '-t',
+      '/x/a b.clab.yml',
+      '--reconfigure',
+    ]);
+    expect(destroyArgs('/run/fabric/labs/mtdc.clab.yml')).to.deep.equal([
+      'destroy',
+      '-t',
+      '/run/fabric/labs/mtdc.clab.yml',
+      '--cleanup',
+    ]);
   });
 
   it('finds an executable containerlab on PATH or through FABRIC_CONTAINERLAB', () => {
@@ -57,7 +76,9 @@ describe('containerlab runtime', () => {
       process.env.PATH = savedPath;
     }
     expect(err).to.include({ code: 'E_CONTAINERLAB_MISSING' });
-    expect((err as { hint?: string }).hint).to.contain('--runtime netns').and.contain('--runtime docker');
+    expect((err as { hint?: string }).hint)
+      .to.contain('--runtime netns')
+      .and.contain('--runtime docker');
     expect(calls).to.deep.equal([]);
   });
 
@@ -65,7 +86,10 @@ describe('containerlab runtime', () => {
     const model = smallLab('clt');
     const topo = containerTopology(model, (n) => (n === 'h2' ? 'my/img:2' : 'fabric/endpoint:abc'));
     expect(validateClab(topo)).to.deep.equal([]);
-    const nodes = topo.topology.nodes as Record<string, { kind: string; image?: string; labels?: Record<string, string>; 'network-mode'?: string }>;
+    const nodes = topo.topology.nodes as Record<
+      string,
+      { kind: string; image?: string; labels?: Record<string, string>; 'network-mode'?: string }
+    >;
     expect(nodes.h1).to.deep.include({ kind: 'linux', image: 'fabric/endpoint:abc', 'network-mode': 'none' });
     expect(nodes.h2!.image).to.equal('my/img:2');
     expect(nodes.h1!.labels).to.include({ 'fabric-lab': 'clt' });

@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { run } from '../../../src/exec/index.js';
-import { ENDPOINT_CMD, ENDPOINT_REPO, endpointTarball, ensureEndpointImage, requireImages, type ImageClient } from '../../../src/runtime/images/index.js';
+import {
+  ENDPOINT_CMD,
+  ENDPOINT_REPO,
+  endpointTarball,
+  ensureEndpointImage,
+  requireImages,
+  type ImageClient,
+} from '../../../src/runtime/images/index.js';
 import { endpointRootfs, parseLdd } from '../../../src/runtime/images/rootfs.js';
 import { sha256, splitPath, tarBuffer, type TarEntry } from '../../../src/runtime/images/tar.js';
 
@@ -64,7 +71,11 @@ describe('runtime images: endpoint rootfs', () => {
       '\tlibbad.so => /tmp/x;rm -rf / (0x1)',
       '\tlibgone.so => not found',
     ].join('\n');
-    expect(parseLdd(text)).to.deep.equal(['/lib/x86_64-linux-gnu/libbpf.so.1', '/lib/x86_64-linux-gnu/libc.so.6', '/lib64/ld-linux-x86-64.so.2']);
+    expect(parseLdd(text)).to.deep.equal([
+      '/lib/x86_64-linux-gnu/libbpf.so.1',
+      '/lib/x86_64-linux-gnu/libc.so.6',
+      '/lib64/ld-linux-x86-64.so.2',
+    ]);
   });
 
   it('holds busybox, the real ip and ethtool with their libraries, and busybox applets', async () => {
@@ -77,7 +88,9 @@ describe('runtime images: endpoint rootfs', () => {
     expect(byPath.get('/bin/sh')).to.deep.include({ type: 'symlink', target: '/bin/busybox' });
     expect(byPath.get('/bin/sleep')).to.deep.include({ type: 'symlink', target: '/bin/busybox' });
     // The real tools are not shadowed by busybox applets of the same name.
-    expect([...byPath.values()].filter((e) => e.type === 'symlink' && /\/(ip|ethtool)$/.test(e.path))).to.deep.equal([]);
+    expect([...byPath.values()].filter((e) => e.type === 'symlink' && /\/(ip|ethtool)$/.test(e.path))).to.deep.equal(
+      [],
+    );
     expect(byPath.get('/tmp')).to.deep.include({ type: 'dir', mode: 0o1777 });
   });
 
@@ -91,7 +104,9 @@ describe('runtime images: endpoint rootfs', () => {
 });
 
 /** dockerode image calls, recorded. */
-function mockImages(present: Set<string>): ImageClient & { imports: { opts: Record<string, unknown>; bytes: number }[] } {
+function mockImages(
+  present: Set<string>,
+): ImageClient & { imports: { opts: Record<string, unknown>; bytes: number }[] } {
   const imports: { opts: Record<string, unknown>; bytes: number }[] = [];
   return {
     imports,
@@ -108,7 +123,10 @@ function mockImages(present: Set<string>): ImageClient & { imports: { opts: Reco
       present.add(`${opts.repo as string}:${opts.tag as string}`);
       return Readable.from(['{"status":"sha256:1"}']);
     }) as unknown as ImageClient['importImage'],
-    modem: { followProgress: ((_s: unknown, done: (err: Error | null, out: unknown[]) => void) => done(null, [{ status: 'sha256:1' }])) as unknown as ImageClient['modem']['followProgress'] },
+    modem: {
+      followProgress: ((_s: unknown, done: (err: Error | null, out: unknown[]) => void) =>
+        done(null, [{ status: 'sha256:1' }])) as unknown as ImageClient['modem']['followProgress'],
+    },
   };
 }
 
@@ -132,12 +150,20 @@ describe('runtime images: import and cache', () => {
     await requireImages(d, new Map([['present:1', ['a']]]));
     let err: unknown;
     try {
-      await requireImages(d, new Map([['present:1', ['a']], ['nosuch/img:2', ['h1', 'h2']]]));
+      await requireImages(
+        d,
+        new Map([
+          ['present:1', ['a']],
+          ['nosuch/img:2', ['h1', 'h2']],
+        ]),
+      );
     } catch (e) {
       err = e;
     }
     expect(err).to.include({ code: 'E_IMAGE_MISSING' });
-    expect((err as Error).message).to.contain('nosuch/img:2').and.contain('h1, h2');
+    expect((err as Error).message)
+      .to.contain('nosuch/img:2')
+      .and.contain('h1, h2');
     expect((err as { hint?: string }).hint).to.match(/never pulls/);
     expect(d.imports).to.have.length(0);
   });

@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { DockerRuntime } from '../../../src/runtime/docker/index.js';
-import { containerSpec, linkNetns, netnsLinkDangling, startContainers, type ContainerLike, type DockerLike, type NodeContainer } from '../../../src/runtime/docker/containers.js';
+import {
+  containerSpec,
+  linkNetns,
+  netnsLinkDangling,
+  startContainers,
+  type ContainerLike,
+  type DockerLike,
+  type NodeContainer,
+} from '../../../src/runtime/docker/containers.js';
 import { ensureDockerd, socketPath } from '../../../src/runtime/docker/engine.js';
 import type { ImageClient } from '../../../src/runtime/images/index.js';
 import { getRuntime, runtimeNames } from '../../../src/runtime/index.js';
@@ -34,7 +42,8 @@ function mockDocker(opts: { images?: Set<string>; dying?: Set<string> } = {}): M
   const calls: string[] = [];
   const images = opts.images ?? new Set<string>();
   let n = 0;
-  const find = (idOrName: string): Box | undefined => boxes.get(idOrName) ?? [...boxes.values()].find((b) => b.id === idOrName);
+  const find = (idOrName: string): Box | undefined =>
+    boxes.get(idOrName) ?? [...boxes.values()].find((b) => b.id === idOrName);
   const notFound = (): Error => Object.assign(new Error('no such container'), { statusCode: 404 });
   const handle = (idOrName: string): ContainerLike => ({
     start: async () => {
@@ -47,7 +56,16 @@ function mockDocker(opts: { images?: Set<string>; dying?: Set<string> } = {}): M
     inspect: async () => {
       const b = find(idOrName);
       if (!b) throw notFound();
-      return { Id: b.id, State: { Running: b.running, Pid: b.running ? 4242 : 0, ExitCode: b.exitCode, Status: b.running ? 'running' : 'exited' }, Config: { Labels: b.labels } };
+      return {
+        Id: b.id,
+        State: {
+          Running: b.running,
+          Pid: b.running ? 4242 : 0,
+          ExitCode: b.exitCode,
+          Status: b.running ? 'running' : 'exited',
+        },
+        Config: { Labels: b.labels },
+      };
     },
     remove: async () => {
       const b = find(idOrName);
@@ -63,7 +81,15 @@ function mockDocker(opts: { images?: Set<string>; dying?: Set<string> } = {}): M
     createContainer: async (spec) => {
       const name = spec.name!;
       if (boxes.has(name)) throw Object.assign(new Error('conflict'), { statusCode: 409 });
-      const box: Box = { id: `id${n++}`, name, labels: spec.Labels ?? {}, running: false, exitCode: 0, dies: opts.dying?.has(name) ?? false, spec: spec as Record<string, unknown> };
+      const box: Box = {
+        id: `id${n++}`,
+        name,
+        labels: spec.Labels ?? {},
+        running: false,
+        exitCode: 0,
+        dies: opts.dying?.has(name) ?? false,
+        spec: spec as Record<string, unknown>,
+      };
       boxes.set(name, box);
       calls.push(`create ${name}`);
       return { id: box.id };
@@ -83,12 +109,29 @@ function mockDocker(opts: { images?: Set<string>; dying?: Set<string> } = {}): M
       },
     })) as unknown as ImageClient['getImage'],
     importImage: (async () => Readable.from([])) as unknown as ImageClient['importImage'],
-    modem: { followProgress: ((_s: unknown, done: (e: Error | null, o: unknown[]) => void) => done(null, [])) as unknown as ImageClient['modem']['followProgress'] },
+    modem: {
+      followProgress: ((_s: unknown, done: (e: Error | null, o: unknown[]) => void) =>
+        done(null, [])) as unknown as ImageClient['modem']['followProgress'],
+    },
   };
 }
 
-const node = (name: string, extra: Partial<NodeModel> = {}): NodeModel => ({ name, kind: 'linux', role: 'endpoint', dc: 'dc1', tenant: 'red', interfaces: [], labels: { 'fabric.tenant': 'red' }, ...extra });
-const plan = (lab: string, n: string, image = 'fabric/endpoint:abc'): NodeContainer => ({ node: n, name: `clab-${lab}-${n}`, image, endpointImage: image.startsWith('fabric/endpoint') });
+const node = (name: string, extra: Partial<NodeModel> = {}): NodeModel => ({
+  name,
+  kind: 'linux',
+  role: 'endpoint',
+  dc: 'dc1',
+  tenant: 'red',
+  interfaces: [],
+  labels: { 'fabric.tenant': 'red' },
+  ...extra,
+});
+const plan = (lab: string, n: string, image = 'fabric/endpoint:abc'): NodeContainer => ({
+  node: n,
+  name: `clab-${lab}-${n}`,
+  image,
+  endpointImage: image.startsWith('fabric/endpoint'),
+});
 const specOpts = { topoFile: '/run/fabric/labs/lab1.clab.yml', labDir: '/run/fabric/labs/clab-lab1' };
 
 describe('docker runtime: container spec', () => {
@@ -116,7 +159,7 @@ describe('docker runtime: container spec', () => {
     expect(s.Cmd).to.deep.equal(['/bin/busybox', 'sleep', 'infinity']);
   });
 
-  it('keeps a user image\'s own command, and can run privileged', () => {
+  it("keeps a user image's own command, and can run privileged", () => {
     const s = containerSpec('lab1', node('h1'), plan('lab1', 'h1', 'my/img:1'), { ...specOpts, privileged: true });
     expect(s.Image).to.equal('my/img:1');
     expect(s.Cmd).to.equal(undefined);
@@ -130,7 +173,10 @@ describe('docker runtime: starting containers (mocked dockerode)', () => {
     const d = mockDocker();
     const want = ['h1', 'h2'].map((n) => ({ node: node(n), c: plan('lab1', n) }));
     const first = await startContainers(d, 'lab1', want, specOpts);
-    expect(first.map((s) => [s.name, s.created, s.pid])).to.deep.equal([['clab-lab1-h1', true, 4242], ['clab-lab1-h2', true, 4242]]);
+    expect(first.map((s) => [s.name, s.created, s.pid])).to.deep.equal([
+      ['clab-lab1-h1', true, 4242],
+      ['clab-lab1-h2', true, 4242],
+    ]);
     d.boxes.get('clab-lab1-h2')!.running = false;
     d.calls.length = 0;
     const again = await startContainers(d, 'lab1', want, specOpts);
@@ -155,12 +201,20 @@ describe('docker runtime: starting containers (mocked dockerode)', () => {
     const d = mockDocker({ dying: new Set(['clab-lab1-h2']) });
     let err: unknown;
     try {
-      await startContainers(d, 'lab1', ['h1', 'h2'].map((n) => ({ node: node(n), c: plan('lab1', n) })), specOpts);
+      await startContainers(
+        d,
+        'lab1',
+        ['h1', 'h2'].map((n) => ({ node: node(n), c: plan('lab1', n) })),
+        specOpts,
+      );
     } catch (e) {
       err = e;
     }
     expect(err).to.include({ code: 'E_CONTAINER_DIED' });
-    expect((err as Error).message).to.contain('clab-lab1-h2').and.contain('exit code 3').and.contain('boom');
+    expect((err as Error).message)
+      .to.contain('clab-lab1-h2')
+      .and.contain('exit code 3')
+      .and.contain('boom');
   });
 });
 
@@ -179,7 +233,9 @@ describe('docker runtime: netns links', () => {
 
   it('never replaces a real namespace of the same name (a netns-runtime lab): E_LAB_OTHER_RUNTIME', () => {
     writeFileSync(join(dir, 'clab-a-h2'), '');
-    expect(() => linkNetns('clab-a-h2', 333, dir)).to.throw().with.property('code', 'E_LAB_OTHER_RUNTIME');
+    expect(() => linkNetns('clab-a-h2', 333, dir))
+      .to.throw()
+      .with.property('code', 'E_LAB_OTHER_RUNTIME');
   });
 
   it('tells a dead container by its dangling link before the engine does (live pid, gone pid, no link, real netns)', () => {
@@ -237,7 +293,18 @@ describe('docker runtime: deploy bad input (mocked engine)', () => {
 
   it('refuses a lab already deployed on another runtime before touching anything (E_LAB_OTHER_RUNTIME)', async () => {
     const model = smallLab('dko');
-    const state: LabState = { stateVersion: 1, lab: 'dko', runtime: 'netns', phase: 'deployed', startedAt: 'x', updatedAt: 'x', planned: { netns: [], rootIfs: [], bridges: [] }, created: { netns: [], rootIfs: [], bridges: [] }, stages: [], model };
+    const state: LabState = {
+      stateVersion: 1,
+      lab: 'dko',
+      runtime: 'netns',
+      phase: 'deployed',
+      startedAt: 'x',
+      updatedAt: 'x',
+      planned: { netns: [], rootIfs: [], bridges: [] },
+      created: { netns: [], rootIfs: [], bridges: [] },
+      stages: [],
+      model,
+    };
     writeState(state);
     const calls: string[] = [];
     const d = mockDocker();
@@ -268,7 +335,9 @@ describe('docker runtime: deploy bad input (mocked engine)', () => {
       err = e;
     }
     expect(err).to.include({ code: 'E_IMAGE_MISSING' });
-    expect((err as Error).message).to.contain('nosuch/image:1').and.contain('h2');
+    expect((err as Error).message)
+      .to.contain('nosuch/image:1')
+      .and.contain('h2');
     expect(calls).to.deep.equal(['engine']);
     expect(d.calls).to.deep.equal([]);
     expect(readState('dki')).to.equal(null);
@@ -279,16 +348,31 @@ describe('docker runtime: deploy bad input (mocked engine)', () => {
     const d = mockDocker();
     const events: string[] = [];
     const rt = new DockerRuntime({ docker: d, ensureEngine: engine(calls), engineAnswers: async () => false });
-    const reports = await rt.destroyAll({ onlyIfRunning: true, labFilter: (l) => l === 'dk-unit-none', onProgress: (ev) => events.push(ev.detail ?? '') });
+    const reports = await rt.destroyAll({
+      onlyIfRunning: true,
+      labFilter: (l) => l === 'dk-unit-none',
+      onProgress: (ev) => events.push(ev.detail ?? ''),
+    });
     expect(reports).to.deep.equal([]);
     expect(calls).to.deep.equal([]);
     expect(d.calls).to.deep.equal([]);
     expect(events.join()).to.match(/does not answer: skipped/);
   });
 
-  it('status names each linux node\'s container', async () => {
+  it("status names each linux node's container", async () => {
     const model = smallLab('dks');
-    writeState({ stateVersion: 1, lab: 'dks', runtime: 'docker', phase: 'deployed', startedAt: 'x', updatedAt: 'x', planned: { netns: [], rootIfs: [], bridges: [] }, created: { netns: [], rootIfs: [], bridges: [] }, stages: [], model });
+    writeState({
+      stateVersion: 1,
+      lab: 'dks',
+      runtime: 'docker',
+      phase: 'deployed',
+      startedAt: 'x',
+      updatedAt: 'x',
+      planned: { netns: [], rootIfs: [], bridges: [] },
+      created: { netns: [], rootIfs: [], bridges: [] },
+      stages: [],
+      model,
+    });
     const doc = await new DockerRuntime({ docker: mockDocker() }).status('dks');
     expect(doc.runtime).to.equal('docker');
     const h1 = doc.nodes.find((n) => n.name === 'h1')!;

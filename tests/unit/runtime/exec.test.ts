@@ -61,11 +61,14 @@ describe('runtime registry and system parsers', () => {
   it('has netns as a registered runtime and rejects unknown ones', () => {
     expect(runtimeNames()).to.include('netns');
     expect(getRuntime().name).to.equal('netns');
-    expect(() => getRuntime('nope')).to.throw().with.property('code', 'E_UNKNOWN_RUNTIME');
+    expect(() => getRuntime('nope'))
+      .to.throw()
+      .with.property('code', 'E_UNKNOWN_RUNTIME');
   });
 
   it('parses `ip -all netns exec ip -j link show` output per namespace', () => {
-    const text = '\nnetns: clab-a-h1\n[{"ifname":"lo","ifalias":"fabric-lab=a"},{"ifname":"eth1"}]\n\nnetns: other\n[]\n';
+    const text =
+      '\nnetns: clab-a-h1\n[{"ifname":"lo","ifalias":"fabric-lab=a"},{"ifname":"eth1"}]\n\nnetns: other\n[]\n';
     const m = parseAllNsLinks(text);
     expect([...m.keys()]).to.deep.equal(['clab-a-h1', 'other']);
     expect(m.get('clab-a-h1')!.get('lo')).to.equal('fabric-lab=a');
@@ -74,7 +77,15 @@ describe('runtime registry and system parsers', () => {
   });
 
   it('reads OVS JSON map cells', () => {
-    expect(ovsMap(['map', [['fabric-lab', 'mtdc'], ['x', 'y']]])).to.deep.equal({ 'fabric-lab': 'mtdc', x: 'y' });
+    expect(
+      ovsMap([
+        'map',
+        [
+          ['fabric-lab', 'mtdc'],
+          ['x', 'y'],
+        ],
+      ]),
+    ).to.deep.equal({ 'fabric-lab': 'mtdc', x: 'y' });
     expect(ovsMap(['set', []])).to.deep.equal({});
   });
 });

@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { addObjects, emptyObjects, listStates, readState, removeState, statePath, writeState } from '../../../src/runtime/state.js';
+import {
+  addObjects,
+  emptyObjects,
+  listStates,
+  readState,
+  removeState,
+  statePath,
+  writeState,
+} from '../../../src/runtime/state.js';
 import type { LabState } from '../../../src/runtime/types.js';
 import { smallLab } from '../../fixtures/runtime-labs.js';
 
@@ -47,11 +55,15 @@ describe('runtime state file', () => {
 
   it('reports a corrupt state file with a hint', () => {
     writeFileSync(join(dir, 'broken.json'), '{"stateVersion": 1, "lab": "broken"');
-    expect(() => readState('broken')).to.throw().with.property('code', 'E_STATE_CORRUPT');
+    expect(() => readState('broken'))
+      .to.throw()
+      .with.property('code', 'E_STATE_CORRUPT');
   });
 
   it('refuses lab names that are not safe path/command components', () => {
-    expect(() => statePath('../etc/passwd')).to.throw().with.property('code', 'E_BAD_NAME');
+    expect(() => statePath('../etc/passwd'))
+      .to.throw()
+      .with.property('code', 'E_BAD_NAME');
   });
 
   it('merges object lists without duplicates', () => {

@@ -5,7 +5,9 @@ import { buildStatus, formatStatus } from '../../../src/runtime/status.js';
 import { loadLab } from '../../../src/topology/index.js';
 import { smallLab } from '../../fixtures/runtime-labs.js';
 
-const schema = JSON.parse(readFileSync(new URL('../../../schemas/status.schema.json', import.meta.url), 'utf8')) as object;
+const schema = JSON.parse(
+  readFileSync(new URL('../../../schemas/status.schema.json', import.meta.url), 'utf8'),
+) as object;
 const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 
 describe('runtime status contract (schemaVersion 1)', () => {
@@ -23,8 +25,23 @@ describe('runtime status contract (schemaVersion 1)', () => {
   });
 
   it('describes nodes with namespace or bridge', () => {
-    expect(doc.nodes.find((n) => n.name === 'sw')).to.deep.equal({ name: 'sw', kind: 'ovs-bridge', role: 'access-switch', dc: 'dc1', tenant: 'red', netns: null, container: null, bridge: 'rts-sw', hypervisor: null });
-    expect(doc.nodes.find((n) => n.name === 'pa')).to.include({ netns: 'clab-rts-pa', bridge: null, dc: null, tenant: null });
+    expect(doc.nodes.find((n) => n.name === 'sw')).to.deep.equal({
+      name: 'sw',
+      kind: 'ovs-bridge',
+      role: 'access-switch',
+      dc: 'dc1',
+      tenant: 'red',
+      netns: null,
+      container: null,
+      bridge: 'rts-sw',
+      hypervisor: null,
+    });
+    expect(doc.nodes.find((n) => n.name === 'pa')).to.include({
+      netns: 'clab-rts-pa',
+      bridge: null,
+      dc: null,
+      tenant: null,
+    });
   });
 
   it('rejects a document that breaks the contract', () => {
@@ -39,13 +56,23 @@ describe('runtime status contract (schemaVersion 1)', () => {
     const d = buildStatus(model, 'netns');
     expect(validate(d), JSON.stringify(validate.errors)).to.equal(true);
     expect(d.links).to.have.length(model.links.length);
-    for (const l of d.links) for (const e of l.endpoints) expect((e.netns === null) !== (e.hostIf === null) || model.nodes.find((n) => n.name === e.node)!.kind === 'generic_vm').to.equal(true);
+    for (const l of d.links)
+      for (const e of l.endpoints)
+        expect(
+          (e.netns === null) !== (e.hostIf === null) ||
+            model.nodes.find((n) => n.name === e.node)!.kind === 'generic_vm',
+        ).to.equal(true);
   });
 
   it('says which hypervisor each VM runs on, and follows a failover move', async () => {
     const { moveVm, nextPort } = await import('../../../src/failover/layout.js');
     const model = await loadLab(new URL('../../../labs/failover/fabric.yml', import.meta.url).pathname);
-    const where = () => Object.fromEntries(buildStatus(model, 'netns').nodes.filter((n) => n.kind === 'generic_vm').map((n) => [n.name, n.hypervisor]));
+    const where = () =>
+      Object.fromEntries(
+        buildStatus(model, 'netns')
+          .nodes.filter((n) => n.kind === 'generic_vm')
+          .map((n) => [n.name, n.hypervisor]),
+      );
     expect(where()).to.deep.equal({ 'hvc-v1': 'hvc', 'c1-p1': 'c1', 'c1-p2': 'c1', 'c2-p1': 'c2', 'c2-p2': 'c2' });
     moveVm(model, 'c1-p2', 'c2', nextPort(model, 'c2'));
     const d = buildStatus(model, 'netns');

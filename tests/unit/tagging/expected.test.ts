@@ -26,12 +26,29 @@ describe('expectedStack', () => {
 
   it('keeps a same-DC frame off every fabric link', () => {
     const f: FlowSpec = { tenant: 'blue', src: { site: 'c1', system: 'h1' }, dst: { site: 'k1', system: 'v1' } };
-    expect(exp.traversals(f).map((t) => t.class)).to.deep.equal(['client-access', 'tenant-lan', 'tenant-lan', 'client-access']);
+    expect(exp.traversals(f).map((t) => t.class)).to.deep.equal([
+      'client-access',
+      'tenant-lan',
+      'tenant-lan',
+      'client-access',
+    ]);
   });
 
   it('crosses the long haul with Tag4 swapped at each P hop, Tag3 of the destination DC, and QinQ inside', () => {
     const ts = exp.traversals(c1ToK3);
-    expect(ts.map((t) => t.class)).to.deep.equal(['client-access', 'tenant-lan', 'dc-fabric', 'long-haul', 'long-haul', 'long-haul', 'provider', 'long-haul', 'dc-fabric', 'tenant-lan', 'client-access']);
+    expect(ts.map((t) => t.class)).to.deep.equal([
+      'client-access',
+      'tenant-lan',
+      'dc-fabric',
+      'long-haul',
+      'long-haul',
+      'long-haul',
+      'provider',
+      'long-haul',
+      'dc-fabric',
+      'tenant-lan',
+      'client-access',
+    ]);
     const lh = ts.filter((t) => t.class === 'long-haul').map((t) => t.layers.find((l) => l.name === 'mpls'));
     expect(lh.map((m) => m?.label)).to.deep.equal([2001, 2002, 2003, 2003]);
     expect(lh.map((m) => m?.ttl)).to.deep.equal([64, 63, 62, 62]);
@@ -51,7 +68,7 @@ describe('expectedStack', () => {
     expect(prov.layers[2]).to.include({ name: 'udp', dport: 4789 });
   });
 
-  it('says a flow must not appear on another tenant\'s links', () => {
+  it("says a flow must not appear on another tenant's links", () => {
     const end = { link: linkOf('green-k3-sw', 'green-k3-v1'), node: 'green-k3-v1' };
     expect(exp.expectedStack(c1ToK3, end)).to.deep.equal({ appears: false });
     const own = { link: linkOf('red-k3-sw', 'red-k3-v1'), node: 'red-k3-v1' };
@@ -60,11 +77,21 @@ describe('expectedStack', () => {
 
   it('floods a broadcast to every site of the VLAN in every DC, once per DC, never back (split horizon)', () => {
     const ts = exp.traversals({ tenant: 'green', src: { site: 'c2', system: 'h1' }, dst: { flood: 'broadcast' } });
-    const delivered = ts.filter((t) => t.class === 'client-access' && t.from.endsWith('-sw')).map((t) => t.to).sort();
+    const delivered = ts
+      .filter((t) => t.class === 'client-access' && t.from.endsWith('-sw'))
+      .map((t) => t.to)
+      .sort();
     expect(delivered).to.deep.equal(['green-c1-h1', 'green-k1-v1', 'green-k2-v1', 'green-k3-v1']);
-    expect(ts.filter((t) => t.to.endsWith('-sw') && t.class === 'dc-fabric').map((t) => t.to).sort()).to.deep.equal(['dc1-sw', 'dc3-sw']);
+    expect(
+      ts
+        .filter((t) => t.to.endsWith('-sw') && t.class === 'dc-fabric')
+        .map((t) => t.to)
+        .sort(),
+    ).to.deep.equal(['dc1-sw', 'dc3-sw']);
     // dc1 and dc3 never relay the copy to each other.
-    expect(ts.some((t) => (t.from === 'dc1-sw' && t.to === 'dc1-pe') || (t.from === 'dc3-sw' && t.to === 'dc3-pe'))).to.equal(false);
+    expect(
+      ts.some((t) => (t.from === 'dc1-sw' && t.to === 'dc1-pe') || (t.from === 'dc3-sw' && t.to === 'dc3-pe')),
+    ).to.equal(false);
     // VLAN 200 systems hear nothing of a VLAN 100 broadcast.
     expect(delivered).to.not.include('green-c1-h2');
   });

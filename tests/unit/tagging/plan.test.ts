@@ -96,7 +96,9 @@ describe('tag plan: bad input', () => {
     expect(planErrors(text)).to.contain('E_TAG_RANGE').and.contain('datacenters.dc1.dc_tag');
   });
   it('rejects two datacenters with one DC label', () => {
-    const text = mtdcText.replace('  dc1: {}', '  dc1: { dc_tag: 3000 }').replace('  dc2: {}', '  dc2: { dc_tag: 3000 }');
+    const text = mtdcText
+      .replace('  dc1: {}', '  dc1: { dc_tag: 3000 }')
+      .replace('  dc2: {}', '  dc2: { dc_tag: 3000 }');
     expect(planErrors(text)).to.contain('E_TAG_COLLISION').and.contain('datacenters.dc2.dc_tag');
   });
   it('runs out of values with a clear error instead of reusing one', () => {

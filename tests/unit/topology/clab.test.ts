@@ -13,7 +13,7 @@ describe('topology clab: containerlab output', () => {
     expect(generateClab(model, 'fabric.yml')).to.equal(readFileSync(`${LAB}mtdc.clab.yml`, 'utf8'));
   });
 
-  it('the generated mtdc topology validates against containerlab\'s schema', () => {
+  it("the generated mtdc topology validates against containerlab's schema", () => {
     const topo = parse(readFileSync(`${LAB}mtdc.clab.yml`, 'utf8'));
     expect(validateClab(topo)).to.deep.equal([]);
     const kinds = new Set(Object.values(topo.topology.nodes as Record<string, { kind: string }>).map((n) => n.kind));
@@ -23,7 +23,10 @@ describe('topology clab: containerlab output', () => {
   it('the schema check is not vacuous: a short kind alias and a malformed link are rejected', () => {
     const bad = { name: 'x', topology: { nodes: { a: { kind: 'srl' } } } };
     expect(validateClab(bad)).to.not.deep.equal([]);
-    const badLink = { name: 'x', topology: { nodes: { a: { kind: 'linux' } }, links: [{ type: 'veth', endpoints: [{ node: 'a' }] }] } };
+    const badLink = {
+      name: 'x',
+      topology: { nodes: { a: { kind: 'linux' } }, links: [{ type: 'veth', endpoints: [{ node: 'a' }] }] },
+    };
     expect(validateClab(badLink)).to.not.deep.equal([]);
   });
 
@@ -31,12 +34,17 @@ describe('topology clab: containerlab output', () => {
     const model = await loadLab(`${LAB}fabric.yml`);
     const topo = renderClab(model);
     expect(topo.topology.nodes['mtdc-dc1-sw']).to.deep.include({ kind: 'ovs-bridge' });
-    expect(topo.topology.nodes['mtdc-dc1-sw'].labels).to.include({ 'fabric.node': 'dc1-sw', 'fabric.role': 'dc-switch', 'fabric.dc': 'dc1' });
+    expect(topo.topology.nodes['mtdc-dc1-sw'].labels).to.include({
+      'fabric.node': 'dc1-sw',
+      'fabric.role': 'dc-switch',
+      'fabric.dc': 'dc1',
+    });
     expect(topo.topology.nodes['red-c1-h1'].exec).to.include('ip address add 10.20.30.10/24 dev eth1');
     const ids = topo.topology.links?.map((l) => l.labels['fabric.id']) ?? [];
     expect(ids).to.deep.equal([...ids].sort());
     const nodes = new Set(Object.keys(topo.topology.nodes));
-    for (const l of topo.topology.links ?? []) for (const e of l.endpoints) expect(nodes.has(e.node), e.node).to.equal(true);
+    for (const l of topo.topology.links ?? [])
+      for (const e of l.endpoints) expect(nodes.has(e.node), e.node).to.equal(true);
   });
 
   for (const n of [2, 10, 100, 1000]) {
@@ -60,10 +68,19 @@ describe('kinds registry', () => {
     expect(getKind('srl')).to.equal(undefined);
   });
 
-  it('every kind renders a node containerlab\'s schema accepts', () => {
+  it("every kind renders a node containerlab's schema accepts", () => {
     for (const k of kindNames()) {
       const kind = getKind(k)!;
-      const node: NodeModel = { name: 'n1', kind: kind.name, role: kind.defaultRole, dc: null, tenant: null, interfaces: [], labels: { 'fabric.role': kind.defaultRole }, attributes: k === 'generic_vm' ? { image: 'img:1' } : undefined };
+      const node: NodeModel = {
+        name: 'n1',
+        kind: kind.name,
+        role: kind.defaultRole,
+        dc: null,
+        tenant: null,
+        interfaces: [],
+        labels: { 'fabric.role': kind.defaultRole },
+        attributes: k === 'generic_vm' ? { image: 'img:1' } : undefined,
+      };
       if (kind.bridgePorts) node.bridge = 'br-n1';
       const topo = { name: 'k', topology: { nodes: { [kind.clabName(node)]: kind.render(node) } } };
       expect(validateClab(topo), k).to.deep.equal([]);

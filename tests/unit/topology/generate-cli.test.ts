@@ -21,7 +21,10 @@ describe('fabric generate (verb)', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes <lab>.clab.yml next to the intent', async () => {
-    writeFileSync(join(dir, 'fabric.yml'), 'name: small\ndatacenters: {d: {}}\ntenants:\n  a:\n    sites: [{name: s, type: client, dc: d, systems: [{name: x, vlan: 7, ip: 10.0.0.1/24}]}]\n');
+    writeFileSync(
+      join(dir, 'fabric.yml'),
+      'name: small\ndatacenters: {d: {}}\ntenants:\n  a:\n    sites: [{name: s, type: client, dc: d, systems: [{name: x, vlan: 7, ip: 10.0.0.1/24}]}]\n',
+    );
     await program().parseAsync(['node', 'fabric', 'generate', join(dir, 'fabric.yml')]);
     const topo = parse(readFileSync(join(dir, 'small.clab.yml'), 'utf8'));
     expect(topo.name).to.equal('small');

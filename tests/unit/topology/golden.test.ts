@@ -24,7 +24,9 @@ describe('topology golden: good intents', () => {
 
 describe('topology golden: bad intents', () => {
   const dir = join(ROOT, 'bad');
-  const cases = readdirSync(dir).filter((f) => f.endsWith('.yml')).sort();
+  const cases = readdirSync(dir)
+    .filter((f) => f.endsWith('.yml'))
+    .sort();
   it('has at least 30 bad-input cases', () => {
     expect(cases.length).to.be.at.least(30);
   });

@@ -28,12 +28,20 @@ describe('topology names: root-namespace bridge and port names', () => {
 
   it('is injective across labs: different (lab, node) never share a bridge or port name', () => {
     fc.assert(
-      fc.property(name, name, name, name, fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 1, max: 9999 }), (l1, n1, l2, n2, i, j) => {
-        const same = l1 === l2 && n1 === n2;
-        if (!same) expect(bridgeName(l1, n1)).to.not.equal(bridgeName(l2, n2));
-        if (!same || i !== j) expect(portName(l1, n1, i)).to.not.equal(portName(l2, n2, j));
-        expect(portName(l1, n1, i)).to.not.equal(bridgeName(l2, n2));
-      }),
+      fc.property(
+        name,
+        name,
+        name,
+        name,
+        fc.integer({ min: 1, max: 9999 }),
+        fc.integer({ min: 1, max: 9999 }),
+        (l1, n1, l2, n2, i, j) => {
+          const same = l1 === l2 && n1 === n2;
+          if (!same) expect(bridgeName(l1, n1)).to.not.equal(bridgeName(l2, n2));
+          if (!same || i !== j) expect(portName(l1, n1, i)).to.not.equal(portName(l2, n2, j));
+          expect(portName(l1, n1, i)).to.not.equal(bridgeName(l2, n2));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -13,10 +13,12 @@ function node(m: LabModel, name: string): NodeModel {
 }
 
 function linked(m: LabModel, a: string, b: string): string[] {
-  return m.links.filter((l) => {
-    const ns = l.endpoints.map((e) => e.node);
-    return ns.includes(a) && ns.includes(b);
-  }).map((l) => l.class);
+  return m.links
+    .filter((l) => {
+      const ns = l.endpoints.map((e) => e.node);
+      return ns.includes(a) && ns.includes(b);
+    })
+    .map((l) => l.class);
 }
 
 describe('topology resolve: reference lab mtdc', () => {
@@ -26,7 +28,11 @@ describe('topology resolve: reference lab mtdc', () => {
   });
 
   it('names nodes by role', () => {
-    const roles = (r: string) => m.nodes.filter((n) => n.role === r).map((n) => n.name).sort();
+    const roles = (r: string) =>
+      m.nodes
+        .filter((n) => n.role === r)
+        .map((n) => n.name)
+        .sort();
     expect(roles('dc-switch')).to.deep.equal(['dc1-sw', 'dc2-sw', 'dc3-sw']);
     expect(roles('interconnect')).to.deep.equal(['dc1-ic', 'dc2-ic']);
     expect(roles('pe')).to.deep.equal(['dc1-pe', 'dc2-pe', 'dc3-pe']);
@@ -93,7 +99,9 @@ describe('topology resolve: reference lab mtdc', () => {
         expect(f?.mtu).to.equal(l.mtu);
       }
     }
-    const root = m.nodes.filter((n) => n.kind === 'ovs-bridge').flatMap((n) => [n.bridge as string, ...n.interfaces.map((f) => f.name)]);
+    const root = m.nodes
+      .filter((n) => n.kind === 'ovs-bridge')
+      .flatMap((n) => [n.bridge as string, ...n.interfaces.map((f) => f.name)]);
     expect(new Set(root).size).to.equal(root.length);
     for (const r of root) expect(r.length).to.be.at.most(IFNAMSIZ);
     for (const n of m.nodes) expect(n.labels['fabric.role']).to.equal(n.role);
@@ -128,7 +136,15 @@ describe('topology load: errors', () => {
     } catch (e) {
       expect(e).to.be.instanceOf(DiagnosticsError);
       const codes = (e as DiagnosticsError).diagnostics.map((d) => d.code);
-      expect(codes).to.include.members(['E_BAD_NAME', 'E_VLAN_RANGE', 'E_UNKNOWN_DC', 'E_DUP_IP', 'E_BAD_IP', 'E_UNKNOWN_KIND', 'E_LINK_UNKNOWN_NODE']);
+      expect(codes).to.include.members([
+        'E_BAD_NAME',
+        'E_VLAN_RANGE',
+        'E_UNKNOWN_DC',
+        'E_DUP_IP',
+        'E_BAD_IP',
+        'E_UNKNOWN_KIND',
+        'E_LINK_UNKNOWN_NODE',
+      ]);
       expect(codes.length).to.be.at.least(10);
     }
   });

@@ -7,8 +7,13 @@ import { parse, stringify } from 'yaml';
 import { DiagnosticsError } from '../../../src/errors/diagnostics.js';
 import { loadLabText } from '../../../src/topology/index.js';
 
-const bases = ['../../../labs/mtdc/fabric.yml', '../../golden/topology/ok/extras/fabric.yml', '../../golden/topology/ok/long-haul/fabric.yml'].map(
-  (f) => [f.split('/').slice(-2).join('/'), parse(readFileSync(new URL(f, import.meta.url), 'utf8')) as unknown] as const,
+const bases = [
+  '../../../labs/mtdc/fabric.yml',
+  '../../golden/topology/ok/extras/fabric.yml',
+  '../../golden/topology/ok/long-haul/fabric.yml',
+].map(
+  (f) =>
+    [f.split('/').slice(-2).join('/'), parse(readFileSync(new URL(f, import.meta.url), 'utf8')) as unknown] as const,
 );
 
 /** Every path to a value in the document. */
@@ -33,7 +38,20 @@ const junk = fc.oneof(
   fc.constant(undefined),
   fc.constant(null),
   fc.integer({ min: -5, max: 70000 }),
-  fc.constantFrom('dc1', 'dc9', 'p1', 'prov-a', 'red', '10.20.30.10/24', '0.0.0.0/0', '02:00:00:00:00:10', 'x; rm -rf /', '', 'eth1', 'dc1-sw:p1'),
+  fc.constantFrom(
+    'dc1',
+    'dc9',
+    'p1',
+    'prov-a',
+    'red',
+    '10.20.30.10/24',
+    '0.0.0.0/0',
+    '02:00:00:00:00:10',
+    'x; rm -rf /',
+    '',
+    'eth1',
+    'dc1-sw:p1',
+  ),
   fc.string({ maxLength: 8 }),
   fc.array(fc.constantFrom('dc1', 'dc2', 'dc3', 'dc1'), { maxLength: 3 }),
   fc.dictionary(fc.constantFrom('name', 'kind', 'dc', 'vlan', 'ip'), fc.constantFrom('linux', 'dc1', 100, 'x')),

@@ -28,7 +28,16 @@ export function concrete(ls: LayerPattern[]): LayerSpec[] {
     const o: Record<string, unknown> = { ...l };
     for (const [k, v] of Object.entries(o)) {
       if (v !== ANY) continue;
-      o[k] = k === 'src' ? '02:a0:00:00:00:01' : k === 'dst' ? '02:a0:00:00:00:02' : k === 'sport' ? 40000 : k === 'ttl' ? 64 : 0;
+      o[k] =
+        k === 'src'
+          ? '02:a0:00:00:00:01'
+          : k === 'dst'
+            ? '02:a0:00:00:00:02'
+            : k === 'sport'
+              ? 40000
+              : k === 'ttl'
+                ? 64
+                : 0;
     }
     return o as LayerSpec;
   });
@@ -74,7 +83,8 @@ export async function writeRun(o: RunOptions): Promise<string> {
       const data = build([...concrete(t.layers), ...f.inner]);
       // Both ends see the frame: the sender's end first, the receiver's 2 µs later.
       const ts = f.t0 + i * 50e-6;
-      for (const e of t.link.endpoints) perFile.get(stem(e.node, e.ifname))!.push({ data, ts: e.node === t.from ? ts : ts + 2e-6 });
+      for (const e of t.link.endpoints)
+        perFile.get(stem(e.node, e.ifname))!.push({ data, ts: e.node === t.from ? ts : ts + 2e-6 });
     });
   }
   for (const [s, list] of Object.entries(o.noise ?? {})) perFile.get(s)!.push(...list);
@@ -85,12 +95,27 @@ export async function writeRun(o: RunOptions): Promise<string> {
       const s = stem(e.node, e.ifname);
       const pkts = perFile.get(s)!.sort((a, b) => a.ts! - b.ts!);
       writeFileSync(join(dir, `${s}.pcap`), encodePcap(pkts));
-      files.push({ file: `${s}.pcap`, linkId: l.id, linkClass: l.class, node: e.node, ifname: e.ifname, peer: { node: peer.node, ifname: peer.ifname, file: `${stem(peer.node, peer.ifname)}.pcap` }, packets: pkts.length });
+      files.push({
+        file: `${s}.pcap`,
+        linkId: l.id,
+        linkClass: l.class,
+        node: e.node,
+        ifname: e.ifname,
+        peer: { node: peer.node, ifname: peer.ifname, file: `${stem(peer.node, peer.ifname)}.pcap` },
+        packets: pkts.length,
+      });
     }
   }
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ manifestVersion: 1, lab: model.name, runId: '20261121T233000Z-abcdef', files }, null, 2));
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({ manifestVersion: 1, lab: model.name, runId: '20261121T233000Z-abcdef', files }, null, 2),
+  );
   if (o.withPlan !== false) writeFileSync(join(dir, 'plan.json'), JSON.stringify({ decodeHints: plan.decodeHints }));
   return dir;
 }
 
-export const unicast = (tenant: string, dstSite = 'k3'): FlowSpec => ({ tenant, src: { site: 'c1', system: 'h1' }, dst: { site: dstSite, system: dstSite.startsWith('c') ? 'h1' : 'v1' } });
+export const unicast = (tenant: string, dstSite = 'k3'): FlowSpec => ({
+  tenant,
+  src: { site: 'c1', system: 'h1' },
+  dst: { site: dstSite, system: dstSite.startsWith('c') ? 'h1' : 'v1' },
+});

@@ -1,6 +1,15 @@
 import { expect } from 'chai';
 import { dissect } from '../../../src/decode/index.js';
-import { buildCanary, buildCanarySet, canaryText, findCanary, multicastMac, FLOOD_CLASSES, TENANT_MARKERS, UNKNOWN_UNICAST_MAC } from '../../../src/traffic/frames.js';
+import {
+  buildCanary,
+  buildCanarySet,
+  canaryText,
+  findCanary,
+  multicastMac,
+  FLOOD_CLASSES,
+  TENANT_MARKERS,
+  UNKNOWN_UNICAST_MAC,
+} from '../../../src/traffic/frames.js';
 
 const base = { marker: 'Happy', srcMac: '02:00:00:00:00:01', srcIp: '10.20.30.1', dstIp: '10.20.30.2' };
 const names = (f: Uint8Array) => dissect(f).map((l) => l.name);
@@ -33,7 +42,8 @@ describe('traffic/frames (canaries)', () => {
   });
 
   it('carries every seed tenant marker', () => {
-    for (const m of TENANT_MARKERS) expect(findCanary(buildCanary({ ...base, cls: 'multicast', marker: m }))?.marker).to.equal(m);
+    for (const m of TENANT_MARKERS)
+      expect(findCanary(buildCanary({ ...base, cls: 'multicast', marker: m }))?.marker).to.equal(m);
     expect(canaryText('Dopey', 'arp', 7)).to.equal('FABRIC-CANARY|Dopey|arp|7||');
   });
 

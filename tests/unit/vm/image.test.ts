@@ -19,7 +19,16 @@ describe('vm/cpio newc writer', () => {
       { type: 'file', path: 'init', data: Buffer.from('#!/bin/sh\n'), mode: 0o755 },
     ];
     const got = readCpio(writeCpio(entries));
-    expect(got.map((e) => e.name)).to.deep.equal(['bin', 'bin/sh', 'dev', 'dev/console', 'init', 'usr', 'usr/sbin', 'usr/sbin/ip']);
+    expect(got.map((e) => e.name)).to.deep.equal([
+      'bin',
+      'bin/sh',
+      'dev',
+      'dev/console',
+      'init',
+      'usr',
+      'usr/sbin',
+      'usr/sbin/ip',
+    ]);
     const ip = got.find((e) => e.name === 'usr/sbin/ip')!;
     expect(ip.mode).to.equal(0o100755);
     expect(ip.data.toString()).to.equal('ELF...');
@@ -31,13 +40,20 @@ describe('vm/cpio newc writer', () => {
 
   it('is independent of entry order (reproducible image)', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z]{1,6}(\/[a-z]{1,6}){0,2}$/), { minLength: 1, maxLength: 8, selector: (s) => s.split('/')[0] }), (paths) => {
-        const entries: CpioEntry[] = paths.map((p) => ({ type: 'file', path: p, data: Buffer.from(p) }));
-        const a = writeCpio(entries);
-        const b = writeCpio([...entries].reverse());
-        expect(a.equals(b)).to.equal(true);
-        expect(a.length % 4).to.equal(0);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.stringMatching(/^[a-z]{1,6}(\/[a-z]{1,6}){0,2}$/), {
+          minLength: 1,
+          maxLength: 8,
+          selector: (s) => s.split('/')[0],
+        }),
+        (paths) => {
+          const entries: CpioEntry[] = paths.map((p) => ({ type: 'file', path: p, data: Buffer.from(p) }));
+          const a = writeCpio(entries);
+          const b = writeCpio([...entries].reverse());
+          expect(a.equals(b)).to.equal(true);
+          expect(a.length % 4).to.equal(0);
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -45,8 +61,17 @@ describe('vm/cpio newc writer', () => {
   it('is read by GNU/busybox cpio as the same tree', function () {
     const dir = mkdtempSync(join(tmpdir(), 'fabric-cpio-'));
     try {
-      writeFileSync(join(dir, 'a.cpio'), writeCpio([{ type: 'file', path: '/etc/x/y.txt', data: Buffer.from('hello\n') }, { type: 'symlink', path: '/l', target: 'etc/x/y.txt' }]));
-      const out = execFileSync('/bin/busybox', ['cpio', '-i', '-d', '-F', join(dir, 'a.cpio')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      writeFileSync(
+        join(dir, 'a.cpio'),
+        writeCpio([
+          { type: 'file', path: '/etc/x/y.txt', data: Buffer.from('hello\n') },
+          { type: 'symlink', path: '/l', target: 'etc/x/y.txt' },
+        ]),
+      );
+      const out = execFileSync('/bin/busybox', ['cpio', '-i', '-d', '-F', join(dir, 'a.cpio')], {
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       void out;
       expect(readFileSync(join(dir, 'etc/x/y.txt'), 'utf8')).to.equal('hello\n');
       expect(readFileSync(join(dir, 'l'), 'utf8')).to.equal('hello\n');
@@ -56,9 +81,19 @@ describe('vm/cpio newc writer', () => {
   });
 
   it('rejects duplicate paths, .. and a file used as a directory', () => {
-    expect(() => writeCpio([{ type: 'dir', path: '/a' }, { type: 'dir', path: 'a/' }])).to.throw(/duplicate/);
+    expect(() =>
+      writeCpio([
+        { type: 'dir', path: '/a' },
+        { type: 'dir', path: 'a/' },
+      ]),
+    ).to.throw(/duplicate/);
     expect(() => cpioName('/a/../b')).to.throw(/bad cpio path/);
-    expect(() => writeCpio([{ type: 'file', path: '/a', data: Buffer.alloc(0) }, { type: 'file', path: '/a/b', data: Buffer.alloc(0) }])).to.throw(/non-directory/);
+    expect(() =>
+      writeCpio([
+        { type: 'file', path: '/a', data: Buffer.alloc(0) },
+        { type: 'file', path: '/a/b', data: Buffer.alloc(0) },
+      ]),
+    ).to.throw(/non-directory/);
   });
 });
 
@@ -94,11 +129,15 @@ describe('vm/modules load order', () => {
 
   it('normalises dashes and reports a missing module with the path that needs it', () => {
     expect(resolveLoadOrder(['net-failover'], deps)).to.deep.equal(['failover', 'net_failover']);
-    expect(() => resolveLoadOrder(['vxlan'], (n) => (n === 'vxlan' ? ['nope'] : graph[n]))).to.throw(/nope not found/).with.property('code', 'E_VM_MODULE_MISSING');
+    expect(() => resolveLoadOrder(['vxlan'], (n) => (n === 'vxlan' ? ['nope'] : graph[n])))
+      .to.throw(/nope not found/)
+      .with.property('code', 'E_VM_MODULE_MISSING');
   });
 
   it('detects a cycle', () => {
-    expect(() => resolveLoadOrder(['a'], (n) => ({ a: ['b'], b: ['a'] })[n])).to.throw(/a -> b -> a/).with.property('code', 'E_VM_MODULE_CYCLE');
+    expect(() => resolveLoadOrder(['a'], (n) => ({ a: ['b'], b: ['a'] })[n]))
+      .to.throw(/a -> b -> a/)
+      .with.property('code', 'E_VM_MODULE_CYCLE');
   });
 
   it('holds on random acyclic graphs (property)', () => {
@@ -149,10 +188,17 @@ describe('vm/image inputs', () => {
   });
 
   it('takes the single versioned kernel from linux-image-amd64 Depends, never a -dbg/-rt/-cloud one', () => {
-    const text = 'linux-image-amd64\n  Depends: linux-image-6.1.0-56-amd64\n  Suggests: linux-image-6.1.0-56-amd64-dbg\n';
+    const text =
+      'linux-image-amd64\n  Depends: linux-image-6.1.0-56-amd64\n  Suggests: linux-image-6.1.0-56-amd64-dbg\n';
     expect(parseKernelDepends(text)).to.equal('linux-image-6.1.0-56-amd64');
-    expect(() => parseKernelDepends('linux-image-amd64\n  Depends: linux-image-6.1.0-56-rt-amd64x\n')).to.throw().with.property('code', 'E_VM_KERNEL_PKG');
-    expect(() => parseKernelDepends('linux-image-amd64\n  Depends: linux-image-6.1.0-55-amd64\n  Depends: linux-image-6.1.0-56-amd64\n')).to.throw(/exactly one/);
+    expect(() => parseKernelDepends('linux-image-amd64\n  Depends: linux-image-6.1.0-56-rt-amd64x\n'))
+      .to.throw()
+      .with.property('code', 'E_VM_KERNEL_PKG');
+    expect(() =>
+      parseKernelDepends(
+        'linux-image-amd64\n  Depends: linux-image-6.1.0-55-amd64\n  Depends: linux-image-6.1.0-56-amd64\n',
+      ),
+    ).to.throw(/exactly one/);
   });
 
   it('parses ldd output, including the ELF interpreter and skipping the vdso', () => {
@@ -162,6 +208,10 @@ describe('vm/image inputs', () => {
       '\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007fc2e6f2c000)',
       '\t/lib64/ld-linux-x86-64.so.2 (0x00007fc2e72b8000)',
     ].join('\n');
-    expect(parseLdd(text)).to.deep.equal(['/lib/x86_64-linux-gnu/libbpf.so.1', '/lib/x86_64-linux-gnu/libc.so.6', '/lib64/ld-linux-x86-64.so.2']);
+    expect(parseLdd(text)).to.deep.equal([
+      '/lib/x86_64-linux-gnu/libbpf.so.1',
+      '/lib/x86_64-linux-gnu/libc.so.6',
+      '/lib64/ld-linux-x86-64.so.2',
+    ]);
   });
 });
