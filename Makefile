@@ -4,37 +4,48 @@ STAGE := bash scripts/stage.sh
 FABRIC := node bin/fabric.js
 LAB ?= mtdc
 
-.PHONY: deps build typecheck test test-unit test-integration lab-up lab-down bench guest clean
+.PHONY: deps npm-deps build typecheck lint test test-unit test-integration lab-up lab-down bench guest clean
 
+# Debian packages (root) and npm packages; `npm-deps` alone needs neither root nor apt.
 deps:
 	@$(STAGE) deps bash scripts/install-deps.sh
 
-build: deps
+npm-deps:
+	@$(STAGE) npm-deps bash scripts/install-deps.sh --npm-only
+
+build: npm-deps
 	@$(STAGE) build npx tsc -p tsconfig.json
 
 typecheck: build
 	@$(STAGE) typecheck npx tsc -p tsconfig.tests.json
 
+# Format, lint (sizes included) and layering: no module cycle and no cycle between folders of src/.
+lint: npm-deps
+	@$(STAGE) format npx prettier --check --log-level warn 'src/**/*.{ts,mjs}' 'tests/**/*.ts' 'bench/**/*.ts' 'bin/*.js' 'scripts/*.mjs'
+	@$(STAGE) eslint npx eslint src tests bench bin scripts
+	@$(STAGE) layers bash -c 'npx depcruise src --config .dependency-cruiser.cjs --output-type err && node scripts/check-layers.mjs'
+
+# Unit tests: no root, no apt, well under a minute.
 test-unit: typecheck
 	@$(STAGE) unit npx mocha --config .mocharc.json 'tests/unit/**/*.test.ts'
 
-test-integration: build
+test-integration: deps build
 	@$(STAGE) integration bash scripts/integration.sh
 
-test: test-unit test-integration
+test: deps lint test-unit test-integration
 	@echo "make test: all stages passed"
 
-lab-up: build
+lab-up: deps build
 	@$(STAGE) lab-up $(FABRIC) up labs/$(LAB)/fabric.yml
 
-lab-down: build
+lab-down: deps build
 	@$(STAGE) lab-down $(FABRIC) down $(LAB)
 
-bench: build
+bench: deps build
 	@$(STAGE) bench npx tsx bench/run.ts
 
 # The QEMU guest image (Debian kernel + busybox initramfs), cached under .cache/guest.
-guest: build
+guest: deps build
 	@$(STAGE) guest node dist/vm/build-image.js
 
 clean:

@@ -3,6 +3,8 @@
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+npm_only=0
+[[ ${1:-} == --npm-only ]] && npm_only=1
 
 # One line per package; the reason is in docs/README. Keep in sync with README "Requirements".
 DEB_PACKAGES=(
@@ -23,7 +25,7 @@ DEB_PACKAGES=(
 )
 
 missing=()
-for spec in "${DEB_PACKAGES[@]}"; do
+((npm_only)) || for spec in "${DEB_PACKAGES[@]}"; do
   pkg=${spec%% *}
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$pkg")
