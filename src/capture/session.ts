@@ -295,7 +295,6 @@ export async function startCapture(status: CaptureStatusDoc, o: StartCaptureOpti
 }
 
 async function stopCapturers(
-  dir: string,
   state: CaptureState,
   graceMs: number,
   exits?: Map<string, Promise<{ exitCode: number | null }>>,
@@ -338,7 +337,7 @@ async function finalize(
 ): Promise<CaptureManifest> {
   state.phase = 'stopping';
   await writeState(dir, state);
-  await stopCapturers(dir, state, o.graceMs ?? 5000, exits);
+  await stopCapturers(state, o.graceMs ?? 5000, exits);
   const stoppedAt = nowIso();
 
   const counts = new Map<string, FileCount>();

@@ -4,7 +4,7 @@
 // what makes dissect fast: no per-field interpretation and no generic bit reader in the hot loop.
 import { formatIpv4, formatIpv6, formatMac } from './addr.js';
 import { BIND } from './bind.js';
-import { fieldBits, fieldOffsets, LAYERS, type HeaderLayerName, type LayerDecl } from './layers.js';
+import { fieldBits, fieldOffsets, LAYERS, type LayerDecl } from './layers.js';
 import { decidePw, PW_EMPTY, PW_ETH_CW, PW_ETH_NOCW, PW_IPV4, PW_IPV6, PW_RAW } from './pw-heuristic.js';
 import type { Layer, LayerName, RawReason } from './types.js';
 
@@ -99,7 +99,7 @@ function literal(decl: LayerDecl): string {
 export const materialize: Materializer = (() => {
   const cases = Object.values(LAYERS).map((d) => `    case ${LAYER_ID[d.name]}: return ${literal(d)};`);
   const src = `"use strict"; return function materialize(id, b, o, k) {\n  switch (id) {\n${cases.join('\n')}\n    default: return undefined;\n  }\n};`;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+   
   return new Function('M', 'I4', 'I6', src)(formatMac, formatIpv4, formatIpv6) as Materializer;
 })();
 
@@ -218,5 +218,5 @@ ${cases.join('\n')}
 };`;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
+ 
 export const walk: Walker = new Function('decidePw', walkerSource())(decidePw) as Walker;

@@ -295,13 +295,7 @@ export class CaptureWalker {
     }
   }
 
-  private options(
-    buf: Uint8Array,
-    dv: DataView,
-    p: number,
-    end: number,
-    cb: (code: number, off: number, len: number) => void,
-  ): void {
+  private options(dv: DataView, p: number, end: number, cb: (code: number, off: number, len: number) => void): void {
     while (end - p >= 4) {
       const code = dv.getUint16(p, this.le);
       const len = dv.getUint16(p + 2, this.le);
@@ -319,7 +313,7 @@ export class CaptureWalker {
     info.interfaces = [];
     info.sectionComment = undefined;
     if (end - body < 16) return;
-    this.options(buf, dv, body + 16, end, (code, off, len) => {
+    this.options(dv, body + 16, end, (code, off, len) => {
       if (code === 1) info.sectionComment = optString(buf, off, len);
     });
   }
@@ -334,7 +328,7 @@ export class CaptureWalker {
       pow2: false,
       warnedLinktype: false,
     };
-    this.options(buf, dv, body + 8, end, (code, off, len) => {
+    this.options(dv, body + 8, end, (code, off, len) => {
       if (code === 2) iface.name = optString(buf, off, len);
       else if (code === 9 && len >= 1) {
         const v = buf[off]!;
@@ -401,7 +395,7 @@ export class CaptureWalker {
     if (hasOpts) {
       const optStart = dataOff + ((caplen + 3) & ~3);
       if (optStart < end) {
-        this.options(buf, dv, optStart, end, (code, off, olen) => {
+        this.options(dv, optStart, end, (code, off, olen) => {
           if (code === 1) rec.comment = optString(buf, off, olen);
         });
       }

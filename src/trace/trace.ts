@@ -204,7 +204,7 @@ export async function traceFrame(runDir: string, o: TraceOptions): Promise<Trace
   // 1. The anchor frame and its client bytes.
   let anchor: Hit;
   let candidates: Hit[];
-  let othersList: Hit[] = [];
+  const othersList: Hit[] = [];
   let client: Uint8Array;
   if (o.contains) {
     const marker = Buffer.from(markerBytes(o.contains));

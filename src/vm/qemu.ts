@@ -162,7 +162,7 @@ export function buildQemuArgs(spec: VmSpec): string[] {
 }
 
 /** PID from the pidfile if that process is alive, not a zombie, and is our QEMU (its argv names this pidfile). */
-export function livePid(pidfile: string, runDir: string): number | undefined {
+export function livePid(pidfile: string): number | undefined {
   let pid: number;
   try {
     pid = Number.parseInt(readFileSync(pidfile, 'utf8').trim(), 10);
@@ -233,7 +233,7 @@ export class QemuVm {
     const args = buildQemuArgs(spec);
     const paths = vmPaths(spec.runDir);
     mkdirSync(spec.runDir, { recursive: true });
-    const old = livePid(paths.pidfile, spec.runDir);
+    const old = livePid(paths.pidfile);
     if (old)
       throw new FabricError('E_VM_RUNNING', `a QEMU (pid ${old}) already runs in ${spec.runDir}`, {
         hint: 'stop it first, or use another run directory',
@@ -253,7 +253,7 @@ export class QemuVm {
         },
       );
     }
-    const pid = livePid(paths.pidfile, spec.runDir);
+    const pid = livePid(paths.pidfile);
     if (!pid)
       throw new FabricError('E_VM_START', `QEMU for ${spec.name} exited right after start`, {
         hint: `see ${paths.console}`,
@@ -276,7 +276,7 @@ export class QemuVm {
    * PID must be alive and its argv must name that run directory, then QMP is connected.
    */
   static async attach(spec: VmSpec, timeoutMs = 10_000): Promise<QemuVm> {
-    const pid = livePid(vmPaths(spec.runDir).pidfile, spec.runDir);
+    const pid = livePid(vmPaths(spec.runDir).pidfile);
     if (!pid)
       throw new FabricError('E_VM_NOT_RUNNING', `no QEMU of ${spec.name} runs in ${spec.runDir}`, {
         hint: 'start it again',
@@ -287,7 +287,7 @@ export class QemuVm {
   }
 
   get alive(): boolean {
-    return livePid(this.paths.pidfile, this.spec.runDir) === this.pid;
+    return livePid(this.paths.pidfile) === this.pid;
   }
 
   /** Waits until the agent answers; records bootMs the first time. */
@@ -450,7 +450,7 @@ export function migrationTargetSpec(source: VmSpec, runDir: string, taps: readon
 
 /** Whether a run directory's QEMU is alive (for status and cleanup across processes). */
 export function runDirPid(runDir: string): number | undefined {
-  return livePid(vmPaths(runDir).pidfile, runDir);
+  return livePid(vmPaths(runDir).pidfile);
 }
 
 /** Stops whatever QEMU our pidfile in runDir names (SIGTERM, then SIGKILL), by PID only. */

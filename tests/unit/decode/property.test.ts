@@ -17,10 +17,6 @@ import { toHex } from './helpers.js';
 const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
 /** Any unicast-source MAC pair: dst any, src with the group bit clear. */
 const anyMac = bytes(6).map((b) => formatMac(b, 0));
-const unicastMac = bytes(6).map((b) => {
-  b[0] = b[0]! & 0xfe;
-  return formatMac(b, 0);
-});
 /** Locally administered unicast, the kind the lab uses (02:…, 46:…, 6e:…). */
 const labMac = bytes(6).map((b) => {
   b[0] = (b[0]! & 0xfc) | 0x02;
