@@ -4,11 +4,15 @@ STAGE := bash scripts/stage.sh
 FABRIC := node bin/fabric.js
 LAB ?= mtdc
 
-.PHONY: deps npm-deps build typecheck lint test test-unit test-integration lab-up lab-down bench guest clean
+.PHONY: deps deps-netns npm-deps build typecheck lint test test-unit test-integration lab-up lab-down bench guest clean
 
 # Debian packages (root) and npm packages; `npm-deps` alone needs neither root nor apt.
+# `deps` is everything `make test` needs; `deps-netns` only what a netns lab needs.
 deps:
-	@$(STAGE) deps bash scripts/install-deps.sh
+	@$(STAGE) deps bash scripts/install-deps.sh all
+
+deps-netns:
+	@$(STAGE) deps bash scripts/install-deps.sh netns
 
 npm-deps:
 	@$(STAGE) npm-deps bash scripts/install-deps.sh --npm-only
@@ -35,10 +39,10 @@ test-integration: deps build
 test: deps lint test-unit test-integration
 	@echo "make test: all stages passed"
 
-lab-up: deps build
+lab-up: deps-netns build
 	@$(STAGE) lab-up $(FABRIC) up labs/$(LAB)/fabric.yml
 
-lab-down: deps build
+lab-down: deps-netns build
 	@$(STAGE) lab-down $(FABRIC) down $(LAB)
 
 bench: deps build

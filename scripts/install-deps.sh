@@ -1,49 +1,82 @@
 #!/usr/bin/env bash
-# Installs what fabric needs on a fresh Debian machine (as root): Debian packages, then npm packages.
+# Installs what fabric needs on a Debian machine (as root), by profile, then npm packages.
 # Idempotent and quick when everything is already there.
+#   install-deps.sh [--npm-only] [PROFILE...]   profiles: netns docker vm report test all (default: all)
+# `make lab-up` asks for netns only; `make test` for all. Nothing is ever removed: apt runs with
+# --no-remove, and docker.io is never installed over another container engine (they conflict).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npm_only=0
-[[ ${1:-} == --npm-only ]] && npm_only=1
 
-# One line per package; the reason is in docs/README. Keep in sync with README "Requirements".
-DEB_PACKAGES=(
-  openvswitch-switch   # userspace datapath (datapath_type=netdev): the fabric's switches and routers
-  ethtool              # tx checksum offload off on every veth end (DESIGN.md trap)
-  iproute2             # netns, veth, vxlan
-  tcpdump              # per-link capture
-  tshark               # differential decode tests and bench
-  tcpreplay            # crafted-frame injection
-  iputils-ping
-  iputils-arping
-  busybox-static       # tiny rootfs for guests and containers
-  procps
-  qemu-system-x86      # virtual hypervisors (TCG guests, live migration); src/vm
-  kmod                 # modinfo -F depends: guest module load order at image build
-  chromium             # renders the HTML report in a test (tests/integration/report-chromium.test.ts)
-  docker.io            # --runtime docker: dockerd started by fabric when its socket is silent (src/runtime/docker)
+declare -A PROFILE=(
+  # the embedded runtime: OVS userspace datapath, namespaces, capture, canaries, probes
+  [netns]="openvswitch-switch ethtool iproute2 tcpdump tcpreplay iputils-ping iputils-arping procps"
+  # --runtime docker: Debian's engine, images built locally from busybox-static (never pulled)
+  [docker]="docker.io busybox-static"
+  # virtual hypervisors: TCG guests and live migration; kmod for the guest's module load order
+  [vm]="qemu-system-x86 kmod busybox-static"
+  # the HTML report rendered in a test
+  [report]="chromium"
+  # differential decode tests and the bench compare against tshark
+  [test]="tshark"
 )
 
-missing=()
-((npm_only)) || for spec in "${DEB_PACKAGES[@]}"; do
-  pkg=${spec%% *}
-  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$pkg")
-  fi
+npm_only=0
+profiles=()
+for a in "$@"; do
+  case $a in
+    --npm-only) npm_only=1 ;;
+    all) profiles+=(netns docker vm report test) ;;
+    netns | docker | vm | report | test) profiles+=("$a") ;;
+    *) echo "install-deps: unknown profile $a (netns docker vm report test all)" >&2 && exit 2 ;;
+  esac
 done
+((${#profiles[@]})) || profiles=(netns docker vm report test)
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+# Another container engine on this host (docker-ce, moby, or a dockerd answering): fabric uses it
+# as it is. Installing docker.io would make apt remove docker-ce.
+other_engine() {
+  local p
+  for p in docker-ce moby-engine containerd.io; do installed "$p" && echo "$p" && return 0; done
+  if ! installed docker.io && [[ -S /var/run/docker.sock ]] && command -v docker >/dev/null &&
+    timeout 5 docker version >/dev/null 2>&1; then
+    echo "a dockerd answering on /var/run/docker.sock" && return 0
+  fi
+  return 1
+}
+
+missing=()
+if ((!npm_only)); then
+  for prof in "${profiles[@]}"; do
+    for pkg in ${PROFILE[$prof]}; do
+      [[ " ${missing[*]} " == *" $pkg "* ]] && continue
+      installed "$pkg" && continue
+      if [[ $pkg == docker.io ]] && engine=$(other_engine); then
+        echo "fabric: not installing docker.io: this host already has a container engine ($engine); fabric uses it"
+        continue
+      fi
+      missing+=("$pkg")
+    done
+  done
+fi
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "fabric: missing Debian packages: ${missing[*]} (run as root, or: apt-get install ${missing[*]})" >&2
     exit 1
   fi
-  echo "fabric: installing Debian packages: ${missing[*]}"
+  echo "fabric: host change: installing Debian packages (${profiles[*]}): ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get update
+  # --no-remove: if satisfying these would remove anything installed, apt stops instead.
+  apt-get install -y --no-install-recommends --no-remove -o Dpkg::Use-Pty=0 "${missing[@]}"
 fi
 
-# npm: reinstall only when the lock file changed since the last install.
-if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+# npm: reinstall only when the lock file changed since the last install. A linked node_modules
+# (shared between git worktrees) belongs to the tree it points into: npm ci would empty it.
+if [[ -L node_modules ]]; then
+  :
+elif [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "fabric: installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
 fi
