@@ -9,7 +9,7 @@ import { openCapture } from '../pcap/index.js';
 import type { TagPlan } from '../tagging/types.js';
 import type { LinkClass } from '../topology/model.js';
 import { findCanary } from '../traffic/frames.js';
-import type { FrameEvidence } from './result.js';
+import type { FrameEvidence } from '../report/result.js';
 
 export interface CapturedFrame {
   file: string;

@@ -5,7 +5,7 @@ import type { CapturedFrame, RunFrames } from './frames.js';
 import { evidence } from './frames.js';
 import type { ProbeRecord } from './probe.js';
 import type { TestContext } from './context.js';
-import type { FrameEvidence } from './result.js';
+import type { FrameEvidence } from '../report/result.js';
 
 export class EvidenceError extends Error {
   constructor(

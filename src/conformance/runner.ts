@@ -1,6 +1,6 @@
 // `fabric test`: one probe (capture everything while real traffic and canaries run), then every
 // selected check as a mocha test judging the captures. Results become the report contract
-// (src/conformance/result.ts); the run dir keeps the pcaps, manifest, plan and reports together.
+// (src/report/result.ts); the run dir keeps the pcaps, manifest, plan and reports together.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha from 'mocha';
@@ -13,7 +13,7 @@ import { loadContext, type TestContext } from './context.js';
 import { loadRunFrames, type RunFrames } from './frames.js';
 import { EvidenceError, SkipCheck, type CheckDef, type Judgement } from './judge.js';
 import { baselineProbe, type ProbeOptions, type ProbeRecord } from './probe.js';
-import type { CheckResult, ConformanceReport, HopPicture } from './result.js';
+import type { CheckResult, ConformanceReport, HopPicture } from '../report/result.js';
 import { DEFAULT_SUITES, SUITES } from './suites/index.js';
 
 export interface ConformanceOptions {

@@ -3,7 +3,7 @@
 // The deployed model (state file) stays the one truth: after a failover `computePlan(model)`
 // attaches the site at its new hypervisor, and `fabric status --json` links each VM to its host.
 import { FabricError } from '../errors/fabric-error.js';
-import { kindOf } from '../kinds/index.js';
+import { kindOf } from '../topology/kinds/index.js';
 import type { FabricIntent } from '../topology/intent.js';
 import type { LabModel, LinkModel, NodeModel } from '../topology/model.js';
 

@@ -6,7 +6,7 @@
 // Deterministic: the output depends on the report (and options) only.
 import { writeFile } from 'node:fs/promises';
 import type { CaptureManifest } from '../capture/manifest.js';
-import type { CheckResult, ConformanceReport, FrameEvidence, HopPicture } from '../conformance/result.js';
+import type { CheckResult, ConformanceReport, FrameEvidence, HopPicture } from './result.js';
 import { suiteOrder } from './junit.js';
 import { BLOCK_COLOR, CLASS_COLOR, tenantColors } from './palette.js';
 import { parseStack, type StackBlock } from './stack.js';

@@ -1,4 +1,4 @@
-// Reports of a conformance run (src/conformance/result.ts): JUnit XML, JSON, one-file HTML.
+// Reports of a conformance run (src/report/result.ts): JUnit XML, JSON, one-file HTML.
 export { junitXml, writeJunit, suiteOrder, evidenceLine } from './junit.js';
 export { reportJson, writeJson, readReport } from './json.js';
 export { renderHtml, writeHtml, pcapHref, type HtmlOptions } from './html.js';

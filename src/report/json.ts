@@ -2,7 +2,7 @@
 // alphabetical below), so two runs with the same results give byte-identical files and diffs
 // between runs show only what changed.
 import { readFile, writeFile } from 'node:fs/promises';
-import type { ConformanceReport } from '../conformance/result.js';
+import type { ConformanceReport } from './result.js';
 import { FabricError } from '../errors/fabric-error.js';
 
 const TOP: (keyof ConformanceReport)[] = [
@@ -57,7 +57,7 @@ export async function readReport(path: string): Promise<ConformanceReport> {
       'E_REPORT_VERSION',
       `${path}: not a fabric conformance report (reportVersion ${JSON.stringify(r?.reportVersion)})`,
       {
-        hint: 'expected reportVersion 1 (src/conformance/result.ts)',
+        hint: 'expected reportVersion 1 (src/report/result.ts)',
       },
     );
   }

@@ -3,7 +3,7 @@
 // in the <failure> body, so a CI page shows which frames broke the rule. Mutation results, when
 // present, form one more suite (`mutation`): a mutation that no check caught is a failure.
 import { writeFile } from 'node:fs/promises';
-import type { CheckResult, ConformanceReport, FrameEvidence } from '../conformance/result.js';
+import type { CheckResult, ConformanceReport, FrameEvidence } from './result.js';
 import { xmlAttr, xmlText } from './xml.js';
 
 const secs = (ms: number): string => (Math.max(0, ms) / 1000).toFixed(3);

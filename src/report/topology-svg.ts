@@ -3,7 +3,7 @@
 // (interconnect switches, PEs), the DC switch, the tenant access switches grouped per tenant on a
 // tinted band, and each switch's endpoints stacked below it. Boxes are coloured by role, links by
 // class, tenants by a stripe and their band. Pure layout arithmetic: same input, same SVG.
-import type { TopologyPicture } from '../conformance/result.js';
+import type { TopologyPicture } from './result.js';
 import { CLASS_COLOR, CLASS_WIDTH, ROLE_COLOR, ROLE_INK, tenantColors } from './palette.js';
 import { html } from './xml.js';
 

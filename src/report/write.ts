@@ -1,7 +1,7 @@
 // All three reports at once, into one folder (normally the run dir, so the HTML's pcap links work).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConformanceReport } from '../conformance/result.js';
+import type { ConformanceReport } from './result.js';
 import { writeHtml, type HtmlOptions } from './html.js';
 import { writeJson } from './json.js';
 import { writeJunit } from './junit.js';

@@ -16,7 +16,7 @@ export {
   type FlowDiff,
   type ProgramDelta,
 } from './apply.js';
-export { ENCODING, classMtu } from './encoding.js';
+export { ENCODING, classMtu } from '../topology/encoding.js';
 export type * from './types.js';
 export type { BridgeProgram } from './modules/module.js';
 

@@ -5,7 +5,7 @@ import { DiagnosticBag } from '../errors/diagnostics.js';
 import type { FabricIntent } from '../topology/intent.js';
 import type { LabModel, LinkClass } from '../topology/model.js';
 import { LabIndex, type PlanContext } from './context.js';
-import { ENCODING, classMtu } from './encoding.js';
+import { ENCODING, classMtu } from '../topology/encoding.js';
 import { orderedModules } from './modules/registry.js';
 import type { TagPlan } from './types.js';
 

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { stringify } from 'yaml';
 import { FabricError } from '../errors/fabric-error.js';
-import { kindOf } from '../kinds/index.js';
-import type { ClabNode } from '../kinds/index.js';
+import { kindOf } from './kinds/index.js';
+import type { ClabNode } from './kinds/index.js';
 import type { InterfaceModel, LabModel } from './model.js';
 
 export interface ClabEndpoint {

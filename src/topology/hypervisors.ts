@@ -18,9 +18,9 @@ import type { DiagnosticBag } from '../errors/diagnostics.js';
 import type { FabricIntent, HypervisorIntent } from './intent.js';
 import type { SourceMap } from './locate.js';
 import type { LinkClass } from './model.js';
-import { VXLAN_OVERHEAD } from '../tagging/encoding.js';
+import { VXLAN_OVERHEAD } from './encoding.js';
 import { dcSwitchName } from './names.js';
-import type { LabBuilder } from './resolve.js';
+import type { LabBuilder } from './builder.js';
 
 export const HV_TYPES = ['customer', 'ha'] as const;
 export type HypervisorType = (typeof HV_TYPES)[number];

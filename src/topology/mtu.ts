@@ -1,6 +1,6 @@
 // Link MTUs follow the tag plan's budget: each class carries the client's IP packet plus the
-// headers the fabric adds there (src/tagging/encoding.ts documents them per class).
-import { classMtu } from '../tagging/encoding.js';
+// headers the fabric adds there (src/topology/encoding.ts documents them per class).
+import { classMtu } from './encoding.js';
 import type { LinkClass } from './model.js';
 
 /** The single place a link's MTU comes from; `tenantMtu` is the intent's optional `mtu`. */
@@ -8,4 +8,4 @@ export function linkMtu(linkClass: LinkClass, tenantMtu = 1500): number {
   return classMtu(linkClass, tenantMtu);
 }
 
-export { VXLAN_OVERHEAD } from '../tagging/encoding.js';
+export { VXLAN_OVERHEAD } from './encoding.js';

@@ -3,18 +3,18 @@
 // the runtimes and the tag planner all read one truth. Node naming is in names.ts.
 import { createHash } from 'node:crypto';
 import { DiagnosticBag } from '../errors/diagnostics.js';
-import { COMMON_ATTRIBUTES } from '../kinds/base/index.js';
-import { kindOf } from '../kinds/index.js';
+import { COMMON_ATTRIBUTES } from './kinds/base/index.js';
+import { kindOf } from './kinds/index.js';
 import type { FabricIntent } from './intent.js';
 import { formatIp, parseCidr, pointToPointHosts } from './ip.js';
 import { sortDiagnostics, type LoadedIntent } from './load.js';
 import { SourceMap, type DocPath } from './locate.js';
-import type { InterfaceModel, LabModel, LinkClass, NodeKind, NodeModel, NodeRole } from './model.js';
+import { LabBuilder } from './builder.js';
+import type { InterfaceModel, LabModel, LinkClass, NodeRole } from './model.js';
 import { linkMtu, VXLAN_OVERHEAD } from './mtu.js';
 import { hostedSites, resolveHypervisors } from './hypervisors.js';
 import {
   accessSwitchName,
-  bridgeName,
   dcSwitchName,
   endpointName,
   interconnectName,
@@ -28,103 +28,6 @@ export const PROVIDER_VNI = 4242;
 export const VXLAN_PORT = 4789;
 export const PROVIDER_VXLAN_DEV = 'vx0';
 export const PROVIDER_BRIDGE_DEV = 'br0';
-
-interface Port {
-  iface: InterfaceModel;
-  /** Short label used in link ids: `p3` on bridges, the ifname elsewhere. */
-  label: string;
-}
-
-/** Builds nodes and links; allocates interfaces in call order. */
-export class LabBuilder {
-  readonly nodes = new Map<string, NodeModel>();
-  readonly links: LabModel['links'] = [];
-  private readonly next = new Map<string, number>();
-  /** Where each node comes from in the intent (for diagnostics). */
-  readonly origin = new Map<string, DocPath>();
-
-  constructor(readonly lab: string) {}
-
-  addNode(
-    name: string,
-    kind: NodeKind,
-    role: NodeRole,
-    opts: {
-      dc?: string | null;
-      tenant?: string | null;
-      labels?: Record<string, string>;
-      origin?: DocPath;
-      bridge?: string;
-    } = {},
-  ): NodeModel {
-    const dc = opts.dc ?? null;
-    const tenant = opts.tenant ?? null;
-    const labels: Record<string, string> = { 'fabric.role': role, ...(opts.labels ?? {}) };
-    if (dc) labels['fabric.dc'] = dc;
-    if (tenant) labels['fabric.tenant'] = tenant;
-    const node: NodeModel = { name, kind, role, dc, tenant, interfaces: [], labels };
-    if (kindOf(kind).bridgePorts) node.bridge = opts.bridge ?? bridgeName(this.lab, name);
-    this.nodes.set(name, node);
-    this.next.set(name, 1);
-    if (opts.origin) this.origin.set(name, opts.origin);
-    return node;
-  }
-
-  node(name: string): NodeModel {
-    const n = this.nodes.get(name);
-    if (!n) throw new Error(`resolve: no node ${name}`);
-    return n;
-  }
-
-  /** Allocates the node's next interface (eth<N> in namespaces, port <N> on bridges). */
-  port(nodeName: string, extra: Partial<InterfaceModel> = {}): Port {
-    const node = this.node(nodeName);
-    const index = this.next.get(nodeName) ?? 1;
-    this.next.set(nodeName, index + 1);
-    const kind = kindOf(node.kind);
-    const iface: InterfaceModel = { name: kind.interfaceName(this.lab, nodeName, index), addresses: [], ...extra };
-    node.interfaces.push(iface);
-    return { iface, label: kind.bridgePorts ? `p${index}` : iface.name };
-  }
-
-  /** Highest interface index allocated so far (bridges) — explicit ports must be above it. */
-  allocated(nodeName: string): number {
-    return (this.next.get(nodeName) ?? 1) - 1;
-  }
-
-  connect(cls: LinkClass, a: Port & { node: string }, b: Port & { node: string }, mtu: number): void {
-    a.iface.mtu = mtu;
-    b.iface.mtu = mtu;
-    this.links.push({
-      id: `${a.node}:${a.label}--${b.node}:${b.label}`,
-      class: cls,
-      endpoints: [
-        { node: a.node, ifname: a.iface.name },
-        { node: b.node, ifname: b.iface.name },
-      ],
-      mtu,
-    });
-  }
-
-  /** Allocates one interface on each side and links them. */
-  link(
-    cls: LinkClass,
-    a: string,
-    b: string,
-    mtu: number,
-    aIf: Partial<InterfaceModel> = {},
-    bIf: Partial<InterfaceModel> = {},
-  ): [InterfaceModel, InterfaceModel] {
-    const pa = { ...this.port(a, aIf), node: a };
-    const pb = { ...this.port(b, bIf), node: b };
-    this.connect(cls, pa, pb, mtu);
-    return [pa.iface, pb.iface];
-  }
-
-  model(source: string, intent: unknown): LabModel {
-    return { name: this.lab, source, nodes: [...this.nodes.values()], links: this.links, intent };
-  }
-}
 
 /** Deterministic locally administered unicast MAC for a system without a declared one. */
 export function derivedMac(site: string, system: string, salt = 0): string {

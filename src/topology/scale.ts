@@ -3,7 +3,8 @@
 import { FabricError } from '../errors/fabric-error.js';
 import { formatIp } from './ip.js';
 import type { LabModel } from './model.js';
-import { LabBuilder, derivedMac } from './resolve.js';
+import { LabBuilder } from './builder.js';
+import { derivedMac } from './resolve.js';
 
 export const SCALE_MIN = 2;
 export const SCALE_MAX = 100000;

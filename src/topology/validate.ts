@@ -3,7 +3,7 @@
 // Written defensively: it also runs on documents with schema errors, so a user sees every
 // problem in one pass; anything malformed was already reported by the schema and is skipped.
 import type { Diagnostic, DiagnosticBag } from '../errors/diagnostics.js';
-import { getKind, kindNames } from '../kinds/index.js';
+import { getKind, kindNames } from './kinds/index.js';
 import { formatIp, isNetworkOrBroadcast, networkOf, parseCidr } from './ip.js';
 import type { DocPath, SourceMap } from './locate.js';
 import type { NodeKind } from './model.js';

@@ -10,7 +10,7 @@ import { getRuntime } from '../../src/runtime/index.js';
 import type { StatusDoc } from '../../src/runtime/types.js';
 import { computePlan } from '../../src/tagging/index.js';
 import { cli, referenceLabCopy } from './lab-copy.js';
-import type { ConformanceReport } from '../../src/conformance/result.js';
+import type { ConformanceReport } from '../../src/report/result.js';
 import { startCapture, type CaptureStatusDoc } from '../../src/capture/index.js';
 
 const LAB = 'cfm';

@@ -11,7 +11,7 @@ import { tryRun } from '../../src/exec/index.js';
 import { getRuntime, readState } from '../../src/runtime/index.js';
 import { programLab } from '../../src/tagging/index.js';
 import { loadLabText } from '../../src/topology/index.js';
-import type { ConformanceReport } from '../../src/conformance/result.js';
+import type { ConformanceReport } from '../../src/report/result.js';
 import {
   failbackWithProbe,
   failoverStatus,

@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { run, tryRun } from '../../src/exec/index.js';
 import { getRuntime } from '../../src/runtime/index.js';
 import { ensureOvs } from '../../src/runtime/ovs/daemon.js';
-import type { ConformanceReport } from '../../src/conformance/result.js';
+import type { ConformanceReport } from '../../src/report/result.js';
 import { loadContext } from '../../src/conformance/context.js';
 import { reprogramLab } from '../../src/conformance/faults.js';
 import { cli as runCli, referenceLabCopy } from './lab-copy.js';

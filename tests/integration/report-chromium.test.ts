@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { execa } from 'execa';
-import type { ConformanceReport } from '../../src/conformance/result.js';
+import type { ConformanceReport } from '../../src/report/result.js';
 import { renderHtml } from '../../src/report/index.js';
 
 const FIXTURE = new URL('../fixtures/report/mtdc-failed.json', import.meta.url).pathname;

@@ -17,7 +17,7 @@ import {
 } from '../faults.js';
 import type { TestContext } from '../context.js';
 import { EvidenceError, type CheckDef, type Judgement } from '../judge.js';
-import type { FrameEvidence } from '../result.js';
+import type { FrameEvidence } from '../../report/result.js';
 import { delivery } from './delivery.js';
 import { isolation } from './isolation.js';
 

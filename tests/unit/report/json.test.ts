@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { readReport, reportJson, writeJson } from '../../../src/report/index.js';
-import type { ConformanceReport } from '../../../src/conformance/result.js';
+import type { ConformanceReport } from '../../../src/report/result.js';
 import { fixture } from './fixture.js';
 
 /** The same data with every object's keys inserted in reverse order. */

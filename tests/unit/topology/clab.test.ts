@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { generateClab, loadLab, renderClab, scaleLab, validateClab } from '../../../src/topology/index.js';
-import { getKind, kindNames } from '../../../src/kinds/index.js';
+import { getKind, kindNames } from '../../../src/topology/kinds/index.js';
 import type { NodeModel } from '../../../src/topology/model.js';
 
 const LAB = new URL('../../../labs/mtdc/', import.meta.url).pathname;

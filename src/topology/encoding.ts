@@ -14,7 +14,7 @@
 //   the egress PE (no penultimate-hop popping: every long-haul link shows Tag4).
 // - The provider segment wraps the whole MPLS frame in IPv4/UDP/VXLAN between two provider
 //   routers (kernel VXLAN, dstport 4789), added by the outbound and removed by the inbound one.
-import type { LinkClass } from '../topology/model.js';
+import type { LinkClass } from './model.js';
 
 export interface HeaderSpec {
   name: string;

@@ -9,8 +9,8 @@ import {
   type ClabNode,
   type InterfaceRef,
 } from '../base/index.js';
-import type { NodeKind, NodeModel, NodeRole } from '../../topology/model.js';
-import { IFNAMSIZ, portName, SAFE_IFNAME } from '../../topology/names.js';
+import type { NodeKind, NodeModel, NodeRole } from '../../model.js';
+import { IFNAMSIZ, portName, SAFE_IFNAME } from '../../names.js';
 
 export function checkBridgeName(value: unknown): [string, string, string] | undefined {
   const v = String(value);

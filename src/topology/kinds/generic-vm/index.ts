@@ -1,7 +1,7 @@
 // `generic_vm`: a QEMU guest (containerlab runs it in a vrnetlab-style container; the failover
 // issue runs it under QEMU directly). Needs an image.
 import { BaseKind, sortedLabels, type AttributeSpec, type ClabNode } from '../base/index.js';
-import type { NodeModel, NodeRole } from '../../topology/model.js';
+import type { NodeModel, NodeRole } from '../../model.js';
 
 export class GenericVmKind extends BaseKind {
   readonly name = 'generic_vm' as const;

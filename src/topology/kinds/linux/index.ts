@@ -1,7 +1,7 @@
 // `linux`: a network namespace (netns runtime) or a container (containerlab). Endpoints and
 // provider routers. Containerlab users get addresses, kernel devices and routes from `exec`.
 import { BaseKind, sortedLabels, type AttributeSpec, type ClabNode } from '../base/index.js';
-import type { NodeModel, NodeRole } from '../../topology/model.js';
+import type { NodeModel, NodeRole } from '../../model.js';
 
 /** Image for containerlab users; our netns runtime ignores it. iproute2 is needed by `exec`. */
 export const DEFAULT_LINUX_IMAGE = 'alpine:3.20';

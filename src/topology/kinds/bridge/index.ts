@@ -1,5 +1,5 @@
 // `bridge`: a plain Linux bridge in the root namespace. Same naming rules as ovs-bridge.
-import type { NodeKind } from '../../topology/model.js';
+import type { NodeKind } from '../../model.js';
 import { OvsBridgeKind } from '../ovs-bridge/index.js';
 
 export class BridgeKind extends OvsBridgeKind {

@@ -1,7 +1,7 @@
 // `host`: the machine itself; its interfaces live in the root namespace, so link endpoints must
 // name them explicitly (≤ 15 chars).
 import { BaseKind } from '../base/index.js';
-import type { NodeRole } from '../../topology/model.js';
+import type { NodeRole } from '../../model.js';
 
 export class HostKind extends BaseKind {
   readonly name = 'host' as const;

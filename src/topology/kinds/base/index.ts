@@ -1,10 +1,10 @@
 // The default kind every kind extends (containerlab style: a registry keyed by the YAML `kind:`
 // over a default base). A kind says which extra attributes it accepts, how its interfaces are
 // named and referenced, and how it renders into a containerlab node.
-import type { Diagnostic } from '../../errors/diagnostics.js';
-import type { DocPath, SourceMap } from '../../topology/locate.js';
-import type { NodeKind, NodeModel, NodeRole } from '../../topology/model.js';
-import { IFNAMSIZ, SAFE_IFNAME } from '../../topology/names.js';
+import type { Diagnostic } from '../../../errors/diagnostics.js';
+import type { DocPath, SourceMap } from '../../locate.js';
+import type { NodeKind, NodeModel, NodeRole } from '../../model.js';
+import { IFNAMSIZ, SAFE_IFNAME } from '../../names.js';
 
 /** Attributes every extra node may carry, whatever its kind. */
 export const COMMON_ATTRIBUTES = ['name', 'kind', 'role', 'dc', 'tenant', 'labels'] as const;
