@@ -1,9 +1,10 @@
 // Collected, located problems (netlab style): a stage records every problem it finds and the
 // caller fails once with all of them, so a user fixes a lab file in one pass.
+import type { ErrorCode } from './codes/index.js';
 import { FabricError } from './fabric-error.js';
 
 export interface Diagnostic {
-  code: string;
+  code: ErrorCode;
   message: string;
   /** File the problem is in. */
   file?: string;

@@ -1,5 +1,8 @@
 // Errors with a stable code, a hint and the cause (oclif/undici style), so the CLI can print
-// something a user can act on and tests can match on `code` rather than on prose.
+// something a user can act on and tests can match on `code` rather than on prose. Codes come from
+// the catalogue (./codes/), so an unlisted code fails the typecheck.
+import type { ErrorCode } from './codes/index.js';
+
 export interface FabricErrorOptions {
   hint?: string;
   cause?: unknown;
@@ -8,11 +11,11 @@ export interface FabricErrorOptions {
 }
 
 export class FabricError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hint?: string;
   readonly location?: string;
 
-  constructor(code: string, message: string, opts: FabricErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, opts: FabricErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'FabricError';
     this.code = code;

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
+import { isErrorCode } from '../errors/codes/index.js';
 import { DiagnosticBag, DiagnosticsError, type Diagnostic } from '../errors/diagnostics.js';
 import { FabricError } from '../errors/fabric-error.js';
 import type { FabricIntent } from './intent.js';
@@ -76,7 +77,8 @@ const TYPE_WORDS: Record<string, string> = {
 
 function schemaDiagnostic(e: ErrorObject, data: unknown, src: SourceMap): Diagnostic | undefined {
   const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
-  const xcode = typeof parent['x-code'] === 'string' ? (parent['x-code'] as string) : undefined;
+  const x = parent['x-code'];
+  const xcode = typeof x === 'string' && isErrorCode(x) ? x : undefined;
   const xhint = typeof parent['x-hint'] === 'string' ? (parent['x-hint'] as string) : undefined;
   const path = pointerToPath(e.instancePath, data);
   const propertyName = (e as ErrorObject & { propertyName?: string }).propertyName;

@@ -1,6 +1,7 @@
 // Source positions for diagnostics: maps a document path (['tenants','red','sites',0,'ip']) to
 // file:line:column using the parsed YAML document, so every problem points at the text to fix.
 import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
+import type { ErrorCode } from '../errors/codes/index.js';
 import type { Diagnostic } from '../errors/diagnostics.js';
 
 export type DocPath = (string | number)[];
@@ -71,7 +72,7 @@ export class SourceMap {
     return this.pos(best);
   }
 
-  diag(code: string, path: DocPath, message: string, hint?: string, opts: { key?: boolean } = {}): Diagnostic {
+  diag(code: ErrorCode, path: DocPath, message: string, hint?: string, opts: { key?: boolean } = {}): Diagnostic {
     const p = this.locate(path, opts.key);
     const d: Diagnostic = { code, message, file: this.file };
     if (path.length) d.path = formatPath(path);

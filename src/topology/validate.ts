@@ -2,6 +2,7 @@
 // collisions between tenants, generated node-name clashes, extra nodes (by kind) and extra links.
 // Written defensively: it also runs on documents with schema errors, so a user sees every
 // problem in one pass; anything malformed was already reported by the schema and is skipped.
+import type { ErrorCode } from '../errors/codes/index.js';
 import type { Diagnostic, DiagnosticBag } from '../errors/diagnostics.js';
 import { getKind, kindNames } from './kinds/index.js';
 import { formatIp, isNetworkOrBroadcast, networkOf, parseCidr } from './ip.js';
@@ -41,7 +42,7 @@ class Checker {
     private readonly bag: DiagnosticBag,
   ) {}
 
-  report(code: string, path: DocPath, message: string, hint?: string, key = false): void {
+  report(code: ErrorCode, path: DocPath, message: string, hint?: string, key = false): void {
     this.bag.add(this.src.diag(code, path, message, hint, { key }));
   }
 

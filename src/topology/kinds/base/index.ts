@@ -1,6 +1,7 @@
 // The default kind every kind extends (containerlab style: a registry keyed by the YAML `kind:`
 // over a default base). A kind says which extra attributes it accepts, how its interfaces are
 // named and referenced, and how it renders into a containerlab node.
+import type { ErrorCode } from '../../../errors/codes/index.js';
 import type { Diagnostic } from '../../../errors/diagnostics.js';
 import type { DocPath, SourceMap } from '../../locate.js';
 import type { NodeKind, NodeModel, NodeRole } from '../../model.js';
@@ -14,7 +15,7 @@ export interface AttributeSpec {
   required?: boolean;
   description: string;
   /** Extra check; returns a problem as [code, message, hint]. */
-  check?: (value: unknown) => [string, string, string] | undefined;
+  check?: (value: unknown) => [ErrorCode, string, string] | undefined;
 }
 
 export interface KindContext {
@@ -31,7 +32,7 @@ export type InterfaceRef =
       /** 1-based port index for bridge kinds */ index?: number;
       /** interface name for others */ name?: string;
     }
-  | { ok: false; code: string; message: string; hint: string };
+  | { ok: false; code: ErrorCode; message: string; hint: string };
 
 /** A containerlab node (subset of the schema's node-config we emit). */
 export interface ClabNode {

@@ -1,6 +1,7 @@
 // `ovs-bridge`: an Open vSwitch bridge in the root namespace (userspace datapath in our runtime).
 // Containerlab looks for a pre-existing bridge named like the node, so the clab node name is the
 // root-namespace bridge name (≤ 15 chars), and the fabric node name rides in `fabric.node`.
+import type { ErrorCode } from '../../errors/codes/index.js';
 import {
   BaseKind,
   parsePortRef,
@@ -12,7 +13,7 @@ import {
 import type { NodeKind, NodeModel, NodeRole } from '../../model.js';
 import { IFNAMSIZ, portName, SAFE_IFNAME } from '../../names.js';
 
-export function checkBridgeName(value: unknown): [string, string, string] | undefined {
+export function checkBridgeName(value: unknown): [ErrorCode, string, string] | undefined {
   const v = String(value);
   if (!SAFE_IFNAME.test(v))
     return ['E_BAD_NAME', `bridge name '${v}' is not allowed`, 'bridge names match [a-zA-Z][a-zA-Z0-9_-]*'];
