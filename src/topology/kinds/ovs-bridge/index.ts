@@ -1,7 +1,7 @@
 // `ovs-bridge`: an Open vSwitch bridge in the root namespace (userspace datapath in our runtime).
 // Containerlab looks for a pre-existing bridge named like the node, so the clab node name is the
 // root-namespace bridge name (≤ 15 chars), and the fabric node name rides in `fabric.node`.
-import type { ErrorCode } from '../../errors/codes/index.js';
+import type { ErrorCode } from '../../../errors/codes/index.js';
 import {
   BaseKind,
   parsePortRef,
