@@ -181,7 +181,10 @@ export class EchoTally {
     let gapAt = 0;
     for (let i = 1; i < marks.length; i++) {
       const g = (marks[i]! - marks[i - 1]!) * 1000;
-      if (g > maxGap) ((maxGap = g), (gapAt = marks[i - 1]! * 1000));
+      if (g > maxGap) {
+        maxGap = g;
+        gapAt = marks[i - 1]! * 1000;
+      }
     }
     return {
       tenant: f.tenant,
