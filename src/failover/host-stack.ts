@@ -78,7 +78,7 @@ export function hostStackCommands(h: HostStack, segs: Segment[], systems: System
       ['ip', '-n', C, 'addr', 'add', s.ip, 'dev', 'eth1'],
       ['ip', '-n', C, 'link', 'set', 'lo', 'up'],
       ['ip', '-n', C, 'link', 'set', 'eth1', 'up'],
-      // Partial checksums must not reach the OVS userspace datapath (DESIGN.md trap).
+      // Partial checksums must not reach the OVS userspace datapath (docs/design-facts.md, checksum offload).
       ['ip', 'netns', 'exec', C, 'ethtool', '-K', 'eth1', 'tx', 'off'],
       ['ip', '-n', H, 'link', 'set', veth, 'master', `br${s.vlan}`, 'up'],
     );

@@ -1,6 +1,6 @@
 // LabModel → containerlab topology (the deployable artifact). Deterministic: nodes and links are
 // sorted, labels sorted, YAML rendered with fixed options. Validated against containerlab's own
-// schema (../shared/schemas/clab.schema.json, draft-07) with ajv.
+// schema (schemas/clab.schema.json, vendored with its license; draft-07) with ajv.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -77,11 +77,14 @@ export function clabYaml(model: LabModel, sourceLabel = 'fabric.yml'): string {
   return header + stringify(renderClab(model), { lineWidth: 0, sortMapEntries: false, indent: 2 });
 }
 
-/** Where containerlab's schema lives: $FABRIC_CLAB_SCHEMA or <repo>/../shared/schemas. */
+/**
+ * Where containerlab's schema lives: the repository's own copy (schemas/clab.schema.json), so a
+ * clone or an installed package validates wherever it sits; $FABRIC_CLAB_SCHEMA may name another.
+ */
 export function clabSchemaPath(): string {
   if (process.env.FABRIC_CLAB_SCHEMA) return process.env.FABRIC_CLAB_SCHEMA;
   // src/topology and dist/topology are both two levels below the repo root.
-  return fileURLToPath(new URL('../../../shared/schemas/clab.schema.json', import.meta.url));
+  return fileURLToPath(new URL('../../schemas/clab.schema.json', import.meta.url));
 }
 
 let clabValidator: ValidateFunction | undefined;
@@ -92,7 +95,7 @@ export function validateClab(topo: unknown): string[] {
     const path = clabSchemaPath();
     if (!existsSync(path)) {
       throw new FabricError('E_CLAB_SCHEMA_MISSING', `containerlab schema not found at ${path}`, {
-        hint: 'set FABRIC_CLAB_SCHEMA to the path of clab.schema.json',
+        hint: 'the repository ships it as schemas/clab.schema.json: restore it (or set FABRIC_CLAB_SCHEMA)',
       });
     }
     // strict:false: the schema uses `prefixItems` and `markdownDescription`, unknown to draft-07.

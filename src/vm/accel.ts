@@ -1,5 +1,5 @@
 // TCG or KVM. TCG is the default: /dev/kvm exists on our machines but ordinary guests hang on it
-// (DESIGN §3). `auto` boots a probe guest under KVM once and uses KVM only if its agent answers;
+// (docs/design-facts.md, QEMU). `auto` boots a probe guest under KVM once and uses KVM only if its agent answers;
 // the verdict is cached per host kernel, QEMU version and image.
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FabricError } from '../errors/fabric-error.js';
 import { run } from '../exec/index.js';
 
-/** Modules every guest gets (DESIGN §3): NIC, control channel, tagging, overlays, MPLS, veth. */
+/** Modules every guest gets (docs/design-facts.md, QEMU): NIC, control channel, tagging, overlays, MPLS, veth. */
 export const DEFAULT_GUEST_MODULES: readonly string[] = [
   'virtio_pci',
   'virtio_net',

@@ -145,7 +145,7 @@ export function buildQemuArgs(spec: VmSpec): string[] {
     const mac = nic.mac ?? macFor(spec.name, i);
     if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac)) throw new FabricError('E_VM_SPEC', `bad MAC ${mac}`);
     // csum/guest_csum off: the guest computes checksums itself; partial checksums through a tap
-    // into the OVS userspace datapath arrive broken (the same trap as veth offload, DESIGN §3).
+    // into the OVS userspace datapath arrive broken (the same trap as veth offload, docs/design-facts.md).
     // romfile= : no iPXE option ROM needed for direct kernel boot.
     args.push('-netdev', `tap,id=net${i},ifname=${nic.tap},script=no,downscript=no`);
     args.push('-device', `virtio-net-pci,netdev=net${i},mac=${mac},csum=off,guest_csum=off,romfile=`);

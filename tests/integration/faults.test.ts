@@ -107,7 +107,7 @@ describe('faults suite on the reference lab (root, real OVS daemon restart)', fu
   });
 
   it('turns red, with frames from the restart window, when bridges are left in standalone mode', async function () {
-    // The trap of DESIGN §3: after a restart a standalone bridge behaves as NORMAL and joins all
+    // The restart trap (docs/design-facts.md): after a restart a standalone bridge behaves as NORMAL and joins all
     // tenants. Programmed, it isolates (the plan's flows replace NORMAL); only the restart leaks.
     const bridges = ['dc1-sw', 'red-c1-sw'].map((n) => `${LAB}-${n}`);
     const ctx = await loadContext(LAB);

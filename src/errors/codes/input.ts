@@ -164,7 +164,7 @@ export const INPUT_CODES = {
   },
   E_CLAB_SCHEMA_MISSING: {
     summary: "containerlab's schema is not where fabric reads it (schemas/clab.schema.json)",
-    hint: 'restore schemas/clab.schema.json from the repository',
+    hint: 'the repository ships it as schemas/clab.schema.json: restore it (or set FABRIC_CLAB_SCHEMA)',
   },
   E_CLAB_INVALID: {
     summary: "the generated containerlab topology violates containerlab's schema",

@@ -2,7 +2,7 @@
 // vSwitch userspace bridges (datapath_type=netdev, fail_mode=secure) in the root namespace, and
 // links are veth pairs created with both ends directly in their final namespaces. Work is done
 // in batches (ip -batch, xargs fan-out, chunked ovs-vsctl transactions) so 1,000 nodes come up in
-// seconds. DESIGN.md §3 traps handled here: tx checksum offload off on every veth end, IPv6 off,
+// seconds. Datapath traps handled here (docs/design-facts.md): tx checksum offload off on every veth end, IPv6 off,
 // vlan-limit=2 (daemon), fail_mode=secure, VXLAN dstport explicit.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
