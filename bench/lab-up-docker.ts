@@ -1,8 +1,9 @@
-// Lab-up on the docker runtime against the embedded netns runtime, side by side in one run
-// (issue 7 §6): the reference lab (labs/mtdc, renamed so a running `make lab-up` is never
-// touched) and a 100-node scale lab (scaleLab(100), renamed the same way). Each lab is deployed,
-// made traffic-ready (tags programmed for mtdc, then one probe answered inside a tenant) and torn
-// down on each runtime in turn. Needs root; dockerd is started by the runtime when silent.
+// Lab-up on the docker runtime against the embedded netns runtime, side by side in one run (what
+// the docker runtime costs over the embedded one): the reference lab (labs/mtdc, renamed so a
+// running `make lab-up` is never touched) and a 100-node scale lab (scaleLab(100), renamed the same
+// way). Each lab is deployed, made traffic-ready (tags programmed for mtdc, then one probe answered
+// inside a tenant) and torn down on each runtime in turn. Needs root; dockerd is started by the
+// runtime when silent.
 //   npx tsx bench/run.ts lab-up-docker      # through make bench
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,9 +1,10 @@
-// The steady probe of a watched failover (issue 6: "per tenant flow at 1,000 pps with sequence
-// numbers, captured"): N ICMP echo requests crafted with the frame library (seq 1..N, a per-flow
-// ICMP id, the tenant's payload pattern), replayed at a fixed rate by tcpreplay inside the client
-// namespace. The target's kernel answers each one (echo replies are not rate-limited). Loss is
-// read from the capture on the client interface: requests seen leaving, replies seen coming back.
-// (iputils `ping -i 0.001` reached only 150-350 pps here, so it could not carry the 1,000 pps.)
+// The steady probe of a watched failover (a flow per tenant at 1,000 pps with sequence numbers,
+// captured, so loss is counted frame by frame): N ICMP echo requests crafted with the frame library
+// (seq 1..N, a per-flow ICMP id, the tenant's payload pattern), replayed at a fixed rate by
+// tcpreplay inside the client namespace. The target's kernel answers each one (echo replies are not
+// rate-limited). Loss is read from the capture on the client interface: requests seen leaving,
+// replies seen coming back. (iputils `ping -i 0.001` reached only 150-350 pps here, so it could not
+// carry the 1,000 pps.)
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';

@@ -1,4 +1,4 @@
-// Nested-hypervisor failover (issue 6): engine, layout, probes, timeline. docs/failover.md.
+// Nested-hypervisor failover: engine, layout, probes, timeline. docs/failover.md.
 export {
   setupFailover,
   runFailover,

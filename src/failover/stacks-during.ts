@@ -1,5 +1,6 @@
-// Tag stacks *during* a failover (issue 6 §6): every frame of a tenant's echo train captured on a
-// tenant port while the move runs must carry the stack that port is planned to carry: untagged
+// Tag stacks *during* a failover (isolation must hold while VMs move, not only after): every
+// frame of a tenant's echo train captured on a tenant port while the move runs must carry the
+// stack that port is planned to carry: untagged
 // client frames at an endpoint; on a virtual hypervisor's tap 802.1Q 4000 / IPv4 between the VTEP
 // pair / UDP 4789 / VXLAN with the site's VNI / the client frame; on a traditional hypervisor's
 // host-stack port the same without the tag. Frames are found by the tenant's payload pattern.

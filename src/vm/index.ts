@@ -1,4 +1,4 @@
-// QEMU guests for the failover work (issue 6): image, launch, control channel, QMP, migration.
+// QEMU guests that play the virtual hypervisors of failover: image, launch, control channel, QMP, migration.
 export {
   ensureGuestImage,
   imageInputs,

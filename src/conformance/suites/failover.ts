@@ -1,4 +1,4 @@
-// failover (issue 6): on a lab with hypervisors, where every virtual hypervisor runs (QEMU process
+// failover: on a lab with hypervisors, where every virtual hypervisor runs (QEMU process
 // alive, tap on the bridge of the hypervisor the model names: "runs on C2" after an evacuation),
 // the customer VMs answer at their declared IP and MAC from every DC of their tenant, the live
 // flows equal the plan of the current placement, and the last failover moved no frame across
