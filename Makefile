@@ -4,7 +4,7 @@ STAGE := bash scripts/stage.sh
 FABRIC := node bin/fabric.js
 LAB ?= mtdc
 
-.PHONY: deps deps-netns npm-deps build typecheck lint test test-unit test-integration lab-up lab-down bench guest clean
+.PHONY: deps deps-netns npm-deps build typecheck lint test test-unit test-integration lab-up lab-down bench fuzz guest clean
 
 # Debian packages (root) and npm packages; `npm-deps` alone needs neither root nor apt.
 # `deps` is everything `make test` needs; `deps-netns` only what a netns lab needs.
@@ -47,6 +47,10 @@ lab-down: deps-netns build
 
 bench: deps build
 	@$(STAGE) bench npx tsx bench/run.ts
+
+# Capture + decoder fuzz target at scale (1M cases; FUZZ_CASES, FUZZ_SEED), outside `make test`.
+fuzz: npm-deps
+	@$(STAGE) fuzz npx tsx tests/fuzz/run.ts
 
 # The QEMU guest image (Debian kernel + busybox initramfs), cached under .cache/guest.
 guest: deps build

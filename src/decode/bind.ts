@@ -39,6 +39,8 @@ const IP_PROTOS: Array<[number, LayerName]> = [
 export const BIND: readonly BindRule[] = [
   ...ETHERTYPES.map(([value, upper]): BindRule => ({ lower: 'eth', field: 'type', value, upper })),
   ...ETHERTYPES.map(([value, upper]): BindRule => ({ lower: 'vlan', field: 'type', value, upper })),
+  ...ETHERTYPES.map(([value, upper]): BindRule => ({ lower: 'sll', field: 'type', value, upper })),
+  ...ETHERTYPES.map(([value, upper]): BindRule => ({ lower: 'sll2', field: 'type', value, upper })),
   { lower: 'mpls', field: 's', value: 0, upper: 'mpls' },
   { lower: 'mpls', field: 's', value: 1, upper: 'pw' },
   { lower: 'mpls', field: 's', value: 1, upper: 'eth' }, // build: eth straight after a label = pw without cw

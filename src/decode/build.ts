@@ -16,6 +16,8 @@ import type {
   MplsLayer,
   PwLayer,
   RawReason,
+  Sll2Layer,
+  SllLayer,
   TcpLayer,
   UdpLayer,
   VlanLayer,
@@ -25,6 +27,8 @@ import type {
 type Spec<L extends { name: string }, X = unknown> = { name: L['name'] } & Partial<Omit<L, 'name'>> & X;
 
 export type EthSpec = Spec<EthLayer>;
+export type SllSpec = Spec<SllLayer, { halen?: number }>;
+export type Sll2Spec = Spec<Sll2Layer, { halen?: number }>;
 export type VlanSpec = Spec<VlanLayer>;
 export type MplsSpec = Spec<MplsLayer>;
 /** `cw` defaults to false (the lab's own pseudowires carry no control word). */
@@ -62,6 +66,8 @@ export interface RawSpec {
 /** A partial layer for build(). Every dissect() layer is also a valid LayerSpec. */
 export type LayerSpec =
   | EthSpec
+  | SllSpec
+  | Sll2Spec
   | VlanSpec
   | MplsSpec
   | PwSpec

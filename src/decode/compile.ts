@@ -22,6 +22,8 @@ export const LAYER_ID = {
   udp: 10,
   tcp: 11,
   raw: 12,
+  sll: 13,
+  sll2: 14,
 } as const satisfies Record<LayerName, number>;
 export const LAYER_NAME: readonly LayerName[] = (() => {
   const out: LayerName[] = [];
@@ -99,7 +101,7 @@ function literal(decl: LayerDecl): string {
 export const materialize: Materializer = (() => {
   const cases = Object.values(LAYERS).map((d) => `    case ${LAYER_ID[d.name]}: return ${literal(d)};`);
   const src = `"use strict"; return function materialize(id, b, o, k) {\n  switch (id) {\n${cases.join('\n')}\n    default: return undefined;\n  }\n};`;
-   
+
   return new Function('M', 'I4', 'I6', src)(formatMac, formatIpv4, formatIpv6) as Materializer;
 })();
 
@@ -111,8 +113,22 @@ export interface WalkState {
   /** decode-as: default decision code (0 = heuristic) and per-label codes. */
   daDefault: number;
   daLabels: Map<number, number> | null;
+  /** decode-as label ranges: (from, to, code) triples, searched last to first; null when none. */
+  daRanges: Int32Array | null;
+  /** decode-as UDP ports (source or destination) → layer id; null when none. */
+  daPorts: Map<number, number> | null;
+  /** Layer id the walk starts with (eth, or what the capture's link type starts with). */
+  first: number;
   reason: number;
   count: number;
+  /**
+   * The first layer whose length field claims more bytes than the frame has left (IPv4 total
+   * length, IPv6 payload length, UDP length): its index + 1, 0 when none; with the length it
+   * claims and the bytes that were left. Meaningful to report only for frames not cut by snaplen.
+   */
+  over: number;
+  overLen: number;
+  overAvail: number;
 }
 export type Walker = (b: Uint8Array, start: number, end: number, st: WalkState) => number;
 
@@ -136,11 +152,15 @@ function walkCase(decl: LayerDecl): string {
     L.push(`  const bl = ${fieldExpr(decl, decl.bound.field)}${decl.bound.add ? ` + ${decl.bound.add}` : ''};`);
     L.push(`  if (bl < h) ${stop('malformed')}`);
     L.push(`  if (o + bl < end) end = o + bl;`);
+    L.push(`  else if (o + bl > end && over === 0) { over = n + 1; overLen = bl; overAvail = end - o; }`);
   }
   if (decl.next)
     L.push(
       `  const k = ${decl.name === 'mpls' ? `${fieldExpr(decl, decl.next)} ? 1 : 0` : fieldExpr(decl, decl.next)};`,
     );
+  // UDP: decode-as ports (tshark's udp.port==N,vxlan) match either port, looked up when unbound.
+  const udp = decl.name === 'udp';
+  if (udp) L.push(`  const sp = ${fieldExpr(decl, 'sport')};`);
   L.push(`  kinds[n] = ${id}; offs[n] = o; keys[n] = ${decl.key ? fieldExpr(decl, decl.key) : 0}; n++;`);
   if (decl.payloadIfNonZero)
     L.push(`  if (${fieldExpr(decl, decl.payloadIfNonZero)} !== 0) { o += h; ${stop('payload')} }`);
@@ -155,7 +175,11 @@ function walkCase(decl: LayerDecl): string {
       seen.add(r.value!);
       L.push(`    case ${r.value}: id = ${LAYER_ID[r.upper]}; continue loop;`);
     }
-    L.push(`    default: ${stop(decl.unbound)}`);
+    if (udp)
+      L.push(
+        `    default: if (daPorts !== null) { let u = daPorts.get(k); if (u === undefined) u = daPorts.get(sp); if (u !== undefined) { id = u; continue loop; } } ${stop(decl.unbound)}`,
+      );
+    else L.push(`    default: ${stop(decl.unbound)}`);
     L.push(`  }`);
   } else if (rules.length > 0) {
     L.push(`  id = ${LAYER_ID[rules[0]!.upper]}; continue loop;`);
@@ -173,6 +197,9 @@ function pwCase(): string {
   const label = keys[n - 1];
   let d = 0;
   if (daLabels !== null) { const v = daLabels.get(label); if (v !== undefined) d = v; }
+  if (d === 0 && daRanges !== null) {
+    for (let r = daRanges.length - 3; r >= 0; r -= 3) if (label >= daRanges[r] && label <= daRanges[r + 1]) { d = daRanges[r + 2]; break; }
+  }
   if (d === 0) d = daDefault;
   if (d === 0) d = decidePw(b, o, end, frameLen);
   switch (d) {
@@ -195,12 +222,12 @@ export function walkerSource(): string {
   return `"use strict";
 return function walk(b, start, end, st) {
   const kinds = st.kinds, offs = st.offs, keys = st.keys;
-  const daLabels = st.daLabels, daDefault = st.daDefault;
+  const daLabels = st.daLabels, daDefault = st.daDefault, daRanges = st.daRanges, daPorts = st.daPorts;
   const max = kinds.length - 1; // keep one slot for the final raw layer
   if (end > b.length) end = b.length;
   if (start < 0) start = 0;
   const frameLen = end - start;
-  let o = start, n = 0, id = ${LAYER_ID.eth}, reason = 0;
+  let o = start, n = 0, id = st.first, reason = 0, over = 0, overLen = 0, overAvail = 0;
   loop: for (;;) {
     if (n >= max) { reason = ${R.malformed}; break; }
     switch (id) {
@@ -214,9 +241,11 @@ ${cases.join('\n')}
   }
   st.reason = reason;
   st.count = n;
+  st.over = over;
+  st.overLen = overLen;
+  st.overAvail = overAvail;
   return n;
 };`;
 }
 
- 
 export const walk: Walker = new Function('decidePw', walkerSource())(decidePw) as Walker;

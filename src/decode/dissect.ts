@@ -34,6 +34,8 @@ const materialize = materializeImport;
 const ID_RAW: number = LAYER_ID.raw;
 const ID_VLAN: number = LAYER_ID.vlan;
 const ID_PW: number = LAYER_ID.pw;
+const ID_ETH: number = LAYER_ID.eth;
+const ID_VXLAN: number = LAYER_ID.vxlan;
 
 /**
  * A reusable dissector. `walk(frame)` fills, for layer i < count:
@@ -49,9 +51,16 @@ export class Dissector implements WalkState {
   readonly keys = new Int32Array(MAX_LAYERS);
   daDefault = 0;
   daLabels: Map<number, number> | null = null;
+  daRanges: Int32Array | null = null;
+  daPorts: Map<number, number> | null = null;
+  first: number = ID_ETH;
   /** Raw reason code of the last walk (REASON[reason]); 0 = no raw layer. */
   reason = 0;
   count = 0;
+  /** Length overrun of the last walk (see WalkState.over): layer index + 1, 0 = none. */
+  over = 0;
+  overLen = 0;
+  overAvail = 0;
   private readonly keepPayload: boolean;
   private frame: Uint8Array = EMPTY;
   private readonly sigScratch = new Int32Array(MAX_LAYERS);
@@ -68,11 +77,19 @@ export class Dissector implements WalkState {
     this.daDefault = da?.default ? KIND_CODE[da.default] : 0;
     const entries = Object.entries(da?.labels ?? {});
     this.daLabels = entries.length ? new Map(entries.map(([l, k]) => [Number(l), KIND_CODE[k]])) : null;
+    const ranges = da?.ranges ?? [];
+    this.daRanges = ranges.length ? Int32Array.from(ranges.flatMap((r) => [r.from, r.to, KIND_CODE[r.kind]])) : null;
+    const ports = da?.vxlanPorts ?? [];
+    this.daPorts = ports.length ? new Map(ports.map((p) => [p, ID_VXLAN])) : null;
   }
 
-  /** Walks one frame: bytes [start, end) of `frame`. Never throws on any content. Returns the layer count. */
-  walk(frame: Uint8Array, start = 0, end = frame.length): number {
+  /**
+   * Walks one frame: bytes [start, end) of `frame`, starting with layer `first` (LAYER_ID; Ethernet
+   * by default, see firstLayer for capture link types). Never throws on any content. Returns the layer count.
+   */
+  walk(frame: Uint8Array, start = 0, end = frame.length, first: number = ID_ETH): number {
     this.frame = frame;
+    this.first = first;
     return walk(frame, start, end, this);
   }
 

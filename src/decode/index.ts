@@ -7,6 +7,8 @@ export type {
   LayerSpec,
   BuildOptions,
   EthSpec,
+  SllSpec,
+  Sll2Spec,
   VlanSpec,
   MplsSpec,
   PwSpec,
@@ -26,3 +28,4 @@ export { LAYER_ID, LAYER_NAME, REASON } from './compile.js';
 export { LAYERS, type LayerDecl, type FieldDecl } from './layers.js';
 export { BIND, bindValue, type BindRule } from './bind.js';
 export { decidePw } from './pw-heuristic.js';
+export { firstLayer, LINKTYPES_DECODED } from './linktype.js';

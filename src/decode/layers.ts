@@ -68,6 +68,43 @@ export const ETH: LayerDecl = {
   out: ['src', 'dst', 'type'],
 };
 
+/** Linux cooked v1: the address field is 8 bytes; the first 6 are read (Ethernet-sized addresses). */
+export const SLL: LayerDecl = {
+  name: 'sll',
+  fields: [
+    { name: 'pkttype', bits: 16, default: 0 },
+    { name: 'hatype', bits: 16, default: 1 },
+    { name: 'halen', bits: 16, default: 6 },
+    { name: 'addr', kind: 'mac', default: '02:00:00:00:00:01' },
+    { name: 'addrpad', bits: 16, default: 0 },
+    { name: 'type', bits: 16, auto: 'next', default: 0x88b5 },
+  ],
+  size: 16,
+  next: 'type',
+  unbound: 'unknown-ethertype',
+  key: 'type',
+  out: ['pkttype', 'hatype', 'addr', 'type'],
+};
+
+export const SLL2: LayerDecl = {
+  name: 'sll2',
+  fields: [
+    { name: 'type', bits: 16, auto: 'next', default: 0x88b5 },
+    { name: 'reserved', bits: 16, default: 0 },
+    { name: 'ifindex', bits: 32, default: 1 },
+    { name: 'hatype', bits: 16, default: 1 },
+    { name: 'pkttype', bits: 8, default: 0 },
+    { name: 'halen', bits: 8, default: 6 },
+    { name: 'addr', kind: 'mac', default: '02:00:00:00:00:01' },
+    { name: 'addrpad', bits: 16, default: 0 },
+  ],
+  size: 20,
+  next: 'type',
+  unbound: 'unknown-ethertype',
+  key: 'type',
+  out: ['type', 'ifindex', 'hatype', 'pkttype', 'addr'],
+};
+
 export const VLAN: LayerDecl = {
   name: 'vlan',
   fields: [
@@ -264,6 +301,8 @@ export const LAYERS = {
   icmp: ICMP,
   udp: UDP,
   tcp: TCP,
+  sll: SLL,
+  sll2: SLL2,
 } as const;
 export type HeaderLayerName = keyof typeof LAYERS;
 

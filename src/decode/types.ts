@@ -8,6 +8,26 @@ export interface EthLayer {
   dst: string;
   type: number;
 }
+/**
+ * Linux cooked capture v1 (`tcpdump -i any`, linktype 113). pkttype: 0 to us, 1 broadcast,
+ * 2 multicast, 3 to another host, 4 sent by us. addr: the link-layer source address (first 6 bytes).
+ */
+export interface SllLayer {
+  name: 'sll';
+  pkttype: number;
+  hatype: number;
+  addr: string;
+  type: number;
+}
+/** Linux cooked capture v2 (linktype 276): as SLL, plus the interface index. */
+export interface Sll2Layer {
+  name: 'sll2';
+  type: number;
+  ifindex: number;
+  hatype: number;
+  pkttype: number;
+  addr: string;
+}
 /** 802.1Q (tpid 0x8100) or 802.1ad (0x88a8; 0x9100 accepted). `type` is the ethertype after the tag. */
 export interface VlanLayer {
   name: 'vlan';
@@ -82,7 +102,7 @@ export type RawReason =
   | 'payload' // application payload (not an error)
   | 'pw-undecided' // pseudowire payload the heuristic could not classify and no decode-as was given
   | 'malformed' // a header with impossible values (bad IHL, bad length, ...)
-  | 'unknown-linktype'; // the capture's link type is not Ethernet (fabric inspect reports it)
+  | 'unknown-linktype'; // a capture link type the decoder does not dissect (fabric inspect reports it)
 export interface RawLayer {
   name: 'raw';
   len: number;
@@ -92,6 +112,8 @@ export interface RawLayer {
 
 export type Layer =
   | EthLayer
+  | SllLayer
+  | Sll2Layer
   | VlanLayer
   | MplsLayer
   | PwLayer
@@ -114,6 +136,10 @@ export interface DecodeAs {
   default?: PwPayloadKind;
   /** Per bottom-of-stack label, e.g. { 1001: 'pw-eth-nocw' }. From the plan's decode hints. */
   labels?: Record<number, PwPayloadKind>;
+  /** Label ranges (inclusive); a per-label entry wins over a range, a later range over an earlier one. */
+  ranges?: { from: number; to: number; kind: PwPayloadKind }[];
+  /** UDP ports (source or destination) whose payload is VXLAN, besides 4789. */
+  vxlanPorts?: number[];
 }
 
 export interface DissectOptions {

@@ -38,8 +38,14 @@ function canonicalIp(text: string): string {
   }
 }
 
+/** A --contains marker: `0x` + an even number of hex digits is bytes; anything else starting `0x` is refused. */
 export function markerBytes(text: string): Uint8Array {
   if (/^0x([0-9a-f]{2})+$/i.test(text)) return Uint8Array.from(Buffer.from(text.slice(2), 'hex'));
+  if (/^0x/i.test(text)) {
+    throw new FabricError('E_INSPECT_FILTER', `--contains ${JSON.stringify(text)}: not valid hex bytes`, {
+      hint: '0x must be followed by pairs of hex digits (0x48454c4c4f); to search for text that starts with 0x, give that text as hex bytes',
+    });
+  }
   if (text === '') throw new FabricError('E_INSPECT_FILTER', '--contains needs a non-empty marker');
   return new TextEncoder().encode(text);
 }

@@ -11,6 +11,9 @@ function vlanText(tpid: number, vid: number, pcp: number, dei: number): string {
   return `${kind} ${vid}${pcp ? ` p${pcp}` : ''}${dei ? ' dei' : ''}`;
 }
 
+/** Linux cooked capture packet types, as tcpdump names them. */
+const SLL_PKTTYPE: Record<number, string> = { 0: 'In', 1: 'B', 2: 'M', 3: 'P', 4: 'Out' };
+
 const ICMP4: Record<number, string> = {
   0: 'echo reply',
   3: 'unreachable',
@@ -78,6 +81,15 @@ export function layersText(layers: readonly InspectLayer[]): string {
         }
         parts.push(s);
         i = j - 1;
+        break;
+      }
+      case 'sll':
+      case 'sll2': {
+        // tcpdump -e on a cooked capture: direction, then the link-layer source address.
+        const dir = SLL_PKTTYPE[l.pkttype] ?? `pkttype ${l.pkttype}`;
+        let s = `${l.name === 'sll' ? 'SLL' : `SLL2 if ${l.ifindex}`} ${dir} ${l.addr}`;
+        if (next === undefined || next.name === 'raw') s += ` ethertype ${hex4(l.type)}`;
+        parts.push(s);
         break;
       }
       case 'vlan': // only reached for a tag not directly after an Ethernet header

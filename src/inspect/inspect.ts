@@ -3,8 +3,8 @@
 // dissector, output flushed with back-pressure.
 import type { Writable } from 'node:stream';
 import { isFabricError } from '../errors/fabric-error.js';
-import { Dissector, parseDecodeAs, type DecodeAs } from '../decode/index.js';
-import { LINKTYPE_ETHERNET, openCapture, type CaptureEngine, type CaptureFrame } from '../pcap/index.js';
+import { Dissector, firstLayer, parseDecodeAs, type DecodeAs } from '../decode/index.js';
+import { WARNINGS_PER_CODE, escapeControl, openCapture, type CaptureEngine, type CaptureFrame } from '../pcap/index.js';
 import { compileFilter, type FilterOptions } from './filter.js';
 import { frameJson } from './format-json.js';
 import { layersText, relTime } from './format-text.js';
@@ -29,11 +29,24 @@ export interface InspectIo {
 
 const FLUSH_AT = 1 << 16;
 
-/** Decodes one captured frame; non-Ethernet linktypes stay one raw layer. */
+/** Decodes one captured frame; a link type the decoder does not know stays one raw layer. */
 export function decodeFrame(f: CaptureFrame, d: Dissector): InspectLayer[] {
-  if (f.linktype !== LINKTYPE_ETHERNET) return [{ name: 'raw', len: f.caplen, reason: 'unknown-linktype' }];
-  d.walk(f.data);
+  const first = firstLayer(f.linktype, f.data);
+  if (first === 0) return [{ name: 'raw', len: f.caplen, reason: 'unknown-linktype' }];
+  d.walk(f.data, 0, f.data.length, first);
   return d.layers();
+}
+
+/** tshark's "IPv4 total length exceeds packet length": only for frames the snap length did not cut. */
+function overrunMessage(d: Dissector, file: string, f: CaptureFrame): string | undefined {
+  if (d.over === 0 || f.caplen < f.len) return undefined;
+  const i = d.over - 1;
+  const what = d.name(i) === 'ipv4' ? 'IPv4 total length' : d.name(i) === 'ipv6' ? 'IPv6 payload length' : 'UDP length';
+  const claimed = d.name(i) === 'ipv6' ? d.overLen - 40 : d.overLen;
+  const left = d.name(i) === 'ipv6' ? d.overAvail - 40 : d.overAvail;
+  return escapeControl(
+    `${file}: frame ${f.n}: ${what} ${claimed} exceeds the ${left} bytes the frame holds (layer ${i + 1}, ${d.name(i)}); the frame is not cut by the snap length`,
+  );
 }
 
 /** Runs inspect over files ('-' = stdin). Returns the exit status: 1 if a file could not be read at all. */
@@ -74,19 +87,26 @@ export async function runInspect(files: string[], o: InspectOptions, io: Inspect
     // Text mode with several files: a header before the first frame printed from each file.
     let header = several && !o.json && !stats;
     let first: string | undefined;
+    let overruns = 0;
     try {
       for await (const f of cap) {
         if (out.closed) break;
         first ??= f.tsString; // relative times count from the file's first frame, filtered or not
-        const ethernet = f.linktype === LINKTYPE_ETHERNET;
-        if (ethernet) d.walk(f.data);
-        else d.count = 0;
-        if (filter && !(ethernet ? filter(f.data, d) : (rawFilter?.(f.data, d) ?? true))) continue;
+        const start = firstLayer(f.linktype, f.data);
+        const decoded = start !== 0;
+        if (decoded) {
+          d.walk(f.data, 0, f.data.length, start);
+          if (d.over !== 0) {
+            const m = overrunMessage(d, cap.file, f);
+            if (m !== undefined && ++overruns <= WARNINGS_PER_CODE) io.err.write(`warning: ${m}\n`);
+          }
+        } else d.count = 0;
+        if (filter && !(decoded ? filter(f.data, d) : (rawFilter?.(f.data, d) ?? true))) continue;
         if (stats) {
-          stats.add(ethernet ? d.signature() : 'raw(unknown-linktype)');
+          stats.add(decoded ? d.signature() : 'raw(unknown-linktype)');
           continue;
         }
-        const layers: InspectLayer[] = ethernet
+        const layers: InspectLayer[] = decoded
           ? d.layers()
           : [{ name: 'raw', len: f.caplen, reason: 'unknown-linktype' }];
         const pcapng = cap.info?.format === 'pcapng';
@@ -97,12 +117,17 @@ export async function runInspect(files: string[], o: InspectOptions, io: Inspect
           out.line(frameJson(jf));
         } else {
           if (header) {
-            out.line(`==> ${cap.file} <==`);
+            out.line(`==> ${escapeControl(cap.file)} <==`);
             header = false;
           }
           const t = o.absTime ? f.tsString : relTime(f.tsString, first);
-          const iface = pcapng ? ` @${f.ifName ?? f.ifIndex}` : '';
-          const cut = f.caplen !== f.len ? ` [${f.caplen} of ${f.len} bytes captured]` : '';
+          const iface = pcapng ? ` @${f.ifName !== undefined ? escapeControl(f.ifName) : f.ifIndex}` : '';
+          const cut =
+            f.caplen === f.len
+              ? ''
+              : f.caplen < f.len
+                ? ` [${f.caplen} of ${f.len} bytes captured]`
+                : ` [captured length ${f.caplen} > original length ${f.len}]`;
           out.line(`${f.n} ${t}${iface} ${layersText(layers)}${cut}`);
         }
         if (out.pending >= FLUSH_AT) await out.flush();
@@ -112,6 +137,10 @@ export async function runInspect(files: string[], o: InspectOptions, io: Inspect
       io.err.write(err.format() + '\n');
       status = 1;
     }
+    if (overruns > WARNINGS_PER_CODE)
+      io.err.write(
+        `warning: ${escapeControl(cap.file)}: ${overruns} frames with a length field beyond the frame in total (${overruns - WARNINGS_PER_CODE} not listed)\n`,
+      );
     await out.flush();
   }
   if (stats) {

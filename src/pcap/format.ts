@@ -13,6 +13,24 @@ export const PCAPNG_SPB = 0x00000003;
 export const PCAPNG_EPB = 0x00000006;
 
 export const LINKTYPE_ETHERNET = 1;
+export const LINKTYPE_LINUX_SLL = 113;
+export const LINKTYPE_LINUX_SLL2 = 276;
+/** Raw IP, version from the first nibble (101; and the DLT_RAW values 12 and 14 some systems write). */
+export const LINKTYPE_RAW = 101;
+export const LINKTYPE_IPV4 = 228;
+export const LINKTYPE_IPV6 = 229;
+
+/** Link types the decoder dissects (src/decode/linktype.ts maps each to its first layer). */
+export const DECODED_LINKTYPES: ReadonlySet<number> = new Set([
+  LINKTYPE_ETHERNET,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_LINUX_SLL2,
+  LINKTYPE_RAW,
+  12,
+  14,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+]);
 
 /** libpcap's own MAXIMUM_SNAPLEN: no sane record is bigger; larger means a corrupt header. */
 export const MAX_CAPLEN = 262144;
@@ -27,6 +45,8 @@ export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng';
 const LINKTYPE_NAMES: Record<number, string> = {
   0: 'NULL',
   1: 'EN10MB',
+  12: 'RAW (DLT 12)',
+  14: 'RAW (DLT 14)',
   101: 'RAW',
   105: 'IEEE802_11',
   113: 'LINUX_SLL',

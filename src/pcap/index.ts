@@ -4,3 +4,5 @@ export * from './format.js';
 export { openCapture, scanCapture, recordToFrame, type Capture, type ScanOptions, type ScanResult } from './reader.js';
 export { formatTs, tsNumber } from './walker.js';
 export * from './writer.js';
+export { escapeControl } from './escape.js';
+export { WARNINGS_PER_CODE } from './warnings.js';

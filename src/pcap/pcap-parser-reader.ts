@@ -13,14 +13,14 @@ import {
   PCAP_MAGIC_NSEC,
   PCAP_MAGIC_USEC,
   LINKTYPE_ETHERNET,
+  DECODED_LINKTYPES,
   MAX_CAPLEN,
   PCAP_RECORD_HEADER_LEN,
   hex32,
-  linktypeName,
 } from './format.js';
-import type { CaptureFrame, CaptureInfo } from './types.js';
-import { WarningSink, checkRecord, truncationMessage } from './warnings.js';
-import { formatTs, tsNumber } from './walker.js';
+import { carryFraction, formatTs, tsNumber } from './timestamp.js';
+import type { CaptureFrame, CaptureInfo, RawRecord } from './types.js';
+import { WarningSink, checkRecord, linktypeMessage, truncationMessage } from './warnings.js';
 
 const require = createRequire(import.meta.url);
 const pcapParser = require('pcap-parser') as { parse(input: Readable | string): PcapParserInstance };
@@ -44,60 +44,55 @@ interface PpPacket {
 /** Back-pressure: pause the source when this many frames wait for the consumer. */
 const HIGH_WATER = 4096;
 
-/**
- * Reads a classic pcap from `chunks` (the whole input, first bytes included) through pcap-parser.
- * Yields batches of frames. `setInfo` receives the file header once known.
- */
-export async function* readWithPcapParser(
-  file: string,
-  head: Uint8Array,
-  chunks: AsyncIterable<Uint8Array>,
-  sink: WarningSink,
-  setInfo: (i: CaptureInfo) => void,
-): AsyncGenerator<CaptureFrame[]> {
-  const le = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(0, true);
-  const be = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(0, false);
-  const nsec = le === PCAP_MAGIC_NSEC || be === PCAP_MAGIC_NSEC;
-  const littleEndian = le === PCAP_MAGIC_USEC || le === PCAP_MAGIC_NSEC;
+/** What the parser's event handlers share with the consuming generator. */
+interface Flow {
+  queue: CaptureFrame[];
+  done: boolean;
+  failure: unknown;
+  signal(): void;
+}
 
-  async function* rewritten(): AsyncGenerator<Buffer> {
-    let first = true;
-    for await (const c of chunks) {
-      let b = Buffer.from(c.buffer, c.byteOffset, c.byteLength);
-      if (first && nsec) {
-        // The magic always sits whole in the first chunk: the caller peeked 24 bytes into it.
-        b = Buffer.from(b);
-        if (littleEndian) b.writeUInt32LE(PCAP_MAGIC_USEC, 0);
-        else b.writeUInt32BE(PCAP_MAGIC_USEC, 0);
-      }
-      first = false;
-      yield b;
+interface Setup {
+  file: string;
+  nsec: boolean;
+  be: number;
+  sink: WarningSink;
+  setInfo: (i: CaptureInfo) => void;
+}
+
+/** Rewrites a nanosecond magic to the microsecond one, which is all pcap-parser knows. */
+async function* rewritten(chunks: AsyncIterable<Uint8Array>, nsec: boolean, le: boolean): AsyncGenerator<Buffer> {
+  let first = true;
+  for await (const c of chunks) {
+    let b = Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+    if (first && nsec) {
+      // The magic always sits whole in the first chunk: the caller peeked 24 bytes into it.
+      b = Buffer.from(b);
+      if (le) b.writeUInt32LE(PCAP_MAGIC_USEC, 0);
+      else b.writeUInt32BE(PCAP_MAGIC_USEC, 0);
     }
+    first = false;
+    yield b;
   }
-  const src = Readable.from(rewritten(), { objectMode: true, highWaterMark: 4 });
-  const parser = pcapParser.parse(src);
+}
 
-  let queue: CaptureFrame[] = [];
-  let done = false;
-  let failure: unknown;
-  let wake: (() => void) | undefined;
-  const signal = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-
+/** Turns pcap-parser's events into frames and warnings, exactly as the fast walker reports them. */
+function listen(parser: PcapParserInstance, src: Readable, s: Setup, flow: Flow): void {
+  const { file, nsec, sink } = s;
   let n = 0;
   let snapMax = MAX_CAPLEN;
   let linktype = LINKTYPE_ETHERNET;
   let warnedLinktype = false;
   let headerSeen = false;
+  const digits = nsec ? 9 : 6;
+  const unit = nsec ? 1e9 : 1e6;
+  const rec = { sec: 0, frac: 0, fracDigits: digits } as RawRecord;
 
   parser.on('globalHeader', (h: PpGlobalHeader) => {
     headerSeen = true;
     linktype = h.linkLayerType & 0x0fffffff;
     snapMax = h.snapshotLength > 0 && h.snapshotLength < MAX_CAPLEN ? h.snapshotLength : MAX_CAPLEN;
-    setInfo({
+    s.setInfo({
       file,
       format: nsec ? 'pcap-nsec' : 'pcap',
       linktype,
@@ -115,57 +110,55 @@ export async function* readWithPcapParser(
         n + 1,
         `corrupt record header: caplen ${caplen} exceeds the ${caplen > MAX_CAPLEN ? `maximum of ${MAX_CAPLEN}` : `snap length ${snapMax}`}; the rest of the file is skipped`,
       );
-      done = true;
-      signal();
+      flow.done = true;
+      flow.signal();
     }
   });
   parser.on('packet', (p: PpPacket) => {
-    if (done) return;
+    if (flow.done) return;
     const h = p.header;
     n++;
     const caplen = h.capturedLength;
     const len = h.originalLength;
-    if (caplen === 0 || caplen < len) checkRecord(sink, n, caplen, len);
-    if (linktype !== LINKTYPE_ETHERNET && !warnedLinktype) {
+    if (caplen === 0 || caplen !== len) checkRecord(sink, n, caplen, len);
+    rec.sec = h.timestampSeconds;
+    rec.frac = h.timestampMicroseconds;
+    if (rec.frac >= unit) sink.warn('bad-timestamp', n, carryFraction(rec, unit));
+    if (!warnedLinktype && !DECODED_LINKTYPES.has(linktype)) {
       warnedLinktype = true;
-      sink.warn(
-        'unknown-linktype',
-        n,
-        `linktype ${linktype} (${linktypeName(linktype)}) is not decoded (only Ethernet, linktype 1); frames are reported as raw`,
-      );
+      sink.warn('unknown-linktype', n, linktypeMessage(linktype, undefined));
     }
-    const digits = nsec ? 9 : 6;
-    queue.push({
+    flow.queue.push({
       n,
-      ts: tsNumber(h.timestampSeconds, h.timestampMicroseconds, digits),
-      tsString: formatTs(h.timestampSeconds, h.timestampMicroseconds, digits),
+      ts: tsNumber(rec.sec, rec.frac, digits),
+      tsString: formatTs(rec.sec, rec.frac, digits),
       len,
       caplen,
       linktype,
       ifIndex: 0,
       data: new Uint8Array(p.data),
     });
-    if (queue.length >= HIGH_WATER) src.pause();
-    signal();
+    if (flow.queue.length >= HIGH_WATER) src.pause();
+    flow.signal();
   });
   parser.on('error', (err: Error) => {
-    if (done) return;
-    failure = headerSeen
+    if (flow.done) return;
+    flow.failure = headerSeen
       ? err
-      : new FabricError('E_CAPTURE_FORMAT', `not a readable pcap file (${err.message}; magic ${hex32(be)})`, {
+      : new FabricError('E_CAPTURE_FORMAT', `not a readable pcap file (${err.message}; magic ${hex32(s.be)})`, {
           location: file,
           cause: err,
         });
-    done = true;
-    signal();
+    flow.done = true;
+    flow.signal();
   });
   parser.on('end', () => {
-    if (done) return;
-    done = true;
+    if (flow.done) return;
+    flow.done = true;
     const rest = parser.buffer ? parser.buffer.length : 0;
     const state = parser.state?.name;
     if (state === 'parseGlobalHeader') {
-      failure = new FabricError(
+      flow.failure = new FabricError(
         'E_CAPTURE_TRUNCATED',
         rest === 0 ? 'empty file' : `file ends inside the file header (${rest} bytes)`,
         { location: file },
@@ -184,30 +177,62 @@ export async function* readWithPcapParser(
         truncationMessage(n + 1, `record header incomplete (${rest} of ${PCAP_RECORD_HEADER_LEN} bytes)`),
       );
     }
-    signal();
+    flow.signal();
   });
   src.on('error', (err) => {
-    if (done) return;
-    failure = err;
-    done = true;
-    signal();
+    if (flow.done) return;
+    flow.failure = err;
+    flow.done = true;
+    flow.signal();
   });
+}
+
+/**
+ * Reads a classic pcap from `chunks` (the whole input, first bytes included) through pcap-parser.
+ * Yields batches of frames. `setInfo` receives the file header once known.
+ */
+export async function* readWithPcapParser(
+  file: string,
+  head: Uint8Array,
+  chunks: AsyncIterable<Uint8Array>,
+  sink: WarningSink,
+  setInfo: (i: CaptureInfo) => void,
+): AsyncGenerator<CaptureFrame[]> {
+  const le = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(0, true);
+  const be = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(0, false);
+  const nsec = le === PCAP_MAGIC_NSEC || be === PCAP_MAGIC_NSEC;
+  const littleEndian = le === PCAP_MAGIC_USEC || le === PCAP_MAGIC_NSEC;
+  const src = Readable.from(rewritten(chunks, nsec, littleEndian), { objectMode: true, highWaterMark: 4 });
+  const parser = pcapParser.parse(src);
+
+  let wake: (() => void) | undefined;
+  const flow: Flow = {
+    queue: [],
+    done: false,
+    failure: undefined,
+    signal() {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    },
+  };
+  listen(parser, src, { file, nsec, be, sink, setInfo }, flow);
 
   try {
     while (true) {
-      if (queue.length) {
-        const batch = queue;
-        queue = [];
-        if (!done && src.isPaused()) src.resume();
+      if (flow.queue.length) {
+        const batch = flow.queue;
+        flow.queue = [];
+        if (!flow.done && src.isPaused()) src.resume();
         yield batch;
         continue;
       }
-      if (done) break;
+      if (flow.done) break;
       await new Promise<void>((r) => {
         wake = r;
       });
     }
-    if (failure) throw failure;
+    if (flow.failure) throw flow.failure;
     sink.summarise();
   } finally {
     if (!src.destroyed) src.destroy();

@@ -27,7 +27,9 @@ export type CaptureWarningCode =
   | 'truncated-file' // the file ends inside a record; the partial record is not yielded
   | 'snaplen-cut' // caplen < len: the frame was cut by the snap length
   | 'zero-length' // a record with caplen 0
-  | 'unknown-linktype' // not Ethernet: frames are yielded but should be reported as raw
+  | 'caplen-over-len' // captured length greater than the original length (tshark: frame.len < frame.cap_len)
+  | 'bad-timestamp' // classic pcap fraction of a second out of range (usec >= 1e6, nsec >= 1e9)
+  | 'unknown-linktype' // a link type the decoder does not dissect: frames are reported as raw
   | 'corrupt-record' // impossible record header (caplen > snaplen or > 262144, bad block length)
   | 'unknown-interface'; // pcapng packet block naming an interface with no IDB
 

@@ -79,7 +79,7 @@ function splitTs(p: WritePacket, digits: 6 | 9): [number, number] {
 /** Growable little-endian byte builder. */
 class Bytes {
   constructor(readonly le = true) {}
-  buf = new Uint8Array(1 << 16);
+  buf = new Uint8Array(1 << 12);
   dv = new DataView(this.buf.buffer);
   len = 0;
   ensure(n: number): void {

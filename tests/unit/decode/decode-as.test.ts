@@ -82,3 +82,67 @@ describe('decode/decode-as', () => {
     expect(dissect(eth, { decodeAs: { default: 'pw-eth-cw' } })[3]).to.deep.equal({ name: 'pw', cw: true, seq: 0 });
   });
 });
+
+describe('decode/decode-as: label ranges and VXLAN ports (tshark forms)', () => {
+  const pwFrame = (label: number): Uint8Array =>
+    build([
+      { name: 'eth' },
+      { name: 'mpls', label },
+      { name: 'eth', src: '46:00:00:00:00:01', dst: '46:00:00:00:00:02' },
+      { name: 'ipv4' },
+      { name: 'icmp' },
+    ]);
+
+  it('parses mpls.label==FROM-TO,KIND and FROM-TO=KIND; a later item wins', () => {
+    expect(parseDecodeAs(['mpls.label==1000-1010,pwethnocw'])).to.deep.equal({
+      ranges: [{ from: 1000, to: 1010, kind: 'pw-eth-nocw' }],
+    });
+    expect(parseDecodeAs(['1005=raw', '1000-1010=pw-eth-cw', '1007=ipv4'])).to.deep.equal({
+      labels: { 1007: 'ipv4' },
+      ranges: [{ from: 1000, to: 1010, kind: 'pw-eth-cw' }],
+    });
+    for (const bad of ['mpls.label==1010-1000,raw', '5-x=raw', '1-1048576=raw', 'mpls.label==1-,raw']) {
+      expect(() => parseDecodeAs([bad]), bad)
+        .to.throw(FabricError)
+        .with.property('code', 'E_DECODE_AS');
+    }
+  });
+
+  it('applies ranges: inside decodes as given, outside falls back to the heuristic', () => {
+    const da = parseDecodeAs(['mpls.label==1000-1010,pwethnocw', '1005=raw']);
+    expect(dissect(pwFrame(1000), { decodeAs: da }).map((l) => l.name)).to.deep.equal([
+      'eth',
+      'mpls',
+      'pw',
+      'eth',
+      'ipv4',
+      'icmp',
+    ]);
+    expect(dissect(pwFrame(1005), { decodeAs: da }).at(-1)).to.include({ name: 'raw', reason: 'payload' });
+    const later = parseDecodeAs(['1000-1010=raw', '1003-1004=pw-eth-nocw']);
+    expect(dissect(pwFrame(1003), { decodeAs: later })[2]).to.deep.equal({ name: 'pw', cw: false });
+    expect(dissect(pwFrame(1002), { decodeAs: later }).at(-1)).to.include({ name: 'raw', reason: 'payload' });
+  });
+
+  it('decodes VXLAN on another UDP port (either side) with udp.port==N,vxlan', () => {
+    expect(parseDecodeAs(['udp.port==8472,vxlan', 'udp.port == 8472, VXLAN'])).to.deep.equal({ vxlanPorts: [8472] });
+    for (const bad of ['udp.port==8472,mpls', 'udp.port==70000,vxlan', 'udp.port==x,vxlan']) {
+      expect(() => parseDecodeAs([bad]), bad)
+        .to.throw(FabricError)
+        .with.property('code', 'E_DECODE_AS');
+    }
+    const specs = (sport: number, dport: number): LayerSpec[] => [
+      { name: 'eth' },
+      { name: 'ipv4' },
+      { name: 'udp', sport, dport },
+      { name: 'vxlan', vni: 77 },
+      { name: 'eth' },
+      { name: 'arp' },
+    ];
+    const da = parseDecodeAs(['udp.port==8472,vxlan']);
+    expect(dissect(build(specs(40000, 8472)), { decodeAs: da })[3]).to.deep.equal({ name: 'vxlan', vni: 77 });
+    expect(dissect(build(specs(8472, 40000)), { decodeAs: da })[3]).to.deep.equal({ name: 'vxlan', vni: 77 });
+    expect(dissect(build(specs(40000, 8472)))[3]).to.include({ name: 'raw', reason: 'payload' });
+    expect(dissect(build(specs(40000, 4789)), { decodeAs: da })[3]).to.deep.equal({ name: 'vxlan', vni: 77 });
+  });
+});

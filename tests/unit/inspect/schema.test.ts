@@ -112,8 +112,8 @@ describe('inspect: JSON contract (schema)', () => {
     }));
     const a = t.file('r.pcap', encodePcap(frames, { precision: 'ns' }));
     const b = t.file('r.pcapng', encodePcapng(frames, { interfaces: [{ name: 'p1' }, {}] }));
-    const sll = t.file('sll.pcap', encodePcap(frames.slice(0, 3), { linktype: 113 }));
-    const r = await inspectJson([a, b, sll]);
+    const wlan = t.file('wlan.pcap', encodePcap(frames.slice(0, 3), { linktype: 105 }));
+    const r = await inspectJson([a, b, wlan]);
     expect(r.status).to.equal(0);
     expect(r.lines).to.have.length(603);
     for (const l of r.lines) check(l);
@@ -125,6 +125,6 @@ describe('inspect: JSON contract (schema)', () => {
     expect(JSON.parse(r.lines[600]!).layers).to.deep.equal([
       { name: 'raw', len: frames[0]!.data.length, reason: 'unknown-linktype' },
     ]);
-    expect(r.err).to.contain('sll.pcap: frame 1: linktype 113');
+    expect(r.err).to.contain('wlan.pcap: frame 1: linktype 105');
   });
 });

@@ -193,11 +193,11 @@ describe('pcap: bad input (clear message naming file and frame)', () => {
   });
 
   it('unknown linktype: frames are yielded, one warning naming the linktype and first frame', async () => {
-    const r = await readAll(t.file('sll.pcap', encodePcap(packets, { linktype: 113 })));
+    const r = await readAll(t.file('wlan.pcap', encodePcap(packets, { linktype: 105 })));
     expect(r.frames).to.have.length(4);
-    expect(r.frames[0]!.linktype).to.equal(113);
+    expect(r.frames[0]!.linktype).to.equal(105);
     expect(r.warnings).to.have.length(1);
-    expect(r.warnings[0]!.message).to.contain('sll.pcap: frame 1: linktype 113 (LINUX_SLL) is not decoded');
+    expect(r.warnings[0]!.message).to.contain('wlan.pcap: frame 1: linktype 105 (IEEE802_11) is not decoded');
   });
 
   it('many snaplen-cut frames: warnings are capped and summarised', async () => {
