@@ -28,6 +28,28 @@ export function formatDiagnostic(d: Diagnostic): string {
   return d.hint ? `${head}\n  hint: ${d.hint}` : head;
 }
 
+/** Problems shown per code; the rest are counted in one line (thousands of one mistake help nobody). */
+export const MAX_SHOWN_PER_CODE = 20;
+
+/** The diagnostics as text, at most MAX_SHOWN_PER_CODE per code, each code's remainder counted. */
+export function formatDiagnostics(items: Diagnostic[]): string[] {
+  const shown = new Map<string, number>();
+  const hidden = new Map<string, number>();
+  const out: string[] = [];
+  for (const d of items) {
+    const n = shown.get(d.code) ?? 0;
+    if (n < MAX_SHOWN_PER_CODE) {
+      shown.set(d.code, n + 1);
+      out.push(formatDiagnostic(d));
+    } else hidden.set(d.code, (hidden.get(d.code) ?? 0) + 1);
+  }
+  for (const [code, n] of hidden)
+    out.push(
+      `${code} ... and ${n} more like it (${MAX_SHOWN_PER_CODE + n} in all, the first ${MAX_SHOWN_PER_CODE} shown)`,
+    );
+  return out;
+}
+
 /** Thrown when a stage collected one or more diagnostics. */
 export class DiagnosticsError extends FabricError {
   readonly diagnostics: Diagnostic[];
@@ -38,7 +60,7 @@ export class DiagnosticsError extends FabricError {
     this.diagnostics = diagnostics;
   }
   override format(): string {
-    return [...this.diagnostics.map(formatDiagnostic), super.format()].join('\n');
+    return [...formatDiagnostics(this.diagnostics), super.format()].join('\n');
   }
 }
 

@@ -125,6 +125,34 @@ export const INPUT_CODES = {
     summary: 'an interface already carries a link',
     hint: 'an interface carries one link; pick a free one',
   },
+  E_TOO_BIG: {
+    summary: 'an intent larger than the limits (4 MiB, 20,000 nodes), refused before it is parsed',
+    hint: 'split the lab (docs/lab-format.md, Limits)',
+  },
+  E_NOT_UTF8: {
+    summary: 'the file is not UTF-8 text (UTF-16, NUL bytes, Latin-1 bytes)',
+    hint: 'save fabric.yml as UTF-8',
+  },
+  E_TOO_DEEP: {
+    summary: 'brackets nested more than 64 levels deep',
+    hint: 'an intent needs 3 or 4 levels; close the brackets you opened',
+  },
+  E_DC_TWO_PATHS: {
+    summary: 'a pair of datacenters joined both by a dedicated line and by a long-haul path',
+    hint: 'keep one path per pair of datacenters',
+  },
+  E_DC_ISOLATED: {
+    summary: 'a datacenter holding sites joined to no other, while other datacenters hold sites',
+    hint: 'join it by a dedicated line or a long-haul path, or move its sites',
+  },
+  E_TENANT_NO_PATH: {
+    summary: 'a tenant VLAN has sites in datacenters that no chain of lines and paths joins',
+    hint: 'join the datacenters, or move the site',
+  },
+  E_HV_MAC: {
+    summary: 'a system of a site hosted on a hypervisor (a customer VM) without a declared MAC',
+    hint: 'declare mac: on every system of a hosted site (it survives failover)',
+  },
   E_HV_TYPE: { summary: 'a hypervisor of unknown `type`', hint: 'types: customer, ha' },
   E_HV_POOL: {
     summary: "a hypervisor's inactive pool size out of range",

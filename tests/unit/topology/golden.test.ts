@@ -47,7 +47,7 @@ describe('topology golden: bad intents', () => {
         expect(d.file, d.code).to.equal(file);
         expect(d.line, `${d.code} ${d.message}`).to.be.a('number');
         expect(d.column, `${d.code} ${d.message}`).to.be.a('number');
-        expect(d.hint, `${d.code} ${d.message}`).to.be.a('string').and.not.empty;
+        expect(d.hint, `${d.code} ${d.message}`).to.be.a('string').that.is.not.equal('');
         expect(d.code).to.match(/^E_[A-Z0-9_]+$/);
       }
       golden(join(dir, `${name}.err`), err.format() + '\n');

@@ -55,7 +55,7 @@ export abstract class BaseKind {
     const common = new Set<string>(COMMON_ATTRIBUTES);
     for (const [key, value] of Object.entries(raw)) {
       if (common.has(key)) continue;
-      const spec = this.attributes[key];
+      const spec = Object.hasOwn(this.attributes, key) ? this.attributes[key] : undefined;
       if (!spec) {
         const allowed = Object.keys(this.attributes);
         ctx.report(

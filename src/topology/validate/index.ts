@@ -1,0 +1,36 @@
+// Semantic checks the schema cannot express, one validator per section: references, duplicates
+// inside a tenant, fabric-tag collisions and capacity, generated node-name clashes, the DC graph,
+// hypervisors, extra nodes (by kind) and extra links. They run on documents with schema errors
+// too, so a user sees every problem in one pass; anything malformed was already reported by the
+// schema and is skipped. Order matters: later validators read what earlier ones declared.
+import type { DiagnosticBag } from '../../errors/diagnostics.js';
+import type { SourceMap } from '../locate.js';
+import { validateCapacity } from './capacity.js';
+import { Checker, isObj } from './checker.js';
+import { validateDatacenters } from './datacenters.js';
+import { validateDcGraph } from './dc-graph.js';
+import { validateExtraLinks, validateExtraNodes } from './extras.js';
+import { validateHypervisors } from './hypervisors.js';
+import { validateInterconnects } from './interconnects.js';
+import { validateLongHaul } from './long-haul.js';
+import { validateTenants } from './tenants.js';
+
+export type { NodeDecl } from './checker.js';
+
+const SECTIONS: ((c: Checker) => void)[] = [
+  validateDatacenters,
+  validateInterconnects,
+  validateLongHaul,
+  validateTenants,
+  validateDcGraph,
+  validateCapacity,
+  validateHypervisors,
+  validateExtraNodes,
+  validateExtraLinks,
+];
+
+export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag): void {
+  if (!isObj(data)) return; // the schema reported it
+  const c = new Checker(data, src, bag);
+  for (const validate of SECTIONS) validate(c);
+}
