@@ -226,15 +226,10 @@ export const bench: BenchModule = {
         schemaVersion: 1,
         lab: LAB,
         runtime: 'bench',
-        nodes: [
-          { name: 'a', kind: 'linux', netns: NS.a },
-          { name: 'b', kind: 'linux', netns: NS.b },
-          { name: 'br', kind: 'ovs-bridge', netns: null, bridge: BR },
-        ],
         links: [
           {
             id: 'a:eth0--br:p1',
-            class: 'client-trunk',
+            class: 'client-access',
             endpoints: [
               { node: 'a', ifname: 'eth0', netns: NS.a, hostIf: null },
               { node: 'br', ifname: HOST.a, netns: null, hostIf: HOST.a },
@@ -242,7 +237,7 @@ export const bench: BenchModule = {
           },
           {
             id: 'b:eth0--br:p2',
-            class: 'fabric-trunk',
+            class: 'dc-fabric',
             endpoints: [
               { node: 'b', ifname: 'eth0', netns: NS.b, hostIf: null },
               { node: 'br', ifname: HOST.b, netns: null, hostIf: HOST.b },

@@ -28,7 +28,7 @@ function unknown(what: string, names: string[], known: Iterable<string>): Fabric
 
 export function selectTargets(status: CaptureStatusDoc, sel: CaptureSelection = {}): SelectResult {
   const has = (xs?: string[]) => xs !== undefined && xs.length > 0;
-  const classes = new Set(status.links.map((l) => l.class));
+  const classes = new Set<string>(status.links.map((l) => l.class));
   const ids = new Set(status.links.map((l) => l.id));
   const nodes = new Set(status.links.flatMap((l) => l.endpoints.map((e) => e.node)));
   if (has(sel.classes) && sel.classes!.some((c) => !classes.has(c)))

@@ -1,41 +1,11 @@
-// The part of the `fabric status --json` contract (schemaVersion 1) that capture and traffic use.
-// Kept here as a structural type so this folder depends on the JSON contract, not on runtime
-// internals; `parseStatus` checks a document read from another process.
+// What capture reads of the status document (`fabric status --json`, schemaVersion 1): a view of
+// the runtime's StatusDoc, the one declaration of that contract. `parseStatus` checks a document
+// read from a file (--status-file) before it is used as one.
 import { FabricError } from '../errors/fabric-error.js';
+import type { StatusDoc } from '../runtime/types.js';
 
-export interface CaptureStatusEndpoint {
-  node: string;
-  ifname: string;
-  /** Namespace the interface lives in, or null for an interface in the root namespace. */
-  netns: string | null;
-  /** Root-namespace interface to open when netns is null (an OVS port, a host-side veth). */
-  hostIf: string | null;
-}
-
-export interface CaptureStatusLink {
-  id: string;
-  class: string;
-  endpoints: [CaptureStatusEndpoint, CaptureStatusEndpoint];
-}
-
-export interface CaptureStatusNode {
-  name: string;
-  kind: string;
-  role?: string;
-  dc?: string | null;
-  tenant?: string | null;
-  netns: string | null;
-  container?: string | null;
-  bridge?: string | null;
-}
-
-export interface CaptureStatusDoc {
-  schemaVersion: 1;
-  lab: string;
-  runtime: string;
-  nodes: CaptureStatusNode[];
-  links: CaptureStatusLink[];
-}
+/** The fields of the status document that capture uses. */
+export type CaptureStatusDoc = Pick<StatusDoc, 'schemaVersion' | 'lab' | 'runtime' | 'links'>;
 
 function fail(msg: string): never {
   throw new FabricError('E_STATUS_DOC', `status document: ${msg}`, {

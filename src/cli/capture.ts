@@ -1,10 +1,7 @@
-// `fabric capture <lab> start|stop|list`: thin wrapper over src/capture. The lab's status comes from
-// `fabric status <lab> --json` (the runtime's contract) or from --status-file.
+// `fabric capture <lab> start|stop|list`: thin wrapper over src/capture. The lab's status document
+// comes from its runtime, in-process (what `fabric status <lab> --json` prints), or from --status-file.
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { execa } from 'execa';
 import { FabricError } from '../errors/fabric-error.js';
 import {
   activeRuns,
@@ -18,23 +15,14 @@ import {
   type CaptureManifest,
   type CaptureStatusDoc,
 } from '../capture/index.js';
+import { labNameOf } from './lab-arg.js';
+import { statusOf } from './status.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 async function loadStatus(lab: string, statusFile?: string): Promise<CaptureStatusDoc> {
   if (statusFile) return parseStatus(JSON.parse(await readFile(statusFile, 'utf8')));
-  const bin = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/fabric.js');
-  const r = await execa(process.execPath, [bin, 'status', lab, '--json'], { reject: false, timeout: 60_000 });
-  if (r.exitCode !== 0) {
-    throw new FabricError(
-      'E_CAPTURE_STATUS',
-      `fabric status ${lab} --json failed (exit ${String(r.exitCode)}): ${String(r.stderr).trim()}`,
-      {
-        hint: 'is the lab up? (`fabric up`), or pass --status-file',
-      },
-    );
-  }
-  return parseStatus(JSON.parse(String(r.stdout)));
+  return statusOf(lab);
 }
 
 function summary(m: CaptureManifest): string {
@@ -54,8 +42,9 @@ export function register(program: Command): void {
   program
     .command('capture')
     .description('capture link ends of a lab into captures/<lab>/<run-id>/ (start waits until every capturer listens)')
-    .argument('<lab>', 'lab name')
-    .argument('<action>', 'start | stop | list')
+    .argument('<lab>', 'deployed lab: name, folder or file (with -t: the action)')
+    .argument('[action]', 'start | stop | list')
+    .option('-t, --topo <lab>', 'the lab (instead of the first operand, which is then the action)')
     .option('--class <class>', 'only links of this class (repeatable)', collect)
     .option('--link <id>', 'only this link (repeatable)', collect)
     .option('--node <name>', 'only link ends on this node (repeatable)', collect)
@@ -67,8 +56,12 @@ export function register(program: Command): void {
     .option('--snaplen <bytes>', 'tcpdump -s (default 9216)')
     .option('--run <id>', 'stop: this run (default every unfinished run of the lab)')
     .option('--json', 'print JSON')
-    .action(async (labArg: string, action: string, o: Record<string, unknown>) => {
-      const lab = checkLab(labArg);
+    .action(async (first: string, second: string | undefined, o: Record<string, unknown>) => {
+      const [labArg, action] = o.topo === undefined ? [first, second] : [String(o.topo), first];
+      if (second !== undefined && o.topo !== undefined)
+        throw new FabricError('E_USAGE', `two labs given: ${first} and --topo ${String(o.topo)}`);
+      if (!action) throw new FabricError('E_USAGE', 'missing action', { hint: 'start | stop | list' });
+      const lab = checkLab(await labNameOf(labArg));
       const out = (v: unknown, text: string) =>
         process.stdout.write(o.json ? JSON.stringify(v, null, 2) + '\n' : text + '\n');
       if (action === 'list') {

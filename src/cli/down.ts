@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { FabricError } from '../errors/fabric-error.js';
 import { DEFAULT_RUNTIME, getRuntime, readState, runtimeNames } from '../runtime/index.js';
 import type { DestroyReport } from '../runtime/types.js';
-import { labFileOf } from './lab-arg.js';
+import { labNameOf, pickLab } from './lab-arg.js';
 import { fmtMs, printStage } from './up.js';
 
 export function register(program: Command): void {
@@ -12,46 +12,48 @@ export function register(program: Command): void {
     .command('down')
     .description('remove a deployed lab (namespaces, veths, OVS bridges); --all removes every fabric lab')
     .argument('[lab]', 'lab name, lab folder or lab file')
+    .option('-t, --topo <lab>', 'the lab (instead of the operand): lab name, lab folder or lab file')
     .option('--all', 'remove every fabric lab on this machine, including leftovers without a state file')
     .option('--prefix <p>', 'with --all: only labs whose name starts with p')
     .option('--runtime <name>', 'runtime (default: the one in the state file)')
-    .action(async (arg: string | undefined, opts: { all?: boolean; runtime?: string; prefix?: string }) => {
-      const t0 = performance.now();
-      if (opts.all) {
-        if (arg) throw new FabricError('E_USAGE', 'give either a lab or --all');
-        const filter = opts.prefix ? { labFilter: (l: string) => l.startsWith(opts.prefix!) } : {};
-        // Without --runtime: netns, plus docker (containerlab's containers are docker's too) only if
-        // its engine already answers: down must never start an engine, nor hang on one that is gone.
-        const names = opts.runtime
-          ? [opts.runtime]
-          : [DEFAULT_RUNTIME, ...runtimeNames().filter((n) => n === 'docker')];
-        const reports: DestroyReport[] = [];
-        for (const name of names)
-          reports.push(
-            ...(await getRuntime(name).destroyAll({ onProgress: printStage, ...filter, onlyIfRunning: !opts.runtime })),
-          );
-        for (const r of reports) report(r);
-        if (!reports.length) process.stdout.write('no fabric labs found\n');
-        finish(reports, t0);
-        return;
-      }
-      if (!arg) throw new FabricError('E_USAGE', 'missing lab', { hint: 'fabric down mtdc, or fabric down --all' });
-      const lab = await labName(arg);
-      const state = readState(lab);
-      const rt = getRuntime(opts.runtime ?? state?.runtime ?? DEFAULT_RUNTIME);
-      process.stdout.write(`fabric down ${lab} (runtime ${rt.name})\n`);
-      const r = await rt.destroy(lab, { onProgress: printStage });
-      report(r);
-      finish([r], t0);
-    });
-}
-
-async function labName(arg: string): Promise<string> {
-  if (/^[a-z][a-z0-9-]*$/.test(arg)) return arg;
-  const file = labFileOf(arg);
-  if (!file) throw new FabricError('E_LAB_NOT_FOUND', `no lab named or at ${arg}`);
-  const { loadLab } = await import('../topology/index.js');
-  return (await loadLab(file)).name;
+    .action(
+      async (
+        operand: string | undefined,
+        opts: { all?: boolean; runtime?: string; prefix?: string; topo?: string },
+      ) => {
+        const arg = operand ?? opts.topo;
+        const t0 = performance.now();
+        if (opts.all) {
+          if (arg) throw new FabricError('E_USAGE', 'give either a lab or --all');
+          const filter = opts.prefix ? { labFilter: (l: string) => l.startsWith(opts.prefix!) } : {};
+          // Without --runtime: netns, plus docker (containerlab's containers are docker's too) only if
+          // its engine already answers: down must never start an engine, nor hang on one that is gone.
+          const names = opts.runtime
+            ? [opts.runtime]
+            : [DEFAULT_RUNTIME, ...runtimeNames().filter((n) => n === 'docker')];
+          const reports: DestroyReport[] = [];
+          for (const name of names)
+            reports.push(
+              ...(await getRuntime(name).destroyAll({
+                onProgress: printStage,
+                ...filter,
+                onlyIfRunning: !opts.runtime,
+              })),
+            );
+          for (const r of reports) report(r);
+          if (!reports.length) process.stdout.write('no fabric labs found\n');
+          finish(reports, t0);
+          return;
+        }
+        const lab = await labNameOf(pickLab(operand, opts.topo));
+        const state = readState(lab);
+        const rt = getRuntime(opts.runtime ?? state?.runtime ?? DEFAULT_RUNTIME);
+        process.stdout.write(`fabric down ${lab} (runtime ${rt.name})\n`);
+        const r = await rt.destroy(lab, { onProgress: printStage });
+        report(r);
+        finish([r], t0);
+      },
+    );
 }
 
 function report(r: DestroyReport): void {

@@ -2,14 +2,17 @@
 // (--setup, --failback, --status, --teardown). Thin: the engine is src/failover/.
 import type { Command } from 'commander';
 import { FabricError } from '../errors/fabric-error.js';
+import { labNameOf, labOperand, pickLab } from './lab-arg.js';
 
 export function register(program: Command): void {
-  program
-    .command('failover')
-    .description(
-      'nested-hypervisor failover: --setup, --trigger T --host H, --failback, --status, --teardown (docs/failover.md)',
-    )
-    .argument('<lab>', 'deployed lab name, e.g. failover')
+  labOperand(
+    program
+      .command('failover')
+      .description(
+        'nested-hypervisor failover: --setup, --trigger T --host H, --failback, --status, --teardown (docs/failover.md)',
+      ),
+    'deployed lab: name, folder or file, e.g. failover',
+  )
     .option('--setup', 'boot the virtual hypervisors (customer + paused pool) and program the tags')
     .option('--trigger <kind>', 'failure | maintenance | capacity')
     .option('--host <node>', 'the physical hypervisor the trigger is about')
@@ -20,8 +23,9 @@ export function register(program: Command): void {
     .option('--json', 'JSON output')
     .action(
       async (
-        lab: string,
+        operand: string | undefined,
         o: {
+          topo?: string;
           setup?: boolean;
           trigger?: string;
           host?: string;
@@ -32,6 +36,7 @@ export function register(program: Command): void {
           json?: boolean;
         },
       ) => {
+        const lab = await labNameOf(pickLab(operand, o.topo));
         const f = await import('../failover/index.js');
         const out = (x: unknown, text: string) =>
           process.stdout.write(o.json ? JSON.stringify(x, null, 1) + '\n' : text);

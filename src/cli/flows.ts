@@ -1,17 +1,19 @@
 // `fabric flows <lab> [--diff]`: the planned flows per bridge, or programmed-versus-planned drift.
 import type { Command } from 'commander';
-import { labModelOf } from './lab-model.js';
+import { labModelOf, labOperand, pickLab } from './lab-arg.js';
 
 export function register(program: Command): void {
-  program
-    .command('flows')
-    .description('show planned flows per bridge; --diff compares them with what the switches run')
-    .argument('<lab>', 'lab file or deployed lab name')
+  labOperand(
+    program
+      .command('flows')
+      .description('show planned flows per bridge; --diff compares them with what the switches run'),
+    'lab file, folder or lab name',
+  )
     .option('--diff', 'compare with the live switches; exit 1 when they drift')
     .option('--bridge <node>', 'only this node')
-    .action(async (arg: string, opts: { diff?: boolean; bridge?: string }) => {
+    .action(async (operand: string | undefined, opts: { diff?: boolean; bridge?: string; topo?: string }) => {
       const { computePlan, renderPrograms, diffPrograms, bundleText } = await import('../tagging/index.js');
-      const model = await labModelOf(arg, { deployed: !!opts.diff });
+      const model = await labModelOf(pickLab(operand, opts.topo), { deployed: !!opts.diff });
       const programs = renderPrograms(model, computePlan(model)).filter((p) => !opts.bridge || p.node === opts.bridge);
       if (!opts.diff) {
         for (const p of programs)

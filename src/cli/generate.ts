@@ -5,24 +5,30 @@ import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { FabricError } from '../errors/fabric-error.js';
 import { generateClab, loadLab, scaleLab } from '../topology/index.js';
+import { labFileOf, labOperand } from './lab-arg.js';
 
 interface GenerateOptions {
   scale?: string;
   out?: string;
   model?: boolean;
+  topo?: string;
 }
 
 export function register(program: Command): void {
-  program
-    .command('generate')
-    .description('write the containerlab topology of a lab (labs/<lab>/<lab>.clab.yml), or an N-node scale lab')
-    .argument('[lab-file]', 'path of the intent, e.g. labs/mtdc/fabric.yml')
+  labOperand(
+    program
+      .command('generate')
+      .description('write the containerlab topology of a lab (labs/<lab>/<lab>.clab.yml), or an N-node scale lab'),
+    'lab file, folder or lab name, e.g. labs/mtdc/fabric.yml',
+  )
     .option('--scale <n>', 'generate a network-only lab of n nodes instead (printed unless --out)')
     .option('--out <file>', 'write here instead of the default')
     .option('--model', 'write the resolved LabModel as JSON instead of the containerlab topology')
-    .action(async (labFile: string | undefined, opts: GenerateOptions) => {
+    .action(async (operand: string | undefined, opts: GenerateOptions) => {
+      if (operand && opts.topo) throw new FabricError('E_USAGE', `two labs given: ${operand} and --topo ${opts.topo}`);
+      const labArg = operand ?? opts.topo;
       if (opts.scale !== undefined) {
-        if (labFile) throw new FabricError('E_USAGE', 'give either a lab file or --scale, not both');
+        if (labArg) throw new FabricError('E_USAGE', 'give either a lab file or --scale, not both');
         const n = Number(opts.scale);
         const model = scaleLab(n);
         const text = opts.model ? JSON.stringify(model, null, 2) + '\n' : generateClab(model, `--scale ${n}`);
@@ -30,8 +36,9 @@ export function register(program: Command): void {
         else process.stdout.write(text);
         return;
       }
-      if (!labFile)
+      if (!labArg)
         throw new FabricError('E_USAGE', 'missing lab file', { hint: 'fabric generate labs/mtdc/fabric.yml' });
+      const labFile = labFileOf(labArg);
       const model = await loadLab(labFile);
       const text = opts.model
         ? JSON.stringify({ ...model, source: basename(labFile) }, null, 2) + '\n'

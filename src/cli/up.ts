@@ -1,41 +1,11 @@
 // `fabric up <fabric.yml|lab> [--runtime netns]`: deploy a lab, printing each stage with its
-// time, then run the after-deploy stages (tag programming, smoke probe) and print a summary.
-import { readFile } from 'node:fs/promises';
+// time, then program the tags and run the smoke probe and print a summary.
 import type { Command } from 'commander';
-import type { LabModel } from '../topology/model.js';
 import { FabricError } from '../errors/fabric-error.js';
 import { DEFAULT_RUNTIME, getRuntime, runtimeNames } from '../runtime/index.js';
-import { afterDeployHooks, registerAfterDeploy, type AfterDeployHook } from '../runtime/hooks.js';
 import type { LabState, ProgressEvent } from '../runtime/types.js';
 import { pickProbe, smokeProbe } from '../runtime/smoke.js';
-import { labFileOf } from './lab-arg.js';
-
-/**
- * Optional after-deploy modules: loaded when present, so `fabric up` picks up tag programming as
- * soon as src/tagging exports it. Each export takes the deployed state.
- */
-export const OPTIONAL_AFTER_DEPLOY: { name: string; module: string; fn: string }[] = [
-  { name: 'tags', module: '../tagging/index.js', fn: 'programLab' },
-];
-
-async function loadOptionalHooks(): Promise<void> {
-  for (const o of OPTIONAL_AFTER_DEPLOY) {
-    let mod: Record<string, unknown>;
-    try {
-      mod = (await import(new URL(o.module, import.meta.url).href)) as Record<string, unknown>;
-    } catch (err) {
-      if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') continue;
-      throw err;
-    }
-    const fn = mod[o.fn];
-    if (typeof fn === 'function') {
-      registerAfterDeploy({
-        name: o.name,
-        run: async (state: LabState) => (await (fn as (s: LabState) => Promise<unknown>)(state)) as string | void,
-      });
-    }
-  }
-}
+import { labFileOf, labOperand, loadModelFile, pickLab } from './lab-arg.js';
 
 export function fmtMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
@@ -46,24 +16,17 @@ export function printStage(ev: ProgressEvent): void {
 }
 
 export function register(program: Command): void {
-  program
-    .command('up')
-    .description('deploy a lab (netns + Open vSwitch by default); idempotent')
-    .argument(
-      '<lab>',
-      'lab file (labs/mtdc/fabric.yml), lab folder, lab name, or a model JSON from fabric generate --model',
-    )
+  labOperand(
+    program.command('up').description('deploy a lab (netns + Open vSwitch by default); idempotent'),
+    'lab file (labs/mtdc/fabric.yml), lab folder, lab name, or a model JSON from fabric generate --model',
+  )
     .option('--runtime <name>', `runtime (${runtimeNames().join(', ') || DEFAULT_RUNTIME})`, DEFAULT_RUNTIME)
     .option('--no-after', 'deploy only: skip tag programming and other after-deploy stages')
-    .action(async (arg: string, opts: { runtime: string; after: boolean }) => {
+    .action(async (operand: string | undefined, opts: { runtime: string; after: boolean; topo?: string }) => {
       const t0 = performance.now();
-      const file = labFileOf(arg);
-      if (!file)
-        throw new FabricError('E_LAB_NOT_FOUND', `no lab file at ${arg}`, {
-          hint: 'give a fabric.yml path, e.g. fabric up labs/mtdc/fabric.yml',
-        });
+      const file = labFileOf(pickLab(operand, opts.topo));
       const tl = performance.now();
-      const model = await loadModel(file);
+      const model = await loadModelFile(file);
       process.stdout.write(`fabric up ${model.name} (runtime ${opts.runtime})\n`);
       printStage({
         stage: 'load',
@@ -73,29 +36,15 @@ export function register(program: Command): void {
       const rt = getRuntime(opts.runtime);
       const state = await rt.deploy(model, { onProgress: printStage });
       if (opts.after) {
-        await loadOptionalHooks();
-        for (const h of afterDeployHooks()) await runHook(h, state, rt);
-        // Traffic-ready needs programmed flows; without an after-deploy stage only access
-        // switches forward, so the cross-fabric probe would say nothing.
-        if (afterDeployHooks().length) await smoke(state, rt);
+        const { programLab } = await import('../tagging/index.js');
+        const t = performance.now();
+        const detail = await programLab(state);
+        printStage({ stage: 'tags', ms: performance.now() - t, detail: detail || 'done' });
+        // Traffic-ready needs programmed flows: before them only access switches forward.
+        await smoke(state, rt);
       }
       process.stdout.write(summary(state, performance.now() - t0));
     });
-}
-
-/** A fabric.yml, or a resolved LabModel as JSON (`fabric generate --model`, e.g. scale labs). */
-async function loadModel(file: string): Promise<LabModel> {
-  if (file.endsWith('.json')) {
-    const m = JSON.parse(await readFile(file, 'utf8')) as LabModel;
-    if (!m || typeof m.name !== 'string' || !Array.isArray(m.nodes) || !Array.isArray(m.links)) {
-      throw new FabricError('E_BAD_MODEL_FILE', `${file} is not a lab model`, {
-        hint: 'write one with fabric generate --model',
-      });
-    }
-    return m;
-  }
-  const { loadLab } = await import('../topology/index.js');
-  return loadLab(file);
 }
 
 async function smoke(state: LabState, rt: ReturnType<typeof getRuntime>): Promise<void> {
@@ -113,12 +62,6 @@ async function smoke(state: LabState, rt: ReturnType<typeof getRuntime>): Promis
       hint: `the lab is deployed; inspect it with fabric status ${state.lab}, or capture the links`,
     });
   }
-}
-
-async function runHook(h: AfterDeployHook, state: LabState, rt: ReturnType<typeof getRuntime>): Promise<void> {
-  const t = performance.now();
-  const detail = await h.run(state, rt);
-  printStage({ stage: h.name, ms: performance.now() - t, detail: detail || 'done' });
 }
 
 export function summary(state: LabState, ms: number): string {

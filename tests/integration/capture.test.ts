@@ -100,11 +100,6 @@ describe('capture + traffic on a real OVS netdev bridge (root)', function () {
       schemaVersion: 1,
       lab: `cpt${id}`,
       runtime: 'fixture',
-      nodes: [
-        { name: 'a', kind: 'linux', netns: NS_A },
-        { name: 'b', kind: 'linux', netns: NS_B },
-        { name: 'sw', kind: 'ovs-bridge', netns: null, bridge: BR },
-      ],
       links: [
         {
           id: 'a-sw',

@@ -1,6 +1,6 @@
-import type { CaptureStatusDoc } from '../../../src/capture/status.js';
+import type { StatusDoc } from '../../../src/runtime/types.js';
 
-export const STATUS: CaptureStatusDoc = {
+export const STATUS: StatusDoc = {
   schemaVersion: 1,
   lab: 'mtdc',
   runtime: 'netns',
