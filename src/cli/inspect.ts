@@ -33,9 +33,17 @@ export function register(program: Command): void {
     )
     .option(
       '--decode-as <spec>',
-      'pseudowire payload: KIND or LABEL=KIND, KIND = pw-eth-cw|pw-eth-nocw|ipv4|ipv6|raw (repeatable)',
+      'pseudowire payload: KIND, LABEL=KIND or FROM-TO=KIND, KIND = pw-eth-cw|pw-eth-nocw|ipv4|ipv6|raw; tshark forms mpls.label==1000-1010,pwethnocw and udp.port==8472,vxlan (repeatable)',
       collect,
     )
+    .option('-w, --write <file>', 'write the matched frames to this capture file (- = stdout) instead of printing them')
+    .addOption(
+      new Option('-F, --write-format <format>', 'format for -w (default: by extension)').choices(['pcap', 'pcapng']),
+    )
+    .option('-c, --count <n>', 'stop after this many matched frames', (v: string) => {
+      if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`-c expects a whole number, got ${JSON.stringify(v)}`);
+      return Number(v);
+    })
     .option('--abs-time', 'print epoch timestamps instead of time since the first frame')
     .addOption(
       new Option('--engine <engine>', 'capture reader').choices(['auto', 'fast', 'pcap-parser']).default('auto'),
@@ -54,6 +62,9 @@ export function register(program: Command): void {
           decodeAs: o.decodeAs as string[] | undefined,
           absTime: o.absTime === true,
           engine: o.engine as 'auto' | 'fast' | 'pcap-parser',
+          ...(typeof o.write === 'string' ? { write: o.write } : {}),
+          ...(typeof o.writeFormat === 'string' ? { writeFormat: o.writeFormat } : {}),
+          ...(typeof o.count === 'number' ? { count: o.count } : {}),
         },
         { out: process.stdout, err: process.stderr },
       );

@@ -49,6 +49,7 @@ export interface PcapngInterface {
 }
 
 export interface PcapngWriterOptions {
+  /** Interfaces declared after the section header; more can follow with CaptureWriter.addInterface. */
   interfaces: PcapngInterface[];
   sectionComment?: string;
   /** shb_userappl; default "fabric". */
@@ -150,6 +151,8 @@ interface Encoder {
   le: boolean;
   header(b: Bytes): void;
   packet(b: Bytes, p: WritePacket): void;
+  /** pcapng only: declares one more interface (an IDB in the stream); returns its index. */
+  addInterface?(b: Bytes, i: PcapngInterface): number;
 }
 
 function checkData(p: WritePacket, snaplen: number): number {
@@ -185,14 +188,40 @@ function pcapEncoder(o: PcapWriterOptions): Encoder {
   };
 }
 
-function pcapngEncoder(o: PcapngWriterOptions): Encoder {
-  if (!o.interfaces.length) throw new FabricError('E_CAPTURE_WRITE', 'a pcapng file needs at least one interface');
-  const ifs = o.interfaces.map((i) => ({
-    ...i,
-    snaplen: i.snaplen ?? MAX_CAPLEN,
-    digits: (i.precision === 'ns' ? 9 : 6) as 6 | 9,
-  }));
+interface IfaceOut extends PcapngInterface {
+  snaplen: number;
+  digits: 6 | 9;
+}
+
+function ifaceOut(i: PcapngInterface): IfaceOut {
+  return { ...i, snaplen: i.snaplen ?? MAX_CAPLEN, digits: i.precision === 'ns' ? 9 : 6 };
+}
+
+/** An Interface Description Block: link type, snaplen, if_name, if_description, if_tsresol. */
+function idb(b: Bytes, i: IfaceOut): void {
+  block(b, PCAPNG_IDB, (b) => {
+    b.u16(i.linktype ?? LINKTYPE_ETHERNET);
+    b.u16(0);
+    b.u32(i.snaplen);
+    const opts: [number, Uint8Array][] = [];
+    if (i.name !== undefined) opts.push([2, enc.encode(i.name)]);
+    if (i.description !== undefined) opts.push([3, enc.encode(i.description)]);
+    if (i.digits === 9) opts.push([9, Uint8Array.of(9)]);
+    options(b, opts);
+  });
+}
+
+function pcapngEncoder(o: PcapngWriterOptions, dynamic = false): Encoder {
+  if (!o.interfaces.length && !dynamic)
+    throw new FabricError('E_CAPTURE_WRITE', 'a pcapng file needs at least one interface');
+  const ifs = o.interfaces.map(ifaceOut);
   return {
+    addInterface(b, i) {
+      const out = ifaceOut(i);
+      ifs.push(out);
+      idb(b, out);
+      return ifs.length - 1;
+    },
     le: !o.bigEndian,
     header(b) {
       block(b, PCAPNG_SHB, (b) => {
@@ -206,18 +235,7 @@ function pcapngEncoder(o: PcapngWriterOptions): Encoder {
         opts.push([4, enc.encode(o.application ?? 'fabric')]);
         options(b, opts);
       });
-      for (const i of ifs) {
-        block(b, PCAPNG_IDB, (b) => {
-          b.u16(i.linktype ?? LINKTYPE_ETHERNET);
-          b.u16(0);
-          b.u32(i.snaplen);
-          const opts: [number, Uint8Array][] = [];
-          if (i.name !== undefined) opts.push([2, enc.encode(i.name)]);
-          if (i.description !== undefined) opts.push([3, enc.encode(i.description)]);
-          if (i.digits === 9) opts.push([9, Uint8Array.of(9)]);
-          options(b, opts);
-        });
-      }
+      for (const i of ifs) idb(b, i);
     },
     packet(b, p) {
       const ifIndex = p.ifIndex ?? 0;
@@ -259,6 +277,16 @@ export class CaptureWriter {
     this.b = new Bytes(encoder.le);
     encoder.header(this.b);
   }
+  /**
+   * pcapng: declares another interface (its IDB is written now, before the packets that use it),
+   * e.g. as capture files are merged one by one. Returns its index for WritePacket.ifIndex.
+   */
+  addInterface(i: PcapngInterface): number {
+    if (!this.encoder.addInterface)
+      throw new FabricError('E_CAPTURE_WRITE', 'a classic pcap file has one link type and no interfaces');
+    if (this.closed) throw new FabricError('E_CAPTURE_WRITE', 'write after close');
+    return this.encoder.addInterface(this.b, i);
+  }
   /** Encodes one packet. Returns false when the caller should `await drain()` before writing more. */
   write(p: WritePacket): boolean {
     if (this.closed) throw new FabricError('E_CAPTURE_WRITE', 'write after close');
@@ -296,9 +324,10 @@ export function createPcapWriter(t: string | Writable, o: PcapWriterOptions = {}
   return new CaptureWriter(out, pcapEncoder(o), owns);
 }
 
+/** A pcapng writer; with `interfaces: []` the interfaces are declared later with addInterface. */
 export function createPcapngWriter(t: string | Writable, o: PcapngWriterOptions): CaptureWriter {
   const [out, owns] = target(t);
-  return new CaptureWriter(out, pcapngEncoder(o), owns);
+  return new CaptureWriter(out, pcapngEncoder(o, true), owns);
 }
 
 function encodeAll(e: Encoder, packets: Iterable<WritePacket>): Uint8Array {
