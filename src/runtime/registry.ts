@@ -1,5 +1,5 @@
 // Runtimes by name (containerlab style: `--runtime netns|docker|containerlab`). `netns` is the
-// default embedded runtime; other issues register theirs here.
+// default embedded runtime; docker and containerlab register here too (runtime/index.ts).
 import { FabricError } from '../errors/fabric-error.js';
 import type { Runtime } from './types.js';
 

@@ -191,7 +191,7 @@ export class Expectations {
     return out;
   }
 
-  /** The contract: the stack on one link end, or "must not appear". */
+  /** The contract the judges rely on: the stack on one link end, or "must not appear". */
   expectedStack(flow: FlowSpec, end: LinkEnd): Expectation {
     const ts = this.traversals(flow).filter(
       (t) => t.link.id === end.link && (t.from === end.node || t.to === end.node),

@@ -36,7 +36,7 @@ export const isolation: CheckDef[] = [
       const tenantOf = new Map(probe.canaries.map((c) => [c.key, c.tenant]));
       let n = 0;
       for (const f of run.frames) {
-        if (!f.canaryKey || f.cls === 'client-access' || f.cls === 'tenant-lan' || f.cls === 'hypervisor') continue; // own-VLAN links (hypervisor: failover issue)
+        if (!f.canaryKey || f.cls === 'client-access' || f.cls === 'tenant-lan' || f.cls === 'hypervisor') continue; // own-VLAN links (a hypervisor link carries its VMs' own frames)
         const pair = fabricPair(f.layers);
         const t = tenantOf.get(f.canaryKey);
         if (!t) continue;

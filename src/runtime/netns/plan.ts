@@ -67,7 +67,7 @@ export interface NetnsPlan {
   rootEnds: PlacedEnd[];
   ovsBridges: OvsBridgePlan[];
   linuxBridges: LinuxBridgePlan[];
-  /** Nodes this runtime leaves to another one (e.g. generic_vm, failover issue). */
+  /** Nodes this runtime leaves to another one (e.g. generic_vm: QEMU guests are failover's). */
   skipped: string[];
 }
 
