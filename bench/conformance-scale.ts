@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCapture, type CaptureStatusDoc } from '../src/capture/index.js';
 import { Dissector, LAYER_ID } from '../src/decode/index.js';
-import { run, tryRun } from '../src/exec/index.js';
+import { run, tryRun } from '../src/hostnet/exec.js';
 import { scanCapture } from '../src/pcap/index.js';
-import { ensureOvs } from '../src/runtime/ovs/daemon.js';
+import { ensureOvs } from '../src/hostnet/ovs-daemon.js';
 import { buildCanary, findCanary, injectFrames, type FloodClass } from '../src/traffic/index.js';
 import type { BenchContext, BenchFigure, BenchModule } from './run.js';
 

@@ -7,7 +7,7 @@
 //   npx tsx bench/run.ts lab-up-docker      # through make bench
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mapLimit, tryRun } from '../src/exec/index.js';
+import { mapLimit, tryRun } from '../src/hostnet/exec.js';
 import { CONTAINER_PARALLEL } from '../src/runtime/docker/containers.js';
 import { dockerClient } from '../src/runtime/docker/engine.js';
 import { endpointTarball } from '../src/runtime/images/index.js';

@@ -4,7 +4,7 @@
 // "traffic-ready" adds one ping answered between two endpoints on the same access switch. Targets:
 // deploy-only and traffic-ready within 2x of the floor, down within 1.5x; ms/node shows growth.
 //   npx tsx bench/run.ts lab-up        # through make bench
-import { tryRun } from '../src/exec/index.js';
+import { tryRun } from '../src/hostnet/exec.js';
 import { getRuntime } from '../src/runtime/index.js';
 import { labUpFloor } from './lab-up-floor.js';
 import { scaleLab } from '../src/topology/index.js';

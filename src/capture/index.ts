@@ -2,7 +2,7 @@
 // See docs/capture.md.
 export * from './status.js';
 export * from './names.js';
-export * from './tcpdump.js';
+export * from './target.js';
 export * from './select.js';
 export * from './run-dir.js';
 export * from './compare.js';

@@ -3,7 +3,7 @@
 // filter / dropped by kernel). Built by a pure function so its shape is unit-tested.
 import type { LinkCheck } from './compare.js';
 import type { CaptureState, StopHow } from './state.js';
-import type { TcpdumpStats } from './tcpdump.js';
+import type { TcpdumpStats } from '../hostnet/index.js';
 
 export type FileFlag =
   | 'drops' // tcpdump reported kernel or interface drops

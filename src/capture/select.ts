@@ -3,7 +3,7 @@
 import { FabricError } from '../errors/fabric-error.js';
 import { captureStem, checkIfname, checkLinkId, checkNetns, checkNode } from './names.js';
 import type { CaptureStatusDoc } from './status.js';
-import type { CaptureTarget } from './tcpdump.js';
+import type { CaptureTarget } from './target.js';
 
 export interface CaptureSelection {
   /** Link classes (e.g. `client-access`, `long-haul`). */

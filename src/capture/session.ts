@@ -10,7 +10,7 @@ import { mkdir, open, readdir, readFile, unlink, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { FabricError } from '../errors/fabric-error.js';
-import { tryRun } from '../exec/index.js';
+import { tryRun } from '../hostnet/exec.js';
 import { compareLinkEnds, countCapture, type EndFrames, type FileCount, type LinkCheck } from './compare.js';
 import { buildManifest, type CaptureManifest, type FileResult } from './manifest.js';
 import { mergeCaptures } from './merge.js';
@@ -27,7 +27,7 @@ import {
   stderrTail,
   tcpdumpArgv,
   type TcpdumpOptions,
-} from './tcpdump.js';
+} from '../hostnet/index.js';
 
 export interface StartCaptureOptions {
   selection?: CaptureSelection;

@@ -4,7 +4,8 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FabricError } from '../errors/fabric-error.js';
 import type { CaptureSelection } from './select.js';
-import type { CaptureTarget, TcpdumpOptions } from './tcpdump.js';
+import type { TcpdumpOptions } from '../hostnet/index.js';
+import type { CaptureTarget } from './target.js';
 
 export type RunPhase = 'starting' | 'capturing' | 'stopping' | 'stopped' | 'failed';
 export type StopHow = 'sigint' | 'sigterm' | 'sigkill' | 'exited-early' | 'gone';

@@ -6,7 +6,7 @@
 // What each fault does, and how it is undone (all reversible, all bounded):
 //  - link-flap:   `ip link set <end> down` / `up` on one end of a fabric link, N times.
 //  - vswitchd-restart: SIGTERM to the pid in ovs-vswitchd.pid, start it again as
-//                 runtime/ovs/daemon.ts does. Flows are gone: this lab's secure bridges drop
+//                 hostnet/ovs-daemon.ts does. Flows are gone: this lab's secure bridges drop
 //                 everything until the suite RE-PROGRAMS them (reprogramLab: programLab plus the
 //                 access switches' NORMAL baseline; the only flows `fabric test` ever writes
 //                 outside --mutate). Bridges of OTHER labs on the same daemon get their flows and
@@ -20,9 +20,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startCapture, type CaptureManifest } from '../capture/index.js';
 import { FabricError } from '../errors/fabric-error.js';
-import { mapLimit, run, tryRun } from '../exec/index.js';
+import { mapLimit, run, tryRun } from '../hostnet/exec.js';
 import { planLab } from '../runtime/netns/plan.js';
-import { ensureOvs, livePid, OVS_RUN_DIR } from '../runtime/ovs/daemon.js';
+import { ensureOvs, livePid, OVS_RUN_DIR } from '../hostnet/ovs-daemon.js';
 import { diffPrograms, programLab, renderPrograms } from '../tagging/index.js';
 import { ping } from '../traffic/index.js';
 import { anchors, type SystemInfo, type TestContext } from './context.js';

@@ -2,7 +2,7 @@
 // the agent) or the host stack of a traditional hypervisor (FIG. 1-2: "pause" = the host fails,
 // its bridge port goes down). The failover steps only use this surface.
 import { FabricError } from '../errors/fabric-error.js';
-import { run } from '../exec/index.js';
+import { run } from '../hostnet/exec.js';
 import { macFor } from '../vm/index.js';
 import {
   announceScript,

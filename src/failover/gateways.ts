@@ -2,7 +2,7 @@
 // gateways) configured for the site each hypervisor serves, and the host stacks of traditional
 // customer hypervisors. Set up once, undone at teardown; never on the restoration path.
 import { FabricError } from '../errors/fabric-error.js';
-import { run, tryRun } from '../exec/index.js';
+import { run, tryRun } from '../hostnet/exec.js';
 import { netnsName } from '../runtime/names.js';
 import { computePlan } from '../tagging/index.js';
 import { VTEP, vniOf } from '../topology/hypervisors.js';

@@ -6,7 +6,7 @@
 // with the lab). A host failure is simulated by taking the host's bridge port down.
 // Every command is an argv array; names and values are validated first.
 import { FabricError } from '../errors/fabric-error.js';
-import { run, tryRun } from '../exec/index.js';
+import { run, tryRun } from '../hostnet/exec.js';
 import { netnsName } from '../runtime/names.js';
 import { VTEP } from '../topology/hypervisors.js';
 import { checkSystem, IPV4, MAC, type GuestVmView, type NeighEntry, type Segment } from './guest.js';

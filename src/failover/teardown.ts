@@ -1,6 +1,6 @@
 // Teardown of a lab's virtual hypervisors, and the status view of them.
 import { rmSync } from 'node:fs';
-import { tryRun } from '../exec/index.js';
+import { tryRun } from '../hostnet/exec.js';
 import { readState, writeState } from '../runtime/state.js';
 import { deleteTap, runDirPid, stopRunDir } from '../vm/index.js';
 import { hostStackOf } from './carrier.js';

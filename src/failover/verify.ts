@@ -1,6 +1,6 @@
 // The checks after a move: what the model says is what runs.
 import { FabricError } from '../errors/fabric-error.js';
-import { tryRun } from '../exec/index.js';
+import { tryRun } from '../hostnet/exec.js';
 import { computePlan, diffPrograms, renderPrograms } from '../tagging/index.js';
 import type { LabModel } from '../topology/model.js';
 import { runDirPid } from '../vm/index.js';

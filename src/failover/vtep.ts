@@ -1,7 +1,7 @@
 // The VXLAN transport between a hypervisor's bridge device and the VTEP of the virtual hypervisor
 // (or host stack) that carries its site: transport VLAN on the bridge ports, and the bridge
 // device's neighbour entry for the shared guest VTEP address.
-import { run } from '../exec/index.js';
+import { run } from '../hostnet/exec.js';
 import { netnsName } from '../runtime/names.js';
 import { GATEWAY_TRANSPORT_IF, VTEP } from '../topology/hypervisors.js';
 import type { LabModel } from '../topology/model.js';

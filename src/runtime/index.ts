@@ -11,6 +11,6 @@ registerRuntime('containerlab', () => new ContainerlabRuntime());
 export { DEFAULT_RUNTIME, getRuntime, registerRuntime, runtimeNames } from './registry.js';
 export { buildStatus, formatStatus } from './status.js';
 export { readState, statePath, stateDir, listStates } from './state.js';
-export { ensureOvs } from './ovs/daemon.js';
+export { ensureOvs } from '../hostnet/ovs-daemon.js';
 export { netnsName, labAlias } from './names.js';
 export type * from './types.js';

@@ -1,7 +1,7 @@
 // The runtime contract: a Runtime turns a resolved LabModel into running parts and back. The
 // embedded `netns` runtime is the default; docker/containerlab implement the same interface.
 import type { LabModel, LinkClass, NodeKind, NodeRole } from '../topology/model.js';
-import type { RunResult } from '../exec/index.js';
+import type { RunResult } from '../hostnet/exec.js';
 
 export interface ProgressEvent {
   /** Stage name, e.g. `netns`, `veth`, `ovs`. */

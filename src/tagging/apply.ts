@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FabricError } from '../errors/fabric-error.js';
-import { run } from '../exec/index.js';
+import { run } from '../hostnet/exec.js';
 import { COOKIE, type BridgeProgram } from './modules/module.js';
 import { bundleText } from './render.js';
 

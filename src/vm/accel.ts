@@ -4,7 +4,7 @@
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { release } from 'node:os';
-import { tryRun } from '../exec/index.js';
+import { tryRun } from '../hostnet/exec.js';
 import { QemuVm, type Accel } from './qemu.js';
 import { defaultCacheDir, type GuestImage } from './image.js';
 

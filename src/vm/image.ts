@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { FabricError } from '../errors/fabric-error.js';
-import { run, tryRun } from '../exec/index.js';
+import { run, tryRun } from '../hostnet/exec.js';
 import { writeCpio, type CpioEntry } from './cpio.js';
 import { AGENT_SCRIPT, GUEST_HOST_BINARIES, INIT_SCRIPT } from './guest-scripts.js';
 import { DEFAULT_GUEST_MODULES, resolveFromKernelTree } from './modules.js';

@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FabricError } from '../errors/fabric-error.js';
-import { run } from '../exec/index.js';
+import { run } from '../hostnet/exec.js';
 
 /** Modules every guest gets (docs/design-facts.md, QEMU): NIC, control channel, tagging, overlays, MPLS, veth. */
 export const DEFAULT_GUEST_MODULES: readonly string[] = [

@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FabricError } from '../errors/fabric-error.js';
-import { tryRun } from '../exec/index.js';
+import { tryRun } from '../hostnet/exec.js';
 import { AgentClient, type GuestRunOptions } from './agent-client.js';
 import { AGENT_PORT_NAME } from './guest-scripts.js';
 import { macFor, validateIfName, validateVmName } from './names.js';

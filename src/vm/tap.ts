@@ -1,7 +1,7 @@
 // Taps for QEMU NICs. A tap is created persistent (ip tuntap add) in the namespace of the OVS
 // instance that owns the bridge, put up, and attached to the bridge as an ordinary port; QEMU
 // then opens it by name. Persistent taps outlive QEMU, so we delete them ourselves.
-import { run, tryRun } from '../exec/index.js';
+import { run, tryRun } from '../hostnet/exec.js';
 import { validateIfName } from './names.js';
 
 function ns(netns: string | undefined, argv: string[]): [string, string[]] {

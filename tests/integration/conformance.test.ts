@@ -5,7 +5,7 @@
 import { readFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { run, tryRun } from '../../src/exec/index.js';
+import { run, tryRun } from '../../src/hostnet/exec.js';
 import { getRuntime } from '../../src/runtime/index.js';
 import type { StatusDoc } from '../../src/runtime/types.js';
 import { computePlan } from '../../src/tagging/index.js';

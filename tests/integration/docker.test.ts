@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { Ajv } from 'ajv';
-import { run, tryRun } from '../../src/exec/index.js';
+import { run, tryRun } from '../../src/hostnet/exec.js';
 import { getRuntime } from '../../src/runtime/index.js';
 import { labContainers } from '../../src/runtime/docker/containers.js';
 import { dockerClient, ensureDockerd } from '../../src/runtime/docker/engine.js';

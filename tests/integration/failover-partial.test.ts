@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { tryRun } from '../../src/exec/index.js';
+import { tryRun } from '../../src/hostnet/exec.js';
 import { getRuntime, readState } from '../../src/runtime/index.js';
 import { programLab } from '../../src/tagging/index.js';
 import { loadLabText } from '../../src/topology/index.js';

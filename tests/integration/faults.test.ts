@@ -7,9 +7,9 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { run, tryRun } from '../../src/exec/index.js';
+import { run, tryRun } from '../../src/hostnet/exec.js';
 import { getRuntime } from '../../src/runtime/index.js';
-import { ensureOvs } from '../../src/runtime/ovs/daemon.js';
+import { ensureOvs } from '../../src/hostnet/ovs-daemon.js';
 import type { ConformanceReport } from '../../src/report/result.js';
 import { loadContext } from '../../src/conformance/context.js';
 import { reprogramLab } from '../../src/conformance/faults.js';

@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tryRun } from '../../src/exec/index.js';
+import { tryRun } from '../../src/hostnet/exec.js';
 import { loadLabText } from '../../src/topology/index.js';
 import type { LabModel } from '../../src/topology/model.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { Ajv } from 'ajv';
-import { run, tryRun } from '../../src/exec/index.js';
+import { run, tryRun } from '../../src/hostnet/exec.js';
 import { getRuntime } from '../../src/runtime/index.js';
 import { listOvsBridges, listRootLinks } from '../../src/runtime/netns/system.js';
 import type { LabState, StatusDoc } from '../../src/runtime/types.js';

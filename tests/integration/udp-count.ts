@@ -2,7 +2,7 @@
 // namespace. The receiver is bound before the sender starts and stops at n datagrams or after a
 // bounded wait, so a slow (loaded, 2-core) machine changes the duration, never the count.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { run } from '../../src/exec/index.js';
+import { run } from '../../src/hostnet/exec.js';
 
 const READY_MS = 15_000;
 const RECV_MS = 5_000;

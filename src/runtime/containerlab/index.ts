@@ -9,14 +9,14 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { FabricError } from '../../errors/fabric-error.js';
-import { run, type RunOptions, type RunResult } from '../../exec/index.js';
+import { run, type RunOptions, type RunResult } from '../../hostnet/exec.js';
 import type { LabModel } from '../../topology/model.js';
 import { DockerRuntime, otherRuntime, type DockerRuntimeOptions } from '../docker/index.js';
 import { labContainers, linkNetns } from '../docker/containers.js';
 import { NetnsRuntime } from '../netns/index.js';
 import { linuxBridgeCreateLines, ovsCommands, planLab, type NetnsPlan, type NsPlan } from '../netns/plan.js';
 import { ipBatch, listRootLinks } from '../netns/system.js';
-import { ensureOvs } from '../ovs/daemon.js';
+import { ensureOvs } from '../../hostnet/ovs-daemon.js';
 import { addObjects, emptyObjects, readState, writeState } from '../state.js';
 import type { DeployOptions, LabState } from '../types.js';
 import { clabFilePath, writeContainerTopology } from './topology.js';

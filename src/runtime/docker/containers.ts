@@ -5,7 +5,7 @@
 import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { FabricError } from '../../errors/fabric-error.js';
-import { mapLimit } from '../../exec/index.js';
+import { mapLimit } from '../../hostnet/exec.js';
 import type { NodeModel } from '../../topology/model.js';
 import { LAB_KEY, netnsName } from '../names.js';
 import { ENDPOINT_CMD } from '../images/index.js';

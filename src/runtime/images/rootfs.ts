@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, posix } from 'node:path';
 import { FabricError } from '../../errors/fabric-error.js';
-import { run } from '../../exec/index.js';
+import { run } from '../../hostnet/exec.js';
 import type { TarEntry } from './tar.js';
 
 export const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];

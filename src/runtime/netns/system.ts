@@ -2,7 +2,7 @@
 // markers), and the batched runners the netns runtime uses. Every reader is one process spawn.
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { run, tryRun } from '../../exec/index.js';
+import { run, tryRun } from '../../hostnet/exec.js';
 import { LAB_KEY } from '../names.js';
 
 export interface Snapshot {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
-import { run } from '../../../src/exec/index.js';
+import { run } from '../../../src/hostnet/exec.js';
 import {
   ENDPOINT_CMD,
   ENDPOINT_REPO,

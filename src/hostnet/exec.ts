@@ -1,7 +1,7 @@
 // A small execa wrapper: argv arrays only (never a shell string), and a failed command becomes a
 // FabricError (E_CMD_FAILED) that carries the command line, the exit code and stderr, so a user
 // sees exactly which `ip`/`ovs-vsctl` call broke and why.
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { FabricError } from '../errors/fabric-error.js';
 
 export interface RunOptions {
@@ -12,6 +12,14 @@ export interface RunOptions {
   /** Exit codes that are not failures (default: only 0). */
   okCodes?: number[];
   env?: Record<string, string>;
+  /** Working directory of the command. */
+  cwd?: string;
+}
+
+/** A command as an argv array: the program and its arguments (never a shell string). */
+export interface Argv {
+  file: string;
+  args: string[];
 }
 
 export interface RunResult {
@@ -54,6 +62,7 @@ export async function run(file: string, args: readonly string[], opts: RunOption
       stripFinalNewline: false,
       env: opts.env,
       extendEnv: true,
+      cwd: opts.cwd,
     });
   } catch (err) {
     throw new CommandError(command, undefined, String((err as Error)?.message ?? err), err);
@@ -82,6 +91,7 @@ export async function tryRun(file: string, args: readonly string[], opts: RunOpt
       timeout: opts.timeout,
       reject: false,
       stripFinalNewline: false,
+      cwd: opts.cwd,
     });
     return {
       command,
@@ -92,6 +102,36 @@ export async function tryRun(file: string, args: readonly string[], opts: RunOpt
   } catch (err) {
     return { command, exitCode: -1, stdout: '', stderr: String((err as Error)?.message ?? err) };
   }
+}
+
+/** A measurement's outcome: a lossy ping is a result, not an exception. */
+export interface ProbeRun {
+  command: string;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** Runs a measurement command (stdin closed) and returns its output whatever the exit code. */
+export async function runProbe(file: string, args: readonly string[], timeoutMs: number): Promise<ProbeRun> {
+  const command = formatCommand(file, args);
+  const r = await execa(file, [...args], { reject: false, timeout: timeoutMs, stdin: 'ignore' });
+  return {
+    command,
+    exitCode: typeof r.exitCode === 'number' ? r.exitCode : -1,
+    stdout: String(r.stdout ?? ''),
+    stderr: String(r.stderr ?? ''),
+    timedOut: r.timedOut === true,
+  };
+}
+
+/** A running child whose stdout is read as it comes (e.g. a receiver that reports readiness). */
+export type Subprocess = ResultPromise<{ reject: false; stdin: 'ignore'; buffer: true }>;
+
+/** Starts a long-running command (stdin closed, output buffered and streamed); never rejects. */
+export function startProcess(file: string, args: readonly string[], opts: { timeout?: number } = {}): Subprocess {
+  return execa(file, [...args], { reject: false, timeout: opts.timeout, stdin: 'ignore', buffer: true });
 }
 
 /** Runs async tasks with at most `limit` in flight; results keep input order. */

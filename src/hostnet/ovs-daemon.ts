@@ -1,20 +1,18 @@
-// Starts Open vSwitch's userspace pieces without systemd, or reuses the running ones. Only ONE
+// Starts and stops Open vSwitch's userspace pieces without systemd, or reuses the running ones. Only ONE
 // userspace ovs-vswitchd can run per network namespace (a second one fails creating its taps),
 // so everything here is "check the pidfile first, start only what is missing".
 import { existsSync, mkdirSync, readFileSync, readlinkSync, lstatSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { FabricError } from '../../errors/fabric-error.js';
-import { run, tryRun } from '../../exec/index.js';
+import { FabricError } from '../errors/fabric-error.js';
+import { run, tryRun } from './exec.js';
+import type { OvsDaemonOps, OvsDaemonStatus } from './host-net.js';
 
 export const OVS_RUN_DIR = '/var/run/openvswitch';
 export const OVS_DB_SOCK = `${OVS_RUN_DIR}/db.sock`;
 export const OVS_CONF_DB = '/etc/openvswitch/conf.db';
 export const OVS_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema';
 
-export interface DaemonStatus {
-  ovsdbServer: { pid: number | null; started: boolean };
-  ovsVswitchd: { pid: number | null; started: boolean };
-}
+export type DaemonStatus = OvsDaemonStatus;
 
 /** Pid from an OVS pidfile if that process is alive and is the expected program. */
 export function livePid(name: 'ovsdb-server' | 'ovs-vswitchd'): number | null {
@@ -115,3 +113,46 @@ export async function ensureOvs(): Promise<DaemonStatus> {
   });
   return status;
 }
+
+function pidfilePid(): number | null {
+  try {
+    const n = Number.parseInt(readFileSync(`${OVS_RUN_DIR}/ovs-vswitchd.pid`, 'utf8').trim(), 10);
+    return Number.isInteger(n) && n > 0 ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Stops ovs-vswitchd: SIGTERM to the pid behind its pidfile, SIGKILL after 15 s. Refuses when the
+ * pidfile does not name a live ovs-vswitchd (never signals a recycled pid).
+ */
+export async function stopVswitchd(): Promise<number> {
+  const pid = livePid('ovs-vswitchd');
+  if (pid === null || pid !== pidfilePid())
+    throw new FabricError('E_FAULT_DAEMON', 'no live ovs-vswitchd behind its pidfile', {
+      hint: `${OVS_RUN_DIR}/ovs-vswitchd.pid`,
+    });
+  process.kill(pid, 'SIGTERM');
+  const end = Date.now() + 15_000;
+  while (livePid('ovs-vswitchd') === pid) {
+    if (Date.now() > end) {
+      process.kill(pid, 'SIGKILL');
+      await sleep(200);
+      break;
+    }
+    await sleep(50);
+  }
+  return pid;
+}
+
+export const realDaemon: OvsDaemonOps = {
+  ensure: ensureOvs,
+  livePid,
+  stopVswitchd,
+  async restartVswitchd() {
+    const oldPid = await stopVswitchd();
+    await ensureOvs();
+    return { oldPid, newPid: livePid('ovs-vswitchd') };
+  },
+};

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CommandError, formatCommand, mapLimit, run, tryRun } from '../../../src/exec/index.js';
+import { CommandError, formatCommand, mapLimit, run, tryRun } from '../../../src/hostnet/exec.js';
 import { getRuntime, runtimeNames } from '../../../src/runtime/index.js';
 import { ovsMap, parseAllNsLinks } from '../../../src/runtime/netns/system.js';
 

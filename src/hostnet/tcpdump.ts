@@ -1,6 +1,10 @@
 // tcpdump command lines and the text tcpdump prints on stderr. Kept pure so the exact argv and the
 // parsing of its statistics are unit-tested without root.
-import { checkIfname, checkNetns } from './names.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { FabricError } from '../errors/fabric-error.js';
+import { run } from './exec.js';
+import { guardIfname, guardNetns } from './guard.js';
+import type { TcpdumpOps, TcpdumpOptions, TcpdumpTarget } from './host-net.js';
 
 // Measured here (tcpdump 4.99.3 / libpcap 1.10.3, 5000 frames replayed at top speed into a veth):
 // with --immediate-mode libpcap uses fixed-size ring slots sized by the snaplen when the interface
@@ -12,46 +16,17 @@ export const DEFAULT_SNAPLEN = 9216;
 export const MAX_SNAPLEN = 262144;
 export const DEFAULT_BUFFER_KIB = 8192;
 
-export interface CaptureTarget {
-  /** Stable id of this capturer: the file stem `<node>--<ifname>`. */
-  id: string;
-  linkId: string;
-  linkClass: string;
-  node: string;
-  ifname: string;
-  netns: string | null;
-  hostIf: string | null;
-  /** The other end of the link (captured or not). */
-  peer: { node: string; ifname: string; netns: string | null; hostIf: string | null };
-}
-
-export interface TcpdumpOptions {
-  snaplen?: number;
-  /** Kernel capture buffer in KiB (`-B`, default 8192). */
-  bufferKiB?: number;
-  /** `-Q in|out|inout`; not used by default (tcpdump then sees both directions). */
-  direction?: 'in' | 'out' | 'inout';
-  tcpdump?: string;
-  /** Optional BPF filter (argv words, never a shell string). */
-  filter?: string[];
-}
-
-export interface Argv {
-  file: string;
-  args: string[];
-}
-
 /**
  * `ip netns exec <ns> tcpdump -i <ifname> ...` for a namespace end, `tcpdump -i <hostIf> ...` for a
  * root-namespace end. `ip netns exec` execs tcpdump in place, so the PID we get is tcpdump's own and
  * SIGINT reaches it directly.
  */
 export function tcpdumpArgv(
-  t: Pick<CaptureTarget, 'netns' | 'ifname' | 'hostIf'>,
+  t: TcpdumpTarget,
   outFile: string,
   o: TcpdumpOptions = {},
-): Argv {
-  const dev = t.netns !== null ? checkIfname(t.ifname) : checkIfname(t.hostIf ?? '');
+): { file: string; args: string[] } {
+  const dev = t.netns !== null ? guardIfname(t.ifname) : guardIfname(t.hostIf ?? '');
   const snaplen = o.snaplen ?? DEFAULT_SNAPLEN;
   if (!Number.isInteger(snaplen) || snaplen < 64 || snaplen > MAX_SNAPLEN)
     throw new RangeError(`snaplen ${snaplen} out of 64..${MAX_SNAPLEN}`);
@@ -76,7 +51,7 @@ export function tcpdumpArgv(
     ...(o.filter ?? []),
   ];
   const bin = o.tcpdump ?? 'tcpdump';
-  if (t.netns !== null) return { file: 'ip', args: ['netns', 'exec', checkNetns(t.netns), bin, ...td] };
+  if (t.netns !== null) return { file: 'ip', args: ['netns', 'exec', guardNetns(t.netns), bin, ...td] };
   return { file: bin, args: td };
 }
 
@@ -126,4 +101,23 @@ export function stderrTail(stderr: string, lines = 4): string {
     .filter((l) => l.trim() !== '')
     .slice(-lines)
     .join(' | ');
+}
+
+export const realTcpdump: TcpdumpOps = {
+  argv: tcpdumpArgv,
+  async head(inFile, outFile, count) {
+    if (!Number.isInteger(count) || count < 1)
+      throw new FabricError('E_USAGE', `frame count ${count} must be a positive integer`);
+    await run('tcpdump', ['-r', inFile, '-c', String(count), '-w', outFile]);
+  },
+};
+
+/**
+ * Starts a capturer with its stderr going to an inherited fd (a file the caller opened: a pipe to
+ * us would break when we exit before tcpdump). detached: own process group, so a terminal's
+ * Ctrl-C reaches only the orchestrator, which stops capturers in order with SIGINT (so they print
+ * their statistics). node's spawn, argv array, never a shell.
+ */
+export function spawnCapturer(argv: { file: string; args: string[] }, stderrFd: number): ChildProcess {
+  return spawn(argv.file, argv.args, { stdio: ['ignore', 'ignore', stderrFd], detached: true, shell: false });
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isListening, listeningDevice, parseTcpdumpStats, tcpdumpArgv } from '../../../src/capture/tcpdump.js';
+import { isListening, listeningDevice, parseTcpdumpStats, tcpdumpArgv } from '../../../src/hostnet/tcpdump.js';
 
 describe('capture/tcpdump', () => {
   it('builds a namespace command line: ip netns exec, -U, --immediate-mode, -s 9216 -B 8192 (see DEFAULT_SNAPLEN), -Z root, -w', () => {
