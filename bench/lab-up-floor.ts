@@ -4,7 +4,7 @@
 // `ip -batch`, links up with one `ip -n <ns> -batch` per namespace (a namespace switch costs one
 // process), every bridge and port in ONE ovs-vsctl transaction, and one flow bundle per bridge for
 // traffic-ready. Names carry a `flr` prefix so the floor never meets a lab.
-import { mapLimit, run, tryRun } from '../src/exec/index.js';
+import { mapLimit, run, tryRun } from '../src/hostnet/exec.js';
 import { listNetns, listOvsBridges, listRootLinks, PARALLEL } from '../src/runtime/netns/system.js';
 import { planLab, placement } from '../src/runtime/netns/plan.js';
 import type { LabModel, NodeModel } from '../src/topology/model.js';

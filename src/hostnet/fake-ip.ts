@@ -1,13 +1,10 @@
 // The `ip` group of FakeHostNet: namespaces, links and addresses kept in the fake's model.
 import { CommandError } from './exec.js';
-import type { FakeHostNet } from './fake.js';
+import { linkKey as key, type FakeState } from './fake-state.js';
 import type { IpOps, LinkInfo, Ns } from './host-net.js';
 import { argvIn } from './ip.js';
 
-export const linkKey = (netns: Ns, ifname: string): string => `${netns ?? ''}/${ifname}`;
-const key = linkKey;
-
-export function fakeIp(self: FakeHostNet): IpOps {
+export function fakeIp(self: FakeState): IpOps {
   const linkOr = (netns: Ns, ifname: string): LinkInfo => {
     const l = self.links.get(key(netns, ifname));
     if (!l) throw new CommandError(`ip link ${ifname}`, 1, `Cannot find device "${ifname}"`);

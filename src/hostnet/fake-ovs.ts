@@ -1,9 +1,9 @@
 // The `ovs` group of FakeHostNet: bridges, ports, their columns and OpenFlow tables in the model.
 import { CommandError } from './exec.js';
-import type { FakeHostNet } from './fake.js';
+import type { FakeState } from './fake-state.js';
 import type { OvsOps } from './host-net.js';
 
-export function fakeOvs(self: FakeHostNet): OvsOps {
+export function fakeOvs(self: FakeState): OvsOps {
   return {
     async transaction(commands, opts = {}) {
       self.record('ovs.transaction', [commands, opts]);
