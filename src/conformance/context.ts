@@ -45,17 +45,18 @@ export async function loadContext(lab: string): Promise<TestContext> {
   for (const n of model.nodes.filter((x) => x.role === 'endpoint')) {
     const st = status.nodes.find((x) => x.name === n.name);
     const f = n.interfaces[0];
-    if (!st?.netns || !f?.mac || !f.addresses[0] || !n.tenant) continue;
+    const facts = n.facts;
+    if (!st?.netns || !f?.mac || !f.addresses[0] || !n.tenant || facts?.vlan === undefined) continue;
     systems.push({
       tenant: n.tenant,
-      site: n.labels['fabric.site'],
-      system: n.labels['fabric.system'],
+      site: facts.site ?? '',
+      system: facts.system ?? '',
       node: n,
       netns: st.netns,
       ifname: f.name,
       mac: f.mac,
       ip: f.addresses[0].split('/')[0],
-      vlan: Number(n.labels['fabric.vlan']),
+      vlan: facts.vlan,
       dc: n.dc ?? '',
     });
   }

@@ -4,10 +4,10 @@
 // attaches the site at its new hypervisor, and `fabric status --json` links each VM to its host.
 import { FabricError } from '../errors/fabric-error.js';
 import { kindOf } from '../topology/kinds/index.js';
-import type { FabricIntent } from '../topology/intent.js';
+import { setFacts, setTenant, siteOf, type VmState } from '../topology/facts.js';
 import type { LabModel, LinkModel, NodeModel } from '../topology/model.js';
 
-export type VmState = 'active' | 'inactive' | 'failed';
+export type { VmState };
 
 export interface HvInfo {
   name: string;
@@ -53,37 +53,38 @@ function vmLink(model: LabModel, vm: string): LinkModel | undefined {
   return model.links.find((l) => l.class === 'hypervisor' && l.endpoints.some((e) => e.node === vm));
 }
 
+/** A hypervisor's bridge device. */
+function gatewayOf(model: LabModel, hv: string): NodeModel | undefined {
+  return model.nodes.find((g) => g.role === 'vxlan-gateway' && g.facts?.hypervisor === hv);
+}
+
 export function layoutOf(model: LabModel): Layout {
   const hypervisors: HvInfo[] = model.nodes
     .filter((n) => n.role === 'hypervisor' && n.kind === 'ovs-bridge')
     .map((n) => ({
       name: n.name,
-      type: n.labels['fabric.hypervisor-type'] === 'customer' ? 'customer' : 'ha',
+      type: n.facts?.hypervisorType === 'customer' ? 'customer' : 'ha',
       dc: n.dc ?? '',
       bridge: n.bridge ?? n.name,
-      site: n.tenant && n.labels['fabric.site'] ? `${n.tenant}/${n.labels['fabric.site']}` : null,
-      gateway:
-        model.nodes.find((g) => g.role === 'vxlan-gateway' && g.labels['fabric.hypervisor'] === n.name)?.name ?? '',
-      serves: n.labels['fabric.serves'] ?? null,
+      site: n.tenant && n.facts?.site ? `${n.tenant}/${n.facts.site}` : null,
+      gateway: gatewayOf(model, n.name)?.name ?? '',
+      serves: n.facts?.serves ?? null,
     }));
   const vms: VmInfo[] = [];
   for (const n of model.nodes.filter(
-    (x) =>
-      x.role === 'vm' &&
-      (x.kind === 'generic_vm' || x.labels['fabric.vm-kind'] === 'host') &&
-      x.labels['fabric.hypervisor'],
+    (x) => x.role === 'vm' && (x.kind === 'generic_vm' || x.facts?.hostStack) && x.facts?.hypervisor,
   )) {
     const l = vmLink(model, n.name);
     const hostEnd = l?.endpoints.find((e) => e.node !== n.name);
     if (!l || !hostEnd) continue;
-    const st = n.labels['fabric.vm-state'];
+    const st = n.facts?.vmState;
     vms.push({
       name: n.name,
       kind: n.kind === 'generic_vm' ? 'qemu' : 'host',
       host: hostEnd.node,
       state: st === 'active' || st === 'failed' ? st : 'inactive',
-      site: n.labels['fabric.hosts-site'] ?? null,
-      pool: n.labels['fabric.pool'] ?? null,
+      site: n.facts?.hostsSite ?? null,
+      pool: n.facts?.pool ?? null,
       tap: hostEnd.ifname,
       linkId: l.id,
     });
@@ -111,9 +112,7 @@ export function layoutOf(model: LabModel): Layout {
 
 /** The customer VMs (systems) of a hosted site, from the intent. */
 export function siteSystems(model: LabModel, siteKey: string): SystemDef[] {
-  const [tenant, site] = siteKey.split('/');
-  const intent = model.intent as FabricIntent;
-  const s = intent.tenants[tenant ?? '']?.sites.find((x) => x.name === site);
+  const s = siteOf(model.intent, siteKey);
   if (!s) throw new FabricError('E_FAILOVER_MODEL', `no site ${siteKey} in lab ${model.name}`);
   return s.systems.map((y) => {
     if (!y.mac)
@@ -197,37 +196,34 @@ function node(model: LabModel, name: string): NodeModel {
   return n;
 }
 
-/** Moves a hosted site's attachment (tenant + fabric.site labels) from one hypervisor to another. */
+/** Moves a hosted site's attachment (tenant and site facts) from one hypervisor to another. */
 export function moveSite(model: LabModel, siteKey: string, from: string, to: string): void {
-  const [tenant, site] = siteKey.split('/');
+  const slash = siteKey.indexOf('/');
+  const tenant = siteKey.slice(0, slash);
+  const site = siteKey.slice(slash + 1);
   const a = node(model, from);
   const b = node(model, to);
-  if (a.tenant !== tenant || a.labels['fabric.site'] !== site)
+  if (slash < 0 || a.tenant !== tenant || a.facts?.site !== site)
     throw new FabricError('E_FAILOVER_MODEL', `${from} does not hold ${siteKey}`);
   if (b.tenant && b.tenant !== tenant)
     throw new FabricError('E_FAILOVER_CAPACITY', `${to} already holds a site of tenant ${b.tenant}`);
-  const siteType = a.labels['fabric.site-type'];
-  for (const k of ['fabric.site', 'fabric.site-type', 'fabric.tenant']) delete a.labels[k];
-  a.tenant = null;
+  const siteType = a.facts.siteType;
+  setFacts(a, { site: undefined, siteType: undefined });
+  setTenant(a, null);
   // The bridge devices follow their hypervisors (the tenant of the link they carry).
   for (const [hv, t] of [
     [from, null],
-    [to, tenant!],
+    [to, tenant],
   ] as const) {
-    const gw = model.nodes.find((n) => n.role === 'vxlan-gateway' && n.labels['fabric.hypervisor'] === hv);
-    if (!gw) continue;
-    gw.tenant = t;
-    if (t) gw.labels['fabric.tenant'] = t;
-    else delete gw.labels['fabric.tenant'];
+    const gw = gatewayOf(model, hv);
+    if (gw) setTenant(gw, t);
   }
-  b.tenant = tenant!;
-  b.labels['fabric.tenant'] = tenant!;
-  b.labels['fabric.site'] = site!;
-  if (siteType) b.labels['fabric.site-type'] = siteType;
+  setTenant(b, tenant);
+  setFacts(b, { site, ...(siteType ? { siteType } : {}) });
 }
 
 export function setVmState(model: LabModel, vm: string, state: VmState): void {
-  node(model, vm).labels['fabric.vm-state'] = state;
+  setFacts(node(model, vm), { vmState: state });
 }
 
 /** The next free bridge port (name and index) of a hypervisor: a migration target's tap. */
@@ -263,5 +259,5 @@ export function moveVm(model: LabModel, vm: string, to: string, port: { ifname: 
   const vmLabel = l.id.split('--')[0]!.slice(vm.length + 1);
   l.endpoints = [vmEnd, { node: to, ifname: port.ifname }];
   l.id = `${vm}:${vmLabel}--${to}:${port.label}`;
-  node(model, vm).labels['fabric.hypervisor'] = to;
+  setFacts(node(model, vm), { hypervisor: to });
 }

@@ -85,7 +85,7 @@ export function flowsFor(model: LabModel, site: string): EchoFlow[] {
     ...new Set(model.nodes.filter((n) => n.role === 'endpoint' && n.tenant).map((n) => n.tenant!)),
   ].sort()) {
     const eps = model.nodes.filter(
-      (n) => n.role === 'endpoint' && n.tenant === tenant && n.labels['fabric.site-type'] === 'client',
+      (n) => n.role === 'endpoint' && n.tenant === tenant && n.facts?.siteType === 'client',
     );
     const from = eps.find((n) => n.dc !== siteDc) ?? eps[0];
     const fi = from?.interfaces[0];

@@ -105,7 +105,7 @@ export class Expectations {
       for (const p of this.index.portsOf(sw)) {
         const n = this.index.node(p.peer);
         if (n.role !== 'endpoint' || n.name === srcNode) continue;
-        if (Number(n.labels['fabric.vlan']) !== ctx.vlan) continue;
+        if (n.facts?.vlan !== ctx.vlan) continue;
         if (only && n.name !== only) continue;
         add(p.link, sw, n.name);
       }
@@ -149,7 +149,7 @@ export class Expectations {
         add(gwPorts[0]!.link, gw, hv);
         for (const p of this.index.portsOf(hv)) {
           const n = this.index.node(p.peer);
-          if (n.role === 'vm' && n.labels['fabric.vm-state'] === 'active') add(p.link, hv, p.peer);
+          if (n.role === 'vm' && n.facts?.vmState === 'active') add(p.link, hv, p.peer);
         }
         return;
       }
@@ -204,10 +204,11 @@ export class Expectations {
     if (!srcSite) throw new Error(`expected: no site ${flow.tenant}/${flow.src.site}`);
     const node = (s: SystemRef) => this.index.node(`${flow.tenant}-${s.site}-${s.system}`);
     const src = node(flow.src);
-    const vlan = Number(src.labels['fabric.vlan']);
+    const vlan = src.facts?.vlan;
+    if (vlan === undefined) throw new Error(`expected: ${src.name} has no own VLAN`);
     const macOf = (n: ReturnType<typeof node>) => n.interfaces[0]?.mac ?? ANY;
     const dstMac = isFlood(flow.dst) ? FLOOD_MAC[flow.dst.flood] : macOf(node(flow.dst));
-    if (!isFlood(flow.dst) && Number(node(flow.dst).labels['fabric.vlan']) !== vlan)
+    if (!isFlood(flow.dst) && node(flow.dst).facts?.vlan !== vlan)
       throw new Error('expected: unicast between different own VLANs is not L2');
     return { model: this.model, plan: this.plan, index: this.index, flow, srcSite, vlan, srcMac: macOf(src), dstMac };
   }

@@ -2,7 +2,6 @@
 // collected and reported together before anything is pushed to a switch.
 import { createHash } from 'node:crypto';
 import { DiagnosticBag } from '../errors/diagnostics.js';
-import type { FabricIntent } from '../topology/intent.js';
 import type { LabModel, LinkClass } from '../topology/model.js';
 import { LabIndex, type PlanContext } from './context.js';
 import { ENCODING, classMtu } from '../topology/encoding.js';
@@ -13,7 +12,7 @@ export const DEFAULT_MPLS_TTL = 64;
 export const DEFAULT_FLOOD_METER_PPS = 2000;
 
 export function computePlan(lab: LabModel): TagPlan {
-  const intent = lab.intent as FabricIntent;
+  const intent = lab.intent;
   const tenantMtu = intent.mtu ?? 1500;
   const plan: TagPlan = {
     lab: lab.name,

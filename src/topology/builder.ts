@@ -1,5 +1,7 @@
 // The lab under construction: nodes, interfaces in allocation order, and links. resolve.ts and
 // the section resolvers (hypervisors.ts) add to it; model() freezes it into a LabModel.
+import { factLabels, type NodeFacts } from './facts.js';
+import type { FabricIntent } from './intent.js';
 import type { DocPath } from './locate.js';
 import type { InterfaceModel, LabModel, LinkClass, NodeKind, NodeModel, NodeRole } from './model.js';
 import { kindOf } from './kinds/index.js';
@@ -29,16 +31,22 @@ export class LabBuilder {
       dc?: string | null;
       tenant?: string | null;
       labels?: Record<string, string>;
+      facts?: NodeFacts;
       origin?: DocPath;
       bridge?: string;
     } = {},
   ): NodeModel {
     const dc = opts.dc ?? null;
     const tenant = opts.tenant ?? null;
-    const labels: Record<string, string> = { 'fabric.role': role, ...(opts.labels ?? {}) };
+    const labels: Record<string, string> = {
+      'fabric.role': role,
+      ...(opts.labels ?? {}),
+      ...(opts.facts ? factLabels(opts.facts) : {}),
+    };
     if (dc) labels['fabric.dc'] = dc;
     if (tenant) labels['fabric.tenant'] = tenant;
     const node: NodeModel = { name, kind, role, dc, tenant, interfaces: [], labels };
+    if (opts.facts) node.facts = { ...opts.facts };
     if (kindOf(kind).bridgePorts) node.bridge = opts.bridge ?? bridgeName(this.lab, name);
     this.nodes.set(name, node);
     this.next.set(name, 1);
@@ -97,7 +105,7 @@ export class LabBuilder {
     return [pa.iface, pb.iface];
   }
 
-  model(source: string, intent: unknown): LabModel {
+  model(source: string, intent: FabricIntent): LabModel {
     return { name: this.lab, source, nodes: [...this.nodes.values()], links: this.links, intent };
   }
 }

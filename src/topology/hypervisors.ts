@@ -14,9 +14,10 @@
 // the fabric through its bridge device `<hv>-gw` (FIG. 1: "takes the vxlan traffic bound for a
 // dot1q vlan in on one interface and forwards it out on a second without the vxlan header"):
 //   VM tap ─ <hv> bridge ─ <hv>:p1 ═ <hv>-gw:eth1 (VLAN 4000, VTEP) │ <hv>-gw:eth2 (own VLAN) ═ DC switch
-import type { DiagnosticBag } from '../errors/diagnostics.js';
-import type { FabricIntent, HypervisorIntent } from './intent.js';
-import type { SourceMap } from './locate.js';
+import type { Diagnostic, DiagnosticBag } from '../errors/diagnostics.js';
+import { siteOf, type NodeFacts } from './facts.js';
+import type { FabricIntent, HypervisorIntent, SiteIntent } from './intent.js';
+import type { DocPath, SourceMap } from './locate.js';
 import type { LinkClass } from './model.js';
 import { VXLAN_OVERHEAD } from './encoding.js';
 import { dcSwitchName } from './names.js';
@@ -97,6 +98,153 @@ export function mirroredBy(hvs: HypervisorIntent[], h: HypervisorIntent): Hyperv
   return named;
 }
 
+/** The hypervisor's first problem as a diagnostic, or null when its own fields are usable. */
+function hypervisorProblem(
+  b: LabBuilder,
+  hvs: HypervisorIntent[],
+  h: HypervisorIntent,
+  i: number,
+  src: SourceMap,
+): Diagnostic | null {
+  const type = h.type === undefined ? 'ha' : h.type;
+  if (!HV_TYPES.includes(type as HypervisorType))
+    return src.diag(
+      'E_HV_TYPE',
+      ['hypervisors', i, 'type'],
+      `hypervisor ${h.name}: unknown type ${JSON.stringify(type)}`,
+      `types: ${HV_TYPES.join(', ')}`,
+    );
+  if (b.nodes.has(h.name) || b.nodes.has(gatewayName(h.name)) || b.nodes.has(hostStackName(h.name)))
+    return src.diag(
+      'E_DUP_NAME',
+      ['hypervisors', i, 'name'],
+      `hypervisor ${h.name} has the name of another node`,
+      'pick a name no generated node uses',
+    );
+  const hosts = hostsOf(h);
+  const pool = h.pool === undefined ? 0 : h.pool;
+  if (hvType(h) === 'ha' && (!Number.isInteger(pool) || pool < 0 || pool > MAX_POOL))
+    return src.diag(
+      'E_HV_POOL',
+      ['hypervisors', i, 'pool'],
+      `hypervisor ${h.name}: pool ${JSON.stringify(pool)} is not 0..${MAX_POOL}`,
+      'the inactive pool holds paused QEMU guests of 96 MiB each',
+    );
+  if (hvType(h) === 'customer' && hosts.length !== 1)
+    return src.diag(
+      'E_HV_HOSTS',
+      ['hypervisors', i, 'hosts'],
+      `customer hypervisor ${h.name} must host exactly one tenant site (hosts: [tenant/site])`,
+      "one virtual hypervisor per customer hypervisor carries that site's customer VMs",
+    );
+  if (
+    h.virtualization !== undefined &&
+    (!VIRTUALIZATION.includes(h.virtualization as Virtualization) || hvType(h) !== 'customer')
+  )
+    return src.diag(
+      'E_HV_VIRT',
+      ['hypervisors', i, 'virtualization'],
+      `hypervisor ${h.name}: virtualization ${JSON.stringify(h.virtualization)} is not allowed here`,
+      'customer hypervisors take virtualization: full (customer VMs in a virtual hypervisor, FIG. 3-4) or partial (on the physical hypervisor, FIG. 1-2); HA hypervisors are always nested',
+    );
+  if (hvType(h) === 'ha' && hosts.length)
+    return src.diag(
+      'E_HV_HOSTS',
+      ['hypervisors', i, 'hosts'],
+      `HA hypervisor ${h.name} cannot host sites from the start`,
+      'HA hypervisors receive sites by failover',
+    );
+  return mirrorProblem(hvs, h, i, src);
+}
+
+function mirrorProblem(hvs: HypervisorIntent[], h: HypervisorIntent, i: number, src: SourceMap): Diagnostic | null {
+  if (h.mirrors !== undefined && hvType(h) !== 'ha')
+    return src.diag(
+      'E_HV_MIRRORS',
+      ['hypervisors', i, 'mirrors'],
+      `customer hypervisor ${h.name} cannot mirror another`,
+      'mirrors: belongs to HA hypervisors (type: ha), naming the customer hypervisor their pool mirrors',
+    );
+  const mirrored = hvType(h) === 'ha' ? mirroredBy(hvs, h) : undefined;
+  if (typeof mirrored !== 'string') return null;
+  const customersHere = hvs.filter((c) => hvType(c) === 'customer' && c.dc === h.dc).map((c) => c.name);
+  return src.diag(
+    'E_HV_MIRRORS',
+    ['hypervisors', i, h.mirrors === undefined ? 'name' : 'mirrors'],
+    `HA hypervisor ${h.name}: ${mirrored}`,
+    customersHere.length
+      ? `write mirrors: one of ${customersHere.join(', ')} (customer hypervisors of ${h.dc})`
+      : `${h.dc} has no customer hypervisor: drop mirrors:`,
+  );
+}
+
+/** The site a `hosts:` entry names, or the diagnostic saying why it cannot be hosted here. */
+function hostedSite(
+  h: HypervisorIntent,
+  i: number,
+  key: string,
+  intent: FabricIntent,
+  hostedBy: Map<string, string>,
+  src: SourceMap,
+): SiteIntent | Diagnostic {
+  const at: DocPath = ['hypervisors', i, 'hosts'];
+  const s = siteOf(intent, key);
+  if (!s)
+    return src.diag(
+      'E_HV_SITE',
+      at,
+      `hypervisor ${h.name}: no tenant site ${key}`,
+      'write hosts as tenant/site, e.g. red/vm',
+    );
+  if (s.dc !== h.dc)
+    return src.diag(
+      'E_HV_SITE',
+      at,
+      `site ${key} is in ${s.dc}, hypervisor ${h.name} in ${h.dc}`,
+      'a hypervisor hosts sites of its own DC',
+    );
+  const by = hostedBy.get(key);
+  if (by !== undefined)
+    return src.diag('E_HV_SITE', at, `site ${key} is already hosted by ${by}`, 'a site runs on one hypervisor');
+  if (s.systems.some((y) => y.vlan === VTEP.vlan))
+    return src.diag(
+      'E_HV_VLAN',
+      at,
+      `site ${key} uses VLAN ${VTEP.vlan}, the hypervisors' VXLAN transport VLAN`,
+      `move the site's systems to another own VLAN (${VTEP.vlan} carries VTEP traffic on every hypervisor bridge)`,
+    );
+  return s;
+}
+
+/** The virtual hypervisors (or host stack) a hypervisor starts with, and their facts. */
+function virtualHypervisors(h: HypervisorIntent, served: string | undefined): { name: string; facts: NodeFacts }[] {
+  const hosts = hostsOf(h);
+  const vms: { name: string; facts: NodeFacts }[] = [];
+  if (hvType(h) === 'customer' && virtualization(h) === 'partial') {
+    // FIG. 1-2: a traditional hypervisor on the physical system. Its host stack (vSwitch +
+    // VTEP) is a namespace on the bridge's transport VLAN; its customer VMs are namespaces
+    // beside it, made by src/failover. It carries the site like a virtual hypervisor would.
+    vms.push({ name: hostStackName(h.name), facts: { vmState: 'active', hostsSite: hosts[0]!, hostStack: true } });
+  } else if (hvType(h) === 'customer') {
+    vms.push({ name: activeVmName(h.name), facts: { vmState: 'active', hostsSite: hosts[0]! } });
+  }
+  // Mirrors carry the mirrored site from the start (seed 000: configured as mirrors of customer
+  // hypervisors), wherever evacuation later takes them.
+  for (let p = 1; p <= (h.pool ?? 0); p++)
+    vms.push({ name: poolVmName(h.name, p), facts: { vmState: 'inactive', pool: h.name, hostsSite: served } });
+  return vms;
+}
+
+/** The site each hypervisor serves, fixed at build time: a customer hypervisor's own, an HA one's mirrored. */
+function servedSites(hvs: HypervisorIntent[]): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  for (const h of hvs) {
+    const m = hvType(h) === 'customer' ? undefined : mirroredBy(hvs, h);
+    out.set(h.name, hvType(h) === 'customer' ? hostsOf(h)[0] : m && typeof m !== 'string' ? hostsOf(m)[0] : undefined);
+  }
+  return out;
+}
+
 /** Adds hypervisor nodes, their uplinks, virtual hypervisors and taps. Problems go to the bag. */
 export function resolveHypervisors(
   b: LabBuilder,
@@ -107,181 +255,26 @@ export function resolveHypervisors(
 ): void {
   const hvs = intent.hypervisors ?? [];
   const hostedBy = new Map<string, string>();
-  // The own VLANs each bridge device serves: its hosted site's, or (HA) those of the first
-  // customer hypervisor's site in its DC, the site its pool mirrors.
-  const vlansOfKey = (key: string | undefined): number[] => {
-    const [t, s] = (key ?? '').split('/');
-    const site = intent.tenants[t ?? '']?.sites.find((x) => x.name === s);
-    return [...new Set((site?.systems ?? []).map((y) => y.vlan))].sort((a, b) => a - b);
-  };
-  // The site each hypervisor serves, fixed at build time: a customer hypervisor's own, an HA
-  // hypervisor's mirrored one. Failover moves sites between hypervisors; this never changes.
-  const servedSite = new Map<string, string | undefined>();
-  const servedVlans = new Map<string, number[]>();
-  for (const h of hvs) {
-    const m = hvType(h) === 'customer' ? undefined : mirroredBy(hvs, h);
-    const key = hvType(h) === 'customer' ? hostsOf(h)[0] : m && typeof m !== 'string' ? hostsOf(m)[0] : undefined;
-    servedSite.set(h.name, key);
-    servedVlans.set(h.name, vlansOfKey(key));
-  }
+  // Failover moves sites between hypervisors; the site each one serves never changes. Its
+  // bridge device has one tenant-side port per own VLAN of that site.
+  const servedSite = servedSites(hvs);
+  const ownVlans = (key: string | undefined): number[] =>
+    [...new Set((key ? siteOf(intent, key) : undefined)?.systems.map((y) => y.vlan) ?? [])].sort((a, b) => a - b);
   hvs.forEach((h, i) => {
-    const type = h.type === undefined ? 'ha' : h.type;
-    if (!HV_TYPES.includes(type as HypervisorType)) {
-      bag.add(
-        src.diag(
-          'E_HV_TYPE',
-          ['hypervisors', i, 'type'],
-          `hypervisor ${h.name}: unknown type ${JSON.stringify(type)}`,
-          `types: ${HV_TYPES.join(', ')}`,
-        ),
-      );
-      return;
-    }
-    if (b.nodes.has(h.name) || b.nodes.has(gatewayName(h.name)) || b.nodes.has(hostStackName(h.name))) {
-      bag.add(
-        src.diag(
-          'E_DUP_NAME',
-          ['hypervisors', i, 'name'],
-          `hypervisor ${h.name} has the name of another node`,
-          'pick a name no generated node uses',
-        ),
-      );
-      return;
-    }
-    const hosts = hostsOf(h);
-    const pool = h.pool === undefined ? 0 : h.pool;
-    if (hvType(h) === 'ha' && (!Number.isInteger(pool) || (pool as number) < 0 || (pool as number) > MAX_POOL)) {
-      bag.add(
-        src.diag(
-          'E_HV_POOL',
-          ['hypervisors', i, 'pool'],
-          `hypervisor ${h.name}: pool ${JSON.stringify(pool)} is not 0..${MAX_POOL}`,
-          'the inactive pool holds paused QEMU guests of 96 MiB each',
-        ),
-      );
-      return;
-    }
-    if (hvType(h) === 'customer' && hosts.length !== 1) {
-      bag.add(
-        src.diag(
-          'E_HV_HOSTS',
-          ['hypervisors', i, 'hosts'],
-          `customer hypervisor ${h.name} must host exactly one tenant site (hosts: [tenant/site])`,
-          "one virtual hypervisor per customer hypervisor carries that site's customer VMs",
-        ),
-      );
-      return;
-    }
-    if (
-      h.virtualization !== undefined &&
-      (!VIRTUALIZATION.includes(h.virtualization as Virtualization) || hvType(h) !== 'customer')
-    ) {
-      bag.add(
-        src.diag(
-          'E_HV_VIRT',
-          ['hypervisors', i, 'virtualization'],
-          `hypervisor ${h.name}: virtualization ${JSON.stringify(h.virtualization)} is not allowed here`,
-          'customer hypervisors take virtualization: full (customer VMs in a virtual hypervisor, FIG. 3-4) or partial (on the physical hypervisor, FIG. 1-2); HA hypervisors are always nested',
-        ),
-      );
-      return;
-    }
-    if (hvType(h) === 'ha' && hosts.length) {
-      bag.add(
-        src.diag(
-          'E_HV_HOSTS',
-          ['hypervisors', i, 'hosts'],
-          `HA hypervisor ${h.name} cannot host sites from the start`,
-          'HA hypervisors receive sites by failover',
-        ),
-      );
-      return;
-    }
-    const customersHere = hvs.filter((c) => hvType(c) === 'customer' && c.dc === h.dc).map((c) => c.name);
-    if (h.mirrors !== undefined && hvType(h) !== 'ha') {
-      bag.add(
-        src.diag(
-          'E_HV_MIRRORS',
-          ['hypervisors', i, 'mirrors'],
-          `customer hypervisor ${h.name} cannot mirror another`,
-          'mirrors: belongs to HA hypervisors (type: ha), naming the customer hypervisor their pool mirrors',
-        ),
-      );
-      return;
-    }
-    const mirrored = hvType(h) === 'ha' ? mirroredBy(hvs, h) : undefined;
-    if (typeof mirrored === 'string') {
-      bag.add(
-        src.diag(
-          'E_HV_MIRRORS',
-          ['hypervisors', i, h.mirrors === undefined ? 'name' : 'mirrors'],
-          `HA hypervisor ${h.name}: ${mirrored}`,
-          customersHere.length
-            ? `write mirrors: one of ${customersHere.join(', ')} (customer hypervisors of ${h.dc})`
-            : `${h.dc} has no customer hypervisor: drop mirrors:`,
-        ),
-      );
-      return;
-    }
+    const problem = hypervisorProblem(b, hvs, h, i, src);
+    if (problem) return void bag.add(problem);
     let siteTenant: string | null = null;
     const served = servedSite.get(h.name);
-    const labels: Record<string, string> = {
-      'fabric.hypervisor-type': hvType(h),
-      ...(served ? { 'fabric.serves': served } : {}),
-    };
-    for (const key of hosts) {
-      const [tenant, site] = key.split('/');
-      const s = intent.tenants[tenant ?? '']?.sites.find((x) => x.name === site);
-      if (!s) {
-        bag.add(
-          src.diag(
-            'E_HV_SITE',
-            ['hypervisors', i, 'hosts'],
-            `hypervisor ${h.name}: no tenant site ${key}`,
-            'write hosts as tenant/site, e.g. red/vm',
-          ),
-        );
-        return;
-      }
-      if (s.dc !== h.dc) {
-        bag.add(
-          src.diag(
-            'E_HV_SITE',
-            ['hypervisors', i, 'hosts'],
-            `site ${key} is in ${s.dc}, hypervisor ${h.name} in ${h.dc}`,
-            'a hypervisor hosts sites of its own DC',
-          ),
-        );
-        return;
-      }
-      if (hostedBy.has(key)) {
-        bag.add(
-          src.diag(
-            'E_HV_SITE',
-            ['hypervisors', i, 'hosts'],
-            `site ${key} is already hosted by ${hostedBy.get(key)}`,
-            'a site runs on one hypervisor',
-          ),
-        );
-        return;
-      }
-      if (s.systems.some((y) => y.vlan === VTEP.vlan)) {
-        bag.add(
-          src.diag(
-            'E_HV_VLAN',
-            ['hypervisors', i, 'hosts'],
-            `site ${key} uses VLAN ${VTEP.vlan}, the hypervisors' VXLAN transport VLAN`,
-            `move the site's systems to another own VLAN (${VTEP.vlan} carries VTEP traffic on every hypervisor bridge)`,
-          ),
-        );
-        return;
-      }
+    const facts: NodeFacts = { hypervisorType: hvType(h), serves: served };
+    for (const key of hostsOf(h)) {
+      const s = hostedSite(h, i, key, intent, hostedBy, src);
+      if (!('systems' in s)) return void bag.add(s);
       hostedBy.set(key, h.name);
-      siteTenant = tenant!;
-      labels['fabric.site'] = site!;
-      labels['fabric.site-type'] = s.type;
+      siteTenant = key.slice(0, key.indexOf('/'));
+      facts.site = s.name;
+      facts.siteType = s.type;
     }
-    b.addNode(h.name, 'ovs-bridge', 'hypervisor', { dc: h.dc, tenant: siteTenant, labels, origin: ['hypervisors', i] });
+    b.addNode(h.name, 'ovs-bridge', 'hypervisor', { dc: h.dc, tenant: siteTenant, facts, origin: ['hypervisors', i] });
     // Uplink: which tenant VLANs count is the DC switch's business (classification by port +
     // own VLAN); the hosted site may change at failover.
     b.link('hypervisor', h.name, dcSwitchName(h.dc), mtu('hypervisor'));
@@ -289,46 +282,21 @@ export function resolveHypervisors(
     b.addNode(gatewayName(h.name), 'linux', 'vxlan-gateway', {
       dc: h.dc,
       tenant: siteTenant,
-      labels: { 'fabric.hypervisor': h.name },
+      facts: { hypervisor: h.name },
       origin: ['hypervisors', i],
     });
     // VTEP transport (VXLAN): room for a whole tagged tenant frame inside.
     const vtepMtu = mtu('hypervisor') + VXLAN_OVERHEAD;
     b.link('hypervisor', h.name, gatewayName(h.name), vtepMtu);
-    for (let k = 0; k < (servedVlans.get(h.name) ?? []).length; k++)
+    for (let k = 0; k < ownVlans(served).length; k++)
       b.link('hypervisor', h.name, gatewayName(h.name), mtu('hypervisor'));
-    const vms: { name: string; labels: Record<string, string>; host?: boolean }[] = [];
-    if (hvType(h) === 'customer' && virtualization(h) === 'partial') {
-      // FIG. 1-2: a traditional hypervisor on the physical system. Its host stack (vSwitch +
-      // VTEP) is a namespace on the bridge's transport VLAN; its customer VMs are namespaces
-      // beside it, made by src/failover. It carries the site like a virtual hypervisor would.
-      vms.push({
-        name: hostStackName(h.name),
-        labels: { 'fabric.vm-state': 'active', 'fabric.hosts-site': hosts[0]!, 'fabric.vm-kind': 'host' },
-        host: true,
-      });
-    } else if (hvType(h) === 'customer') {
-      vms.push({ name: activeVmName(h.name), labels: { 'fabric.vm-state': 'active', 'fabric.hosts-site': hosts[0]! } });
-    }
-    // Mirrors carry the mirrored site from the start (seed 000: configured as mirrors of customer
-    // hypervisors), wherever evacuation later takes them.
-    for (let p = 1; p <= (pool as number); p++) {
-      vms.push({
-        name: poolVmName(h.name, p),
-        labels: {
-          'fabric.vm-state': 'inactive',
-          'fabric.pool': h.name,
-          ...(served ? { 'fabric.hosts-site': served } : {}),
-        },
-      });
-    }
-    for (const vm of vms) {
-      const node = b.addNode(vm.name, vm.host ? 'linux' : 'generic_vm', 'vm', {
+    for (const vm of virtualHypervisors(h, served)) {
+      const node = b.addNode(vm.name, vm.facts.hostStack ? 'linux' : 'generic_vm', 'vm', {
         dc: h.dc,
-        labels: { ...vm.labels, 'fabric.hypervisor': h.name },
+        facts: { ...vm.facts, hypervisor: h.name },
         origin: ['hypervisors', i],
       });
-      if (!vm.host) node.attributes = { image: GUEST_IMAGE };
+      if (!vm.facts.hostStack) node.attributes = { image: GUEST_IMAGE };
       b.link('hypervisor', vm.name, h.name, vtepMtu);
     }
   });

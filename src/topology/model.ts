@@ -1,6 +1,8 @@
 // The resolved lab: what `fabric.yml` becomes after load → validate → resolve. It is the one
 // model every later stage reads: the containerlab generator, the runtimes, the tag planner and
 // the conformance suites. Keep it plain data (JSON-serialisable) so it can live in a state file.
+import type { NodeFacts } from './facts.js';
+import type { FabricIntent } from './intent.js';
 
 /** Canonical containerlab kinds (the schema rejects short aliases). */
 export type NodeKind = 'linux' | 'ovs-bridge' | 'bridge' | 'generic_vm' | 'host';
@@ -78,7 +80,9 @@ export interface NodeModel {
   netdevs?: NetdevModel[];
   /** Static routes inside the namespace, e.g. { dst: '192.0.2.0/24', via: '198.51.100.1' }. */
   routes?: { dst: string; via: string }[];
-  /** Free-form labels, copied into the containerlab topology (`fabric.*` keys). */
+  /** Typed fabric facts (site, own VLAN, hypervisor placement); read these, not the labels. */
+  facts?: NodeFacts;
+  /** Labels copied into the containerlab topology; the `fabric.*` ones render `facts` (facts.ts). */
   labels: Record<string, string>;
   /** Kind-specific attributes of an `extra_nodes` entry (e.g. generic_vm `image`), validated by the kind. */
   attributes?: Record<string, string | number | boolean>;
@@ -112,5 +116,5 @@ export interface LabModel {
   nodes: NodeModel[];
   links: LinkModel[];
   /** The intent itself (tenants, tag plan inputs, long haul, hypervisors), kept for later stages. */
-  intent: unknown;
+  intent: FabricIntent;
 }

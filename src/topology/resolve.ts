@@ -163,11 +163,11 @@ export function resolve(loaded: LoadedIntent, source: string): LabModel {
     t.sites.forEach((site, i) => {
       if (hosted.has(`${tenant}/${site.name}`)) return;
       const sw = accessSwitchName(tenant, site.name);
-      const siteLabels = { 'fabric.site': site.name, 'fabric.site-type': site.type };
+      const siteFacts = { site: site.name, siteType: site.type };
       b.addNode(sw, 'ovs-bridge', 'access-switch', {
         dc: site.dc,
         tenant,
-        labels: siteLabels,
+        facts: siteFacts,
         origin: ['tenants', tenant, 'sites', i],
       });
       const vlans = [...new Set(site.systems.map((y) => y.vlan))].sort((x, y) => x - y);
@@ -177,7 +177,7 @@ export function resolve(loaded: LoadedIntent, source: string): LabModel {
         b.addNode(ep, 'linux', 'endpoint', {
           dc: site.dc,
           tenant,
-          labels: { ...siteLabels, 'fabric.system': sys.name, 'fabric.vlan': String(sys.vlan) },
+          facts: { ...siteFacts, system: sys.name, vlan: sys.vlan },
           origin: ['tenants', tenant, 'sites', i, 'systems', j],
         });
         let mac = sys.mac?.toLowerCase();

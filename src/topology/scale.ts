@@ -37,5 +37,5 @@ export function scaleLab(n: number): LabModel {
       addresses: [`${formatIp(addr)}/8`],
     });
   }
-  return b.model('<scale>', { name: scaleLabName(n), scale: n });
+  return b.model('<scale>', { name: scaleLabName(n), datacenters: {}, tenants: {} });
 }

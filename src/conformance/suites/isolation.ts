@@ -82,10 +82,7 @@ export const isolation: CheckDef[] = [
       const v = new Violations();
       // Every system of the intent: endpoints, and the customer VMs of hosted sites (inside guests,
       // so not in ctx.systems) that answer and refresh ARP like any tenant system.
-      const tenantIps = new Set([
-        ...ctx.systems.map((s) => s.ip),
-        ...intentSystemIps(ctx.model.intent as FabricIntent),
-      ]);
+      const tenantIps = new Set([...ctx.systems.map((s) => s.ip), ...intentSystemIps(ctx.model.intent)]);
       const bg: Record<string, number> = {};
       for (const f of run.frames) {
         if (f.cls !== 'client-access' && f.cls !== 'tenant-lan') continue;

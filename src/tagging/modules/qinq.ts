@@ -95,9 +95,7 @@ export const qinq: TagModule = {
         // A site hosted on a hypervisor (failover issue) attaches where that hypervisor uplinks.
         const sw = index.lab.nodes.find(
           (n) =>
-            (n.role === 'access-switch' || n.role === 'hypervisor') &&
-            n.tenant === tname &&
-            n.labels['fabric.site'] === s.name,
+            (n.role === 'access-switch' || n.role === 'hypervisor') && n.tenant === tname && n.facts?.site === s.name,
         );
         const up = sw && index.portsOf(sw.name).find((p) => index.node(p.peer).role === 'dc-switch');
         if (!sw || !up) {
