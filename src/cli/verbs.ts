@@ -12,6 +12,7 @@ import { register as test } from './test.js';
 import { register as capture } from './capture.js';
 import { register as trace } from './trace.js';
 import { register as failover } from './failover.js';
+import { register as version } from './version.js';
 
 export type RegisterVerb = (program: Command) => void;
 
@@ -28,4 +29,5 @@ export const verbs: RegisterVerb[] = [
   capture,
   trace,
   failover,
+  version,
 ];
