@@ -1,6 +1,6 @@
 // Per-interface kernel settings: offloads (ethtool), sysctls and queueing disciplines (tc).
-// DESIGN trap: the fabric turns tx checksum offload off on every veth end, or frames leave a
-// veth with checksums a capture reports as wrong.
+// Checksum offload trap (docs/design-facts.md): the fabric turns tx checksum offload off on every
+// veth end, or UDP and TCP fail across the OVS userspace datapath with bad checksums.
 import { writeFileSync } from 'node:fs';
 import { run, tryRun } from './exec.js';
 import { xargsRun } from './fan-out.js';
