@@ -1,12 +1,13 @@
 // The topology concept's public surface: load → validate → resolve, naming, containerlab output.
-import { loadIntent, parseIntent } from './load.js';
+import { loadIntent, parseIntent, parseIntentBytes } from './load.js';
 import type { LabModel } from './model.js';
 import { resolve } from './resolve.js';
 import { resolve as resolvePath } from 'node:path';
 
 export type * from './model.js';
 export type { FabricIntent } from './intent.js';
-export { loadIntent, parseIntent, type LoadedIntent } from './load.js';
+export { loadIntent, parseIntent, parseIntentBytes, type LoadedIntent } from './load.js';
+export { MAX_INTENT_BYTES, MAX_LAB_NODES, MAX_NESTING } from './limits.js';
 export { resolve, PROVIDER_VNI, VXLAN_PORT } from './resolve.js';
 export { LabBuilder } from './builder.js';
 export { bridgeName, portName, netnsName, IFNAMSIZ, SAFE_NAME } from './names.js';
@@ -23,4 +24,9 @@ export async function loadLab(path: string): Promise<LabModel> {
 /** Same, from text (tests, tools); `file` is the name diagnostics show. */
 export function loadLabText(text: string, file: string, source = file): LabModel {
   return resolve(parseIntent(text, file), source);
+}
+
+/** Same, from the file's bytes (the encoding is checked first). */
+export function loadLabBytes(bytes: Uint8Array, file: string, source = file): LabModel {
+  return resolve(parseIntentBytes(bytes, file), source);
 }

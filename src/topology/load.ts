@@ -91,7 +91,9 @@ function parse(text: string, file: string, lines: LineCounter): { doc: Document;
   let doc: Document;
   let data: unknown;
   try {
-    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    // logLevel error: the library's warnings (e.g. a map used as a key) must not reach stderr; the
+    // schema refuses what they warn about, located.
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
     if (doc.errors.length) {
       for (const err of doc.errors) bag.add(syntaxDiagnostic(err, text, file, lines));
       throw new DiagnosticsErrorFor('load', bag.items);
@@ -150,9 +152,15 @@ export async function loadIntent(path: string): Promise<LoadedIntent> {
       hint: 'pass the path of a fabric.yml, e.g. labs/mtdc/fabric.yml',
     });
   }
-  const text = decodeIntent(bytes, path);
+  return parseIntentBytes(bytes, path);
+}
+
+/** Like parseIntent, from the file's bytes: the encoding is checked (UTF-8 only) before parsing. */
+export function parseIntentBytes(bytes: Uint8Array, file: string): LoadedIntent {
+  if (bytes.length > MAX_INTENT_BYTES) throw new DiagnosticsErrorFor('load', [tooBig(file, bytes.length)]);
+  const text = decodeIntent(bytes, file);
   if (typeof text !== 'string') throw new DiagnosticsErrorFor('load', [text]);
-  return parseIntent(text, path);
+  return parseIntent(text, file);
 }
 
 /** A DiagnosticsError whose items are sorted by position (stable golden output). */

@@ -65,7 +65,9 @@ function sitesByDc(c: Checker): Map<string, string[]> {
   for (const [tenant, sites] of c.sites)
     for (const [site, ref] of sites) {
       if (ref.dc === undefined) continue;
-      out.set(ref.dc, [...(out.get(ref.dc) ?? []), `${tenant}/${site}`]);
+      const list = out.get(ref.dc) ?? [];
+      list.push(`${tenant}/${site}`);
+      out.set(ref.dc, list);
     }
   return out;
 }

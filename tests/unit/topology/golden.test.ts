@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { DiagnosticsError } from '../../../src/errors/diagnostics.js';
 import { isFabricError } from '../../../src/errors/fabric-error.js';
 import { golden } from '../../helpers/golden.js';
-import { generateClab, loadLabText, validateClab, renderClab } from '../../../src/topology/index.js';
+import { generateClab, loadLabBytes, loadLabText, validateClab, renderClab } from '../../../src/topology/index.js';
 
 const ROOT = new URL('../../golden/topology/', import.meta.url).pathname;
 describe('topology golden: good intents', () => {
@@ -33,10 +33,11 @@ describe('topology golden: bad intents', () => {
   for (const file of cases) {
     const name = file.replace(/\.yml$/, '');
     it(`${name} → ${name}.err`, () => {
-      const text = readFileSync(join(dir, file), 'utf8');
+      // Bytes, not text: some cases are about the encoding itself.
+      const bytes = readFileSync(join(dir, file));
       let err: unknown;
       try {
-        loadLabText(text, file);
+        loadLabBytes(bytes, file);
       } catch (e) {
         err = e;
       }
