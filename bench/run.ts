@@ -33,6 +33,7 @@ export const MODULES: { name: string; load: () => Promise<{ bench: BenchModule }
   { name: 'lab-up-docker', load: () => import('./lab-up-docker.js') },
   { name: 'conformance-scale', load: () => import('./conformance-scale.js') },
   { name: 'failover', load: () => import('./failover.js') },
+  { name: 'intent-load', load: () => import('./intent-load.js') },
 ];
 
 async function main(): Promise<void> {
