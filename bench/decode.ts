@@ -100,7 +100,7 @@ async function generate(path: string, frames: number): Promise<void> {
   renameSync(tmp, path);
 }
 
-async function input(ctx: BenchContext, frames: number): Promise<string> {
+export async function input(ctx: BenchContext, frames: number): Promise<string> {
   const p = join(ctx.cacheDir, `decode-${VERSION}-${frames}.pcap`);
   if (!existsSync(p)) {
     ctx.log(`generating ${p} (${frames} frames)...`);
@@ -340,7 +340,7 @@ export const bench: BenchModule = {
 };
 
 /** The first `frames` records of `file` as their own pcap (cached). */
-async function prefix(ctx: BenchContext, file: string, frames: number): Promise<string> {
+export async function prefix(ctx: BenchContext, file: string, frames: number): Promise<string> {
   const p = file.replace(/\.pcap$/, `-first${frames}.pcap`);
   if (existsSync(p)) return p;
   ctx.log(`writing prefix ${p}`);

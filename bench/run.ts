@@ -29,6 +29,7 @@ export interface BenchModule {
 /** The registry: name → loader (modules are imported only when selected). */
 export const MODULES: { name: string; load: () => Promise<{ bench: BenchModule }> }[] = [
   { name: 'decode', load: () => import('./decode.js') },
+  { name: 'inspect-cli', load: () => import('./inspect-cli.js') },
   { name: 'lab-up', load: () => import('./lab-up.js') },
   { name: 'lab-up-docker', load: () => import('./lab-up-docker.js') },
   { name: 'conformance-scale', load: () => import('./conformance-scale.js') },

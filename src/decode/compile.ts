@@ -105,6 +105,32 @@ export const materialize: Materializer = (() => {
   return new Function('M', 'I4', 'I6', src)(formatMac, formatIpv4, formatIpv6) as Materializer;
 })();
 
+export type JsonWriter = (id: number, b: Uint8Array, o: number, key: number) => string;
+
+/** A JS expression giving the JSON text of one field value (addresses quoted; no escaping needed). */
+function jsonValue(decl: LayerDecl, name: string): string {
+  const kind = fieldOffsets(decl).get(name)?.field.kind;
+  const e = fieldExpr(decl, name);
+  return kind === 'mac' || kind === 'ipv4' || kind === 'ipv6' ? `'"' + ${e} + '"'` : `${e}`;
+}
+
+function jsonLiteral(decl: LayerDecl): string {
+  if (decl.name === 'pw')
+    return `k === 1 ? '{"name":"pw","cw":true,"seq":' + ${fieldExpr(decl, 'seq')} + '}' : '{"name":"pw","cw":false}'`;
+  const props = decl.out.map((n, i) => `'${i === 0 ? '' : ','}"${n}":' + ${jsonValue(decl, n)}`);
+  return `'{"name":"${decl.name}",' + ${props.join(' + ')} + '}'`;
+}
+
+/**
+ * The JSON text of a header layer, exactly as JSON.stringify(materialize(...)) would write it,
+ * without building the object: `fabric inspect --json` writes millions of these.
+ */
+export const layerJson: JsonWriter = (() => {
+  const cases = Object.values(LAYERS).map((d) => `    case ${LAYER_ID[d.name]}: return ${jsonLiteral(d)};`);
+  const src = `"use strict"; return function layerJson(id, b, o, k) {\n  switch (id) {\n${cases.join('\n')}\n    default: return 'null';\n  }\n};`;
+  return new Function('M', 'I4', 'I6', src)(formatMac, formatIpv4, formatIpv6) as JsonWriter;
+})();
+
 /** State the walker fills (the Dissector implements it). */
 export interface WalkState {
   kinds: Uint8Array;

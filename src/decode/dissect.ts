@@ -4,6 +4,7 @@
 import {
   LAYER_ID,
   LAYER_NAME,
+  layerJson as layerJsonImport,
   materialize as materializeImport,
   REASON,
   walk as walkImport,
@@ -31,6 +32,7 @@ const SIG_MAX_TOKENS = 24; // longer stacks are rare; their signature is rebuilt
 // call on every access, which showed up as the top entry of a dissect() profile.
 const walk = walkImport;
 const materialize = materializeImport;
+const layerJson = layerJsonImport;
 const ID_RAW: number = LAYER_ID.raw;
 const ID_VLAN: number = LAYER_ID.vlan;
 const ID_PW: number = LAYER_ID.pw;
@@ -128,6 +130,28 @@ export class Dissector implements WalkState {
       out.push(id === ID_RAW ? this.layer(i) : materialize(id, b, offs[i]!, keys[i]!)!);
     }
     return out;
+  }
+
+  /**
+   * The layers of the last walk as JSON text, exactly JSON.stringify(layers()) (without payload
+   * bytes), written straight from the frame: no layer object is built.
+   */
+  json(): string {
+    const n = this.count;
+    const b = this.frame,
+      kinds = this.kinds,
+      offs = this.offs,
+      keys = this.keys;
+    let s = '[';
+    for (let i = 0; i < n; i++) {
+      const id = kinds[i]!;
+      if (i > 0) s += ',';
+      s +=
+        id === ID_RAW
+          ? `{"name":"raw","len":${keys[i]},"reason":"${REASON[this.reason] ?? 'malformed'}"}`
+          : layerJson(id, b, offs[i]!, keys[i]!);
+    }
+    return s + ']';
   }
 
   /**

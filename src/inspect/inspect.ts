@@ -1,6 +1,8 @@
 // `fabric inspect`: read capture files (streaming), dissect each frame, filter, and print text
-// lines, JSON Lines or stack-shape statistics. Memory stays flat: one read buffer, one reused
-// dissector, output flushed with back-pressure.
+// lines, JSON Lines or stack-shape statistics, or write the matched frames (-w). Memory stays
+// flat: one read buffer, one reused dissector, output flushed with back-pressure. The default
+// engine hands each record to a synchronous callback (scanCapture: no object, promise or string
+// per frame until something is printed); the pcap-parser engine goes through openCapture.
 import type { Writable } from 'node:stream';
 import { FabricError, isFabricError } from '../errors/fabric-error.js';
 import { Dissector, firstLayer, parseDecodeAs, type DecodeAs } from '../decode/index.js';
@@ -8,17 +10,18 @@ import {
   WARNINGS_PER_CODE,
   escapeControl,
   openCapture,
-  type Capture,
+  recordToFrame,
+  scanCapture,
   type CaptureEngine,
   type CaptureFrame,
+  type CaptureWarning,
+  type RawRecord,
 } from '../pcap/index.js';
-import { compileFilter, type FilterOptions } from './filter.js';
-import { frameJson } from './format-json.js';
-import { layersText, relTime } from './format-text.js';
+import { compileFilter, type FilterOptions, type FrameFilter } from './filter.js';
+import { FileState, overrunMessage, printRecord } from './print.js';
 import { LineOutput } from './output.js';
 import { MatchWriter, writeFormatFor } from './write-matched.js';
 import { ShapeStats } from './stats.js';
-import type { InspectFrame, InspectLayer } from './types.js';
 
 export interface InspectOptions extends FilterOptions {
   json?: boolean;
@@ -44,29 +47,36 @@ export interface InspectIo {
 const FLUSH_AT = 1 << 16;
 
 /** Decodes one captured frame; a link type the decoder does not know stays one raw layer. */
-export function decodeFrame(f: CaptureFrame, d: Dissector): InspectLayer[] {
+export function decodeFrame(f: CaptureFrame, d: Dissector): ReturnType<Dissector['layers']> {
   const first = firstLayer(f.linktype, f.data);
   if (first === 0) return [{ name: 'raw', len: f.caplen, reason: 'unknown-linktype' }];
   d.walk(f.data, 0, f.data.length, first);
   return d.layers();
 }
 
-/** tshark's "IPv4 total length exceeds packet length": only for frames the snap length did not cut. */
-function overrunMessage(d: Dissector, file: string, f: CaptureFrame): string | undefined {
-  if (d.over === 0 || f.caplen < f.len) return undefined;
-  const i = d.over - 1;
-  const what = d.name(i) === 'ipv4' ? 'IPv4 total length' : d.name(i) === 'ipv6' ? 'IPv6 payload length' : 'UDP length';
-  const claimed = d.name(i) === 'ipv6' ? d.overLen - 40 : d.overLen;
-  const left = d.name(i) === 'ipv6' ? d.overAvail - 40 : d.overAvail;
-  return escapeControl(
-    `${file}: frame ${f.n}: ${what} ${claimed} exceeds the ${left} bytes the frame holds (layer ${i + 1}, ${d.name(i)}); the frame is not cut by the snap length`,
-  );
+/** A CaptureFrame (pcap-parser engine) as the record the callback path takes. */
+function frameRecord(f: CaptureFrame): RawRecord {
+  const [s, frac = ''] = f.tsString.split('.');
+  return {
+    n: f.n,
+    buf: f.data,
+    off: 0,
+    caplen: f.caplen,
+    len: f.len,
+    sec: Number(s),
+    frac: Number(frac || '0'),
+    fracDigits: frac.length,
+    linktype: f.linktype,
+    ifIndex: f.ifIndex,
+    ifName: f.ifName,
+    comment: f.comment,
+  };
 }
 
 /** One inspect run over several files: shared dissector, filters, output, statistics and -w/-c state. */
 class InspectRun {
-  readonly filter;
-  readonly rawFilter;
+  readonly filter: FrameFilter | undefined;
+  readonly rawFilter: FrameFilter | undefined;
   readonly d: Dissector;
   readonly out: LineOutput;
   readonly stats: ShapeStats | undefined;
@@ -74,6 +84,7 @@ class InspectRun {
   writer: MatchWriter | undefined;
   matched = 0;
   status = 0;
+  private readonly limit: number;
 
   constructor(
     readonly files: string[],
@@ -89,6 +100,7 @@ class InspectRun {
         : compileFilter({ contains: o.contains ?? [] });
     if (o.count !== undefined && (!Number.isInteger(o.count) || o.count < 0))
       throw new FabricError('E_INSPECT_FILTER', `-c ${o.count}: expected a whole number of frames`);
+    this.limit = o.count ?? Infinity;
     this.d = new Dissector(decodeAs ? { decodeAs } : {});
     this.out = new LineOutput(io.out);
     this.stats = o.stats ? new ShapeStats() : undefined;
@@ -96,97 +108,91 @@ class InspectRun {
   }
 
   get done(): boolean {
-    return this.out.closed || (this.o.count !== undefined && this.matched >= this.o.count);
+    return this.out.closed || this.matched >= this.limit;
   }
 
-  async open(path: string): Promise<Capture | undefined> {
-    try {
-      return await openCapture(path, {
-        ...(this.o.engine ? { engine: this.o.engine } : {}),
-        // Each frame is fully handled before the next is pulled, so views into the read buffer are
-        // safe, and a smaller chunk keeps fewer frame objects alive at once.
-        reuseBuffers: true,
-        chunkSize: 1 << 20,
-        onWarning: (w) => {
-          this.io.err.write(`warning: ${w.message}\n`);
-        },
-      });
-    } catch (err) {
-      if (!isFabricError(err)) throw err;
-      this.io.err.write(err.format() + '\n');
-      this.status = 1;
-      return undefined;
+  private readonly warn = (w: CaptureWarning): void => {
+    this.io.err.write(`warning: ${w.message}\n`);
+  };
+
+  private failed(err: unknown): void {
+    if (!isFabricError(err)) throw err;
+    this.io.err.write(err.format() + '\n');
+    this.status = 1;
+  }
+
+  /** Everything done with one record: decode, length checks, filter, then write, count or print. */
+  record(r: RawRecord, st: FileState): void {
+    if (this.done) return;
+    st.first(r);
+    const d = this.d;
+    const start = firstLayer(r.linktype, r.buf, r.off);
+    const decoded = start !== 0;
+    if (decoded) {
+      d.walk(r.buf, r.off, r.off + r.caplen, start);
+      if (d.over !== 0) {
+        const m = overrunMessage(d, st.file, r);
+        if (m !== undefined && ++st.overruns <= WARNINGS_PER_CODE) this.io.err.write(`warning: ${m}\n`);
+      }
+    } else d.count = 0;
+    if (this.filter) {
+      const data = r.buf.subarray(r.off, r.off + r.caplen);
+      if (!(decoded ? this.filter(data, d) : (this.rawFilter?.(data, d) ?? true))) return;
     }
+    this.matched++;
+    if (this.writer) {
+      if (!this.writer.add(recordToFrame(r, false), st.index, st.info)) st.drain = true;
+    } else if (this.stats) {
+      this.stats.add(decoded ? d.signature() : 'raw(unknown-linktype)');
+    } else {
+      printRecord(this.out, r, st, d, decoded, this.o);
+    }
+  }
+
+  private async afterChunk(st: FileState): Promise<void> {
+    if (st.drain) {
+      st.drain = false;
+      await this.writer?.drain();
+    }
+    if (this.out.pending >= FLUSH_AT) await this.out.flush();
   }
 
   async file(path: string, index: number): Promise<void> {
-    const cap = await this.open(path);
-    if (!cap) return;
-    const { d, o, out, stats } = this;
-    // Text mode with several files: a header before the first frame printed from each file.
-    let header = this.several && !o.json && !stats && !this.writer;
-    let first: string | undefined;
-    let overruns = 0;
+    const st = new FileState(path === '-' ? '<stdin>' : path, index, this.several, this.o);
     try {
-      for await (const f of cap) {
-        if (this.done) break;
-        first ??= f.tsString; // relative times count from the file's first frame, filtered or not
-        const start = firstLayer(f.linktype, f.data);
-        const decoded = start !== 0;
-        if (decoded) {
-          d.walk(f.data, 0, f.data.length, start);
-          if (d.over !== 0) {
-            const m = overrunMessage(d, cap.file, f);
-            if (m !== undefined && ++overruns <= WARNINGS_PER_CODE) this.io.err.write(`warning: ${m}\n`);
-          }
-        } else d.count = 0;
-        if (this.filter && !(decoded ? this.filter(f.data, d) : (this.rawFilter?.(f.data, d) ?? true))) continue;
-        this.matched++;
-        if (this.writer) {
-          if (!this.writer.add(f, index, cap.info)) await this.writer.drain();
-        } else if (stats) {
-          stats.add(decoded ? d.signature() : 'raw(unknown-linktype)');
-        } else {
-          if (header && !o.json) {
-            out.line(`==> ${escapeControl(cap.file)} <==`);
-            header = false;
-          }
-          this.print(f, cap, decoded, first);
-          if (out.pending >= FLUSH_AT) await out.flush();
+      if (this.o.engine === 'pcap-parser') {
+        const cap = await openCapture(path, {
+          engine: 'pcap-parser',
+          reuseBuffers: true,
+          chunkSize: 1 << 20,
+          onWarning: this.warn,
+        });
+        st.file = cap.file;
+        st.infoOf = () => cap.info;
+        for await (const f of cap) {
+          if (this.done) break;
+          this.record(frameRecord(f), st);
+          await this.afterChunk(st);
         }
+      } else {
+        await scanCapture(path, (r) => this.record(r, st), {
+          chunkSize: 1 << 20,
+          onWarning: this.warn,
+          onOpen: (w) => {
+            st.infoOf = () => w.info;
+          },
+          afterChunk: () => this.afterChunk(st),
+          stop: () => this.done,
+        });
       }
     } catch (err) {
-      if (!isFabricError(err)) throw err;
-      this.io.err.write(err.format() + '\n');
-      this.status = 1;
+      this.failed(err);
     }
-    if (overruns > WARNINGS_PER_CODE)
+    if (st.overruns > WARNINGS_PER_CODE)
       this.io.err.write(
-        `warning: ${escapeControl(cap.file)}: ${overruns} frames with a length field beyond the frame in total (${overruns - WARNINGS_PER_CODE} not listed)\n`,
+        `warning: ${escapeControl(st.file)}: ${st.overruns} frames with a length field beyond the frame in total (${st.overruns - WARNINGS_PER_CODE} not listed)\n`,
       );
-    await out.flush();
-  }
-
-  print(f: CaptureFrame, cap: Capture, decoded: boolean, first: string): void {
-    const { d, o, out } = this;
-    const layers: InspectLayer[] = decoded ? d.layers() : [{ name: 'raw', len: f.caplen, reason: 'unknown-linktype' }];
-    const pcapng = cap.info?.format === 'pcapng';
-    if (o.json) {
-      const jf: InspectFrame = { n: f.n, tsString: f.tsString, len: f.len, caplen: f.caplen, layers };
-      if (this.several) jf.file = cap.file;
-      if (pcapng) jf.if = f.ifName ?? f.ifIndex;
-      out.line(frameJson(jf));
-      return;
-    }
-    const t = o.absTime ? f.tsString : relTime(f.tsString, first);
-    const iface = pcapng ? ` @${f.ifName !== undefined ? escapeControl(f.ifName) : f.ifIndex}` : '';
-    const cut =
-      f.caplen === f.len
-        ? ''
-        : f.caplen < f.len
-          ? ` [${f.caplen} of ${f.len} bytes captured]`
-          : ` [captured length ${f.caplen} > original length ${f.len}]`;
-    out.line(`${f.n} ${t}${iface} ${layersText(layers)}${cut}`);
+    await this.out.flush();
   }
 }
 

@@ -74,6 +74,10 @@ export interface ScanOptions {
   onWarning?: (w: CaptureWarning) => void;
   /** Awaited after each chunk (e.g. to wait for an output stream to drain). */
   afterChunk?: () => void | Promise<void>;
+  /** Called once before any record, with the walker: its `info` is set from the file header on. */
+  onOpen?: (walker: { readonly info: CaptureInfo | undefined }) => void;
+  /** Checked after each chunk: true ends the scan there (the rest of the file is not read). */
+  stop?: () => boolean;
   displayName?: string;
 }
 
@@ -95,10 +99,12 @@ export async function scanCapture(
   const file = opts.displayName ?? name;
   const sink = new WarningSink(file, opts.onWarning);
   const walker = new CaptureWalker(file, onRecord, sink);
+  opts.onOpen?.(walker);
   try {
     await src.peek(); // surfaces EISDIR and friends as "unreadable" before any parsing
     for await (const _ of drive(src, walker, opts.chunkSize ?? DEFAULT_CHUNK)) {
       if (opts.afterChunk) await opts.afterChunk();
+      if (opts.stop?.()) break;
     }
   } finally {
     await src.close();
