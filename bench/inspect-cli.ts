@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { input, prefix } from './decode.js';
 import type { BenchContext, BenchFigure, BenchModule } from './run.js';
 
-const RUNS = Number(process.env.FABRIC_BENCH_INSPECT_RUNS ?? 3);
+const RUNS = 3;
 const BIG = 1_000_000;
 const SMALL = 100_000;
 const TARGETS: Record<string, number> = { stats: 5, text: 1, json: 0.7 };
