@@ -60,4 +60,6 @@ export interface PlanContext {
   index: LabIndex;
   plan: TagPlan;
   bag: DiagnosticBag;
+  /** `tenant/site` → the node where a module attaches the site instead of an access switch. */
+  attachments: Map<string, string>;
 }

@@ -6,12 +6,13 @@
 // decrements Tag4 by one; provider routers carry it untouched; Tag3 keeps 64 end to end. There
 // is no penultimate-hop popping: the egress PE pops Tag4 itself, so every long-haul link shows
 // Tag4. Outer IPv4 TTL/id and the VXLAN UDP source port are wildcards (kernel-chosen).
-import type { LayerName } from '../decode/types.js';
 import { multicastMac, UNKNOWN_UNICAST_MAC } from '../traffic/frames.js';
 import type { LabModel, LinkClass, LinkModel } from '../topology/model.js';
-import { GATEWAY_TRANSPORT_IF, VTEP, vniOf } from '../topology/hypervisors.js';
 import { LabIndex } from './context.js';
 import { gatewayMac } from './modules/dc.js';
+import type { ExpectHooks } from './modules/module.js';
+import { orderedModules } from './modules/registry.js';
+import { ANY, type LayerPattern } from './patterns.js';
 import type { SitePlan, TagPlan } from './types.js';
 
 export type FloodClass = 'broadcast' | 'arp' | 'unknown-unicast' | 'multicast';
@@ -35,10 +36,7 @@ export interface LinkEnd {
   node: string;
 }
 
-export const ANY = '*';
-export type Wild<T> = T | typeof ANY;
-/** A layer with some fields; a field set to '*' must exist but may hold any value. */
-export type LayerPattern = { name: LayerName } & Record<string, Wild<string | number | boolean>>;
+export { ANY, type LayerPattern, type Wild } from './patterns.js';
 
 export interface Traversal {
   link: LinkModel;
@@ -75,11 +73,14 @@ const isFlood = (d: FlowSpec['dst']): d is { flood: FloodClass } => 'flood' in d
 
 export class Expectations {
   readonly index: LabIndex;
+  /** The expectation hooks of the registered tag modules. */
+  private readonly hooks: ExpectHooks[];
   constructor(
     readonly model: LabModel,
     readonly plan: TagPlan,
   ) {
     this.index = new LabIndex(model);
+    this.hooks = orderedModules().flatMap((m) => (m.expect ? [m.expect] : []));
   }
 
   /** Every link the flow's frame crosses, in path order (a flood is a tree: parents first). */
@@ -128,31 +129,9 @@ export class Expectations {
       : [site(dst.site)];
     const remoteDcs = [...new Set(targets.map((s) => s.dc).filter((d) => d !== here))].sort();
     const toSite = (s: SitePlan, from: string) => {
-      // A site hosted on a hypervisor (failover issue, seed 000 FIG. 5): own VLAN up to the
-      // hypervisor's bridge device, VXLAN in the dot1q transport VLAN from there to the virtual
-      // hypervisor running the site (its customer VMs are no endpoints: only floods get there).
-      if (this.index.node(s.accessSwitch).role === 'hypervisor') {
-        const hv = s.accessSwitch;
-        add(hop(from, hv, 'hypervisor'), from, hv);
-        if (!isFlood(dst)) return;
-        const gw = this.index.portsOf(hv).find((p) => this.index.node(p.peer).role === 'vxlan-gateway')?.peer;
-        if (!gw) throw new Error(`expected: hypervisor ${hv} has no bridge device`);
-        const gwPorts = this.index
-          .portsOf(hv)
-          .filter((p) => p.peer === gw)
-          .sort((x, y) => x.peerIf.localeCompare(y.peerIf, 'en', { numeric: true }));
-        // gw eth1 is the transport; eth2.. the tenant side, one per served own VLAN in order.
-        const k = s.vlans.indexOf(ctx.vlan);
-        const tenantSide = gwPorts[1 + k];
-        if (!tenantSide) return;
-        add(tenantSide.link, hv, gw);
-        add(gwPorts[0]!.link, gw, hv);
-        for (const p of this.index.portsOf(hv)) {
-          const n = this.index.node(p.peer);
-          if (n.role === 'vm' && n.facts?.vmState === 'active') add(p.link, hv, p.peer);
-        }
-        return;
-      }
+      // A module that attaches sites elsewhere (a hypervisor) describes the way there.
+      const delivery = { index: this.index, site: s, from, vlan: ctx.vlan, flood: isFlood(dst), hop, add };
+      if (this.hooks.some((h) => h.deliver?.(delivery))) return;
       add(hop(from, s.accessSwitch, 'tenant-lan'), from, s.accessSwitch);
       deliverAt(s.accessSwitch, isFlood(dst) ? undefined : ep(dst));
     };
@@ -237,6 +216,18 @@ export class Expectations {
       { name: 'pw', cw: false },
       ...qinq,
     ];
+    const owner = this.hooks.find((h) => h.classes?.includes(l.class));
+    if (owner?.layers)
+      return owner.layers({
+        index: this.index,
+        plan: this.plan,
+        link: l,
+        from,
+        to,
+        tenant: ctx.flow.tenant,
+        vlan: ctx.vlan,
+        client,
+      });
     switch (l.class) {
       case 'client-access':
         return [{ ...client }];
@@ -245,42 +236,10 @@ export class Expectations {
           { ...client, type: 0x8100 },
           { name: 'vlan', tpid: 0x8100, vid: ctx.vlan },
         ];
-      case 'hypervisor': {
-        // Uplink: own VLAN. Bridge device, tenant side: untagged (an access port of the own
-        // VLAN). Its transport side: VXLAN from its VTEP to the guest's; a VM tap: the same in
-        // the dot1q transport VLAN (seed 000 FIG. 5).
-        const nodes = [from, to].map((n) => this.index.node(n));
-        const gw = nodes.find((n) => n.role === 'vxlan-gateway');
-        const vm = nodes.some((n) => n.role === 'vm');
-        if (!gw && !vm)
-          return [
-            { ...client, type: 0x8100 },
-            { name: 'vlan', tpid: 0x8100, vid: ctx.vlan },
-          ];
-        const gwIf = gw ? l.endpoints.find((e) => e.node === gw.name)?.ifname : undefined;
-        if (gw && gwIf !== GATEWAY_TRANSPORT_IF) return [{ ...client }];
-        const hv = nodes.find((n) => n.role === 'hypervisor')?.name;
-        const s = this.plan.sites.find(
-          (x) => x.accessSwitch === hv && x.tenant === ctx.flow.tenant && x.vlans.includes(ctx.vlan),
-        );
-        const vxlan: LayerPattern[] = [
-          { name: 'ipv4', src: VTEP.gatewayIp, dst: VTEP.guestIp, proto: 17, ttl: ANY, id: ANY },
-          { name: 'udp', sport: ANY, dport: VTEP.dstport },
-          { name: 'vxlan', vni: s ? vniOf(s.hostTag, ctx.vlan) : ANY },
-          { ...client },
-        ];
-        // A guest's tap is a trunk of the transport VLAN; a traditional hypervisor's host stack
-        // (FIG. 1-2, a namespace) sits on an access port of it.
-        if (vm && nodes.some((n) => n.role === 'vm' && n.kind === 'generic_vm'))
-          return [
-            { name: 'eth', src: ANY, dst: ANY, type: 0x8100 },
-            { name: 'vlan', tpid: 0x8100, vid: VTEP.vlan, type: 0x0800 },
-            ...vxlan,
-          ];
-        return [{ name: 'eth', src: ANY, dst: ANY, type: 0x0800 }, ...vxlan];
-      }
       case 'dc-fabric':
         return qinq;
+      case 'hypervisor':
+        throw new Error('expected: no tag module describes hypervisor links');
       case 'dc-interconnect':
         return pw(from, to, []);
       case 'long-haul':

@@ -30,7 +30,14 @@ export function computePlan(lab: LabModel): TagPlan {
     mplsTtl: DEFAULT_MPLS_TTL,
     floodMeterPps: DEFAULT_FLOOD_METER_PPS,
   };
-  const ctx: PlanContext = { lab, intent, index: new LabIndex(lab), plan, bag: new DiagnosticBag() };
+  const ctx: PlanContext = {
+    lab,
+    intent,
+    index: new LabIndex(lab),
+    plan,
+    bag: new DiagnosticBag(),
+    attachments: new Map(),
+  };
   for (const m of orderedModules()) m.allocate(ctx);
   // Every link must carry a full client frame with its encapsulation.
   for (const l of lab.links) {

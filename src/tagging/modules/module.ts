@@ -1,8 +1,9 @@
 // A tag feature module (netlab style): it declares what it needs, allocates its tags into the
 // plan (reporting problems to the bag), and renders OpenFlow for the bridges it owns.
-import type { NodeRole } from '../../topology/model.js';
+import type { LinkClass, LinkModel, NodeRole } from '../../topology/model.js';
 import type { LabIndex, PlanContext } from '../context.js';
-import type { TagPlan } from '../types.js';
+import type { LayerPattern } from '../patterns.js';
+import type { SitePlan, TagPlan } from '../types.js';
 
 /** Everything pushed to one OVS bridge, in apply order: meters, then groups and flows as one bundle. */
 export interface BridgeProgram {
@@ -29,6 +30,41 @@ export interface TagModule {
   roles: NodeRole[];
   allocate(ctx: PlanContext): void;
   render(ctx: RenderContext): void;
+  /** What frames look like where this module attaches sites (tagging/expected.ts asks). */
+  expect?: ExpectHooks;
+}
+
+/** Delivery of a tenant frame from a DC switch to one site (expected.ts). */
+export interface Delivery {
+  index: LabIndex;
+  site: SitePlan;
+  /** The DC switch the frame comes from. */
+  from: string;
+  vlan: number;
+  flood: boolean;
+  hop(from: string, to: string, cls?: LinkClass): LinkModel;
+  add(link: LinkModel, from: string, to: string): void;
+}
+
+/** One link's crossing of a tenant frame (expected.ts). */
+export interface Crossing {
+  index: LabIndex;
+  plan: TagPlan;
+  link: LinkModel;
+  from: string;
+  to: string;
+  tenant: string;
+  vlan: number;
+  /** The client's own Ethernet header. */
+  client: LayerPattern;
+}
+
+export interface ExpectHooks {
+  /** Adds the traversals to a site this module attaches; false when the site is not its own. */
+  deliver?(d: Delivery): boolean;
+  /** The link classes whose frames `layers` describes. */
+  classes?: readonly LinkClass[];
+  layers?(c: Crossing): LayerPattern[];
 }
 
 /** Hands out integers in [min, max], skipping reserved and already-declared values. */

@@ -12,6 +12,7 @@
 //      + flood group. Split horizon: a frame from another DC never goes back to any DC.
 import { Allocator, COOKIE, VLAN_MAX, VLAN_MIN, type RenderContext, type TagModule } from './module.js';
 import type { PlanContext } from '../context.js';
+import type { SiteIntent, TenantIntent } from '../../topology/intent.js';
 import type { DomainPlan, SitePlan } from '../types.js';
 
 const HOST_TAG_START = 101;
@@ -20,131 +21,152 @@ const CUSTOMER_TAG_START = 201;
 /** Table numbers of the DC switch pipeline. */
 export const T = { classify: 0, fabric: 1, learn: 2, mac: 3, egress: 4 } as const;
 
+type Check = (v: number, path: string, what: string) => boolean;
+
+function vlanCheck(ctx: PlanContext): Check {
+  return (v, path, what) => {
+    if (Number.isInteger(v) && v >= VLAN_MIN && v <= VLAN_MAX) return true;
+    ctx.bag.add({
+      code: 'E_TAG_RANGE',
+      file: ctx.lab.source,
+      path,
+      message: `${what} ${v} is not a usable VLAN ID`,
+      hint: `use ${VLAN_MIN}-${VLAN_MAX}; 0 and 4095 are reserved`,
+    });
+    return false;
+  };
+}
+
+/** Declared Tag1 and Tag2 values first, so allocation never hands them to someone else. */
+function allocators(ctx: PlanContext): { host: Allocator; cust: Allocator } {
+  const check = vlanCheck(ctx);
+  const hostTaken = new Set<number>();
+  const custTaken = new Set<number>();
+  for (const [tname, t] of Object.entries(ctx.intent.tenants)) {
+    t.sites.forEach((s, i) => {
+      if (s.host_tag !== undefined && check(s.host_tag, `tenants.${tname}.sites[${i}].host_tag`, 'host tag'))
+        hostTaken.add(s.host_tag);
+    });
+    for (const [v, c] of Object.entries(t.customer_tags ?? {})) {
+      if (check(c, `tenants.${tname}.customer_tags.${v}`, 'customer tag')) custTaken.add(c);
+    }
+  }
+  return {
+    host: new Allocator(HOST_TAG_START, VLAN_MAX, hostTaken),
+    cust: new Allocator(CUSTOMER_TAG_START, VLAN_MAX, custTaken),
+  };
+}
+
+/** One L2 domain per (tenant, own VLAN), with its Tag2. */
+function tenantDomains(ctx: PlanContext, tname: string, t: TenantIntent, cust: Allocator): Map<number, DomainPlan> {
+  const vlans = [...new Set(t.sites.flatMap((s) => s.systems.map((y) => y.vlan)))].sort((a, b) => a - b);
+  const domains = new Map<number, DomainPlan>();
+  const customerTags = new Map(Object.entries(t.customer_tags ?? {}));
+  for (const v of vlans) {
+    const tag = customerTags.get(String(v)) ?? cust.take();
+    if (tag === undefined) {
+      ctx.bag.add({
+        code: 'E_TAG_EXHAUSTED',
+        file: ctx.lab.source,
+        path: `tenants.${tname}`,
+        message: `no customer tag (Tag2) left for own VLAN ${v}`,
+        hint: 'declare customer_tags or reduce the number of tenant VLANs',
+      });
+      continue;
+    }
+    const d: DomainPlan = { id: ctx.plan.domains.length + 1, tenant: tname, ownVlan: v, customerTag: tag, sites: [] };
+    domains.set(v, d);
+    ctx.plan.domains.push(d);
+  }
+  return domains;
+}
+
+/** A site's Tag1 and attachment: its access switch, or where a module (hypervisor) attached it. */
+function sitePlan(ctx: PlanContext, tname: string, s: SiteIntent, i: number, host: Allocator): SitePlan | undefined {
+  const { index, bag } = ctx;
+  const file = ctx.lab.source;
+  const hostTag = s.host_tag ?? host.take();
+  if (hostTag === undefined) {
+    bag.add({
+      code: 'E_TAG_EXHAUSTED',
+      file,
+      path: `tenants.${tname}.sites[${i}]`,
+      message: 'no host tag (Tag1) left',
+      hint: 'at most 4094 sites fit in one S-VLAN space; declare host_tag values',
+    });
+    return undefined;
+  }
+  const attached = ctx.attachments.get(`${tname}/${s.name}`);
+  const sw = attached
+    ? index.node(attached)
+    : index.lab.nodes.find((n) => n.role === 'access-switch' && n.tenant === tname && n.facts?.site === s.name);
+  const up = sw && index.portsOf(sw.name).find((p) => index.node(p.peer).role === 'dc-switch');
+  if (!sw || !up) {
+    bag.add({
+      code: 'E_PLAN_TOPOLOGY',
+      file,
+      path: `tenants.${tname}.sites[${i}]`,
+      message: `site ${s.name} has no access switch linked to a DC switch`,
+      hint: 'regenerate the lab model (fabric generate)',
+    });
+    return undefined;
+  }
+  return {
+    tenant: tname,
+    site: s.name,
+    type: s.type,
+    dc: s.dc,
+    hostTag,
+    vlans: [...new Set(s.systems.map((y) => y.vlan))].sort((a, b) => a - b),
+    accessSwitch: sw.name,
+    dcPort: up.peerIf,
+  };
+}
+
+/** On the fabric a tenant is its (Tag1, Tag2) pair: two tenants must never share one. */
+function checkPairs(ctx: PlanContext): void {
+  const { plan, intent } = ctx;
+  const pairs = new Map<string, string>();
+  for (const sp of plan.sites) {
+    for (const v of sp.vlans) {
+      const d = plan.domains.find((x) => x.tenant === sp.tenant && x.ownVlan === v);
+      if (!d) continue;
+      const key = `${sp.hostTag}/${d.customerTag}`;
+      const who = `${sp.tenant}/${sp.site} VLAN ${v}`;
+      const prev = pairs.get(key);
+      if (prev && prev.split('/')[0] !== sp.tenant) {
+        const i = intent.tenants[sp.tenant]!.sites.findIndex((x) => x.name === sp.site);
+        ctx.bag.add({
+          code: 'E_TAG_COLLISION',
+          file: ctx.lab.source,
+          path: `tenants.${sp.tenant}.sites[${i}].host_tag`,
+          message: `fabric tag pair (host ${sp.hostTag}, customer ${d.customerTag}) of ${who} is already used by ${prev}`,
+          hint: 'give one of the sites another host_tag or the tenant another customer tag',
+        });
+      } else if (!prev) pairs.set(key, who);
+    }
+  }
+}
+
 export const qinq: TagModule = {
   name: 'qinq',
   description:
     'Tag1 host (802.1ad) per site, Tag2 customer (802.1Q) per tenant VLAN; DC switch map, learning and flooding',
-  requires: [],
+  requires: ['hypervisor'],
   roles: ['dc-switch'],
 
   allocate(ctx: PlanContext): void {
-    const { intent, index, plan, bag } = ctx;
-    const file = ctx.lab.source;
-    const hostTaken = new Set<number>();
-    const custTaken = new Set<number>();
-    const checkVlan = (v: number, path: string, what: string) => {
-      if (!Number.isInteger(v) || v < VLAN_MIN || v > VLAN_MAX) {
-        bag.add({
-          code: 'E_TAG_RANGE',
-          file,
-          path,
-          message: `${what} ${v} is not a usable VLAN ID`,
-          hint: `use ${VLAN_MIN}-${VLAN_MAX}; 0 and 4095 are reserved`,
-        });
-        return false;
-      }
-      return true;
-    };
-
-    // Declared values first, so allocation never hands them to someone else.
-    for (const [tname, t] of Object.entries(intent.tenants)) {
+    const { host, cust } = allocators(ctx);
+    for (const [tname, t] of Object.entries(ctx.intent.tenants)) {
+      const domains = tenantDomains(ctx, tname, t, cust);
       t.sites.forEach((s, i) => {
-        if (s.host_tag !== undefined && checkVlan(s.host_tag, `tenants.${tname}.sites[${i}].host_tag`, 'host tag'))
-          hostTaken.add(s.host_tag);
-      });
-      for (const [v, c] of Object.entries(t.customer_tags ?? {})) {
-        if (checkVlan(c, `tenants.${tname}.customer_tags.${v}`, 'customer tag')) custTaken.add(c);
-      }
-    }
-    const hostAlloc = new Allocator(HOST_TAG_START, VLAN_MAX, new Set(hostTaken));
-    const custAlloc = new Allocator(CUSTOMER_TAG_START, VLAN_MAX, new Set(custTaken));
-
-    let domainId = 0;
-    for (const [tname, t] of Object.entries(intent.tenants)) {
-      const vlans = [...new Set(t.sites.flatMap((s) => s.systems.map((y) => y.vlan)))].sort((a, b) => a - b);
-      const domains = new Map<number, DomainPlan>();
-      for (const v of vlans) {
-        const declared = t.customer_tags?.[String(v)];
-        const tag = declared ?? custAlloc.take();
-        if (tag === undefined) {
-          bag.add({
-            code: 'E_TAG_EXHAUSTED',
-            file,
-            path: `tenants.${tname}`,
-            message: `no customer tag (Tag2) left for own VLAN ${v}`,
-            hint: 'declare customer_tags or reduce the number of tenant VLANs',
-          });
-          continue;
-        }
-        const d: DomainPlan = { id: ++domainId, tenant: tname, ownVlan: v, customerTag: tag, sites: [] };
-        domains.set(v, d);
-        plan.domains.push(d);
-      }
-      t.sites.forEach((s, i) => {
-        const hostTag = s.host_tag ?? hostAlloc.take();
-        if (hostTag === undefined) {
-          bag.add({
-            code: 'E_TAG_EXHAUSTED',
-            file,
-            path: `tenants.${tname}.sites[${i}]`,
-            message: 'no host tag (Tag1) left',
-            hint: 'at most 4094 sites fit in one S-VLAN space; declare host_tag values',
-          });
-          return;
-        }
-        // A site hosted on a hypervisor (failover issue) attaches where that hypervisor uplinks.
-        const sw = index.lab.nodes.find(
-          (n) =>
-            (n.role === 'access-switch' || n.role === 'hypervisor') && n.tenant === tname && n.facts?.site === s.name,
-        );
-        const up = sw && index.portsOf(sw.name).find((p) => index.node(p.peer).role === 'dc-switch');
-        if (!sw || !up) {
-          bag.add({
-            code: 'E_PLAN_TOPOLOGY',
-            file,
-            path: `tenants.${tname}.sites[${i}]`,
-            message: `site ${s.name} has no access switch linked to a DC switch`,
-            hint: 'regenerate the lab model (fabric generate)',
-          });
-          return;
-        }
-        const siteVlans = [...new Set(s.systems.map((y) => y.vlan))].sort((a, b) => a - b);
-        const sp: SitePlan = {
-          tenant: tname,
-          site: s.name,
-          type: s.type,
-          dc: s.dc,
-          hostTag,
-          vlans: siteVlans,
-          accessSwitch: sw.name,
-          dcPort: up.peerIf,
-        };
-        plan.sites.push(sp);
-        for (const v of siteVlans) domains.get(v)?.sites.push(s.name);
+        const sp = sitePlan(ctx, tname, s, i, host);
+        if (!sp) return;
+        ctx.plan.sites.push(sp);
+        for (const v of sp.vlans) domains.get(v)?.sites.push(s.name);
       });
     }
-
-    // On the fabric a tenant is its (Tag1, Tag2) pair: two tenants must never share one.
-    const pairs = new Map<string, string>();
-    for (const sp of plan.sites) {
-      for (const v of sp.vlans) {
-        const d = plan.domains.find((x) => x.tenant === sp.tenant && x.ownVlan === v);
-        if (!d) continue;
-        const key = `${sp.hostTag}/${d.customerTag}`;
-        const who = `${sp.tenant}/${sp.site} VLAN ${v}`;
-        const prev = pairs.get(key);
-        if (prev && prev.split('/')[0] !== sp.tenant) {
-          const i = intent.tenants[sp.tenant].sites.findIndex((x) => x.name === sp.site);
-          bag.add({
-            code: 'E_TAG_COLLISION',
-            file,
-            path: `tenants.${sp.tenant}.sites[${i}].host_tag`,
-            message: `fabric tag pair (host ${sp.hostTag}, customer ${d.customerTag}) of ${who} is already used by ${prev}`,
-            hint: 'give one of the sites another host_tag or the tenant another customer tag',
-          });
-        } else if (!prev) pairs.set(key, who);
-      }
-    }
+    checkPairs(ctx);
   },
 
   render(ctx: RenderContext): void {

@@ -2,6 +2,7 @@
 import { FabricError } from '../../errors/fabric-error.js';
 import { access } from './access.js';
 import { dc } from './dc.js';
+import { hypervisor } from './hypervisor.js';
 import type { TagModule } from './module.js';
 import { mpls } from './mpls.js';
 import { qinq } from './qinq.js';
@@ -14,7 +15,7 @@ export function registerTagModule(m: TagModule): void {
   registry.set(m.name, m);
 }
 
-for (const m of [access, qinq, dc, mpls, vxlan]) registerTagModule(m);
+for (const m of [access, hypervisor, qinq, dc, mpls, vxlan]) registerTagModule(m);
 
 /** Modules ordered so that every module comes after the ones it requires. */
 export function orderedModules(): TagModule[] {
