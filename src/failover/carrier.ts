@@ -2,7 +2,7 @@
 // the agent) or the host stack of a traditional hypervisor (FIG. 1-2: "pause" = the host fails,
 // its bridge port goes down). The failover steps only use this surface.
 import { FabricError } from '../errors/fabric-error.js';
-import { run } from '../hostnet/exec.js';
+import { hostNet } from '../hostnet/index.js';
 import { macFor } from '../vm/index.js';
 import {
   announceScript,
@@ -60,8 +60,9 @@ function hostCarrier(lab: string, v: VmInfo): Carrier {
     neighbours: (systems) => hostNeighbours(h, systems),
     restoreNeighbours: (systems, entries) => restoreHostNeighbours(h, systems, entries),
     vtepMac: async () => {
-      const r = await run('ip', ['-n', hostNetns(h), '-j', 'link', 'show', 'eth1']);
-      return (JSON.parse(r.stdout) as { address: string }[])[0]!.address;
+      const mac = (await hostNet().ip.link(hostNetns(h), 'eth1'))?.mac;
+      if (!mac) throw new FabricError('E_FAILOVER_GUEST', `host stack ${v.name} has no VTEP interface`);
+      return mac;
     },
   };
 }

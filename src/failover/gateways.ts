@@ -2,7 +2,7 @@
 // gateways) configured for the site each hypervisor serves, and the host stacks of traditional
 // customer hypervisors. Set up once, undone at teardown; never on the restoration path.
 import { FabricError } from '../errors/fabric-error.js';
-import { run, tryRun } from '../hostnet/exec.js';
+import { hostNet } from '../hostnet/index.js';
 import { netnsName } from '../runtime/names.js';
 import { computePlan } from '../tagging/index.js';
 import { VTEP, vniOf } from '../topology/hypervisors.js';
@@ -16,7 +16,7 @@ import { vtepAccess } from './vtep.js';
 export async function normalFlow(bridge: string): Promise<void> {
   // A physical hypervisor bridge is a plain learning switch (the netns runtime makes bridges
   // fail_mode=secure with no flows): tenant separation is the DC switch's job.
-  await run('ovs-ofctl', ['-O', 'OpenFlow13', 'replace-flows', bridge, '-'], { input: 'priority=0,actions=NORMAL\n' });
+  await hostNet().ovs.replaceFlows(bridge, ['priority=0,actions=NORMAL'], { version: 'OpenFlow13' });
 }
 
 /** The VXLAN segments of a hosted site: one per own VLAN, VNI from its Tag1 (`vniOf`). */
@@ -57,15 +57,15 @@ export async function configureGateways(model: LabModel, undo: boolean): Promise
     const vlans = segs.map((g) => g.vlan).sort((a, b) => a - b);
     const ports = hypervisorPorts(model, h.name, h.gateway);
     // -force: undo goes on past devices that are not there; a fresh setup starts clean.
-    await tryRun('ip', ['-n', ns, '-force', '-batch', '-'], { input: gatewayUndoBatch(segs).join('\n') + '\n' });
+    await hostNet().ip.batch(gatewayUndoBatch(segs), { netns: ns, force: true });
     const vsctl: string[] = [];
     for (const p of [ports.uplink, ...ports.gateway]) if (p) vsctl.push('--', 'clear', 'Port', p, 'tag', 'trunks');
     if (!undo) {
       if (ports.uplink) vsctl.push('--', 'set', 'Port', ports.uplink, `trunks=${vlans.join(',')}`);
       ports.gateway.forEach((p, k) => vsctl.push('--', 'set', 'Port', p, `tag=${k === 0 ? VTEP.vlan : vlans[k - 1]}`));
     }
-    if (vsctl.length) await run('ovs-vsctl', vsctl.slice(1));
-    if (!undo) await run('ip', ['-n', ns, '-batch', '-'], { input: gatewayBatch(segs).join('\n') + '\n' });
+    await hostNet().ovs.transaction(vsctl.slice(1));
+    if (!undo) await hostNet().ip.batch(gatewayBatch(segs), { netns: ns });
   }
 }
 
@@ -76,7 +76,7 @@ export async function configureHostStacks(model: LabModel, undo: boolean): Promi
     const h = hostStackOf(model.name, v);
     if (undo) {
       await teardownHostStack(h, segmentsOf(model, v.site), siteSystems(model, v.site));
-      await tryRun('ovs-vsctl', ['clear', 'Port', v.tap, 'tag']);
+      await hostNet().ovs.clearPort(v.tap, 'tag');
       continue;
     }
     await vtepAccess(v.tap);

@@ -1,6 +1,6 @@
 // Teardown of a lab's virtual hypervisors, and the status view of them.
 import { rmSync } from 'node:fs';
-import { tryRun } from '../hostnet/exec.js';
+import { hostNet } from '../hostnet/index.js';
 import { readState, writeState } from '../runtime/state.js';
 import { deleteTap, runDirPid, stopRunDir } from '../vm/index.js';
 import { hostStackOf } from './carrier.js';
@@ -18,7 +18,9 @@ export async function teardownGuests(lab: string, fs: FailoverState): Promise<st
     // By PID from the pidfile (argv checked against the run directory), never by name.
     await stopRunDir(g.spec.runDir).catch(() => false);
     for (const n of g.spec.nics ?? []) {
-      await tryRun('ovs-vsctl', ['--if-exists', 'del-port', n.tap]);
+      await hostNet()
+        .ovs.delPort(null, n.tap)
+        .catch(() => {});
       await deleteTap(n.tap).catch(() => false);
     }
     rmSync(g.spec.runDir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // The checks after a move: what the model says is what runs.
 import { FabricError } from '../errors/fabric-error.js';
-import { tryRun } from '../hostnet/exec.js';
+import { hostNet } from '../hostnet/index.js';
 import { computePlan, diffPrograms, renderPrograms } from '../tagging/index.js';
 import type { LabModel } from '../topology/model.js';
 import { runDirPid } from '../vm/index.js';
@@ -48,12 +48,12 @@ async function verifyPlacement(model: LabModel, fs: FailoverState): Promise<stri
     const pid = v.kind === 'host' ? 0 : rec && runDirPid(rec.spec.runDir);
     if (pid === undefined)
       throw new FabricError('E_FAILOVER_VERIFY', `QEMU of ${v.name} (on ${v.host}) is not running`);
-    const port = await tryRun('ovs-vsctl', ['port-to-br', v.tap]);
+    const on = await hostNet().ovs.portBridge(v.tap);
     const bridge = layoutOf(model).hypervisors.find((h) => h.name === v.host)?.bridge;
-    if (port.stdout.trim() !== bridge)
+    if (on !== bridge)
       throw new FabricError(
         'E_FAILOVER_VERIFY',
-        `tap ${v.tap} of ${v.name} is on ${port.stdout.trim() || 'no bridge'}, expected ${bridge} (${v.host})`,
+        `tap ${v.tap} of ${v.name} is on ${on ?? 'no bridge'}, expected ${bridge} (${v.host})`,
       );
     out.push(
       v.kind === 'host'

@@ -1,7 +1,7 @@
 // The VXLAN transport between a hypervisor's bridge device and the VTEP of the virtual hypervisor
 // (or host stack) that carries its site: transport VLAN on the bridge ports, and the bridge
 // device's neighbour entry for the shared guest VTEP address.
-import { run } from '../hostnet/exec.js';
+import { hostNet } from '../hostnet/index.js';
 import { netnsName } from '../runtime/names.js';
 import { GATEWAY_TRANSPORT_IF, VTEP } from '../topology/hypervisors.js';
 import type { LabModel } from '../topology/model.js';
@@ -15,27 +15,15 @@ import { layoutOf } from './layout.js';
 export async function pointVtep(model: LabModel, hv: string, mac: string): Promise<void> {
   const gw = layoutOf(model).hypervisors.find((h) => h.name === hv)?.gateway;
   if (!gw) return;
-  await run('ip', [
-    '-n',
-    netnsName(model.name, gw),
-    'neigh',
-    'replace',
-    VTEP.guestIp,
-    'lladdr',
-    mac,
-    'dev',
-    GATEWAY_TRANSPORT_IF,
-    'nud',
-    'reachable',
-  ]);
+  await hostNet().ip.replaceNeighbour(netnsName(model.name, gw), GATEWAY_TRANSPORT_IF, VTEP.guestIp, mac, 'reachable');
 }
 
 /** A VM tap carries the VXLAN transport VLAN only (tagged: the guest has 8021q). */
 export async function vtepTrunk(tap: string): Promise<void> {
-  await run('ovs-vsctl', ['set', 'Port', tap, 'vlan_mode=trunk', `trunks=${VTEP.vlan}`]);
+  await hostNet().ovs.setPort(tap, ['vlan_mode=trunk', `trunks=${VTEP.vlan}`]);
 }
 
 /** A host stack's port: an access port of the transport VLAN (the host kernel has no 8021q). */
 export async function vtepAccess(port: string): Promise<void> {
-  await run('ovs-vsctl', ['set', 'Port', port, `tag=${VTEP.vlan}`]);
+  await hostNet().ovs.setPort(port, [`tag=${VTEP.vlan}`]);
 }

@@ -112,5 +112,13 @@ export function fakeIp(self: FakeState): IpOps {
       self.record('ip.tryExec', [netns, argv, opts]);
       return self.execResult(netns, argv);
     },
+
+    // Failover and fault injection.
+    async replaceNeighbour(netns, ifname, ip, mac, nud) {
+      self.record('ip.replaceNeighbour', [netns, ifname, ip, mac, nud]);
+      const list = (self.neigh.get(key(netns, ifname)) ?? []).filter((n) => n.ip !== ip);
+      list.push({ ip, mac, state: [nud.toUpperCase()] });
+      self.neigh.set(key(netns, ifname), list);
+    },
   };
 }

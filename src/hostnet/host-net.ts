@@ -86,6 +86,10 @@ export interface IpOps {
   exec(netns: Ns, argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** Like exec() but never throws on a non-zero exit. */
   tryExec(netns: Ns, argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
+
+  // Failover and fault injection.
+  /** `ip neigh replace <ip> lladdr <mac> dev <if> nud <state>`: a static-ish neighbour entry. */
+  replaceNeighbour(netns: Ns, ifname: string, ip: string, mac: string, nud: 'reachable' | 'stale'): Promise<void>;
 }
 
 /** Where an ovs-vsctl call goes: another OVS instance's database, or one inside a namespace. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, tryRun, type Argv, type RunOptions, type RunResult } from './exec.js';
 import { nsPath, xargsRun } from './fan-out.js';
+import { FabricError } from '../errors/fabric-error.js';
 import { guardIfname, guardNetns } from './guard.js';
 import type { IpOps, LinkAttrs, LinkInfo, Neighbour, Ns, NsJob, VethEnd } from './host-net.js';
 
@@ -191,5 +192,13 @@ export const realIp: IpOps = {
   tryExec: (netns: Ns, argv: readonly string[], opts?: RunOptions): Promise<RunResult> => {
     const a = argvIn(netns, argv);
     return tryRun(a.file, a.args, opts);
+  },
+
+  // Failover and fault injection.
+  async replaceNeighbour(netns, ifname, ip, mac, nud) {
+    if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(ip) || !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac))
+      throw new FabricError('E_BAD_NAME', `refusing neighbour ${JSON.stringify(ip)} → ${JSON.stringify(mac)}`);
+    const dev = guardIfname(ifname);
+    await run('ip', [...nsArgs(netns), 'neigh', 'replace', ip, 'lladdr', mac, 'dev', dev, 'nud', nud]);
   },
 };
