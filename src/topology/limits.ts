@@ -93,16 +93,44 @@ export function checkText(text: string, file: string): Diagnostic | undefined {
     );
   }
   const deep = tooDeepAt(text);
-  if (deep === undefined) return undefined;
-  const p = position(text, deep);
+  if (deep !== undefined) {
+    const p = position(text, deep);
+    return at(
+      file,
+      'E_TOO_DEEP',
+      `brackets are nested more than ${MAX_NESTING} levels deep`,
+      'an intent needs 3 or 4 levels; close the brackets ([ ] and { }) you opened',
+      p.line,
+      p.column,
+    );
+  }
+  const indented = tooDeepIndentAt(text);
+  if (indented === undefined) return undefined;
   return at(
     file,
     'E_TOO_DEEP',
-    `brackets are nested more than ${MAX_NESTING} levels deep`,
-    'an intent needs 3 or 4 levels; close the brackets ([ ] and { }) you opened',
-    p.line,
-    p.column,
+    `indentation is nested more than ${MAX_NESTING} levels deep`,
+    'an intent needs a few levels of indentation; each nested map or list is indented once more',
+    indented,
+    1,
   );
+}
+
+/** Line (1-based) where block nesting (each deeper indentation, each leading `- `) passes MAX_NESTING. */
+function tooDeepIndentAt(text: string): number | undefined {
+  const stack: number[] = [];
+  let line = 0;
+  for (const raw of text.split('\n')) {
+    line++;
+    const indent = raw.length - raw.trimStart().length;
+    const rest = raw.slice(indent);
+    if (rest === '' || rest.startsWith('#')) continue;
+    while (stack.length && stack[stack.length - 1]! >= indent) stack.pop();
+    stack.push(indent);
+    const dashes = /^(-\s+)*/.exec(rest)?.[0].split('-').length ?? 1;
+    if (stack.length + dashes - 1 > MAX_NESTING) return line;
+  }
+  return undefined;
 }
 
 /**

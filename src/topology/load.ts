@@ -122,6 +122,16 @@ function parse(text: string, file: string, lines: LineCounter): { doc: Document;
 
 function syntaxDiagnostic(err: YAMLError, text: string, file: string, lines: LineCounter): Diagnostic {
   const { line, col } = lines.linePos(err.pos[0]);
+  // The parser turns its own stack overflow into a syntax error; it is a nesting problem.
+  if (/call stack/i.test(err.message))
+    return {
+      code: 'E_TOO_DEEP',
+      message: 'the document is nested too deeply to read',
+      file,
+      line,
+      column: col,
+      hint: 'an intent needs a few levels of nesting; flatten the document',
+    };
   const dup = err.code === 'DUPLICATE_KEY';
   const key = dup
     ? /^\s*("[^"]*"|'[^']*'|[^:#{}[\],]+?)\s*:/.exec(text.slice(err.pos[0], err.pos[0] + 300))?.[1]

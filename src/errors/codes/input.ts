@@ -134,7 +134,7 @@ export const INPUT_CODES = {
     hint: 'save fabric.yml as UTF-8',
   },
   E_TOO_DEEP: {
-    summary: 'brackets nested more than 64 levels deep',
+    summary: 'brackets or indentation nested more than 64 levels deep',
     hint: 'an intent needs 3 or 4 levels; close the brackets you opened',
   },
   E_DC_TWO_PATHS: {
