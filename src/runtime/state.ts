@@ -70,6 +70,10 @@ export function listStates(): string[] {
 export function addObjects(into: LabObjects, more: Partial<LabObjects>): void {
   for (const k of ['netns', 'rootIfs', 'bridges'] as const) {
     const have = new Set(into[k]);
-    for (const n of more[k] ?? []) if (!have.has(n)) (have.add(n), into[k].push(n));
+    for (const n of more[k] ?? []) {
+      if (have.has(n)) continue;
+      have.add(n);
+      into[k].push(n);
+    }
   }
 }

@@ -1,7 +1,7 @@
 // `--runtime containerlab`: delegate node and link creation to a user's containerlab. fabric
 // writes the topology (local fabric/endpoint image, network-mode none, validated against
 // containerlab's schema), creates the OVS/Linux bridges containerlab expects to exist, runs
-// `containerlab deploy -t <file>` through execa (argv, never a shell), links each container's
+// `containerlab deploy -t <file>` (argv, never a shell), links each container's
 // namespace at /run/netns/clab-<lab>-<node>, then runs the same converging stages as the netns
 // and docker runtimes (tx offload off, IPv6 off, OVS port tags/trunks and markers, addresses,
 // NORMAL baseline on access switches). `fabric up` then programs the tags as for any runtime.
@@ -9,14 +9,14 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { FabricError } from '../../errors/fabric-error.js';
-import { run, type RunOptions, type RunResult } from '../../hostnet/exec.js';
+import { hostNet, run, type RunOptions, type RunResult } from '../../hostnet/index.js';
 import type { LabModel } from '../../topology/model.js';
 import { DockerRuntime, otherRuntime, type DockerRuntimeOptions } from '../docker/index.js';
 import { labContainers, linkNetns } from '../docker/containers.js';
 import { NetnsRuntime } from '../netns/index.js';
-import { linuxBridgeCreateLines, ovsCommands, planLab, type NetnsPlan, type NsPlan } from '../netns/plan.js';
-import { ipBatch, listRootLinks } from '../netns/system.js';
-import { ensureOvs } from '../../hostnet/ovs-daemon.js';
+import { linuxBridgeCreateLines, ovsCommands } from '../netns/commands.js';
+import { planLab, type NetnsPlan, type NsPlan } from '../netns/plan.js';
+import { listRootLinks } from '../netns/system.js';
 import { addObjects, emptyObjects, readState, writeState } from '../state.js';
 import type { DeployOptions, LabState } from '../types.js';
 import { clabFilePath, writeContainerTopology } from './topology.js';
@@ -117,14 +117,15 @@ export class ContainerlabRuntime extends DockerRuntime {
     writeState(state);
 
     // containerlab's ovs-bridge and bridge kinds expect their bridges to exist.
-    await ensureOvs();
+    const h = hostNet();
+    await h.daemon.ensure();
     for (const c of ovsCommands(
       lab,
       plan.ovsBridges.map((b) => ({ ...b, ports: [] })),
     ))
-      await run('ovs-vsctl', ['--timeout=600', ...c], { timeout: 650_000 });
+      await h.ovs.transaction(c);
     const links = await listRootLinks();
-    await ipBatch(plan.linuxBridges.flatMap((b) => linuxBridgeCreateLines(lab, b, links.has(b.name))));
+    await h.ip.batch(plan.linuxBridges.flatMap((b) => linuxBridgeCreateLines(lab, b, links.has(b.name))));
     addObjects(state.created, { bridges: plan.objects.bridges });
     writeState(state);
 

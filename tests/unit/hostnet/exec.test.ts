@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { CommandError, formatCommand, mapLimit, run, tryRun } from '../../../src/hostnet/exec.js';
 import { getRuntime, runtimeNames } from '../../../src/runtime/index.js';
-import { ovsMap, parseAllNsLinks } from '../../../src/runtime/netns/system.js';
+import { parseAllNsLinks } from '../../../src/hostnet/ip.js';
+import { ovsMap } from '../../../src/hostnet/ovs-vsctl.js';
 
 describe('exec wrapper', () => {
   it('returns stdout of a successful command and passes stdin', async () => {

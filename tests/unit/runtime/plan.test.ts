@@ -1,13 +1,7 @@
 import { expect } from 'chai';
 import { chainLab, smallLab } from '../../fixtures/runtime-labs.js';
-import {
-  accessFlowLines,
-  nsBatch,
-  nsSysctlArgs,
-  ovsCommands,
-  planLab,
-  vethLine,
-} from '../../../src/runtime/netns/plan.js';
+import { accessFlowLines, nsBatch, nsSysctlArgs, ovsCommands, vethLine } from '../../../src/runtime/netns/commands.js';
+import { planLab } from '../../../src/runtime/netns/plan.js';
 import type { LabModel } from '../../../src/topology/model.js';
 
 const clone = (m: LabModel): LabModel => JSON.parse(JSON.stringify(m)) as LabModel;
