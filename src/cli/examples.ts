@@ -66,7 +66,7 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
     'exec',
     [
       'fabric exec mtdc red-c1-h1 -- ip -br addr',
-      'fabric exec failover hvc -- uname -a            # a virtual hypervisor, through its guest agent',
+      'fabric exec failover hvc-v1 -- uname -r         # a virtual hypervisor, through its guest agent',
       'fabric exec mtdc --label role=endpoint -- ping -c1 10.20.30.10',
     ],
   ],

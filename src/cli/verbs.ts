@@ -13,6 +13,7 @@ import { register as capture } from './capture.js';
 import { register as trace } from './trace.js';
 import { register as failover } from './failover.js';
 import { register as version } from './version.js';
+import { register as exec } from './exec.js';
 
 export type RegisterVerb = (program: Command) => void;
 
@@ -29,5 +30,6 @@ export const verbs: RegisterVerb[] = [
   capture,
   trace,
   failover,
+  exec,
   version,
 ];

@@ -36,6 +36,19 @@ export const RUNTIME_CODES = {
     hint: 'such names are machine- or engine-wide: remove the other object or rename the node or lab',
   },
   E_UNKNOWN_NODE: { summary: 'the lab has no node of that name', hint: 'fabric status <lab> lists the nodes' },
+  E_EXEC_NOT_RUNNABLE: {
+    summary:
+      'fabric exec or shell on a node that runs no commands of its own (an OVS or Linux bridge in the root namespace)',
+    hint: 'run the command on the host itself, e.g. ovs-ofctl dump-flows <bridge>; exec reaches linux nodes, containers and virtual hypervisors',
+  },
+  E_EXEC_NO_MATCH: {
+    summary: 'no node of the lab carries every label given to fabric exec --label',
+    hint: 'labels are the fabric.* labels of the containerlab file (role=endpoint, dc=dc1, tenant=red); fabric status <lab> lists the nodes',
+  },
+  E_EXEC_NO_SHELL: {
+    summary: 'fabric shell on a virtual hypervisor: its guest agent runs one command at a time, not a terminal',
+    hint: 'fabric exec <lab> <vm> -- <command>',
+  },
   E_USAGE: {
     summary: 'a command was called with missing or conflicting arguments',
     hint: 'the message shows the usage',
