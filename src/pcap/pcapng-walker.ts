@@ -15,7 +15,7 @@ import {
 } from './format.js';
 import { setPcapngTs } from './timestamp.js';
 import type { CaptureInfo } from './types.js';
-import type { CaptureWalker, Iface } from './walker.js';
+import type { Iface, WalkerState } from './walker-state.js';
 
 const utf8 = new TextDecoder('utf-8');
 function optString(buf: Uint8Array, off: number, len: number): string {
@@ -24,7 +24,7 @@ function optString(buf: Uint8Array, off: number, len: number): string {
   return utf8.decode(buf.subarray(off, e));
 }
 
-export function walkPcapng(w: CaptureWalker, buf: Uint8Array, dv: DataView, p: number, end: number): number {
+export function walkPcapng(w: WalkerState, buf: Uint8Array, dv: DataView, p: number, end: number): number {
   while (true) {
     if (end - p < 12) {
       w.need = 12;
@@ -91,7 +91,7 @@ export function walkPcapng(w: CaptureWalker, buf: Uint8Array, dv: DataView, p: n
 }
 
 function options(
-  w: CaptureWalker,
+  w: WalkerState,
   dv: DataView,
   p: number,
   end: number,
@@ -107,7 +107,7 @@ function options(
   }
 }
 
-function onShb(w: CaptureWalker, buf: Uint8Array, dv: DataView, body: number, end: number): void {
+function onShb(w: WalkerState, buf: Uint8Array, dv: DataView, body: number, end: number): void {
   w.sectionSeen = true;
   w.ifaces = [];
   const info = w.info!;
@@ -119,7 +119,7 @@ function onShb(w: CaptureWalker, buf: Uint8Array, dv: DataView, body: number, en
   });
 }
 
-function onIdb(w: CaptureWalker, buf: Uint8Array, dv: DataView, body: number, end: number): void {
+function onIdb(w: WalkerState, buf: Uint8Array, dv: DataView, body: number, end: number): void {
   if (end - body < 8) return;
   const iface: Iface = {
     linktype: dv.getUint16(body, w.le),
@@ -149,7 +149,7 @@ function onIdb(w: CaptureWalker, buf: Uint8Array, dv: DataView, body: number, en
 }
 
 function onPacket(
-  w: CaptureWalker,
+  w: WalkerState,
   buf: Uint8Array,
   dv: DataView,
   body: number,
@@ -202,7 +202,7 @@ function onPacket(
   w.emit(buf, iface, ifid, n, dataOff, caplen, len);
 }
 
-function onSimple(w: CaptureWalker, buf: Uint8Array, dv: DataView, body: number, end: number): void {
+function onSimple(w: WalkerState, buf: Uint8Array, dv: DataView, body: number, end: number): void {
   const n = ++w.n;
   const iface = w.ifaces[0];
   if (!iface) {

@@ -17,23 +17,14 @@ import {
   type CaptureFormat,
 } from './format.js';
 import { walkPcapng } from './pcapng-walker.js';
+import type { Iface, WalkerState } from './walker-state.js';
 import { carryFraction } from './timestamp.js';
 import type { CaptureInfo, RawRecord } from './types.js';
 import { WarningSink, checkRecord, linktypeMessage, truncationMessage } from './warnings.js';
 
 export { formatTs, tsNumber } from './timestamp.js';
 
-export interface Iface {
-  linktype: number;
-  snaplen: number;
-  name: string | undefined;
-  /** Timestamp units: 10^-digits (pow2 false) or 2^-digits (pow2 true). */
-  resol: number;
-  pow2: boolean;
-  warnedLinktype: boolean;
-}
-
-export class CaptureWalker {
+export class CaptureWalker implements WalkerState {
   readonly warnings: WarningSink;
   /** Minimum number of bytes from the current position the walker needs to make progress. */
   need = 4;
