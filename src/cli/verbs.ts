@@ -14,6 +14,7 @@ import { register as trace } from './trace.js';
 import { register as failover } from './failover.js';
 import { register as version } from './version.js';
 import { register as exec } from './exec.js';
+import { register as graph } from './graph.js';
 
 export type RegisterVerb = (program: Command) => void;
 
@@ -31,5 +32,6 @@ export const verbs: RegisterVerb[] = [
   trace,
   failover,
   exec,
+  graph,
   version,
 ];

@@ -8,6 +8,8 @@ import { stringify } from 'yaml';
 import { FabricError } from '../errors/fabric-error.js';
 import { kindOf } from './kinds/index.js';
 import type { ClabNode } from './kinds/index.js';
+import { sortedLabels } from './kinds/base/index.js';
+import { graphLabels } from './graph-labels.js';
 import type { InterfaceModel, LabModel } from './model.js';
 
 export interface ClabEndpoint {
@@ -49,7 +51,9 @@ export function renderClab(model: LabModel): ClabTopology {
   };
   const nodes: Record<string, ClabNode> = {};
   for (const n of [...model.nodes].sort((a, b) => cmp(kindOf(a.kind).clabName(a), kindOf(b.kind).clabName(b)))) {
-    nodes[kindOf(n.kind).clabName(n)] = kindOf(n.kind).render(n);
+    const out = kindOf(n.kind).render(n);
+    out.labels = sortedLabels({ ...out.labels, ...graphLabels(n) });
+    nodes[kindOf(n.kind).clabName(n)] = out;
   }
   const links: ClabLink[] = [...model.links]
     .sort((a, b) => cmp(a.id, b.id))
