@@ -4,6 +4,7 @@ import type { Layer, VlanLayer } from '../decode/types.js';
 import type { CapturedFrame, RunFrames } from './frames.js';
 import { evidence } from './frames.js';
 import type { ProbeRecord } from './probe.js';
+import type { SuiteRecords } from './records.js';
 import type { TestContext } from './context.js';
 import type { FrameEvidence } from '../report/result.js';
 
@@ -29,6 +30,8 @@ export interface Judgement {
   ctx: TestContext;
   probe: ProbeRecord;
   run: RunFrames;
+  /** What the selected suites' own probes recorded (fault windows, the failover observation). */
+  records?: SuiteRecords;
   /** Counters a check wants in its report row. */
   stats: Record<string, number>;
 }

@@ -13,6 +13,7 @@ import { loadContext, type TestContext } from './context.js';
 import { loadRunFrames, type RunFrames } from './frames.js';
 import { EvidenceError, SkipCheck, type CheckDef, type Judgement } from './judge.js';
 import { baselineProbe, type ProbeOptions, type ProbeRecord } from './probe.js';
+import { recordSuites, type SuiteRecords } from './records.js';
 import type { CheckResult, ConformanceReport, HopPicture } from '../report/result.js';
 import { DEFAULT_SUITES, SUITES } from './suites/index.js';
 
@@ -79,6 +80,7 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   const results: CheckResult[] = [];
   let probe: ProbeRecord | undefined;
   let run: RunFrames | undefined;
+  let records: SuiteRecords | undefined;
 
   const mocha = new Mocha({ reporter: o.reporter ?? 'spec', timeout: 600_000 });
   const root = mocha.suite;
@@ -86,6 +88,7 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   root.beforeAll('probe: learn, capture every link end, real traffic, canaries', async function () {
     probe = await baselineProbe(ctx, o.probe);
     run = await loadRunFrames(probe.runDir, probe.manifest, ctx.plan);
+    records = await recordSuites(ctx, probe, new Set(checks.map((c) => c.suite)));
   });
   const bySuite = new Map<string, Mocha.Suite>();
   for (const c of checks) {
@@ -106,8 +109,8 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
         };
         results.push(res);
         try {
-          if (!probe || !run) throw new Error('the probe did not complete');
-          const j: Judgement = { ctx, probe, run, stats };
+          if (!probe || !run || !records) throw new Error('the probe did not complete');
+          const j: Judgement = { ctx, probe, run, records, stats };
           await c.judge(j);
         } catch (err) {
           if (err instanceof SkipCheck) {

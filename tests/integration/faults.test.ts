@@ -12,7 +12,7 @@ import { getRuntime } from '../../src/runtime/index.js';
 import { ensureOvs } from '../../src/hostnet/ovs-daemon.js';
 import type { ConformanceReport } from '../../src/report/result.js';
 import { loadContext } from '../../src/conformance/context.js';
-import { reprogramLab } from '../../src/conformance/faults.js';
+import { reprogramLab } from '../../src/conformance/fault-probe.js';
 import { cli as runCli, referenceLabCopy } from './lab-copy.js';
 
 const LAB = 'flti';

@@ -6,7 +6,7 @@
 // run before and after, plus the failover's own per-port captures (crossTenantFrames, and each
 // train frame against its port's planned stack: stacksDuring).
 // On a lab without hypervisors every check is reported skipped, with that reason.
-import { execa } from 'execa';
+import type { FailoverObservation } from '../../failover/observe.js';
 import { readFailoverState } from '../../failover/store.js';
 import { layoutOf, siteSystems } from '../../failover/layout.js';
 import { runDirPid } from '../../vm/index.js';
@@ -17,6 +17,13 @@ import { SkipCheck, Violations } from '../judge.js';
 function noHypervisors(j: Judgement): boolean {
   if (layoutOf(j.ctx.model).vms.length) return false;
   throw new SkipCheck(`lab ${j.ctx.lab} has no hypervisors: nothing to fail over`);
+}
+
+/** What the probe observed on the live lab (failover/observe.ts). */
+function observed(j: Judgement): FailoverObservation {
+  const o = j.records?.failover;
+  if (!o) throw new Error('the failover observation was not recorded by the probe');
+  return o;
 }
 
 export const failover: CheckDef[] = [
@@ -39,7 +46,7 @@ export const failover: CheckDef[] = [
         const rec = fs.guests[vm.name];
         const pid = vm.kind === 'host' ? -1 : rec ? runDirPid(rec.spec.runDir) : undefined;
         if (!pid) v.add(`${vm.name}: no live QEMU for its run directory`);
-        const br = (await execa('ovs-vsctl', ['port-to-br', vm.tap], { reject: false })).stdout.trim();
+        const br = observed(j).taps[vm.name] ?? '';
         const want = layout.hypervisors.find((h) => h.name === vm.host)?.bridge;
         if (br !== want)
           v.add(`${vm.name}: tap ${vm.tap} is on ${br || 'no bridge'}, the model says ${vm.host} (${want})`);
@@ -62,30 +69,19 @@ export const failover: CheckDef[] = [
     async judge(j) {
       if (noHypervisors(j)) return;
       const v = new Violations();
-      let asked = 0;
-      for (const h of layoutOf(j.ctx.model).hypervisors.filter((x) => x.site)) {
-        const tenant = h.site!.split('/')[0];
-        for (const sys of siteSystems(j.ctx.model, h.site!)) {
-          const ip = sys.ip.split('/')[0]!;
-          const dcs = [...new Set(j.ctx.systems.filter((s) => s.tenant === tenant).map((s) => s.dc))];
-          for (const dc of dcs) {
-            const from = j.ctx.systems.find((s) => s.tenant === tenant && s.dc === dc && s.vlan === sys.vlan);
-            if (!from) continue;
-            asked++;
-            const p = await execa(
-              'ip',
-              ['netns', 'exec', from.netns, 'ping', '-n', '-c', '3', '-i', '0.3', '-W', '2', ip],
-              { reject: false },
-            );
-            if (!/ [1-9]\d* received/.test(p.stdout))
-              v.add(`${from.node.name} (${dc}) → ${h.site}/${sys.name} ${ip}: no answer`);
-            const n = await execa('ip', ['netns', 'exec', from.netns, 'ip', 'neigh', 'show', ip], { reject: false });
-            const mac = /lladdr ([0-9a-f:]+)/.exec(n.stdout)?.[1];
-            if (mac !== sys.mac)
-              v.add(`${from.node.name} (${dc}) → ${ip}: answered from MAC ${mac ?? 'none'}, declared ${sys.mac}`);
-          }
-        }
+      const asks = observed(j).asks;
+      const declared = new Map(
+        layoutOf(j.ctx.model)
+          .hypervisors.filter((h) => h.site)
+          .flatMap((h) => siteSystems(j.ctx.model, h.site!).map((s) => [`${h.site}/${s.name}`, s.mac] as const)),
+      );
+      for (const a of asks) {
+        if (!a.answered) v.add(`${a.from} (${a.dc}) → ${a.site}/${a.system} ${a.ip}: no answer`);
+        const mac = declared.get(`${a.site}/${a.system}`);
+        if (a.mac !== mac)
+          v.add(`${a.from} (${a.dc}) → ${a.ip}: answered from MAC ${a.mac ?? 'none'}, declared ${mac}`);
       }
+      const asked = asks.length;
       j.stats.asked = asked;
       v.throwIfAny('customer VM identity');
       if (!asked) throw new Error("no client of a hosted site's tenant to ask from");

@@ -1,78 +1,24 @@
 // faults: isolation still holds while the fabric breaks. The faults are declared here as data;
-// the probe (../faults.ts) runs each in its own capture window with canaries and real traffic
-// before, during and after it. Judges: the isolation checks over EVERY frame of every window,
+// the fault probe (../fault-probe.ts, src/faults) runs each in its own capture window with
+// canaries and real traffic before, during and after it, before any check judges. Judges: the isolation checks over EVERY frame of every window,
 // proof that each fault took effect, and recovery (pings answered again, flows on plan, canaries
 // delivered as planned). Opt-in (`fabric test <lab> --suite faults`): it takes ~30-60 s and its
 // restart step re-programs the lab's bridges (the one declared write of `fabric test`).
-import { writeFileSync } from 'node:fs';
-import { FabricError } from '../../errors/fabric-error.js';
-import { join } from 'node:path';
-import {
-  faultTimeline,
-  relativeFrames,
-  runFaults,
-  type FaultRun,
-  type FaultStep,
-  type FaultWindow,
-} from '../faults.js';
-import type { TestContext } from '../context.js';
+import { relativeFrames, type FaultRun, type FaultWindow } from '../fault-probe.js';
 import { EvidenceError, type CheckDef, type Judgement } from '../judge.js';
 import type { FrameEvidence } from '../../report/result.js';
 import { delivery } from './delivery.js';
 import { isolation } from './isolation.js';
 
-export const FAULT_STEPS: FaultStep[] = [
-  // The dedicated line between dc1 and dc2 (or, in a lab without one, a DC fabric link) flaps.
-  {
-    kind: 'link-flap',
-    name: 'link-flap',
-    linkClasses: ['dc-interconnect', 'long-haul', 'dc-fabric'],
-    flaps: 3,
-    downMs: 700,
-    upMs: 700,
-  },
-  // The shared OVS daemon restarts: flows gone, secure bridges drop until re-programmed.
-  { kind: 'vswitchd-restart', name: 'ovs-vswitchd-restart' },
-  // A provider router (the namespace carrying every tenant's long-haul frames) dies.
-  { kind: 'node-kill', name: 'node-kill', nodes: ['prov-a'], roles: ['provider', 'p', 'interconnect'], downMs: 1500 },
-];
+import { selectFaultSteps } from './fault-steps.js';
 
-/**
- * The steps to run: all of FAULT_STEPS, or those named in FABRIC_FAULT_STEPS (comma-separated; an
- * unknown name is an error, never a silent skip).
- */
-export function selectFaultSteps(names = process.env.FABRIC_FAULT_STEPS): FaultStep[] {
-  const wanted = (names ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (!wanted.length) return FAULT_STEPS;
-  const unknown = wanted.filter((n) => !FAULT_STEPS.some((s) => s.name === n));
-  if (unknown.length)
-    throw new FabricError('E_FAULT_UNKNOWN', `unknown fault step ${unknown.join(', ')}`, {
-      hint: `steps: ${FAULT_STEPS.map((s) => s.name).join(', ')}`,
-    });
-  return FAULT_STEPS.filter((s) => wanted.includes(s.name));
-}
+export { FAULT_STEPS, selectFaultSteps } from './fault-steps.js';
 
-// One fault run per test context: the first faults check runs it, the others judge the same run.
-const runs = new WeakMap<TestContext, Promise<FaultRun>>();
-
-async function faultRun(j: Judgement): Promise<FaultRun> {
-  let p = runs.get(j.ctx);
-  if (!p) {
-    p = runFaults(j.ctx, selectFaultSteps(), {
-      onEvent: (step, what) => process.stderr.write(`    [faults] ${step}: ${what}\n`),
-    }).then((r) => {
-      writeFileSync(
-        join(j.probe.runDir, 'faults.json'),
-        JSON.stringify({ steps: faultTimeline(r, j.probe.runDir), restoredForeign: r.restoredForeign }, null, 2) + '\n',
-      );
-      return r;
-    });
-    runs.set(j.ctx, p);
-  }
-  return p;
+/** The fault run the probe recorded (recordSuites runs it when the faults suite is selected). */
+function faultRun(j: Judgement): FaultRun {
+  const r = j.records?.faults;
+  if (!r) throw new Error('the fault probe did not run');
+  return r;
 }
 
 /** Runs a list of checks over one window; collects their failures per window. */
@@ -87,7 +33,13 @@ async function judgeWindow(
   const stats: Record<string, number> = {};
   for (const c of checks) {
     try {
-      await c.judge({ ctx: j.ctx, probe: { ...w.probe, canaries }, run: relativeFrames(w, j.probe.runDir), stats });
+      await c.judge({
+        ctx: j.ctx,
+        probe: { ...w.probe, canaries },
+        run: relativeFrames(w, j.probe.runDir),
+        records: j.records,
+        stats,
+      });
     } catch (err) {
       msgs.push(`[${w.step.name}: ${c.id}] ${String((err as Error)?.message ?? err)}`);
       if (err instanceof EvidenceError) evidence.push(...err.evidence);
@@ -106,7 +58,7 @@ export const faults: CheckDef[] = [
     id: 'faults/each-fault-took-effect',
     title: 'each declared fault really happened (link down, daemon pid changed and flows gone, node interfaces down)',
     async judge(j) {
-      const r = await faultRun(j);
+      const r = faultRun(j);
       j.stats.steps = r.windows.length;
       const msgs = r.windows.flatMap((w) => [
         ...w.notApplied.map((m) => `${w.step.name} (${w.target}): ${m}`),
@@ -122,7 +74,7 @@ export const faults: CheckDef[] = [
     id: 'faults/isolation-in-every-window',
     title: 'no frame crosses tenants before, during or after any fault, and no fabric tag reaches a client',
     async judge(j) {
-      const r = await faultRun(j);
+      const r = faultRun(j);
       const msgs: string[] = [];
       const evidence: FrameEvidence[] = [];
       let frames = 0;
@@ -147,7 +99,7 @@ export const faults: CheckDef[] = [
     id: 'faults/recovered',
     title: 'after each fault every tenant answers pings again and the switches run the plan',
     async judge(j) {
-      const r = await faultRun(j);
+      const r = faultRun(j);
       const msgs: string[] = [];
       for (const w of r.windows) {
         const lost = w.recoveryPings.filter((p) => p.result.received < 1);
@@ -168,7 +120,7 @@ export const faults: CheckDef[] = [
     id: 'faults/delivery-after-recovery',
     title: 'after each fault every canary sent is delivered to every planned destination again',
     async judge(j) {
-      const r = await faultRun(j);
+      const r = faultRun(j);
       const msgs: string[] = [];
       const evidence: FrameEvidence[] = [];
       for (const w of r.windows) {

@@ -1,7 +1,7 @@
 // The faults suite's declarations (no root): opt-in registration, the declared steps, step
 // selection, and the meter dump → add-meter conversion used to restore other labs' bridges.
 import { expect } from 'chai';
-import { meterArgs } from '../../../src/conformance/faults.js';
+import { meterArgs } from '../../../src/faults/index.js';
 import { selectChecks } from '../../../src/conformance/runner.js';
 import { FAULT_STEPS, selectFaultSteps } from '../../../src/conformance/suites/faults.js';
 import { DEFAULT_SUITES, SUITES } from '../../../src/conformance/suites/index.js';

@@ -24,8 +24,6 @@ const FIRST_ARGS: Record<(typeof COMMANDS)[number], RegExp> = {
  * migration.
  */
 const ALLOWED = new Map<string, string>([
-  ['conformance/faults.ts', 'fault injection moves to src/faults onto the adapter'],
-  ['conformance/suites/failover.ts', 'failover judge: the failover move'],
   ['failover/echo-train.ts', 'failover move'],
   ['failover/host-stack.ts', 'failover move'],
   ['failover/probe.ts', 'failover move'],

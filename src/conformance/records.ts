@@ -1,0 +1,43 @@
+// Probes a selected suite needs beyond the baseline one, run before any check judges: the fault
+// windows (faults) and the failover observation (failover). Checks only read these records.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { observeFailover, type FailoverObservation } from '../failover/observe.js';
+import { layoutOf } from '../failover/layout.js';
+import type { TestContext } from './context.js';
+import { faultTimeline, runFaults, type FaultRun } from './fault-probe.js';
+import type { ProbeRecord } from './probe.js';
+import { selectFaultSteps } from './suites/fault-steps.js';
+
+export interface SuiteRecords {
+  faults?: FaultRun;
+  /** Absent when the failover suite is not selected or the lab has no virtual hypervisors. */
+  failover?: FailoverObservation;
+}
+
+export async function recordSuites(ctx: TestContext, probe: ProbeRecord, suites: Set<string>): Promise<SuiteRecords> {
+  const out: SuiteRecords = {};
+  if (suites.has('failover') && layoutOf(ctx.model).vms.length)
+    out.failover = await observeFailover(
+      ctx.model,
+      ctx.systems.map((s) => ({
+        tenant: s.tenant,
+        dc: s.dc,
+        vlan: s.vlan,
+        node: s.node.name,
+        netns: s.netns,
+        ifname: s.ifname,
+      })),
+    );
+  if (suites.has('faults')) {
+    const r = await runFaults(ctx, selectFaultSteps(), {
+      onEvent: (step, what) => process.stderr.write(`    [faults] ${step}: ${what}\n`),
+    });
+    writeFileSync(
+      join(probe.runDir, 'faults.json'),
+      JSON.stringify({ steps: faultTimeline(r, probe.runDir), restoredForeign: r.restoredForeign }, null, 2) + '\n',
+    );
+    out.faults = r;
+  }
+  return out;
+}
