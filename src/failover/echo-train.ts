@@ -8,6 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { hostNet } from '../hostnet/index.js';
 import { checkIfname, checkIpv4, checkMac, checkNetns } from '../capture/names.js';
 import { build, dissect, inetChecksum } from '../decode/index.js';
 import { FabricError } from '../errors/fabric-error.js';
@@ -233,19 +234,8 @@ export async function analyseEchoCapture(f: EchoFlow, count: number, file: strin
 
 /** The MAC of an interface inside a namespace, as the kernel has it. */
 export async function linkMac(netns: string, ifname: string): Promise<string> {
-  const r = await execa('ip', ['-n', checkNetns(netns), '-j', 'link', 'show', 'dev', checkIfname(ifname)], {
-    reject: false,
-    timeout: 5000,
-    stdin: 'ignore',
-  });
-  let mac: unknown;
-  try {
-    mac = (JSON.parse(String(r.stdout)) as { address?: string }[])[0]?.address;
-  } catch {
-    mac = undefined;
-  }
-  if (r.exitCode !== 0 || typeof mac !== 'string')
-    throw new FabricError('E_FAILOVER_PROBE', `no MAC for ${ifname} in ${netns}: ${String(r.stderr).trim()}`);
+  const mac = (await hostNet().ip.link(checkNetns(netns), checkIfname(ifname)))?.mac;
+  if (typeof mac !== 'string') throw new FabricError('E_FAILOVER_PROBE', `no MAC for ${ifname} in ${netns}`);
   return checkMac(mac);
 }
 
@@ -256,10 +246,8 @@ export async function linkMac(netns: string, ifname: string): Promise<string> {
  */
 export async function warmUp(f: EchoFlow): Promise<boolean> {
   checkFlow(f);
-  const r = await execa('ip', ['netns', 'exec', f.netns, 'ping', '-n', '-c', '1', '-W', '2', '-p', f.pattern, f.ip], {
-    reject: false,
+  const r = await hostNet().ip.tryExec(f.netns, ['ping', '-n', '-c', '1', '-W', '2', '-p', f.pattern, f.ip], {
     timeout: 5000,
-    stdin: 'ignore',
   });
   return r.exitCode === 0;
 }

@@ -24,7 +24,7 @@ const FIRST_ARGS: Record<(typeof COMMANDS)[number], RegExp> = {
  * migration.
  */
 const ALLOWED = new Map<string, string>([
-  ['failover/echo-train.ts', 'failover move'],
+  ['failover/echo-train.ts', 'failover move: tcpreplay spawn'],
   ['failover/host-stack.ts', 'failover move'],
   ['failover/probe.ts', 'failover move'],
   ['capture/session.ts', 'hostnet migration of capture'],
