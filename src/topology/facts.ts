@@ -3,30 +3,9 @@
 // only their rendering for containerlab, written here and nowhere else.
 import type { FabricIntent, SiteIntent, TenantIntent } from './intent.js';
 import type { NodeModel } from './model.js';
+import type { NodeFacts } from './node-facts.js';
 
-export type SiteType = SiteIntent['type'];
-export type HypervisorKind = 'customer' | 'ha';
-export type VmState = 'active' | 'inactive' | 'failed';
-
-export interface NodeFacts {
-  /** access switch, endpoint, hypervisor holding a site: the site's name (its tenant is node.tenant). */
-  site?: string;
-  siteType?: SiteType;
-  /** endpoint: the system's name and own VLAN. */
-  system?: string;
-  vlan?: number;
-  /** hypervisor: its type, and the `tenant/site` its bridge device is configured for. */
-  hypervisorType?: HypervisorKind;
-  serves?: string;
-  /** vm and vxlan-gateway: the physical hypervisor it runs on / belongs to. */
-  hypervisor?: string;
-  /** vm: its state, the `tenant/site` it carries, the HA hypervisor whose pool it was built in. */
-  vmState?: VmState;
-  hostsSite?: string;
-  pool?: string;
-  /** vm: a traditional hypervisor's host stack (a namespace) rather than a QEMU guest. */
-  hostStack?: boolean;
-}
+export type { HypervisorKind, NodeFacts, SiteType, VmState } from './node-facts.js';
 
 // Label order follows the order the builder has always written them in (golden files).
 const LABEL: Record<keyof NodeFacts, string> = {

@@ -1,7 +1,7 @@
 // The resolved lab: what `fabric.yml` becomes after load → validate → resolve. It is the one
 // model every later stage reads: the containerlab generator, the runtimes, the tag planner and
 // the conformance suites. Keep it plain data (JSON-serialisable) so it can live in a state file.
-import type { NodeFacts } from './facts.js';
+import type { NodeFacts } from './node-facts.js';
 import type { FabricIntent } from './intent.js';
 
 /** Canonical containerlab kinds (the schema rejects short aliases). */
