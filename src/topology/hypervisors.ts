@@ -1,4 +1,4 @@
-// Hypervisors (seed 000, failover issue): the `hypervisors:` section → nodes and links.
+// Hypervisors (seed 000, docs/failover.md): the `hypervisors:` section → nodes and links.
 //
 // - Every physical (first-level) hypervisor is an OVS bridge node, role `hypervisor`, with one
 //   uplink (class `hypervisor`, all VLANs) to its DC switch: an attachment point like a tenant

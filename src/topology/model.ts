@@ -15,7 +15,7 @@ export type NodeKind = 'linux' | 'ovs-bridge' | 'bridge' | 'generic_vm' | 'host'
  * - interconnect: DC interconnect switch 124/220/222 on a dedicated line, OVS;
  * - pe / p: long-haul MPLS routers 300/302/304 (push/pop, swap), OVS;
  * - provider: a router namespace on the provider L3 segment (outer IPv4 added/removed here);
- * - hypervisor / vm: first-level hypervisors and QEMU guests (failover issue);
+ * - hypervisor / vm: first-level hypervisors and QEMU guests (docs/failover.md);
  * - vxlan-gateway: a hypervisor's bridge device (seed 000 FIG. 1): VXLAN on a dot1q VLAN in on
  *   one side, the tenant's own VLAN out on the other.
  */
