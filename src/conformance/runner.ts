@@ -5,10 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha from 'mocha';
 import { FabricError } from '../errors/fabric-error.js';
-import { layersText } from '../inspect/format-text.js';
-import type { InspectLayer } from '../inspect/types.js';
 import { matchLayers } from '../tagging/expected.js';
-import { patternText, writeReports } from '../report/index.js';
+import { writeReports } from '../report/index.js';
 import { loadContext, type TestContext } from './context.js';
 import { loadRunFrames, type RunFrames } from './frames.js';
 import { EvidenceError, SkipCheck, type CheckDef, type Judgement } from './judge.js';
@@ -57,14 +55,13 @@ function hopPictures(ctx: TestContext, probe: ProbeRecord, run: RunFrames): HopP
       flow: `${c.src.node.name} → ${c.dst.node.name} (unicast canary ${c.key.split('|')[0]})`,
       hops: ctx.exp.traversals(c.flow).map((h) => {
         const f = seen.find((x) => x.linkId === h.link.id);
-        const stack = patternText(h.layers);
         return {
           link: h.link.id,
           class: h.class,
           from: h.from,
           to: h.to,
-          stack,
-          observed: f ? layersText(f.layers as unknown as InspectLayer[]) : undefined,
+          expected: h.layers,
+          observed: f?.layers,
           ok: f ? matchLayers(f.layers, h.layers) === null : false,
         };
       }),
@@ -146,7 +143,7 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   for (const r of results)
     for (const [k, n] of Object.entries(r.stats ?? {})) if (k.startsWith('background.')) background[k.slice(11)] = n;
   const report: ConformanceReport = {
-    reportVersion: 1,
+    reportVersion: 2,
     lab: o.lab,
     runtime: ctx.runtime,
     planHash: ctx.planHash,

@@ -6,10 +6,10 @@
 // Deterministic: the output depends on the report (and options) only.
 import { writeFile } from 'node:fs/promises';
 import type { CaptureManifest } from '../capture/manifest.js';
-import type { CheckResult, ConformanceReport, FrameEvidence, HopPicture } from './result.js';
+import type { CheckResult, ConformanceReport, FrameEvidence, HopStack } from './result.js';
 import { suiteOrder } from './junit.js';
 import { BLOCK_COLOR, CLASS_COLOR, tenantColors } from './palette.js';
-import { parseStack, type StackBlock } from './stack.js';
+import { expectedBlocks, observedBlocks, patternText, type StackBlock } from './stack.js';
 import { topologyLegend, topologySvg } from './topology-svg.js';
 import { html } from './xml.js';
 
@@ -130,8 +130,8 @@ function blockHtml(b: StackBlock, extraClass = '', want?: string): string {
 }
 
 /** One hop card: observed blocks (mismatches against expected marked) or expected blocks only. */
-function hopCard(h: HopPicture['hops'][number]): string {
-  const expected = parseStack(h.stack);
+function hopCard(h: HopStack): string {
+  const expected = expectedBlocks(h.expected);
   const cls = CLASS_COLOR[h.class] ?? '#64748b';
   const head =
     `<span class="cls" style="background:${cls}">${html(CLASS_SHORT[h.class] ?? h.class)}</span>` +
@@ -143,7 +143,7 @@ function hopCard(h: HopPicture['hops'][number]): string {
     }
     return `<div class="hopcard exp" data-link="${html(h.link)}">${head}${expected.map((b) => blockHtml(b)).join('')}<span class="state">expected (not captured)</span></div>`;
   }
-  const observed = parseStack(h.observed);
+  const observed = observedBlocks(h.observed);
   const exp = fabricPart(expected);
   const obs = fabricPart(observed);
   // Compare the fabric headers position by position, outer first (payload is not part of a plan).
@@ -181,7 +181,7 @@ function hopCard(h: HopPicture['hops'][number]): string {
     : 'observed = expected';
   return (
     `<div class="hopcard ${mismatch ? 'bad' : 'ok'}" data-link="${html(h.link)}">${head}${blocks.join('')}<span class="state">${state}</span>` +
-    (mismatch ? `<span class="state mono" title="expected stack">exp: ${html(h.stack)}</span>` : '') +
+    (mismatch ? `<span class="state mono" title="expected stack">exp: ${html(patternText(h.expected))}</span>` : '') +
     '</div>'
   );
 }

@@ -2,6 +2,14 @@
 export { junitXml, writeJunit, suiteOrder, evidenceLine } from './junit.js';
 export { reportJson, writeJson, readReport } from './json.js';
 export { renderHtml, writeHtml, pcapHref, type HtmlOptions } from './html.js';
-export { patternText, parseStack, parseKeyValueStack, BLOCK_LABEL, type StackBlock, type BlockKind } from './stack.js';
+export {
+  patternText,
+  observedText,
+  expectedBlocks,
+  observedBlocks,
+  BLOCK_LABEL,
+  type StackBlock,
+  type BlockKind,
+} from './stack.js';
 export { topologySvg } from './topology-svg.js';
 export { writeReports, type WrittenReports } from './write.js';

@@ -52,12 +52,12 @@ export async function readReport(path: string): Promise<ConformanceReport> {
     throw new FabricError('E_REPORT_READ', `cannot read report ${path}`, { cause: err });
   }
   const r = v as Partial<ConformanceReport>;
-  if (!r || typeof r !== 'object' || r.reportVersion !== 1) {
+  if (!r || typeof r !== 'object' || r.reportVersion !== 2) {
     throw new FabricError(
       'E_REPORT_VERSION',
       `${path}: not a fabric conformance report (reportVersion ${JSON.stringify(r?.reportVersion)})`,
       {
-        hint: 'expected reportVersion 1 (src/report/result.ts)',
+        hint: 'expected reportVersion 2 (src/report/result.ts)',
       },
     );
   }

@@ -1,6 +1,8 @@
 // What a conformance run produces: the contract between the judge (src/conformance) and the
 // reports (src/report: JSON, JUnit, HTML). Every failed check names its evidence: the capture
 // file, the frame numbers and the decoded frames.
+import type { Layer } from '../decode/index.js';
+import type { LayerPattern } from '../tagging/expected.js';
 import type { LinkClass } from '../topology/model.js';
 
 export type CheckState = 'passed' | 'failed' | 'skipped';
@@ -31,11 +33,24 @@ export interface CheckResult {
   stats?: Record<string, number>;
 }
 
+/** One hop of a tenant flow: the stack the plan expects there and the frame seen there, as layers. */
+export interface HopStack {
+  link: string;
+  class: LinkClass;
+  from: string;
+  to: string;
+  /** Expected layers, outer to inner, down to the client's Ethernet header; '*' is any value. */
+  expected: LayerPattern[];
+  /** The decoded layers of the frame captured on this hop; absent when none was captured. */
+  observed?: Layer[];
+  ok?: boolean;
+}
+
 /** The per-hop picture of one tenant flow, for the HTML report. */
 export interface HopPicture {
   tenant: string;
   flow: string;
-  hops: { link: string; class: LinkClass; from: string; to: string; stack: string; observed?: string; ok?: boolean }[];
+  hops: HopStack[];
 }
 
 export interface TopologyPicture {
@@ -44,7 +59,8 @@ export interface TopologyPicture {
 }
 
 export interface ConformanceReport {
-  reportVersion: 1;
+  /** 2: hop stacks are layers (`expected`, `observed`); 1 stored them as text (`stack`, `observed`). */
+  reportVersion: 2;
   lab: string;
   runtime: string;
   planHash: string;

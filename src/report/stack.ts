@@ -1,9 +1,12 @@
-// Hop stacks as text and as blocks. A HopPicture carries its stacks as one-line text in the
-// `fabric inspect` syntax (outer to inner, " | " between headers, tags after the Ethernet
-// addresses). `patternText` writes expected stacks (src/tagging/expected.ts patterns, '*' for a
-// wildcard) in that same syntax, so expected and observed lines read alike; `parseStack` turns
-// either back into typed blocks for the HTML picture, naming each block after its role in the
+// Hop stacks: report.json stores them as layers (expected: tagging patterns, '*' for a wildcard;
+// observed: the decoder's layers), and both renderings come from those layers. `patternText` and
+// inspect's `layersText` write the one-line `fabric inspect` syntax (outer to inner, " | " between
+// headers, tags after the Ethernet addresses), so expected and observed lines read alike;
+// `expectedBlocks`/`observedBlocks` give the HTML picture's blocks, named after their role in the
 // fabric (Tag1..Tag4, PW, VXLAN, client Ethernet).
+import type { Layer } from '../decode/index.js';
+import { layersText } from '../inspect/format-text.js';
+import type { InspectLayer } from '../inspect/types.js';
 import type { LayerPattern } from '../tagging/expected.js';
 
 export type BlockKind =
@@ -104,90 +107,82 @@ export function patternText(layers: readonly LayerPattern[]): string {
   return parts.join(' | ');
 }
 
-const MAC_PAIR = /^(\S+) > (\S+)(?: (.*))?$/;
-const VLAN = /^(802\.1ad|802\.1Q|QinQ\(\S+\)) (\S+)(.*)$/;
+type AnyLayer = { name: string } & Record<string, unknown>;
+type Render = (layers: AnyLayer[]) => string;
 
-const KV_PART = /^(eth|vlan|mpls|pw|vxlan|ipv4|ipv6|udp|tcp|arp|icmp|raw)((?: [a-z]+=\S+)*)$/;
+/** Network and transport layers, and what the decoder leaves undecoded: the client's payload. */
+const PAYLOAD = new Set(['ipv4', 'ipv6', 'arp', 'icmp', 'udp', 'tcp']);
 
 /**
- * The `name key=value ...` form (`eth src=02:.. dst=.. type=34984 | vlan tpid=34984 vid=101`),
- * as a pattern list; null when the text is not in that form.
+ * Layers (outer to inner) → blocks. Each block's value is the layer's own text in the one-line
+ * syntax without its header word; an IP header takes the transport header the renderer attaches to
+ * it. The last Ethernet header is the client's; an IP header before a VXLAN header is the outer one.
  */
-export function parseKeyValueStack(text: string): LayerPattern[] | null {
-  const parts = text
-    .split(' | ')
-    .map((p) => p.trim())
-    .filter(Boolean);
-  if (!parts.length) return null;
-  const out: LayerPattern[] = [];
-  for (const p of parts) {
-    const m = KV_PART.exec(p);
-    if (!m) return null;
-    const l: Record<string, string | number | boolean> = { name: m[1]! };
-    for (const kv of m[2]!.trim().split(' ').filter(Boolean)) {
-      const i = kv.indexOf('=');
-      const k = kv.slice(0, i),
-        v = kv.slice(i + 1);
-      l[k] = v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v;
+function stackBlocks(layers: readonly AnyLayer[], render: Render): StackBlock[] {
+  const names = layers.map((l) => l.name);
+  const lastEth = names.lastIndexOf('eth');
+  const lastVxlan = names.lastIndexOf('vxlan');
+  const out: StackBlock[] = [];
+  const b = (kind: BlockKind, value: string): void => {
+    out.push({ kind, label: BLOCK_LABEL[kind], value: value.trim() });
+  };
+  let afterStag = false;
+  for (let i = 0; i < layers.length; i++) {
+    const l = layers[i]!;
+    // An Ethernet header is drawn from its fields: alone, its text would end in its ethertype.
+    const text = l.name === 'eth' ? '' : render([l]);
+    const stag = afterStag;
+    afterStag = false;
+    switch (l.name) {
+      case 'eth':
+        b(i === lastEth ? 'eth-client' : 'eth-outer', `${s(l.src)} > ${s(l.dst)}`);
+        break;
+      case 'vlan': {
+        const word = text.slice(0, text.indexOf(' '));
+        const value = text.slice(word.length + 1);
+        if (word === '802.1Q') b(stag ? 'tag2' : 'own-vlan', value);
+        else {
+          b('tag1', word === '802.1ad' ? value : text);
+          afterStag = true;
+        }
+        break;
+      }
+      case 'mpls':
+        b(l.s === true ? 'tag3' : 'tag4', text.slice(5).replace(/\s*\[S\]/, ''));
+        break;
+      case 'pw':
+        b('pw', text.slice(2).trim() || 'eth');
+        break;
+      case 'vxlan':
+        b('vxlan', text.slice(5));
+        break;
+      default: {
+        if (!PAYLOAD.has(l.name)) {
+          if (text) b('raw', text); // the decoder's raw payload renders as nothing
+          break;
+        }
+        const next = layers[i + 1];
+        const pair = next && (l.name === 'ipv4' || l.name === 'ipv6') ? render([l, next]) : '';
+        const joined = pair !== '' && !pair.includes(' | ');
+        if (joined) i++;
+        b(l.name.startsWith('ipv') && lastVxlan > i ? 'ip-outer' : 'payload', joined ? pair : text);
+      }
     }
-    out.push(l as LayerPattern);
   }
   return out;
 }
 
-/**
- * One stack line (observed or expected) → blocks, outer to inner. Accepts the `fabric inspect`
- * syntax and the `name key=value` pattern form. Unknown parts become `raw`.
- */
-export function parseStack(text: string): StackBlock[] {
-  const kv = parseKeyValueStack(text);
-  if (kv) text = patternText(kv);
-  // Split into header tokens; an Ethernet part may carry its first tag (`a > b 802.1ad 101`).
-  const tokens: string[] = [];
-  for (const part of text.split(' | ')) {
-    const p = part.trim();
-    if (!p) continue;
-    const m = MAC_PAIR.exec(p);
-    if (m && !/^(IPv4|IPv6|UDP|TCP|ARP|ICMP)/.test(p)) {
-      tokens.push(`eth ${m[1]} > ${m[2]}`);
-      const rest = (m[3] ?? '').replace(/\s*ethertype 0x[0-9a-f]{4}\s*$/i, '').trim();
-      if (rest) tokens.push(rest);
-    } else {
-      tokens.push(p);
-    }
-  }
-  const ethIdx = tokens.map((t, i) => (t.startsWith('eth ') ? i : -1)).filter((i) => i >= 0);
-  const lastEth = ethIdx.length ? ethIdx[ethIdx.length - 1]! : -1;
-  const vxlanIdx = tokens.findIndex((t) => t.startsWith('VXLAN'));
-  const out: StackBlock[] = [];
-  let afterStag = false;
-  tokens.forEach((t, i) => {
-    const b = (kind: BlockKind, value: string): void => {
-      out.push({ kind, label: BLOCK_LABEL[kind], value: value.trim() });
-    };
-    if (t.startsWith('eth ')) {
-      afterStag = false;
-      return b(i === lastEth ? 'eth-client' : 'eth-outer', t.slice(4));
-    }
-    const v = VLAN.exec(t);
-    if (v) {
-      const value = v[2]! + v[3]!;
-      if (v[1] === '802.1Q') {
-        b(afterStag ? 'tag2' : 'own-vlan', value);
-        afterStag = false;
-      } else {
-        b('tag1', v[1] === '802.1ad' ? value : `${v[1]} ${value}`);
-        afterStag = true;
-      }
-      return;
-    }
-    afterStag = false;
-    if (t.startsWith('MPLS ')) return b(t.includes('[S]') ? 'tag3' : 'tag4', t.slice(5).replace(/\s*\[S\]/, ''));
-    if (t.startsWith('PW')) return b('pw', t.slice(2).trim() || 'eth');
-    if (t.startsWith('VXLAN')) return b('vxlan', t.slice(5));
-    if (/^(IPv4|IPv6) /.test(t) && vxlanIdx > i) return b('ip-outer', t);
-    if (/^(IPv4|IPv6|ARP|ICMP|ICMP6|UDP|TCP) /.test(t) || /^(IPv4|IPv6|ARP)$/.test(t)) return b('payload', t);
-    b('raw', t);
-  });
-  return out;
+/** Blocks of an expected stack (tagging patterns; '*' marks a wildcard value). */
+export function expectedBlocks(layers: readonly LayerPattern[]): StackBlock[] {
+  return stackBlocks(layers, (ls) => patternText(ls as LayerPattern[]));
+}
+
+/** Blocks of an observed frame (the decoder's layers). */
+export function observedBlocks(layers: readonly Layer[]): StackBlock[] {
+  return stackBlocks(layers as unknown as AnyLayer[], (ls) => observedText(ls as unknown as Layer[]));
+}
+
+/** An observed frame in the one-line `fabric inspect` syntax. */
+export function observedText(layers: readonly Layer[]): string {
+  return layersText(layers as unknown as InspectLayer[]);
 }

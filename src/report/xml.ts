@@ -1,7 +1,7 @@
 // XML 1.0 escaping. Decoded frames and failure messages may hold any character; the ones XML 1.0
 // cannot carry at all (most C0 controls, lone surrogates, U+FFFE/U+FFFF) are written as a visible
 // `\xNN` / `\uNNNN` text instead, so the document always parses.
- 
+
 const INVALID =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 

@@ -85,7 +85,7 @@ export const EVIDENCE_CODES = {
   },
   E_REPORT_VERSION: {
     summary: 'the file is not a fabric conformance report of a known version',
-    hint: 'expected reportVersion 1 (src/conformance/result.ts)',
+    hint: 'expected reportVersion 2 (src/report/result.ts)',
   },
   E_REPORT_SHAPE: { summary: 'a conformance report lacks a required field', hint: 'write it again with fabric test' },
 } as const satisfies Record<string, ErrorInfo>;

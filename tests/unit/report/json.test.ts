@@ -37,13 +37,13 @@ describe('report/json', () => {
       const back = await readReport(join(dir, 'r.json'));
       expect(back).to.deep.equal(JSON.parse(JSON.stringify(r)));
       expect('mutations' in back).to.equal(false);
-      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ reportVersion: 2 }));
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ reportVersion: 1 }));
       let code = '';
       await readReport(join(dir, 'bad.json')).catch((e: { code: string }) => {
         code = e.code;
       });
       expect(code).to.equal('E_REPORT_VERSION');
-      writeFileSync(join(dir, 'short.json'), JSON.stringify({ reportVersion: 1, lab: 'x' }));
+      writeFileSync(join(dir, 'short.json'), JSON.stringify({ reportVersion: 2, lab: 'x' }));
       await readReport(join(dir, 'short.json')).catch((e: { code: string }) => {
         code = e.code;
       });

@@ -9,7 +9,7 @@ export interface XNode {
 }
 
 const NAME = /^[A-Za-z_:][-A-Za-z0-9_.:]*/;
- 
+
 const BAD_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const ENT: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
