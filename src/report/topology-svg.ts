@@ -41,7 +41,27 @@ export interface TopologySvgResult {
   height: number;
 }
 
-export function topologySvg(topo: TopologyPicture): TopologySvgResult {
+interface Band {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  tenant: string;
+}
+
+interface Layout {
+  nodes: Node[];
+  boxes: Map<string, Box>;
+  bands: Band[];
+  columns: { dc: string; x: number; w: number }[];
+  core: Node[];
+  tenants: Map<string, string>;
+  totalW: number;
+  height: number;
+}
+
+/** Where every box goes: one column per DC, tenant bands, the core band above. */
+function layout(topo: TopologyPicture): Layout {
   const nodes = [...topo.nodes].sort(byName);
   const adj = new Map<string, string[]>();
   for (const l of topo.links) {
@@ -50,7 +70,7 @@ export function topologySvg(topo: TopologyPicture): TopologySvgResult {
   }
   const tenants = tenantColors(nodes.map((n) => n.tenant).filter((t): t is string => !!t));
   const boxes = new Map<string, Box>();
-  const bands: { x: number; y: number; w: number; h: number; tenant: string }[] = [];
+  const bands: Band[] = [];
   const columns: { dc: string; x: number; w: number }[] = [];
   const dcs = [...new Set(nodes.map((n) => n.dc).filter((d): d is string => !!d))].sort();
 
@@ -136,6 +156,12 @@ export function topologySvg(topo: TopologyPicture): TopologySvgResult {
   core.forEach((n, i) => place(n, (totalW - coreW) / 2 + i * (BW + GAP * 3), ROW.core));
   const height = maxY + 24;
 
+  return { nodes, boxes, bands, columns, core, tenants, totalW, height };
+}
+
+/** The canvas, the core band, the DC columns and the tenant bands (behind links and boxes). */
+function backgroundSvg(topo: TopologyPicture, l: Layout): string[] {
+  const { nodes, bands, columns, core, tenants, totalW, height } = l;
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" class="topology" viewBox="0 0 ${totalW} ${height}" width="${totalW}" height="${height}" role="img" aria-label="topology">`,
@@ -160,7 +186,12 @@ export function topologySvg(topo: TopologyPicture): TopologySvgResult {
     );
     out.push(`<text x="${b.x + 4}" y="${b.y + 12}" class="band-title" fill="${col}">${html(b.tenant)}</text>`);
   }
-  // Links: straight lines; links between boxes on one row arc upwards; parallel links fan out.
+  return out;
+}
+
+/** Links: straight lines; links between boxes on one row arc upwards; parallel links fan out. */
+function linksSvg(topo: TopologyPicture, boxes: Map<string, Box>): string[] {
+  const out: string[] = [];
   const pairCount = new Map<string, number>();
   const centre = (b: Box) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
   const links = [...topo.links].sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -192,7 +223,11 @@ export function topologySvg(topo: TopologyPicture): TopologySvgResult {
       `<path class="link" data-link="${html(l.id)}" data-class="${html(l.class)}" d="${d}" fill="none" stroke="${col}" stroke-width="${w}"><title>${html(`${l.id} (${l.class})`)}</title></path>`,
     );
   }
-  out.push('</g><g class="nodes">');
+  return out;
+}
+
+function nodesSvg(boxes: Map<string, Box>, tenants: Map<string, string>): string[] {
+  const out: string[] = [];
   for (const b of [...boxes.values()].sort((m, n) => byName(m.node, n.node))) {
     const n = b.node;
     const fill = ROLE_COLOR[n.role] ?? '#e5e7eb';
@@ -213,8 +248,19 @@ export function topologySvg(topo: TopologyPicture): TopologySvgResult {
     );
     out.push('</g>');
   }
-  out.push('</g></svg>');
-  return { svg: out.join('\n'), width: totalW, height };
+  return out;
+}
+
+export function topologySvg(topo: TopologyPicture): TopologySvgResult {
+  const l = layout(topo);
+  const out = [
+    ...backgroundSvg(topo, l),
+    ...linksSvg(topo, l.boxes),
+    '</g><g class="nodes">',
+    ...nodesSvg(l.boxes, l.tenants),
+    '</g></svg>',
+  ];
+  return { svg: out.join('\n'), width: l.totalW, height: l.height };
 }
 
 /** The legend (HTML): roles, link classes and tenants present in the picture. */

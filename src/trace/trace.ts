@@ -12,16 +12,26 @@
 //    peer). A flood is a tree, so this yields parents before children; a link not adjacent to the
 //    path (an uncaptured hop in between) is taken by time and marked as a gap.
 // 5. Print each hop's decoded stack and what changed from the previous hop on the path.
-import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { isAbsolute, join, resolve, sep } from 'node:path';
-import type { CaptureManifest, ManifestFile } from '../capture/manifest.js';
-import { decodeAsFromHints, Dissector, LAYER_ID, parseDecodeAs, type DecodeAs, type Layer } from '../decode/index.js';
+import { Dissector, type DecodeAs, type Layer } from '../decode/index.js';
 import { FabricError } from '../errors/fabric-error.js';
 import { layersText, markerBytes } from '../inspect/index.js';
-import { LINKTYPE_ETHERNET, scanCapture, type RawRecord } from '../pcap/index.js';
+import { scanCapture } from '../pcap/index.js';
 import { stackDiff, type StackChange } from './diff.js';
+import {
+  before,
+  clientBytes,
+  copyHit,
+  dtOf,
+  filePath,
+  keyOf,
+  loadRun,
+  parseFrameRef,
+  scanAll,
+  type Hit,
+  type RunInfo,
+} from './run.js';
+
+export { clientBytes } from './run.js';
 
 export interface TraceOptions {
   /** Marker text (or 0x-hex bytes) the frame contains. */
@@ -80,128 +90,17 @@ export interface TraceResult {
   decodeAs: DecodeAs | null;
 }
 
-interface Hit {
-  file: ManifestFile;
-  n: number;
-  sec: number;
-  ns: number;
-  data: Uint8Array;
+interface Anchor {
+  anchor: Hit;
+  /** Copies of the anchor's client frame, in every file. */
+  candidates: Hit[];
+  /** Frames holding the marker whose client bytes differ (other frames with the same text). */
+  othersList: Hit[];
+  client: Uint8Array;
 }
 
-interface RunInfo {
-  dir: string;
-  manifest: CaptureManifest;
-  decodeAs: DecodeAs | undefined;
-}
-
-async function loadRun(runDir: string, extra: string[] | undefined): Promise<RunInfo> {
-  const dir = resolve(runDir);
-  const mPath = join(dir, 'manifest.json');
-  if (!existsSync(mPath)) {
-    throw new FabricError('E_TRACE_RUN', `${dir} has no manifest.json`, {
-      hint: 'give a run folder captures/<lab>/<run-id>/ written by fabric capture or fabric test',
-    });
-  }
-  let manifest: CaptureManifest;
-  try {
-    manifest = JSON.parse(await readFile(mPath, 'utf8')) as CaptureManifest;
-  } catch (err) {
-    throw new FabricError('E_TRACE_RUN', `cannot read ${mPath}`, { cause: err });
-  }
-  if (!Array.isArray(manifest.files)) throw new FabricError('E_TRACE_RUN', `${mPath}: no "files" list`);
-  // Decode hints: plan.json of the run (written by fabric test), then --decode-as on top.
-  let decodeAs: DecodeAs | undefined;
-  const planPath = join(dir, 'plan.json');
-  if (existsSync(planPath)) {
-    try {
-      const plan = JSON.parse(await readFile(planPath, 'utf8')) as { decodeHints?: Record<string, string> };
-      if (plan.decodeHints && Object.keys(plan.decodeHints).length) decodeAs = decodeAsFromHints(plan.decodeHints);
-    } catch (err) {
-      throw new FabricError('E_TRACE_RUN', `cannot read the decode hints in ${planPath}`, { cause: err });
-    }
-  }
-  if (extra?.length) {
-    const p = parseDecodeAs(extra);
-    decodeAs = {
-      ...decodeAs,
-      ...(p.default ? { default: p.default } : {}),
-      labels: { ...decodeAs?.labels, ...p.labels },
-    };
-  }
-  return { dir, manifest, decodeAs };
-}
-
-/** A manifest file name must stay inside the run dir. */
-function filePath(run: RunInfo, name: string): string {
-  if (isAbsolute(name) || name.split(/[\\/]/).includes('..'))
-    throw new FabricError('E_TRACE_RUN', `manifest names a file outside the run dir: ${name}`);
-  const p = join(run.dir, name);
-  if (!p.startsWith(run.dir + sep))
-    throw new FabricError('E_TRACE_RUN', `manifest names a file outside the run dir: ${name}`);
-  return p;
-}
-
-/** The client frame inside a frame: bytes after the innermost Ethernet header and its tags. */
-export function clientBytes(data: Uint8Array, d: Dissector): Uint8Array | null {
-  d.walk(data);
-  let lastEth = -1;
-  for (let i = 0; i < d.count; i++) if (d.kinds[i] === LAYER_ID.eth) lastEth = i;
-  if (lastEth < 0) return null;
-  let i = lastEth + 1;
-  while (i < d.count && d.kinds[i] === LAYER_ID.vlan) i++;
-  const start = i < d.count ? d.offs[i]! : data.length;
-  let end = data.length;
-  while (end > start && data[end - 1] === 0) end--;
-  return data.subarray(start, end);
-}
-
-const keyOf = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
-
-function copyHit(f: ManifestFile, r: RawRecord): Hit {
-  return {
-    file: f,
-    n: r.n,
-    sec: r.sec,
-    ns: r.fracDigits === 9 ? r.frac : r.frac * 10 ** (9 - r.fracDigits),
-    data: r.buf.slice(r.off, r.off + r.caplen),
-  };
-}
-
-const dtOf = (h: Hit, a: Hit) => h.sec - a.sec + (h.ns - a.ns) / 1e9;
-const before = (x: Hit, y: Hit) =>
-  x.sec - y.sec || x.ns - y.ns || (x.file.file < y.file.file ? -1 : x.file.file > y.file.file ? 1 : x.n - y.n);
-
-/** Frames of every captured file for which `test` holds (frame bytes copied). */
-async function scanAll(run: RunInfo, test: (data: Uint8Array) => boolean): Promise<Hit[]> {
-  const hits: Hit[] = [];
-  const files = [...run.manifest.files].sort((a, b) => (a.file < b.file ? -1 : 1));
-  for (const f of files) {
-    const p = filePath(run, f.file);
-    if (!existsSync(p)) continue;
-    await scanCapture(p, (r) => {
-      if (r.linktype !== LINKTYPE_ETHERNET) return;
-      if (test(r.buf.subarray(r.off, r.off + r.caplen))) hits.push(copyHit(f, r));
-    });
-  }
-  return hits;
-}
-
-function parseFrameRef(ref: string): { file: string; n: number } {
-  const m = /^(.+):(\d+)$/.exec(ref);
-  if (!m || Number(m[2]) < 1)
-    throw new FabricError('E_TRACE_ARGS', `--frame ${JSON.stringify(ref)}: expected FILE:N (N counts from 1)`);
-  return { file: m[1]!, n: Number(m[2]) };
-}
-
-export async function traceFrame(runDir: string, o: TraceOptions): Promise<TraceResult> {
-  if (!o.contains === !o.frame)
-    throw new FabricError('E_TRACE_ARGS', 'give exactly one of --contains TEXT or --frame FILE:N');
-  const run = await loadRun(runDir, o.decodeAs);
-  const d = new Dissector(run.decodeAs ? { decodeAs: run.decodeAs } : {});
-  const tol = o.toleranceS ?? 0.05;
-  const win = o.windowS ?? 1;
-
-  // 1. The anchor frame and its client bytes.
+/** The anchor frame and its client bytes, and every frame carrying the same client frame. */
+async function findAnchor(run: RunInfo, d: Dissector, o: TraceOptions): Promise<Anchor> {
   let anchor: Hit;
   let candidates: Hit[];
   const othersList: Hit[] = [];
@@ -260,11 +159,20 @@ export async function traceFrame(runDir: string, o: TraceOptions): Promise<Trace
     });
   }
 
-  // 2. One copy per file: the first at or after the anchor (minus the tolerance).
+  return { anchor, candidates, othersList, client };
+}
+
+interface Chosen {
+  hit: Hit;
+  copies: number;
+}
+
+/** One copy per file: the first at or after the anchor (minus the tolerance). */
+function oneCopyPerFile(candidates: Hit[], anchor: Hit, o: TraceOptions, tol: number, win: number): Chosen[] {
   const perFile = new Map<string, Hit[]>();
   for (const h of candidates.sort(before))
     (perFile.get(h.file.file) ?? perFile.set(h.file.file, []).get(h.file.file)!).push(h);
-  const chosen: { hit: Hit; copies: number }[] = [];
+  const chosen: Chosen[] = [];
   for (const hs of perFile.values()) {
     // Copies outside the window are other sendings of identical bytes (a repeated canary, or an
     // identical frame of another tenant): not this frame.
@@ -275,16 +183,21 @@ export async function traceFrame(runDir: string, o: TraceOptions): Promise<Trace
     chosen.push({ hit: anchor, copies: 1 });
   }
 
-  // 3. Group by link.
-  interface LinkHits {
-    linkId: string;
-    cls: string;
-    a: string;
-    b: string;
-    ifs: Map<string, string>;
-    ends: { hit: Hit; copies: number }[];
-    first: Hit;
-  }
+  return chosen;
+}
+
+interface LinkHits {
+  linkId: string;
+  cls: string;
+  a: string;
+  b: string;
+  ifs: Map<string, string>;
+  ends: Chosen[];
+  first: Hit;
+}
+
+/** The chosen copies grouped by link, links in order of their first copy. */
+function groupByLink(chosen: Chosen[]): Map<string, LinkHits> {
   const links = new Map<string, LinkHits>();
   for (const c of chosen.sort((x, y) => before(x.hit, y.hit))) {
     const f = c.hit.file;
@@ -307,12 +220,24 @@ export async function traceFrame(runDir: string, o: TraceOptions): Promise<Trace
     l.ends.push(c);
   }
 
-  // 4. Path order by adjacency, time as tie-break.
+  return links;
+}
+
+interface PathHop {
+  l: LinkHits;
+  from: string;
+  to: string;
+  parent: number | null;
+  gap: boolean;
+}
+
+/** Path order by adjacency, time as tie-break; `origin` is where the frame appears earliest. */
+function pathOrder(links: Map<string, LinkHits>, anchor: Hit): { ordered: PathHop[]; origin: Hit } {
   // The path starts where the frame appears earliest (for --frame, not necessarily the given hop).
   const remaining = [...links.values()].sort((x, y) => before(x.first, y.first));
   const startIdx = 0;
   const origin = remaining[0]?.first ?? anchor;
-  const ordered: { l: LinkHits; from: string; to: string; parent: number | null; gap: boolean }[] = [];
+  const ordered: PathHop[] = [];
   const reachedBy = new Map<string, number>(); // node → index of the hop that reached it
   const take = (i: number) => remaining.splice(i, 1)[0]!;
   if (remaining.length) {
@@ -340,7 +265,11 @@ export async function traceFrame(runDir: string, o: TraceOptions): Promise<Trace
     if (!reachedBy.has(from)) reachedBy.set(from, ordered.length - 1);
   }
 
-  // 5. Decode each hop and diff it against its parent.
+  return { ordered, origin };
+}
+
+/** Decodes each hop and diffs it against its parent. */
+function decodeHops(ordered: PathHop[], d: Dissector, origin: Hit): TraceHop[] {
   const hops: TraceHop[] = [];
   for (const [k, h] of ordered.entries()) {
     const ends = [...h.l.ends].sort((x, y) => (x.hit.file.node === h.from ? -1 : y.hit.file.node === h.from ? 1 : 0));
@@ -372,6 +301,19 @@ export async function traceFrame(runDir: string, o: TraceOptions): Promise<Trace
       endsDiffer: texts.some((t) => t !== texts[0]),
     });
   }
+
+  return hops;
+}
+
+export async function traceFrame(runDir: string, o: TraceOptions): Promise<TraceResult> {
+  if (!o.contains === !o.frame)
+    throw new FabricError('E_TRACE_ARGS', 'give exactly one of --contains TEXT or --frame FILE:N');
+  const run = await loadRun(runDir, o.decodeAs);
+  const d = new Dissector(run.decodeAs ? { decodeAs: run.decodeAs } : {});
+  const { anchor, candidates, othersList, client } = await findAnchor(run, d, o);
+  const chosen = oneCopyPerFile(candidates, anchor, o, o.toleranceS ?? 0.05, o.windowS ?? 1);
+  const { ordered, origin } = pathOrder(groupByLink(chosen), anchor);
+  const hops = decodeHops(ordered, d, origin);
 
   const others = othersList.sort(before);
   return {
