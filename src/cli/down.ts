@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { FabricError } from '../errors/fabric-error.js';
 import { DEFAULT_RUNTIME, getRuntime, readState, runtimeNames } from '../runtime/index.js';
 import type { DestroyReport } from '../runtime/types.js';
+import type { GuestReport } from '../lifecycle/index.js';
 import { labNameOf, pickLab } from './lab-arg.js';
 import { fmtMs, printStage } from './up.js';
 
@@ -22,6 +23,7 @@ export function register(program: Command): void {
         opts: { all?: boolean; runtime?: string; prefix?: string; topo?: string },
       ) => {
         const arg = operand ?? opts.topo;
+        const { labsWithGuests, stopLabGuests } = await import('../lifecycle/index.js');
         const t0 = performance.now();
         if (opts.all) {
           if (arg) throw new FabricError('E_USAGE', 'give either a lab or --all');
@@ -32,6 +34,12 @@ export function register(program: Command): void {
             ? [opts.runtime]
             : [DEFAULT_RUNTIME, ...runtimeNames().filter((n) => n === 'docker')];
           const reports: DestroyReport[] = [];
+          // Guests first: their taps are named after the model, which the state file still holds.
+          const guestLabs = new Set([...labsWithGuests(), ...(await getRuntime(DEFAULT_RUNTIME).list())]);
+          const stopped: GuestReport[] = [];
+          for (const l of [...guestLabs].filter((x) => !opts.prefix || x.startsWith(opts.prefix)))
+            stopped.push(await stopLabGuests(l));
+          for (const g of stopped) reportGuests(g);
           for (const name of names)
             reports.push(
               ...(await getRuntime(name).destroyAll({
@@ -41,17 +49,19 @@ export function register(program: Command): void {
               })),
             );
           for (const r of reports) report(r);
-          if (!reports.length) process.stdout.write('no fabric labs found\n');
-          finish(reports, t0);
+          if (!reports.length && !stopped.length) process.stdout.write('no fabric labs found\n');
+          finish(reports, t0, stopped);
           return;
         }
         const lab = await labNameOf(pickLab(operand, opts.topo));
         const state = readState(lab);
         const rt = getRuntime(opts.runtime ?? state?.runtime ?? DEFAULT_RUNTIME);
         process.stdout.write(`fabric down ${lab} (runtime ${rt.name})\n`);
+        const g = await stopLabGuests(lab);
+        reportGuests(g);
         const r = await rt.destroy(lab, { onProgress: printStage });
         report(r);
-        finish([r], t0);
+        finish([r], t0, [g]);
       },
     );
 }
@@ -63,12 +73,20 @@ function report(r: DestroyReport): void {
   );
 }
 
-function finish(reports: DestroyReport[], t0: number): void {
+function reportGuests(g: GuestReport): void {
+  if (!g.qemu.length && !g.taps.length && !g.captures.length && !g.runDirs.length) return;
+  process.stdout.write(
+    `lab ${g.lab}: stopped ${g.qemu.length} QEMU guests, ${g.captures.length} capture runs; removed ${g.taps.length} taps, ${g.runDirs.length} run directories\n`,
+  );
+}
+
+function finish(reports: DestroyReport[], t0: number, guests: GuestReport[]): void {
   const left = reports.filter((r) => r.leftover.netns.length || r.leftover.rootIfs.length || r.leftover.bridges.length);
-  if (left.length) {
-    const what = left
-      .map((r) => `${r.lab}: ${[...r.leftover.netns, ...r.leftover.rootIfs, ...r.leftover.bridges].join(' ')}`)
-      .join('\n');
+  const what = [
+    ...left.map((r) => `${r.lab}: ${[...r.leftover.netns, ...r.leftover.rootIfs, ...r.leftover.bridges].join(' ')}`),
+    ...guests.filter((g) => g.leftover.length).map((g) => `${g.lab}: QEMU still running in ${g.leftover.join(' ')}`),
+  ].join('\n');
+  if (what) {
     throw new FabricError('E_TEARDOWN_INCOMPLETE', `some objects are still present:\n${what}`, {
       hint: 'run fabric down again; the state file is kept until everything is gone',
     });

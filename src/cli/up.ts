@@ -6,6 +6,7 @@ import { DEFAULT_RUNTIME, getRuntime, runtimeNames } from '../runtime/index.js';
 import type { LabState, ProgressEvent } from '../runtime/types.js';
 import { pickProbe, smokeProbe } from '../runtime/smoke.js';
 import { labFileOf, labOperand, loadModelFile, pickLab } from './lab-arg.js';
+import { converge } from './up-converge.js';
 
 export function fmtMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
@@ -22,29 +23,36 @@ export function register(program: Command): void {
   )
     .option('--runtime <name>', `runtime (${runtimeNames().join(', ') || DEFAULT_RUNTIME})`, DEFAULT_RUNTIME)
     .option('--no-after', 'deploy only: skip tag programming and other after-deploy stages')
-    .action(async (operand: string | undefined, opts: { runtime: string; after: boolean; topo?: string }) => {
-      const t0 = performance.now();
-      const file = labFileOf(pickLab(operand, opts.topo));
-      const tl = performance.now();
-      const model = await loadModelFile(file);
-      process.stdout.write(`fabric up ${model.name} (runtime ${opts.runtime})\n`);
-      printStage({
-        stage: 'load',
-        ms: performance.now() - tl,
-        detail: `${file}: ${model.nodes.length} nodes, ${model.links.length} links`,
-      });
-      const rt = getRuntime(opts.runtime);
-      const state = await rt.deploy(model, { onProgress: printStage });
-      if (opts.after) {
-        const { programLab } = await import('../tagging/index.js');
-        const t = performance.now();
-        const detail = await programLab(state);
-        printStage({ stage: 'tags', ms: performance.now() - t, detail: detail || 'done' });
-        // Traffic-ready needs programmed flows: before them only access switches forward.
-        await smoke(state, rt);
-      }
-      process.stdout.write(summary(state, performance.now() - t0));
-    });
+    .option('--dry-run', 'print the difference between the deployed lab and the intent, change nothing')
+    .action(
+      async (
+        operand: string | undefined,
+        opts: { runtime: string; after: boolean; topo?: string; dryRun?: boolean },
+      ) => {
+        const t0 = performance.now();
+        const file = labFileOf(pickLab(operand, opts.topo));
+        const tl = performance.now();
+        const model = await loadModelFile(file);
+        process.stdout.write(`fabric up ${model.name} (runtime ${opts.runtime})\n`);
+        printStage({
+          stage: 'load',
+          ms: performance.now() - tl,
+          detail: `${file}: ${model.nodes.length} nodes, ${model.links.length} links`,
+        });
+        if (!(await converge(model, opts.runtime, opts.dryRun ?? false, printStage))) return;
+        const rt = getRuntime(opts.runtime);
+        const state = await rt.deploy(model, { onProgress: printStage });
+        if (opts.after) {
+          const { programLab } = await import('../tagging/index.js');
+          const t = performance.now();
+          const detail = await programLab(state);
+          printStage({ stage: 'tags', ms: performance.now() - t, detail: detail || 'done' });
+          // Traffic-ready needs programmed flows: before them only access switches forward.
+          await smoke(state, rt);
+        }
+        process.stdout.write(summary(state, performance.now() - t0));
+      },
+    );
 }
 
 async function smoke(state: LabState, rt: ReturnType<typeof getRuntime>): Promise<void> {

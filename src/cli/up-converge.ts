@@ -1,0 +1,38 @@
+// The converging half of `fabric up`: on a deployed lab, print the difference between what is
+// deployed and the intent, then (unless --dry-run) remove what the intent dropped before the
+// idempotent deploy adds what is new. A state left by a killed `up` or `down` is named first.
+import { readState } from '../runtime/index.js';
+import type { LabModel } from '../topology/model.js';
+import type { ProgressEvent } from '../runtime/types.js';
+
+/** Returns false when only the difference was asked for (--dry-run). */
+export async function converge(
+  model: LabModel,
+  runtime: string,
+  dryRun: boolean,
+  printStage: (ev: ProgressEvent) => void,
+): Promise<boolean> {
+  const { diffLab, formatDiff, isEmpty, prune } = await import('../lifecycle/index.js');
+  const prev = readState(model.name);
+  if (prev && prev.phase !== 'deployed')
+    process.stdout.write(
+      `found lab ${model.name} in phase ${prev.phase} (an interrupted up or down): converging it to the intent\n`,
+    );
+  if (!prev && !dryRun) return true;
+  const d = diffLab(prev?.model ?? null, model);
+  process.stdout.write(formatDiff(d));
+  if (dryRun) return false;
+  if (!prev || isEmpty(d)) return true;
+  if (prev.runtime !== 'netns' || runtime !== 'netns') {
+    process.stdout.write(`runtime ${runtime}: dropped objects are removed by fabric down, not by up\n`);
+    return true;
+  }
+  const t = performance.now();
+  const r = await prune(d, prev.model);
+  printStage({
+    stage: 'prune',
+    ms: performance.now() - t,
+    detail: `${r.netns.length} namespaces, ${r.bridges.length} bridges, ${r.links.length} links removed`,
+  });
+  return true;
+}

@@ -1,0 +1,100 @@
+// Everything a lab runs besides its namespaces and bridges: the QEMU guests of its virtual
+// hypervisors (pool guests and migration targets included), their taps, the host stacks of
+// traditional hypervisors, and tcpdump of unfinished capture runs. Found from fabric's own records
+// (failover state, the run directories under the lab's failover folder, capture run states) and
+// stopped by PID only after checking the process is ours (a QEMU whose argv names our pidfile, a
+// tcpdump whose start time matches the one recorded), never by a name pattern.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { activeRuns, stopRun } from '../capture/index.js';
+import { failoverDir, readFailoverState } from '../failover/index.js';
+import { teardownFailover } from '../failover/index.js';
+import { hostNet } from '../hostnet/index.js';
+import { readState } from '../runtime/index.js';
+import type { LabModel } from '../topology/model.js';
+import { runDirPid, stopRunDir } from '../vm/index.js';
+
+/** What was stopped besides the runtime's objects. */
+export interface GuestReport {
+  lab: string;
+  /** QEMU run directories whose process was stopped (by PID). */
+  qemu: string[];
+  taps: string[];
+  captures: string[];
+  /** Run directories removed. */
+  runDirs: string[];
+  /** QEMU processes still alive after the stop (by pidfile). */
+  leftover: string[];
+}
+
+/** The lab's folder of QEMU run directories (`<failover dir>/<lab>/<vm>.<gen>`). */
+export function guestRoot(lab: string): string {
+  return join(failoverDir(), lab);
+}
+
+function runDirsOf(lab: string): string[] {
+  const root = guestRoot(lab);
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => join(root, d.name));
+}
+
+/** Interface names of the lab's hypervisor bridges: the only names a tap of this lab can have. */
+function tapCandidates(model: LabModel | undefined): string[] {
+  if (!model) return [];
+  return model.nodes.filter((n) => n.role === 'hypervisor').flatMap((n) => n.interfaces.map((i) => i.name));
+}
+
+/** Labs with QEMU records (failover state or run directories), for `down --all`. */
+export function labsWithGuests(): string[] {
+  const dir = failoverDir();
+  if (!existsSync(dir)) return [];
+  const labs = new Set<string>();
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    if (d.isDirectory()) labs.add(d.name);
+    else if (d.name.endsWith('.json')) labs.add(d.name.slice(0, -'.json'.length));
+  }
+  return [...labs].filter((l) => /^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(l)).sort();
+}
+
+async function stopCaptures(lab: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const r of await activeRuns(lab).catch(() => [])) {
+    await stopRun(r.dir, { graceMs: 2000 }).catch(() => undefined);
+    out.push(r.runId);
+  }
+  return out;
+}
+
+/**
+ * Stops the lab's guests, host stacks and captures, deletes its taps and QEMU run directories.
+ * Safe after a crash at any point: what the failover state does not list yet is found from the
+ * run directories and the model's hypervisor interfaces.
+ */
+export async function stopLabGuests(lab: string): Promise<GuestReport> {
+  const rep: GuestReport = { lab, qemu: [], taps: [], captures: [], runDirs: [], leftover: [] };
+  rep.captures = await stopCaptures(lab);
+  const fs = readFailoverState(lab);
+  for (const g of Object.values(fs?.guests ?? {})) if (runDirPid(g.spec.runDir)) rep.qemu.push(g.spec.runDir);
+  // Host stacks, gateways, the model's placement, and the recorded guests with their taps.
+  if (fs) await teardownFailover(lab).catch(() => undefined);
+  for (const dir of runDirsOf(lab)) {
+    if (await stopRunDir(dir).catch(() => false)) rep.qemu.push(dir);
+    if (runDirPid(dir)) rep.leftover.push(dir);
+    else {
+      rmSync(dir, { recursive: true, force: true });
+      rep.runDirs.push(dir);
+    }
+  }
+  if (!rep.leftover.length) rmSync(guestRoot(lab), { recursive: true, force: true });
+  const net = hostNet();
+  const present = new Set((await net.ip.links(null).catch(() => [])).map((l) => l.ifname));
+  for (const name of tapCandidates(readState(lab)?.model).filter((n) => present.has(n))) {
+    await net.ovs.delPort(null, name).catch(() => undefined);
+    // Deletes only a tap: a veth of the same name is the runtime's and `tuntap del` refuses it.
+    if (await net.tap.delete(name).catch(() => false)) rep.taps.push(name);
+  }
+  rep.qemu = [...new Set(rep.qemu)];
+  return rep;
+}

@@ -1,0 +1,103 @@
+// Helpers of the crash-safety suite: run a CLI verb and kill -9 it at a chosen point (a progress
+// line or a time offset, both bounded), and list what a lab left on the machine.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tryRun } from '../../src/hostnet/exec.js';
+import { ROOT } from './lab-copy.js';
+
+const CLI = ['--import', 'tsx', join(ROOT, 'tests/integration/cli-runner.ts')];
+
+/** Where to kill: when stdout has shown `lines` lines matching `match`, or `ms` after the start. */
+export interface KillPoint {
+  match?: RegExp;
+  lines?: number;
+  ms?: number;
+}
+
+export interface KillResult {
+  /** True when the verb was killed; false when it ended before the point was reached. */
+  killed: boolean;
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `fabric <args>` and sends SIGKILL at the point; never waits more than `limitMs` in all. */
+export function killAt(args: string[], point: KillPoint, limitMs = 180_000): Promise<KillResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let killed = false;
+    const kill = () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      killed = true;
+      child.kill('SIGKILL');
+    };
+    const timers = [setTimeout(kill, point.ms ?? limitMs), setTimeout(kill, limitMs)];
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+      if (point.match && (stdout.match(new RegExp(point.match.source, 'gm'))?.length ?? 0) >= (point.lines ?? 1))
+        kill();
+    });
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('exit', (code) => {
+      for (const t of timers) clearTimeout(t);
+      resolve({ killed, exitCode: code, stdout, stderr });
+    });
+  });
+}
+
+/** Runs `fabric <args>` to the end (bounded). */
+export async function fabric(args: string[], timeout = 600_000) {
+  return tryRun(process.execPath, [...CLI, ...args], { timeout });
+}
+
+function processesNaming(text: string, binary: RegExp): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (binary.test(argv[0] ?? '') && argv.some((a) => a.includes(text))) out.push(`${pid} ${argv.join(' ')}`);
+  }
+  return out;
+}
+
+/**
+ * Everything of `lab` still on the machine: namespaces, root interfaces (by name, alias or the
+ * given tap names), OVS bridges and ports carrying its marker, QEMU and tcpdump processes whose
+ * argv names the suite's work folder, and the lab's QEMU run directory.
+ */
+export async function leftovers(lab: string, work: string, taps: readonly string[] = []): Promise<string[]> {
+  const left: string[] = [];
+  const ns = (await tryRun('ip', ['netns', 'list'])).stdout;
+  for (const l of ns.split('\n')) if (l.startsWith(`clab-${lab}-`)) left.push(`netns ${l.split(' ')[0]}`);
+  const links = JSON.parse((await tryRun('ip', ['-j', 'link', 'show'])).stdout || '[]') as {
+    ifname: string;
+    ifalias?: string;
+  }[];
+  for (const l of links)
+    if (l.ifname.startsWith(`${lab}-`) || l.ifalias === `fabric-lab=${lab}` || taps.includes(l.ifname))
+      left.push(`link ${l.ifname}`);
+  const br = await tryRun('ovs-vsctl', [
+    '--bare',
+    '--columns=name',
+    'find',
+    'Bridge',
+    `external_ids:fabric-lab=${lab}`,
+  ]);
+  for (const b of br.stdout.split('\n').filter(Boolean)) left.push(`ovs bridge ${b}`);
+  for (const p of processesNaming(work, /qemu-system/)) left.push(`qemu ${p}`);
+  for (const p of processesNaming(work, /tcpdump/)) left.push(`tcpdump ${p}`);
+  const runDir = join(work, 'failover', lab);
+  if (existsSync(runDir)) left.push(`run dir ${runDir}`);
+  return left;
+}
+
+/** QEMU processes of the suite (argv names its work folder). */
+export const qemuOf = (work: string): string[] => processesNaming(work, /qemu-system/);

@@ -1,0 +1,177 @@
+// Nothing left running, and crash safety (root, real parts, QEMU TCG). A netns-only lab (labs/failover
+// without its hypervisors) takes kill -9 of `up`, `test` and `capture` at five points each; a small
+// hypervisor lab (a customer hypervisor, C1 with a pool of two, C2 as the evacuation target: three
+// guests) takes `failover setup` then `fabric down`, and kill -9 of `failover` setup and trigger at
+// five points. After each kill `fabric down` must leave no namespace, link, bridge, tap, QEMU,
+// tcpdump or run directory; after a killed `up`, a new `up` completes or names what it found.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { tryRun } from '../../src/hostnet/exec.js';
+import { loadLabText } from '../../src/topology/index.js';
+import { changedIntent } from '../helpers/change-intent.js';
+import { ROOT } from './lab-copy.js';
+import { fabric, killAt, leftovers, qemuOf, type KillPoint } from './kill-helpers.js';
+
+const work = mkdtempSync(join(tmpdir(), 'fabric-lc-'));
+process.env.FABRIC_STATE_DIR = join(work, 'state');
+process.env.FABRIC_CAPTURE_DIR = join(work, 'captures');
+const base = readFileSync(join(ROOT, 'labs/failover/fabric.yml'), 'utf8');
+const NET = 'lcn';
+const HV = 'lcv';
+const netFile = join(work, 'lcn.yml');
+const hvFile = join(work, 'lcv.yml');
+writeFileSync(netFile, base.replace(/^name: failover$/m, `name: ${NET}`).replace(/^hypervisors:[\s\S]*$/m, ''));
+const hvText = base
+  .replace(/^name: failover$/m, `name: ${HV}`)
+  .replace(/^ {2}- \{ name: c2, dc: dc1, type: ha, pool: 2 \}.*$/m, '  - { name: c2, dc: dc1, type: ha }');
+writeFileSync(hvFile, hvText);
+// Every interface of a hypervisor bridge may be a tap of one of its guests.
+const taps = loadLabText(hvText, hvFile)
+  .nodes.filter((n) => n.role === 'hypervisor')
+  .flatMap((n) => n.interfaces.map((i) => i.name));
+
+async function downClean(lab: string, what: string): Promise<void> {
+  const d = await fabric(['down', lab]);
+  expect(d.exitCode, `${what}: down\n${d.stdout}\n${d.stderr}`).to.equal(0);
+  expect(await leftovers(lab, work, taps), what).to.deep.equal([]);
+}
+
+async function up(file: string): Promise<void> {
+  const r = await fabric(['up', file]);
+  expect(r.exitCode, `up\n${r.stdout}\n${r.stderr}`).to.equal(0);
+}
+
+const stage = /^ {2}\S+ +[\d.]+ m?s/;
+const offsets = (ms: number[]): KillPoint[] => ms.map((m) => ({ ms: m }));
+
+describe('lifecycle: nothing left running, crash safety (root, QEMU TCG)', function () {
+  this.timeout(900_000);
+
+  before(async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    for (const l of [NET, HV]) await fabric(['down', l]);
+  });
+
+  after(async () => {
+    for (const l of [NET, HV]) await fabric(['down', l]);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('fabric down stops the failover guests (QEMU, taps, host stacks) and removes their run directories', async () => {
+    await up(hvFile);
+    const s = await fabric(['failover', 'setup', HV]);
+    expect(s.exitCode, `${s.stdout}\n${s.stderr}`).to.equal(0);
+    expect(qemuOf(work)).to.have.length(3);
+    await downClean(HV, 'after failover setup');
+  });
+
+  it('kill -9 of up at 5 progress points: a new up completes or names what it found; down leaves nothing', async () => {
+    for (let k = 1; k <= 5; k++) {
+      const r = await killAt(['up', netFile], { match: stage, lines: k });
+      if (k % 2) {
+        const again = await fabric(['up', netFile]);
+        expect(again.exitCode === 0 || /E_[A-Z_]+/.test(again.stderr), `up after kill ${k}:\n${again.stderr}`).to.equal(
+          true,
+        );
+      }
+      await downClean(NET, `up killed at stage line ${k} (killed: ${r.killed})`);
+    }
+  });
+
+  for (const [verb, args, points] of [
+    ['test', ['test', NET, '--suite', 'isolation'], offsets([500, 1500, 3000, 5000, 8000])],
+    ['capture', ['capture', NET, 'start', '--duration', '20'], offsets([300, 800, 1500, 3000, 5000])],
+  ] as const)
+    it(`kill -9 of ${verb} at 5 points: down leaves nothing`, async () => {
+      for (const p of points) {
+        await up(netFile);
+        const r = await killAt([...args], p);
+        await downClean(NET, `${verb} killed at ${p.ms} ms (killed: ${r.killed})`);
+      }
+    });
+
+  it('kill -9 of failover setup and trigger at 5 points: down leaves no QEMU, tap or run directory', async () => {
+    const points: [string[], KillPoint][] = [
+      [['failover', 'setup', HV], { ms: 3000 }],
+      [['failover', 'setup', HV], { ms: 9000 }],
+      [['failover', 'trigger', HV, '--kind', 'failure', '--host', 'hvc'], { ms: 500 }],
+      [['failover', 'trigger', HV, '--kind', 'failure', '--host', 'hvc'], { ms: 2000 }],
+      [['failover', 'trigger', HV, '--kind', 'failure', '--host', 'hvc'], { ms: 5000 }],
+    ];
+    for (const [args, p] of points) {
+      await up(hvFile);
+      if (args[1] === 'trigger') {
+        const s = await fabric(['failover', 'setup', HV]);
+        expect(s.exitCode, `${s.stdout}\n${s.stderr}`).to.equal(0);
+      }
+      const r = await killAt(args, p);
+      await downClean(HV, `${args.slice(0, 2).join(' ')} killed at ${p.ms} ms (killed: ${r.killed})`);
+    }
+  });
+});
+
+describe('lifecycle: a converging up (root)', function () {
+  this.timeout(300_000);
+  const lab = 'lcc';
+  const file = join(work, 'lcc.yml');
+  const text = base.replace(/^name: failover$/m, `name: ${lab}`).replace(/^hypervisors:[\s\S]*$/m, '');
+
+  before(function () {
+    if (process.getuid?.() !== 0) this.skip();
+  });
+  after(async () => {
+    await fabric(['down', lab]);
+  });
+
+  async function hostMatches(t: string): Promise<void> {
+    const m = loadLabText(t, file);
+    const ns = (await tryRun('ip', ['netns', 'list'])).stdout
+      .split('\n')
+      .map((l) => l.split(' ')[0]!)
+      .filter((n) => n.startsWith(`clab-${lab}-`))
+      .sort();
+    expect(ns).to.deep.equal(
+      m.nodes
+        .filter((n) => n.kind === 'linux')
+        .map((n) => `clab-${lab}-${n.name}`)
+        .sort(),
+    );
+    const br = (
+      await tryRun('ovs-vsctl', ['--bare', '--columns=name', 'find', 'Bridge', `external_ids:fabric-lab=${lab}`])
+    ).stdout
+      .split('\n')
+      .filter(Boolean)
+      .sort();
+    expect(br).to.deep.equal(
+      m.nodes
+        .filter((n) => n.kind === 'ovs-bridge')
+        .map((n) => n.bridge ?? n.name)
+        .sort(),
+    );
+  }
+
+  it('prints the difference (--dry-run changes nothing), then removes what was dropped and adds what is new', async () => {
+    writeFileSync(file, text);
+    await up(file);
+    await hostMatches(text);
+    const changed = changedIntent(text);
+    writeFileSync(file, changed);
+    const dry = await fabric(['up', file, '--dry-run']);
+    expect(dry.exitCode, dry.stderr).to.equal(0);
+    expect(dry.stdout).to.match(/nodes 1 added, 2 removed, 2 changed; links 1 added, 2 removed/);
+    expect(dry.stdout).to.contain('- node green-c1-h1');
+    await hostMatches(text);
+    const r = await fabric(['up', file]);
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).to.equal(0);
+    expect(r.stdout)
+      .to.contain('+ node red-c0-h2')
+      .and.to.match(/prune .*2 links removed/);
+    await hostMatches(changed);
+    const t = await fabric(['test', lab, '--suite', 'isolation']);
+    expect(t.exitCode, `${t.stdout}\n${t.stderr}`).to.equal(0);
+    const again = await fabric(['up', file, '--dry-run']);
+    expect(again.stdout).to.contain('no difference');
+  });
+});
