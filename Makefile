@@ -4,7 +4,7 @@ STAGE := bash scripts/stage.sh
 FABRIC := node bin/fabric.js
 LAB ?= mtdc
 
-.PHONY: deps deps-netns npm-deps build typecheck lint test test-unit test-integration lab-up lab-down bench fuzz guest clean
+.PHONY: deps deps-netns npm-deps build typecheck lint test test-unit test-integration lab-up lab-down bench fuzz soak guest clean
 
 # Debian packages (root) and npm packages; `npm-deps` alone needs neither root nor apt.
 # `deps` is everything `make test` needs; `deps-netns` only what a netns lab needs.
@@ -51,6 +51,11 @@ bench: deps build
 # Capture + decoder fuzz target at scale (1M cases; FUZZ_CASES, FUZZ_SEED), outside `make test`.
 fuzz: npm-deps
 	@$(STAGE) fuzz npx tsx tests/fuzz/run.ts
+
+# Soak (root, outside `make test`): up → test → down cycles of the reference lab, then failover
+# and fail-back cycles (FABRIC_SOAK_CYCLES, FABRIC_SOAK_FAILOVERS, FABRIC_SOAK_MAX_S).
+soak: deps build
+	@$(STAGE) soak npx tsx tests/soak/run.ts
 
 # The QEMU guest image (Debian kernel + busybox initramfs), cached under .cache/guest.
 guest: deps build
