@@ -4,13 +4,13 @@
 // (failover state, the run directories under the lab's failover folder, capture run states) and
 // stopped by PID only after checking the process is ours (a QEMU whose argv names our pidfile, a
 // tcpdump whose start time matches the one recorded), never by a name pattern.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { activeRuns, stopRun } from '../capture/index.js';
 import { failoverDir, readFailoverState } from '../failover/index.js';
 import { teardownFailover } from '../failover/index.js';
 import { hostNet } from '../hostnet/index.js';
-import { readState } from '../runtime/index.js';
+import { netnsName, readState } from '../runtime/index.js';
 import type { LabModel } from '../topology/model.js';
 import { runDirPid, stopRunDir } from '../vm/index.js';
 
@@ -23,6 +23,8 @@ export interface GuestReport {
   captures: string[];
   /** Run directories removed. */
   runDirs: string[];
+  /** Processes that were still running inside the lab's namespaces (pings, probes, shells). */
+  inNetns: number[];
   /** QEMU processes still alive after the stop (by pidfile). */
   leftover: string[];
 }
@@ -58,6 +60,41 @@ export function labsWithGuests(): string[] {
   return [...labs].filter((l) => /^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(l)).sort();
 }
 
+/**
+ * Kills what still runs inside the lab's namespaces (a killed verb's ping or probe, found as
+ * `ip netns pids` does: the process's net namespace is the namespace's inode). A namespace with a
+ * process in it outlives `ip netns delete`, and so do its veths: down would never settle.
+ */
+function killInNamespaces(lab: string, model: LabModel | undefined): number[] {
+  if (!model || !existsSync('/run/netns')) return [];
+  const mine = model.nodes.map((n) => netnsName(lab, n.name));
+  const inodes = new Set<number>();
+  for (const ns of readdirSync('/run/netns'))
+    if (mine.some((m) => ns === m || ns.startsWith(`${m}-`)))
+      try {
+        inodes.add(statSync(join('/run/netns', ns)).ino);
+      } catch {
+        /* gone meanwhile */
+      }
+  const killed: number[] = [];
+  if (!inodes.size) return killed;
+  for (const pid of readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number)) {
+    if (pid === process.pid) continue;
+    try {
+      const ino = /^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/net`))?.[1];
+      if (ino && inodes.has(Number(ino))) {
+        process.kill(pid, 'SIGKILL');
+        killed.push(pid);
+      }
+    } catch {
+      /* exited, or not ours to read */
+    }
+  }
+  return killed;
+}
+
 async function stopCaptures(lab: string): Promise<string[]> {
   const out: string[] = [];
   for (const r of await activeRuns(lab).catch(() => [])) {
@@ -73,7 +110,7 @@ async function stopCaptures(lab: string): Promise<string[]> {
  * run directories and the model's hypervisor interfaces.
  */
 export async function stopLabGuests(lab: string): Promise<GuestReport> {
-  const rep: GuestReport = { lab, qemu: [], taps: [], captures: [], runDirs: [], leftover: [] };
+  const rep: GuestReport = { lab, qemu: [], taps: [], captures: [], runDirs: [], inNetns: [], leftover: [] };
   rep.captures = await stopCaptures(lab);
   const fs = readFailoverState(lab);
   for (const g of Object.values(fs?.guests ?? {})) if (runDirPid(g.spec.runDir)) rep.qemu.push(g.spec.runDir);
@@ -95,6 +132,7 @@ export async function stopLabGuests(lab: string): Promise<GuestReport> {
     // Deletes only a tap: a veth of the same name is the runtime's and `tuntap del` refuses it.
     if (await net.tap.delete(name).catch(() => false)) rep.taps.push(name);
   }
+  rep.inNetns = killInNamespaces(lab, readState(lab)?.model);
   rep.qemu = [...new Set(rep.qemu)];
   return rep;
 }

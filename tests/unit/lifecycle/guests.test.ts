@@ -66,6 +66,6 @@ describe('lifecycle: stopLabGuests', () => {
 
   it('is a no-op for a lab with no records', async () => {
     const rep = await stopLabGuests('nothing');
-    expect(rep).to.deep.equal({ lab: 'nothing', qemu: [], taps: [], captures: [], runDirs: [], leftover: [] });
+    expect(rep).to.deep.equal({ lab: 'nothing', qemu: [], taps: [], captures: [], runDirs: [], inNetns: [], leftover: [] });
   });
 });
