@@ -37,14 +37,16 @@ export async function prune(d: LabDiff, deployed: LabModel): Promise<PruneReport
   const kindOf = new Map(deployed.nodes.map((n) => [n.name, n]));
   const rep: PruneReport = { netns: [], bridges: [], links: [] };
   for (const l of linksToRemove(d, deployed)) {
+    // Every bridge end loses its port record (a port whose device is gone stays in OVSDB otherwise);
+    // one end of the veth is deleted, the kernel takes the other.
+    for (const e of l.endpoints)
+      if (kindOf.get(e.node)?.kind === 'ovs-bridge') await net.ovs.delPort(null, e.ifname).catch(() => undefined);
     let done = false;
     for (const e of l.endpoints) {
       const n = kindOf.get(e.node);
-      if (!n || done) continue;
-      if (n.kind === 'ovs-bridge') {
-        await net.ovs.delPort(null, e.ifname).catch(() => undefined);
-        done = await net.ip.delLink(null, e.ifname);
-      } else if (n.kind === 'linux') done = await net.ip.delLink(netnsName(lab, n.name), e.ifname).catch(() => false);
+      if (done || !n) continue;
+      const where = n.kind === 'ovs-bridge' ? null : n.kind === 'linux' ? netnsName(lab, n.name) : undefined;
+      if (where !== undefined) done = await net.ip.delLink(where, e.ifname).catch(() => false);
     }
     if (done) rep.links.push(l.id);
   }
