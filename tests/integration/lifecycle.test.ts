@@ -128,7 +128,7 @@ describe('lifecycle: a converging up (root)', function () {
     await fabric(['down', lab]);
   });
 
-  async function hostMatches(t: string): Promise<void> {
+  async function hostMatches(t: string, prev?: string): Promise<void> {
     const m = loadLabText(t, file);
     const ns = (await tryRun('ip', ['netns', 'list'])).stdout
       .split('\n')
@@ -153,6 +153,17 @@ describe('lifecycle: a converging up (root)', function () {
         .map((n) => n.bridge ?? n.name)
         .sort(),
     );
+    // No port of a dropped link is left behind on a kept bridge.
+    const old = prev ? loadLabText(prev, file) : m;
+    for (const n of m.nodes.filter((x) => x.kind === 'ovs-bridge')) {
+      const dropped = (old.nodes.find((o) => o.name === n.name)?.interfaces ?? []).map((i) => i.name);
+      const ports = (await tryRun('ovs-vsctl', ['list-ports', n.bridge ?? n.name])).stdout.split('\n').filter(Boolean);
+      const known = n.interfaces.map((i) => i.name);
+      expect(
+        ports.filter((p) => dropped.includes(p) && !known.includes(p)),
+        n.name,
+      ).to.deep.equal([]);
+    }
   }
 
   it('prints the difference (--dry-run changes nothing), then removes what was dropped and adds what is new', async () => {
@@ -171,7 +182,7 @@ describe('lifecycle: a converging up (root)', function () {
     expect(r.stdout)
       .to.contain('+ node red-c0-h2')
       .and.to.match(/prune .*2 links removed/);
-    await hostMatches(changed);
+    await hostMatches(changed, text);
     const t = await fabric(['test', lab, '--suite', 'isolation']);
     expect(t.exitCode, `${t.stdout}\n${t.stderr}`).to.equal(0);
     const again = await fabric(['up', file, '--dry-run']);
