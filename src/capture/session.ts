@@ -5,29 +5,24 @@
 //
 // tcpdump's stderr goes to a file in the run dir (not a pipe to us), so its statistics survive
 // our exit and another process (`fabric capture <lab> stop`) can stop and finalize the run.
-import { closeSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { FabricError } from '../errors/fabric-error.js';
-import { tryRun } from '../hostnet/exec.js';
-import { compareLinkEnds, countCapture, type EndFrames, type FileCount, type LinkCheck } from './compare.js';
-import { buildManifest, type CaptureManifest, type FileResult } from './manifest.js';
-import { mergeCaptures } from './merge.js';
+import { hostNet, spawnCapturer } from '../hostnet/index.js';
+import type { CaptureManifest } from './manifest.js';
 import { checkLab } from './names.js';
-import { isRunning, procInfo, signalOwned, sleep, waitGone } from './proc.js';
-import { labDir, makeRunId, runDir as runDirOf } from './run-dir.js';
+import { isRunning, procInfo, signalOwned, sleep } from './proc.js';
+import { makeRunId, runDir as runDirOf } from './run-dir.js';
+import { finalize, nowIso, readText, type StopCaptureOptions } from './stop.js';
 import { selectTargets, type CaptureSelection } from './select.js';
 import { MANIFEST_FILE, readState, STATE_FILE, writeState, type CaptureState, type CapturerState } from './state.js';
 import type { CaptureStatusDoc } from './status.js';
-import {
-  DEFAULT_SNAPLEN,
-  isListening,
-  parseTcpdumpStats,
-  stderrTail,
-  tcpdumpArgv,
-  type TcpdumpOptions,
-} from '../hostnet/index.js';
+import { DEFAULT_SNAPLEN, isListening, stderrTail, tcpdumpArgv, type TcpdumpOptions } from '../hostnet/index.js';
+
+export { stopRun, type StopCaptureOptions } from './stop.js';
+export { activeRuns, listRuns, type RunSummary } from './runs.js';
 
 export interface StartCaptureOptions {
   selection?: CaptureSelection;
@@ -48,25 +43,6 @@ export interface StartCaptureOptions {
   detached?: boolean;
   /** Write merged.pcapng at stop (default true). */
   merge?: boolean;
-}
-
-export interface StopCaptureOptions {
-  /** Time tcpdump gets to exit after SIGINT before SIGTERM, then SIGKILL (default 5 s). */
-  graceMs?: number;
-  /** Compare options for the one-direction check. */
-  marginS?: number;
-  tolerance?: number;
-}
-
-const nowIso = () => new Date().toISOString();
-const isoToS = (iso: string | null): number | null => (iso ? Date.parse(iso) / 1000 : null);
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 /** A running capture: returned by startCapture once every capturer listens. */
@@ -141,10 +117,10 @@ export class CaptureSession {
 
 /** Root-namespace interfaces that are administratively down (one `ip -j link` call). */
 async function downRootInterfaces(): Promise<Set<string>> {
-  const r = await tryRun('ip', ['-j', 'link', 'show']);
-  if (r.exitCode !== 0) return new Set();
-  const links = JSON.parse(r.stdout) as { ifname: string; flags?: string[] }[];
-  return new Set(links.filter((l) => !l.flags?.includes('UP')).map((l) => l.ifname));
+  const links = await hostNet()
+    .ip.links(null)
+    .catch(() => []);
+  return new Set(links.filter((l) => !l.up).map((l) => l.ifname));
 }
 
 /**
@@ -208,11 +184,7 @@ export async function startCapture(status: CaptureStatusDoc, o: StartCaptureOpti
     const fd = openSync(join(dir, stderrFile), 'w');
     let child: ChildProcess;
     try {
-      // detached: own process group, so a terminal's Ctrl-C reaches only us and we stop capturers
-      // in order. cleanup:false: we stop them ourselves (SIGINT, so stats are printed).
-      // node's spawn (argv array, never a shell) because execa's types refuse a raw fd for stderr,
-      // and the fd must be inherited (a pipe to us would break when we exit before tcpdump).
-      child = spawn(file, args, { stdio: ['ignore', 'ignore', fd], detached: true, shell: false });
+      child = spawnCapturer({ file, args }, fd);
     } finally {
       closeSync(fd);
     }
@@ -246,7 +218,25 @@ export async function startCapture(status: CaptureStatusDoc, o: StartCaptureOpti
   const session = new CaptureSession(dir, state, exits);
   if (o.handleSignals !== false && !o.detached) session.installHandlers();
 
-  const timeout = o.listenTimeoutMs ?? 15000;
+  await awaitListening(session, dir, state, exits, o.listenTimeoutMs ?? 15000);
+  state.phase = 'capturing';
+  await writeState(dir, state);
+  return session;
+}
+
+export { STATE_FILE, MANIFEST_FILE };
+
+/**
+ * Resolves once every capturer's stderr says `listening on`. Throws E_CAPTURE_NOT_LISTENING
+ * (after stopping the run) when one dies first or the timeout passes, naming each with its stderr.
+ */
+async function awaitListening(
+  session: CaptureSession,
+  dir: string,
+  state: CaptureState,
+  exits: Map<string, Promise<{ exitCode: number | null }>>,
+  timeout: number,
+): Promise<void> {
   const end = Date.now() + timeout;
   const dead = new Set<string>();
   for (const [id, p] of exits) void p.then(() => dead.add(id));
@@ -289,236 +279,4 @@ export async function startCapture(status: CaptureStatusDoc, o: StartCaptureOpti
     }
     await sleep(20);
   }
-  state.phase = 'capturing';
-  await writeState(dir, state);
-  return session;
 }
-
-async function stopCapturers(
-  state: CaptureState,
-  graceMs: number,
-  exits?: Map<string, Promise<{ exitCode: number | null }>>,
-): Promise<void> {
-  const live = state.capturers.filter((c) => c.pid > 0 && isRunning(c.pid, c.startTicks));
-  for (const c of state.capturers)
-    if (!live.includes(c) && !c.stopHow) c.stopHow = c.listeningAt ? 'gone' : 'exited-early';
-  const stamp = nowIso();
-  for (const c of live) {
-    c.stopRequestedAt = stamp;
-    c.stopHow = 'sigint';
-    signalOwned(c.pid, c.startTicks, 'SIGINT');
-  }
-  let left = await waitGone(live, graceMs);
-  for (const [how, sig, ms] of [
-    ['sigterm', 'SIGTERM', 1000],
-    ['sigkill', 'SIGKILL', 1000],
-  ] as const) {
-    if (!left.length) break;
-    for (const p of left) {
-      const c = live.find((x) => x.pid === p.pid)!;
-      c.stopHow = how;
-      signalOwned(p.pid, p.startTicks, sig);
-    }
-    left = await waitGone(left, ms);
-  }
-  for (const c of state.capturers) {
-    const e = exits?.get(c.id);
-    if (e) c.exitCode = (await Promise.race([e, sleep(500).then(() => ({ exitCode: null }))])).exitCode;
-    c.exitedAt ??= nowIso();
-  }
-}
-
-/** Stops (if needed), counts, compares, merges and writes manifest.json. */
-async function finalize(
-  dir: string,
-  state: CaptureState,
-  o: StopCaptureOptions,
-  exits?: Map<string, Promise<{ exitCode: number | null }>>,
-): Promise<CaptureManifest> {
-  state.phase = 'stopping';
-  await writeState(dir, state);
-  await stopCapturers(state, o.graceMs ?? 5000, exits);
-  const stoppedAt = nowIso();
-
-  const counts = new Map<string, FileCount>();
-  const results = new Map<string, FileResult>();
-  for (const c of state.capturers) {
-    const stats = parseTcpdumpStats(readText(join(dir, c.stderrFile)));
-    let fc: FileCount;
-    try {
-      fc = await countCapture(join(dir, c.file));
-    } catch (err) {
-      fc = { packets: 0, bytes: 0, firstTs: null, lastTs: null, warnings: [], digests: [] };
-      results.set(c.id, {
-        stats,
-        packets: 0,
-        bytes: 0,
-        firstTs: null,
-        lastTs: null,
-        readWarnings: [`unreadable: ${String((err as Error)?.message ?? err)}`],
-      });
-      counts.set(c.id, fc);
-      continue;
-    }
-    counts.set(c.id, fc);
-    results.set(c.id, {
-      stats,
-      packets: fc.packets,
-      bytes: fc.bytes,
-      firstTs: fc.firstTs,
-      lastTs: fc.lastTs,
-      readWarnings: fc.warnings.map((w) => `${w.code}${w.frame ? ` (frame ${w.frame})` : ''}: ${w.message}`),
-    });
-  }
-
-  const dropsOf = new Map(
-    [...results].map(([id, r]) => [id, r.stats ? r.stats.droppedByKernel + (r.stats.droppedByInterface ?? 0) : null]),
-  );
-  const links = compareLinks(state, counts, dropsOf, o);
-  let merged: string | null = null;
-  if (state.merge) {
-    const inputs = state.capturers.filter(
-      (c) =>
-        (counts.get(c.id)?.packets ?? 0) >= 0 &&
-        results.get(c.id)?.readWarnings.every((w) => !w.startsWith('unreadable')),
-    );
-    if (inputs.length) {
-      const byId = new Map(state.targets.map((t) => [t.id, t]));
-      await mergeCaptures(
-        inputs.map((c) => {
-          const t = byId.get(c.id)!;
-          return {
-            path: join(dir, c.file),
-            name: `${t.node}:${t.ifname}`,
-            description: `link ${t.linkId} (${t.linkClass})`,
-          };
-        }),
-        join(dir, 'merged.pcapng'),
-      );
-      merged = 'merged.pcapng';
-    }
-  }
-  const manifest = buildManifest(state, results, links, merged, stoppedAt, state.tcpdump.snaplen ?? DEFAULT_SNAPLEN);
-  await writeFile(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
-  state.phase = state.error ? 'failed' : 'stopped';
-  state.stoppedAt = stoppedAt;
-  await writeState(dir, state);
-  return manifest;
-}
-
-function compareLinks(
-  state: CaptureState,
-  counts: Map<string, FileCount>,
-  dropsOf: Map<string, number | null>,
-  o: StopCaptureOptions,
-): LinkCheck[] {
-  const byLink = new Map<string, string[]>();
-  for (const t of state.targets) byLink.set(t.linkId, [...(byLink.get(t.linkId) ?? []), t.id]);
-  const cap = new Map(state.capturers.map((c) => [c.id, c]));
-  const out: LinkCheck[] = [];
-  for (const [linkId, ids] of byLink) {
-    if (ids.length !== 2) {
-      out.push({
-        linkId,
-        verdict: 'unchecked',
-        window: null,
-        matched: 0,
-        ends: [],
-        reason: 'only one end of the link was captured',
-      });
-      continue;
-    }
-    const end = (id: string): EndFrames => {
-      const c = cap.get(id)!;
-      return {
-        id,
-        digests: counts.get(id)?.digests ?? [],
-        dropped: dropsOf.get(id) ?? null,
-        window: [isoToS(c.listeningAt) ?? Infinity, isoToS(c.stopRequestedAt) ?? isoToS(c.exitedAt) ?? -Infinity],
-      };
-    };
-    out.push(compareLinkEnds(linkId, end(ids[0]!), end(ids[1]!), { marginS: o.marginS, tolerance: o.tolerance }));
-  }
-  return out;
-}
-
-/**
- * Stops a run from any process. When the orchestrating process still runs (foreground
- * `fabric capture start`), it is asked to stop (SIGTERM) and we wait for its manifest; otherwise
- * we stop the recorded capturers ourselves and finalize the run.
- */
-export async function stopRun(dir: string, o: StopCaptureOptions & { waitMs?: number } = {}): Promise<CaptureManifest> {
-  const state = await readState(dir);
-  if (state.phase === 'stopped' || state.phase === 'failed') {
-    const m = await readFile(join(dir, MANIFEST_FILE), 'utf8').catch(() => null);
-    if (m) return JSON.parse(m) as CaptureManifest;
-  }
-  const orch = state.orchestrator;
-  if (!orch.detached && orch.pid !== process.pid && isRunning(orch.pid, orch.startTicks)) {
-    signalOwned(orch.pid, orch.startTicks, 'SIGTERM');
-    const end = Date.now() + (o.waitMs ?? 30000);
-    while (Date.now() < end) {
-      await sleep(50);
-      const s = await readState(dir).catch(() => null);
-      if (s && (s.phase === 'stopped' || s.phase === 'failed')) {
-        const m = await readFile(join(dir, MANIFEST_FILE), 'utf8').catch(() => null);
-        if (m) return JSON.parse(m) as CaptureManifest;
-      }
-      if (!isRunning(orch.pid, orch.startTicks)) break; // it died without finishing: we finish
-    }
-  }
-  // Only one finalizer: an exclusive lock file.
-  const lock = join(dir, '.stop.lock');
-  const fh = await open(lock, 'wx').catch(() => null);
-  if (!fh)
-    throw new FabricError('E_CAPTURE_BUSY', `another process is stopping ${dir}`, {
-      hint: `remove ${lock} if no stop is running`,
-    });
-  try {
-    return await finalize(dir, await readState(dir), o);
-  } finally {
-    await fh.close();
-    await unlink(lock).catch(() => undefined);
-  }
-}
-
-export interface RunSummary {
-  runId: string;
-  dir: string;
-  phase: CaptureState['phase'];
-  startedAt: string;
-  stoppedAt: string | null;
-  capturers: number;
-  running: number;
-  planHash: string | null;
-}
-
-/** Capture runs of a lab, oldest first. */
-export async function listRuns(lab: string, root?: string): Promise<RunSummary[]> {
-  const base = labDir(lab, root);
-  const names = await readdir(base).catch(() => [] as string[]);
-  const out: RunSummary[] = [];
-  for (const name of names.sort()) {
-    const dir = join(base, name);
-    const s = await readState(dir).catch(() => null);
-    if (!s) continue;
-    out.push({
-      runId: s.runId,
-      dir,
-      phase: s.phase,
-      startedAt: s.startedAt,
-      stoppedAt: s.stoppedAt,
-      capturers: s.capturers.length,
-      running: s.capturers.filter((c) => c.pid > 0 && isRunning(c.pid, c.startTicks)).length,
-      planHash: s.planHash,
-    });
-  }
-  return out;
-}
-
-/** Runs of a lab that are not finished (phase starting/capturing/stopping). */
-export async function activeRuns(lab: string, root?: string): Promise<RunSummary[]> {
-  return (await listRuns(lab, root)).filter((r) => r.phase !== 'stopped' && r.phase !== 'failed');
-}
-
-export { STATE_FILE, MANIFEST_FILE };

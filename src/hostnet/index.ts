@@ -19,8 +19,8 @@ export function useHostNet(h: HostNet): () => void {
 }
 
 export type * from './host-net.js';
-export { CommandError, formatCommand, mapLimit, run, tryRun } from './exec.js';
-export type { Argv, ProbeRun, RunOptions, RunResult } from './exec.js';
+export { CommandError, formatCommand, mapLimit, run, runProbe, startProcess, tryRun } from './exec.js';
+export type { Argv, ProbeRun, RunOptions, RunResult, Subprocess } from './exec.js';
 export { ensureOvs, livePid, OVS_RUN_DIR } from './ovs-daemon.js';
 export { PARALLEL } from './fan-out.js';
 export { realHostNet } from './real.js';

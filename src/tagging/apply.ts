@@ -1,15 +1,12 @@
 // Pushes BridgePrograms to Open vSwitch: meters first (flows reference them), then groups and
 // flows as ONE atomic bundle per bridge, so a bridge never runs half a program. Port numbers
 // are resolved from the live switch at the last moment.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { FabricError } from '../errors/fabric-error.js';
-import { run } from '../hostnet/exec.js';
+import { hostNet } from '../hostnet/index.js';
 import { COOKIE, type BridgeProgram } from './modules/module.js';
 import { bundleText } from './render.js';
 
-const OF = ['-O', 'OpenFlow15'];
+const OF = { version: 'OpenFlow15' };
 const SAFE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 function checkName(what: string, name: string): void {
@@ -21,13 +18,7 @@ function checkName(what: string, name: string): void {
 
 /** Live OpenFlow port numbers by interface name. */
 export async function liveOfports(): Promise<Map<string, number>> {
-  const r = await run('ovs-vsctl', ['--format=csv', '--no-headings', '--columns=name,ofport', 'list', 'Interface']);
-  const m = new Map<string, number>();
-  for (const line of r.stdout.split('\n')) {
-    const [name, port] = line.split(',');
-    if (name && port && Number(port) > 0) m.set(name.replace(/^"|"$/g, ''), Number(port));
-  }
-  return m;
+  return hostNet().ovs.ofports();
 }
 
 /**
@@ -50,12 +41,13 @@ export function substitutePorts(text: string, ports: Map<string, number>, bridge
 }
 
 async function applyMeters(p: BridgeProgram): Promise<void> {
-  const cur = (await run('ovs-ofctl', [...OF, 'dump-meters', p.bridge])).stdout;
+  const ovs = hostNet().ovs;
+  const cur = (await ovs.dumpMeters(p.bridge, OF)) ?? '';
   for (const m of p.meters) {
     const id = /meter=(\d+)/.exec(m)?.[1];
     // Deleting a meter would delete the flows that use it: modify in place instead.
     const exists = id !== undefined && new RegExp(`meter=${id}\\b`).test(cur);
-    await run('ovs-ofctl', [...OF, exists ? 'mod-meter' : 'add-meter', p.bridge, m]);
+    await ovs.setMeter(p.bridge, m, { ...OF, modify: exists });
   }
 }
 
@@ -102,19 +94,13 @@ export async function waitOfports(programs: BridgeProgram[], timeoutMs = 20_000)
 
 export async function applyPrograms(programs: BridgeProgram[]): Promise<ApplyResult[]> {
   const ports = await waitOfports(programs);
-  const dir = await mkdtemp(join(tmpdir(), 'fabric-flows-'));
   const out: ApplyResult[] = [];
-  try {
-    for (const p of programs) {
-      checkName('bridge', p.bridge);
-      const file = join(dir, `${p.bridge}.bundle`);
-      await writeFile(file, substitutePorts(bundleText(p), ports, p.bridge));
-      await applyMeters(p);
-      await run('ovs-ofctl', [...OF, 'bundle', p.bridge, file]);
-      out.push({ bridge: p.bridge, flows: p.flows.length, groups: p.groups.length, meters: p.meters.length });
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  for (const p of programs) {
+    checkName('bridge', p.bridge);
+    const text = substitutePorts(bundleText(p), ports, p.bridge);
+    await applyMeters(p);
+    await hostNet().ovs.bundle(p.bridge, text, OF);
+    out.push({ bridge: p.bridge, flows: p.flows.length, groups: p.groups.length, meters: p.meters.length });
   }
   return out;
 }
@@ -131,26 +117,18 @@ export interface FlowDiff {
 /** Programmed against planned state, per bridge, through `ovs-ofctl diff-flows` (canonical form). */
 export async function diffPrograms(programs: BridgeProgram[]): Promise<FlowDiff[]> {
   const ports = await waitOfports(programs);
-  const dir = await mkdtemp(join(tmpdir(), 'fabric-diff-'));
   const out: FlowDiff[] = [];
-  try {
-    for (const p of programs) {
-      checkName('bridge', p.bridge);
-      const file = join(dir, `${p.bridge}.flows`);
-      await writeFile(file, substitutePorts(p.flows.join('\n') + '\n', ports, p.bridge));
-      // diff-flows exits 2 when the sources differ.
-      const r = await run('ovs-ofctl', [...OF, 'diff-flows', p.bridge, file], { okCodes: [0, 2] });
-      const learned = `cookie=${'0x' + COOKIE.learned.toString(16)}`;
-      const lines = r.stdout.split('\n').filter((l) => l.trim() && !l.includes(learned));
-      out.push({
-        bridge: p.bridge,
-        node: p.node,
-        unexpected: lines.filter((l) => l.startsWith('-')).map((l) => l.slice(1).trim()),
-        missing: lines.filter((l) => l.startsWith('+')).map((l) => l.slice(1).trim()),
-      });
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  const learned = `cookie=${'0x' + COOKIE.learned.toString(16)}`;
+  for (const p of programs) {
+    checkName('bridge', p.bridge);
+    const text = substitutePorts(p.flows.join('\n') + '\n', ports, p.bridge);
+    const lines = (await hostNet().ovs.diffFlows(p.bridge, text, OF)).filter((l) => !l.includes(learned));
+    out.push({
+      bridge: p.bridge,
+      node: p.node,
+      unexpected: lines.filter((l) => l.startsWith('-')).map((l) => l.slice(1).trim()),
+      missing: lines.filter((l) => l.startsWith('+')).map((l) => l.slice(1).trim()),
+    });
   }
   return out;
 }
@@ -225,17 +203,10 @@ export function programDeltas(before: BridgeProgram[], after: BridgeProgram[]): 
  * `ports` (read before the change: a host failure does not renumber the fabric's ports).
  */
 export async function applyDeltas(deltas: ProgramDelta[], ports: Map<string, number>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'fabric-delta-'));
-  try {
-    await Promise.all(
-      deltas.map(async (d) => {
-        checkName('bridge', d.bridge);
-        const file = join(dir, `${d.bridge}.bundle`);
-        await writeFile(file, substitutePorts(d.lines.join('\n') + '\n', ports, d.bridge));
-        await run('ovs-ofctl', [...OF, 'bundle', d.bridge, file]);
-      }),
-    );
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  await Promise.all(
+    deltas.map(async (d) => {
+      checkName('bridge', d.bridge);
+      await hostNet().ovs.bundle(d.bridge, substitutePorts(d.lines.join('\n') + '\n', ports, d.bridge), OF);
+    }),
+  );
 }

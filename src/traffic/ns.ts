@@ -3,11 +3,9 @@
 // root-namespace OVS port (hostIf).
 import { FabricError } from '../errors/fabric-error.js';
 import { checkIfname, checkNetns } from '../capture/names.js';
+import { hostNet, type Argv } from '../hostnet/index.js';
 
-export interface Argv {
-  file: string;
-  args: string[];
-}
+export type { Argv };
 
 /** `ip netns exec <ns> <argv...>` with the namespace name checked. */
 export function inNetns(netns: string, argv: readonly string[]): Argv {
@@ -17,7 +15,7 @@ export function inNetns(netns: string, argv: readonly string[]): Argv {
     });
   }
   if (argv.length === 0) throw new RangeError('empty argv');
-  return { file: 'ip', args: ['netns', 'exec', checkNetns(netns), ...argv] };
+  return hostNet().ip.argvIn(checkNetns(netns), argv);
 }
 
 /** Where a frame is injected: an interface inside a namespace, or a root-namespace host interface. */

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { runProbe, startProcess } from '../hostnet/index.js';
 import { FabricError } from '../errors/fabric-error.js';
 import { checkIpv4 } from '../capture/names.js';
 import { bounded, inNetns, type Argv } from './ns.js';
@@ -161,7 +161,7 @@ export async function startUdpReceiver(o: UdpReceiverOptions, readyTimeoutMs = 1
   const { file, args } = udpRecvArgv(o);
   const command = formatArgv(file, args);
   const timeout = (o.timeoutMs ?? 10_000) + 10_000;
-  const child = execa(file, args, { reject: false, timeout, stdin: 'ignore', buffer: true });
+  const child = startProcess(file, args, { timeout });
   let out = '';
   const ready = new Promise<void>((res, rej) => {
     const t = setTimeout(
@@ -213,7 +213,7 @@ export async function sendUdp(o: UdpSenderOptions): Promise<UdpSendReport> {
   const { file, args } = udpSendArgv(o);
   const command = formatArgv(file, args);
   const t = Number(args[args.indexOf('--timeout-ms') + 1]);
-  const r = await execa(file, args, { reject: false, timeout: t + 10_000, stdin: 'ignore' });
+  const r = await runProbe(file, args, t + 10_000);
   if (r.exitCode !== 0 && !String(r.stdout ?? '').includes('"event":"done"')) {
     throw new FabricError(
       'E_TRAFFIC_PROBE',

@@ -7,7 +7,6 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, s
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { execa } from 'execa';
 import { FabricError } from '../errors/fabric-error.js';
 import { run, tryRun } from '../hostnet/exec.js';
 import { writeCpio, type CpioEntry } from './cpio.js';
@@ -234,10 +233,10 @@ export async function ensureGuestImage(opts: ImageOptions = {}): Promise<GuestIm
   }
   if (!deb) {
     log(`apt-get download ${inputs.kernelPackage}=${inputs.kernelVersion}`);
-    const r = await execa(
+    const r = await tryRun(
       'apt-get',
       ['download', '-o', 'APT::Sandbox::User=root', `${inputs.kernelPackage}=${inputs.kernelVersion}`],
-      { cwd: debDir, reject: false },
+      { cwd: debDir },
     );
     deb = findDeb(debDir, inputs.kernelPackage);
     if (r.exitCode !== 0 || !deb) {

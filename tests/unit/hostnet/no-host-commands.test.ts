@@ -27,14 +27,6 @@ const ALLOWED = new Map<string, string>([
   ['failover/echo-train.ts', 'failover move: tcpreplay spawn'],
   ['failover/host-stack.ts', 'failover move'],
   ['failover/probe.ts', 'failover move'],
-  ['capture/session.ts', 'hostnet migration of capture'],
-  ['tagging/apply.ts', 'hostnet migration of tagging'],
-  ['traffic/exec.ts', 'hostnet migration of traffic'],
-  ['traffic/ns.ts', 'hostnet migration of traffic'],
-  ['traffic/udp.ts', 'hostnet migration of traffic'],
-  ['vm/image.ts', 'hostnet migration of vm'],
-  ['vm/qemu.ts', 'hostnet migration of vm'],
-  ['vm/tap.ts', 'hostnet migration of vm'],
 ]);
 
 function walk(dir: string): string[] {
