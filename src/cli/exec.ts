@@ -50,8 +50,7 @@ export function register(program: Command): void {
         throw new FabricError('E_USAGE', 'exec needs a node (or --label) and a command', {
           hint: `fabric exec ${labArg} <node> -- <command...>`,
         });
-      const tty = { stdin: true, tty: Boolean(process.stdin.isTTY && process.stdout.isTTY) };
-      const target = x.execTarget(state, x.nodeOf(state, node), cmd, tty);
+      const target = x.execTarget(state, x.nodeOf(state, node), cmd, x.terminal());
       process.exitCode = await x.runOne(state.lab, target, { agentTimeoutMs });
     });
 

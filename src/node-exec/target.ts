@@ -83,8 +83,18 @@ export function shellOf(env: NodeJS.ProcessEnv = process.env, via: 'netns' | 'do
   return via === 'netns' && s && /^\/[A-Za-z0-9_./-]+$/.test(s) && !s.includes('..') ? s : '/bin/sh';
 }
 
-/** argv of an interactive shell on the node. */
-export function shellTarget(state: LabState, node: NodeModel, env: NodeJS.ProcessEnv = process.env): ExecTarget {
+/** Whether this process talks to a terminal (docker exec -t with a pipe on stdin never ends). */
+export function terminal(): Tty {
+  return { stdin: true, tty: Boolean(process.stdin.isTTY && process.stdout.isTTY) };
+}
+
+/** argv of an interactive shell on the node: -t only on a terminal, so a piped script runs too. */
+export function shellTarget(
+  state: LabState,
+  node: NodeModel,
+  env: NodeJS.ProcessEnv = process.env,
+  tty: Tty = terminal(),
+): ExecTarget {
   if (node.kind === 'generic_vm')
     throw new FabricError(
       'E_EXEC_NO_SHELL',
@@ -94,5 +104,5 @@ export function shellTarget(state: LabState, node: NodeModel, env: NodeJS.Proces
       },
     );
   const via = state.runtime === 'netns' ? 'netns' : 'docker';
-  return execTarget(state, node, [shellOf(env, via)], { stdin: true, tty: true });
+  return execTarget(state, node, [shellOf(env, via)], tty);
 }

@@ -106,8 +106,13 @@ describe('fabric exec targets (argv built, nothing run)', () => {
     expect(shellOf({}, 'netns')).to.equal('/bin/sh');
     expect(shellOf({ SHELL: '/bin/bash' }, 'docker')).to.equal('/bin/sh');
     const s = stateOf(mtdc, 'docker');
-    expect(shellTarget(s, nodeOf(s, 'red-c1-h1'), { SHELL: '/bin/zsh' })).to.deep.include({
+    const h1 = nodeOf(s, 'red-c1-h1');
+    expect(shellTarget(s, h1, { SHELL: '/bin/zsh' }, { stdin: true, tty: true })).to.deep.include({
       argv: { file: 'docker', args: ['exec', '-i', '-t', 'clab-mtdc-red-c1-h1', '/bin/sh'] },
+    });
+    // A piped script (no terminal): no -t, which docker would wait on forever.
+    expect(shellTarget(s, h1, {}, { stdin: true, tty: false })).to.deep.include({
+      argv: { file: 'docker', args: ['exec', '-i', 'clab-mtdc-red-c1-h1', '/bin/sh'] },
     });
   });
 });
