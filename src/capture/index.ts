@@ -1,7 +1,6 @@
 // Per-link capture orchestration: run folders, tcpdump per link end, manifest, one-direction check.
 // See docs/capture.md.
 export * from './status.js';
-export * from './names.js';
 export * from './target.js';
 export * from './select.js';
 export * from './run-dir.js';

@@ -1,7 +1,7 @@
 // Run folders: captures/<lab>/<run-id>/, the root overridable with FABRIC_CAPTURE_DIR (tests).
 import { randomBytes } from 'node:crypto';
 import { resolve, join } from 'node:path';
-import { checkLab, checkRunId } from './names.js';
+import { checkLabName, checkRunId } from '../names/index.js';
 
 /** `20261121T233000Z-1a2b3c`: sortable by time, unique enough for runs started in the same second. */
 export function makeRunId(now: Date = new Date(), short: string = randomBytes(3).toString('hex')): string {
@@ -16,7 +16,7 @@ export function captureRoot(override?: string): string {
 }
 
 export function labDir(lab: string, root?: string): string {
-  return join(captureRoot(root), checkLab(lab));
+  return join(captureRoot(root), checkLabName(lab));
 }
 
 export function runDir(lab: string, runId: string, root?: string): string {

@@ -1,7 +1,7 @@
 // Which link ends to capture: every end of every link, or those matching a filter. A filter that
 // names an unknown class, link or node is an error (a typo must not silently capture nothing).
 import { FabricError } from '../errors/fabric-error.js';
-import { captureStem, checkIfname, checkLinkId, checkNetns, checkNode } from './names.js';
+import { captureStem, checkIfName, checkLinkId, checkNetns, checkNodeName } from '../names/index.js';
 import type { CaptureStatusDoc } from './status.js';
 import type { CaptureTarget } from './target.js';
 
@@ -59,10 +59,10 @@ export function selectTargets(status: CaptureStatusDoc, sel: CaptureSelection = 
     checkLinkId(link.id);
     link.endpoints.forEach((e, i) => {
       if (has(sel.nodes) && !sel.nodes!.includes(e.node)) return;
-      checkNode(e.node);
-      checkIfname(e.ifname);
+      checkNodeName(e.node);
+      checkIfName(e.ifname);
       if (e.netns !== null) checkNetns(e.netns);
-      else if (e.hostIf) checkIfname(e.hostIf);
+      else if (e.hostIf) checkIfName(e.hostIf);
       else {
         skipped.push({
           linkId: link.id,

@@ -12,7 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import { FabricError } from '../errors/fabric-error.js';
 import { hostNet, spawnCapturer } from '../hostnet/index.js';
 import type { CaptureManifest } from './manifest.js';
-import { checkLab } from './names.js';
+import { checkLabName } from '../names/index.js';
 import { isRunning, procInfo, signalOwned, sleep } from './proc.js';
 import { makeRunId, runDir as runDirOf } from './run-dir.js';
 import { finalize, nowIso, readText, type StopCaptureOptions } from './stop.js';
@@ -129,7 +129,7 @@ async function downRootInterfaces(): Promise<Set<string>> {
  * listen in time, naming each one and its stderr.
  */
 export async function startCapture(status: CaptureStatusDoc, o: StartCaptureOptions = {}): Promise<CaptureSession> {
-  const lab = checkLab(status.lab);
+  const lab = checkLabName(status.lab);
   const sel = selectTargets(status, o.selection);
   const skipped = sel.skipped;
   // A root-namespace port that is administratively down (a failed host's port) carries nothing

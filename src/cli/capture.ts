@@ -5,8 +5,6 @@ import type { Command } from 'commander';
 import { FabricError } from '../errors/fabric-error.js';
 import {
   activeRuns,
-  checkLab,
-  checkRunId,
   listRuns,
   parseStatus,
   runDir,
@@ -15,6 +13,7 @@ import {
   type CaptureManifest,
   type CaptureStatusDoc,
 } from '../capture/index.js';
+import { checkLabName, checkRunId } from '../names/index.js';
 import { labNameOf } from './lab-arg.js';
 import { statusOf } from './status.js';
 
@@ -61,7 +60,7 @@ export function register(program: Command): void {
       if (second !== undefined && o.topo !== undefined)
         throw new FabricError('E_USAGE', `two labs given: ${first} and --topo ${String(o.topo)}`);
       if (!action) throw new FabricError('E_USAGE', 'missing action', { hint: 'start | stop | list' });
-      const lab = checkLab(await labNameOf(labArg));
+      const lab = checkLabName(await labNameOf(labArg));
       const out = (v: unknown, text: string) =>
         process.stdout.write(o.json ? JSON.stringify(v, null, 2) + '\n' : text + '\n');
       if (action === 'list') {

@@ -9,10 +9,8 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { FabricError } from '../errors/fabric-error.js';
+import { isLabName } from '../names/index.js';
 import type { LabModel } from '../topology/model.js';
-
-/** Lab names as the lab format allows them (docs/lab-format.md §Naming). */
-const LAB_NAME = /^[a-z][a-z0-9-]*$/;
 
 /** The package this module belongs to: dist/cli/ (installed) or src/cli/ (tests), two levels up. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -62,7 +60,7 @@ export function resolveLabArg(arg: string, o: { cwd?: string; packageRoot?: stri
   if (isFile(path)) return { file: shown(cwd, path), name: null };
   if (isDir(path) && isFile(join(path, 'fabric.yml')))
     return { file: shown(cwd, join(path, 'fabric.yml')), name: null };
-  if (!LAB_NAME.test(arg)) return { file: null, name: null };
+  if (!isLabName(arg)) return { file: null, name: null };
   const file = labRoots(cwd, o.packageRoot)
     .map((r) => join(r, arg, 'fabric.yml'))
     .find(isFile);

@@ -3,7 +3,7 @@
 // its bridge port goes down). The failover steps only use this surface.
 import { FabricError } from '../errors/fabric-error.js';
 import { hostNet } from '../hostnet/index.js';
-import { macFor } from '../vm/index.js';
+import { macFor } from '../names/index.js';
 import {
   announceScript,
   customerVmsScript,

@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { hostNet } from '../hostnet/index.js';
-import { checkIfname, checkIpv4, checkMac, checkNetns } from '../capture/names.js';
+import { checkIfName, checkIpv4, checkMac, checkNetns } from '../names/index.js';
 import { build, dissect, inetChecksum } from '../decode/index.js';
 import { FabricError } from '../errors/fabric-error.js';
 import { encodePcap, scanCapture, tsNumber } from '../pcap/index.js';
@@ -70,7 +70,7 @@ export function echoTrainSize(pps: number, seconds: number): number {
 
 function checkFlow(f: EchoFlow): void {
   checkNetns(f.netns);
-  checkIfname(f.ifname);
+  checkIfName(f.ifname);
   checkIpv4(f.srcIp);
   checkIpv4(f.ip);
   checkMac(f.dstMac);
@@ -234,7 +234,7 @@ export async function analyseEchoCapture(f: EchoFlow, count: number, file: strin
 
 /** The MAC of an interface inside a namespace, as the kernel has it. */
 export async function linkMac(netns: string, ifname: string): Promise<string> {
-  const mac = (await hostNet().ip.link(checkNetns(netns), checkIfname(ifname)))?.mac;
+  const mac = (await hostNet().ip.link(checkNetns(netns), checkIfName(ifname)))?.mac;
   if (typeof mac !== 'string') throw new FabricError('E_FAILOVER_PROBE', `no MAC for ${ifname} in ${netns}`);
   return checkMac(mac);
 }

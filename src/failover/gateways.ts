@@ -3,7 +3,7 @@
 // customer hypervisors. Set up once, undone at teardown; never on the restoration path.
 import { FabricError } from '../errors/fabric-error.js';
 import { hostNet } from '../hostnet/index.js';
-import { netnsName } from '../runtime/names.js';
+import { netnsName } from '../names/index.js';
 import { computePlan } from '../tagging/index.js';
 import { VTEP, vniOf } from '../topology/hypervisors.js';
 import type { LabModel } from '../topology/model.js';

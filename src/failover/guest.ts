@@ -6,16 +6,16 @@
 import { FabricError } from '../errors/fabric-error.js';
 import { VTEP } from '../topology/hypervisors.js';
 import type { SystemDef } from './layout.js';
+import { isMac } from '../names/index.js';
 
 const NAME = /^[a-z][a-z0-9-]{0,14}$/;
-export const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 
 /** Refuses a customer VM definition whose values could break a command line. */
 export function checkSystem(s: SystemDef): void {
   if (
     !NAME.test(s.name) ||
-    !MAC.test(s.mac) ||
+    !isMac(s.mac) ||
     !CIDR.test(s.ip) ||
     !Number.isInteger(s.vlan) ||
     s.vlan < 1 ||
@@ -188,7 +188,7 @@ export function parseNeigh(out: string, systems: SystemDef[]): NeighEntry[] {
   return out
     .split('\n')
     .map((l) => l.trim().split(/\s+/))
-    .filter((w) => w.length === 3 && names.has(w[0]!) && IPV4.test(w[1]!) && MAC.test(w[2]!.toLowerCase()))
+    .filter((w) => w.length === 3 && names.has(w[0]!) && IPV4.test(w[1]!) && isMac(w[2]!.toLowerCase()))
     .map((w) => ({ vm: w[0]!, ip: w[1]!, mac: w[2]!.toLowerCase() }));
 }
 
@@ -196,7 +196,7 @@ export function parseNeigh(out: string, systems: SystemDef[]): NeighEntry[] {
 export function restoreNeighScript(systems: SystemDef[], entries: NeighEntry[]): string {
   const names = new Set(systems.map((s) => s.name));
   const lines = entries.map((e) => {
-    if (!names.has(e.vm) || !IPV4.test(e.ip) || !MAC.test(e.mac))
+    if (!names.has(e.vm) || !IPV4.test(e.ip) || !isMac(e.mac))
       throw new FabricError('E_FAILOVER_MODEL', `neighbour entry refused: ${JSON.stringify(e)}`);
     return `ip -n ${e.vm} neigh replace ${e.ip} lladdr ${e.mac} dev eth1 nud stale`;
   });

@@ -7,12 +7,10 @@
 // Every command is an argv array; names and values are validated first.
 import { FabricError } from '../errors/fabric-error.js';
 import { run, tryRun } from '../hostnet/exec.js';
-import { netnsName } from '../runtime/names.js';
+import { isIfName, isMac, netnsName } from '../names/index.js';
 import { VTEP } from '../topology/hypervisors.js';
-import { checkSystem, IPV4, MAC, type GuestVmView, type NeighEntry, type Segment } from './guest.js';
+import { checkSystem, IPV4, type GuestVmView, type NeighEntry, type Segment } from './guest.js';
 import type { SystemDef } from './layout.js';
-
-const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
 
 export interface HostStack {
   lab: string;
@@ -88,7 +86,7 @@ export function hostStackCommands(h: HostStack, segs: Segment[], systems: System
 
 /** Builds the host stack (after removing any earlier copy). */
 export async function setupHostStack(h: HostStack, segs: Segment[], systems: SystemDef[]): Promise<void> {
-  if (!IFNAME.test(h.port)) throw new FabricError('E_FAILOVER_MODEL', `bad host port ${JSON.stringify(h.port)}`);
+  if (!isIfName(h.port)) throw new FabricError('E_FAILOVER_MODEL', `bad host port ${JSON.stringify(h.port)}`);
   await teardownHostStack(h, segs, systems);
   for (const c of hostStackCommands(h, segs, systems)) await run(c[0]!, c.slice(1));
 }
@@ -183,7 +181,7 @@ export async function hostNeighbours(h: HostStack, systems: SystemDef[]): Promis
     const r = await tryRun('ip', ['-n', customerNetns(h, s.name), '-j', '-4', 'neigh', 'show', 'dev', 'eth1']);
     if (r.exitCode !== 0) continue;
     for (const n of JSON.parse(r.stdout || '[]') as { dst?: string; lladdr?: string }[]) {
-      if (n.dst && n.lladdr && MAC.test(n.lladdr.toLowerCase()))
+      if (n.dst && n.lladdr && isMac(n.lladdr.toLowerCase()))
         out.push({ vm: s.name, ip: n.dst, mac: n.lladdr.toLowerCase() });
     }
   }
@@ -194,7 +192,7 @@ export async function hostNeighbours(h: HostStack, systems: SystemDef[]): Promis
 export async function restoreHostNeighbours(h: HostStack, systems: SystemDef[], entries: NeighEntry[]): Promise<void> {
   const names = new Set(systems.map((s) => s.name));
   for (const e of entries) {
-    if (!names.has(e.vm) || !IPV4.test(e.ip) || !MAC.test(e.mac))
+    if (!names.has(e.vm) || !IPV4.test(e.ip) || !isMac(e.mac))
       throw new FabricError('E_FAILOVER_MODEL', `neighbour entry refused: ${JSON.stringify(e)}`);
     await run('ip', [
       '-n',

@@ -4,8 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import { FabricError } from '../errors/fabric-error.js';
-
-const NS = /^[A-Za-z0-9_.-]{1,64}$/;
+import { isIfName, isNetns } from '../names/index.js';
 
 /** A tenant's payload pattern: its name, padded with '-', as 8 bytes of hex. */
 export function patternOf(tenant: string): string {
@@ -30,7 +29,7 @@ export interface CaptureRun {
 }
 
 export function startCapturePoint(p: CapturePoint): CaptureRun {
-  if ((p.netns && !NS.test(p.netns)) || !/^[A-Za-z0-9_.-]{1,15}$/.test(p.ifname))
+  if ((p.netns && !isNetns(p.netns)) || !isIfName(p.ifname))
     throw new FabricError('E_FAILOVER_PROBE', `bad capture point ${JSON.stringify(p)}`);
   // Echo requests and replies, tagged or not, and VXLAN (a guest tap / host-stack port carries
   // the customer frames inside it, seed 000 FIG. 5). Immediate mode: a ring block's frames are not held

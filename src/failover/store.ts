@@ -6,7 +6,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, write
 import { dirname, join } from 'node:path';
 import { FabricError } from '../errors/fabric-error.js';
 import { stateDir } from '../runtime/state.js';
-import { checkLabName } from '../runtime/names.js';
+import { checkLabName } from '../names/index.js';
 import type { VmSpec } from '../vm/index.js';
 import type { Timeline } from './timeline.js';
 

@@ -2,7 +2,7 @@
 // (or host stack) that carries its site: transport VLAN on the bridge ports, and the bridge
 // device's neighbour entry for the shared guest VTEP address.
 import { hostNet } from '../hostnet/index.js';
-import { netnsName } from '../runtime/names.js';
+import { netnsName } from '../names/index.js';
 import { GATEWAY_TRANSPORT_IF, VTEP } from '../topology/hypervisors.js';
 import type { LabModel } from '../topology/model.js';
 import { layoutOf } from './layout.js';

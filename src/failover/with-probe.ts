@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FabricError } from '../errors/fabric-error.js';
 import { readState } from '../runtime/state.js';
-import { netnsName } from '../runtime/names.js';
+import { netnsName } from '../names/index.js';
 import type { LabModel } from '../topology/model.js';
 import {
   analyseEchoCapture,

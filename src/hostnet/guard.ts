@@ -2,8 +2,8 @@
 // fabric's rules first; this only refuses what could change a command's meaning (an option-like
 // leading dash, blanks, slashes) or what the kernel would refuse anyway (interface names > 15).
 import { FabricError } from '../errors/fabric-error.js';
+import { isIfName } from '../names/index.js';
 
-const IFNAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,14}$/;
 const NETNS = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
 const OVS_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$/;
 
@@ -14,7 +14,7 @@ function refuse(what: string, name: string): never {
 }
 
 export function guardIfname(name: string): string {
-  if (typeof name !== 'string' || !IFNAME.test(name)) refuse('interface', name);
+  if (!isIfName(name)) refuse('interface', name);
   return name;
 }
 

@@ -5,7 +5,7 @@
 import { FabricError } from '../errors/fabric-error.js';
 import type { Argv } from '../hostnet/index.js';
 import { hostNet } from '../hostnet/index.js';
-import { checkLabName, checkNodeName, netnsName } from '../runtime/names.js';
+import { checkLabName, checkNodeName, netnsName } from '../names/index.js';
 import type { LabState } from '../runtime/types.js';
 import type { NodeModel } from '../topology/model.js';
 

@@ -12,5 +12,5 @@ export { DEFAULT_RUNTIME, getRuntime, registerRuntime, runtimeNames } from './re
 export { buildStatus, formatStatus } from './status.js';
 export { readState, statePath, stateDir, listStates } from './state.js';
 export { ensureOvs } from '../hostnet/ovs-daemon.js';
-export { netnsName, labAlias } from './names.js';
+export { netnsName, labAlias } from '../names/index.js';
 export type * from './types.js';

@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FabricError } from '../errors/fabric-error.js';
-import { checkLabName } from './names.js';
+import { checkLabName } from '../names/index.js';
 import type { LabObjects, LabState } from './types.js';
 
 export function stateDir(): string {

@@ -3,7 +3,7 @@
 // that namespace and its ifname; an endpoint on a bridge in the root namespace gives `netns: null`
 // and the root interface (`hostIf`) a capture tool opens.
 import type { LabModel, NodeModel } from '../topology/model.js';
-import { netnsName } from './names.js';
+import { netnsName } from '../names/index.js';
 import type { StatusDoc, StatusEndpoint, StatusLink, StatusNode } from './types.js';
 
 /** True when the node is a network namespace of its own in the netns runtime. */

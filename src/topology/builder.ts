@@ -5,7 +5,7 @@ import type { FabricIntent } from './intent.js';
 import type { DocPath } from './locate.js';
 import type { InterfaceModel, LabModel, LinkClass, NodeKind, NodeModel, NodeRole } from './model.js';
 import { kindOf } from './kinds/index.js';
-import { bridgeName } from './names.js';
+import { bridgeName } from '../names/index.js';
 
 export interface Port {
   iface: InterfaceModel;

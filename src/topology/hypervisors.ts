@@ -20,7 +20,7 @@ import type { FabricIntent, HypervisorIntent, SiteIntent } from './intent.js';
 import type { DocPath, SourceMap } from './locate.js';
 import type { LinkClass } from './model.js';
 import { VXLAN_OVERHEAD } from './encoding.js';
-import { dcSwitchName } from './names.js';
+import { dcSwitchName } from '../names/index.js';
 import type { LabBuilder } from './builder.js';
 
 export const HV_TYPES = ['customer', 'ha'] as const;

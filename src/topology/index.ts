@@ -10,7 +10,7 @@ export { loadIntent, parseIntent, parseIntentBytes, type LoadedIntent } from './
 export { MAX_INTENT_BYTES, MAX_LAB_NODES, MAX_NESTING } from './limits.js';
 export { resolve, PROVIDER_VNI, VXLAN_PORT } from './resolve.js';
 export { LabBuilder } from './builder.js';
-export { bridgeName, portName, netnsName, IFNAMSIZ, SAFE_NAME } from './names.js';
+export { bridgeName, portName, netnsName, IFNAMSIZ, SAFE_NAME } from '../names/index.js';
 export { linkMtu } from './mtu.js';
 export { renderClab, clabYaml, generateClab, validateClab, type ClabTopology } from './clab.js';
 export { scaleLab, scaleLabName } from './scale.js';

@@ -4,7 +4,7 @@ import { formatIp, parseCidr, pointToPointHosts } from './ip.js';
 import type { LongHaulIntent } from './intent.js';
 import type { DocPath } from './locate.js';
 import { VXLAN_OVERHEAD } from './mtu.js';
-import { dcSwitchName, interconnectName, peName, PROVIDER_A, PROVIDER_B } from './names.js';
+import { dcSwitchName, interconnectName, peName, PROVIDER_A, PROVIDER_B } from '../names/index.js';
 import type { ResolveContext } from './resolve-context.js';
 
 export const PROVIDER_VNI = 4242;

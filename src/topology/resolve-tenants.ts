@@ -3,7 +3,7 @@
 // a customer hypervisor get neither access switch nor endpoints (hypervisors.ts).
 import { createHash } from 'node:crypto';
 import { hostedSites } from './hypervisors.js';
-import { accessSwitchName, dcSwitchName, endpointName } from './names.js';
+import { accessSwitchName, dcSwitchName, endpointName } from '../names/index.js';
 import type { ResolveContext } from './resolve-context.js';
 
 /** Deterministic locally administered unicast MAC for a system without a declared one. */

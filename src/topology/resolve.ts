@@ -1,6 +1,6 @@
 // Stage 3 of load → validate → resolve: intent → LabModel. Every node, interface and link of the
 // lab is decided here, deterministically (same intent, same model), so the containerlab file,
-// the runtimes and the tag planner all read one truth. Node naming is in names.ts.
+// the runtimes and the tag planner all read one truth. Node naming is in src/names/.
 import { DiagnosticBag, DiagnosticsError } from '../errors/diagnostics.js';
 import { LabBuilder } from './builder.js';
 import { resolveHypervisors } from './hypervisors.js';

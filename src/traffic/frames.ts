@@ -3,7 +3,7 @@
 // tell from a capture whose frame it is and which class it was sent as.
 import { FabricError } from '../errors/fabric-error.js';
 import { build, type LayerSpec } from '../decode/index.js';
-import { checkIpv4, checkMac } from '../capture/names.js';
+import { checkIpv4, checkMac } from '../names/index.js';
 
 export const TENANT_MARKERS = ['Happy', 'Grumpy', 'Sneezy', 'Dopey'] as const;
 export const FLOOD_CLASSES = ['broadcast', 'arp', 'unknown-unicast', 'multicast', 'unicast'] as const;

@@ -2,7 +2,7 @@
 // namespace, where no lab address may live); crafted frames go into a namespace interface or a
 // root-namespace OVS port (hostIf).
 import { FabricError } from '../errors/fabric-error.js';
-import { checkIfname, checkNetns } from '../capture/names.js';
+import { checkIfName, checkNetns } from '../names/index.js';
 import { hostNet, type Argv } from '../hostnet/index.js';
 
 export type { Argv };
@@ -34,8 +34,8 @@ export function atTarget(t: InjectTarget, argv: readonly string[]): Argv {
 
 /** The interface name the command opens: ifname inside the namespace, hostIf in the root namespace. */
 export function targetDevice(t: InjectTarget): string {
-  if (t.netns !== null) return checkIfname(t.ifname);
-  return checkIfname(t.hostIf ?? t.ifname);
+  if (t.netns !== null) return checkIfName(t.ifname);
+  return checkIfName(t.hostIf ?? t.ifname);
 }
 
 /** Range check used by every bounded loop (count, rate, time). */

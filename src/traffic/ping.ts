@@ -1,6 +1,6 @@
 // ping and arping from inside an endpoint namespace (iputils), bounded by count and a deadline.
 import { runProbe } from './exec.js';
-import { checkIfname, checkIpv4 } from '../capture/names.js';
+import { checkIfName, checkIpv4 } from '../names/index.js';
 import { bounded, inNetns, type Argv } from './ns.js';
 
 export interface PingOptions {
@@ -35,7 +35,7 @@ export function pingArgv(o: PingOptions): Argv {
   const interval = bounded('ping interval', o.intervalS ?? 0.2, 0.01, 10);
   const deadline = Math.ceil(bounded('ping deadline', o.deadlineS ?? count * interval + 2, 1, 600));
   const args = ['ping', '-n', '-q', '-c', String(count), '-i', String(round(interval)), '-w', String(deadline)];
-  if (o.ifname) args.push('-I', checkIfname(o.ifname));
+  if (o.ifname) args.push('-I', checkIfName(o.ifname));
   if (o.size !== undefined) args.push('-s', String(bounded('ping size', o.size, 0, 8972)));
   args.push(checkIpv4(o.target));
   return inNetns(o.netns, args);
@@ -89,7 +89,7 @@ export interface ArpingResult {
 export function arpingArgv(o: ArpingOptions): Argv {
   const count = bounded('arping count', o.count ?? 3, 1, 1000);
   const deadline = Math.ceil(bounded('arping deadline', o.deadlineS ?? count + 2, 1, 600));
-  const args = ['arping', '-c', String(count), '-w', String(deadline), '-I', checkIfname(o.ifname)];
+  const args = ['arping', '-c', String(count), '-w', String(deadline), '-I', checkIfName(o.ifname)];
   if (o.source) args.push('-s', checkIpv4(o.source));
   args.push(checkIpv4(o.target));
   return inNetns(o.netns, args);

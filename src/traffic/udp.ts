@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProbe, startProcess } from '../hostnet/index.js';
 import { FabricError } from '../errors/fabric-error.js';
-import { checkIpv4 } from '../capture/names.js';
+import { checkIpv4 } from '../names/index.js';
 import { bounded, inNetns, type Argv } from './ns.js';
 import { formatArgv } from './exec.js';
 

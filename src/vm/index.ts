@@ -31,5 +31,4 @@ export { AgentClient, type GuestRunOptions } from './agent-client.js';
 export { QmpClient, type QmpEvent } from './qmp.js';
 export { argvToShell, shellQuote, parseAgentLine, encodeRequest, type AgentResponse } from './protocol.js';
 export { createTap, deleteTap, ovsAddPort, ovsDelPort } from './tap.js';
-export { macFor, tapName, validateIfName, validateVmName } from './names.js';
 export { AGENT_PORT_NAME, GUEST_HOST_BINARIES } from './guest-scripts.js';

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { FabricError } from '../errors/fabric-error.js';
 import { AGENT_PORT_NAME } from './guest-scripts.js';
-import { macFor, validateIfName, validateVmName } from './names.js';
+import { macFor, checkIfName, checkVmName } from '../names/index.js';
 
 export const QEMU_BINARY = 'qemu-system-x86_64';
 
@@ -82,7 +82,7 @@ export function kernelCmdline(spec: Pick<VmSpec, 'name' | 'append'>): string {
  * -daemonize + -pidfile: QEMU detaches once it is set up, so start errors still reach us and the PID is in a file.
  */
 export function buildQemuArgs(spec: VmSpec): string[] {
-  validateVmName(spec.name);
+  checkVmName(spec.name);
   const p = vmPaths(spec.runDir);
   for (const [k, v] of Object.entries({ kernel: spec.kernel, initrd: spec.initrd, runDir: spec.runDir }))
     checkOptValue(k, v);
@@ -136,7 +136,7 @@ export function buildQemuArgs(spec: VmSpec): string[] {
     '-daemonize',
   ];
   (spec.nics ?? []).forEach((nic, i) => {
-    validateIfName(nic.tap);
+    checkIfName(nic.tap, 'E_VM_IFNAME');
     const mac = nic.mac ?? macFor(spec.name, i);
     if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac)) throw new FabricError('E_VM_SPEC', `bad MAC ${mac}`);
     // csum/guest_csum off: the guest computes checksums itself; partial checksums through a tap

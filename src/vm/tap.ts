@@ -2,16 +2,16 @@
 // namespace of the OVS instance that owns the bridge, put up, and attached to the bridge as an
 // ordinary port; QEMU then opens it by name. Persistent taps outlive QEMU, so we delete them.
 import { hostNet } from '../hostnet/index.js';
-import { validateIfName } from './names.js';
+import { checkIfName } from '../names/index.js';
 
 export async function createTap(name: string, opts: { netns?: string; mtu?: number } = {}): Promise<void> {
-  validateIfName(name);
+  checkIfName(name, 'E_VM_IFNAME');
   await hostNet().tap.create(name, opts);
 }
 
 /** Deletes a tap if it exists; true when one was deleted. */
 export async function deleteTap(name: string, opts: { netns?: string } = {}): Promise<boolean> {
-  validateIfName(name);
+  checkIfName(name, 'E_VM_IFNAME');
   return hostNet().tap.delete(name, opts);
 }
 
@@ -26,7 +26,7 @@ export async function ovsAddPort(
   columns: readonly string[] = [],
   opts: { netns?: string; vsctl?: string[] } = {},
 ): Promise<void> {
-  validateIfName(port);
+  checkIfName(port, 'E_VM_IFNAME');
   await hostNet().ovs.addPort(bridge, port, columns, opts);
 }
 
@@ -35,6 +35,6 @@ export async function ovsDelPort(
   port: string,
   opts: { netns?: string; vsctl?: string[] } = {},
 ): Promise<void> {
-  validateIfName(port);
+  checkIfName(port, 'E_VM_IFNAME');
   await hostNet().ovs.delPort(bridge, port, opts);
 }

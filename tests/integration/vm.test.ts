@@ -10,7 +10,7 @@ import { run, tryRun } from '../../src/hostnet/exec.js';
 import { ensureOvs } from '../../src/hostnet/ovs-daemon.js';
 import { writeCpio } from '../../src/vm/cpio.js';
 import { ensureGuestImage, repoRoot, type GuestImage } from '../../src/vm/image.js';
-import { tapName } from '../../src/vm/names.js';
+import { tapName } from '../../src/names/index.js';
 import {
   QemuVm,
   migrationTargetSpec,
@@ -190,7 +190,7 @@ describe('vm: QEMU guest on an OVS bridge (root)', function () {
     expect(fromGuest.exitCode, fromGuest.stdout + fromGuest.stderr).to.equal(0);
     const arp = await nsExec(['ip', 'neigh', 'show', GUEST_IP]);
     expect(arp.stdout.toLowerCase()).to.include(
-      (vm.spec.nics![0]!.mac ?? (await import('../../src/vm/names.js')).macFor(VM, 0)).toLowerCase(),
+      (vm.spec.nics![0]!.mac ?? (await import('../../src/names/index.js')).macFor(VM, 0)).toLowerCase(),
     );
   });
 

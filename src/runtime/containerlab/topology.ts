@@ -9,7 +9,7 @@ import { FabricError } from '../../errors/fabric-error.js';
 import { renderClab, validateClab, type ClabTopology } from '../../topology/clab.js';
 import type { LabModel } from '../../topology/model.js';
 import { stateDir } from '../state.js';
-import { checkLabName, LAB_KEY } from '../names.js';
+import { checkLabName, LAB_KEY } from '../../names/index.js';
 
 export function clabFilePath(lab: string): string {
   return join(stateDir(), `${checkLabName(lab)}.clab.yml`);

@@ -7,7 +7,7 @@ import type Docker from 'dockerode';
 import { FabricError } from '../../errors/fabric-error.js';
 import { mapLimit } from '../../hostnet/exec.js';
 import type { NodeModel } from '../../topology/model.js';
-import { LAB_KEY, netnsName } from '../names.js';
+import { LAB_KEY, netnsName } from '../../names/index.js';
 import { ENDPOINT_CMD } from '../images/index.js';
 
 export const NETNS_DIR = '/run/netns';

@@ -9,7 +9,7 @@ import { FabricError } from '../../errors/fabric-error.js';
 import type { LabModel, NodeModel } from '../../topology/model.js';
 import { ensureEndpointImage, requireImages, type ImageClient } from '../images/index.js';
 import { clabFilePath, clabLabDir, removeContainerTopology, writeContainerTopology } from '../containerlab/topology.js';
-import { checkLabName, netnsName } from '../names.js';
+import { checkLabName, netnsName } from '../../names/index.js';
 import { NetnsRuntime } from '../netns/index.js';
 import { planLab, type NetnsPlan, type NsPlan } from '../netns/plan.js';
 import { readState, writeState } from '../state.js';

@@ -1,6 +1,6 @@
 // Command text the netns runtime hands to the host-networking adapter: `ip -batch` lines and
 // ovs-vsctl transactions built from a NetnsPlan. Pure, so unit tests check every line.
-import { labAlias, LAB_KEY } from '../names.js';
+import { labAlias, LAB_KEY } from '../../names/index.js';
 import type { LinuxBridgePlan, NsPlan, OvsBridgePlan, PlannedLink, PlacedEnd } from './plan.js';
 
 export const OPENFLOW_VERSIONS = 'OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15';

@@ -4,7 +4,7 @@
 // veth end, IPv6 off, vlan-limit=2, fail_mode=secure, VXLAN dstport explicit.
 import { FabricError } from '../../errors/fabric-error.js';
 import { hostNet, type NsJob } from '../../hostnet/index.js';
-import { labAlias } from '../names.js';
+import { labAlias } from '../../names/index.js';
 import { addObjects, writeState } from '../state.js';
 import type { LabState, ProgressEvent } from '../types.js';
 import {

@@ -2,7 +2,7 @@
 // plus everything carrying this lab's marker), namespaces first, then bridges, then waiting for
 // host ends to vanish. Leftovers are reported, and the state file stays until nothing is left.
 import { hostNet } from '../../hostnet/index.js';
-import { labAlias, netnsName } from '../names.js';
+import { labAlias, netnsName } from '../../names/index.js';
 import { addObjects, emptyObjects, readState, removeState, writeState } from '../state.js';
 import type { DestroyOptions, DestroyReport, LabObjects, LabState, ProgressEvent } from '../types.js';
 import { listNetns, listOvsBridges, listRootLinks, type Snapshot } from './system.js';

@@ -7,7 +7,7 @@
 import { FabricError } from '../../errors/fabric-error.js';
 import { hostNet, type RunResult } from '../../hostnet/index.js';
 import type { LabModel } from '../../topology/model.js';
-import { checkLabName, labAlias, NETNS_PREFIX, netnsName } from '../names.js';
+import { checkLabName, labAlias, NETNS_PREFIX, netnsName } from '../../names/index.js';
 import { addObjects, emptyObjects, listStates, readState, writeState } from '../state.js';
 import { getRuntime } from '../registry.js';
 import { buildStatus } from '../status.js';

@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import { FabricError } from '../../errors/fabric-error.js';
 import type { InterfaceModel, LabModel, LinkModel, NodeModel } from '../../topology/model.js';
-import { checkIfName, checkLabName, checkMac, checkNodeName, netnsName } from '../names.js';
+import { checkIfName, checkLabName, checkMac, checkNodeName, netnsName } from '../../names/index.js';
 import type { LabObjects } from '../types.js';
 
 /** Where one end of a veth lives. */
@@ -216,7 +216,7 @@ export function planLab(model: LabModel): NetnsPlan {
         checkIp(d.local, 'vxlan local');
         checkIp(d.remote, 'vxlan remote');
         checkIfName(d.dev);
-      } else d.ports.forEach(checkIfName);
+      } else d.ports.forEach((n) => checkIfName(n));
     }
     for (const r of n.routes ?? []) {
       checkDst(r.dst);

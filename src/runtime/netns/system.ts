@@ -1,7 +1,7 @@
 // What the machine has right now (namespaces, root interfaces, OVS bridges with their lab
 // markers), read through the host-networking adapter. Every reader is one process spawn.
 import { hostNet } from '../../hostnet/index.js';
-import { LAB_KEY } from '../names.js';
+import { LAB_KEY } from '../../names/index.js';
 
 export { PARALLEL } from '../../hostnet/index.js';
 

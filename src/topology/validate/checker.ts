@@ -5,7 +5,7 @@ import type { ErrorCode } from '../../errors/codes/index.js';
 import type { DiagnosticBag } from '../../errors/diagnostics.js';
 import type { DocPath, SourceMap } from '../locate.js';
 import type { NodeKind } from '../model.js';
-import { SAFE_NAME } from '../names.js';
+import { SAFE_NAME } from '../../names/index.js';
 
 export type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,6 +1,6 @@
 // datacenters: one switch per DC; a declared DC tag (Tag3, an MPLS label) belongs to one DC only.
 // The label range itself is the schema's (reserved labels 0-15 refused with a location).
-import { dcSwitchName } from '../names.js';
+import { dcSwitchName } from '../../names/index.js';
 import { entries, isName, isObj, type Checker } from './checker.js';
 
 export const MPLS_LABEL_MIN = 16;

@@ -4,7 +4,7 @@
 import type { Diagnostic } from '../../errors/diagnostics.js';
 import { getKind, kindNames } from '../kinds/index.js';
 import type { DocPath } from '../locate.js';
-import { SAFE_NAME } from '../names.js';
+import { SAFE_NAME } from '../../names/index.js';
 import { arr, entries, isName, isObj, isStr, type Checker } from './checker.js';
 
 export function validateExtraNodes(c: Checker): void {

@@ -1,6 +1,6 @@
 // interconnects: dedicated lines between two distinct DCs, each pair once; one interconnect
 // switch per DC on a line.
-import { interconnectName } from '../names.js';
+import { interconnectName } from '../../names/index.js';
 import { arr, betweenOf, pairKey, type Checker } from './checker.js';
 
 export function validateInterconnects(c: Checker): void {

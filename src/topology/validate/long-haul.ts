@@ -1,7 +1,7 @@
 // long_haul: P routers and provider routers as nodes, a provider subnet with room for two
 // routers, paths between distinct DCs (each pair once), and one role (outbound or inbound) per DC.
 import { formatIp, networkOf, parseCidr } from '../ip.js';
-import { peName, PROVIDER_A, PROVIDER_B } from '../names.js';
+import { peName, PROVIDER_A, PROVIDER_B } from '../../names/index.js';
 import { arr, betweenOf, isName, isObj, isStr, pairKey, type Checker, type Obj } from './checker.js';
 
 const ROLE_HINT =

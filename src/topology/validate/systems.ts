@@ -3,6 +3,7 @@
 import { formatIp, isNetworkOrBroadcast, parseCidr, type Cidr } from '../ip.js';
 import type { DocPath } from '../locate.js';
 import { isStr, type Checker, type Obj } from './checker.js';
+import { isMac } from '../../names/index.js';
 
 /** What one tenant has seen so far (keys are built from validated values, never user text alone). */
 export interface TenantSeen {
@@ -11,8 +12,6 @@ export interface TenantSeen {
   ips: Map<string, DocPath>;
   macs: Map<string, DocPath>;
 }
-
-const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
 /** Address blocks a host cannot use on a LAN, with why (RFC 6890 special-purpose registry). */
 const SPECIAL: { net: number; prefix: number; what: string }[] = [
@@ -66,7 +65,7 @@ export function validateSystemAddress(c: Checker, seen: TenantSeen, sys: Obj, yp
 }
 
 export function validateSystemMac(c: Checker, seen: TenantSeen, sys: Obj, yp: DocPath): void {
-  if (!isStr(sys.mac) || !MAC.test(sys.mac)) return;
+  if (!isStr(sys.mac) || !isMac(sys.mac)) return;
   const mac = sys.mac.toLowerCase();
   if (mac === '00:00:00:00:00:00') {
     c.report(

@@ -1,7 +1,7 @@
 // tenants: sites (unique names, known DC, an access switch each), systems (unique names, an
 // endpoint each), declared fabric tags that must not collide, and customer_tags for own VLANs.
 import type { DocPath } from '../locate.js';
-import { accessSwitchName, endpointName } from '../names.js';
+import { accessSwitchName, endpointName } from '../../names/index.js';
 import { arr, entries, isName, isObj, isVlan, type Checker, type Obj, type SiteRef } from './checker.js';
 import { validateSystemAddress, validateSystemMac, type TenantSeen } from './systems.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { selectTargets } from '../../../src/capture/select.js';
-import { captureStem, checkRunId, safePart } from '../../../src/capture/names.js';
+import { captureStem, checkRunId, safePart } from '../../../src/names/index.js';
 import { makeRunId, runDir } from '../../../src/capture/run-dir.js';
 import { parseStatus } from '../../../src/capture/status.js';
 import { STATUS } from './helpers.js';

@@ -8,7 +8,7 @@ import { observeFailover } from '../../../src/failover/observe.js';
 import { pointVtep, vtepTrunk } from '../../../src/failover/vtep.js';
 import { FakeHostNet } from '../../../src/hostnet/fake.js';
 import { useHostNet } from '../../../src/hostnet/index.js';
-import { netnsName } from '../../../src/runtime/names.js';
+import { netnsName } from '../../../src/names/index.js';
 import { VTEP } from '../../../src/topology/hypervisors.js';
 import { loadLab } from '../../../src/topology/index.js';
 import type { LabModel } from '../../../src/topology/model.js';

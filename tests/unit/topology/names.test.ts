@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { bridgeName, IFNAMSIZ, netnsName, portName } from '../../../src/topology/names.js';
+import { bridgeName, IFNAMSIZ, netnsName, portName } from '../../../src/names/index.js';
 
 const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,19}$/);
 

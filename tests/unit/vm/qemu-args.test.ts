@@ -1,7 +1,7 @@
 // QEMU command line, names, MACs and migration target specs (no QEMU needed).
 import { expect } from 'chai';
 import { buildQemuArgs, kernelCmdline, migrationTargetSpec, type VmSpec } from '../../../src/vm/qemu.js';
-import { macFor, tapName, validateIfName, validateVmName } from '../../../src/vm/names.js';
+import { macFor, tapName, checkIfName, checkVmName } from '../../../src/names/index.js';
 import { accelPreference } from '../../../src/vm/accel.js';
 
 const spec: VmSpec = {
@@ -109,10 +109,10 @@ describe('vm/names', () => {
   });
 
   it('validates names that reach commands', () => {
-    expect(validateIfName('tap0')).to.equal('tap0');
+    expect(checkIfName('tap0', 'E_VM_IFNAME')).to.equal('tap0');
     for (const bad of ['', 'a'.repeat(16), 'a b', 'a/b', '..', 'x;rm'])
-      expect(() => validateIfName(bad), bad).to.throw();
-    expect(() => validateVmName('-x')).to.throw();
+      expect(() => checkIfName(bad, 'E_VM_IFNAME'), bad).to.throw();
+    expect(() => checkVmName('-x')).to.throw();
   });
 
   it('FABRIC_VM_ACCEL defaults to tcg and rejects other values', () => {

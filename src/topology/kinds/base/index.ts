@@ -5,7 +5,7 @@ import type { ErrorCode } from '../../../errors/codes/index.js';
 import type { Diagnostic } from '../../../errors/diagnostics.js';
 import type { DocPath, SourceMap } from '../../locate.js';
 import type { NodeKind, NodeModel, NodeRole } from '../../model.js';
-import { IFNAMSIZ, SAFE_IFNAME } from '../../names.js';
+import { IFNAMSIZ, SAFE_IFNAME } from '../../../names/index.js';
 
 /** Attributes every extra node may carry, whatever its kind. */
 export const COMMON_ATTRIBUTES = ['name', 'kind', 'role', 'dc', 'tenant', 'labels'] as const;

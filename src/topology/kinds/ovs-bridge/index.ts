@@ -11,7 +11,7 @@ import {
   type InterfaceRef,
 } from '../base/index.js';
 import type { NodeKind, NodeModel, NodeRole } from '../../model.js';
-import { IFNAMSIZ, portName, SAFE_IFNAME } from '../../names.js';
+import { IFNAMSIZ, portName, SAFE_IFNAME } from '../../../names/index.js';
 
 export function checkBridgeName(value: unknown): [ErrorCode, string, string] | undefined {
   const v = String(value);

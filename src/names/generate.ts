@@ -1,4 +1,5 @@
-// Node naming (intent → LabModel) and the names that reach the root namespace.
+// The names fabric generates: nodes of a lab (intent → LabModel), names that reach the root
+// namespace (bridges, ports, namespaces, taps), lab markers and derived MACs.
 //
 // Root-namespace names (OVS bridges and their ports, which are host-side veth ends) share Linux's
 // 15-character IFNAMSIZ limit with every other lab on the machine, so they must be unique ACROSS
@@ -10,8 +11,8 @@
 //             readable name; sha256 of `<lab>/<node>`.
 // Hash collisions inside one lab are checked in resolve (E_NAME_COLLISION).
 import { createHash } from 'node:crypto';
-
-export const IFNAMSIZ = 15;
+import { FabricError } from '../errors/fabric-error.js';
+import { checkIfName, IFNAMSIZ } from './check.js';
 export const LAB_NAME_MAX = 20;
 /** Names of labs, nodes, tenants, sites, systems, datacenters: shell-safe by construction. */
 export const SAFE_NAME = /^[a-z][a-z0-9-]*$/;
@@ -44,9 +45,35 @@ export function portName(lab: string, node: string, index: number): string {
   return `fp${hex(`${lab}/${node}`, 9)}${index}`;
 }
 
+export const NETNS_PREFIX = 'clab-';
+
 /** Namespace of a node, in containerlab's spirit (`clab-<lab>-<node>`). */
 export function netnsName(lab: string, node: string): string {
-  return `clab-${lab}-${node}`;
+  return `${NETNS_PREFIX}${lab}-${node}`;
+}
+
+/** Marker value: OVS `external_ids:fabric-lab=<lab>` and root-namespace interface alias. */
+export const LAB_KEY = 'fabric-lab';
+export function labAlias(lab: string): string {
+  return `${LAB_KEY}=${lab}`;
+}
+
+/**
+ * The tap for NIC `index` of VM `vm`, generation `gen` (0 = first boot, 1 = migration target,
+ * ...): a migration target needs its own tap while the source still holds the old one.
+ * Shape: <prefix><6 hex><index><gen letter>, e.g. "fvt3a9c1e0a", ≤ 15 chars.
+ */
+export function tapName(prefix: string, vm: string, index: number, gen = 0): string {
+  if (!/^[a-z]{1,5}$/.test(prefix))
+    throw new FabricError('E_VM_IFNAME', `tap prefix must be 1-5 lower-case letters, got ${JSON.stringify(prefix)}`);
+  if (!Number.isInteger(index) || index < 0 || index > 9) throw new RangeError(`NIC index ${index} out of 0..9`);
+  if (!Number.isInteger(gen) || gen < 0 || gen > 25) throw new RangeError(`tap generation ${gen} out of 0..25`);
+  return checkIfName(`${prefix}${hex(vm, 6)}${index}${String.fromCharCode(97 + gen)}`, 'E_VM_IFNAME');
+}
+
+/** Deterministic locally administered unicast MAC (02:fa:xx:xx:xx:xx) for NIC `index` of `vm`. */
+export function macFor(vm: string, index: number): string {
+  return ['02', 'fa', ...hex(`${vm}/${index}`, 8).match(/../g)!].join(':');
 }
 
 // Generated node names (see docs/lab-format.md §Naming).
