@@ -7,7 +7,8 @@ export * from './run-dir.js';
 export * from './compare.js';
 export * from './manifest.js';
 export * from './state.js';
-export { mergeCaptures, type MergeInput } from './merge.js';
+export { mergeCaptures, sectionCommentOf, type MergeInput, type MergeOptions } from './merge.js';
+export { waitQuiet, type QuietOptions } from './quiet.js';
 export {
   startCapture,
   stopRun,

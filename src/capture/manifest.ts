@@ -16,7 +16,10 @@ export type FileFlag =
 
 export interface ManifestEnd {
   node: string;
+  /** Kernel interface name (what tcpdump opened, inside `netns` or as `hostIf`). */
   ifname: string;
+  /** Fabric port name (`p2`, `eth1`): the file is `<node>--<port>.pcap`, the merged pcapng interface `<node>:<port>`. */
+  port?: string;
   netns: string | null;
   hostIf: string | null;
 }
@@ -118,6 +121,7 @@ export function buildManifest(
       linkClass: t.linkClass,
       node: t.node,
       ifname: t.ifname,
+      port: t.port,
       netns: t.netns,
       hostIf: t.hostIf,
       peer: { ...t.peer, file: peerId === null ? null : `${peerId}.pcap` },

@@ -1,5 +1,7 @@
-// Merged pcapng of a run: one interface per capture file (if_name `<node>:<ifname>`), frames in
-// timestamp order (k-way merge; each tcpdump file is already in arrival order).
+// Merged pcapng of a run: one interface per capture file (if_name: the fabric port, `dc1-sw:p2`),
+// frames in timestamp order (k-way merge; each tcpdump file is already in arrival order). Each
+// interface block carries the linktype and snaplen of its own capture file, as tcpdump wrote them;
+// the section comment records the run (see sectionCommentOf).
 import { openCapture, createPcapngWriter } from '../pcap/index.js';
 import type { CaptureFrame } from '../pcap/index.js';
 
@@ -10,24 +12,51 @@ export interface MergeInput {
   description?: string;
 }
 
-export async function mergeCaptures(inputs: MergeInput[], outPath: string): Promise<number> {
-  const writer = createPcapngWriter(outPath, {
-    interfaces: inputs.map((i) => ({
-      name: i.name,
-      description: i.description,
-      linktype: 1,
-      snaplen: 262144,
-      precision: 'us' as const,
-    })),
-    sectionComment: 'fabric capture run (merged)',
-  });
-  const its = await Promise.all(inputs.map(async (i) => (await openCapture(i.path))[Symbol.asyncIterator]()));
+export interface MergeOptions {
+  /** The section header's comment (default: "fabric capture run (merged)"). */
+  sectionComment?: string;
+}
+
+/** What a merged pcapng says about its run: lab, run id, plan hash and tshark's decode-as items. */
+export function sectionCommentOf(run: {
+  lab: string;
+  runId: string;
+  planHash: string | null;
+  decodeAs?: readonly string[];
+}): string {
+  return [
+    'fabric capture run (merged)',
+    `lab: ${run.lab}`,
+    `run: ${run.runId}`,
+    `plan: ${run.planHash ?? '-'}`,
+    `decode-as: ${run.decodeAs?.length ? run.decodeAs.map((d) => `-d ${d}`).join(' ') : '-'}`,
+  ].join('\n');
+}
+
+export async function mergeCaptures(inputs: MergeInput[], outPath: string, o: MergeOptions = {}): Promise<number> {
+  const caps = await Promise.all(inputs.map((i) => openCapture(i.path)));
+  const its = caps.map((c) => c[Symbol.asyncIterator]());
+  // The first read parses each file's header: its linktype and snaplen are known from then on.
   const heads: (CaptureFrame | null)[] = await Promise.all(
     its.map(async (it) => {
       const r = await it.next();
       return r.done ? null : r.value;
     }),
   );
+  const writer = createPcapngWriter(outPath, {
+    interfaces: [],
+    sectionComment: o.sectionComment ?? 'fabric capture run (merged)',
+  });
+  inputs.forEach((i, k) => {
+    const info = caps[k]!.info;
+    writer.addInterface({
+      name: i.name,
+      description: i.description,
+      linktype: info?.linktype ?? 1,
+      snaplen: info?.snaplen ?? 262144,
+      precision: 'us',
+    });
+  });
   let n = 0;
   for (;;) {
     let best = -1;

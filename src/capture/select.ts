@@ -26,6 +26,28 @@ function unknown(what: string, names: string[], known: Iterable<string>): Fabric
   });
 }
 
+/**
+ * The fabric port names of a link's two ends, read from its id `<a>:<port>--<b>:<port>` (the
+ * builder's form, e.g. `dc1-sw:p2--dc1-pe:p1`). A link whose id has another form keeps the kernel
+ * interface names.
+ */
+export function portNames(link: {
+  id: string;
+  endpoints: readonly { node: string; ifname: string }[];
+}): [string, string] {
+  const [a, b] = link.endpoints;
+  const fallback: [string, string] = [a!.ifname, b!.ifname];
+  const head = `${a!.node}:`;
+  const mid = `--${b!.node}:`;
+  if (!link.id.startsWith(head)) return fallback;
+  const cut = link.id.indexOf(mid, head.length);
+  if (cut < 0) return fallback;
+  const pa = link.id.slice(head.length, cut);
+  const pb = link.id.slice(cut + mid.length);
+  const ok = (p: string) => /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,62}$/.test(p);
+  return ok(pa) && ok(pb) ? [pa, pb] : fallback;
+}
+
 export function selectTargets(status: CaptureStatusDoc, sel: CaptureSelection = {}): SelectResult {
   const has = (xs?: string[]) => xs !== undefined && xs.length > 0;
   const classes = new Set<string>(status.links.map((l) => l.class));
@@ -57,6 +79,7 @@ export function selectTargets(status: CaptureStatusDoc, sel: CaptureSelection = 
     if (has(sel.classes) && !sel.classes!.includes(link.class)) continue;
     if (has(sel.links) && !sel.links!.includes(link.id)) continue;
     checkLinkId(link.id);
+    const ports = portNames(link);
     link.endpoints.forEach((e, i) => {
       if (has(sel.nodes) && !sel.nodes!.includes(e.node)) return;
       checkNodeName(e.node);
@@ -72,7 +95,7 @@ export function selectTargets(status: CaptureStatusDoc, sel: CaptureSelection = 
         });
         return;
       }
-      const id = captureStem(e.node, e.ifname);
+      const id = captureStem(e.node, ports[i]!);
       const prior = seen.get(id);
       if (prior !== undefined) {
         throw new FabricError(
@@ -91,9 +114,10 @@ export function selectTargets(status: CaptureStatusDoc, sel: CaptureSelection = 
         linkClass: link.class,
         node: e.node,
         ifname: e.ifname,
+        port: ports[i]!,
         netns: e.netns,
         hostIf: e.netns === null ? e.hostIf : null,
-        peer: { node: p.node, ifname: p.ifname, netns: p.netns, hostIf: p.hostIf ?? null },
+        peer: { node: p.node, ifname: p.ifname, port: ports[1 - i]!, netns: p.netns, hostIf: p.hostIf ?? null },
       });
     });
   }

@@ -28,6 +28,8 @@ export interface StartCaptureOptions {
   selection?: CaptureSelection;
   /** Hash of the tag plan the lab was programmed from (recorded in the manifest). */
   planHash?: string | null;
+  /** tshark decode-as items of the plan, recorded in the merged pcapng's section comment. */
+  decodeAs?: string[];
   /** Captures root (default $FABRIC_CAPTURE_DIR or ./captures). */
   root?: string;
   runId?: string;
@@ -160,6 +162,7 @@ export async function startCapture(status: CaptureStatusDoc, o: StartCaptureOpti
     runId,
     runtime: status.runtime ?? 'unknown',
     planHash: o.planHash ?? null,
+    ...(o.decodeAs?.length ? { decodeAs: [...o.decodeAs] } : {}),
     phase: 'starting',
     orchestrator: { pid: process.pid, startTicks: me?.startTicks ?? 0, detached: o.detached === true },
     startedAt: nowIso(),

@@ -32,6 +32,8 @@ export interface CaptureState {
   runId: string;
   runtime: string;
   planHash: string | null;
+  /** tshark decode-as items of the plan (`mpls.label==1001,pwethnocw`), for the merged pcapng's comment. */
+  decodeAs?: string[];
   phase: RunPhase;
   orchestrator: { pid: number; startTicks: number; detached: boolean };
   startedAt: string;

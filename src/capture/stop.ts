@@ -8,7 +8,7 @@ import { FabricError } from '../errors/fabric-error.js';
 import { DEFAULT_SNAPLEN, parseTcpdumpStats } from '../hostnet/index.js';
 import { compareLinkEnds, countCapture, type EndFrames, type FileCount, type LinkCheck } from './compare.js';
 import { buildManifest, type CaptureManifest, type FileResult } from './manifest.js';
-import { mergeCaptures } from './merge.js';
+import { mergeCaptures, sectionCommentOf } from './merge.js';
 import { isRunning, signalOwned, sleep, waitGone } from './proc.js';
 import { MANIFEST_FILE, readState, writeState, type CaptureState } from './state.js';
 
@@ -126,11 +126,12 @@ export async function finalize(
           const t = byId.get(c.id)!;
           return {
             path: join(dir, c.file),
-            name: `${t.node}:${t.ifname}`,
+            name: `${t.node}:${t.port}`,
             description: `link ${t.linkId} (${t.linkClass})`,
           };
         }),
         join(dir, 'merged.pcapng'),
+        { sectionComment: sectionCommentOf(state) },
       );
       merged = 'merged.pcapng';
     }

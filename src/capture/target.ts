@@ -2,8 +2,10 @@
 import type { TcpdumpTarget } from '../hostnet/index.js';
 
 export interface CaptureTarget extends TcpdumpTarget {
-  /** Stable id of this capturer: the file stem `<node>--<ifname>`. */
+  /** Stable id of this capturer: the file stem `<node>--<port>` (see docs/capture.md). */
   id: string;
+  /** The fabric port name of this end (`p2` on a bridge, `eth1` in a namespace): the link id's name for it. */
+  port: string;
   linkId: string;
   linkClass: string;
   node: string;
@@ -11,5 +13,5 @@ export interface CaptureTarget extends TcpdumpTarget {
   netns: string | null;
   hostIf: string | null;
   /** The other end of the link (captured or not). */
-  peer: { node: string; ifname: string; netns: string | null; hostIf: string | null };
+  peer: { node: string; ifname: string; port: string; netns: string | null; hostIf: string | null };
 }

@@ -14,7 +14,7 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
   [
     'inspect',
     [
-      'fabric inspect captures/mtdc/<run>/p1--mtdc-p1_1.pcap --decode-as 1003=pw-eth-nocw',
+      'fabric inspect captures/mtdc/<run>/p1--p1.pcap --decode-as 1003=pw-eth-nocw',
       'fabric inspect merged.pcapng --vlan 100 --label 1003 --stats',
       'tcpdump -i eth1 -w - | fabric inspect - --json',
     ],
@@ -39,7 +39,7 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
     'trace',
     [
       'fabric trace captures/mtdc/<run> --contains Happy',
-      'fabric trace captures/mtdc/<run> --frame p1--mtdc-p1_1.pcap:3',
+      'fabric trace captures/mtdc/<run> --frame p1--p1.pcap:3',
     ],
   ],
   [

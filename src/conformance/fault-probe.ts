@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { startCapture, type CaptureManifest } from '../capture/index.js';
 import { accessDrift, injectFault, sleep, type FaultEffect, type FaultStep } from '../faults/index.js';
 import { hostNet } from '../hostnet/index.js';
-import { diffPrograms, programLab, renderPrograms } from '../tagging/index.js';
+import { diffPrograms, programLab, renderPrograms, tsharkDecodeItems } from '../tagging/index.js';
 import { ping } from '../traffic/index.js';
 import { anchors, type SystemInfo, type TestContext } from './context.js';
 import type { FaultEvent, FaultRun, FaultWindow, Phase } from './fault-record.js';
@@ -126,7 +126,11 @@ async function runWindow(ctx: TestContext, i: number, step: FaultStep, o: FaultP
   const { note } = log;
   let fx: FaultEffect = { target: '', applied: [], notApplied: [], restoredForeign: [] };
   let recovery: { pings: PingRecord[]; seconds: number | null } = { pings: [], seconds: null };
-  const session = await startCapture(ctx.status, { planHash: ctx.planHash, root: o.captureRoot });
+  const session = await startCapture(ctx.status, {
+    planHash: ctx.planHash,
+    decodeAs: tsharkDecodeItems(ctx.plan),
+    root: o.captureRoot,
+  });
   let manifest: CaptureManifest;
   try {
     note('captures listening');
@@ -157,7 +161,15 @@ async function runWindow(ctx: TestContext, i: number, step: FaultStep, o: FaultP
   const window: FaultWindow = {
     step,
     target: fx.target,
-    probe: { runDir: session.runDir, runId: session.runId, manifest, canaries, pings: recovery.pings, udp: [] },
+    probe: {
+      runDir: session.runDir,
+      runId: session.runId,
+      manifest,
+      canaries,
+      pings: recovery.pings,
+      udp: [],
+      stages: [],
+    },
     run,
     phases: log.phases,
     events: log.events,

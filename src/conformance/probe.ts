@@ -1,7 +1,8 @@
 // The baseline probe: warm MAC learning with real stacks, capture every link end, send real
 // traffic (ping, UDP) and crafted canaries (every flood class and unicast, with tenant markers),
 // stop the captures. What was sent is kept in a ledger the judge reads back from the captures.
-import { startCapture, type CaptureManifest, type CaptureSelection } from '../capture/index.js';
+import { join } from 'node:path';
+import { startCapture, waitQuiet, type CaptureManifest, type CaptureSelection } from '../capture/index.js';
 import type { FlowSpec } from '../tagging/expected.js';
 import {
   arping,
@@ -16,6 +17,8 @@ import {
   type UdpRecvReport,
 } from '../traffic/index.js';
 import { anchors, markerOf, type SystemInfo, type TestContext } from './context.js';
+import { tsharkDecodeItems } from '../tagging/tshark.js';
+import { StageClock, type StageListener, type StageTime } from './stages.js';
 
 export interface SentCanary {
   /** `marker|class|seq|tag`, as findCanary reads it back. */
@@ -62,6 +65,8 @@ export interface ProbeRecord {
   /** Absent in probes that run no real stacks (fault windows). */
   arpings?: ArpingRecord[];
   udp: UdpRecord[];
+  /** Wall time of each probe stage (learn, capture start, traffic, canaries, capture stop). */
+  stages: StageTime[];
 }
 
 export interface ProbeOptions {
@@ -71,6 +76,8 @@ export interface ProbeOptions {
   realTraffic?: boolean;
   /** Extra work while the captures run (faults, failover), after the baseline traffic. */
   during?: () => Promise<void>;
+  /** Told as each stage ends (progress lines). */
+  onStage?: StageListener;
 }
 
 const sameDomain = (a: SystemInfo, b: SystemInfo) => a.tenant === b.tenant && a.vlan === b.vlan && a !== b;
@@ -161,41 +168,68 @@ async function realTraffic(
   arpings: ArpingRecord[],
   udp: UdpRecord[],
 ): Promise<void> {
-  await pool(anchors(ctx), 3, async (a) => {
-    for (const d of ctx.systems.filter((o) => sameDomain(a, o))) {
-      const result = await ping({ netns: a.netns, target: d.ip, count: 2, intervalS: 0.2, deadlineS: 4 });
-      pings.push({ tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, result });
-      // The same IP and MAC exist in every tenant; leaks are the canaries' job, this proves reachability.
-      const ar = await arping({ netns: a.netns, ifname: a.ifname, target: d.ip, count: 2, deadlineS: 4 });
-      arpings.push({ tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, mac: d.mac, result: ar });
+  // Every anchor, and up to eight peers of each, at once: each probe waits on the network (arping
+  // paces its requests a second apart), not on the CPU. Records keep the peers' order.
+  const perAnchor = await Promise.all(
+    anchors(ctx).map(async (a) => {
+      const peers = ctx.systems.filter((o) => sameDomain(a, o));
+      const reach: { p: PingRecord; ar: ArpingRecord }[] = new Array(peers.length);
+      const [, u] = await Promise.all([
+        pool([...peers.keys()], 8, async (i) => {
+          const d = peers[i]!;
+          const [result, ar] = await Promise.all([
+            ping({ netns: a.netns, target: d.ip, count: 2, intervalS: 0.2, deadlineS: 4 }),
+            // The same IP and MAC exist in every tenant; leaks are the canaries' job, this proves reachability.
+            arping({ netns: a.netns, ifname: a.ifname, target: d.ip, count: 2, deadlineS: 4 }),
+          ]);
+          reach[i] = {
+            p: { tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, result },
+            ar: { tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, mac: d.mac, result: ar },
+          };
+        }),
+        udpToFarthest(ctx, a, peers),
+      ]);
+      return { reach, u };
+    }),
+  );
+  for (const { reach, u } of perAnchor) {
+    for (const r of reach) {
+      pings.push(r.p);
+      arpings.push(r.ar);
     }
-    // UDP to the farthest peer (another DC when there is one): the checksum-offload trap shows here.
-    const far = ctx.systems
-      .filter((o) => sameDomain(a, o))
-      .sort((x, y) => Number(y.dc !== a.dc) - Number(x.dc !== a.dc))[0];
-    if (!far) return;
-    const marker = markerOf(ctx, a.tenant);
-    const rx = await startUdpReceiver({
-      netns: far.netns,
-      bind: far.ip,
-      port: 40100,
-      marker,
-      timeoutMs: 10_000,
-      idleMs: 1500,
-      expect: 20,
-    });
-    const tx = await sendUdp({ netns: a.netns, dst: far.ip, port: 40100, marker, count: 20, pps: 100 });
-    udp.push({ tenant: a.tenant, from: a.node.name, to: far.node.name, sent: tx.sent, report: await rx.result });
+    if (u) udp.push(u);
+  }
+}
+
+/** UDP to the farthest peer (another DC when there is one): the checksum-offload trap shows here. */
+async function udpToFarthest(ctx: TestContext, a: SystemInfo, peers: SystemInfo[]): Promise<UdpRecord | null> {
+  const far = [...peers].sort((x, y) => Number(y.dc !== a.dc) - Number(x.dc !== a.dc))[0];
+  if (!far) return null;
+  const marker = markerOf(ctx, a.tenant);
+  const rx = await startUdpReceiver({
+    netns: far.netns,
+    bind: far.ip,
+    port: 40100,
+    marker,
+    timeoutMs: 10_000,
+    idleMs: 1500,
+    expect: 20,
   });
+  const tx = await sendUdp({ netns: a.netns, dst: far.ip, port: 40100, marker, count: 20, pps: 100 });
+  return { tenant: a.tenant, from: a.node.name, to: far.node.name, sent: tx.sent, report: await rx.result };
 }
 
 export async function baselineProbe(ctx: TestContext, o: ProbeOptions = {}): Promise<ProbeRecord> {
-  await warmLearning(ctx);
-  const session = await startCapture(ctx.status, {
-    planHash: ctx.planHash,
-    root: o.captureRoot,
-    selection: o.selection,
-  });
+  const clock = new StageClock(o.onStage);
+  await clock.time('learn', () => warmLearning(ctx));
+  const session = await clock.time('capture start', () =>
+    startCapture(ctx.status, {
+      planHash: ctx.planHash,
+      decodeAs: tsharkDecodeItems(ctx.plan),
+      root: o.captureRoot,
+      selection: o.selection,
+    }),
+  );
   const pings: PingRecord[] = [];
   const arpings: ArpingRecord[] = [];
   const udp: UdpRecord[] = [];
@@ -204,12 +238,28 @@ export async function baselineProbe(ctx: TestContext, o: ProbeOptions = {}): Pro
   );
   let manifest: CaptureManifest;
   try {
-    if (o.realTraffic !== false) await realTraffic(ctx, pings, arpings, udp);
-    await sendCanaries(canaries);
-    if (o.during) await o.during();
-    await new Promise((r) => setTimeout(r, 500)); // frames in flight reach their last hop
+    if (o.realTraffic !== false) await clock.time('traffic', () => realTraffic(ctx, pings, arpings, udp));
+    await clock.time('canaries', async () => {
+      await sendCanaries(canaries);
+      // Frames in flight reach their last hop: wait until no capture file grows any more.
+      await waitQuiet(session.capturers.map((c) => join(session.runDir, c.file)));
+    });
+    if (o.during)
+      await clock.time('during', async () => {
+        await o.during!();
+        await waitQuiet(session.capturers.map((c) => join(session.runDir, c.file)));
+      });
   } finally {
-    manifest = await session.stop();
+    manifest = await clock.time('capture stop', () => session.stop());
   }
-  return { runDir: session.runDir, runId: session.runId, manifest, canaries, pings, arpings, udp };
+  return {
+    runDir: session.runDir,
+    runId: session.runId,
+    manifest,
+    canaries,
+    pings,
+    arpings,
+    udp,
+    stages: clock.list,
+  };
 }

@@ -30,8 +30,13 @@ export async function recordSuites(ctx: TestContext, probe: ProbeRecord, suites:
       })),
     );
   if (suites.has('faults')) {
+    // Progress: each fault window's events, with the seconds since that window's captures listened.
+    const since = new Map<string, number>();
     const r = await runFaults(ctx, selectFaultSteps(), {
-      onEvent: (step, what) => process.stderr.write(`    [faults] ${step}: ${what}\n`),
+      onEvent: (step, what) => {
+        const t0 = since.get(step) ?? since.set(step, performance.now()).get(step)!;
+        process.stderr.write(`  [fault] ${step} +${((performance.now() - t0) / 1000).toFixed(1)} s: ${what}\n`);
+      },
     });
     writeFileSync(
       join(probe.runDir, 'faults.json'),

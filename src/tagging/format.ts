@@ -1,5 +1,6 @@
 // Human-readable `fabric plan`: the tag map of seed 001 FIG. 6-8 as tables, the LSPs hop by
 // hop, the decode hints and the MTU budget.
+import { shellWord, tsharkDecodeArgs } from './tshark.js';
 import type { TagPlan } from './types.js';
 
 function table(head: string[], rows: (string | number)[][]): string {
@@ -53,14 +54,15 @@ export function formatPlan(plan: TagPlan, hash: string): string {
       `provider segment: VXLAN vni ${plan.provider.vni} udp ${plan.provider.dstport} between ${plan.provider.local} and ${plan.provider.remote}`,
       '',
     );
-  out.push('decode hints (fabric inspect --decode-as, tshark -d mpls.label==N,pwethnocw):');
+  out.push('decode hints (fabric inspect --decode-as):');
   out.push(
     '  ' +
       (Object.entries(plan.decodeHints)
         .map(([l, k]) => `${l}=${k}`)
         .join(' ') || '-'),
-    '',
   );
+  const tshark = tsharkDecodeArgs(plan);
+  out.push('tshark decode-as arguments (tshark -r FILE ...):', `  ${tshark.map(shellWord).join(' ') || '-'}`, '');
   out.push(`MTU budget (client IP MTU ${plan.tenantMtu}):`);
   out.push(
     table(

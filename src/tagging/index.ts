@@ -6,6 +6,7 @@ import { computePlan, planHash } from './plan.js';
 import { renderPrograms } from './render.js';
 
 export { computePlan, planHash } from './plan.js';
+export { tsharkDecodeArgs, tsharkDecodeItems, tsharkFrameCommand, shellWord } from './tshark.js';
 export { renderPrograms, bundleText } from './render.js';
 export {
   applyDeltas,

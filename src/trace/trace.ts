@@ -209,8 +209,9 @@ function groupByLink(chosen: Chosen[]): Map<string, LinkHits> {
         a: f.node,
         b: f.peer.node,
         ifs: new Map([
-          [f.node, f.ifname],
-          [f.peer.node, f.peer.ifname],
+          // Fabric port names (`dc1-sw:p2`); runs recorded before ports were in the manifest keep kernel names.
+          [f.node, f.port ?? f.ifname],
+          [f.peer.node, f.peer.port ?? f.peer.ifname],
         ]),
         ends: [],
         first: c.hit,
@@ -288,7 +289,7 @@ function decodeHops(ordered: PathHop[], d: Dissector, origin: Hit): TraceHop[] {
       ends: ends.map((e) => ({
         file: e.hit.file.file,
         node: e.hit.file.node,
-        ifname: e.hit.file.ifname,
+        ifname: e.hit.file.port ?? e.hit.file.ifname,
         frame: e.hit.n,
         dt: dtOf(e.hit, origin),
         copies: e.copies,

@@ -75,6 +75,7 @@ describe('capture/manifest', () => {
       linkClass: 'client-access',
       node: 'sw1',
       ifname: 'p1',
+      port: 'p1',
       netns: null,
       hostIf: 'mtdc-sw1-p1',
       direction: 'both',
@@ -86,6 +87,7 @@ describe('capture/manifest', () => {
     expect(f.peer).to.deep.equal({
       node: 'c1',
       ifname: 'eth0',
+      port: 'eth0',
       netns: 'clab-mtdc-c1',
       hostIf: null,
       file: 'c1--eth0.pcap',

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { selectTargets } from '../../../src/capture/select.js';
+import { portNames, selectTargets } from '../../../src/capture/select.js';
 import { captureStem, checkRunId, safePart } from '../../../src/names/index.js';
 import { makeRunId, runDir } from '../../../src/capture/run-dir.js';
 import { parseStatus } from '../../../src/capture/status.js';
@@ -19,7 +19,35 @@ describe('capture/select', () => {
     ]);
     const c1 = r.targets[0]!;
     expect(c1).to.deep.include({ linkId: 'c1-sw1', linkClass: 'client-access', netns: 'clab-mtdc-c1', hostIf: null });
-    expect(c1.peer).to.deep.equal({ node: 'sw1', ifname: 'p1', netns: null, hostIf: 'mtdc-sw1-p1' });
+    expect(c1.peer).to.deep.equal({ node: 'sw1', ifname: 'p1', port: 'p1', netns: null, hostIf: 'mtdc-sw1-p1' });
+  });
+
+  it('names files after fabric ports (from the link id), not kernel interfaces', () => {
+    const st = structuredClone(STATUS);
+    const l = st.links[0]!;
+    l.id = 'c1:eth1--sw1:p2';
+    l.endpoints[1]!.ifname = 'mtdc-sw1_2';
+    l.endpoints[1]!.hostIf = 'mtdc-sw1_2';
+    const t = selectTargets(st).targets.filter((x) => x.linkId === l.id);
+    expect(t.map((x) => [x.id, x.port, x.ifname])).to.deep.equal([
+      ['c1--eth1', 'eth1', 'eth0'],
+      ['sw1--p2', 'p2', 'mtdc-sw1_2'],
+    ]);
+    expect(t[0]!.peer).to.deep.include({ port: 'p2', ifname: 'mtdc-sw1_2' });
+  });
+
+  it('reads port names from link ids, and keeps kernel names for ids of another form', () => {
+    const ep = (node: string, ifname: string) => ({ node, ifname });
+    expect(
+      portNames({ id: 'dc1-sw:p2--dc1-pe:p1', endpoints: [ep('dc1-sw', 'k1'), ep('dc1-pe', 'k2')] }),
+    ).to.deep.equal(['p2', 'p1']);
+    // Node names with dashes (and a double dash) do not confuse the split: both node names are known.
+    expect(portNames({ id: 'a--b:p1--c-d:eth2', endpoints: [ep('a--b', 'k1'), ep('c-d', 'k2')] })).to.deep.equal([
+      'p1',
+      'eth2',
+    ]);
+    expect(portNames({ id: 'c1-sw1', endpoints: [ep('c1', 'eth0'), ep('sw1', 'p1')] })).to.deep.equal(['eth0', 'p1']);
+    expect(portNames({ id: 'a:x/y--b:p1', endpoints: [ep('a', 'k1'), ep('b', 'k2')] })).to.deep.equal(['k1', 'k2']);
   });
 
   it('filters by class, link and node (intersection)', () => {
