@@ -25,7 +25,16 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
   ['plan', ['fabric plan mtdc', 'fabric plan labs/mtdc/fabric.yml --json | jq .decodeHints']],
   ['program', ['fabric program mtdc                        # after an ovs-vswitchd restart']],
   ['flows', ['fabric flows mtdc', 'fabric flows mtdc --diff --bridge dc1-sw']],
-  ['test', ['fabric test mtdc', 'fabric test mtdc --suite intra-dc', 'fabric test mtdc --mutate']],
+  [
+    'test',
+    [
+      'fabric test mtdc',
+      'fabric test mtdc --suite isolation --grep canaries',
+      'fabric test mtdc --reporter dot --junit reports/junit.xml',
+      'fabric test mtdc --reporter json > results.json        # progress and stage times go to stderr',
+      'fabric test mtdc --mutate',
+    ],
+  ],
   [
     'capture',
     [
@@ -37,10 +46,7 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
   ],
   [
     'trace',
-    [
-      'fabric trace captures/mtdc/<run> --contains Happy',
-      'fabric trace captures/mtdc/<run> --frame p1--p1.pcap:3',
-    ],
+    ['fabric trace captures/mtdc/<run> --contains Happy', 'fabric trace captures/mtdc/<run> --frame p1--p1.pcap:3'],
   ],
   [
     'failover',

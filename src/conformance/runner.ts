@@ -9,11 +9,14 @@ import { matchLayers } from '../tagging/expected.js';
 import { writeReports } from '../report/index.js';
 import { loadContext, type TestContext } from './context.js';
 import { loadRunFrames, type RunFrames } from './frames.js';
-import { EvidenceError, SkipCheck, type CheckDef, type Judgement } from './judge.js';
+import type { CheckDef } from './judge.js';
+import { checkTest, type ProbeState } from './check-test.js';
+import { tsharkDecodeItems } from '../tagging/tshark.js';
 import { baselineProbe, type ProbeOptions, type ProbeRecord } from './probe.js';
-import { recordSuites, type SuiteRecords } from './records.js';
+import { recordSuites } from './records.js';
 import type { CheckResult, ConformanceReport, HopPicture } from '../report/result.js';
 import { DEFAULT_SUITES, SUITES } from './suites/index.js';
+import { StageClock, type StageListener, type StageTime } from './stages.js';
 
 export interface ConformanceOptions {
   lab: string;
@@ -23,12 +26,20 @@ export interface ConformanceOptions {
   reporter?: string;
   /** Extra checks (the faults and failover suites add their own probes and judges). */
   extra?: CheckDef[];
+  /** Only the checks whose `<id> <suite> <title>` matches this regular expression. */
+  grep?: string;
+  /** Told as each stage ends: context, learn, capture start, traffic, canaries, capture stop, decode, judge, reports. */
+  onStage?: StageListener;
 }
 
 export interface ConformanceRun {
   report: ConformanceReport;
   ctx: TestContext;
   probe?: ProbeRecord;
+  /** Every stage's wall time, in order. */
+  stages: StageTime[];
+  /** Why the probe could not run (then every check is reported as an error, not a verdict). */
+  probeError?: string;
 }
 
 export function selectChecks(names: string[] | undefined): CheckDef[] {
@@ -70,88 +81,78 @@ function hopPictures(ctx: TestContext, probe: ProbeRecord, run: RunFrames): HopP
   return out;
 }
 
-export async function runConformance(o: ConformanceOptions): Promise<ConformanceRun> {
-  const ctx = await loadContext(o.lab);
-  const checks = [...selectChecks(o.suites), ...(o.extra ?? [])];
-  const startedAt = new Date().toISOString();
-  const results: CheckResult[] = [];
-  let probe: ProbeRecord | undefined;
-  let run: RunFrames | undefined;
-  let records: SuiteRecords | undefined;
+const REPORTER_HINT =
+  "use one of mocha's reporters (spec, dot, tap, json, list, min, ...) or a reporter module path; --grep takes a JavaScript regular expression matched against '<check id> <suite> <title>'";
 
-  const mocha = new Mocha({ reporter: o.reporter ?? 'spec', timeout: 600_000 });
-  const root = mocha.suite;
-  root.title = `fabric test ${o.lab} (plan ${ctx.planHash})`;
-  root.beforeAll('probe: learn, capture every link end, real traffic, canaries', async function () {
-    probe = await baselineProbe(ctx, o.probe);
-    run = await loadRunFrames(probe.runDir, probe.manifest, ctx.plan);
-    records = await recordSuites(ctx, probe, new Set(checks.map((c) => c.suite)));
-  });
-  const bySuite = new Map<string, Mocha.Suite>();
-  for (const c of checks) {
-    let s = bySuite.get(c.suite);
-    if (!s) bySuite.set(c.suite, (s = Mocha.Suite.create(root, c.suite)));
-    s.addTest(
-      new Mocha.Test(c.title, async function (this: Mocha.Context) {
-        const t0 = performance.now();
-        const stats: Record<string, number> = {};
-        const res: CheckResult = {
-          suite: c.suite,
-          id: c.id,
-          title: c.title,
-          state: 'passed',
-          durationMs: 0,
-          evidence: [],
-          stats,
-        };
-        results.push(res);
-        try {
-          if (!probe || !run || !records) throw new Error('the probe did not complete');
-          const j: Judgement = { ctx, probe, run, records, stats };
-          await c.judge(j);
-        } catch (err) {
-          if (err instanceof SkipCheck) {
-            res.state = 'skipped';
-            res.message = err.message;
-            this.skip();
-          }
-          res.state = 'failed';
-          res.message = String((err as Error)?.message ?? err);
-          if (err instanceof EvidenceError) res.evidence = err.evidence;
-          throw err;
-        } finally {
-          res.durationMs = Math.round(performance.now() - t0);
-        }
-      }),
-    );
+function newMocha(o: ConformanceOptions): Mocha {
+  try {
+    return new Mocha({ reporter: o.reporter ?? 'spec', timeout: 600_000 });
+  } catch (err) {
+    throw new FabricError('E_TEST_REPORTER', String((err as Error)?.message ?? err), {
+      hint: REPORTER_HINT,
+      cause: err,
+    });
   }
-  await new Promise<void>((resolve) => mocha.run(() => resolve()));
-  // Checks that never ran (a failed probe hook skips them) are reported as failed, not dropped.
-  for (const c of checks) {
-    if (!results.some((r) => r.id === c.id))
-      results.push({
-        suite: c.suite,
-        id: c.id,
-        title: c.title,
-        state: 'failed',
-        durationMs: 0,
-        message: 'not run: the probe failed',
-        evidence: [],
-      });
+}
+
+/** --grep: the checks whose `<id> <suite> <title>` matches; none matching is an error, not an empty green run. */
+export function grepChecks(checks: CheckDef[], pattern: string | undefined): CheckDef[] {
+  if (pattern === undefined) return checks;
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern);
+  } catch (err) {
+    throw new FabricError('E_TEST_REPORTER', `--grep ${JSON.stringify(pattern)}: ${(err as Error).message}`, {
+      hint: REPORTER_HINT,
+      cause: err,
+    });
   }
+  const out = checks.filter((c) => re.test(`${c.id} ${c.suite} ${c.title}`));
+  if (!out.length)
+    throw new FabricError('E_TEST_REPORTER', `--grep ${JSON.stringify(pattern)} matches no check`, {
+      hint: `checks: ${checks.map((c) => c.id).join(', ')}`,
+    });
+  return out;
+}
+
+/** Checks that never ran because the probe failed become errors: no verdict either way. */
+function probeErrors(checks: CheckDef[], results: CheckResult[], why: string): void {
+  for (const c of checks) {
+    if (results.some((r) => r.id === c.id)) continue;
+    results.push({
+      suite: c.suite,
+      id: c.id,
+      title: c.title,
+      state: 'error',
+      durationMs: 0,
+      message: `not run: the probe failed: ${why}`,
+      evidence: [],
+    });
+  }
+}
+
+function buildReport(
+  o: ConformanceOptions,
+  ctx: TestContext,
+  st: ProbeState,
+  parts: { startedAt: string; suites: string[]; results: CheckResult[]; stages: StageTime[] },
+): ConformanceReport {
+  const { probe, run } = st;
+  const results = parts.results;
   const background: Record<string, number> = {};
   for (const r of results)
     for (const [k, n] of Object.entries(r.stats ?? {})) if (k.startsWith('background.')) background[k.slice(11)] = n;
-  const report: ConformanceReport = {
+  const count = (s: CheckResult['state']) => results.filter((r) => r.state === s).length;
+  return {
     reportVersion: 2,
     lab: o.lab,
     runtime: ctx.runtime,
     planHash: ctx.planHash,
     runId: probe?.runId ?? 'none',
     runDir: probe?.runDir ?? '',
-    startedAt,
+    startedAt: parts.startedAt,
     finishedAt: new Date().toISOString(),
-    suites: [...bySuite.keys()],
+    suites: parts.suites,
     checks: results,
     background,
     topology: {
@@ -159,20 +160,60 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
       links: ctx.model.links.map((l) => ({ id: l.id, class: l.class, a: l.endpoints[0].node, b: l.endpoints[1].node })),
     },
     hops: probe && run ? hopPictures(ctx, probe, run) : [],
-    summary: {
-      passed: results.filter((r) => r.state === 'passed').length,
-      failed: results.filter((r) => r.state === 'failed').length,
-      skipped: results.filter((r) => r.state === 'skipped').length,
-    },
+    stages: [...parts.stages],
+    summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), errors: count('error') },
   };
+}
+
+export async function runConformance(o: ConformanceOptions): Promise<ConformanceRun> {
+  const clock = new StageClock(o.onStage);
+  const startedAt = new Date().toISOString();
+  const ctx = await clock.time('context', () => loadContext(o.lab));
+  const checks = grepChecks([...selectChecks(o.suites), ...(o.extra ?? [])], o.grep);
+  const decodeItems = tsharkDecodeItems(ctx.plan);
+  const results: CheckResult[] = [];
+  const st: ProbeState = {};
+  let probeError: string | undefined;
+  let judgeT0 = 0;
+
+  const mocha = newMocha(o);
+  const root = mocha.suite;
+  root.title = `fabric test ${o.lab} (plan ${ctx.planHash})`;
+  root.beforeAll('probe: learn, capture every link end, real traffic, canaries', async function () {
+    try {
+      const probe = (st.probe = await baselineProbe(ctx, { ...o.probe, onStage: (x) => clock.add(x.stage, x.ms) }));
+      st.run = await clock.time('decode', () => loadRunFrames(probe.runDir, probe.manifest, ctx.plan));
+      // Probes of opt-in suites (fault windows, failover), a stage of their own when selected.
+      const suites = new Set(checks.map((c) => c.suite));
+      const opt = [...suites].filter((x) => x === 'faults' || x === 'failover');
+      const rec = () => recordSuites(ctx, probe, suites);
+      st.records = opt.length ? await clock.time(opt.join('+'), rec) : await rec();
+    } catch (err) {
+      probeError = String((err as Error)?.message ?? err);
+      throw err;
+    } finally {
+      judgeT0 = performance.now();
+    }
+  });
+  const bySuite = new Map<string, Mocha.Suite>();
+  for (const c of checks) {
+    let s = bySuite.get(c.suite);
+    if (!s) bySuite.set(c.suite, (s = Mocha.Suite.create(root, c.suite)));
+    s.addTest(checkTest(c, ctx, st, decodeItems, results));
+  }
+  await new Promise<void>((resolve) => mocha.run(() => resolve()));
+  if (judgeT0) clock.add('judge', performance.now() - judgeT0);
+  if (probeError !== undefined) probeErrors(checks, results, probeError);
+  const report = buildReport(o, ctx, st, { startedAt, suites: [...bySuite.keys()], results, stages: clock.list });
+  const probe = st.probe;
   if (probe) {
     writeFileSync(
       join(probe.runDir, 'plan.json'),
       JSON.stringify({ planHash: ctx.planHash, ...ctx.plan }, null, 2) + '\n',
     );
-    await writeReports(report, probe.runDir, { manifest: probe.manifest });
+    await clock.time('reports', () => writeReports(report, probe.runDir, { manifest: probe.manifest }));
   }
-  return { report, ctx, probe };
+  return { report, ctx, probe, stages: clock.list, probeError };
 }
 
 /** Mocha reporter that prints nothing: mutation runs report their own table. */

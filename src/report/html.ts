@@ -81,7 +81,7 @@ table{border-collapse:collapse;width:100%;background:#fff}
 th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid #e2e8f0}
 th{background:#f8fafc;font-size:12px;color:#475569}
 .badge{display:inline-block;font-size:11px;font-weight:700;border-radius:4px;padding:1px 7px;color:#fff;text-transform:uppercase}
-.badge.passed,.badge.killed{background:#16a34a}.badge.failed,.badge.survived{background:#dc2626}.badge.skipped{background:#94a3b8}
+.badge.passed,.badge.killed{background:#16a34a}.badge.failed,.badge.survived{background:#dc2626}.badge.skipped{background:#94a3b8}.badge.error{background:#b45309}pre.cmd{color:#334155;background:#f1f5f9}
 tr.failed td{background:#fef2f2}
 .msg{color:#991b1b}
 .ev{margin:4px 0 0;padding:0;list-style:none}
@@ -237,7 +237,7 @@ function flowsSection(report: ConformanceReport, colors: Map<string, string>): s
 function evidenceItem(e: FrameEvidence, base: string): string {
   return (
     `<li><a class="mono" href="${html(pcapHref(e.file, base))}">${html(e.file)}</a> <b class="mono">#${e.frame}</b>` +
-    `${e.note ? ` <span class="note">${html(e.note)}</span>` : ''}<pre>${html(e.decoded)}</pre></li>`
+    `${e.note ? ` <span class="note">${html(e.note)}</span>` : ''}<pre>${html(e.decoded)}</pre>${e.command ? `<pre class="cmd" title="the frame in full">$ ${html(e.command)}</pre>` : ''}</li>`
   );
 }
 
@@ -256,7 +256,7 @@ function checkRow(c: CheckResult, base: string): string {
     `<td><span class="badge ${c.state}">${c.state}</span></td>` +
     `<td><div class="title">${html(c.title)}</div><code>${html(c.id)}</code></td>` +
     `<td class="mono">${fmtMs(c.durationMs)}</td>` +
-    `<td>${c.message ? `<pre class="${c.state === 'failed' ? 'msg' : ''}">${html(c.message)}</pre>` : ''}${stats ? `<div class="stats">${stats}</div>` : ''}${ev}</td></tr>`
+    `<td>${c.message ? `<pre class="${c.state === 'failed' || c.state === 'error' ? 'msg' : ''}">${html(c.message)}</pre>` : ''}${stats ? `<div class="stats">${stats}</div>` : ''}${ev}</td></tr>`
   );
 }
 
@@ -264,7 +264,7 @@ function checksSection(report: ConformanceReport, base: string): string {
   return suiteOrder(report)
     .map((s) => {
       const cs = report.checks.filter((c) => c.suite === s);
-      const f = cs.filter((c) => c.state === 'failed').length;
+      const f = cs.filter((c) => c.state === 'failed' || c.state === 'error').length;
       const state = f ? 'failed' : cs.length && cs.every((c) => c.state === 'skipped') ? 'skipped' : 'passed';
       return (
         `<div class="card suite" data-suite="${html(s)}"><h3><span class="badge ${state}">${state}</span> ${html(s)} <span class="stats">${cs.length} check${cs.length === 1 ? '' : 's'}${f ? `, ${f} failed` : ''}</span></h3>` +
@@ -333,7 +333,7 @@ export function renderHtml(report: ConformanceReport, o: HtmlOptions = {}): stri
   const base = o.pcapBase ?? '';
   const { passed, failed, skipped } = report.summary;
   const mutationsFailed = report.mutations?.some((m) => !m.killed) ?? false;
-  const verdict = failed > 0 || mutationsFailed ? 'failed' : 'passed';
+  const verdict = failed > 0 || (report.summary.errors ?? 0) > 0 || mutationsFailed ? 'failed' : 'passed';
   const colors = tenantColors([
     ...report.topology.nodes.map((n) => n.tenant).filter((t): t is string => !!t),
     ...report.hops.map((h) => h.tenant),
@@ -347,6 +347,7 @@ export function renderHtml(report: ConformanceReport, o: HtmlOptions = {}): stri
     `<div class="tile passed"><b>${passed}</b>passed</div>`,
     `<div class="tile failed"><b>${failed}</b>failed</div>`,
     `<div class="tile skipped"><b>${skipped}</b>skipped</div>`,
+    report.summary.errors ? `<div class="tile failed"><b>${report.summary.errors}</b>not run (probe error)</div>` : '',
     score !== undefined ? `<div class="tile score"><b>${(score * 100).toFixed(0)}%</b>mutation score</div>` : '',
   ].join('');
   const failedChecks = report.checks.filter((c) => c.state === 'failed');

@@ -1,5 +1,5 @@
 // Reports of a conformance run (src/report/result.ts): JUnit XML, JSON, one-file HTML.
-export { junitXml, writeJunit, suiteOrder, evidenceLine } from './junit.js';
+export { junitXml, writeJunit, suiteOrder, evidenceLine, probeShareMs, type JunitOptions } from './junit.js';
 export { reportJson, writeJson, readReport } from './json.js';
 export { renderHtml, writeHtml, pcapHref, type HtmlOptions } from './html.js';
 export {

@@ -15,6 +15,7 @@ const TOP: (keyof ConformanceReport)[] = [
   'startedAt',
   'finishedAt',
   'summary',
+  'stages',
   'suites',
   'checks',
   'mutations',

@@ -5,11 +5,12 @@ import type { Layer } from '../decode/index.js';
 import type { LayerPattern } from '../tagging/expected.js';
 import type { LinkClass } from '../topology/model.js';
 
-export type CheckState = 'passed' | 'failed' | 'skipped';
+/** `error`: the check could not run (the probe failed): no verdict either way. */
+export type CheckState = 'passed' | 'failed' | 'skipped' | 'error';
 
 /** One frame offered as evidence. */
 export interface FrameEvidence {
-  /** Capture file, relative to the run dir (e.g. `dc1-sw--mtdc-dc1-sw_3.pcap`). */
+  /** Capture file, relative to the run dir (e.g. `dc1-sw--p3.pcap`, the fabric port dc1-sw:p3). */
   file: string;
   /** 1-based frame number in that file (what Wireshark and `fabric inspect` show). */
   frame: number;
@@ -17,6 +18,8 @@ export interface FrameEvidence {
   decoded: string;
   /** Why this frame is evidence (e.g. `red canary on a green client port`). */
   note?: string;
+  /** Ready command showing the frame in full: `tshark -r <run dir>/<file> -Y frame.number==N -V -d ...`. */
+  command?: string;
 }
 
 export interface CheckResult {
@@ -75,7 +78,10 @@ export interface ConformanceReport {
   background: Record<string, number>;
   topology: TopologyPicture;
   hops: HopPicture[];
+  /** Wall time of each stage up to the judge (context, learn, capture start, traffic, canaries, capture stop, decode, judge). */
+  stages?: { stage: string; ms: number }[];
   /** Mutation self-check, when run with --mutate. */
   mutations?: { name: string; description: string; killedBy: string[]; killed: boolean }[];
-  summary: { passed: number; failed: number; skipped: number; mutationScore?: number };
+  /** `errors`: checks that could not run because the probe failed. */
+  summary: { passed: number; failed: number; skipped: number; errors?: number; mutationScore?: number };
 }

@@ -20,7 +20,7 @@ export async function writeReports(
   await mkdir(dir, { recursive: true });
   const out = { json: join(dir, 'report.json'), junit: join(dir, 'junit.xml'), html: join(dir, 'report.html') };
   await writeJson(report, out.json);
-  await writeJunit(report, out.junit);
+  await writeJunit(report, out.junit, { pcapBase: o.pcapBase });
   await writeHtml(report, out.html, o);
   return out;
 }

@@ -35,6 +35,10 @@ export const PROBE_CODES = {
     hint: 'check that the namespace and interface exist and are up',
   },
   E_SUITE_UNKNOWN: { summary: 'an unknown conformance suite was asked for', hint: 'the message lists the suites' },
+  E_TEST_REPORTER: {
+    summary: 'fabric test --reporter names no mocha reporter, or --grep is no valid pattern or matches no check',
+    hint: "use one of mocha's reporters (spec, dot, tap, json, list, min, ...) or a reporter module path; --grep takes a JavaScript regular expression matched against '<check id> <suite> <title>'",
+  },
   E_MUTATE_LAB: {
     summary: 'the lab lacks what a mutation rewrites (two tenants in a DC, a flood group, a shared VLAN)',
     hint: 'run --mutate on a lab like labs/mtdc',
