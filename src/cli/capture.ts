@@ -24,6 +24,21 @@ async function loadStatus(lab: string, statusFile?: string): Promise<CaptureStat
   return statusOf(lab);
 }
 
+/**
+ * The deployed lab's plan hash and tshark decode-as items, for the manifest and the merged
+ * pcapng's section comment. A lab whose model cannot be read (a bare --status-file) runs without.
+ */
+async function planOf(lab: string): Promise<{ planHash?: string; decodeAs?: string[] }> {
+  try {
+    const { labModelOf } = await import('./lab-arg.js');
+    const { computePlan, planHash, tsharkDecodeItems } = await import('../tagging/index.js');
+    const plan = computePlan(await labModelOf(lab, { deployed: true }));
+    return { planHash: planHash(plan), decodeAs: tsharkDecodeItems(plan) };
+  } catch {
+    return {};
+  }
+}
+
 function summary(m: CaptureManifest): string {
   const lines = [
     `run ${m.runId}: ${m.totals.files} file(s), ${m.totals.packets} packet(s), ${m.totals.dropped} dropped by the capturers`,
@@ -96,13 +111,15 @@ export function register(program: Command): void {
       if (status.lab !== lab)
         throw new FabricError('E_CAPTURE_STATUS', `status document is for lab ${status.lab}, not ${lab}`);
       const snaplen = o.snaplen === undefined ? undefined : Number(o.snaplen);
+      const planned = o.statusFile === undefined ? await planOf(lab) : {};
       const session = await startCapture(status, {
+        decodeAs: planned.decodeAs,
         selection: {
           classes: o.class as string[] | undefined,
           links: o.link as string[] | undefined,
           nodes: o.node as string[] | undefined,
         },
-        planHash: (o.planHash as string | undefined) ?? null,
+        planHash: (o.planHash as string | undefined) ?? planned.planHash ?? null,
         detached: o.detach === true,
         merge: o.merge !== false,
         tcpdump: snaplen === undefined ? {} : { snaplen },
