@@ -4,7 +4,7 @@
 // (failover state, the run directories under the lab's failover folder, capture run states) and
 // stopped by PID only after checking the process is ours (a QEMU whose argv names our pidfile, a
 // tcpdump whose start time matches the one recorded), never by a name pattern.
-import { existsSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { activeRuns, stopRun } from '../capture/index.js';
 import { failoverDir, readFailoverState } from '../failover/index.js';
@@ -95,6 +95,26 @@ function killInNamespaces(lab: string, model: LabModel | undefined): number[] {
   return killed;
 }
 
+/** A failover lock left by a killed verb (its holder is gone) goes with the lab; a live one stays. */
+function dropStaleLock(lab: string): void {
+  const file = join(failoverDir(), `${lab}.lock`);
+  let pid = 0;
+  try {
+    pid = Number((JSON.parse(readFileSync(file, 'utf8')) as { pid?: number }).pid ?? 0);
+  } catch {
+    if (!existsSync(file)) return;
+  }
+  try {
+    if (pid > 1) {
+      process.kill(pid, 0);
+      return;
+    }
+  } catch {
+    /* its holder is gone */
+  }
+  rmSync(file, { force: true });
+}
+
 async function stopCaptures(lab: string): Promise<string[]> {
   const out: string[] = [];
   for (const r of await activeRuns(lab).catch(() => [])) {
@@ -132,6 +152,7 @@ export async function stopLabGuests(lab: string): Promise<GuestReport> {
     // Deletes only a tap: a veth of the same name is the runtime's and `tuntap del` refuses it.
     if (await net.tap.delete(name).catch(() => false)) rep.taps.push(name);
   }
+  dropStaleLock(lab);
   rep.inNetns = killInNamespaces(lab, readState(lab)?.model);
   rep.qemu = [...new Set(rep.qemu)];
   return rep;

@@ -95,7 +95,7 @@ export async function leftovers(lab: string, work: string, taps: readonly string
   for (const p of processesNaming(work, /qemu-system/)) left.push(`qemu ${p}`);
   for (const p of processesNaming(work, /tcpdump/)) left.push(`tcpdump ${p}`);
   const runDir = join(work, 'failover', lab);
-  if (existsSync(runDir)) left.push(`run dir ${runDir}`);
+  for (const f of [runDir, `${runDir}.json`, `${runDir}.lock`]) if (existsSync(f)) left.push(`failover record ${f}`);
   return left;
 }
 
