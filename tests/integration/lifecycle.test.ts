@@ -46,6 +46,9 @@ async function up(file: string): Promise<void> {
 const stage = /^ {2}\S+ +[\d.]+ m?s/;
 const offsets = (ms: number[]): KillPoint[] => ms.map((m) => ({ ms: m }));
 
+// Root hook: both suites share the work folder.
+after(() => rmSync(work, { recursive: true, force: true }));
+
 describe('lifecycle: nothing left running, crash safety (root, QEMU TCG)', function () {
   this.timeout(900_000);
 
@@ -56,7 +59,6 @@ describe('lifecycle: nothing left running, crash safety (root, QEMU TCG)', funct
 
   after(async () => {
     for (const l of [NET, HV]) await fabric(['down', l]);
-    rmSync(work, { recursive: true, force: true });
   });
 
   it('fabric down stops the failover guests (QEMU, taps, host stacks) and removes their run directories', async () => {
