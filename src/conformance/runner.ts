@@ -14,6 +14,7 @@ import { checkTest, type ProbeState } from './check-test.js';
 import { tsharkDecodeItems } from '../tagging/tshark.js';
 import { baselineProbe, type ProbeOptions, type ProbeRecord } from './probe.js';
 import { recordSuites } from './records.js';
+import { layoutOf } from '../failover/layout.js';
 import type { CheckResult, ConformanceReport, HopPicture } from '../report/result.js';
 import { DEFAULT_SUITES, SUITES } from './suites/index.js';
 import { StageClock, type StageListener, type StageTime } from './stages.js';
@@ -84,7 +85,8 @@ function hopPictures(ctx: TestContext, probe: ProbeRecord, run: RunFrames): HopP
 const REPORTER_HINT =
   "use one of mocha's reporters (spec, dot, tap, json, list, min, ...) or a reporter module path; --grep takes a JavaScript regular expression matched against '<check id> <suite> <title>'";
 
-function newMocha(o: ConformanceOptions): Mocha {
+/** The mocha run for `--reporter` (a built-in name or a module path); an unknown one is E_TEST_REPORTER. */
+export function newMocha(o: Pick<ConformanceOptions, 'reporter'>): Mocha {
   try {
     return new Mocha({ reporter: o.reporter ?? 'spec', timeout: 600_000 });
   } catch (err) {
@@ -185,7 +187,9 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
       st.run = await clock.time('decode', () => loadRunFrames(probe.runDir, probe.manifest, ctx.plan));
       // Probes of opt-in suites (fault windows, failover), a stage of their own when selected.
       const suites = new Set(checks.map((c) => c.suite));
-      const opt = [...suites].filter((x) => x === 'faults' || x === 'failover');
+      // (failover observes only labs with virtual hypervisors; elsewhere it records nothing.)
+      const vms = layoutOf(ctx.model).vms.length > 0;
+      const opt = [...suites].filter((x) => x === 'faults' || (x === 'failover' && vms));
       const rec = () => recordSuites(ctx, probe, suites);
       st.records = opt.length ? await clock.time(opt.join('+'), rec) : await rec();
     } catch (err) {

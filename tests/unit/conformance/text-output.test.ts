@@ -3,7 +3,7 @@
 // Golden: tests/golden/conformance/test-text.txt. No wall time: the stage times are given.
 import { expect } from 'chai';
 import { evidenceText, withCommands } from '../../../src/conformance/check-test.js';
-import { grepChecks } from '../../../src/conformance/runner.js';
+import { grepChecks, newMocha } from '../../../src/conformance/runner.js';
 import { StageClock, stageLine, stagesSummary, type StageTime } from '../../../src/conformance/stages.js';
 import type { CheckDef } from '../../../src/conformance/judge.js';
 import { golden } from '../../helpers/golden.js';
@@ -72,5 +72,13 @@ describe('conformance text output', () => {
       .to.throw(/matches no check/)
       .with.property('hint')
       .that.contains('overlap/ping-every-peer');
+  });
+
+  it('--reporter: any mocha reporter by name; an unknown one is E_TEST_REPORTER', () => {
+    for (const r of ['spec', 'dot', 'tap', 'json', 'list', 'min'])
+      expect(() => newMocha({ reporter: r })).to.not.throw();
+    expect(() => newMocha({ reporter: 'no-such-reporter' }))
+      .to.throw()
+      .with.property('code', 'E_TEST_REPORTER');
   });
 });
