@@ -165,6 +165,8 @@ export interface OfDumpOptions extends OfOptions {
 export interface OvsDaemonStatus {
   ovsdbServer: { pid: number | null; started: boolean };
   ovsVswitchd: { pid: number | null; started: boolean };
+  /** What this call changed on the host, in words, each said once (empty when nothing changed). */
+  hostChanges?: string[];
 }
 
 export interface OvsDaemonOps {

@@ -108,9 +108,18 @@ export async function ensureOvs(): Promise<DaemonStatus> {
     }
     status.ovsVswitchd = { pid: livePid('ovs-vswitchd'), started: true };
   }
-  await run('ovs-vsctl', ['--timeout=30', 'set', 'Open_vSwitch', '.', 'other_config:vlan-limit=2'], {
-    timeout: 40_000,
-  });
+  const limit = await tryRun('ovs-vsctl', ['--timeout=30', 'get', 'Open_vSwitch', '.', 'other_config:vlan-limit']);
+  const was = limit.exitCode === 0 ? limit.stdout.trim().replace(/"/g, '') : 'unset';
+  if (was !== '2') {
+    await run('ovs-vsctl', ['--timeout=30', 'set', 'Open_vSwitch', '.', 'other_config:vlan-limit=2'], {
+      timeout: 40_000,
+    });
+  }
+  status.hostChanges = [
+    ...(status.ovsdbServer.started ? [`started ovsdb-server (pid ${status.ovsdbServer.pid}) outside systemd`] : []),
+    ...(status.ovsVswitchd.started ? [`started ovs-vswitchd (pid ${status.ovsVswitchd.pid}) outside systemd`] : []),
+    ...(was !== '2' ? [`set Open_vSwitch other_config:vlan-limit=2 (was ${was})`] : []),
+  ];
   return status;
 }
 

@@ -85,7 +85,9 @@ export class NetnsRuntime implements Runtime {
       'ovs-daemon',
       () => h.daemon.ensure(),
       (s) =>
-        `ovsdb-server ${s.ovsdbServer.started ? 'started' : 'reused'}, ovs-vswitchd ${s.ovsVswitchd.started ? 'started' : 'reused'}`,
+        s.hostChanges?.length
+          ? `host change: ${s.hostChanges.join('; ')}`
+          : 'ovsdb-server and ovs-vswitchd reused, vlan-limit=2 already set',
       opts.onProgress,
     );
     const snap = await timed(
