@@ -8,7 +8,7 @@ import { ROOT } from './lab-copy.js';
 
 const CLI = ['--import', 'tsx', join(ROOT, 'tests/integration/cli-runner.ts')];
 
-/** Where to kill: when stdout has shown `lines` lines matching `match`, or `ms` after the start. */
+/** Where to kill: when the output has shown `lines` lines matching `match`, or `ms` after the start. */
 export interface KillPoint {
   match?: RegExp;
   lines?: number;
@@ -36,12 +36,22 @@ export function killAt(args: string[], point: KillPoint, limitMs = 180_000): Pro
       child.kill('SIGKILL');
     };
     const timers = [setTimeout(kill, point.ms ?? limitMs), setTimeout(kill, limitMs)];
+    // Progress lines come on stdout (up, failover) or stderr (test's stages): both are watched.
+    const check = () => {
+      if (
+        point.match &&
+        (`${stdout}\n${stderr}`.match(new RegExp(point.match.source, 'gm'))?.length ?? 0) >= (point.lines ?? 1)
+      )
+        kill();
+    };
     child.stdout.on('data', (b: Buffer) => {
       stdout += b.toString();
-      if (point.match && (stdout.match(new RegExp(point.match.source, 'gm'))?.length ?? 0) >= (point.lines ?? 1))
-        kill();
+      check();
     });
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+      check();
+    });
     child.on('exit', (code) => {
       for (const t of timers) clearTimeout(t);
       resolve({ killed, exitCode: code, stdout, stderr });

@@ -94,7 +94,12 @@ describe('lifecycle: nothing left running, crash safety (root, QEMU TCG)', funct
   });
 
   for (const [verb, args, points] of [
-    ['test', ['test', NET, '--suite', 'isolation'], offsets([500, 1500, 3000, 5000, 8000])],
+    // test: after each of its first five stages (context, learn, capture start, traffic, canaries).
+    [
+      'test',
+      ['test', NET, '--suite', 'isolation'],
+      [1, 2, 3, 4, 5].map((k) => ({ match: /^ {2}\[stage\] /, lines: k })),
+    ],
     ['capture', ['capture', NET, 'start', '--duration', '20'], offsets([300, 800, 1500, 3000, 5000])],
   ] as const)
     it(`kill -9 of ${verb} at 5 points: down leaves nothing`, async () => {
@@ -102,7 +107,7 @@ describe('lifecycle: nothing left running, crash safety (root, QEMU TCG)', funct
         await up(netFile);
         const r = await killAt([...args], p);
         killed += r.killed ? 1 : 0;
-        await downClean(NET, `${verb} killed at ${p.ms} ms (killed: ${r.killed})`);
+        await downClean(NET, `${verb} killed at ${JSON.stringify(p)} (killed: ${r.killed})`);
       }
     });
 
