@@ -7,8 +7,8 @@
 // carry the 1,000 pps.)
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import { hostNet } from '../hostnet/index.js';
+import { startProcess, type Subprocess } from '../hostnet/exec.js';
 import { checkIfName, checkIpv4, checkMac, checkNetns } from '../names/index.js';
 import { build, dissect, inetChecksum } from '../decode/index.js';
 import { FabricError } from '../errors/fabric-error.js';
@@ -255,7 +255,7 @@ export async function warmUp(f: EchoFlow): Promise<boolean> {
 export interface EchoTrainRun {
   flow: EchoFlow;
   count: number;
-  proc: ResultPromise;
+  proc: Subprocess;
 }
 
 /** Writes the train to `dir` and starts tcpreplay at `pps` in the client namespace (bounded: count/pps + 10 s). */
@@ -267,7 +267,7 @@ export async function startEchoTrain(f: EchoFlow, count: number, pps: number, di
   // nanosleep pacing: the default busy-wait takes a core per flow, and two flows starve the
   // switches and the guests on a 2-core machine (measured: 70% loss at 2 x 1000 pps).
   const { file, args } = tcpreplayArgv({ netns: f.netns, ifname: f.ifname }, pcap, { pps, sleep: true });
-  const proc = execa(file, args, { reject: false, stdin: 'ignore', timeout: Math.ceil((count / pps) * 1000) + 10_000 });
+  const proc = startProcess(file, args, { timeout: Math.ceil((count / pps) * 1000) + 10_000 });
   return { flow: f, count, proc };
 }
 

@@ -35,7 +35,7 @@ export {
   type FailoverTarget,
 } from './layout.js';
 export { vswitchScript, customerVmsScript, inspectScript, parseInspect } from './guest.js';
-export { patternOf, pcapFrames, foreignFrames } from './probe.js';
+export { patternOf, foreignFrames, eachFrame } from './probe.js';
 export { buildEchoTrain, analyseEchoTrain, analyseEchoCapture, echoTrainSize, type EchoFlow } from './echo-train.js';
 export { takeLock, readFailoverState, failoverDir, type FailoverState } from './store.js';
 export { TRIGGERS, formatTimeline, type Timeline, type Trigger, type StepRecord, type FlowLoss } from './timeline.js';

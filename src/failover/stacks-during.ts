@@ -4,11 +4,10 @@
 // client frames at an endpoint; on a virtual hypervisor's tap 802.1Q 4000 / IPv4 between the VTEP
 // pair / UDP 4789 / VXLAN with the site's VNI / the client frame; on a traditional hypervisor's
 // host-stack port the same without the tag. Frames are found by the tenant's payload pattern.
-import { readFileSync } from 'node:fs';
 import { dissect } from '../decode/index.js';
 import type { Layer } from '../decode/types.js';
 import { VTEP } from '../topology/hypervisors.js';
-import { pcapFrames, type PortCarries } from './probe.js';
+import { eachFrame, type PortCarries } from './probe.js';
 
 export interface StackCheck {
   checked: number;
@@ -74,21 +73,18 @@ export function checkFrames(
 }
 
 /** Checks the capture files of a watched move (missing files count as empty). */
-export function checkCaptures(
+export async function checkCaptures(
   points: { file: string; tenant: string; carries?: PortCarries }[],
   patterns: Record<string, string>,
-): StackCheck {
+): Promise<StackCheck> {
   const out: StackCheck = { checked: 0, violations: 0, samples: [] };
   for (const p of points) {
     const pattern = patterns[p.tenant];
     if (!p.carries || !pattern) continue;
-    let buf: Buffer;
-    try {
-      buf = readFileSync(p.file);
-    } catch {
-      continue;
-    }
-    checkFrames(pcapFrames(buf), pattern, p.carries, p.file.split('/').pop()!, out);
+    const frames: Uint8Array[] = [];
+    // The reader reuses its buffer between records: each frame is copied.
+    await eachFrame(p.file, (d) => frames.push(d.slice()));
+    checkFrames(frames, pattern, p.carries, p.file.split('/').pop()!, out);
   }
   return out;
 }

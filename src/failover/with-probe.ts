@@ -23,12 +23,13 @@ import { runFailback, runFailover, type FailoverOptions } from './engine.js';
 import { layoutOf, siteSystems, type HvInfo } from './layout.js';
 import { readFailoverState } from './store.js';
 import {
+  droppedAt,
   foreignFrames,
   patternOf,
-  startCapturePoint,
-  stopCapture,
+  startPointCaptures,
+  stopPointCaptures,
   type CapturePoint,
-  type CaptureRun,
+  type PointCapture,
   type PortCarries,
 } from './probe.js';
 import { checkCaptures, type StackCheck } from './stacks-during.js';
@@ -118,16 +119,18 @@ export function flowsFor(model: LabModel, site: string): EchoFlow[] {
   return flows;
 }
 
-export function capturePoints(model: LabModel, dir: string): CapturePoint[] {
+/** The capture point of an endpoint's interface (the link end in its namespace). */
+function endpointPoint(model: LabModel, node: string, ifname: string, tenant: string): CapturePoint | undefined {
+  const l = model.links.find((x) => x.endpoints.some((e) => e.node === node && e.ifname === ifname));
+  if (!l) return undefined;
+  return { tenant, node, ifname, linkId: l.id, netns: netnsName(model.name, node), carries: { kind: 'client' } };
+}
+
+export function capturePoints(model: LabModel): CapturePoint[] {
   const pts: CapturePoint[] = [];
   for (const n of model.nodes.filter((x) => x.role === 'endpoint' && x.tenant)) {
-    pts.push({
-      tenant: n.tenant!,
-      netns: netnsName(model.name, n.name),
-      ifname: n.interfaces[0]!.name,
-      file: join(dir, `${n.name}.pcap`),
-      carries: { kind: 'client' },
-    });
+    const p = endpointPoint(model, n.name, n.interfaces[0]!.name, n.tenant!);
+    if (p) pts.push(p);
   }
   const plan = computePlan(model);
   for (const v of layoutOf(model).vms) {
@@ -138,7 +141,8 @@ export function capturePoints(model: LabModel, dir: string): CapturePoint[] {
     const vlan = siteSystems(model, v.site!)[0]?.vlan;
     const carries: PortCarries | undefined =
       sp && vlan ? { kind: 'vtep', tagged: v.kind === 'qemu', vni: vniOf(sp.hostTag, vlan) } : undefined;
-    pts.push({ tenant, netns: null, ifname: v.tap, file: join(dir, `${v.name}-${v.tap}.pcap`), carries });
+    // The tap is the hypervisor bridge's end of the VM's link (a root-namespace interface).
+    pts.push({ tenant, node: v.host, ifname: v.tap, linkId: v.linkId, netns: null, carries });
   }
   return pts;
 }
@@ -183,27 +187,32 @@ export async function watchFlows<T>(
   flows: EchoFlow[],
   po: ProbeOptions,
   act: () => Promise<T>,
+  runtime = 'unknown',
 ): Promise<Watched<T>> {
   const pps = po.pps ?? 1000;
   const count = echoTrainSize(pps, po.seconds ?? 15);
   const dir = mkdtempSync(join(tmpdir(), 'fabric-failover-'));
-  const pts = capturePoints(model, dir);
+  const pts = capturePoints(model);
   // Each flow is judged from the capture on its client interface (one of the tenant ports).
-  const own = flows.map((f) => {
-    let p = pts.find((x) => x.netns === f.netns && x.ifname === f.ifname);
-    if (!p)
-      pts.push((p = { tenant: f.tenant, netns: f.netns, ifname: f.ifname, file: join(dir, `${f.from}-client.pcap`) }));
-    return p;
+  const ownAt = flows.map((f) => {
+    let i = pts.findIndex((x) => x.netns === f.netns && x.ifname === f.ifname);
+    if (i < 0) {
+      const p = endpointPoint(model, f.from, f.ifname, f.tenant);
+      if (!p) throw new FabricError('E_FAILOVER_PROBE', `no link at ${f.from}:${f.ifname} to capture`);
+      i = pts.push({ ...p, carries: undefined }) - 1;
+    }
+    return i;
   });
   const patterns = Object.fromEntries(flows.map((f) => [f.tenant, f.pattern]));
-  const caps: CaptureRun[] = [];
+  let cap: PointCapture | null = null;
   const trains: EchoTrainRun[] = [];
   try {
-    for (const p of pts) caps.push(startCapturePoint(p));
+    cap = await startPointCaptures(model, runtime, pts, dir);
+    const { points } = cap;
+    const own = ownAt.map((i) => points[i]!);
     const ready = await Promise.all(
       flows.map(async (f) => ({ ...f, srcMac: f.srcMac ?? (await linkMac(f.netns, f.ifname)) })),
     );
-    await sleep(800); // tcpdump attaches
     await Promise.all(ready.map(warmUp));
     for (const f of ready) trains.push(await startEchoTrain(f, count, pps, dir));
     await sleep(po.leadMs ?? 2000);
@@ -212,26 +221,23 @@ export async function watchFlows<T>(
     // tcpdump stops at SIGINT without draining the kernel buffer; on a loaded host it lags the
     // train, so the client captures must have caught up first (bounded).
     await settled(own.map((p) => p.file));
-    await Promise.all(caps.map(stopCapture));
+    const manifest = await stopPointCaptures(cap);
     const losses = await Promise.all(
       ready.map(async (f, i) => {
         const l = await analyseEchoCapture(f, count, own[i]!.file);
-        const cap = caps.find((c) => c.point === own[i]);
-        const dropped = Number(
-          /(\d+) packets? dropped by kernel/.exec(String(cap ? ((await cap.proc).stderr ?? '') : ''))?.[1] ?? 0,
-        );
+        const dropped = droppedAt(cap!, manifest, own[i]!.file);
         const why = [errors[i], l.probeError, dropped ? `the client capture dropped ${dropped} frames` : null].filter(
           (x): x is string => !!x,
         );
         return why.length ? { ...l, probeError: why.join('; ') } : l;
       }),
     );
-    const crossTenantFrames = pts.reduce((n, p) => n + foreignFrames(p.file, p.tenant, patterns), 0);
-    return { value, flows: losses, crossTenantFrames, stacks: checkCaptures(pts, patterns) };
+    let crossTenantFrames = 0;
+    for (const p of points) crossTenantFrames += await foreignFrames(p.file, p.tenant, patterns);
+    return { value, flows: losses, crossTenantFrames, stacks: await checkCaptures(points, patterns) };
   } finally {
     for (const t of trains) t.proc.kill('SIGTERM');
-    for (const c of caps) c.proc.kill('SIGINT');
-    await Promise.allSettled([...trains.map((t) => t.proc), ...caps.map((c) => c.proc)]);
+    await Promise.allSettled([...trains.map((t) => t.proc), ...(cap ? [stopPointCaptures(cap)] : [])]);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -239,7 +245,7 @@ export async function watchFlows<T>(
 async function watched(lab: string, site: string, po: ProbeOptions, act: () => Promise<Timeline>): Promise<Timeline> {
   const st = readState(lab);
   if (!st) return act();
-  const w = await watchFlows(st.model, flowsFor(st.model, site), po, act);
+  const w = await watchFlows(st.model, flowsFor(st.model, site), po, act, st.runtime);
   const tl = w.value;
   tl.flows = w.flows.map((f) => ({ ...f, maxGapStart: f.maxGapStart ? f.maxGapStart - tl.detectedAt : 0 }));
   tl.crossTenantFrames = w.crossTenantFrames;

@@ -13,8 +13,9 @@ import {
   ECHO_PAYLOAD,
   type EchoFlow,
 } from '../../../src/failover/echo-train.js';
-import { foreignFrames, patternOf } from '../../../src/failover/probe.js';
-import { flowsFor } from '../../../src/failover/with-probe.js';
+import { selectTargets } from '../../../src/capture/index.js';
+import { foreignFrames, patternOf, pointStatus } from '../../../src/failover/probe.js';
+import { capturePoints, flowsFor } from '../../../src/failover/with-probe.js';
 
 const FLOW: EchoFlow = {
   tenant: 'green',
@@ -206,8 +207,9 @@ describe('failover echo train', () => {
       expect(l).to.include({ sent: 4, received: 3, lost: 1, firstLost: 3, pps: 1000 });
       expect(l.probeError).to.equal(undefined);
       const patterns = { red: patternOf('red'), green: patternOf('green') };
-      expect(foreignFrames(file, 'red', patterns)).to.equal(7);
-      expect(foreignFrames(file, 'green', patterns)).to.equal(0);
+      expect(await foreignFrames(file, 'red', patterns)).to.equal(7);
+      expect(await foreignFrames(file, 'green', patterns)).to.equal(0);
+      expect(await foreignFrames(join(dir, 'none.pcap'), 'green', patterns)).to.equal(0);
       const missing = await analyseEchoCapture(FLOW, 4, join(dir, 'none.pcap'));
       expect(missing.probeError).to.match(/unreadable/);
       expect(missing.sent).to.equal(0);
@@ -234,5 +236,23 @@ describe('failover echo train', () => {
       ['green', 'green/k1 (customer VM)'],
       ['red', 'red/vm (customer VM)'],
     ]);
+  });
+
+  it('capture points of the failover lab are exactly the link ends a capture run over the narrowed status selects', async () => {
+    const model = await loadLab('labs/failover/fabric.yml');
+    const pts = capturePoints(model);
+    expect(pts.filter((p) => p.netns === null).length).to.be.greaterThan(0);
+    expect(pts.filter((p) => p.carries?.kind === 'client').length).to.be.greaterThan(0);
+    const { targets, skipped } = selectTargets(pointStatus(model, 'netns', pts));
+    const key = (x: { node: string; ifname: string }) => `${x.node}:${x.ifname}`;
+    expect(targets.map(key).sort()).to.deep.equal(pts.map(key).sort());
+    for (const p of pts) {
+      const t = targets.find((x) => key(x) === key(p))!;
+      // Endpoints are captured inside their namespace, hypervisor taps on the root interface.
+      expect([t.netns, t.hostIf]).to.deep.equal(p.netns === null ? [null, p.ifname] : [p.netns, null]);
+    }
+    // The far ends of those links are not captured.
+    expect(skipped.map(key)).to.not.include.members(pts.map(key));
+    expect(skipped.length).to.equal(pts.length);
   });
 });

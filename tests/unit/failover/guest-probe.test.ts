@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -13,7 +13,7 @@ import {
   restoreNeighScript,
   vswitchScript,
 } from '../../../src/failover/guest.js';
-import { patternOf, pcapFrames } from '../../../src/failover/probe.js';
+import { eachFrame, patternOf } from '../../../src/failover/probe.js';
 import { takeLock } from '../../../src/failover/store.js';
 import { formatTimeline } from '../../../src/failover/timeline.js';
 
@@ -90,9 +90,13 @@ describe('failover guest scripts, probe parsing, lock', () => {
     expect(patternOf('red')).to.not.equal(patternOf('green'));
   });
 
-  it('reads classic pcap records and drops a truncated last one', () => {
+  it('reads classic pcap records through the pcap reader and drops a truncated last one', async () => {
     const hdr = Buffer.alloc(24);
     hdr.writeUInt32LE(0xa1b2c3d4, 0);
+    hdr.writeUInt16LE(2, 4);
+    hdr.writeUInt16LE(4, 6);
+    hdr.writeUInt32LE(65535, 16);
+    hdr.writeUInt32LE(1, 20);
     const rec = (data: Buffer, incl = data.length) => {
       const h = Buffer.alloc(16);
       h.writeUInt32LE(incl, 8);
@@ -100,10 +104,22 @@ describe('failover guest scripts, probe parsing, lock', () => {
       return Buffer.concat([h, data]);
     };
     const f1 = Buffer.from('hello red-----');
-    const buf = Buffer.concat([hdr, rec(f1), rec(Buffer.from('xx'), 50)]);
-    const frames = pcapFrames(buf);
-    expect(frames).to.have.length(1);
-    expect(frames[0]!.includes(Buffer.from(patternOf('red'), 'hex'))).to.equal(true);
+    const dir = mkdtempSync(join(tmpdir(), 'fo-pcap-'));
+    try {
+      const file = join(dir, 'p.pcap');
+      writeFileSync(file, Buffer.concat([hdr, rec(f1), rec(Buffer.from('xx'), 50)]));
+      const frames: Buffer[] = [];
+      expect(await eachFrame(file, (d) => frames.push(Buffer.from(d)))).to.equal(true);
+      expect(frames).to.have.length(1);
+      expect(frames[0]!.includes(Buffer.from(patternOf('red'), 'hex'))).to.equal(true);
+      // No file, or one a capturer left without its header: nothing to read, no error.
+      writeFileSync(join(dir, 'empty.pcap'), '');
+      expect(await eachFrame(join(dir, 'empty.pcap'), () => frames.push(f1))).to.equal(false);
+      expect(await eachFrame(join(dir, 'none.pcap'), () => frames.push(f1))).to.equal(false);
+      expect(frames).to.have.length(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a second trigger while the lock is held is refused with E_FAILOVER_BUSY; release frees it', () => {

@@ -24,9 +24,7 @@ const FIRST_ARGS: Record<(typeof COMMANDS)[number], RegExp> = {
  * migration.
  */
 const ALLOWED = new Map<string, string>([
-  ['failover/echo-train.ts', 'failover move: tcpreplay spawn'],
   ['failover/host-stack.ts', 'failover move'],
-  ['failover/probe.ts', 'failover move'],
 ]);
 
 function walk(dir: string): string[] {
