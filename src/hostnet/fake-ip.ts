@@ -2,7 +2,7 @@
 import { CommandError } from './exec.js';
 import { linkKey as key, type FakeState } from './fake-state.js';
 import type { IpOps, LinkInfo, Ns } from './host-net.js';
-import { argvIn } from './ip.js';
+import { argvIn, vxlanArgs } from './ip.js';
 
 export function fakeIp(self: FakeState): IpOps {
   const linkOr = (netns: Ns, ifname: string): LinkInfo => {
@@ -17,7 +17,8 @@ export function fakeIp(self: FakeState): IpOps {
     },
     async addNetns(names) {
       self.record('ip.addNetns', [names]);
-      for (const n of names) self.netns.add(n);
+      // A new namespace has its loopback, down, as the kernel creates it.
+      for (const n of names) if (!self.netns.has(n)) self.addLink(n, 'lo', { up: false, operstate: 'DOWN' });
     },
     async delNetns(names) {
       self.record('ip.delNetns', [names]);
@@ -113,12 +114,31 @@ export function fakeIp(self: FakeState): IpOps {
       return self.execResult(netns, argv);
     },
 
-    // Failover and fault injection.
+    ...failoverOps(self),
+  };
+}
+
+type FailoverOps = Pick<IpOps, 'replaceNeighbour' | 'addVxlan' | 'addBridgeDevice'>;
+
+// Failover and fault injection.
+function failoverOps(self: FakeState): FailoverOps {
+  return {
     async replaceNeighbour(netns, ifname, ip, mac, nud) {
       self.record('ip.replaceNeighbour', [netns, ifname, ip, mac, nud]);
       const list = (self.neigh.get(key(netns, ifname)) ?? []).filter((n) => n.ip !== ip);
       list.push({ ip, mac, state: [nud.toUpperCase()] });
       self.neigh.set(key(netns, ifname), list);
+    },
+    async addVxlan(netns, ifname, v) {
+      self.record('ip.addVxlan', [netns, ifname, v]);
+      vxlanArgs(v);
+      if (!self.links.has(key(netns, v.dev)))
+        throw new CommandError(`ip link add ${ifname}`, 1, `Cannot find device "${v.dev}"`);
+      self.addLink(netns, ifname, { up: false, operstate: 'DOWN' });
+    },
+    async addBridgeDevice(netns, ifname) {
+      self.record('ip.addBridgeDevice', [netns, ifname]);
+      self.addLink(netns, ifname, { up: false, operstate: 'DOWN' });
     },
   };
 }

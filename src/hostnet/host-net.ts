@@ -90,6 +90,19 @@ export interface IpOps {
   // Failover and fault injection.
   /** `ip neigh replace <ip> lladdr <mac> dev <if> nud <state>`: a static-ish neighbour entry. */
   replaceNeighbour(netns: Ns, ifname: string, ip: string, mac: string, nud: 'reachable' | 'stale'): Promise<void>;
+  /** `ip link add <if> type vxlan id <vni> local <a> remote <b> dstport <port> dev <dev>` (created down). */
+  addVxlan(netns: Ns, ifname: string, v: VxlanSpec): Promise<void>;
+  /** A Linux bridge device (`ip link add <if> type bridge`, created down). */
+  addBridgeDevice(netns: Ns, ifname: string): Promise<void>;
+}
+
+/** A point-to-point VXLAN device: its VNI, the two VTEP addresses, the UDP port and the underlay device. */
+export interface VxlanSpec {
+  vni: number;
+  local: string;
+  remote: string;
+  dstport: number;
+  dev: string;
 }
 
 /** Where an ovs-vsctl call goes: another OVS instance's database, or one inside a namespace. */

@@ -7,7 +7,7 @@ import { run, tryRun, type Argv, type RunOptions, type RunResult } from './exec.
 import { nsPath, xargsRun } from './fan-out.js';
 import { FabricError } from '../errors/fabric-error.js';
 import { guardIfname, guardNetns } from './guard.js';
-import type { IpOps, LinkAttrs, LinkInfo, Neighbour, Ns, NsJob, VethEnd } from './host-net.js';
+import type { IpOps, LinkAttrs, LinkInfo, Neighbour, Ns, NsJob, VethEnd, VxlanSpec } from './host-net.js';
 
 interface IpLinkJson {
   ifname: string;
@@ -101,6 +101,17 @@ function vethEndArgs(e: VethEnd): string[] {
   if (e.mtu !== undefined) out.push('mtu', String(e.mtu));
   if (e.netns) out.push('netns', guardNetns(e.netns));
   return out;
+}
+
+const IPV4 = /^(\d{1,3}\.){3}\d{1,3}$/;
+
+/** `id <vni> local <a> remote <b> dstport <port> dev <dev>`, every value checked. */
+export function vxlanArgs(v: VxlanSpec): string[] {
+  const int = (n: number, max: number) => Number.isInteger(n) && n >= 0 && n <= max;
+  if (!int(v.vni, 0xffffff) || !int(v.dstport, 65535) || !IPV4.test(v.local) || !IPV4.test(v.remote))
+    throw new FabricError('E_BAD_NAME', `refusing VXLAN device ${JSON.stringify(v)}`);
+  const [vni, port] = [String(v.vni), String(v.dstport)];
+  return ['id', vni, 'local', v.local, 'remote', v.remote, 'dstport', port, 'dev', guardIfname(v.dev)];
 }
 
 /** Writes each namespace's batch to a file and runs every job through one nsenter fan-out. */
@@ -200,5 +211,11 @@ export const realIp: IpOps = {
       throw new FabricError('E_BAD_NAME', `refusing neighbour ${JSON.stringify(ip)} → ${JSON.stringify(mac)}`);
     const dev = guardIfname(ifname);
     await run('ip', [...nsArgs(netns), 'neigh', 'replace', ip, 'lladdr', mac, 'dev', dev, 'nud', nud]);
+  },
+  async addVxlan(netns, ifname, v) {
+    await run('ip', [...nsArgs(netns), 'link', 'add', guardIfname(ifname), 'type', 'vxlan', ...vxlanArgs(v)]);
+  },
+  async addBridgeDevice(netns, ifname) {
+    await run('ip', [...nsArgs(netns), 'link', 'add', guardIfname(ifname), 'type', 'bridge']);
   },
 };
