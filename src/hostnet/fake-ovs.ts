@@ -101,12 +101,11 @@ export function fakeOvs(self: FakeState): OvsOps {
     },
     async diffFlows(bridge, flows, opts = {}) {
       self.record('ovs.diffFlows', [bridge, flows, opts]);
-      const want = new Set(flows.split('\n').filter((l) => l.trim()));
-      const have = new Set(self.bridge(bridge).flows);
-      return [
-        ...[...have].filter((f) => !want.has(f)).map((f) => `-${f}`),
-        ...[...want].filter((f) => !have.has(f)).map((f) => `+${f}`),
-      ];
+      return lineDiff(self.bridge(bridge).flows, flows.split('\n'));
+    },
+    async diffFlowTexts(a, b, opts = {}) {
+      self.record('ovs.diffFlowTexts', [a, b, opts]);
+      return lineDiff(a.split('\n'), b.split('\n'));
     },
     async addFlowEach(items) {
       self.record('ovs.addFlowEach', [items]);
@@ -117,4 +116,14 @@ export function fakeOvs(self: FakeState): OvsOps {
       return '';
     },
   };
+}
+
+/** diff-flows on exact text: '-' lines only in `have`, '+' lines only in `want`. */
+function lineDiff(have: readonly string[], want: readonly string[]): string[] {
+  const h = new Set(have.filter((l) => l.trim()));
+  const w = new Set(want.filter((l) => l.trim()));
+  return [
+    ...[...h].filter((f) => !w.has(f)).map((f) => `-${f}`),
+    ...[...w].filter((f) => !h.has(f)).map((f) => `+${f}`),
+  ];
 }

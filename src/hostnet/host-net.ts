@@ -156,6 +156,8 @@ export interface OvsOps {
   bundle(bridge: string, lines: string, opts?: OfOptions): Promise<void>;
   /** `ovs-ofctl diff-flows` of the bridge against `flows` ('-' and '+' lines). */
   diffFlows(bridge: string, flows: string, opts?: OfOptions): Promise<string[]>;
+  /** `ovs-ofctl diff-flows` of two flow texts (a recorded dump against a plan): no switch is read. */
+  diffFlowTexts(a: string, b: string, opts?: OfOptions): Promise<string[]>;
   /** One flow per bridge and line, through one `xargs -P ovs-ofctl` fan-out. */
   addFlowEach(items: readonly { bridge: string; flow: string }[]): Promise<void>;
   /** `ovs-appctl <args>`; stdout. */

@@ -45,6 +45,7 @@ type OfctlOps = Pick<
   | 'replaceFlows'
   | 'bundle'
   | 'diffFlows'
+  | 'diffFlowTexts'
   | 'addFlowEach'
   | 'appctl'
 >;
@@ -86,6 +87,13 @@ export const realOfctl: OfctlOps = {
     // diff-flows exits 2 when the two sources differ.
     const r = await withFile('flows', flows, (f) =>
       ofctl([...of(o), 'diff-flows', guardOvsName(bridge), f], false, [0, 2]),
+    );
+    return r.stdout.split('\n').filter((l) => l.trim());
+  },
+  async diffFlowTexts(a, b, o = {}) {
+    // Both sources are files (ovs-ofctl reads a source that exists as a file from the file).
+    const r = await withFile('a.flows', a, (fa) =>
+      withFile('b.flows', b, (fb) => ofctl([...of(o), 'diff-flows', fa, fb], false, [0, 2])),
     );
     return r.stdout.split('\n').filter((l) => l.trim());
   },

@@ -10,7 +10,8 @@ import type { FailoverObservation } from '../../failover/observe.js';
 import { readFailoverState } from '../../failover/store.js';
 import { layoutOf, siteSystems } from '../../failover/layout.js';
 import { runDirPid } from '../../vm/index.js';
-import { diffPrograms, renderPrograms } from '../../tagging/index.js';
+import { renderPrograms } from '../../tagging/index.js';
+import { diffRecorded } from '../flow-record.js';
 import type { CheckDef, Judgement } from '../judge.js';
 import { SkipCheck, Violations } from '../judge.js';
 
@@ -93,7 +94,7 @@ export const failover: CheckDef[] = [
     title: 'the live flows equal the plan of the current placement (the re-tag really happened)',
     async judge(j) {
       if (noHypervisors(j)) return;
-      const diffs = await diffPrograms(renderPrograms(j.ctx.model, j.ctx.plan));
+      const diffs = await diffRecorded(j.records?.flows, renderPrograms(j.ctx.model, j.ctx.plan));
       const bad = diffs.filter((d) => d.missing.length || d.unexpected.length);
       j.stats.bridges = diffs.length;
       if (bad.length)

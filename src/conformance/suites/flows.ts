@@ -1,7 +1,8 @@
 // flows: programmed-versus-planned drift, reported as a result of its own. The other verdicts
-// come from frames alone; this one says whether the switches still run the plan.
-import { diffPrograms } from '../../tagging/apply.js';
+// come from frames alone; this one says whether the switches still ran the plan when the probes
+// were done (the flow dumps recorded then).
 import { renderPrograms } from '../../tagging/render.js';
+import { diffRecorded } from '../flow-record.js';
 import type { CheckDef } from '../judge.js';
 
 export const flows: CheckDef[] = [
@@ -9,8 +10,8 @@ export const flows: CheckDef[] = [
     suite: 'flows',
     id: 'flows/no-drift',
     title: 'the switches run exactly the planned flows',
-    async judge({ ctx, stats }) {
-      const diffs = await diffPrograms(renderPrograms(ctx.model, ctx.plan));
+    async judge({ ctx, records, stats }) {
+      const diffs = await diffRecorded(records?.flows, renderPrograms(ctx.model, ctx.plan));
       const bad = diffs.filter((d) => d.missing.length || d.unexpected.length);
       stats.bridges = diffs.length;
       if (bad.length) {
