@@ -3,7 +3,7 @@
 // isolation + failover suites before and after, a watched failure failover (probe per tenant,
 // captures on every tenant port), evacuation to C2 by QEMU migration, fail-back, bad input, and
 // a teardown that leaves no QEMU, tap, bridge or namespace. No assertion on wall time.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -71,6 +71,8 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
     await getRuntime('netns')
       .destroy(LAB)
       .catch(() => undefined);
+    // The suite may run alone (no earlier suite made reports/).
+    mkdirSync(join(ROOT, 'reports'), { recursive: true });
     writeFileSync(join(ROOT, 'reports', 'failover-figures.json'), JSON.stringify(figures, null, 1) + '\n');
     rmSync(work, { recursive: true, force: true });
   });
