@@ -9,6 +9,7 @@
 import { multicastMac, UNKNOWN_UNICAST_MAC } from '../traffic/frames.js';
 import type { LabModel, LinkClass, LinkModel } from '../topology/model.js';
 import { LabIndex } from './context.js';
+import { dcPath, domainTree } from './dc-routes.js';
 import { gatewayMac } from './modules/dc.js';
 import type { ExpectHooks } from './modules/module.js';
 import { orderedModules } from './modules/registry.js';
@@ -69,6 +70,16 @@ export const FLOOD_MAC: Record<FloodClass, string> = {
   multicast: multicastMac('239.1.1.1'),
 };
 
+type HopFn = (from: string, to: string, cls?: LinkClass, filter?: (l: LinkModel) => boolean) => LinkModel;
+type AddFn = (
+  l: LinkModel,
+  from: string,
+  to: string,
+  remoteDc?: string,
+  lspHop?: { label: number; ttl: number },
+  segFrom?: string,
+) => void;
+
 const isFlood = (d: FlowSpec['dst']): d is { flood: FloodClass } => 'flood' in d;
 
 export class Expectations {
@@ -99,8 +110,15 @@ export class Expectations {
       if (!p) throw new Error(`expected: no link ${from} → ${to}`);
       return p.link;
     };
-    const add = (l: LinkModel, from: string, to: string, remoteDc?: string, lspHop?: { label: number; ttl: number }) =>
-      out.push({ link: l, class: l.class, from, to, layers: this.layers(ctx, l, from, to, remoteDc, lspHop) });
+    const add = (
+      l: LinkModel,
+      from: string,
+      to: string,
+      remoteDc?: string,
+      lspHop?: { label: number; ttl: number },
+      segFrom?: string,
+    ) =>
+      out.push({ link: l, class: l.class, from, to, layers: this.layers(ctx, l, from, to, remoteDc, lspHop, segFrom) });
     // Endpoints of the tenant in VLAN v behind an access switch, except the sender.
     const deliverAt = (sw: string, only?: string) => {
       for (const p of this.index.portsOf(sw)) {
@@ -136,38 +154,50 @@ export class Expectations {
       deliverAt(s.accessSwitch, isFlood(dst) ? undefined : ep(dst));
     };
     for (const s of targets.filter((t) => t.dc === here)) toSite(s, sw);
-    for (const rdc of remoteDcs) {
-      const gw = this.plan.dcs.find((d) => d.name === here)?.gateways.find((g) => g.remoteDc === rdc);
-      const back = this.plan.dcs.find((d) => d.name === rdc)?.gateways.find((g) => g.remoteDc === here);
-      if (!gw || !back) continue;
-      const farSw = dcSw(rdc);
-      add(
-        hop(
-          sw,
-          gw.node,
-          'dc-fabric',
-          (l) => l.remoteDc === rdc || l.endpoints.some((e) => e.ifname === gw.dcSwitchPort),
-        ),
-        sw,
-        gw.node,
-        rdc,
-      );
-      if (gw.via === 'interconnect') {
-        add(hop(gw.node, back.node, 'dc-interconnect'), gw.node, back.node, rdc);
-      } else {
-        const lsp = this.plan.lsps.find((l) => l.from === here && l.to === rdc);
-        for (const h of lsp?.hops ?? [])
-          add(this.model.links.find((l) => l.id === h.linkId) as LinkModel, h.from.node, h.to.node, rdc, h);
-      }
-      add(
-        hop(back.node, farSw, 'dc-fabric', (l) => l.endpoints.some((e) => e.ifname === back.dcSwitchPort)),
-        back.node,
-        farSw,
-        rdc,
-      );
-      for (const s of targets.filter((t) => t.dc === rdc)) toSite(s, farSw);
+    // Between DCs: one pseudowire segment per edge of the domain's tree from this DC
+    // (dc-routes.ts); a transit DC's switch stitches the segments, each carrying its far DC's Tag3.
+    const segment = (a: string, b: string) => this.segment(a, b, hop, add);
+    const domain = this.plan.domains.find((x) => x.tenant === flow.tenant && x.ownVlan === ctx.vlan);
+    if (isFlood(dst) && domain) {
+      const tree = domainTree(this.plan, domain, here);
+      const walk = (at: string): void => {
+        for (const next of tree.get(at) ?? []) {
+          const far = segment(at, next);
+          if (!far) continue;
+          for (const s of targets.filter((t) => t.dc === next)) toSite(s, far);
+          walk(next);
+        }
+      };
+      walk(here);
+    } else if (!isFlood(dst) && remoteDcs.length) {
+      const path = dcPath(this.plan, here, remoteDcs[0]) ?? [];
+      let far: string | undefined = sw;
+      for (let i = 0; far && i + 1 < path.length; i++) far = segment(path[i], path[i + 1]);
+      if (far && path.length > 1) for (const s of targets) toSite(s, far);
     }
     return out;
+  }
+
+  /** One pseudowire segment from DC `a` to DC `b` (their gateways, the line or the LSP); returns b's switch. */
+  private segment(a: string, b: string, hop: HopFn, add: AddFn): string | undefined {
+    const dcOf = (name: string) => this.plan.dcs.find((x) => x.name === name);
+    const dcSw = (dc: string) => this.index.byRole('dc-switch').find((n) => n.dc === dc)?.name as string;
+    const gw = dcOf(a)?.gateways.find((g) => g.remoteDc === b);
+    const back = dcOf(b)?.gateways.find((g) => g.remoteDc === a);
+    if (!gw || !back) return undefined;
+    const [aSw, bSw] = [dcSw(a), dcSw(b)];
+    const dcLink = (l: LinkModel) => l.remoteDc === b || l.endpoints.some((e) => e.ifname === gw.dcSwitchPort);
+    add(hop(aSw, gw.node, 'dc-fabric', dcLink), aSw, gw.node, b, undefined, a);
+    if (gw.via === 'interconnect') {
+      add(hop(gw.node, back.node, 'dc-interconnect'), gw.node, back.node, b, undefined, a);
+    } else {
+      const lsp = this.plan.lsps.find((l) => l.from === a && l.to === b);
+      for (const h of lsp?.hops ?? [])
+        add(this.model.links.find((l) => l.id === h.linkId) as LinkModel, h.from.node, h.to.node, b, h, a);
+    }
+    const backLink = (l: LinkModel) => l.endpoints.some((e) => e.ifname === back.dcSwitchPort);
+    add(hop(back.node, bSw, 'dc-fabric', backLink), back.node, bSw, b, undefined, a);
+    return bSw;
   }
 
   /** The contract the judges rely on: the stack on one link end, or "must not appear". */
@@ -199,6 +229,8 @@ export class Expectations {
     to: string,
     remoteDc?: string,
     lspHop?: { label: number; ttl: number },
+    /** The DC the pseudowire segment starts in (the frame's own DC unless it crosses a transit DC). */
+    segFrom?: string,
   ): LayerPattern[] {
     const d = this.plan.domains.find((x) => x.tenant === ctx.flow.tenant && x.ownVlan === ctx.vlan);
     const tag1 = ctx.srcSite.hostTag;
@@ -244,7 +276,7 @@ export class Expectations {
         return pw(from, to, []);
       case 'long-haul':
       case 'provider': {
-        const lsp = this.plan.lsps.find((x) => x.from === ctx.srcSite.dc && x.to === remoteDc);
+        const lsp = this.plan.lsps.find((x) => x.from === (segFrom ?? ctx.srcSite.dc) && x.to === remoteDc);
         const ends = lsp ? [lsp.hops[0].from.node, lsp.hops[lsp.hops.length - 1].to.node] : [ANY, ANY];
         const mplsTop: LayerPattern = { name: 'mpls', label: lspHop?.label ?? ANY, s: false, ttl: lspHop?.ttl ?? ANY };
         const inner = pw(ends[0], ends[1], [mplsTop]);

@@ -1,5 +1,6 @@
 // Human-readable `fabric plan`: the tag map of seed 001 FIG. 6-8 as tables, the LSPs hop by
 // hop, the decode hints and the MTU budget.
+import { allDcPaths } from './dc-routes.js';
 import { shellWord, tsharkDecodeArgs } from './tshark.js';
 import type { TagPlan } from './types.js';
 
@@ -35,6 +36,22 @@ export function formatPlan(plan: TagPlan, hash: string): string {
     ),
     '',
   );
+  const pairs = allDcPaths(plan);
+  if (pairs.length) {
+    // One path per DC pair; a DC in the middle is a transit DC stitching two pseudowire segments.
+    out.push('DC paths (pseudowire segments; a DC in the middle stitches them, Tag3 swapped per segment):');
+    out.push(
+      table(
+        ['dcs', 'path', 'transit'],
+        pairs.map((p) => [
+          `${p.from}-${p.to}`,
+          p.path ? p.path.join(' > ') : 'none',
+          p.path && p.path.length > 2 ? p.path.slice(1, -1).join(', ') : '-',
+        ]),
+      ),
+      '',
+    );
+  }
   if (plan.lsps.length) {
     out.push('Tag4 long-haul LSPs (label/ttl per hop; swapped at P routers, popped by the egress PE):');
     out.push(

@@ -13,6 +13,7 @@
 import { Allocator, COOKIE, VLAN_MAX, VLAN_MIN, type RenderContext, type TagModule } from './module.js';
 import type { PlanContext } from '../context.js';
 import type { SiteIntent, TenantIntent } from '../../topology/intent.js';
+import { arrivals, renderRelays, treeGateways } from './transit.js';
 import type { DomainPlan, SitePlan } from '../types.js';
 
 const HOST_TAG_START = 101;
@@ -182,8 +183,8 @@ export const qinq: TagModule = {
       const domainOf = (tenant: string, v: number) => plan.domains.find((d) => d.tenant === tenant && d.ownVlan === v);
       const sitesIn = (d: DomainPlan, dcName: string) =>
         plan.sites.filter((s) => s.tenant === d.tenant && s.dc === dcName && s.vlans.includes(d.ownVlan));
-      // Gateways whose far side has the domain at all: nothing else is ever sent there.
-      const gwsFor = (d: DomainPlan) => dc.gateways.filter((g) => sitesIn(d, g.remoteDc).length > 0);
+      // Gateways toward the next DCs of the domain's tree from here: nothing else is ever sent there.
+      const gwsFor = (d: DomainPlan) => treeGateways(plan, dc, d, dc.name);
 
       prog.meters.push(
         `meter=1,pktps,burst,stats,bands=type=drop,rate=${plan.floodMeterPps},burst_size=${plan.floodMeterPps}`,
@@ -199,13 +200,10 @@ export const qinq: TagModule = {
           );
         }
       }
-      // Tables 0 and 10: frames from other DCs, identified by their (Tag1, Tag2) pair.
+      // Tables 0 and 1: frames from other DCs, identified by their (Tag1, Tag2) pair, on the
+      // segment their domain's tree brings them in on (directly from their DC, or through transit).
       for (const g of dc.gateways) {
-        for (const rs of plan.sites.filter((s) => s.dc === g.remoteDc)) {
-          const shared = rs.vlans
-            .map((v) => domainOf(rs.tenant, v))
-            .filter((d): d is DomainPlan => !!d && sitesIn(d, dc.name).length > 0);
-          if (!shared.length) continue;
+        for (const { site: rs, domains: shared } of arrivals(plan, dc.name, g.remoteDc)) {
           flows.push(
             `${c},table=${T.classify},priority=100,in_port=${g.dcSwitchPort},dl_vlan=${rs.hostTag},actions=pop_vlan,set_field:${rs.hostTag}->reg6,goto_table:${T.fabric}`,
           );
@@ -232,9 +230,13 @@ export const qinq: TagModule = {
       // rewrite of the inner VLAN followed by push_vlan inside a group bucket (measured on 3.1),
       // but not in a flow, and unicast and flood then share one egress flow per port.
       const via = (port: string) => `bucket=set_field:${ofp(port)}->reg1,resubmit(,${T.egress})`;
+      const relay = { plan, dc, cookie: c, egressTable: T.egress, ofp, flows, groups };
       for (const d of plan.domains) {
         const here = sitesIn(d, dc.name);
-        if (!here.length) continue;
+        if (!here.length) {
+          gid = renderRelays({ ...relay, d, here }, gid);
+          continue;
+        }
         const gws = gwsFor(d);
         for (const s of here)
           flows.push(
@@ -259,9 +261,11 @@ export const qinq: TagModule = {
             );
           }
         }
-        // Flood from another DC: local sites only (split horizon: no DC-to-DC relay, no loops).
+        // Flood from another DC: local sites only (split horizon: no DC-to-DC relay, no loops),
+        // unless this DC stitches the domain's tree on toward further DCs (transit).
         groups.push(`group_id=${++gid},type=all,${here.map((o) => via(o.dcPort)).join(',')}`);
         flows.push(`${c},table=${T.egress},priority=50,reg0=${d.id},reg1=0,reg2=1,actions=meter:1,group:${gid}`);
+        gid = renderRelays({ ...relay, d, here }, gid);
       }
       flows.push(`${c},table=${T.egress},priority=0,actions=drop`);
     }
