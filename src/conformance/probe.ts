@@ -18,6 +18,7 @@ import {
 } from '../traffic/index.js';
 import { anchors, markerOf, type SystemInfo, type TestContext } from './context.js';
 import { tsharkDecodeItems } from '../tagging/tshark.js';
+import { intentPairs } from './reach.js';
 import { StageClock, type StageListener, type StageTime } from './stages.js';
 
 export interface SentCanary {
@@ -79,6 +80,9 @@ export interface ProbeOptions {
   /** Told as each stage ends (progress lines). */
   onStage?: StageListener;
 }
+
+const UDP_BASE_PORT = 40100;
+const UDP_COUNT = 10;
 
 const sameDomain = (a: SystemInfo, b: SystemInfo) => a.tenant === b.tenant && a.vlan === b.vlan && a !== b;
 
@@ -162,61 +166,61 @@ export async function sendCanaries(canaries: SentCanary[]): Promise<void> {
   });
 }
 
+/**
+ * Real stacks along every pair the intent says must answer (conformance/reach.ts), both
+ * directions: ping, arping and UDP with sequence numbers, each pair on its own UDP port.
+ */
 async function realTraffic(
   ctx: TestContext,
   pings: PingRecord[],
   arpings: ArpingRecord[],
   udp: UdpRecord[],
 ): Promise<void> {
-  // Every anchor, and up to eight peers of each, at once: each probe waits on the network (arping
-  // paces its requests a second apart), not on the CPU. Records keep the peers' order.
-  const perAnchor = await Promise.all(
-    anchors(ctx).map(async (a) => {
-      const peers = ctx.systems.filter((o) => sameDomain(a, o));
-      const reach: { p: PingRecord; ar: ArpingRecord }[] = new Array(peers.length);
-      const [, u] = await Promise.all([
-        pool([...peers.keys()], 8, async (i) => {
-          const d = peers[i]!;
-          const [result, ar] = await Promise.all([
-            ping({ netns: a.netns, target: d.ip, count: 2, intervalS: 0.2, deadlineS: 4 }),
-            // The same IP and MAC exist in every tenant; leaks are the canaries' job, this proves reachability.
-            arping({ netns: a.netns, ifname: a.ifname, target: d.ip, count: 2, deadlineS: 4 }),
-          ]);
-          reach[i] = {
-            p: { tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, result },
-            ar: { tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, mac: d.mac, result: ar },
-          };
-        }),
-        udpToFarthest(ctx, a, peers),
-      ]);
-      return { reach, u };
-    }),
-  );
-  for (const { reach, u } of perAnchor) {
-    for (const r of reach) {
-      pings.push(r.p);
-      arpings.push(r.ar);
-    }
-    if (u) udp.push(u);
+  const byNode = new Map(ctx.systems.map((s) => [s.node.name, s]));
+  const pairs: { a: SystemInfo; d: SystemInfo; port: number }[] = [];
+  for (const p of intentPairs(ctx.model)) {
+    const a = byNode.get(p.from.node);
+    const d = byNode.get(p.to.node);
+    if (a && d) pairs.push({ a, d, port: UDP_BASE_PORT + pairs.length });
+  }
+  // Eight pairs at once: each probe waits on the network (arping paces its requests a second
+  // apart), not on the CPU. Records keep the pairs' order.
+  const recs: { p: PingRecord; ar: ArpingRecord; u: UdpRecord }[] = new Array(pairs.length);
+  await pool([...pairs.keys()], 8, async (i) => {
+    const { a, d, port } = pairs[i]!;
+    const [result, ar, u] = await Promise.all([
+      ping({ netns: a.netns, target: d.ip, count: 2, intervalS: 0.2, deadlineS: 4 }),
+      // The same IP and MAC exist in every tenant; leaks are the canaries' job, this proves reachability.
+      arping({ netns: a.netns, ifname: a.ifname, target: d.ip, count: 2, deadlineS: 4 }),
+      udpPair(ctx, a, d, port),
+    ]);
+    recs[i] = {
+      p: { tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, result },
+      ar: { tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, mac: d.mac, result: ar },
+      u,
+    };
+  });
+  for (const r of recs) {
+    pings.push(r.p);
+    arpings.push(r.ar);
+    udp.push(r.u);
   }
 }
 
-/** UDP to the farthest peer (another DC when there is one): the checksum-offload trap shows here. */
-async function udpToFarthest(ctx: TestContext, a: SystemInfo, peers: SystemInfo[]): Promise<UdpRecord | null> {
-  const far = [...peers].sort((x, y) => Number(y.dc !== a.dc) - Number(x.dc !== a.dc))[0];
-  if (!far) return null;
+/** UDP with sequence numbers along one pair, on its own port: the checksum-offload trap shows here. */
+async function udpPair(ctx: TestContext, a: SystemInfo, d: SystemInfo, port: number): Promise<UdpRecord> {
   const marker = markerOf(ctx, a.tenant);
   const rx = await startUdpReceiver({
-    netns: far.netns,
-    bind: far.ip,
-    port: 40100,
+    netns: d.netns,
+    bind: d.ip,
+    port,
     marker,
     timeoutMs: 10_000,
     idleMs: 1500,
-    expect: 20,
+    expect: UDP_COUNT,
   });
-  const tx = await sendUdp({ netns: a.netns, dst: far.ip, port: 40100, marker, count: 20, pps: 100 });
-  return { tenant: a.tenant, from: a.node.name, to: far.node.name, sent: tx.sent, report: await rx.result };
+  const tx = await sendUdp({ netns: a.netns, dst: d.ip, port, marker, count: UDP_COUNT, pps: 200 });
+  return { tenant: a.tenant, from: a.node.name, to: d.node.name, sent: tx.sent, report: await rx.result };
 }
 
 export async function baselineProbe(ctx: TestContext, o: ProbeOptions = {}): Promise<ProbeRecord> {

@@ -1,8 +1,10 @@
-// delivery: every canary reaches every system the plan says it must, byte for byte, with the
-// client's own VLAN tag as the client's switch sent it.
+// delivery: every canary reaches every system of its tenant domain, as the intent declares it (not
+// as the plan routes it), byte for byte, with the client's own VLAN tag as the client's switch
+// sent it.
 import type { CapturedFrame } from '../frames.js';
 import type { CheckDef } from '../judge.js';
 import { Violations } from '../judge.js';
+import { intentSystems, sameIntentDomain } from '../reach.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -10,21 +12,35 @@ export const delivery: CheckDef[] = [
   {
     suite: 'delivery',
     id: 'delivery/every-destination',
-    title: 'each canary is delivered to every planned destination system',
+    title: 'each canary is delivered to every system of its tenant domain (from the intent)',
     judge({ ctx, probe, run, stats }) {
       const v = new Violations();
+      const systems = intentSystems(ctx.model);
       let deliveries = 0;
+      let inGuest = 0;
       for (const c of probe.canaries) {
         const seen = run.byCanary.get(c.key) ?? [];
-        for (const t of ctx.exp
-          .traversals(c.flow)
-          .filter((x) => x.class === 'client-access' && x.to !== c.src.node.name)) {
+        const src = systems.find((s) => s.node === c.src.node.name);
+        // Floods: every system of the same tenant and own VLAN; unicast: its one destination.
+        const dests = c.dst
+          ? systems.filter((s) => s.node === c.dst?.node.name)
+          : systems.filter((s) => src && sameIntentDomain(src, s));
+        for (const d of dests) {
+          const link = ctx.model.links.find(
+            (l) => l.class === 'client-access' && l.endpoints.some((e) => e.node === d.node),
+          );
+          // A system running inside a guest has no client port of its own to capture on.
+          if (!link) {
+            inGuest++;
+            continue;
+          }
           deliveries++;
-          if (!seen.some((f) => f.linkId === t.link.id && f.node === t.to))
-            v.add(`${c.tenant} ${c.cls} canary from ${c.src.node.name} not delivered to ${t.to}`);
+          if (!seen.some((f) => f.linkId === link.id && f.node === d.node))
+            v.add(`${c.tenant} ${c.cls} canary from ${c.src.node.name} not delivered to ${d.node}`);
         }
       }
       stats.deliveries = deliveries;
+      stats.inGuest = inGuest;
       v.throwIfAny('missing deliveries');
     },
   },

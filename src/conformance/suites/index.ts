@@ -7,6 +7,7 @@ import { flows } from './flows.js';
 import { isolation } from './isolation.js';
 import { longHaul } from './long-haul.js';
 import { overlap } from './overlap.js';
+import { reach } from './reach.js';
 import { tagStack } from './tag-stack.js';
 
 export const SUITES: Record<string, CheckDef[]> = {
@@ -15,6 +16,7 @@ export const SUITES: Record<string, CheckDef[]> = {
   'long-haul': longHaul,
   delivery,
   overlap,
+  reach,
   flows,
   faults,
   failover,
