@@ -6,15 +6,10 @@ import { FabricError } from '../errors/fabric-error.js';
 import type { BridgeProgram } from '../tagging/modules/module.js';
 import { T } from '../tagging/modules/qinq.js';
 import type { TestContext } from './context.js';
+import type { Mutation } from './mutate-types.js';
+import { TRANSIT_MUTATIONS } from './mutate-transit.js';
 
-export interface Mutation {
-  name: string;
-  description: string;
-  /** Node whose bridge is rewritten. */
-  node: (ctx: TestContext) => string;
-  /** Returns the misprogrammed copy of that bridge's program. */
-  mutate: (p: BridgeProgram, ctx: TestContext) => BridgeProgram;
-}
+export type { Mutation } from './mutate-types.js';
 
 function twoTenantsAt(ctx: TestContext, dc: string) {
   const sites = ctx.plan.sites.filter((s) => s.dc === dc && s.type === 'client');
@@ -33,7 +28,7 @@ const replaceAll = (
   g: (group: string) => string = (x) => x,
 ): BridgeProgram => ({ ...p, flows: p.flows.map(f), groups: p.groups.map(g) });
 
-export const MUTATIONS: Mutation[] = [
+const BASE_MUTATIONS: Mutation[] = [
   {
     name: 'swap-host-tags',
     description: "the DC switch pushes tenant B's host tag (Tag1) on tenant A's frames and vice versa",
@@ -108,3 +103,6 @@ export const MUTATIONS: Mutation[] = [
     },
   },
 ];
+
+/** Every misprogramming; those whose `applies` says no are left out of a lab's score. */
+export const MUTATIONS: Mutation[] = [...BASE_MUTATIONS, ...TRANSIT_MUTATIONS];

@@ -248,7 +248,14 @@ export async function runMutations(
   const planned = renderPrograms(ctx.model, ctx.plan);
   const frameSuites = DEFAULT_SUITES.filter((s) => s !== 'flows');
   const out: MutationOutcome[] = [];
-  for (const m of MUTATIONS.filter((x) => !o.names?.length || o.names.includes(x.name))) {
+  const unknown = (o.names ?? []).filter((n) => !MUTATIONS.some((m) => m.name === n));
+  if (unknown.length)
+    throw new FabricError('E_MUTATE_LAB', `unknown mutation ${unknown.join(', ')}`, {
+      hint: `mutations: ${MUTATIONS.map((m) => m.name).join(', ')}`,
+    });
+  const chosen = MUTATIONS.filter((x) => !o.names?.length || o.names.includes(x.name));
+  // A mutation the lab cannot carry (transit on a full mesh) is not scored, unless asked by name.
+  for (const m of chosen.filter((x) => o.names?.length || !x.applies || x.applies(ctx))) {
     const node = m.node(ctx);
     const orig = planned.find((p) => p.node === node);
     if (!orig) throw new FabricError('E_MUTATE_LAB', `mutation ${m.name}: no program for node ${node}`);

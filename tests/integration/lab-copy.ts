@@ -20,11 +20,19 @@ export interface LabCopy {
 }
 
 export function referenceLabCopy(lab: string): LabCopy {
+  return labCopy('mtdc', lab);
+}
+
+/** A renamed copy of `labs/<source>/fabric.yml`, as referenceLabCopy does for the reference lab. */
+export function labCopy(source: string, lab: string): LabCopy {
   const work = mkdtempSync(join(tmpdir(), `fabric-${lab}-`));
   process.env.FABRIC_STATE_DIR = join(work, 'state');
   process.env.FABRIC_CAPTURE_DIR = join(work, 'captures');
   const labFile = join(work, 'fabric.yml');
-  const text = readFileSync(join(ROOT, 'labs/mtdc/fabric.yml'), 'utf8').replace(/^name: mtdc$/m, `name: ${lab}`);
+  const text = readFileSync(join(ROOT, `labs/${source}/fabric.yml`), 'utf8').replace(
+    new RegExp(`^name: ${source}$`, 'm'),
+    `name: ${lab}`,
+  );
   writeFileSync(labFile, text);
   return { lab, work, labFile, text, model: loadLabText(text, labFile) };
 }
