@@ -66,6 +66,14 @@ describe('lifecycle: stopLabGuests', () => {
 
   it('is a no-op for a lab with no records', async () => {
     const rep = await stopLabGuests('nothing');
-    expect(rep).to.deep.equal({ lab: 'nothing', qemu: [], taps: [], captures: [], runDirs: [], inNetns: [], leftover: [] });
+    expect(rep).to.deep.equal({
+      lab: 'nothing',
+      qemu: [],
+      taps: [],
+      captures: [],
+      runDirs: [],
+      inNetns: [],
+      leftover: [],
+    });
   });
 });
