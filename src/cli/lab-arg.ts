@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { FabricError } from '../errors/fabric-error.js';
 import { isLabName } from '../names/index.js';
+import type { LoadOptions } from '../topology/index.js';
 import type { LabModel } from '../topology/model.js';
 
 /** The package this module belongs to: dist/cli/ (installed) or src/cli/ (tests), two levels up. */
@@ -127,7 +128,7 @@ export async function labModelOf(arg: string, opts: { deployed?: boolean } = {})
 }
 
 /** A fabric.yml, or a resolved LabModel as JSON (`fabric generate --model`, e.g. scale labs). */
-export async function loadModelFile(file: string): Promise<LabModel> {
+export async function loadModelFile(file: string, opts: LoadOptions = {}): Promise<LabModel> {
   if (file.endsWith('.json')) {
     const { readFile } = await import('node:fs/promises');
     const m = JSON.parse(await readFile(file, 'utf8')) as LabModel;
@@ -139,5 +140,5 @@ export async function loadModelFile(file: string): Promise<LabModel> {
     return m;
   }
   const { loadLab } = await import('../topology/index.js');
-  return loadLab(file);
+  return loadLab(file, opts);
 }

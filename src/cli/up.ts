@@ -32,7 +32,9 @@ export function register(program: Command): void {
         const t0 = performance.now();
         const file = labFileOf(pickLab(operand, opts.topo));
         const tl = performance.now();
-        const model = await loadModelFile(file);
+        // Checked against this machine too (the memory its QEMU guests need), with the other load problems.
+        const { machineFacts } = await import('../lifecycle/index.js');
+        const model = await loadModelFile(file, { machine: machineFacts() });
         process.stdout.write(`fabric up ${model.name} (runtime ${opts.runtime})\n`);
         printStage({
           stage: 'load',

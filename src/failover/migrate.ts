@@ -1,6 +1,7 @@
 // Live migration of one virtual hypervisor to another hypervisor: a fresh tap on the target's
 // bridge, an incoming QEMU there, QEMU migration, then the source's tap and run directory go.
 import { mkdirSync, rmSync } from 'node:fs';
+import { labAlias } from '../names/index.js';
 import type { LabModel } from '../topology/model.js';
 import { createTap, deleteTap, migrationTargetSpec, ovsAddPort, ovsDelPort, QemuVm } from '../vm/index.js';
 import { dropHandle, handle, keepHandle } from './handles.js';
@@ -27,7 +28,8 @@ export async function migrate(
   const mtu = model.nodes.find((n) => n.name === from.name)?.interfaces.find((f) => f.name === v.tap)?.mtu;
   const src = await handle(rec.spec, false);
   await deleteTap(port.ifname);
-  await createTap(port.ifname, { mtu });
+  // Marked with the lab: the model names this tap only once the migration is committed.
+  await createTap(port.ifname, { mtu, alias: labAlias(lab) });
   await ovsAddPort(dst.bridge, port.ifname);
   await vtepTrunk(port.ifname);
   const gen = rec.gen + 1;

@@ -1,12 +1,17 @@
 // Setup of a lab's virtual hypervisors: bridges and bridge devices, host stacks, taps, QEMU boot,
 // the mirrors staged, the pool paused, the tags programmed.
 import { FabricError } from '../errors/fabric-error.js';
+import { hostNet } from '../hostnet/index.js';
+import { labAlias } from '../names/index.js';
 import type { LabModel } from '../topology/model.js';
 import {
   accelPreference,
   createTap,
+  DEFAULT_MEMORY_MIB,
   deleteTap,
   ensureGuestImage,
+  estimateGuestMemory,
+  formatEstimate,
   ovsAddPort,
   QemuVm,
   resolveAccel,
@@ -28,7 +33,7 @@ import {
 import { teardownGuests } from './teardown.js';
 import { vtepTrunk } from './vtep.js';
 
-export const GUEST_MEMORY_MIB = 96;
+export const GUEST_MEMORY_MIB = DEFAULT_MEMORY_MIB;
 
 export interface SetupOptions {
   /** Extra kernel command line words for every guest (tests: `rdinit=/nonexistent` = a guest that cannot boot). */
@@ -52,6 +57,14 @@ function setupLayout(lab: string, model: LabModel): Layout {
     throw new FabricError('E_FAILOVER_NO_HYPERVISORS', `lab ${lab} declares no virtual hypervisors`, {
       hint: 'add a hypervisors: section (docs/failover.md)',
     });
+  const need = estimateGuestMemory(layout.vms.filter((v) => v.kind === 'qemu').length, GUEST_MEMORY_MIB);
+  const have = hostNet().kernel.memAvailableMiB();
+  if (need.totalMiB > have)
+    throw new FabricError(
+      'E_HV_MEMORY',
+      `lab ${lab}: the guests do not fit this machine's memory: ${formatEstimate(need)}, but ${have} MiB are available`,
+      { hint: 'shrink the inactive pools (pool:), free memory, or use a machine with more memory' },
+    );
   return layout;
 }
 
@@ -86,7 +99,8 @@ async function buildGuests(model: LabModel, layout: Layout, state: FailoverState
   for (const v of guests) {
     const h = layout.hypervisors.find((x) => x.name === v.host)!;
     await deleteTap(v.tap);
-    await createTap(v.tap, { mtu: mtuOf(model, v.host, v.tap) });
+    // Marked with the lab: a teardown after a crash finds the tap even where no record names it.
+    await createTap(v.tap, { mtu: mtuOf(model, v.host, v.tap), alias: labAlias(model.name) });
     await ovsAddPort(h.bridge, v.tap);
     await vtepTrunk(v.tap);
   }

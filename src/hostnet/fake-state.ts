@@ -37,6 +37,8 @@ export class FakeState {
   readonly otherConfig = new Map<string, string>();
   readonly sysctls = new Map<string, string>();
   readonly qdiscs = new Map<string, string[]>();
+  /** What memAvailableMiB() answers: a roomy machine unless a test says otherwise. */
+  memAvailableMiB = 8192;
   pids = { 'ovsdb-server': 100 as number | null, 'ovs-vswitchd': 200 as number | null };
   /** What a probe (ping, ...) returns; default: exit 0, no output. */
   probeResult: (argv: Argv) => ProbeRun = (a) => ({ ...ok(formatCommand(a.file, a.args)), timedOut: false });

@@ -70,7 +70,10 @@ function fakeTap(self: FakeHostNet): TapOps {
   return {
     async create(name, opts = {}) {
       self.record('tap.create', [name, opts]);
-      self.addLink(opts.netns ?? null, name, opts.mtu ? { mtu: opts.mtu } : {});
+      self.addLink(opts.netns ?? null, name, {
+        ...(opts.mtu ? { mtu: opts.mtu } : {}),
+        ...(opts.alias ? { alias: opts.alias } : {}),
+      });
     },
     async delete(name, opts = {}) {
       self.record('tap.delete', [name, opts]);
@@ -98,6 +101,9 @@ function fakeKernel(self: FakeHostNet): KernelOps {
     async clearQdisc(netns, ifname) {
       self.record('kernel.clearQdisc', [netns, ifname]);
       self.qdiscs.delete(key(netns, ifname));
+    },
+    memAvailableMiB() {
+      return self.memAvailableMiB;
     },
   };
 }

@@ -195,7 +195,8 @@ export interface OvsDaemonOps {
 }
 
 export interface TapOps {
-  create(name: string, opts?: { netns?: string; mtu?: number }): Promise<void>;
+  /** `alias`: the ifalias marker (`fabric-lab=<lab>`), so a lab's teardown finds the tap by it. */
+  create(name: string, opts?: { netns?: string; mtu?: number; alias?: string }): Promise<void>;
   /** true when a tap was deleted. */
   delete(name: string, opts?: { netns?: string }): Promise<boolean>;
 }
@@ -211,6 +212,8 @@ export interface KernelOps {
   setQdisc(netns: Ns, ifname: string, spec: readonly string[]): Promise<void>;
   /** `tc qdisc del dev <if> root`; never throws. */
   clearQdisc(netns: Ns, ifname: string): Promise<void>;
+  /** Memory the machine can give new processes (MiB): MemAvailable, or FABRIC_MEM_AVAILABLE_MIB. */
+  memAvailableMiB(): number;
 }
 
 /** Where tcpdump listens: an interface inside a namespace, or a root-namespace interface. */

@@ -1,7 +1,7 @@
 // Per-interface kernel settings: offloads (ethtool), sysctls and queueing disciplines (tc).
 // Checksum offload trap (docs/design-facts.md): the fabric turns tx checksum offload off on every
 // veth end, or UDP and TCP fail across the OVS userspace datapath with bad checksums.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { run, tryRun } from './exec.js';
 import { xargsRun } from './fan-out.js';
 import { guardIfname } from './guard.js';
@@ -46,4 +46,16 @@ export const realKernel: KernelOps = {
   async clearQdisc(netns, ifname) {
     await inNs(netns, ['tc', 'qdisc', 'del', 'dev', guardIfname(ifname), 'root'], true);
   },
+  memAvailableMiB() {
+    const set = process.env.FABRIC_MEM_AVAILABLE_MIB;
+    if (set !== undefined && /^\d+$/.test(set.trim())) return Number(set.trim());
+    return memAvailableOf(readFileSync('/proc/meminfo', 'utf8'));
+  },
 };
+
+/** MemAvailable of a /proc/meminfo text in MiB (MemFree on kernels without it). */
+export function memAvailableOf(meminfo: string): number {
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(meminfo)?.[1] ?? NaN);
+  const v = kb('MemAvailable');
+  return Math.floor((Number.isNaN(v) ? kb('MemFree') : v) / 1024);
+}

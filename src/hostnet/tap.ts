@@ -11,8 +11,9 @@ export const realTap: TapOps = {
     const ipArgs = nsArgs(opts.netns ?? null);
     guardIfname(name);
     await run('ip', [...ipArgs, 'tuntap', 'add', 'dev', name, 'mode', 'tap']);
-    if (opts.mtu) await run('ip', [...ipArgs, 'link', 'set', 'dev', name, 'mtu', String(opts.mtu)]);
-    await run('ip', [...ipArgs, 'link', 'set', 'dev', name, 'up']);
+    const mtu = opts.mtu ? ['mtu', String(opts.mtu)] : [];
+    const alias = opts.alias ? ['alias', opts.alias] : [];
+    await run('ip', [...ipArgs, 'link', 'set', 'dev', name, ...mtu, ...alias, 'up']);
   },
   async delete(name, opts = {}) {
     const r = await tryRun('ip', [

@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { activeRuns, stopRun } from '../capture/index.js';
 import { failoverDir, readFailoverState } from '../failover/index.js';
 import { teardownFailover } from '../failover/index.js';
-import { hostNet } from '../hostnet/index.js';
+import { hostNet, type LinkInfo } from '../hostnet/index.js';
+import { labAlias, portName } from '../names/index.js';
 import { netnsName, readState } from '../runtime/index.js';
 import type { LabModel } from '../topology/model.js';
 import { runDirPid, stopRunDir } from '../vm/index.js';
+import { qemuUnder, stopOrphans } from './orphans.js';
 
 /** What was stopped besides the runtime's objects. */
 export interface GuestReport {
@@ -42,20 +44,34 @@ function runDirsOf(lab: string): string[] {
     .map((d) => join(root, d.name));
 }
 
-/** Interface names of the lab's hypervisor bridges: the only names a tap of this lab can have. */
-function tapCandidates(model: LabModel | undefined): string[] {
-  if (!model) return [];
-  return model.nodes.filter((n) => n.role === 'hypervisor').flatMap((n) => n.interfaces.map((i) => i.name));
+/**
+ * Root interfaces that may be taps of the lab's guests: the hypervisor bridges' interfaces in the
+ * model, any port name such a bridge can get (a migration target's tap is in the model only once
+ * the move is committed), and whatever carries the lab's marker. Only taps are deleted from these.
+ */
+function tapCandidates(lab: string, model: LabModel | undefined, present: LinkInfo[]): string[] {
+  const hvs = model?.nodes.filter((n) => n.role === 'hypervisor') ?? [];
+  const prefixes = hvs.map((n) => portName(lab, n.name, 1).slice(0, -1));
+  const named = new Set(hvs.flatMap((n) => n.interfaces.map((i) => i.name)));
+  return present
+    .filter(
+      (l) =>
+        named.has(l.ifname) ||
+        l.alias === labAlias(lab) ||
+        prefixes.some((p) => l.ifname.startsWith(p) && /^\d+$/.test(l.ifname.slice(p.length))),
+    )
+    .map((l) => l.ifname);
 }
 
 /** Labs with QEMU records (failover state or run directories), for `down --all`. */
 export function labsWithGuests(): string[] {
   const dir = failoverDir();
-  if (!existsSync(dir)) return [];
-  const labs = new Set<string>();
+  // A guest whose records are all gone still names its run directory on its command line.
+  const labs = new Set<string>(qemuUnder(dir).map((q) => q.lab));
+  if (!existsSync(dir)) return [...labs].sort();
   for (const d of readdirSync(dir, { withFileTypes: true })) {
     if (d.isDirectory()) labs.add(d.name);
-    else if (d.name.endsWith('.json')) labs.add(d.name.slice(0, -'.json'.length));
+    else if (d.name.endsWith('.json') || d.name.endsWith('.lock')) labs.add(d.name.replace(/\.(json|lock)$/, ''));
   }
   return [...labs].filter((l) => /^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(l)).sort();
 }
@@ -144,16 +160,24 @@ export async function stopLabGuests(lab: string): Promise<GuestReport> {
       rep.runDirs.push(dir);
     }
   }
+  // Guests no run directory names any more (removed while QEMU ran): found by their argv.
+  const orphans = qemuUnder(failoverDir(), lab).filter((q) => !rep.leftover.includes(q.runDir));
+  const stuck = await stopOrphans(orphans, failoverDir());
+  rep.qemu.push(...orphans.map((q) => q.runDir));
+  rep.leftover.push(...stuck.map((q) => q.runDir));
   if (!rep.leftover.length) rmSync(guestRoot(lab), { recursive: true, force: true });
   const net = hostNet();
-  const present = new Set((await net.ip.links(null).catch(() => [])).map((l) => l.ifname));
-  for (const name of tapCandidates(readState(lab)?.model).filter((n) => present.has(n))) {
-    await net.ovs.delPort(null, name).catch(() => undefined);
+  const present = await net.ip.links(null).catch(() => []);
+  const model = readState(lab)?.model;
+  for (const name of tapCandidates(lab, model, present)) {
     // Deletes only a tap: a veth of the same name is the runtime's and `tuntap del` refuses it.
-    if (await net.tap.delete(name).catch(() => false)) rep.taps.push(name);
+    // Then its port record, which OVSDB keeps after the device is gone.
+    if (!(await net.tap.delete(name).catch(() => false))) continue;
+    await net.ovs.delPort(null, name).catch(() => undefined);
+    rep.taps.push(name);
   }
   dropStaleLock(lab);
-  rep.inNetns = killInNamespaces(lab, readState(lab)?.model);
+  rep.inNetns = killInNamespaces(lab, model);
   rep.qemu = [...new Set(rep.qemu)];
   return rep;
 }

@@ -3,3 +3,4 @@
 export { stopLabGuests, labsWithGuests, guestRoot, type GuestReport } from './guests.js';
 export { diffLab, formatDiff, isEmpty, type LabDiff, type Change } from './diff.js';
 export { prune, nodesToRemove, linksToRemove, type PruneReport } from './converge.js';
+export { machineFacts } from './machine.js';

@@ -20,13 +20,18 @@ import {
 } from './limits.js';
 import { SourceMap } from './locate.js';
 import { schemaDiagnostic } from './schema-diagnostics.js';
-import { validateIntent } from './validate/index.js';
+import { validateIntent, type MachineFacts } from './validate/index.js';
 
 export interface LoadedIntent {
   intent: FabricIntent;
   /** File name as given (diagnostics use it verbatim). */
   file: string;
   src: SourceMap;
+}
+
+/** `machine`: check the lab against the machine it is about to run on (memory of its QEMU guests). */
+export interface LoadOptions {
+  machine?: MachineFacts;
 }
 
 const SCHEMA_URL = new URL('../../schemas/fabric.schema.json', import.meta.url);
@@ -61,7 +66,7 @@ function sortDiagnostics(items: Diagnostic[]): Diagnostic[] {
 }
 
 /** Parses and validates intent text; throws DiagnosticsError with every problem found. */
-export function parseIntent(text: string, file: string): LoadedIntent {
+export function parseIntent(text: string, file: string, opts: LoadOptions = {}): LoadedIntent {
   // Cheap refusals first: nothing below may run out of memory or stack on hostile input.
   if (text.length > MAX_INTENT_BYTES || Buffer.byteLength(text) > MAX_INTENT_BYTES)
     throw new DiagnosticsErrorFor('load', [tooBig(file, Buffer.byteLength(text))]);
@@ -80,7 +85,7 @@ export function parseIntent(text: string, file: string): LoadedIntent {
       if (d) bag.add(d);
     }
   }
-  validateIntent(data, src, bag);
+  validateIntent(data, src, bag, opts.machine);
   if (!bag.ok) throw new DiagnosticsErrorFor('validate', bag.items);
   return { intent: data as FabricIntent, file, src };
 }
@@ -149,7 +154,7 @@ function syntaxDiagnostic(err: YAMLError, text: string, file: string, lines: Lin
 }
 
 /** Reads and validates a fabric.yml: size and encoding are checked on the bytes, before parsing. */
-export async function loadIntent(path: string): Promise<LoadedIntent> {
+export async function loadIntent(path: string, opts: LoadOptions = {}): Promise<LoadedIntent> {
   let bytes: Buffer;
   try {
     const size = (await stat(path)).size;
@@ -162,15 +167,15 @@ export async function loadIntent(path: string): Promise<LoadedIntent> {
       hint: 'pass the path of a fabric.yml, e.g. labs/mtdc/fabric.yml',
     });
   }
-  return parseIntentBytes(bytes, path);
+  return parseIntentBytes(bytes, path, opts);
 }
 
 /** Like parseIntent, from the file's bytes: the encoding is checked (UTF-8 only) before parsing. */
-export function parseIntentBytes(bytes: Uint8Array, file: string): LoadedIntent {
+export function parseIntentBytes(bytes: Uint8Array, file: string, opts: LoadOptions = {}): LoadedIntent {
   if (bytes.length > MAX_INTENT_BYTES) throw new DiagnosticsErrorFor('load', [tooBig(file, bytes.length)]);
   const text = decodeIntent(bytes, file);
   if (typeof text !== 'string') throw new DiagnosticsErrorFor('load', [text]);
-  return parseIntent(text, file);
+  return parseIntent(text, file, opts);
 }
 
 /** A DiagnosticsError whose items are sorted by position (stable golden output). */

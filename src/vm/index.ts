@@ -27,6 +27,7 @@ export {
   type VmSpec,
 } from './qemu.js';
 export { accelPreference, probeKvm, resolveAccel, type AccelPreference, type AccelProbe } from './accel.js';
+export { estimateGuestMemory, formatEstimate, QEMU_OVERHEAD_MIB, type GuestMemoryEstimate } from './memory.js';
 export { AgentClient, type GuestRunOptions } from './agent-client.js';
 export { QmpClient, type QmpEvent } from './qmp.js';
 export { argvToShell, shellQuote, parseAgentLine, encodeRequest, type AgentResponse } from './protocol.js';

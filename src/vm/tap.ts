@@ -4,7 +4,10 @@
 import { hostNet } from '../hostnet/index.js';
 import { checkIfName } from '../names/index.js';
 
-export async function createTap(name: string, opts: { netns?: string; mtu?: number } = {}): Promise<void> {
+export async function createTap(
+  name: string,
+  opts: { netns?: string; mtu?: number; alias?: string } = {},
+): Promise<void> {
   checkIfName(name, 'E_VM_IFNAME');
   await hostNet().tap.create(name, opts);
 }

@@ -174,6 +174,10 @@ export const INPUT_CODES = {
     summary: "a hosted site on VLAN 4000, the hypervisors' VXLAN transport VLAN",
     hint: "move the site's systems to another own VLAN",
   },
+  E_HV_MEMORY: {
+    summary: "the lab's QEMU guests (virtual hypervisors and inactive pools) do not fit the machine's available memory",
+    hint: 'shrink the pools, free memory, or use a bigger machine; the message prints the estimate',
+  },
   E_HV_MIRRORS: {
     summary: '`mirrors:` on a customer hypervisor, or an HA hypervisor that mirrors nothing it can',
     hint: 'mirrors: belongs to HA hypervisors and names a customer hypervisor of the same DC',

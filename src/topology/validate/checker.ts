@@ -16,6 +16,12 @@ export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 /** Own entries only: a user's key never reaches Object.prototype. */
 export const entries = (v: unknown): [string, unknown][] => (isObj(v) ? Object.entries(v) : []);
 
+/** The machine a lab is about to run on (only verbs that boot guests give it). */
+export interface MachineFacts {
+  /** Memory (MiB) the lab's guests may use: what the machine has available, plus what the lab's own running guests hold. */
+  availableMiB(lab: string): number;
+}
+
 export interface NodeDecl {
   name: string;
   kind: NodeKind | string;
@@ -44,6 +50,8 @@ export class Checker {
     readonly data: Obj,
     readonly src: SourceMap,
     readonly bag: DiagnosticBag,
+    /** What the machine offers, when the caller is about to run the lab here. */
+    readonly machine?: MachineFacts,
   ) {
     this.dcs = new Set(entries(data.datacenters).map(([k]) => k));
   }

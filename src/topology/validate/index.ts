@@ -6,16 +6,17 @@
 import type { DiagnosticBag } from '../../errors/diagnostics.js';
 import type { SourceMap } from '../locate.js';
 import { validateCapacity } from './capacity.js';
-import { Checker, isObj } from './checker.js';
+import { Checker, isObj, type MachineFacts } from './checker.js';
 import { validateDatacenters } from './datacenters.js';
 import { validateDcGraph } from './dc-graph.js';
 import { validateExtraLinks, validateExtraNodes } from './extras.js';
 import { validateHypervisors } from './hypervisors.js';
 import { validateInterconnects } from './interconnects.js';
 import { validateLongHaul } from './long-haul.js';
+import { validateMemory } from './memory.js';
 import { validateTenants } from './tenants.js';
 
-export type { NodeDecl } from './checker.js';
+export type { MachineFacts, NodeDecl } from './checker.js';
 
 const SECTIONS: ((c: Checker) => void)[] = [
   validateDatacenters,
@@ -25,12 +26,13 @@ const SECTIONS: ((c: Checker) => void)[] = [
   validateDcGraph,
   validateCapacity,
   validateHypervisors,
+  validateMemory,
   validateExtraNodes,
   validateExtraLinks,
 ];
 
-export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag): void {
+export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag, machine?: MachineFacts): void {
   if (!isObj(data)) return; // the schema reported it
-  const c = new Checker(data, src, bag);
+  const c = new Checker(data, src, bag, machine);
   for (const validate of SECTIONS) validate(c);
 }

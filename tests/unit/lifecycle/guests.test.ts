@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { FakeHostNet } from '../../../src/hostnet/fake.js';
 import { useHostNet } from '../../../src/hostnet/index.js';
 import { labsWithGuests, stopLabGuests } from '../../../src/lifecycle/index.js';
+import { qemuRunDirOf } from '../../../src/lifecycle/orphans.js';
 
 // A stand-in for QEMU: its argv[0] says qemu-system and its argv names the pidfile, as our QEMU's does.
 function decoy(pidfile: string | null): ChildProcess {
@@ -62,6 +63,52 @@ describe('lifecycle: stopLabGuests', () => {
     expect(alive(c)).to.equal(true);
     expect(existsSync(join(work, 'failover/lab1'))).to.equal(false);
     expect(labsWithGuests()).to.deep.equal([]);
+  });
+
+  it("finds and stops a guest whose run directory is gone by its argv, and only that lab's", async () => {
+    const gone = decoy(join(work, 'failover/lab2/hv.1/qemu.pid'));
+    const other = decoy(join(work, 'failover/lab3/hv.0/qemu.pid'));
+    procs.push(gone, other);
+    await Promise.all([gone, other].map(waitSpawned));
+    expect(labsWithGuests()).to.deep.equal(['lab2', 'lab3']);
+    const rep = await stopLabGuests('lab2');
+    await waitExit(gone);
+    expect(rep.qemu).to.deep.equal([join(work, 'failover/lab2/hv.1')]);
+    expect(rep.leftover).to.deep.equal([]);
+    expect(alive(gone)).to.equal(false);
+    expect(alive(other)).to.equal(true);
+  });
+
+  it('deletes the taps marked with the lab, and no other interface', async () => {
+    const fake = new FakeHostNet();
+    restore();
+    restore = useHostNet(fake);
+    fake.addLink(null, 'lab4-c2_3', { alias: 'fabric-lab=lab4' });
+    fake.addLink(null, 'lab5-c2_3', { alias: 'fabric-lab=lab5' });
+    fake.addLink(null, 'eth0');
+    const rep = await stopLabGuests('lab4');
+    expect(rep.taps).to.deep.equal(['lab4-c2_3']);
+    expect([...fake.links.keys()].map((k) => k.split('/').pop()).sort()).to.deep.equal(['eth0', 'lab5-c2_3']);
+  });
+
+  it('reads a run directory from a QEMU argv only in its exact shape under the failover folder', () => {
+    const root = '/run/fabric/failover';
+    const argv = (f: string, bin = 'qemu-system-x86_64') => [bin, '-name', 'x', '-pidfile', f];
+    expect(qemuRunDirOf(argv(`${root}/lab1/hv.0/qemu.pid`), root)).to.deep.equal({
+      lab: 'lab1',
+      runDir: `${root}/lab1/hv.0`,
+    });
+    expect(qemuRunDirOf(argv(`${root}/lab1/hv.0/qemu.pid`), `${root}/`)?.lab).to.equal('lab1');
+    for (const bad of [
+      argv(`${root}/lab1/hv.0/qemu.pid`, 'sleep'),
+      argv(`${root}/lab1/qemu.pid`),
+      argv(`${root}/lab1/hv.0/other.pid`),
+      argv(`${root}/../x/hv.0/qemu.pid`),
+      argv(`/elsewhere/lab1/hv.0/qemu.pid`),
+      argv(`${root}x/lab1/hv.0/qemu.pid`),
+      ['qemu-system-x86_64', '-name', 'x'],
+    ])
+      expect(qemuRunDirOf(bad, root), bad.join(' ')).to.equal(null);
   });
 
   it('is a no-op for a lab with no records', async () => {
