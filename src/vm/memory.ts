@@ -5,8 +5,8 @@
 import { DEFAULT_MEMORY_MIB } from './qemu-args.js';
 
 /**
- * Resident memory of a QEMU process beyond its guest's RAM (MiB): measured on a booted, idle
- * 96 MiB TCG guest of the guest image (VmRSS minus guest RAM), rounded up.
+ * Resident memory of a QEMU process beyond its guest's RAM (MiB): an allowance for TCG's
+ * translation cache, the device models and QEMU's own heap around a small guest.
  */
 export const QEMU_OVERHEAD_MIB = 64;
 
