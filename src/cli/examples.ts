@@ -9,6 +9,8 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
       'fabric generate mtdc                      # writes labs/mtdc/mtdc.clab.yml',
       'fabric generate mtdc --out /tmp/m.clab.yml',
       'fabric generate --scale 1000 --model --out /tmp/scale.json',
+      'fabric generate mtdc --hosts hosts.yml --out out/   # one containerlab file per host + placement',
+      'fabric generate mtdc --clabernetes                # labs/mtdc/mtdc.c9s.yml, a clabernetes Topology',
     ],
   ],
   [
@@ -22,7 +24,14 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
   ['up', ['fabric up mtdc', 'fabric up -t labs/mtdc/fabric.yml --runtime docker', 'fabric up labs/mtdc --no-after']],
   ['down', ['fabric down mtdc', 'fabric down -t labs/mtdc/fabric.yml', 'fabric down --all --prefix scale']],
   ['status', ['fabric status mtdc', 'fabric status labs/mtdc/fabric.yml --json']],
-  ['plan', ['fabric plan mtdc', 'fabric plan labs/mtdc/fabric.yml --json | jq .decodeHints']],
+  [
+    'plan',
+    [
+      'fabric plan mtdc',
+      'fabric plan labs/mtdc/fabric.yml --json | jq .decodeHints',
+      'fabric plan mtdc --hosts hosts.yml   # stitched links and their VXLAN MTU',
+    ],
+  ],
   ['program', ['fabric program mtdc                        # after an ovs-vswitchd restart']],
   ['flows', ['fabric flows mtdc', 'fabric flows mtdc --diff --bridge dc1-sw']],
   [

@@ -1,10 +1,12 @@
 // `fabric generate <fabric.yml>`: intent → labs/<lab>/<lab>.clab.yml (containerlab topology).
 // `fabric generate --scale N`: an N-node network-only lab for the runtime bench.
+// `fabric generate <lab> --hosts hosts.yml`: one containerlab topology per host (docs/scale-out.md).
+// `fabric generate <lab> --clabernetes`: a clabernetes Topology resource.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { FabricError } from '../errors/fabric-error.js';
-import { generateClab, loadLab, scaleLab } from '../topology/index.js';
+import { generateClab, loadIntent, loadLab, resolve, scaleLab } from '../topology/index.js';
 import { labFileOf, labOperand } from './lab-arg.js';
 
 interface GenerateOptions {
@@ -12,6 +14,8 @@ interface GenerateOptions {
   out?: string;
   model?: boolean;
   topo?: string;
+  hosts?: string;
+  clabernetes?: boolean;
 }
 
 export function register(program: Command): void {
@@ -24,6 +28,11 @@ export function register(program: Command): void {
     .option('--scale <n>', 'generate a network-only lab of n nodes instead (printed unless --out)')
     .option('--out <file>', 'write here instead of the default')
     .option('--model', 'write the resolved LabModel as JSON instead of the containerlab topology')
+    .option(
+      '--hosts <file>',
+      'place the lab on the hosts of this file: one containerlab topology per host (--out: a folder)',
+    )
+    .option('--clabernetes', 'write a clabernetes Topology resource (<lab>.c9s.yml) instead')
     .action(async (operand: string | undefined, opts: GenerateOptions) => {
       if (operand && opts.topo) throw new FabricError('E_USAGE', `two labs given: ${operand} and --topo ${opts.topo}`);
       const labArg = operand ?? opts.topo;
@@ -39,6 +48,7 @@ export function register(program: Command): void {
       if (!labArg)
         throw new FabricError('E_USAGE', 'missing lab file', { hint: 'fabric generate labs/mtdc/fabric.yml' });
       const labFile = labFileOf(labArg);
+      if (opts.hosts || opts.clabernetes) return scaleOut(labFile, opts);
       const model = await loadLab(labFile);
       const text = opts.model
         ? JSON.stringify({ ...model, source: basename(labFile) }, null, 2) + '\n'
@@ -47,6 +57,38 @@ export function register(program: Command): void {
       await write(out, text);
       process.stderr.write(`wrote ${out} (${model.nodes.length} nodes, ${model.links.length} links)\n`);
     });
+}
+
+async function scaleOut(labFile: string, opts: GenerateOptions): Promise<void> {
+  if (opts.hosts && opts.clabernetes)
+    throw new FabricError('E_USAGE', 'give either --hosts or --clabernetes, not both');
+  if (opts.model) throw new FabricError('E_USAGE', '--model writes the single-host model; drop --hosts/--clabernetes');
+  const { generateForHosts, generateC9s, loadHosts } = await import('../scaleout/index.js');
+  const loaded = await loadIntent(labFile);
+  const model = resolve(loaded, resolvePath(labFile));
+  if (opts.clabernetes) {
+    const text = generateC9s(model, loaded, basename(labFile));
+    const out = opts.out ?? join(dirname(labFile), `${model.name}.c9s.yml`);
+    await write(out, text);
+    process.stderr.write(`wrote ${out} (clabernetes Topology, ${model.nodes.length} nodes)\n`);
+    return;
+  }
+  // Every problem (hosts file, capacity, MTU) is found before the first file is written.
+  const hostsFile = await loadHosts(opts.hosts ?? '');
+  const result = generateForHosts(model, hostsFile, basename(labFile));
+  const dir = opts.out ?? dirname(labFile);
+  for (const f of result.files) await write(join(dir, `${model.name}.${f.host}.clab.yml`), f.text);
+  await write(join(dir, `${model.name}.placement.json`), result.record);
+  for (const h of hostsFile.hosts)
+    process.stderr.write(
+      `${h.name} (${h.address}): ${(result.placement.nodesOf.get(h.name) ?? []).length} nodes` +
+        (result.files.some((f) => f.host === h.name)
+          ? ` -> ${join(dir, `${model.name}.${h.name}.clab.yml`)}\n`
+          : ', no file\n'),
+    );
+  process.stderr.write(
+    `${result.placement.stitched.length} stitched links (containerlab vxlan links); wrote ${join(dir, `${model.name}.placement.json`)}\n`,
+  );
 }
 
 async function write(path: string, text: string): Promise<void> {

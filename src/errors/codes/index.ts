@@ -7,6 +7,7 @@ import type { ErrorInfo } from './info.js';
 import { INPUT_CODES } from './input.js';
 import { PROBE_CODES } from './probe.js';
 import { RUNTIME_CODES } from './runtime.js';
+import { SCALEOUT_CODES } from './scaleout.js';
 import { TAGGING_CODES } from './tagging.js';
 import { VM_CODES } from './vm.js';
 
@@ -15,6 +16,7 @@ export type { ErrorInfo } from './info.js';
 /** The areas in the order docs/errors.md shows them. */
 export const ERROR_AREAS = [
   { title: 'Lab file: load, validate, resolve, generate', codes: INPUT_CODES },
+  { title: 'Scale-out: hosts, placement, clabernetes', codes: SCALEOUT_CODES },
   { title: 'Tag plan and programming', codes: TAGGING_CODES },
   { title: 'Runtimes and host commands', codes: RUNTIME_CODES },
   { title: 'Captures, pcap, decoder, inspect, trace, reports', codes: EVIDENCE_CODES },
@@ -25,6 +27,7 @@ export const ERROR_AREAS = [
 
 export const ERROR_CODES = {
   ...INPUT_CODES,
+  ...SCALEOUT_CODES,
   ...TAGGING_CODES,
   ...RUNTIME_CODES,
   ...EVIDENCE_CODES,
