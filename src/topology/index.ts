@@ -13,6 +13,16 @@ export { resolve, PROVIDER_VNI, VXLAN_PORT } from './resolve.js';
 export { LabBuilder } from './builder.js';
 export { bridgeName, portName, netnsName, IFNAMSIZ, SAFE_NAME } from '../names/index.js';
 export { linkMtu } from './mtu.js';
+export {
+  formatImpair,
+  impairedLinks,
+  isEmptyImpair,
+  parseImpair,
+  IMPAIR_KEYS,
+  type ImpairIntent,
+  type ImpairKey,
+  type ImpairSpec,
+} from './impair.js';
 export { renderClab, clabYaml, generateClab, validateClab, type ClabTopology } from './clab.js';
 export { scaleLab, scaleLabName } from './scale.js';
 

@@ -1,5 +1,6 @@
 // The intent as written in labs/<lab>/fabric.yml (after schema validation). Optional sections
 // are optional here too; resolve.ts turns this into the LabModel.
+import type { ImpairIntent } from './impair.js';
 
 export interface SystemIntent {
   name: string;
@@ -35,8 +36,9 @@ export interface DatacenterIntent {
 
 export interface LongHaulIntent {
   p_routers: string[];
-  provider_segment: { subnet: string; vni?: number };
-  paths: { between: [string, string] }[];
+  provider_segment: { subnet: string; vni?: number; impair?: ImpairIntent };
+  /** A path's impairment applies to its outbound PE's uplink to the first P router. */
+  paths: { between: [string, string]; impair?: ImpairIntent }[];
 }
 
 export interface HypervisorIntent {
@@ -80,10 +82,12 @@ export interface FabricIntent {
   mtu?: number;
   /** A datacenter with no attributes may be written `dc1: {}` or `dc1:` (null). */
   datacenters: Record<string, DatacenterIntent | null>;
-  interconnects?: { between: [string, string] }[];
+  interconnects?: { between: [string, string]; impair?: ImpairIntent }[];
   long_haul?: LongHaulIntent;
   tenants: Record<string, TenantIntent>;
   hypervisors?: HypervisorIntent[];
   extra_nodes?: ExtraNodeIntent[];
   extra_links?: ExtraLinkIntent[];
+  /** Impairment of any link by its id (`<node>:<if>--<node>:<if>`). */
+  impair_links?: { link: string; impair: ImpairIntent }[];
 }

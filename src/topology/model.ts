@@ -3,6 +3,7 @@
 // the conformance suites. Keep it plain data (JSON-serialisable) so it can live in a state file.
 import type { NodeFacts } from './node-facts.js';
 import type { FabricIntent } from './intent.js';
+import type { ImpairSpec } from './impair.js';
 
 /** Canonical containerlab kinds (the schema rejects short aliases). */
 export type NodeKind = 'linux' | 'ovs-bridge' | 'bridge' | 'generic_vm' | 'host';
@@ -106,6 +107,8 @@ export interface LinkModel {
    * the port, as a VPLS forwarder does per pseudowire.
    */
   remoteDc?: string;
+  /** Declared impairment (both directions); see docs/impairment.md. */
+  impair?: ImpairSpec;
 }
 
 export interface LabModel {

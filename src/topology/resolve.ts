@@ -10,6 +10,7 @@ import { linkMtu } from './mtu.js';
 import type { ResolveContext } from './resolve-context.js';
 import { checkRootNames, resolveExtras } from './resolve-extras.js';
 import { resolveFabric } from './resolve-fabric.js';
+import { resolveImpair } from './resolve-impair.js';
 import { resolveTenants } from './resolve-tenants.js';
 
 export { PROVIDER_BRIDGE_DEV, PROVIDER_VNI, PROVIDER_VXLAN_DEV, VXLAN_PORT } from './resolve-fabric.js';
@@ -30,6 +31,7 @@ export function resolve(loaded: LoadedIntent, source: string): LabModel {
   resolveTenants(ctx);
   resolveHypervisors(ctx.b, intent, ctx.bag, src, ctx.mtu);
   resolveExtras(ctx);
+  resolveImpair(ctx);
   checkRootNames(ctx);
   if (!ctx.bag.ok) throw new DiagnosticsError('resolve', sortDiagnostics(ctx.bag.items));
   return ctx.b.model(source, intent);

@@ -113,6 +113,14 @@ export const INPUT_CODES = {
     summary: 'a link endpoint is not `node:interface`',
     hint: 'write endpoints as <node>:<interface>, e.g. red-c1-h1:eth2 or dc1-sw:p9',
   },
+  E_IMPAIR_VALUE: {
+    summary: 'an impair value that does not parse or is out of bounds (delay, jitter, loss, rate, duplicate, reorder)',
+    hint: 'durations like 20ms, percentages like 1%, rates like 100mbit; jitter at most the delay (docs/impairment.md)',
+  },
+  E_IMPAIR_LINK: {
+    summary: 'an impair block names no link of the lab, or two blocks land on one link with different values',
+    hint: 'fabric status <lab> and fabric plan list the link ids; a long-haul path impairs its outbound PE uplink',
+  },
   E_LINK_UNKNOWN_NODE: {
     summary: 'a link endpoint names a node that does not exist',
     hint: 'link to a generated node or declare it under extra_nodes',

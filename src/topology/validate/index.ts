@@ -11,6 +11,7 @@ import { validateDatacenters } from './datacenters.js';
 import { validateDcGraph } from './dc-graph.js';
 import { validateExtraLinks, validateExtraNodes } from './extras.js';
 import { validateHypervisors } from './hypervisors.js';
+import { validateImpair } from './impair.js';
 import { validateInterconnects } from './interconnects.js';
 import { validateLongHaul } from './long-haul.js';
 import { validateMemory } from './memory.js';
@@ -29,6 +30,7 @@ const SECTIONS: ((c: Checker) => void)[] = [
   validateMemory,
   validateExtraNodes,
   validateExtraLinks,
+  validateImpair,
 ];
 
 export function validateIntent(data: unknown, src: SourceMap, bag: DiagnosticBag, machine?: MachineFacts): void {
