@@ -1,6 +1,7 @@
 // The converging half of `fabric up`: on a deployed lab, print the difference between what is
 // deployed and the intent, then (unless --dry-run) remove what the intent dropped before the
-// idempotent deploy adds what is new. A state left by a killed `up` or `down` is named first.
+// idempotent deploy adds what is new. A state left by a killed `up` or `down` is named first. On
+// a lab whose virtual hypervisors run, a difference that would re-place them is refused.
 import { readState } from '../runtime/index.js';
 import type { LabModel } from '../topology/model.js';
 import type { ProgressEvent } from '../runtime/types.js';
@@ -12,7 +13,7 @@ export async function converge(
   dryRun: boolean,
   printStage: (ev: ProgressEvent) => void,
 ): Promise<boolean> {
-  const { diffLab, formatDiff, isEmpty, prune } = await import('../lifecycle/index.js');
+  const { diffLab, failoverConflict, formatDiff, guestsSetUp, isEmpty, prune } = await import('../lifecycle/index.js');
   const prev = readState(model.name);
   if (prev && prev.phase !== 'deployed')
     process.stdout.write(
@@ -21,7 +22,13 @@ export async function converge(
   if (!prev && !dryRun) return true;
   const d = diffLab(prev?.model ?? null, model);
   process.stdout.write(formatDiff(d));
-  if (dryRun) return false;
+  // What a failover moved is not the intent's to re-place while the guests run: refused, untouched.
+  const conflict = prev ? failoverConflict(d, prev.model, model, guestsSetUp(model.name)) : null;
+  if (dryRun) {
+    if (conflict) process.stdout.write(`fabric up would refuse: ${conflict.message}\n  hint: ${conflict.hint}\n`);
+    return false;
+  }
+  if (conflict) throw conflict;
   if (!prev || isEmpty(d)) return true;
   if (prev.runtime !== 'netns' || runtime !== 'netns') {
     process.stdout.write(`runtime ${runtime}: dropped objects are removed by fabric down, not by up\n`);

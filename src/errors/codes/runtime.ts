@@ -23,6 +23,11 @@ export const RUNTIME_CODES = {
     summary: 'the deployed lab differs from its state (e.g. only one end of a link exists)',
     hint: 'run fabric down <lab>, then up again',
   },
+  E_UP_FAILED_OVER: {
+    summary:
+      'a converging `fabric up` on a lab whose virtual hypervisors run where a failover moved them (or would re-link running guests)',
+    hint: 'fail back (fabric failover failback <lab>) or tear the guests down (fabric failover teardown <lab>), then fabric up; or fabric down <lab>',
+  },
   E_LAB_OTHER_RUNTIME: {
     summary: 'a lab of the same name is deployed on another runtime',
     hint: 'run fabric down <lab> first, or deploy under another lab name',
