@@ -66,7 +66,7 @@ export function register(program: Command): void {
           ...(typeof o.writeFormat === 'string' ? { writeFormat: o.writeFormat } : {}),
           ...(typeof o.count === 'number' ? { count: o.count } : {}),
         },
-        { out: process.stdout, err: process.stderr },
+        { out: process.stdout, err: process.stderr, reuseWritten: true },
       );
     });
 }

@@ -10,6 +10,12 @@ import {
   walk as walkImport,
   type WalkState,
 } from './compile.js';
+import {
+  JSON_BYTES_MAX,
+  layerJsonBytes as layerJsonBytesImport,
+  readFields as readFieldsImport,
+} from './compile-bytes.js';
+import { asciiBytes, putBytes, putUint } from './put.js';
 import { PW_ETH_CW, PW_ETH_NOCW, PW_IPV4, PW_IPV6, PW_RAW } from './pw-heuristic.js';
 import type { DecodeAs, DissectOptions, Layer, LayerName, PwPayloadKind, RawReason } from './types.js';
 
@@ -25,6 +31,17 @@ const KIND_CODE: Record<PwPayloadKind, number> = {
 };
 
 const EMPTY = new Uint8Array(0);
+// shapeCode tokens, one base-32 digit per layer (never 0, so the digits spell the stack): a
+// layer id, or for a tag one of the three usual TPIDs, a pseudowire with control word, or a raw
+// layer with its reason code.
+const T_VLAN_8100 = 1 + Math.max(...Object.values(LAYER_ID));
+const T_VLAN_88A8 = T_VLAN_8100 + 1;
+const T_VLAN_9100 = T_VLAN_8100 + 2;
+const T_PW_CW = T_VLAN_8100 + 3;
+const T_RAW = T_VLAN_8100 + 4;
+if (T_RAW + REASON.length > 32) throw new Error('decoder: shapeCode tokens no longer fit 5 bits');
+/** Most layers a shapeCode holds (5 bits each, within 2^53). */
+export const SHAPE_CODE_LAYERS = 10;
 const SIG_SLOTS = 1024;
 const SIG_MAX_TOKENS = 24; // longer stacks are rare; their signature is rebuilt each time
 
@@ -33,6 +50,11 @@ const SIG_MAX_TOKENS = 24; // longer stacks are rare; their signature is rebuilt
 const walk = walkImport;
 const materialize = materializeImport;
 const layerJson = layerJsonImport;
+const layerJsonBytes = layerJsonBytesImport;
+const readFields = readFieldsImport;
+const RAW_JSON_HEAD = asciiBytes('{"name":"raw","len":');
+/** `,"reason":"<reason>"}` per reason code (a walk without a reason code ends as `malformed`). */
+const RAW_JSON_TAIL = REASON.map((r) => asciiBytes(`,"reason":"${r ?? 'malformed'}"}`));
 const ID_RAW: number = LAYER_ID.raw;
 const ID_VLAN: number = LAYER_ID.vlan;
 const ID_PW: number = LAYER_ID.pw;
@@ -155,6 +177,48 @@ export class Dissector implements WalkState {
   }
 
   /**
+   * The same JSON text as json(), written as bytes into `u` at `p`; returns the next offset. The
+   * caller makes room for jsonBytesMax() bytes.
+   */
+  jsonInto(u: Uint8Array, p: number): number {
+    const n = this.count;
+    const b = this.frame,
+      kinds = this.kinds,
+      offs = this.offs,
+      keys = this.keys;
+    u[p++] = 91;
+    for (let i = 0; i < n; i++) {
+      const id = kinds[i]!;
+      if (i > 0) u[p++] = 44;
+      if (id === ID_RAW) {
+        p = putBytes(u, p, RAW_JSON_HEAD);
+        p = putUint(u, p, keys[i]!);
+        p = putBytes(u, p, RAW_JSON_TAIL[this.reason]!);
+      } else p = layerJsonBytes(id, b, offs[i]!, keys[i]!, u, p);
+    }
+    u[p++] = 93;
+    return p;
+  }
+
+  /** Most bytes jsonInto can write for the last walk. */
+  jsonBytesMax(): number {
+    return 2 + this.count * (JSON_BYTES_MAX + 1);
+  }
+
+  /**
+   * The output fields of header layer i of the last walk into `v` (see readFields: numbers,
+   * booleans as 0/1, addresses as their offset in bytes()).
+   */
+  fields(i: number, v: Float64Array): void {
+    readFields(this.kinds[i]!, this.frame, this.offs[i]!, this.keys[i]!, v);
+  }
+
+  /** The buffer the last walk read (the addresses of fields() point into it). */
+  bytes(): Uint8Array {
+    return this.frame;
+  }
+
+  /**
    * The stack shape of the last walk, e.g. `eth/vlan(88a8)/vlan(8100)/mpls/pw/eth/ipv4/icmp/raw(payload)`:
    * layer names, vlan with its TPID, `pw+cw` with a control word, raw with its reason. Cached per
    * shape, so repeated shapes allocate nothing.
@@ -186,6 +250,34 @@ export class Dissector implements WalkState {
       this.sigStr[slot] = sig;
     }
     return sig;
+  }
+
+  /**
+   * A number standing for the stack shape of the last walk: two walks have the same code exactly
+   * when they have the same signature() (0 for no layer at all). -1 when the shape does not fit a code
+   * (more than SHAPE_CODE_LAYERS layers, or a tag with another TPID): use signature() then.
+   * Cheaper than signature() for counting shapes (no string, no memo lookup).
+   */
+  shapeCode(): number {
+    const n = this.count;
+    if (n > SHAPE_CODE_LAYERS) return -1;
+    const kinds = this.kinds;
+    let code = 0;
+    for (let i = 0; i < n; i++) {
+      let t: number = kinds[i]!;
+      if (t === ID_VLAN) {
+        const o = this.offs[i]!;
+        const tpid = (this.frame[o - 2]! << 8) | this.frame[o - 1]!;
+        if (tpid === 0x8100) t = T_VLAN_8100;
+        else if (tpid === 0x88a8) t = T_VLAN_88A8;
+        else if (tpid === 0x9100) t = T_VLAN_9100;
+        else return -1;
+      } else if (t === ID_PW) {
+        if (this.keys[i] !== 0) t = T_PW_CW;
+      } else if (t === ID_RAW) t = T_RAW + this.reason;
+      code = code * 32 + t;
+    }
+    return code;
   }
 
   private tokenCode(i: number): number {

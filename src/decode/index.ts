@@ -1,7 +1,7 @@
 // The frame library: layers declared as data (layers.ts), one bind table (bind.ts) used by
 // dissect (compiled walker) and build. See docs/decoder.md.
 export * from './types.js';
-export { dissect, stackSignature, Dissector, MAX_LAYERS } from './dissect.js';
+export { dissect, stackSignature, Dissector, MAX_LAYERS, SHAPE_CODE_LAYERS } from './dissect.js';
 export { build, BUILDABLE } from './build.js';
 export type {
   LayerSpec,
@@ -29,3 +29,5 @@ export { LAYERS, type LayerDecl, type FieldDecl } from './layers.js';
 export { BIND, bindValue, type BindRule } from './bind.js';
 export { decidePw } from './pw-heuristic.js';
 export { firstLayer, LINKTYPES_DECODED } from './linktype.js';
+export { fieldIndex, JSON_BYTES_MAX } from './compile-bytes.js';
+export { asciiBytes, putAscii, putBytes, putHex4, putIpv4, putMac, putPadded, putUint } from './put.js';

@@ -12,9 +12,9 @@ function vlanText(tpid: number, vid: number, pcp: number, dei: number): string {
 }
 
 /** Linux cooked capture packet types, as tcpdump names them. */
-const SLL_PKTTYPE: Record<number, string> = { 0: 'In', 1: 'B', 2: 'M', 3: 'P', 4: 'Out' };
+export const SLL_PKTTYPE: Record<number, string> = { 0: 'In', 1: 'B', 2: 'M', 3: 'P', 4: 'Out' };
 
-const ICMP4: Record<number, string> = {
+export const ICMP4: Record<number, string> = {
   0: 'echo reply',
   3: 'unreachable',
   5: 'redirect',
@@ -22,7 +22,7 @@ const ICMP4: Record<number, string> = {
   11: 'time exceeded',
   12: 'parameter problem',
 };
-const ICMP6: Record<number, string> = {
+export const ICMP6: Record<number, string> = {
   1: 'unreachable',
   2: 'packet too big',
   3: 'time exceeded',

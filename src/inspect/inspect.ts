@@ -42,6 +42,12 @@ export interface InspectOptions extends FilterOptions {
 export interface InspectIo {
   out: Writable;
   err: Writable;
+  /**
+   * `out` is done with a written chunk once the write callback runs (a file, pipe or terminal
+   * such as process.stdout), so output buffers may be reused. Not for a stream that passes
+   * chunks on to readers (a PassThrough).
+   */
+  reuseWritten?: boolean;
 }
 
 const FLUSH_AT = 1 << 16;
@@ -102,7 +108,7 @@ class InspectRun {
       throw new FabricError('E_INSPECT_FILTER', `-c ${o.count}: expected a whole number of frames`);
     this.limit = o.count ?? Infinity;
     this.d = new Dissector(decodeAs ? { decodeAs } : {});
-    this.out = new LineOutput(io.out);
+    this.out = new LineOutput(io.out, io.reuseWritten === true);
     this.stats = o.stats ? new ShapeStats() : undefined;
     this.several = files.length > 1;
   }
@@ -143,7 +149,8 @@ class InspectRun {
     if (this.writer) {
       if (!this.writer.add(recordToFrame(r, false), st.index, st.info)) st.drain = true;
     } else if (this.stats) {
-      this.stats.add(decoded ? d.signature() : 'raw(unknown-linktype)');
+      if (decoded) this.stats.addWalk(d);
+      else this.stats.add('raw(unknown-linktype)');
     } else {
       printRecord(this.out, r, st, d, decoded, this.o);
     }
