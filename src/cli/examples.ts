@@ -3,6 +3,15 @@
 
 export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
   ['version', ['fabric version', 'fabric --version']],
+  ['attach', ['fabric attach mtdc --clab labs/mtdc/mtdc.clab.yml   # after containerlab deploy']],
+  ['detach', ['fabric detach mtdc                          # then containerlab destroy']],
+  [
+    'clab',
+    [
+      'fabric clab deploy -t labs/mtdc/mtdc.clab.yml   # what containerlab deploy -t would do',
+      'fabric clab destroy mtdc',
+    ],
+  ],
   [
     'generate',
     [

@@ -15,6 +15,8 @@ import { register as failover } from './failover.js';
 import { register as version } from './version.js';
 import { register as exec } from './exec.js';
 import { register as graph } from './graph.js';
+import { register as clab } from './clab.js';
+import { register as attach } from './attach.js';
 
 export type RegisterVerb = (program: Command) => void;
 
@@ -33,5 +35,7 @@ export const verbs: RegisterVerb[] = [
   failover,
   exec,
   graph,
+  clab,
+  attach,
   version,
 ];

@@ -79,6 +79,11 @@ export function fakeOvs(self: FakeState): OvsOps {
       const b = self.bridgeTable.get(bridge);
       return b ? b.meters.join('\n') : null;
     },
+    async delMeters(bridge, opts = {}) {
+      self.record('ovs.delMeters', [bridge, opts]);
+      const b = self.bridgeTable.get(bridge);
+      if (b) b.meters = [];
+    },
     async setMeter(bridge, meter, opts = {}) {
       self.record('ovs.setMeter', [bridge, meter, opts]);
       self.bridge(bridge).meters.push(meter);

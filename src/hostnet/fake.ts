@@ -123,5 +123,9 @@ function fakeProc(self: FakeHostNet): ProcessOps {
       self.record('proc.probe', [argv, timeoutMs]);
       return self.probeResult(argv);
     },
+    async script(file, args) {
+      self.record('proc.script', [file, ...args]);
+      return { command: ['bash', file, ...args].join(' '), stdout: '', stderr: '', exitCode: 0 };
+    },
   };
 }

@@ -145,6 +145,8 @@ export interface OvsOps {
   dumpGroups(bridge: string, opts?: OfOptions & { tolerate?: boolean }): Promise<string[] | null>;
   /** Raw `dump-meters` text. */
   dumpMeters(bridge: string, opts?: OfOptions & { tolerate?: boolean }): Promise<string | null>;
+  /** Deletes every meter of a bridge (`del-meters`); `tolerate`: never throws. */
+  delMeters(bridge: string, opts?: OfOptions & { tolerate?: boolean }): Promise<void>;
   /** add-meter or mod-meter (`modify`). */
   setMeter(bridge: string, meter: string, opts?: OfOptions & { modify?: boolean; tolerate?: boolean }): Promise<void>;
   /** Adds flows or groups from text; `tolerate`: never throws. */
@@ -244,6 +246,11 @@ export interface TcpdumpOps {
 export interface ProcessOps {
   /** Runs a measurement command: output whatever the exit code, never throws. */
   probe(argv: Argv, timeoutMs: number): Promise<ProbeRun>;
+  /**
+   * Runs a generated host script with bash (`bash <file> <args...>`, argv only), e.g. the
+   * bridges script `fabric generate` writes for containerlab users; E_CMD_FAILED on failure.
+   */
+  script(file: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>;
 }
 
 export interface HostNet {

@@ -40,6 +40,7 @@ type OfctlOps = Pick<
   | 'dumpGroups'
   | 'dumpMeters'
   | 'setMeter'
+  | 'delMeters'
   | 'addFlows'
   | 'addGroups'
   | 'replaceFlows'
@@ -63,6 +64,9 @@ export const realOfctl: OfctlOps = {
   async dumpMeters(bridge, o = {}) {
     const r = await ofctl([...of(o), 'dump-meters', guardOvsName(bridge)], o.tolerate);
     return r.exitCode === 0 ? r.stdout : null;
+  },
+  async delMeters(bridge, o = {}) {
+    await ofctl([...of(o), 'del-meters', guardOvsName(bridge)], o.tolerate);
   },
   async setMeter(bridge, meter, o = {}) {
     await ofctl([...of(o), o.modify ? 'mod-meter' : 'add-meter', guardOvsName(bridge), meter], o.tolerate);

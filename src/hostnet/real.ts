@@ -1,5 +1,5 @@
 // The HostNet that runs real commands on this machine.
-import { runProbe } from './exec.js';
+import { run, runProbe } from './exec.js';
 import type { HostNet } from './host-net.js';
 import { realIp } from './ip.js';
 import { realDaemon } from './ovs-daemon.js';
@@ -16,5 +16,8 @@ export const realHostNet: HostNet = {
   tap: realTap,
   kernel: realKernel,
   tcpdump: realTcpdump,
-  proc: { probe: (argv, timeoutMs) => runProbe(argv.file, argv.args, timeoutMs) },
+  proc: {
+    probe: (argv, timeoutMs) => runProbe(argv.file, argv.args, timeoutMs),
+    script: (file, args, opts) => run('bash', ['--', file, ...args], opts),
+  },
 };

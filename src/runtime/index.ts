@@ -2,11 +2,13 @@
 import { NetnsRuntime } from './netns/index.js';
 import { DockerRuntime } from './docker/index.js';
 import { ContainerlabRuntime } from './containerlab/index.js';
+import { AttachedRuntime } from './clabfile/attached.js';
 import { registerRuntime } from './registry.js';
 
 registerRuntime('netns', () => new NetnsRuntime());
 registerRuntime('docker', () => new DockerRuntime());
 registerRuntime('containerlab', () => new ContainerlabRuntime());
+registerRuntime('attached', () => new AttachedRuntime());
 
 export { DEFAULT_RUNTIME, getRuntime, registerRuntime, runtimeNames } from './registry.js';
 export { buildStatus, formatStatus } from './status.js';

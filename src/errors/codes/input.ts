@@ -210,5 +210,17 @@ export const INPUT_CODES = {
     summary: "the generated containerlab topology violates containerlab's schema",
     hint: 'this is a generator bug: report it with the lab file',
   },
+  E_CLAB_FILE: {
+    summary: 'a containerlab topology file that cannot be read, parsed or deployed as it stands',
+    hint: 'write it with fabric generate <lab> (labs/<lab>/<lab>.clab.yml)',
+  },
+  E_CLAB_FOREIGN: {
+    summary: 'fabric attach was given a containerlab topology that fabric did not generate',
+    hint: 'attach adopts labs deployed from a fabric generate file: fabric generate <lab>, then deploy that file',
+  },
+  E_CLAB_MISMATCH: {
+    summary: "the containerlab topology differs from what the lab's intent generates (the first difference is named)",
+    hint: 'regenerate it with fabric generate <lab> and redeploy, or change fabric.yml instead of the generated file',
+  },
   E_SCALE_RANGE: { summary: '`--scale` outside 2..100000', hint: 'use an integer node count, e.g. --scale 100' },
 } as const satisfies Record<string, ErrorInfo>;

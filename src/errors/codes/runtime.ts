@@ -95,6 +95,14 @@ export const RUNTIME_CODES = {
     summary: 'a container stopped during deploy; the lab was rolled back',
     hint: 'an image must run a long-lived command; read the log lines shown',
   },
+  E_CLAB_EXEC: {
+    summary: 'an exec line of the containerlab topology failed in its container',
+    hint: 'the node image lacks what its exec lines need: fabric images build, then regenerate',
+  },
+  E_ATTACH_MISSING: {
+    summary: 'fabric attach did not find a container, interface or bridge the topology file declares',
+    hint: 'deploy the file first (containerlab deploy -t <file>, after bash <lab>.bridges.sh)',
+  },
   E_CONTAINERLAB_MISSING: {
     summary: 'containerlab is not installed',
     hint: 'install it or set FABRIC_CONTAINERLAB; or use --runtime netns or --runtime docker',

@@ -1,0 +1,63 @@
+// `fabric attach <lab> --clab <file>` adopts a lab containerlab deployed from a fabric-generated
+// topology (checked against the intent first); `fabric detach <lab>` gives it back, removing only
+// what fabric added (its OpenFlow program, access VLANs, captures, namespace links, state file).
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { FabricError } from '../errors/fabric-error.js';
+import { generateClab, loadLab } from '../topology/index.js';
+import { labFileOf, labNameOf, pickLab } from './lab-arg.js';
+import { fmtMs, printStage } from './up.js';
+
+export function register(program: Command): void {
+  program
+    .command('attach')
+    .description(
+      'adopt a lab containerlab deployed from a fabric generate file: check it, discover it, write the state',
+    )
+    .argument('[lab]', 'the intent: lab name, lab folder or lab file')
+    .option('-t, --topo <lab>', 'the intent (instead of the operand)')
+    .requiredOption('--clab <file>', 'the containerlab topology the lab was deployed from')
+    .action(async (operand: string | undefined, opts: { topo?: string; clab: string }) => {
+      const labFile = labFileOf(pickLab(operand, opts.topo));
+      const model = await loadLab(labFile);
+      let clabText: string;
+      try {
+        clabText = readFileSync(opts.clab, 'utf8');
+      } catch (err) {
+        throw new FabricError('E_CLAB_FILE', `cannot read ${opts.clab}`, { cause: err });
+      }
+      const { attachLab } = await import('../runtime/clabfile/index.js');
+      const t0 = performance.now();
+      process.stdout.write(`fabric attach ${model.name} --clab ${opts.clab}\n`);
+      const state = await attachLab(model, {
+        clabFile: opts.clab,
+        clabText,
+        expectedText: generateClab(model, basename(labFile)),
+        intentLabel: labFile,
+        onProgress: printStage,
+      });
+      const t = performance.now();
+      const { programLab } = await import('../tagging/index.js');
+      const detail = await programLab(state);
+      printStage({ stage: 'tags', ms: performance.now() - t, detail });
+      process.stdout.write(
+        `lab ${model.name} attached in ${fmtMs(performance.now() - t0)} (runtime attached): fabric test ${model.name}; fabric detach ${model.name} gives it back\n`,
+      );
+    });
+  program
+    .command('detach')
+    .description('remove what fabric added to an attached lab (flows, VLANs, captures, state); the nodes stay')
+    .argument('[lab]', 'lab name')
+    .option('-t, --topo <lab>', 'the lab (instead of the operand)')
+    .action(async (operand: string | undefined, opts: { topo?: string }) => {
+      const lab = await labNameOf(pickLab(operand, opts.topo));
+      const { detachLab } = await import('../runtime/clabfile/index.js');
+      const { stopLabGuests } = await import('../lifecycle/index.js');
+      const g = await stopLabGuests(lab);
+      const r = await detachLab(lab, printStage);
+      process.stdout.write(
+        `lab ${lab} detached: ${g.captures.length} capture runs stopped, ${r.removed.netns.length} namespace links removed; containers and bridges are containerlab's (containerlab destroy)\n`,
+      );
+    });
+}
