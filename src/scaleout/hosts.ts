@@ -17,6 +17,8 @@ export interface HostSpec {
   capacity?: number;
   /** MTU of the network between the hosts, when known: stitched links are checked against it. */
   mtu?: number;
+  /** Address on the lab's management network: the only one its OpenFlow listeners bind to. */
+  mgmt?: string;
   /** Position in the file, for later located problems (capacity, MTU). */
   path: DocPath;
 }
@@ -35,7 +37,7 @@ export const DEFAULT_VNI_BASE = 10000;
 const MAX_VNI = 16777215;
 const HOST_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-const HOST_KEYS = ['name', 'address', 'capacity', 'mtu'];
+const HOST_KEYS = ['name', 'address', 'capacity', 'mtu', 'mgmt'];
 const TOP_KEYS = ['hosts', 'vni_base'];
 
 /** Why an address is not a usable unicast IPv4 host address, or undefined when it is one. */
@@ -118,7 +120,7 @@ function readHosts(list: unknown[], problem: Report): HostSpec[] {
       problem(
         'E_HOSTS_FILE',
         path,
-        'a host is a map { name, address, capacity?, mtu? }',
+        'a host is a map { name, address, capacity?, mtu?, mgmt? }',
         'e.g. - { name: a, address: 192.0.2.10 }',
       );
       return;
@@ -185,6 +187,32 @@ function readHosts(list: unknown[], problem: Report): HostSpec[] {
         'mtu must be an integer in 1280..65535',
         'the MTU of the network between the hosts, e.g. 9000',
       );
+    const mgmt = h.mgmt;
+    if (mgmt !== undefined) {
+      const why = typeof mgmt === 'string' ? unicastProblem(mgmt) : 'is not a string';
+      if (why)
+        problem(
+          'E_HOST_ADDRESS',
+          [...path, 'mgmt'],
+          `management address '${String(mgmt)}' ${why}`,
+          'the unicast IPv4 address of this host on the lab management network',
+        );
+      else if (mgmt === address)
+        problem(
+          'E_HOST_ADDRESS',
+          [...path, 'mgmt'],
+          `management address ${mgmt} is the host address`,
+          'OpenFlow listeners bind to a management address, never to the address the hosts reach each other at',
+        );
+      else if (byAddress.has(mgmt as string))
+        problem(
+          'E_HOST_DUP',
+          [...path, 'mgmt'],
+          `address ${String(mgmt)} is given twice (first by hosts[${byAddress.get(mgmt as string)}])`,
+          'give every host its own addresses',
+        );
+      else byAddress.set(mgmt as string, i);
+    }
     if (typeof name === 'string' && typeof address === 'string')
       hosts.push({
         name,
@@ -192,6 +220,7 @@ function readHosts(list: unknown[], problem: Report): HostSpec[] {
         path,
         ...(Number.isInteger(capacity) ? { capacity: capacity as number } : {}),
         ...(Number.isInteger(mtu) ? { mtu: mtu as number } : {}),
+        ...(typeof mgmt === 'string' && !unicastProblem(mgmt) ? { mgmt } : {}),
       });
   });
   return hosts;

@@ -16,6 +16,8 @@ export { renderHostTopologies, hostClabYaml, placementRecord, stitchedUnderlayMt
 export { renderC9sTopology, renderC9sDefinition, checkClabernetes, OVS_IMAGE } from './clabernetes.js';
 export { c9sVerdict, validateC9sTopology } from './c9s-check.js';
 export { formatStitched } from './format.js';
+export { listenerFor, OPENFLOW_PORT_BASE, type SwitchReach } from './listener.js';
+export { switchReach } from './multihost.js';
 
 export interface HostsOutput {
   placement: Placement;

@@ -12,6 +12,7 @@ import { kindOf } from '../topology/kinds/index.js';
 import { VXLAN_OVERHEAD } from '../topology/encoding.js';
 import type { LabModel } from '../topology/model.js';
 import { STITCH_DST_PORT, type HostSpec, type HostsFile } from './hosts.js';
+import { listenerFor, OPENFLOW_PORT_BASE, type SwitchReach } from './listener.js';
 import type { Placement, StitchedLink } from './placement.js';
 
 export interface VxlanLink {
@@ -124,8 +125,30 @@ export function hostClabYaml(lab: LabModel, f: HostFile, sourceLabel: string): s
   return header + stringify(f.topology, { lineWidth: 0, sortMapEntries: false, indent: 2 });
 }
 
-/** The placement as a record: which host runs what, and every stitched link with its VNI and MTUs. */
+/** Where each OVS bridge listens for OpenFlow: hosts with a management address only. */
+export function switchReach(lab: LabModel, hostsFile: HostsFile, placement: Placement): SwitchReach[] {
+  const out: SwitchReach[] = [];
+  for (const h of hostsFile.hosts) {
+    if (h.mgmt === undefined) continue;
+    const bridges = lab.nodes
+      .filter((n) => n.kind === 'ovs-bridge' && placement.hostOf.get(n.name) === h.name)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    bridges.forEach((n, i) =>
+      out.push({
+        node: n.name,
+        bridge: n.bridge ?? n.name,
+        host: h.name,
+        ...listenerFor(h.mgmt!, h.address, OPENFLOW_PORT_BASE + i),
+      }),
+    );
+  }
+  return out;
+}
+
+/** The placement as a record: which host runs what, every stitched link with its VNI and MTUs,
+ * and where each switch is reached for programming. */
 export function placementRecord(lab: LabModel, hostsFile: HostsFile, placement: Placement): object {
+  const switches = switchReach(lab, hostsFile, placement);
   return {
     lab: lab.name,
     dstPort: STITCH_DST_PORT,
@@ -134,6 +157,7 @@ export function placementRecord(lab: LabModel, hostsFile: HostsFile, placement: 
       address: h.address,
       ...(h.capacity !== undefined ? { capacity: h.capacity } : {}),
       ...(h.mtu !== undefined ? { mtu: h.mtu } : {}),
+      ...(h.mgmt !== undefined ? { mgmt: h.mgmt } : {}),
       load: placement.load.get(h.name) ?? 0,
       nodes: placement.nodesOf.get(h.name) ?? [],
     })),
@@ -145,5 +169,6 @@ export function placementRecord(lab: LabModel, hostsFile: HostsFile, placement: 
       underlayMtu: stitchedUnderlayMtu(s),
       ends: s.link.endpoints.map((e, i) => ({ host: s.hosts[i], node: e.node, ifname: e.ifname })),
     })),
+    ...(switches.length ? { switches } : {}),
   };
 }

@@ -5,7 +5,7 @@ import type { ErrorInfo } from './info.js';
 export const SCALEOUT_CODES = {
   E_HOSTS_FILE: {
     summary: 'the hosts file cannot be read, or its shape is wrong (no `hosts:` list, an unknown key, a wrong type)',
-    hint: 'write `hosts:` as a list of { name, address, capacity?, mtu? } (docs/scale-out.md)',
+    hint: 'write `hosts:` as a list of { name, address, capacity?, mtu?, mgmt? } (docs/scale-out.md)',
   },
   E_HOST_DUP: {
     summary: 'the hosts file names one host (or one address) twice',
