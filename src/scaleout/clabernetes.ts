@@ -10,7 +10,11 @@ import type { DocPath } from '../topology/locate.js';
 import { kindOf, type ClabNode } from '../topology/kinds/index.js';
 import type { LabModel, NodeModel } from '../topology/model.js';
 
-/** The image every switch and router runs in a pod (built by `fabric images build`). */
+/**
+ * The image every switch and router runs in a pod: Debian with openvswitch-switch, iproute2 and
+ * ethtool. fabric does not build it yet (`fabric images build` makes the endpoint image); the
+ * cluster must be able to pull it under this name.
+ */
 export const OVS_IMAGE = 'fabric/ovs:1';
 export const C9S_API_VERSION = 'c9s.run/v1alpha1';
 const OPENFLOW = 'OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15';
@@ -122,6 +126,8 @@ function c9sNode(lab: LabModel, n: NodeModel): C9sNode {
   if (n.kind === 'bridge') return { kind: 'linux', image: OVS_IMAGE, labels, exec: linuxBridgeExec(n) };
   // clabernetes accepts no network-mode but container:<node>: a pod has its own network anyway.
   const out: C9sNode = { ...rendered, labels };
+  // Routers that build kernel VXLAN devices need iproute2: busybox's ip drops `dstport` silently.
+  if (n.netdevs?.length && n.attributes?.image === undefined) out.image = OVS_IMAGE;
   delete out['network-mode'];
   return out;
 }
