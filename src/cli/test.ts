@@ -13,6 +13,8 @@ interface TestOpts {
   reporter: string;
   junit?: string;
   grep?: string;
+  /** false with --no-failover. */
+  failover: boolean;
 }
 
 async function mutationRun(lab: string, report: ConformanceReport, opts: TestOpts, say: (s: string) => void) {
@@ -52,6 +54,7 @@ async function run(operand: string | undefined, opts: TestOpts): Promise<void> {
     suites: opts.suite,
     reporter: opts.reporter,
     grep: opts.grep,
+    failover: opts.failover,
     onStage: (s) => process.stderr.write(stageLine(s) + '\n'),
   });
   if (opts.junit) {
@@ -83,6 +86,10 @@ export function register(program: Command): void {
     )
     .option('--junit <path>', 'also write the JUnit XML here (the run folder always gets junit.xml)')
     .option('--grep <pattern>', 'only the checks whose "<suite> <title>" matches this regular expression')
+    .option(
+      '--no-failover',
+      'on a lab with hypervisors: skip the watched failover and fail-back the probe runs by default',
+    )
     .option('--mutate [name...]', 'mutation self-check: misprogram the lab one way at a time, expect red, restore')
     .action(run);
 }

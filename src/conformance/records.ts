@@ -11,21 +11,38 @@ import { faultTimeline, runFaults, type FaultRun } from './fault-probe.js';
 import type { ProbeRecord } from './probe.js';
 import { selectFaultSteps } from './suites/fault-steps.js';
 import { renderPrograms } from '../tagging/render.js';
+import { computePlan } from '../tagging/index.js';
+import { readState } from '../runtime/state.js';
+import { runFailoverMoves, type FailoverMoves } from './failover-moves.js';
+import type { LabModel } from '../topology/model.js';
 
 export interface SuiteRecords {
   faults?: FaultRun;
   /** Absent when the failover suite is not selected or the lab has no virtual hypervisors. */
-  failover?: FailoverObservation;
+  failover?: FailoverObservation & FailoverMoves & { model: LabModel };
   /** The switches' flows after every other probe (the flows suite, and the failover suite with hypervisors). */
   flows?: FlowRecord;
 }
 
-export async function recordSuites(ctx: TestContext, probe: ProbeRecord, suites: Set<string>): Promise<SuiteRecords> {
-  const out: SuiteRecords = {};
-  const hypervisors = layoutOf(ctx.model).vms.length > 0;
-  if (suites.has('failover') && hypervisors)
-    out.failover = await observeFailover(
-      ctx.model,
+export interface RecordOptions {
+  /** Run the watched failover and fail-back on a lab with hypervisors (default true). */
+  moves?: boolean;
+  /** Times one probe as a stage of the run. */
+  time?: <T>(stage: string, fn: () => Promise<T>) => Promise<T>;
+}
+
+/** The watched moves, then what the failover suite judges, observed on the placement they leave. */
+async function recordFailover(ctx: TestContext, o: RecordOptions): Promise<SuiteRecords['failover']> {
+  const time = o.time ?? ((_s, fn) => fn());
+  const moves: FailoverMoves =
+    o.moves === false
+      ? { moves: [], skipped: 'turned off (--no-failover)' }
+      : await runFailoverMoves(ctx.lab, ctx.model, time);
+  // A move rewrites the lab state (placement, taps of migrated guests): judge the one it left.
+  const model = moves.moves.length ? (readState(ctx.lab)?.model ?? ctx.model) : ctx.model;
+  const seen = await time('failover observe', () =>
+    observeFailover(
+      model,
       ctx.systems.map((s) => ({
         tenant: s.tenant,
         dc: s.dc,
@@ -34,24 +51,43 @@ export async function recordSuites(ctx: TestContext, probe: ProbeRecord, suites:
         netns: s.netns,
         ifname: s.ifname,
       })),
-    );
-  if (suites.has('faults')) {
-    // Progress: each fault window's events, with the seconds since that window's captures listened.
-    const since = new Map<string, number>();
-    const r = await runFaults(ctx, selectFaultSteps(), {
-      onEvent: (step, what) => {
-        const t0 = since.get(step) ?? since.set(step, performance.now()).get(step)!;
-        process.stderr.write(`  [fault] ${step} +${((performance.now() - t0) / 1000).toFixed(1)} s: ${what}\n`);
-      },
-    });
-    writeFileSync(
-      join(probe.runDir, 'faults.json'),
-      JSON.stringify({ steps: faultTimeline(r, probe.runDir), restoredForeign: r.restoredForeign }, null, 2) + '\n',
-    );
-    out.faults = r;
-  }
+    ),
+  );
+  return { ...seen, ...moves, model };
+}
+
+/** The fault windows (opt-in suite `faults`), with their progress on stderr and faults.json. */
+async function faultRecords(ctx: TestContext, probe: ProbeRecord): Promise<FaultRun> {
+  // Progress: each fault window's events, with the seconds since that window's captures listened.
+  const since = new Map<string, number>();
+  const r = await runFaults(ctx, selectFaultSteps(), {
+    onEvent: (step, what) => {
+      const t0 = since.get(step) ?? since.set(step, performance.now()).get(step)!;
+      process.stderr.write(`  [fault] ${step} +${((performance.now() - t0) / 1000).toFixed(1)} s: ${what}\n`);
+    },
+  });
+  writeFileSync(
+    join(probe.runDir, 'faults.json'),
+    JSON.stringify({ steps: faultTimeline(r, probe.runDir), restoredForeign: r.restoredForeign }, null, 2) + '\n',
+  );
+  return r;
+}
+
+export async function recordSuites(
+  ctx: TestContext,
+  probe: ProbeRecord,
+  suites: Set<string>,
+  o: RecordOptions = {},
+): Promise<SuiteRecords> {
+  const out: SuiteRecords = {};
+  const time = o.time ?? ((_s, fn) => fn());
+  const hypervisors = layoutOf(ctx.model).vms.length > 0;
+  if (suites.has('failover') && hypervisors) out.failover = await recordFailover(ctx, o);
+  if (suites.has('faults')) out.faults = await time('faults', () => faultRecords(ctx, probe));
   // Last: the judges compare the flows the switches run once every probe is done.
-  if (suites.has('flows') || (suites.has('failover') && hypervisors))
-    out.flows = await recordFlows(renderPrograms(ctx.model, ctx.plan));
+  if (suites.has('flows') || (suites.has('failover') && hypervisors)) {
+    const m = out.failover?.model ?? ctx.model;
+    out.flows = await recordFlows(renderPrograms(m, m === ctx.model ? ctx.plan : computePlan(m)));
+  }
   return out;
 }

@@ -31,6 +31,8 @@ export interface ConformanceOptions {
   grep?: string;
   /** Told as each stage ends: context, learn, capture start, traffic, canaries, capture stop, decode, judge, reports. */
   onStage?: StageListener;
+  /** On a lab with hypervisors, run a watched failover and fail-back in the probe (default true). */
+  failover?: boolean;
 }
 
 export interface ConformanceRun {
@@ -43,8 +45,12 @@ export interface ConformanceRun {
   probeError?: string;
 }
 
-export function selectChecks(names: string[] | undefined): CheckDef[] {
-  const wanted = names?.length ? names : DEFAULT_SUITES;
+/**
+ * The checks of the named suites (default: every default suite). The failover suite is left out of
+ * the default on a lab without hypervisors: there is nothing to fail over, so nothing to list.
+ */
+export function selectChecks(names: string[] | undefined, o: { hypervisors?: boolean } = {}): CheckDef[] {
+  const wanted = names?.length ? names : DEFAULT_SUITES.filter((s) => s !== 'failover' || o.hypervisors !== false);
   const unknown = wanted.filter((n) => !SUITES[n]);
   if (unknown.length)
     throw new FabricError('E_SUITE_UNKNOWN', `unknown suite ${unknown.join(', ')}`, {
@@ -163,6 +169,7 @@ function buildReport(
     },
     hops: probe && run ? hopPictures(ctx, probe, run) : [],
     stages: [...parts.stages],
+    ...(st.records?.failover?.moves.length ? { failover: st.records.failover.moves } : {}),
     summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), errors: count('error') },
   };
 }
@@ -171,7 +178,8 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   const clock = new StageClock(o.onStage);
   const startedAt = new Date().toISOString();
   const ctx = await clock.time('context', () => loadContext(o.lab));
-  const checks = grepChecks([...selectChecks(o.suites), ...(o.extra ?? [])], o.grep);
+  const vms = layoutOf(ctx.model).vms.length > 0;
+  const checks = grepChecks([...selectChecks(o.suites, { hypervisors: vms }), ...(o.extra ?? [])], o.grep);
   const decodeItems = tsharkDecodeItems(ctx.plan);
   const results: CheckResult[] = [];
   const st: ProbeState = {};
@@ -185,13 +193,11 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
     try {
       const probe = (st.probe = await baselineProbe(ctx, { ...o.probe, onStage: (x) => clock.add(x.stage, x.ms) }));
       st.run = await clock.time('decode', () => loadRunFrames(probe.runDir, probe.manifest, ctx.plan));
-      // Probes of opt-in suites (fault windows, failover), a stage of their own when selected.
+      // Probes of the fault windows and the failover: each a stage of its own when selected
+      // (failover records only on labs with virtual hypervisors).
       const suites = new Set(checks.map((c) => c.suite));
-      // (failover observes only labs with virtual hypervisors; elsewhere it records nothing.)
-      const vms = layoutOf(ctx.model).vms.length > 0;
-      const opt = [...suites].filter((x) => x === 'faults' || (x === 'failover' && vms));
-      const rec = () => recordSuites(ctx, probe, suites);
-      st.records = opt.length ? await clock.time(opt.join('+'), rec) : await rec();
+      const time = <T>(stage: string, fn: () => Promise<T>) => clock.time(stage, fn);
+      st.records = await recordSuites(ctx, probe, suites, { moves: o.failover, time });
     } catch (err) {
       probeError = String((err as Error)?.message ?? err);
       throw err;
@@ -246,7 +252,8 @@ export async function runMutations(
   const { renderPrograms } = await import('../tagging/render.js');
   const ctx = await loadContext(lab);
   const planned = renderPrograms(ctx.model, ctx.plan);
-  const frameSuites = DEFAULT_SUITES.filter((s) => s !== 'flows');
+  // Neither the flow dump nor the failover moves: a mutation run re-programs, it never re-ups.
+  const frameSuites = DEFAULT_SUITES.filter((s) => s !== 'flows' && s !== 'failover');
   const out: MutationOutcome[] = [];
   const unknown = (o.names ?? []).filter((n) => !MUTATIONS.some((m) => m.name === n));
   if (unknown.length)

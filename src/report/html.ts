@@ -2,7 +2,7 @@
 // be written into the run dir so pcap links (relative hrefs) resolve. Sections: header with the
 // verdict; topology picture; per-flow hop pictures (the tag stack at each hop as stacked blocks,
 // outer on top, client frame at the bottom; observed-vs-expected mismatches in red); checks per
-// suite with messages and evidence frames; mutation score; background frames; captures.
+// suite with messages and evidence frames; the failover timeline; mutation score; background frames; captures.
 // Deterministic: the output depends on the report (and options) only.
 import { writeFile } from 'node:fs/promises';
 import type { CaptureManifest } from '../capture/manifest.js';
@@ -12,6 +12,7 @@ import { BLOCK_COLOR, CLASS_COLOR, tenantColors } from './palette.js';
 import { expectedBlocks, observedBlocks, patternText, type StackBlock } from './stack.js';
 import { topologyLegend, topologySvg } from './topology-svg.js';
 import { html } from './xml.js';
+import { failoverSection } from './failover-html.js';
 
 export interface HtmlOptions {
   /** Prefix of pcap links, relative to where the HTML file is placed. Default '' (the run dir). */
@@ -83,6 +84,7 @@ th{background:#f8fafc;font-size:12px;color:#475569}
 .badge{display:inline-block;font-size:11px;font-weight:700;border-radius:4px;padding:1px 7px;color:#fff;text-transform:uppercase}
 .badge.passed,.badge.killed{background:#16a34a}.badge.failed,.badge.survived{background:#dc2626}.badge.skipped{background:#94a3b8}.badge.error{background:#b45309}pre.cmd{color:#334155;background:#f1f5f9}
 tr.failed td{background:#fef2f2}
+tr.lossy td{background:#fffbeb}
 .msg{color:#991b1b}
 .ev{margin:4px 0 0;padding:0;list-style:none}
 .ev li{margin:3px 0;padding:3px 6px;background:#f8fafc;border-left:3px solid #dc2626;border-radius:3px}
@@ -376,6 +378,7 @@ ${failedChecks.length ? `<div class="card" style="margin-top:12px;border-left:5p
 ${flowsSection(report, colors)}
 <h2 id="checks">Checks (${report.checks.length})</h2>
 ${checksSection(report, base)}
+${failoverSection(report)}
 ${mutationsSection(report)}
 ${backgroundSection(report)}
 ${capturesSection(report, o)}

@@ -18,6 +18,7 @@ const TOP: (keyof ConformanceReport)[] = [
   'stages',
   'suites',
   'checks',
+  'failover',
   'mutations',
   'background',
   'topology',

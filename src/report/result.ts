@@ -61,6 +61,31 @@ export interface TopologyPicture {
   links: { id: string; class: LinkClass; a: string; b: string }[];
 }
 
+/** One watched failover or fail-back of the run: its steps, restoration and loss per tenant flow. */
+export interface FailoverMove {
+  action: 'failover' | 'failback';
+  trigger: string | null;
+  host: string;
+  site: string;
+  /** Epoch ms of detection; step offsets are from it. */
+  detectedAt: number;
+  steps: { step: string; atMs: number; ms: number; detail?: string }[];
+  restorationMs: number | null;
+  flows?: {
+    tenant: string;
+    from: string;
+    to: string;
+    ip: string;
+    sent: number;
+    lost: number;
+    firstLost: number | null;
+    lastLost: number | null;
+    longestRun: { first: number; last: number; frames: number } | null;
+  }[];
+  crossTenantFrames?: number;
+  stacksDuring?: { checked: number; violations: number };
+}
+
 export interface ConformanceReport {
   /** 2: hop stacks are layers (`expected`, `observed`); 1 stored them as text (`stack`, `observed`). */
   reportVersion: 2;
@@ -80,6 +105,8 @@ export interface ConformanceReport {
   hops: HopPicture[];
   /** Wall time of each stage up to the judge (context, learn, capture start, traffic, canaries, capture stop, decode, judge). */
   stages?: { stage: string; ms: number }[];
+  /** The failover and fail-back the probe ran (labs with hypervisors), in order. */
+  failover?: FailoverMove[];
   /** Mutation self-check, when run with --mutate. */
   mutations?: { name: string; description: string; killedBy: string[]; killed: boolean }[];
   /** `errors`: checks that could not run because the probe failed. */
