@@ -93,31 +93,56 @@ export function putHex4(u: Uint8Array, p: number, v: number): number {
   return p;
 }
 
-/** Lowercase colon-separated MAC from 6 bytes of `b` at `o` (as formatMac). */
+/** Lowercase colon-separated MAC from 6 bytes of `b` at `o` (as formatMac). Straight-line: hot. */
 export function putMac(u: Uint8Array, p: number, b: Uint8Array, o: number): number {
   const H = HEX;
-  for (let i = 0; i < 6; i++) {
-    const x = b[o + i]!;
-    if (i > 0) u[p++] = 58;
-    u[p++] = H[x >> 4]!;
-    u[p++] = H[x & 15]!;
+  const x0 = b[o]!,
+    x1 = b[o + 1]!,
+    x2 = b[o + 2]!,
+    x3 = b[o + 3]!,
+    x4 = b[o + 4]!,
+    x5 = b[o + 5]!;
+  u[p] = H[x0 >> 4]!;
+  u[p + 1] = H[x0 & 15]!;
+  u[p + 2] = 58;
+  u[p + 3] = H[x1 >> 4]!;
+  u[p + 4] = H[x1 & 15]!;
+  u[p + 5] = 58;
+  u[p + 6] = H[x2 >> 4]!;
+  u[p + 7] = H[x2 & 15]!;
+  u[p + 8] = 58;
+  u[p + 9] = H[x3 >> 4]!;
+  u[p + 10] = H[x3 & 15]!;
+  u[p + 11] = 58;
+  u[p + 12] = H[x4 >> 4]!;
+  u[p + 13] = H[x4 & 15]!;
+  u[p + 14] = 58;
+  u[p + 15] = H[x5 >> 4]!;
+  u[p + 16] = H[x5 & 15]!;
+  return p + 17;
+}
+
+/** One byte's decimal text (DEC table). */
+function putByte(u: Uint8Array, p: number, x: number): number {
+  const t = 4 * x;
+  const n = DEC[t]!;
+  u[p] = DEC[t + 1]!;
+  if (n > 1) {
+    u[p + 1] = DEC[t + 2]!;
+    if (n > 2) u[p + 2] = DEC[t + 3]!;
   }
-  return p;
+  return p + n;
 }
 
 /** Dotted quad from 4 bytes of `b` at `o` (as formatIpv4). */
 export function putIpv4(u: Uint8Array, p: number, b: Uint8Array, o: number): number {
-  const D = DEC;
-  for (let i = 0; i < 4; i++) {
-    if (i > 0) u[p++] = 46;
-    const t = 4 * b[o + i]!;
-    const n = D[t]!;
-    u[p] = D[t + 1]!;
-    if (n > 1) u[p + 1] = D[t + 2]!;
-    if (n > 2) u[p + 2] = D[t + 3]!;
-    p += n;
-  }
-  return p;
+  p = putByte(u, p, b[o]!);
+  u[p++] = 46;
+  p = putByte(u, p, b[o + 1]!);
+  u[p++] = 46;
+  p = putByte(u, p, b[o + 2]!);
+  u[p++] = 46;
+  return putByte(u, p, b[o + 3]!);
 }
 
 /** A string of ASCII characters (addresses, names from a fixed vocabulary). */
