@@ -8,11 +8,17 @@ import { ROOT } from './lab-copy.js';
 
 const CLI = ['--import', 'tsx', join(ROOT, 'tests/integration/cli-runner.ts')];
 
-/** Where to kill: when the output has shown `lines` lines matching `match`, or `ms` after the start. */
+/**
+ * Where to kill: when the output has shown `lines` lines matching `match`, when `when` (a state
+ * check: a lock file, a pidfile, a recorded step) first holds, or `ms` after the start.
+ */
 export interface KillPoint {
   match?: RegExp;
   lines?: number;
+  when?: () => boolean;
   ms?: number;
+  /** How the point reads in a failure message. */
+  label?: string;
 }
 
 export interface KillResult {
@@ -36,6 +42,8 @@ export function killAt(args: string[], point: KillPoint, limitMs = 180_000): Pro
       child.kill('SIGKILL');
     };
     const timers = [setTimeout(kill, point.ms ?? limitMs), setTimeout(kill, limitMs)];
+    // A state check is polled while the verb runs (bounded by the timers above).
+    const poll = point.when ? setInterval(() => point.when!() && kill(), 20) : undefined;
     // Progress lines come on stdout (up, failover) or stderr (test's stages): both are watched.
     const check = () => {
       if (
@@ -54,6 +62,7 @@ export function killAt(args: string[], point: KillPoint, limitMs = 180_000): Pro
     });
     child.on('exit', (code) => {
       for (const t of timers) clearTimeout(t);
+      clearInterval(poll);
       resolve({ killed, exitCode: code, stdout, stderr });
     });
   });
@@ -107,6 +116,15 @@ export async function leftovers(lab: string, work: string, taps: readonly string
   const runDir = join(work, 'failover', lab);
   for (const f of [runDir, `${runDir}.json`, `${runDir}.lock`]) if (existsSync(f)) left.push(`failover record ${f}`);
   return left;
+}
+
+/** True when a run directory of generation `gen` under `dir` holds a QEMU pidfile (a guest started). */
+export function pidfileOfGen(dir: string, gen: number): boolean {
+  try {
+    return readdirSync(dir).some((d) => d.endsWith(`.${gen}`) && existsSync(join(dir, d, 'qemu.pid')));
+  } catch {
+    return false;
+  }
 }
 
 /** QEMU processes of the suite (argv names its work folder). */

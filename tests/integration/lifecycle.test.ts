@@ -1,18 +1,23 @@
 // Nothing left running, and crash safety (root, real parts, QEMU TCG). A netns-only lab (labs/failover
 // without its hypervisors) takes kill -9 of `up`, `test` and `capture` at five points each; a small
 // hypervisor lab (a customer hypervisor, C1 with a pool of two, C2 as the evacuation target: three
-// guests) takes `failover setup` then `fabric down`, and kill -9 of `failover` setup and trigger at
-// five points. After each kill `fabric down` must leave no namespace, link, bridge, tap, QEMU,
-// tcpdump or run directory; after a killed `up`, a new `up` completes or names what it found.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// guests) takes `failover setup` then `fabric down`, and kill -9 in the middle of `failover` setup,
+// trigger and failback, at points found from state (the lock file, a recorded step, a migration
+// target's pidfile). The netns-only lab on the docker runtime takes kill -9 of `up --runtime
+// docker` at four progress points. After each kill `fabric down` must leave no namespace, link,
+// bridge, tap, QEMU, tcpdump, container or run directory; after a killed `up`, a new `up`
+// completes or names what it found.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { tryRun } from '../../src/hostnet/exec.js';
+import { labContainers } from '../../src/runtime/docker/containers.js';
+import { dockerClient, ensureDockerd } from '../../src/runtime/docker/engine.js';
 import { loadLabText } from '../../src/topology/index.js';
 import { changedIntent } from '../helpers/change-intent.js';
 import { ROOT } from './lab-copy.js';
-import { fabric, killAt, leftovers, qemuOf, type KillPoint } from './kill-helpers.js';
+import { fabric, killAt, leftovers, pidfileOfGen, qemuOf, type KillPoint } from './kill-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'fabric-lc-'));
 process.env.FABRIC_STATE_DIR = join(work, 'state');
@@ -36,6 +41,11 @@ async function downClean(lab: string, what: string): Promise<void> {
   const d = await fabric(['down', lab]);
   expect(d.exitCode, `${what}: down\n${d.stdout}\n${d.stderr}`).to.equal(0);
   expect(await leftovers(lab, work, taps), what).to.deep.equal([]);
+}
+
+async function ok(args: string[]): Promise<void> {
+  const r = await fabric(args);
+  expect(r.exitCode, `${args.join(' ')}\n${r.stdout}\n${r.stderr}`).to.equal(0);
 }
 
 async function up(file: string): Promise<void> {
@@ -111,26 +121,32 @@ describe('lifecycle: nothing left running, crash safety (root, QEMU TCG)', funct
       }
     });
 
-  it('kill -9 of failover setup and trigger at 5 points: down leaves no QEMU, tap or run directory', async () => {
+  it('kill -9 of failover setup, trigger and failback mid-way: down leaves no QEMU, tap or run directory', async () => {
+    const runs = join(work, 'failover', HV);
+    const lock = join(work, 'failover', `${HV}.lock`);
     const setup = ['failover', 'setup', HV];
     const trigger = ['failover', 'trigger', HV, '--kind', 'failure', '--host', 'hvc'];
-    // Setup: while guests start, while they boot, once one is up; trigger: arming, moving.
+    const failback = ['failover', 'failback', HV];
+    // State-based points: setup holding its lock, and with its guests booted (staging the mirrors);
+    // trigger once the pool VM is activated (re-tag under way), and while the evacuee's migration
+    // target runs; failback once the home copy is resumed, and while the evacuee's return runs.
     const points: [string[], KillPoint][] = [
-      [setup, { ms: 3000 }],
-      [setup, { ms: 9000 }],
-      [setup, { match: /^ {2}\S/, lines: 1, ms: 60_000 }],
-      [trigger, { ms: 500 }],
-      [trigger, { ms: 3000 }],
+      [setup, { when: () => existsSync(lock), label: 'setup holds the lock' }],
+      [setup, { match: /^ {2}booted \d+ virtual/, label: 'setup: guests booted' }],
+      [trigger, { match: /^ {2}activate /, label: 'trigger: activate step recorded' }],
+      [trigger, { when: () => pidfileOfGen(runs, 1), label: 'trigger: migration target started' }],
+      [failback, { match: /^ {2}activate /, label: 'failback: activate step recorded' }],
+      [failback, { when: () => pidfileOfGen(runs, 2), label: 'failback: return migration started' }],
     ];
     for (const [args, p] of points) {
+      const t0 = Date.now();
       await up(hvFile);
-      if (args[1] === 'trigger') {
-        const s = await fabric(['failover', 'setup', HV]);
-        expect(s.exitCode, `${s.stdout}\n${s.stderr}`).to.equal(0);
-      }
+      if (args !== setup) await ok(setup);
+      if (args === failback) await ok(trigger);
       const r = await killAt(args, p);
       killed += r.killed ? 1 : 0;
-      await downClean(HV, `${args.slice(0, 2).join(' ')} killed at ${p.ms} ms (killed: ${r.killed})`);
+      await downClean(HV, `${p.label} (killed: ${r.killed})\n${r.stdout}`);
+      process.stdout.write(`      ${p.label}: killed ${r.killed}, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     }
   });
 });
@@ -207,5 +223,52 @@ describe('lifecycle: a converging up (root)', function () {
     expect(t.exitCode, `${t.stdout}\n${t.stderr}`).to.equal(0);
     const again = await fabric(['up', file, '--dry-run']);
     expect(again.stdout).to.contain('no difference');
+  });
+});
+
+describe('lifecycle: kill -9 of up on the docker runtime (root, dockerd)', function () {
+  this.timeout(600_000);
+  const lab = 'lcd';
+  const file = join(work, 'lcd.yml');
+  writeFileSync(file, base.replace(/^name: failover$/m, `name: ${lab}`).replace(/^hypervisors:[\s\S]*$/m, ''));
+
+  /** The netns leftovers, plus the lab's containers (by label), state file and container topology. */
+  async function dockerLeftovers(): Promise<string[]> {
+    const cs = (await labContainers(dockerClient(), lab)).map((c) => `container ${c.name}`);
+    const files = [join(work, 'state', `${lab}.json`), join(work, 'state', `${lab}.clab.yml`)].filter((f) =>
+      existsSync(f),
+    );
+    return [...(await leftovers(lab, work)), ...cs, ...files.map((f) => `file ${f}`)];
+  }
+
+  before(async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    try {
+      // The engine is the product's: the docker runtime starts dockerd itself when its socket is silent.
+      await ensureDockerd();
+    } catch (err) {
+      console.log(`    [skip] docker crash suite: dockerd cannot start: ${(err as Error).message}`);
+      this.skip();
+    }
+    await fabric(['down', lab]);
+  });
+  after(async () => {
+    await fabric(['down', lab]);
+  });
+
+  it('kill -9 of up --runtime docker at 4 progress points: down leaves no container, namespace, bridge or file', async () => {
+    let reached = 0;
+    // After: the engine and image stages, the OVS daemon check, the containers, the veths.
+    for (const k of [2, 3, 4, 5]) {
+      const r = await killAt(['up', file, '--runtime', 'docker'], { match: stage, lines: k });
+      reached += r.killed ? 1 : 0;
+      const d = await fabric(['down', lab]);
+      expect(d.exitCode, `down after kill at stage line ${k}\n${d.stdout}\n${d.stderr}`).to.equal(0);
+      expect(
+        await dockerLeftovers(),
+        `up --runtime docker killed at stage line ${k} (killed: ${r.killed})`,
+      ).to.deep.equal([]);
+    }
+    expect(reached, 'points reached before up ended').to.be.at.least(3);
   });
 });

@@ -142,7 +142,6 @@ export class DockerRuntime extends NetnsRuntime {
     if (prior && prior.runtime !== this.name) throw otherRuntime(lab, prior.runtime, this.name);
     const pre = await this.prepare(model, plan, opts);
     const docker = this.docker();
-    writeContainerTopology(model, (node) => this.imageOf(node), false);
 
     // A container that stopped after its start check takes its namespace and veths with it; a
     // later stage then fails on a missing namespace. Whatever failed, a dead container is the cause:
@@ -188,6 +187,8 @@ export class DockerRuntime extends NetnsRuntime {
 
   protected override async createNodes(lab: string, plan: NetnsPlan, _missing: NsPlan[]): Promise<string> {
     const model = this.model!;
+    // Written once the state file lists the lab (a kill before it leaves nothing `down` cannot find).
+    writeContainerTopology(model, (node) => this.imageOf(node), false);
     const byName = new Map(model.nodes.map((n) => [n.name, n]));
     const wanted = plan.namespaces.map((ns) => ({ node: byName.get(ns.node)!, c: this.containers.get(ns.node)! }));
     const started = await startContainers(this.docker(), lab, wanted, {
