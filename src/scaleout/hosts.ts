@@ -34,7 +34,7 @@ export interface HostsFile {
 /** containerlab's own default VXLAN port for `type: vxlan` links: clear of a host's own 4789. */
 export const STITCH_DST_PORT = 14789;
 export const DEFAULT_VNI_BASE = 10000;
-const MAX_VNI = 16777215;
+export const MAX_VNI = 16777215;
 const HOST_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const HOST_KEYS = ['name', 'address', 'capacity', 'mtu', 'mgmt'];

@@ -7,7 +7,7 @@
 // into its nodes. Everything is deterministic (sorted, ties broken by host order).
 import { DiagnosticBag } from '../errors/diagnostics.js';
 import type { LabModel, LinkModel, NodeModel } from '../topology/model.js';
-import type { HostsFile } from './hosts.js';
+import { MAX_VNI, type HostsFile } from './hosts.js';
 
 /** A QEMU guest costs a machine what about a hundred namespaces do (TCG guests on two cores). */
 export const GUEST_WEIGHT = 100;
@@ -247,6 +247,19 @@ function summarize(lab: LabModel, hostsFile: HostsFile, hosts: Hosts): Placement
     const ha = hosts.hostOf.get(link.endpoints[0].node) ?? '';
     const hb = hosts.hostOf.get(link.endpoints[1].node) ?? '';
     if (ha !== hb) stitched.push({ link, hosts: [ha, hb], vni: hostsFile.vniBase + stitched.length });
+  }
+  const last = stitched.length ? stitched[stitched.length - 1].vni : 0;
+  if (last > MAX_VNI) {
+    const bag = new DiagnosticBag();
+    bag.add(
+      hostsFile.src.diag(
+        'E_HOSTS_FILE',
+        ['vni_base'],
+        `${stitched.length} stitched links from VNI ${hostsFile.vniBase} end at ${last}, above ${MAX_VNI}`,
+        `lower vni_base to at most ${MAX_VNI - stitched.length + 1}`,
+      ),
+    );
+    bag.throwIfAny('placement');
   }
   return { hostOf: hosts.hostOf, nodesOf, stitched, load: hosts.load };
 }
