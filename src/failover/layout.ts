@@ -137,10 +137,24 @@ export interface FailoverTarget {
   c2: HvInfo | null;
 }
 
+/** The DC a site calls home: that of the customer hypervisor it was declared on. */
+function homeDc(layout: Layout, site: string, fallback: string): string {
+  return layout.hypervisors.find((h) => h.type === 'customer' && h.serves === site)?.dc ?? fallback;
+}
+
+/** Hypervisors ordered for a site: its home DC first, then the others (stable otherwise). */
+function homeFirst(hvs: HvInfo[], home: string): HvInfo[] {
+  return [...hvs.filter((h) => h.dc === home), ...hvs.filter((h) => h.dc !== home)];
+}
+
 /**
- * Chooses C1 (the first HA hypervisor of the source's DC with an inactive pool VM and no other
- * tenant's site) and C2 (another HA hypervisor of that DC). Throws E_FAILOVER_HOST for an unknown
- * or site-less host and E_FAILOVER_CAPACITY when no pool VM is left.
+ * Chooses C1 and C2 among the HA hypervisors that serve the failed site (their bridge devices are
+ * configured for its own VLANs), in any DC joined to it, those of the site's home DC first: a
+ * cross-DC HA hypervisor takes the site when none is left at home (or when it is the only one
+ * mirroring the site). C1 is the first with an inactive pool VM of the site and no other tenant's
+ * site; C2 (evacuation target) another one serving the site, else any other HA hypervisor of C1's
+ * DC. Throws E_FAILOVER_HOST for an unknown or site-less host and E_FAILOVER_CAPACITY when no
+ * pool VM is left.
  */
 export function chooseTarget(layout: Layout, host: string): FailoverTarget {
   const source = layout.hypervisors.find((h) => h.name === host);
@@ -159,33 +173,28 @@ export function chooseTarget(layout: Layout, host: string): FailoverTarget {
       }`,
     });
   }
-  const sourceVm = layout.vms.find((v) => v.host === host && v.state === 'active' && v.site === source.site);
+  const site = source.site;
+  const sourceVm = layout.vms.find((v) => v.host === host && v.state === 'active' && v.site === site);
   if (!sourceVm)
-    throw new FabricError('E_FAILOVER_HOST', `hypervisor ${host} runs no active virtual hypervisor for ${source.site}`);
-  // C1 must serve the site (its bridge device is configured for the site's VLANs); C2 preferably
-  // too, so that the evacuated mirrors can take a later failover there.
-  const candidates = layout.hypervisors.filter(
-    (h) =>
-      h.type === 'ha' &&
-      h.dc === source.dc &&
-      h.name !== host &&
-      h.serves === source.site &&
-      (!h.site || h.site === source.site),
+    throw new FabricError('E_FAILOVER_HOST', `hypervisor ${host} runs no active virtual hypervisor for ${site}`);
+  const home = homeDc(layout, site, source.dc);
+  const ha = homeFirst(
+    layout.hypervisors.filter((h) => h.type === 'ha' && h.name !== host),
+    home,
   );
+  const candidates = ha.filter((h) => h.serves === site && (!h.site || h.site === site));
   for (const c1 of candidates) {
-    const pool = layout.vms.filter((v) => v.host === c1.name && v.state === 'inactive' && v.site === source.site);
+    const pool = layout.vms.filter((v) => v.host === c1.name && v.state === 'inactive' && v.site === site);
     if (!pool.length) continue;
-    const others = layout.hypervisors.filter(
-      (h) => h.type === 'ha' && h.dc === source.dc && h.name !== c1.name && h.name !== host,
-    );
-    const c2 = others.find((h) => h.serves === source.site) ?? others[0] ?? null;
-    return { source, site: source.site, sourceVm, c1, activate: pool[0]!, evacuate: pool.slice(1), c2 };
+    const others = ha.filter((h) => h.name !== c1.name);
+    const c2 = others.find((h) => h.serves === site) ?? others.find((h) => h.dc === c1.dc) ?? null;
+    return { source, site, sourceVm, c1, activate: pool[0]!, evacuate: pool.slice(1), c2 };
   }
   throw new FabricError(
     'E_FAILOVER_CAPACITY',
-    `no HA capacity left for ${source.site} (${host}): no inactive virtual hypervisor on an HA hypervisor of ${source.dc}`,
+    `no HA capacity left for ${site} (${host}): no inactive virtual hypervisor on an HA hypervisor serving it, in ${home} or another DC`,
     {
-      hint: 'fail back first (fabric failover <lab> --failback), or give an HA hypervisor a larger pool',
+      hint: 'fail back first (fabric failover <lab> --failback), or give an HA hypervisor that mirrors the site a larger pool',
     },
   );
 }

@@ -140,6 +140,8 @@ export interface ProgramDelta {
   lines: string[];
   removed: number;
   added: number;
+  /** Tenant domains whose learned MAC entries the bundle flushes. */
+  flushed: number[];
 }
 
 /** `table=…,priority=…,<match>` of a rendered flow: what delete_strict needs (no cookie, no actions). */
@@ -153,17 +155,41 @@ export function strictMatch(flow: string): string {
 
 const groupId = (g: string): string | undefined => /group_id=(\d+)/.exec(g)?.[1];
 
+/** Tenant domains (reg0 values) a flow classifies frames into or matches on. */
+function domainsOf(flow: string): string[] {
+  return [...flow.matchAll(/set_field:(\d+)->reg0\b|\breg0=(\d+)\b/g)].map((m) => m[1] ?? m[2]!);
+}
+
+/** Domains whose classification (a flow setting reg0) changed on any bridge: the moved ones. */
+function movedDomains(before: BridgeProgram[], after: BridgeProgram[]): Set<string> {
+  const moved = new Set<string>();
+  for (const a of after) {
+    const b = before.find((p) => p.node === a.node);
+    if (!b) continue;
+    const oldFlows = new Set(b.flows);
+    const newFlows = new Set(a.flows);
+    for (const f of [...b.flows.filter((x) => !newFlows.has(x)), ...a.flows.filter((x) => !oldFlows.has(x))])
+      for (const d of f.matchAll(/set_field:(\d+)->reg0\b/g)) moved.add(d[1]!);
+  }
+  return moved;
+}
+
 /**
  * The change from `before` to `after` as one bundle per changed bridge: flows deleted strictly and
- * added, groups added/modified/deleted, and the learned MAC entries of every domain whose
- * classification changed flushed (a site that moved to another port leaves stale MAC locations
- * behind; after the flush the switch floods within the domain until it relearns, the way a
- * switch flushes on a topology change). Pure; null when a bridge's meters changed (those need a
- * full apply: deleting a meter deletes its flows).
+ * added, groups added/modified/deleted, and the learned MAC entries of every moved domain (one
+ * whose classification changed on any bridge) flushed on every changed bridge that carries it.
+ * A site that moved to another port, or to another DC, leaves stale MAC locations behind: in its
+ * old and new DC, and in every DC whose arrival port for the site's frames changed, which is a
+ * change of that bridge's classification flows. A DC switch whose program did not change receives
+ * the site's frames on the same port as before, so its learned entries stay true. After the flush
+ * the switch floods within the domain until it relearns, the way a switch flushes on a topology
+ * change. Pure; null when a bridge's meters changed (those need a full apply: deleting a meter
+ * deletes its flows).
  */
 export function programDeltas(before: BridgeProgram[], after: BridgeProgram[]): ProgramDelta[] | null {
   const out: ProgramDelta[] = [];
   const nodes = new Set([...before.map((p) => p.node), ...after.map((p) => p.node)]);
+  const moved = movedDomains(before, after);
   for (const node of [...nodes].sort()) {
     const b = before.find((p) => p.node === node);
     const a = after.find((p) => p.node === node);
@@ -175,25 +201,25 @@ export function programDeltas(before: BridgeProgram[], after: BridgeProgram[]): 
     const fresh = a.flows.filter((f) => !oldFlows.has(f));
     const oldGroups = new Map(b.groups.map((g) => [groupId(g), g]));
     const newGroups = new Map(a.groups.map((g) => [groupId(g), g]));
-    const lines: string[] = [];
+    const groupLines: string[] = [];
+    for (const [id, g] of newGroups) {
+      if (!oldGroups.has(id)) groupLines.push(`group add ${g}`);
+      else if (oldGroups.get(id) !== g) groupLines.push(`group modify ${g}`);
+    }
+    const groupsGone = [...oldGroups.keys()].filter((id) => !newGroups.has(id));
+    if (!gone.length && !fresh.length && !groupLines.length && !groupsGone.length) continue;
+    const carried = new Set([...b.flows, ...a.flows].flatMap(domainsOf));
+    const flush = [...moved].filter((d) => carried.has(d)).sort((x, y) => Number(x) - Number(y));
     // Order inside the transaction: new/changed groups before flows that use them, removed
     // flows before removed groups.
-    for (const [id, g] of newGroups) {
-      if (!oldGroups.has(id)) lines.push(`group add ${g}`);
-      else if (oldGroups.get(id) !== g) lines.push(`group modify ${g}`);
-    }
-    for (const f of gone) lines.push(`flow delete_strict ${strictMatch(f)}`);
-    const domains = new Set<string>();
-    for (const f of [...gone, ...fresh]) {
-      const d = /set_field:(\d+)->reg0/.exec(f)?.[1];
-      if (d) domains.add(d);
-    }
-    for (const d of [...domains].sort((x, y) => Number(x) - Number(y))) {
-      lines.push(`flow delete cookie=0x${COOKIE.learned.toString(16)}/-1,reg0=${d}`);
-    }
-    for (const f of fresh) lines.push(`flow add ${f}`);
-    for (const [id] of oldGroups) if (!newGroups.has(id)) lines.push(`group delete group_id=${id}`);
-    if (lines.length) out.push({ bridge: a.bridge, node, lines, removed: gone.length, added: fresh.length });
+    const lines = [
+      ...groupLines,
+      ...gone.map((f) => `flow delete_strict ${strictMatch(f)}`),
+      ...flush.map((d) => `flow delete cookie=0x${COOKIE.learned.toString(16)}/-1,reg0=${d}`),
+      ...fresh.map((f) => `flow add ${f}`),
+      ...groupsGone.map((id) => `group delete group_id=${id}`),
+    ];
+    out.push({ bridge: a.bridge, node, lines, removed: gone.length, added: fresh.length, flushed: flush.map(Number) });
   }
   return out;
 }

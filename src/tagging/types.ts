@@ -8,6 +8,7 @@ export interface SitePlan {
   tenant: string;
   site: string;
   type: 'client' | 'cloud';
+  /** The DC it is attached in now (a site failed over to an HA hypervisor of another DC is there). */
   dc: string;
   /** Tag1, the S-VID (802.1ad) identifying this host system on the fabric. */
   hostTag: number;

@@ -80,8 +80,8 @@ export function vniOf(hostTag: number, vlan: number): number {
 export const poolVmName = (hv: string, i: number): string => `${hv}-p${i}`;
 
 /**
- * The customer hypervisor an HA hypervisor's pool mirrors: its `mirrors:`, else the one customer
- * hypervisor of its DC. A string says why there is none that can be used; undefined: nothing to
+ * The customer hypervisor an HA hypervisor's pool mirrors: its `mirrors:` (a customer hypervisor
+ * of any DC), else the one customer hypervisor of its DC. A string says why there is none that can be used; undefined: nothing to
  * mirror (no customer hypervisor in the DC).
  */
 export function mirroredBy(hvs: HypervisorIntent[], h: HypervisorIntent): HypervisorIntent | string | undefined {
@@ -94,7 +94,8 @@ export function mirroredBy(hvs: HypervisorIntent[], h: HypervisorIntent): Hyperv
   const named = hvs.find((c) => c.name === h.mirrors);
   if (!named) return `mirrors ${JSON.stringify(h.mirrors)}, which is not a hypervisor`;
   if (hvType(named) !== 'customer') return `mirrors ${named.name}, which is not a customer hypervisor`;
-  if (named.dc !== h.dc) return `mirrors ${named.name}, which is in ${named.dc}, not ${h.dc}`;
+  // Any DC: a failover to an HA hypervisor of another DC moves the site's attachment there
+  // (validate/hypervisors.ts checks that DC reaches the site's tenant domains).
   return named;
 }
 
@@ -167,14 +168,17 @@ function mirrorProblem(hvs: HypervisorIntent[], h: HypervisorIntent, i: number, 
     );
   const mirrored = hvType(h) === 'ha' ? mirroredBy(hvs, h) : undefined;
   if (typeof mirrored !== 'string') return null;
-  const customersHere = hvs.filter((c) => hvType(c) === 'customer' && c.dc === h.dc).map((c) => c.name);
+  const customers = hvs.filter((c) => hvType(c) === 'customer');
+  const customersHere = customers.filter((c) => c.dc === h.dc).map((c) => c.name);
   return src.diag(
     'E_HV_MIRRORS',
     ['hypervisors', i, h.mirrors === undefined ? 'name' : 'mirrors'],
     `HA hypervisor ${h.name}: ${mirrored}`,
     customersHere.length
       ? `write mirrors: one of ${customersHere.join(', ')} (customer hypervisors of ${h.dc})`
-      : `${h.dc} has no customer hypervisor: drop mirrors:`,
+      : customers.length
+        ? `write mirrors: one of ${customers.map((c) => `${c.name} (${c.dc})`).join(', ')}`
+        : 'the lab has no customer hypervisor: drop mirrors:',
   );
 }
 

@@ -1,15 +1,17 @@
 // Nested-hypervisor failover for real (root): labs/failover deployed under its own name, five
-// TCG guests (customer virtual hypervisor + 2 paused pool VMs on C1 and 2 on C2), a guest that cannot boot,
+// TCG guests (customer virtual hypervisor + 2 paused pool VMs on C1 and 2 on C2 in the other DC), a guest that cannot boot,
 // isolation + failover suites before and after, a watched failure failover (probe per tenant,
-// captures on every tenant port), evacuation to C2 by QEMU migration, fail-back, bad input, and
-// a teardown that leaves no QEMU, tap, bridge or namespace. No assertion on wall time.
+// captures on every tenant port), evacuation to C2 by QEMU migration, fail-back, a failover
+// across DCs (C1 fails while it carries the site: C2 in dc2 takes it over the dedicated line)
+// and its fail-back, bad input, and a teardown that leaves no QEMU, tap, bridge or namespace. No assertion on wall time.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { tryRun } from '../../src/hostnet/exec.js';
+import { netnsName } from '../../src/names/index.js';
 import { getRuntime, readState } from '../../src/runtime/index.js';
-import { programLab, verifyLab } from '../../src/tagging/index.js';
+import { computePlan, programLab, verifyLab } from '../../src/tagging/index.js';
 import { loadLabText } from '../../src/topology/index.js';
 import type { ConformanceReport } from '../../src/report/result.js';
 import {
@@ -19,6 +21,7 @@ import {
   layoutOf,
   readFailoverState,
   releaseHandles,
+  runFailback,
   runFailover,
   setupFailover,
   takeLock,
@@ -210,7 +213,7 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
     expect(failed(r)).to.deep.equal([]);
   });
 
-  it('failure of C1 while it carries the site: the mirror evacuated to C2 takes over there (a migrated guest, activated)', async () => {
+  it('failure of C1 while it carries the site: the mirror evacuated to C2 in dc2 takes over there, across the dedicated line (a migrated guest, activated)', async () => {
     const first = await runFailover(LAB, { trigger: 'failure', host: 'hvc' });
     expect(first.placement).to.include({ 'c1-p1': 'c1', 'c1-p2': 'c2' });
     const tl2 = await failoverWithProbe(
@@ -226,7 +229,13 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
       'c2-p1': 'c2',
       'c2-p2': 'c2',
     });
-    expect(layoutOf(readState(LAB)!.model).hypervisors.find((h) => h.site)?.name).to.equal('c2');
+    // A move across DCs: the site's attachment (Tag1) is now in dc2, and both DC switches took a delta.
+    const holder = layoutOf(readState(LAB)!.model).hypervisors.find((h) => h.site);
+    expect([holder?.name, holder?.dc]).to.deep.equal(['c2', 'dc2']);
+    expect(computePlan(readState(LAB)!.model).sites.find((x) => x.tenant === 'red' && x.site === 'vm')?.dc).to.equal(
+      'dc2',
+    );
+    expect(tl2.steps.find((x) => x.step === 'retag')?.detail).to.match(/ on dc1-sw, dc2-sw$/);
     const st = await failoverStatus(LAB);
     expect(st.find((v) => v.vm === 'c1-p2')).to.include({ hypervisor: 'c2', state: 'active', qemu: 'running' });
     expect(tl2.crossTenantFrames).to.equal(0);
@@ -235,8 +244,41 @@ describe('failover on labs/failover (root, QEMU TCG, real OVS)', function () {
     const red = tl2.flows!.find((f) => f.tenant === 'red')!;
     expect(red.received).to.be.greaterThan(0);
     expect(red.longestRun === null || red.longestRun.last < red.sent, JSON.stringify(red.longestRun)).to.equal(true);
+    // After the move: isolation, and the customer VM answering at 10.20.30.50 with its declared MAC
+    // from red's clients in dc1 and in dc2 (no stale MAC entry sends its frames to dc1).
     const r = await conformance(['isolation', 'failover']);
     expect(failed(r)).to.deep.equal([]);
+    expect(r.checks.find((c) => c.id === 'failover/customer-vms-same-ip-and-mac')?.stats?.asked).to.equal(2);
+  });
+
+  it('fail-back from dc2 returns the site to hvc in dc1', async () => {
+    const fb = await runFailback(LAB);
+    figures.crossDcFailback = { restorationMs: fb.restorationMs, steps: fb.steps };
+    const holder = layoutOf(readState(LAB)!.model).hypervisors.find((h) => h.site);
+    expect([holder?.name, holder?.dc]).to.deep.equal(['hvc', 'dc1']);
+    expect(fb.steps.find((x) => x.step === 'retag')?.detail).to.match(/ on dc1-sw, dc2-sw$/);
+    // The verify step compared the live flows with the plan; the clients of both DCs reach the VM
+    // at home with its MAC (a conformance run here would double this step's time).
+    for (const client of ['red-c0-h1', 'red-c1-h1']) {
+      const ns = netnsName(LAB, client);
+      const ping = await tryRun('ip', [
+        'netns',
+        'exec',
+        ns,
+        'ping',
+        '-n',
+        '-c',
+        '2',
+        '-i',
+        '0.3',
+        '-W',
+        '2',
+        '10.20.30.50',
+      ]);
+      expect(ping.stdout, client).to.match(/ [12] received/);
+      const neigh = await tryRun('ip', ['netns', 'exec', ns, 'ip', 'neigh', 'show', '10.20.30.50']);
+      expect(neigh.stdout, client).to.include('02:00:00:00:00:50');
+    }
   });
 
   it('teardown leaves no QEMU, tap, run directory or failover state', async () => {

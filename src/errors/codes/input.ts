@@ -188,7 +188,12 @@ export const INPUT_CODES = {
   },
   E_HV_MIRRORS: {
     summary: '`mirrors:` on a customer hypervisor, or an HA hypervisor that mirrors nothing it can',
-    hint: 'mirrors: belongs to HA hypervisors and names a customer hypervisor of the same DC',
+    hint: 'mirrors: belongs to HA hypervisors and names a customer hypervisor (of any DC)',
+  },
+  E_HV_NO_PATH: {
+    summary:
+      'an HA hypervisor in a DC that no chain of lines and long-haul paths joins to the DCs of the site it mirrors',
+    hint: "join the HA hypervisor's DC to the site's DCs, or put the HA hypervisor in one of them",
   },
   E_INVALID: {
     summary: 'a stage found one or more problems (listed above it)',

@@ -116,7 +116,8 @@ function sitePlan(ctx: PlanContext, tname: string, s: SiteIntent, i: number, hos
     tenant: tname,
     site: s.name,
     type: s.type,
-    dc: s.dc,
+    // Where the site is attached now: a failover to an HA hypervisor of another DC moves it there.
+    dc: sw.dc ?? s.dc,
     hostTag,
     vlans: [...new Set(s.systems.map((y) => y.vlan))].sort((a, b) => a - b),
     accessSwitch: sw.name,

@@ -17,7 +17,7 @@ export function validateDcGraph(c: Checker): void {
       'a pair of datacenters has one path (each DC keeps one gateway per remote DC): drop the long-haul path or the dedicated line',
     );
   }
-  const component = components(c);
+  const component = dcComponents(c);
   const siteDcs = sitesByDc(c);
   // Alone in a lab, a DC needs no joins; beside another DC holding sites, it does.
   if (siteDcs.size > 1) {
@@ -41,8 +41,8 @@ function hasEdge(c: Checker, dc: string): boolean {
   return false;
 }
 
-/** DC → its component id (union-find over lines and paths). */
-function components(c: Checker): Map<string, string> {
+/** DC → its component id (union-find over lines and paths): DCs with one id reach each other. */
+export function dcComponents(c: Checker): Map<string, string> {
   const parent = new Map<string, string>([...c.dcs].map((d) => [d, d]));
   const find = (x: string): string => {
     let r = x;

@@ -1,9 +1,11 @@
 // hypervisors: unique names in a declared DC; `hosts` names existing tenant sites of the
-// hypervisor's own DC, each hosted once, and every system of a hosted site declares its MAC (a
+// hypervisor's own DC, each hosted once; an HA hypervisor's `mirrors` names a customer
+// hypervisor of any DC its own DC is joined to; and every system of a hosted site declares its MAC (a
 // customer VM keeps its MAC across failover, so it cannot be derived). Field names, types and
 // ranges are the schema's; what can only be decided with the built nodes is the resolver's.
 import type { DocPath } from '../locate.js';
-import { arr, isName, isObj, isStr, type Checker, type Obj } from './checker.js';
+import { arr, isName, isObj, isStr, isVlan, type Checker, type Obj } from './checker.js';
+import { dcComponents } from './dc-graph.js';
 
 export function validateHypervisors(c: Checker): void {
   const hvs = arr(c.data.hypervisors).filter(isObj);
@@ -99,12 +101,20 @@ function checkTypeFields(c: Checker, h: Obj, name: string, i: number): void {
     );
 }
 
-/** The customer hypervisor an HA hypervisor's pool mirrors must exist, in its DC, and be unambiguous. */
+/**
+ * The customer hypervisor an HA hypervisor's pool mirrors must exist and be unambiguous. It may sit
+ * in any DC (disaster recovery across datacenters), but the HA hypervisor's DC must be joined to
+ * every DC of the mirrored site's tenant domains: after a failover the site is attached there.
+ */
 function checkMirrors(c: Checker, hvs: Obj[], h: Obj, i: number): void {
-  const here = hvs.filter((x) => x.type === 'customer' && x.dc === h.dc && isName(x.name)).map((x) => String(x.name));
+  const customers = hvs.filter((x) => x.type === 'customer' && isName(x.name));
+  const here = customers.filter((x) => x.dc === h.dc).map((x) => String(x.name));
+  const anywhere = customers.map((x) => `${String(x.name)} (${String(x.dc)})`);
   const hint = here.length
     ? `write mirrors: one of ${here.join(', ')} (customer hypervisors of ${String(h.dc)})`
-    : `${String(h.dc)} has no customer hypervisor: drop mirrors:`;
+    : anywhere.length
+      ? `write mirrors: one of ${anywhere.join(', ')}`
+      : 'the lab has no customer hypervisor: drop mirrors:';
   const say = (field: string, why: string) =>
     c.report('E_HV_MIRRORS', ['hypervisors', i, field], `HA hypervisor ${String(h.name)}: ${why}`, hint);
   if (h.mirrors === undefined) {
@@ -116,8 +126,31 @@ function checkMirrors(c: Checker, hvs: Obj[], h: Obj, i: number): void {
   const named = hvs.find((x) => x.name === h.mirrors);
   if (!named) say('mirrors', `mirrors ${JSON.stringify(h.mirrors)}, which is not a hypervisor`);
   else if (named.type !== 'customer') say('mirrors', `mirrors ${h.mirrors}, which is not a customer hypervisor`);
-  else if (named.dc !== h.dc)
-    say('mirrors', `mirrors ${h.mirrors}, which is in ${String(named.dc)}, not ${String(h.dc)}`);
+  else checkReach(c, h, i, named);
+}
+
+/** An HA hypervisor in another DC than the one it mirrors must reach the site's tenant domains. */
+function checkReach(c: Checker, h: Obj, i: number, named: Obj): void {
+  if (!isStr(h.dc) || !c.dcs.has(h.dc) || named.dc === h.dc) return;
+  const key = arr(named.hosts).find(isStr);
+  const [tenant, site] = key?.split('/') ?? [];
+  const ref = tenant && site ? c.sites.get(tenant)?.get(site) : undefined;
+  if (!ref?.dc) return; // hosts: is reported on the customer hypervisor
+  const vlans = new Set(arr(ref.body.systems).flatMap((y) => (isObj(y) && isVlan(y.vlan) ? [y.vlan] : [])));
+  const tenantDcs = new Set([ref.dc]);
+  for (const other of c.sites.get(tenant!)?.values() ?? [])
+    if (other.dc && arr(other.body.systems).some((y) => isObj(y) && isVlan(y.vlan) && vlans.has(y.vlan)))
+      tenantDcs.add(other.dc);
+  const comp = dcComponents(c);
+  const cut = [...tenantDcs].filter((d) => comp.get(d) !== comp.get(h.dc as string)).sort();
+  if (!cut.length) return;
+  const joined = [...c.dcs].filter((d) => comp.get(d) === comp.get(ref.dc!)).sort();
+  c.report(
+    'E_HV_NO_PATH',
+    ['hypervisors', i, 'dc'],
+    `HA hypervisor ${String(h.name)} in ${h.dc} cannot serve ${key} (mirrors ${String(named.name)} in ${ref.dc}): no chain of dedicated lines or long-haul paths joins ${h.dc} to ${cut.join(', ')}`,
+    `join ${h.dc} to ${cut[0]} (interconnects or long_haul, directly or through other datacenters), or put ${String(h.name)} in one of ${joined.join(', ')}`,
+  );
 }
 
 function requireMacs(c: Checker, hv: string, key: string, site: Obj, sp: DocPath): void {
