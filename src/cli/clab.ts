@@ -36,7 +36,7 @@ export function register(program: Command): void {
       if (!name)
         throw new FabricError('E_USAGE', 'give the lab name or -t <file>', { hint: 'fabric clab destroy mtdc' });
       const t0 = performance.now();
-      const r = await destroyFromFile(name);
+      const r = await destroyFromFile(name, { onProgress: printStage });
       process.stdout.write(
         `lab ${r.lab}: removed ${r.containers} containers, ${r.bridges} OVS bridges, ${r.hostIfs} host interfaces in ${fmtMs(performance.now() - t0)}\n`,
       );

@@ -1,9 +1,10 @@
 // Containers of a topology file, as containerlab makes them for linux nodes: `clab-<lab>-<node>`,
-// containerlab's labels plus the file's node labels, privileged (containerlab's default for the
-// linux kind, which the exec lines' sysctl needs), the image's own command unless the file gives
-// `cmd`, and binds. The engine itself always puts a container in network mode `none`: the
-// management network, when the file keeps one, is built by the deployer as containerlab's
-// bridge would be (see mgmt.ts). Exec lines run through the engine's exec (docker exec), split
+// containerlab's labels plus the file's node labels, the image's own command unless the file
+// gives `cmd`, and binds. containerlab runs linux nodes privileged; engines on unprivileged hosts
+// (this project's machines) refuse that, so the stand-in grants what exec lines need instead:
+// NET_ADMIN, NET_RAW and a writable /proc/sys. The engine always puts a container in network
+// mode `none`: the management network, when the file keeps one, is built by the deployer as
+// containerlab's bridge would be. Exec lines run through the engine's exec (docker exec), split
 // into words as containerlab splits them, never through a shell.
 import type Docker from 'dockerode';
 import { FabricError } from '../../errors/fabric-error.js';
@@ -14,7 +15,7 @@ import type { ClabFileNode } from './parse.js';
 /** Label that marks what the stand-in deployed (destroy finds containers by it). */
 export const DEPLOY_KEY = 'fabric-clab-deploy';
 
-export interface ExecCapable extends DockerLike {
+export interface ExecCapable extends DockerLike, Pick<Docker, 'getImage'> {
   getContainer(id: string): ContainerLike & {
     exec(opts: Docker.ExecCreateOptions): Promise<{
       start(opts: { hijack: boolean; stdin: boolean }): Promise<NodeJS.ReadableStream>;
@@ -40,7 +41,12 @@ export function fileContainerSpec(lab: string, n: ClabFileNode, topoFile: string
     NetworkDisabled: true,
     HostConfig: {
       NetworkMode: 'none',
-      Privileged: true,
+      // containerlab runs linux nodes privileged; engines in unprivileged hosts (like this
+      // project's machines) refuse that. NET_ADMIN/NET_RAW and a writable /proc/sys
+      // (systempaths=unconfined) are what the exec lines (ip, sysctl net.*) need.
+      CapAdd: ['NET_ADMIN', 'NET_RAW'],
+      ReadonlyPaths: [],
+      MaskedPaths: [],
       RestartPolicy: { Name: 'no' },
       Binds: n.binds,
     },

@@ -24,13 +24,20 @@ import { mgmtAddress, mgmtBridgeName, mgmtHostIf, readRecord, writeRecord, type 
 
 export interface FileDeployOptions {
   onProgress?: (ev: ProgressEvent) => void;
+  /** dockerode client (unit tests pass a mock). */
   docker?: ExecCapable;
+  /** Engine check/start (default: ensureDockerd). */
+  ensureEngine?: () => Promise<unknown>;
+  /** Where containers' netns links go (tests). */
+  netnsDir?: string;
 }
 
-/** The bridges script `fabric generate` writes beside the topology, and its teardown. */
-export function bridgesScripts(file: string, lab: string): { up: string; down: string } {
-  const dir = dirname(resolve(file));
-  return { up: join(dir, `${lab}.bridges.sh`), down: join(dir, `${lab}.bridges-down.sh`) };
+/**
+ * The bridges script `fabric generate` writes beside the topology: `up` before the deploy,
+ * `ports` after it, `down` after the destroy (what a containerlab user runs around containerlab).
+ */
+export function bridgesScript(file: string, lab: string): string {
+  return join(dirname(resolve(file)), `${lab}.bridges.sh`);
 }
 
 export function imageMissingFor(image: string, nodes: string[]): FabricError {
@@ -82,12 +89,11 @@ export async function deployFromFile(file: string, opts: FileDeployOptions = {})
   const docker = opts.docker ?? (dockerClient() as unknown as ExecCapable);
   const images = new Map<string, string[]>();
   for (const n of linux) images.set(n.image!, [...(images.get(n.image!) ?? []), n.name]);
-  for (const [image, nodes] of images)
-    if (!(await imageExists(dockerClient(), image))) throw imageMissingFor(image, nodes);
+  for (const [image, nodes] of images) if (!(await imageExists(docker, image))) throw imageMissingFor(image, nodes);
   const h = hostNet();
   const existing = new Set(await h.ovs.bridgeNames());
-  const scripts = bridgesScripts(file, lab);
-  const byScript = existsSync(scripts.up);
+  const script = bridgesScript(file, lab);
+  const byScript = existsSync(script);
   const mgmtNodes = linux.filter((n) => n.networkMode !== 'none');
   const rec: FileDeployRecord = {
     lab,
@@ -95,27 +101,28 @@ export async function deployFromFile(file: string, opts: FileDeployOptions = {})
     phase: 'deploying',
     containers: linux.map((n) => netnsName(lab, n.name)),
     netnsLinks: linux.map((n) => netnsName(lab, n.name)),
-    bridges: byScript ? [] : bridges.filter((b) => !existing.has(b)),
-    bridgesScript: byScript ? scripts.up : null,
+    bridges: bridges.filter((b) => !existing.has(b)),
+    bridgesScript: byScript ? script : null,
     mgmtBridge: mgmtNodes.length ? mgmtBridgeName(lab) : null,
     hostIfs: [
       ...f.links.flatMap((l) => [l.a, l.b].filter((e) => !endNs(f, e)).map((e) => e.ifname)),
       ...mgmtNodes.map((n) => mgmtHostIf(lab, n.name)),
     ],
+    rootPairs: f.links.filter((l) => !endNs(f, l.a) && !endNs(f, l.b)).map((l) => l.a.ifname),
   };
   writeRecord(rec); // before anything exists: a failure or a crash from here on is cleanable
   try {
     await timed(
       stages,
       'bridges',
-      () => makeBridges(rec, bridges, scripts.up),
+      () => makeBridges(rec, bridges),
       (n) => n,
       opts.onProgress,
     );
     await timed(
       stages,
       'containers',
-      () => startAll(docker, f, rec),
+      () => startAll(docker, f, rec, opts.netnsDir),
       (n) => `${n} containers started, netns linked`,
       opts.onProgress,
     );
@@ -139,7 +146,7 @@ export async function deployFromFile(file: string, opts: FileDeployOptions = {})
       opts.onProgress,
     );
   } catch (err) {
-    await destroyFromFile(lab, { docker }).catch(() => undefined); // nothing half-deployed
+    await destroyFromFile(lab, opts).catch(() => undefined); // nothing half-deployed
     throw err;
   }
   rec.phase = 'deployed';
@@ -147,11 +154,12 @@ export async function deployFromFile(file: string, opts: FileDeployOptions = {})
   return rec;
 }
 
-async function makeBridges(rec: FileDeployRecord, bridges: string[], script: string): Promise<string> {
+async function makeBridges(rec: FileDeployRecord, bridges: string[]): Promise<string> {
   const h = hostNet();
   await h.daemon.ensure();
-  if (rec.bridgesScript) {
-    await h.proc.script(script, [], { timeout: 120_000 });
+  const script = rec.bridgesScript;
+  if (script) {
+    await h.proc.script(script, ['up'], { timeout: 120_000 });
     const have = new Set(await h.ovs.bridgeNames());
     const missing = bridges.filter((b) => !have.has(b));
     if (missing.length)
@@ -180,7 +188,7 @@ async function makeBridges(rec: FileDeployRecord, bridges: string[], script: str
   return `${rec.bridges.length} OVS bridges created, ${bridges.length - rec.bridges.length} present`;
 }
 
-async function startAll(docker: ExecCapable, f: ClabFile, rec: FileDeployRecord): Promise<number> {
+async function startAll(docker: ExecCapable, f: ClabFile, rec: FileDeployRecord, netnsDir?: string): Promise<number> {
   const linux = [...f.nodes.values()].filter((n) => n.kind === 'linux');
   await mapLimit(linux, 8, async (n) => {
     const spec = fileContainerSpec(f.lab, n, rec.file);
@@ -196,7 +204,14 @@ async function startAll(docker: ExecCapable, f: ClabFile, rec: FileDeployRecord)
       throw err;
     }
     const c = docker.getContainer(id);
-    await c.start();
+    try {
+      await c.start();
+    } catch (err) {
+      throw new FabricError('E_CONTAINER_DIED', `container ${spec.name} did not start: ${(err as Error).message}`, {
+        hint: 'the lab was rolled back; the engine said why above',
+        cause: err,
+      });
+    }
     const info = await c.inspect();
     if (!info.State.Running || !info.State.Pid)
       throw new FabricError(
@@ -206,7 +221,7 @@ async function startAll(docker: ExecCapable, f: ClabFile, rec: FileDeployRecord)
           hint: 'its image must run a long-lived command; the lab was rolled back',
         },
       );
-    linkNetns(spec.name!, info.State.Pid);
+    linkNetns(spec.name!, info.State.Pid, netnsDir);
   });
   return linux.length;
 }

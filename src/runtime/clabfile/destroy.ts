@@ -9,7 +9,8 @@ import { hostNet } from '../../hostnet/index.js';
 import { checkLabName } from '../../names/index.js';
 import { NETNS_DIR, removeContainers } from '../docker/containers.js';
 import { dockerClient, ensureDockerd } from '../docker/engine.js';
-import { sleep } from '../netns/timed.js';
+import { sleep, timed } from '../netns/timed.js';
+import type { ProgressEvent } from '../types.js';
 import { DEPLOY_KEY, type ExecCapable } from './containers.js';
 import { readRecord, removeRecord, writeRecord } from './record.js';
 
@@ -27,11 +28,17 @@ async function labelled(docker: ExecCapable, lab: string): Promise<string[]> {
 
 export async function destroyFromFile(
   lab: string,
-  opts: { docker?: ExecCapable; settleMs?: number } = {},
+  opts: {
+    docker?: ExecCapable;
+    ensureEngine?: () => Promise<unknown>;
+    settleMs?: number;
+    netnsDir?: string;
+    onProgress?: (ev: ProgressEvent) => void;
+  } = {},
 ): Promise<FileDestroyReport> {
   checkLabName(lab);
   const rec = readRecord(lab);
-  await ensureDockerd();
+  await (opts.ensureEngine ?? ensureDockerd)();
   const docker = opts.docker ?? (dockerClient() as unknown as ExecCapable);
   if (rec) {
     rec.phase = 'destroying';
@@ -42,9 +49,17 @@ export async function destroyFromFile(
     throw new FabricError('E_LAB_NOT_FOUND', `no lab ${lab} deployed from a file`, {
       hint: 'fabric clab deploy -t <file> deploys one',
     });
-  await removeContainers(docker, ids);
+  const stages: ProgressEvent[] = [];
+  const p = opts.onProgress;
+  await timed(
+    stages,
+    'containers',
+    () => removeContainers(docker, ids),
+    () => `${ids.length} removed`,
+    p,
+  );
   for (const l of rec?.netnsLinks ?? []) {
-    const p = `${NETNS_DIR}/${l}`;
+    const p = `${opts.netnsDir ?? NETNS_DIR}/${l}`;
     try {
       if (lstatSync(p).isSymbolicLink()) rmSync(p, { force: true });
     } catch {
@@ -52,24 +67,45 @@ export async function destroyFromFile(
     }
   }
   const h = hostNet();
-  if (rec?.mgmtBridge) await h.ip.delLink(null, rec.mgmtBridge);
-  if (rec?.bridgesScript) {
-    const down = rec.bridgesScript.replace(/\.bridges\.sh$/, '.bridges-down.sh');
-    if (existsSync(down)) await h.proc.script(down, [], { timeout: 120_000 });
-  }
-  if (rec?.bridges.length) await h.ovs.delBridges(rec.bridges);
-  // Host ends vanish with their containers' namespaces, asynchronously: wait, bounded, then
-  // delete what is still there.
+  await timed(
+    stages,
+    'bridges',
+    async () => {
+      if (rec?.mgmtBridge) await h.ip.delLink(null, rec.mgmtBridge);
+      if (rec?.bridgesScript && existsSync(rec.bridgesScript))
+        await h.proc.script(rec.bridgesScript, ['down'], { timeout: 120_000 });
+      if (rec?.bridges.length) await h.ovs.delBridges(rec.bridges);
+    },
+    () =>
+      `${rec?.bridges.length ?? 0} OVS bridges${rec?.bridgesScript ? ' (bridges script down)' : ''}${rec?.mgmtBridge ? ', management bridge' : ''}`,
+    p,
+  );
+  // Links between two bridges are deleted (one end takes its peer); host ends whose peer was in
+  // a container vanish with its namespace, asynchronously: wait, bounded, then delete the rest.
   const hostIfs = rec?.hostIfs ?? [];
   const end = Date.now() + (opts.settleMs ?? 20_000);
-  let left = hostIfs;
-  for (;;) {
-    const have = new Set((await h.ip.links(null)).map((l) => l.ifname));
-    left = hostIfs.filter((i) => have.has(i));
-    if (!left.length || Date.now() > end) break;
-    await sleep(100);
-  }
-  for (const i of left) await h.ip.delLink(null, i);
+  await timed(
+    stages,
+    'settle',
+    async () => {
+      if (rec?.rootPairs?.length)
+        await h.ip.batch(
+          rec.rootPairs.map((i) => `link del dev ${i}`),
+          { force: true },
+        );
+      let left = hostIfs;
+      for (;;) {
+        const have = new Set((await h.ip.links(null)).map((l) => l.ifname));
+        left = hostIfs.filter((i) => have.has(i));
+        if (!left.length || Date.now() > end) break;
+        await sleep(100);
+      }
+      for (const i of left) await h.ip.delLink(null, i);
+      return left.length;
+    },
+    (n) => `${hostIfs.length - n} host ends gone with their containers, ${n} deleted`,
+    p,
+  );
   const stillIds = await labelled(docker, lab);
   const have = new Set((await h.ip.links(null)).map((l) => l.ifname));
   const brs = new Set(await h.ovs.bridgeNames());

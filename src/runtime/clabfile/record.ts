@@ -15,7 +15,7 @@ export interface FileDeployRecord {
   containers: string[];
   /** /run/netns links to the containers' namespaces. */
   netnsLinks: string[];
-  /** OVS bridges this deploy created (none when the bridges script made them). */
+  /** OVS bridges the file names that were not on the machine before (the deploy's, by script or not). */
   bridges: string[];
   /** The bridges script whose teardown removes the bridges, when one was run. */
   bridgesScript: string | null;
@@ -23,6 +23,8 @@ export interface FileDeployRecord {
   mgmtBridge: string | null;
   /** Root-namespace interfaces this deploy created (veth host ends). */
   hostIfs: string[];
+  /** One end of each link between two bridges: both ends are in the root namespace, so nothing removes them but us. */
+  rootPairs?: string[];
 }
 
 export function recordPath(lab: string): string {

@@ -104,7 +104,7 @@ describe('fabric clab deploy: from the file alone', () => {
     expect(shellWords('a "" b')).to.deep.equal(['a', '', 'b']);
   });
 
-  it("builds containerlab's container: its name and labels, privileged, no engine network, binds and cmd", () => {
+  it("builds containerlab's container: its name and labels, network capabilities, no engine network, binds and cmd", () => {
     const spec = fileContainerSpec(
       'tiny',
       {
@@ -120,7 +120,8 @@ describe('fabric clab deploy: from the file alone', () => {
     );
     expect(spec.name).to.equal('clab-tiny-h1');
     expect(spec.HostConfig?.NetworkMode).to.equal('none');
-    expect(spec.HostConfig?.Privileged).to.equal(true);
+    expect(spec.HostConfig?.CapAdd).to.deep.equal(['NET_ADMIN', 'NET_RAW']);
+    expect(spec.HostConfig?.ReadonlyPaths, '/proc/sys writable for the sysctl exec lines').to.deep.equal([]);
     expect(spec.HostConfig?.Binds).to.deep.equal(['/a:/b']);
     expect(spec.Cmd).to.deep.equal(['sleep', '9']);
     expect(spec.Labels).to.include({ containerlab: 'tiny', 'clab-node-name': 'h1', 'fabric.role': 'endpoint' });
