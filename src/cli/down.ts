@@ -40,6 +40,9 @@ export function register(program: Command): void {
           for (const l of [...guestLabs].filter((x) => !opts.prefix || x.startsWith(opts.prefix)))
             stopped.push(await stopLabGuests(l));
           for (const g of stopped) reportGuests(g);
+          const { stopImpairments } = await import('../impair/index.js');
+          for (const l of [...guestLabs].filter((x) => !opts.prefix || x.startsWith(opts.prefix)))
+            await stopImpairments(l);
           for (const name of names)
             reports.push(
               ...(await getRuntime(name).destroyAll({
@@ -59,6 +62,9 @@ export function register(program: Command): void {
         process.stdout.write(`fabric down ${lab} (runtime ${rt.name})\n`);
         const g = await stopLabGuests(lab);
         reportGuests(g);
+        const { stopImpairments } = await import('../impair/index.js');
+        const relays = await stopImpairments(lab);
+        if (relays) process.stdout.write(`lab ${lab}: stopped ${relays} impairment relays\n`);
         const r = await rt.destroy(lab, { onProgress: printStage });
         report(r);
         finish([r], t0, [g]);

@@ -52,9 +52,21 @@ export function register(program: Command): void {
           // Traffic-ready needs programmed flows: before them only access switches forward.
           await smoke(state, rt);
         }
+        await impairStage(state);
         process.stdout.write(summary(state, performance.now() - t0));
       },
     );
+}
+
+/** Declared link impairments, each with the mechanism serving every parameter. */
+async function impairStage(state: LabState): Promise<void> {
+  const { impairedLinks } = await import('../topology/index.js');
+  const { applyDeclared, formatPlan, readImpairState } = await import('../impair/index.js');
+  if (!impairedLinks(state.model).length && !readImpairState(state.lab).links.length) return;
+  const t = performance.now();
+  const out = await applyDeclared(state.lab, state.model);
+  const words = out.map((o) => `${o.link}: ${o.action}${o.plan ? ` (${formatPlan(o.plan)})` : ''}`);
+  printStage({ stage: 'impair', ms: performance.now() - t, detail: words.join('; ') || 'none' });
 }
 
 async function smoke(state: LabState, rt: ReturnType<typeof getRuntime>): Promise<void> {

@@ -17,6 +17,7 @@ import { register as exec } from './exec.js';
 import { register as graph } from './graph.js';
 import { register as clab } from './clab.js';
 import { register as attach } from './attach.js';
+import { register as impair } from './impair.js';
 
 export type RegisterVerb = (program: Command) => void;
 
@@ -37,5 +38,6 @@ export const verbs: RegisterVerb[] = [
   graph,
   clab,
   attach,
+  impair,
   version,
 ];

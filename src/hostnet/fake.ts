@@ -3,7 +3,18 @@
 // reads back what it changed (a fault that downs a link and checks it, a failover that moves a
 // port) runs unchanged without root. `failWith` makes chosen operations throw.
 export { FakeState, type FakeBridge, type FakeCall } from './fake-state.js';
-import type { HostNet, IpOps, KernelOps, OvsDaemonOps, OvsOps, ProcessOps, TapOps, TcpdumpOps } from './host-net.js';
+import type {
+  HostNet,
+  ImpairCaps,
+  ImpairHostOps,
+  IpOps,
+  KernelOps,
+  OvsDaemonOps,
+  OvsOps,
+  ProcessOps,
+  TapOps,
+  TcpdumpOps,
+} from './host-net.js';
 import { fakeIp } from './fake-ip.js';
 import { FakeState, linkKey as key } from './fake-state.js';
 import { fakeOvs } from './fake-ovs.js';
@@ -22,6 +33,51 @@ export class FakeHostNet extends FakeState implements HostNet {
   readonly tcpdump: TcpdumpOps = fakeTcpdump(this);
 
   readonly proc: ProcessOps = fakeProc(this);
+
+  /** What capabilities() answers: this machine's kernel (no netem) unless a test says otherwise. */
+  caps: ImpairCaps = {
+    netem: false,
+    tbf: true,
+    htb: true,
+    police: false,
+    vxlan: true,
+    bridge: true,
+    ovsMeters: true,
+    node: 'node',
+  };
+  /** PIDs fakeImpair started and has not stopped. */
+  readonly running = new Set<number>();
+
+  readonly impair: ImpairHostOps = fakeImpair(this);
+}
+
+function fakeImpair(self: FakeHostNet): ImpairHostOps {
+  return {
+    async capabilities() {
+      return { ...self.caps };
+    },
+    async moveLink(from, ifname, to, newName) {
+      self.record('impair.moveLink', [from, ifname, to, newName]);
+      const l = self.links.get(key(from, ifname));
+      self.links.delete(key(from, ifname));
+      self.addLink(to, newName, { ...(l ?? {}), ifname: newName });
+    },
+    async addHubBridge(netns, ifname, ports) {
+      self.record('impair.addHubBridge', [netns, ifname, ports]);
+      self.addLink(netns, ifname, {});
+    },
+    spawnDetached(argv, logFile) {
+      self.record('impair.spawnDetached', [argv, logFile]);
+      const pid = nextPid();
+      self.running.add(pid);
+      return { pid, start: `t${pid}` };
+    },
+    isAlive: (pid) => self.running.has(pid),
+    async stop(pid) {
+      self.record('impair.stop', [pid]);
+      return self.running.delete(pid);
+    },
+  };
 }
 
 let pidSeq = 300;

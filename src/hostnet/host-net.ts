@@ -253,6 +253,41 @@ export interface ProcessOps {
   script(file: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>;
 }
 
+/** Link-impairment mechanisms this machine has (probed on a scratch veth). */
+export interface ImpairCaps {
+  netem: boolean;
+  tbf: boolean;
+  htb: boolean;
+  /** tc's police action (rate limiting by dropping). */
+  police: boolean;
+  vxlan: boolean;
+  bridge: boolean;
+  /** OpenFlow meters of the userspace datapath (false when ovs-vswitchd is not running). */
+  ovsMeters: boolean;
+  /** The node binary that runs the userspace relay. */
+  node: string;
+}
+
+/** A process fabric started and stops by PID: the start time tells it from a recycled PID. */
+export interface OwnedProcess {
+  pid: number;
+  start: string;
+}
+
+export interface ImpairHostOps {
+  /** Probed once per process, in a throwaway namespace. */
+  capabilities(): Promise<ImpairCaps>;
+  /** `ip link set <if> netns <to> name <new>` (to null: the root namespace). */
+  moveLink(from: Ns, ifname: string, to: Ns, newName: string): Promise<void>;
+  /** A two-port Linux bridge that learns nothing (ageing 0), with its ports enslaved; created down. */
+  addHubBridge(netns: Ns, ifname: string, ports: readonly string[]): Promise<void>;
+  /** Starts a long-lived process in its own group, stdout and stderr appended to `logFile`. */
+  spawnDetached(argv: Argv, logFile: string): OwnedProcess;
+  isAlive(pid: number, start: string): boolean;
+  /** SIGTERM, SIGKILL after the timeout; false when the process was already gone. */
+  stop(pid: number, start: string, timeoutMs?: number): Promise<boolean>;
+}
+
 export interface HostNet {
   ip: IpOps;
   ovs: OvsOps;
@@ -261,4 +296,5 @@ export interface HostNet {
   kernel: KernelOps;
   tcpdump: TcpdumpOps;
   proc: ProcessOps;
+  impair: ImpairHostOps;
 }

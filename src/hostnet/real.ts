@@ -5,6 +5,7 @@ import { realIp } from './ip.js';
 import { realDaemon } from './ovs-daemon.js';
 import { realOfctl } from './ovs-ofctl.js';
 import { realVsctl } from './ovs-vsctl.js';
+import { realImpair } from './impair.js';
 import { realKernel } from './kernel.js';
 import { realTap } from './tap.js';
 import { realTcpdump } from './tcpdump.js';
@@ -20,4 +21,5 @@ export const realHostNet: HostNet = {
     probe: (argv, timeoutMs) => runProbe(argv.file, argv.args, timeoutMs),
     script: (file, args, opts) => run('bash', ['--', file, ...args], opts),
   },
+  impair: realImpair,
 };

@@ -2,6 +2,14 @@
 import type { ErrorInfo } from './info.js';
 
 export const RUNTIME_CODES = {
+  E_IMPAIR_UNSUPPORTED: {
+    summary: 'an impairment parameter this machine has no mechanism for (no netem, no tbf/htb, no VXLAN for the relay)',
+    hint: 'the message names the parameter and what was looked for; drop the parameter or run on a kernel that has it',
+  },
+  E_IMPAIR_FAILED: {
+    summary: 'inserting, changing or removing the impairment of a link failed (relay did not start, link end missing)',
+    hint: 'the message says which step failed; fabric down <lab> removes every relay and its namespaces',
+  },
   E_UNKNOWN_RUNTIME: {
     summary: 'no runtime of that name is registered',
     hint: 'known runtimes: netns, docker, containerlab',
