@@ -239,7 +239,10 @@ export function setVmState(model: LabModel, vm: string, state: VmState): void {
 export function nextPort(model: LabModel, host: string): { ifname: string; label: string } {
   const n = node(model, host);
   const kind = kindOf(n.kind);
-  const used = new Set(n.interfaces.map((f) => f.name));
+  // Root-namespace names are unique across the lab, not only on this node.
+  const used = new Set(
+    model.nodes.flatMap((x) => [...x.interfaces.map((f) => f.name), ...(x.bridge ? [x.bridge] : [])]),
+  );
   const labels = new Set(
     model.links.flatMap((l) =>
       l.id

@@ -2,17 +2,12 @@
 // namespace (bridges, ports, namespaces, taps), lab markers and derived MACs.
 //
 // Root-namespace names (OVS bridges and their ports, which are host-side veth ends) share Linux's
-// 15-character IFNAMSIZ limit with every other lab on the machine, so they must be unique ACROSS
-// labs. Two disjoint forms keep them injective:
-//   readable: `<lab>-<node>` (bridge) and `<lab>-<node>_<i>` (port), only when the lab name has no
-//             '-' (so the first '-' splits lab from node) and the result fits in 15 characters.
-//             '_' never occurs in lab or node names, so a port never equals a bridge.
-//   hashed:   `fb` + 13 hex (bridge), `fp` + 9 hex + <i> (port): no '-', so never equal to a
-//             readable name; sha256 of `<lab>/<node>`.
-// Hash collisions inside one lab are checked in resolve (E_NAME_COLLISION).
+// 15-character IFNAMSIZ limit with every other lab on the machine: readable abbreviations, see
+// short.ts (a lab allocates them through RootNames so that none repeats inside the lab).
 import { createHash } from 'node:crypto';
 import { FabricError } from '../errors/fabric-error.js';
-import { checkIfName, IFNAMSIZ } from './check.js';
+import { checkIfName } from './check.js';
+import { shortBridgeName, shortPortName } from './short.js';
 export const LAB_NAME_MAX = 20;
 /** Names of labs, nodes, tenants, sites, systems, datacenters: shell-safe by construction. */
 export const SAFE_NAME = /^[a-z][a-z0-9-]*$/;
@@ -24,15 +19,9 @@ function hex(text: string, n: number): string {
   return createHash('sha256').update(text).digest('hex').slice(0, n);
 }
 
-function readable(lab: string): boolean {
-  return !lab.includes('-');
-}
-
 /** OVS/Linux bridge name in the root namespace for node `node` of lab `lab` (≤ 15 chars). */
 export function bridgeName(lab: string, node: string): string {
-  const r = `${lab}-${node}`;
-  if (readable(lab) && r.length <= IFNAMSIZ) return r;
-  return `fb${hex(`${lab}/${node}`, 13)}`;
+  return shortBridgeName(lab, node);
 }
 
 /** Root-namespace name of port `index` (1-based) of bridge node `node` (≤ 15 chars). */
@@ -40,9 +29,7 @@ export function portName(lab: string, node: string, index: number): string {
   if (!Number.isInteger(index) || index < 1 || index > MAX_PORT_INDEX) {
     throw new RangeError(`port index ${index} outside 1..${MAX_PORT_INDEX}`);
   }
-  const r = `${lab}-${node}_${index}`;
-  if (readable(lab) && r.length <= IFNAMSIZ) return r;
-  return `fp${hex(`${lab}/${node}`, 9)}${index}`;
+  return shortPortName(lab, node, index);
 }
 
 export const NETNS_PREFIX = 'clab-';

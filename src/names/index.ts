@@ -2,3 +2,4 @@
 // file name (check.ts). A leaf: it depends on src/errors only.
 export * from './check.js';
 export * from './generate.js';
+export * from './short.js';

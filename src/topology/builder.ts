@@ -5,7 +5,7 @@ import type { FabricIntent } from './intent.js';
 import type { DocPath } from './locate.js';
 import type { InterfaceModel, LabModel, LinkClass, NodeKind, NodeModel, NodeRole } from './model.js';
 import { kindOf } from './kinds/index.js';
-import { bridgeName } from '../names/index.js';
+import { MAX_PORT_INDEX, RootNames } from '../names/index.js';
 
 export interface Port {
   iface: InterfaceModel;
@@ -20,8 +20,12 @@ export class LabBuilder {
   private readonly next = new Map<string, number>();
   /** Where each node comes from in the intent (for diagnostics). */
   readonly origin = new Map<string, DocPath>();
+  /** Bridge and port names in the root namespace, allocated in call order (unique in the lab). */
+  private readonly rootNames: RootNames;
 
-  constructor(readonly lab: string) {}
+  constructor(readonly lab: string) {
+    this.rootNames = new RootNames(lab);
+  }
 
   addNode(
     name: string,
@@ -47,7 +51,10 @@ export class LabBuilder {
     if (tenant) labels['fabric.tenant'] = tenant;
     const node: NodeModel = { name, kind, role, dc, tenant, interfaces: [], labels };
     if (opts.facts) node.facts = { ...opts.facts };
-    if (kindOf(kind).bridgePorts) node.bridge = opts.bridge ?? bridgeName(this.lab, name);
+    if (kindOf(kind).bridgePorts) {
+      if (opts.bridge) this.rootNames.reserve(opts.bridge);
+      node.bridge = opts.bridge ?? this.rootNames.bridge(name);
+    }
     this.nodes.set(name, node);
     this.next.set(name, 1);
     if (opts.origin) this.origin.set(name, opts.origin);
@@ -66,9 +73,18 @@ export class LabBuilder {
     const index = this.next.get(nodeName) ?? 1;
     this.next.set(nodeName, index + 1);
     const kind = kindOf(node.kind);
-    const iface: InterfaceModel = { name: kind.interfaceName(this.lab, nodeName, index), addresses: [], ...extra };
+    const iface: InterfaceModel = { name: this.ifName(nodeName, index), addresses: [], ...extra };
     node.interfaces.push(iface);
     return { iface, label: kind.bridgePorts ? `p${index}` : iface.name };
+  }
+
+  /** Name of interface `index` of a node: a root-namespace port name on bridge kinds. */
+  ifName(nodeName: string, index: number): string {
+    const kind = kindOf(this.node(nodeName).kind);
+    if (!kind.bridgePorts) return kind.interfaceName(this.lab, nodeName, index);
+    if (!Number.isInteger(index) || index < 1 || index > MAX_PORT_INDEX)
+      throw new RangeError(`port index ${index} outside 1..${MAX_PORT_INDEX}`);
+    return this.rootNames.port(nodeName, index);
   }
 
   /** Highest interface index allocated so far (bridges) — explicit ports must be above it. */

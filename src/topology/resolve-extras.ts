@@ -45,7 +45,7 @@ export function resolveExtras(ctx: ResolveContext): void {
             ),
           );
         }
-        iface = { name: kind.interfaceName(intent.name, nodeName, parsed.index), addresses: [] };
+        iface = { name: b.ifName(nodeName, parsed.index), addresses: [] };
       } else {
         const name = parsed.name as string;
         if (node.interfaces.some((f) => f.name === name)) {

@@ -22,7 +22,7 @@ import { loadLab } from '../../../src/topology/index.js';
 
 const LAB = new URL('../../../labs/failover-partial/fabric.yml', import.meta.url).pathname;
 const SYS = { name: 'v1', vlan: 100, ip: '10.20.30.50/24', mac: '02:00:00:00:00:50' };
-const H = { lab: 'failover-partial', node: 'hvc-host', port: 'fp5895fe03d4' };
+const H = { lab: 'failover-partial', node: 'hvc-host', port: 'flvprt-hvc_4' };
 
 describe('failover: traditional customer hypervisor (virtualization: partial)', () => {
   it('models the host stack as a namespace on the hypervisor bridge that carries the site, and no customer QEMU', async () => {

@@ -149,8 +149,8 @@ describe('failover layout and model edits', () => {
     expect(link.id).to.equal('c1-p2:eth1--c2:p6');
     // c1-p2's old tap (c1 p5) is gone from c1; c2's next free port is p7.
     const c1 = model.nodes.find((n) => n.name === 'c1')!.interfaces.map((f) => f.name);
-    expect(c1).to.not.include('failover-c1_5');
-    expect(c1).to.include('failover-c1_4');
+    expect(c1).to.not.include('flvr-c1_5');
+    expect(c1).to.include('flvr-c1_4');
     expect(nextPort(model, 'c2').label).to.equal('p7');
   });
 

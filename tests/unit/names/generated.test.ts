@@ -25,6 +25,7 @@ import {
   portName,
   PROVIDER_A,
   PROVIDER_B,
+  RootNames,
   SAFE_IFNAME,
   SAFE_NAME,
   tapName,
@@ -80,6 +81,35 @@ describe('names: every name fabric generates passes the checks that guard comman
           expect(SAFE_IFNAME.test(bridgeName(l, n))).to.equal(true);
         },
       ),
+    );
+  });
+
+  it('a lab of generated switches gets readable, distinct, valid root-namespace names', () => {
+    fc.assert(
+      fc.property(
+        lab,
+        fc.uniqueArray(part, { minLength: 1, maxLength: 4 }),
+        fc.uniqueArray(part, { minLength: 1, maxLength: 4 }),
+        (l, tenants, sites) => {
+          const names = new RootNames(l);
+          const nodes = [
+            ...sites.flatMap((s) => [dcSwitchName(s), interconnectName(s), peName(s)]),
+            ...tenants.flatMap((t) => sites.map((s) => accessSwitchName(t, s))),
+          ];
+          const seen = new Set<string>();
+          for (const n of new Set(nodes)) {
+            for (const ifname of [names.bridge(n), names.port(n, 1), names.port(n, 12)]) {
+              expect(checkIfName(ifname)).to.equal(ifname);
+              expect(seen.has(ifname), ifname).to.equal(false);
+              seen.add(ifname);
+              // Readable: no hash, the lab part and at least the node's first letter.
+              expect(ifname.startsWith(`${l.replace(/-/g, '').slice(0, 1)}`), ifname).to.equal(true);
+              expect(ifname.split('-').slice(1).join('-')[0], ifname).to.equal(n[0]);
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 
