@@ -13,9 +13,17 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
     ],
   ],
   [
+    'images',
+    [
+      'fabric images build                       # fabric/host:1 and fabric/router:1, from local packages',
+      'fabric images build --role router --json',
+    ],
+  ],
+  [
     'generate',
     [
-      'fabric generate mtdc                      # writes labs/mtdc/mtdc.clab.yml',
+      'fabric generate mtdc                      # writes labs/mtdc/mtdc.clab.yml and mtdc.bridges.sh',
+      'fabric generate failover --without-hypervisors   # the deployable fabric part of a hypervisor lab',
       'fabric generate mtdc --out /tmp/m.clab.yml',
       'fabric generate --scale 1000 --model --out /tmp/scale.json',
       'fabric generate mtdc --hosts hosts.yml --out out/   # one containerlab file per host + placement',

@@ -1,12 +1,17 @@
-// `fabric generate <fabric.yml>`: intent → labs/<lab>/<lab>.clab.yml (containerlab topology).
+// `fabric generate <fabric.yml>`: intent → labs/<lab>/<lab>.clab.yml (containerlab topology) and
+// <lab>.bridges.sh (the host bridges containerlab expects). `--without-hypervisors`: the fabric
+// part of a hypervisor lab (containerlab cannot deploy its generic_vm nodes yet).
 // `fabric generate --scale N`: an N-node network-only lab for the runtime bench.
 // `fabric generate <lab> --hosts hosts.yml`: one containerlab topology per host (docs/scale-out.md).
 // `fabric generate <lab> --clabernetes`: a clabernetes Topology resource.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
+import { DiagnosticsError } from '../errors/diagnostics.js';
 import { FabricError } from '../errors/fabric-error.js';
-import { generateClab, loadIntent, loadLab, resolve, scaleLab } from '../topology/index.js';
+import { bridgesScript } from '../runtime/containerlab/bridges-script.js';
+import { generateClab, loadIntent, resolve, scaleLab } from '../topology/index.js';
+import { hypervisorDiagnostic, withoutHypervisors } from '../topology/clab-hypervisors.js';
 import { labFileOf, labOperand } from './lab-arg.js';
 
 interface GenerateOptions {
@@ -14,6 +19,7 @@ interface GenerateOptions {
   out?: string;
   model?: boolean;
   topo?: string;
+  withoutHypervisors?: boolean;
   hosts?: string;
   clabernetes?: boolean;
 }
@@ -22,7 +28,9 @@ export function register(program: Command): void {
   labOperand(
     program
       .command('generate')
-      .description('write the containerlab topology of a lab (labs/<lab>/<lab>.clab.yml), or an N-node scale lab'),
+      .description(
+        'write the containerlab topology of a lab (labs/<lab>/<lab>.clab.yml) and its bridges script, or an N-node scale lab',
+      ),
     'lab file, folder or lab name, e.g. labs/mtdc/fabric.yml',
   )
     .option('--scale <n>', 'generate a network-only lab of n nodes instead (printed unless --out)')
@@ -33,6 +41,10 @@ export function register(program: Command): void {
       'place the lab on the hosts of this file: one containerlab topology per host (--out: a folder)',
     )
     .option('--clabernetes', 'write a clabernetes Topology resource (<lab>.c9s.yml) instead')
+    .option(
+      '--without-hypervisors',
+      'leave generic_vm nodes, hypervisors and their gateways out (the deployable fabric part)',
+    )
     .action(async (operand: string | undefined, opts: GenerateOptions) => {
       if (operand && opts.topo) throw new FabricError('E_USAGE', `two labs given: ${operand} and --topo ${opts.topo}`);
       const labArg = operand ?? opts.topo;
@@ -49,13 +61,35 @@ export function register(program: Command): void {
         throw new FabricError('E_USAGE', 'missing lab file', { hint: 'fabric generate labs/mtdc/fabric.yml' });
       const labFile = labFileOf(labArg);
       if (opts.hosts || opts.clabernetes) return scaleOut(labFile, opts);
-      const model = await loadLab(labFile);
-      const text = opts.model
-        ? JSON.stringify({ ...model, source: basename(labFile) }, null, 2) + '\n'
-        : generateClab(model, basename(labFile));
-      const out = opts.out ?? join(dirname(labFile), `${model.name}.${opts.model ? 'model.json' : 'clab.yml'}`);
-      await write(out, text);
+      const loaded = await loadIntent(labFile);
+      const full = resolve(loaded, resolvePath(labFile));
+      if (opts.model) {
+        const out = opts.out ?? join(dirname(labFile), `${full.name}.model.json`);
+        await write(out, JSON.stringify({ ...full, source: basename(labFile) }, null, 2) + '\n');
+        process.stderr.write(`wrote ${out} (${full.nodes.length} nodes, ${full.links.length} links)\n`);
+        return;
+      }
+      let model = full;
+      let note: string | undefined;
+      if (opts.withoutHypervisors) {
+        const part = withoutHypervisors(full);
+        model = part.model;
+        if (part.dropped.length) {
+          note = `without hypervisors: ${part.dropped.length} nodes left out (${part.dropped.join(', ')})`;
+          process.stderr.write(`${full.name}: ${note}\n`);
+        }
+      } else {
+        const d = hypervisorDiagnostic(loaded, full);
+        if (d) throw new DiagnosticsError('generate', [d]);
+      }
+      const out = opts.out ?? join(dirname(labFile), `${model.name}.clab.yml`);
+      await write(out, generateClab(model, basename(labFile), note));
       process.stderr.write(`wrote ${out} (${model.nodes.length} nodes, ${model.links.length} links)\n`);
+      // The host bridges containerlab expects, beside the topology (run before the deploy).
+      const script = join(dirname(out), `${model.name}.bridges.sh`);
+      await write(script, bridgesScript(model, basename(labFile)));
+      await chmod(script, 0o755);
+      process.stderr.write(`wrote ${script} (up before containerlab deploy, ports after it, down after destroy)\n`);
     });
 }
 

@@ -18,6 +18,7 @@ import { register as graph } from './graph.js';
 import { register as clab } from './clab.js';
 import { register as attach } from './attach.js';
 import { register as impair } from './impair.js';
+import { register as images } from './images.js';
 
 export type RegisterVerb = (program: Command) => void;
 
@@ -39,5 +40,6 @@ export const verbs: RegisterVerb[] = [
   clab,
   attach,
   impair,
+  images,
   version,
 ];

@@ -143,8 +143,18 @@ describe('docker runtime (root, real dockerd + OVS)', function () {
           'fabric-lab': LAB,
         });
         expect(existsSync(info.Config.Labels['clab-topo-file']!), 'clab-topo-file exists').to.equal(true);
-        expect(info.Config.Image).to.match(/^fabric\/endpoint:[0-9a-f]{12}$/);
+        const role = state.model.nodes.find((n) => n.name === node)!.role;
+        expect(info.Config.Image, node).to.equal(role === 'provider' ? 'fabric/router:1' : 'fabric/host:1');
       }
+    });
+
+    it("the images' own tools work inside the containers: ip shows VXLAN with its dstport, tcpdump and ethtool run", async () => {
+      const vx = await cli(['exec', LAB, 'prov-a', '--', 'ip', '-d', 'link', 'show', 'vx0']);
+      expect(vx.stdout).to.match(/vxlan id \d+ .*dstport 4789/s);
+      const td = await cli(['exec', LAB, 'red-c1-h1', '--', 'tcpdump', '--version']);
+      expect(td.stdout + td.stderr).to.match(/tcpdump version/);
+      const et = await cli(['exec', LAB, 'red-c1-h1', '--', 'ethtool', '-k', 'eth1']);
+      expect(et.stdout).to.match(/tx-checksumming: off/);
     });
 
     it('status --json follows the contract; every container endpoint is reachable through its netns link', async () => {

@@ -227,5 +227,9 @@ export const INPUT_CODES = {
     summary: "the containerlab topology differs from what the lab's intent generates (the first difference is named)",
     hint: 'regenerate it with fabric generate <lab> and redeploy, or change fabric.yml instead of the generated file',
   },
+  E_CLAB_HYPERVISORS: {
+    summary: 'a lab with generic_vm (QEMU) nodes has no deployable containerlab topology yet',
+    hint: 'generate the fabric part alone: fabric generate <lab> --without-hypervisors (the hypervisors run on the netns runtime)',
+  },
   E_SCALE_RANGE: { summary: '`--scale` outside 2..100000', hint: 'use an integer node count, e.g. --scale 100' },
 } as const satisfies Record<string, ErrorInfo>;

@@ -93,7 +93,7 @@ export const RUNTIME_CODES = {
   },
   E_IMAGE_MISSING: {
     summary: "a node's image is not in the local Docker engine",
-    hint: 'fabric never pulls: build or load it locally, or drop the image attribute to use the built-in image',
+    hint: 'fabric never pulls: `fabric images build` makes the fabric/<role> images; build or load any other image locally',
   },
   E_IMAGE_BUILD: {
     summary: 'building a local image failed (a host package is missing, or docker import failed)',

@@ -1,5 +1,5 @@
 // `--runtime containerlab`: delegate node and link creation to a user's containerlab. fabric
-// writes the topology (local fabric/endpoint image, network-mode none, validated against
+// writes the topology (local fabric/<role> images, network-mode none, validated against
 // containerlab's schema), creates the OVS/Linux bridges containerlab expects to exist, runs
 // `containerlab deploy -t <file>` (argv, never a shell), links each container's
 // namespace at /run/netns/clab-<lab>-<node>, then runs the same converging stages as the netns
@@ -11,6 +11,7 @@ import { delimiter, join } from 'node:path';
 import { FabricError } from '../../errors/fabric-error.js';
 import { hostNet, run, type RunOptions, type RunResult } from '../../hostnet/index.js';
 import type { LabModel } from '../../topology/model.js';
+import { refuseHypervisors } from '../../topology/clab-hypervisors.js';
 import { DockerRuntime, otherRuntime, type DockerRuntimeOptions } from '../docker/index.js';
 import { labContainers, linkNetns } from '../docker/containers.js';
 import { NetnsRuntime } from '../netns/index.js';
@@ -89,6 +90,8 @@ export class ContainerlabRuntime extends DockerRuntime {
   }
 
   override async deploy(model: LabModel, opts: DeployOptions = {}): Promise<LabState> {
+    // Before the binary check: a hypervisor lab is refused whether or not containerlab is here.
+    refuseHypervisors(model);
     const bin = this.binary();
     const plan = planLab(model);
     const lab = plan.lab;

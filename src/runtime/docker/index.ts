@@ -7,7 +7,9 @@
 // ovs-bridge nodes on the host's Open vSwitch. Captures and `exec` reach a container the same way.
 import { FabricError } from '../../errors/fabric-error.js';
 import type { LabModel, NodeModel } from '../../topology/model.js';
-import { ensureEndpointImage, requireImages, type ImageClient } from '../images/index.js';
+import { requireImages, type ImageClient } from '../images/index.js';
+import { buildRoleImages } from '../images/roles.js';
+import { imageRoleOf } from '../../topology/kinds/linux/images.js';
 import { clabFilePath, clabLabDir, removeContainerTopology, writeContainerTopology } from '../containerlab/topology.js';
 import { checkLabName, netnsName } from '../../names/index.js';
 import { NetnsRuntime } from '../netns/index.js';
@@ -98,17 +100,19 @@ export class DockerRuntime extends NetnsRuntime {
       const img = explicit(n);
       if (img) named.set(img, [...(named.get(img) ?? []), n.name]);
     }
-    let endpoint: string | undefined;
+    // Nodes without an image run fabric's own for their role, built here from local files.
+    const roles = [...new Set(linux.filter((n) => !explicit(n)).map((n) => imageRoleOf(n)))].sort();
+    const built = new Map<string, string>();
     await stage(
       'image',
       async () => {
         await requireImages(docker, named);
-        if (linux.some((n) => !explicit(n))) {
-          const r = await ensureEndpointImage(docker);
-          endpoint = r.tag;
-          return `${r.tag} ${r.built ? `built (${(r.bytes / 1e6).toFixed(1)} MB rootfs)` : 'cached'}${named.size ? `, ${named.size} named images present` : ''}`;
+        const done: string[] = [];
+        for (const r of await buildRoleImages(docker, roles)) {
+          built.set(r.role, r.tag);
+          done.push(`${r.tag} ${r.built ? `built (${(r.bytes / 1e6).toFixed(1)} MB rootfs)` : 'cached'}`);
         }
-        return `${named.size} named images present`;
+        return [...done, ...(named.size ? [`${named.size} named images present`] : [])].join(', ') || 'no images';
       },
       (d) => d,
     );
@@ -120,8 +124,8 @@ export class DockerRuntime extends NetnsRuntime {
           {
             node: n.name,
             name: netnsName(plan.lab, n.name),
-            image: img ?? endpoint!,
-            endpointImage: !img || img === endpoint,
+            image: img ?? built.get(imageRoleOf(n))!,
+            endpointImage: !img,
           },
         ];
       }),

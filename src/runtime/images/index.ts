@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { FabricError } from '../../errors/fabric-error.js';
+import { isFabricImage } from '../../topology/kinds/linux/images.js';
 import { endpointRootfs } from './rootfs.js';
 import { sha256, tarBuffer } from './tar.js';
 
@@ -36,7 +37,9 @@ export async function imageExists(docker: Pick<Docker, 'getImage'>, name: string
 export function imageMissing(name: string, nodes: string[]): FabricError {
   const who = nodes.length ? ` (nodes ${nodes.slice(0, 5).join(', ')}${nodes.length > 5 ? ', ...' : ''})` : '';
   return new FabricError('E_IMAGE_MISSING', `image ${name} is not present in the local Docker engine${who}`, {
-    hint: `fabric never pulls from a registry: build or load it locally (docker import / docker load), or drop the node's image attribute to use the built-in ${ENDPOINT_REPO} image`,
+    hint: isFabricImage(name)
+      ? "build it from this machine's Debian packages: fabric images build (fabric never pulls from a registry)"
+      : `fabric never pulls from a registry: build or load it locally (docker import / docker load), or drop the node's image attribute to use fabric's own image (fabric images build)`,
   });
 }
 

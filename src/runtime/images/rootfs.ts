@@ -9,7 +9,14 @@ import type { TarEntry } from './tar.js';
 
 export const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];
 /** Real tools copied in, with their place in the image (ahead of busybox applets on PATH). */
-export const TOOLS: { name: string; candidates: string[]; dest: string; required: boolean; pkg: string }[] = [
+export interface Tool {
+  name: string;
+  candidates: string[];
+  dest: string;
+  required: boolean;
+  pkg: string;
+}
+export const TOOLS: Tool[] = [
   {
     name: 'ip',
     candidates: ['/usr/bin/ip', '/bin/ip', '/usr/sbin/ip', '/sbin/ip'],
@@ -59,14 +66,17 @@ export async function busyboxApplets(busybox: string): Promise<string[]> {
     .filter((l) => /^[A-Za-z0-9_./[-]+$/.test(l) && !l.includes('..'));
 }
 
-/** Every entry of the endpoint image, in a deterministic order. */
-export async function endpointRootfs(): Promise<TarEntry[]> {
+/** Every entry of the endpoint image (or, with `opts`, a role image), in a deterministic order. */
+export async function endpointRootfs(
+  opts: { tools?: Tool[]; users?: string[]; groups?: string[]; about?: string } = {},
+): Promise<TarEntry[]> {
+  const tools = opts.tools ?? TOOLS;
   const busybox = firstExisting(BUSYBOX_CANDIDATES);
   if (!busybox)
     throw buildError('busybox not found (the endpoint image is made from busybox-static)', 'busybox-static');
   const files = new Map<string, { src: string; mode: number }>();
   files.set('/bin/busybox', { src: busybox, mode: 0o755 });
-  for (const t of TOOLS) {
+  for (const t of tools) {
     const src = firstExisting(t.candidates);
     if (!src) {
       if (t.required) throw buildError(`${t.name} not found on this machine`, t.pkg);
@@ -76,7 +86,7 @@ export async function endpointRootfs(): Promise<TarEntry[]> {
     const ldd = await run('ldd', [src], { okCodes: [0, 1] });
     for (const lib of parseLdd(ldd.stdout)) files.set(lib, { src: lib, mode: 0o755 });
   }
-  const real = new Set(TOOLS.map((t) => posix.basename(t.dest)));
+  const real = new Set(tools.map((t) => posix.basename(t.dest)));
   const links = new Map<string, string>();
   for (const a of await busyboxApplets(busybox)) {
     const p = `/${a}`;
@@ -84,9 +94,9 @@ export async function endpointRootfs(): Promise<TarEntry[]> {
     links.set(p, '/bin/busybox');
   }
   const text = new Map<string, string>([
-    ['/etc/passwd', 'root:x:0:0:root:/root:/bin/sh\n'],
-    ['/etc/group', 'root:x:0:\n'],
-    ['/etc/fabric-image', 'fabric endpoint image: busybox-static, iproute2 ip, ethtool\n'],
+    ['/etc/passwd', ['root:x:0:0:root:/root:/bin/sh', ...(opts.users ?? [])].join('\n') + '\n'],
+    ['/etc/group', ['root:x:0:', ...(opts.groups ?? [])].join('\n') + '\n'],
+    ['/etc/fabric-image', `${opts.about ?? 'fabric endpoint image: busybox-static, iproute2 ip, ethtool'}\n`],
   ]);
   const dirs = new Map<string, number>([
     ...[

@@ -38,6 +38,8 @@ export type InterfaceRef =
 export interface ClabNode {
   kind: NodeKind;
   image?: string;
+  /** `none` on every container node: no management interface (a path around the fabric). */
+  'network-mode'?: string;
   labels?: Record<string, string>;
   exec?: string[];
 }

@@ -16,6 +16,11 @@ export class GenericVmKind extends BaseKind {
   };
 
   override render(node: NodeModel): ClabNode {
-    return { kind: this.name, image: String(node.attributes?.image ?? ''), labels: sortedLabels(node.labels) };
+    return {
+      kind: this.name,
+      image: String(node.attributes?.image ?? ''),
+      'network-mode': 'none',
+      labels: sortedLabels(node.labels),
+    };
   }
 }

@@ -2,22 +2,35 @@
 // provider routers. Containerlab users get addresses, kernel devices and routes from `exec`.
 import { BaseKind, sortedLabels, type AttributeSpec, type ClabNode } from '../base/index.js';
 import type { NodeModel, NodeRole } from '../../model.js';
+import { fabricImage, imageRoleOf } from './images.js';
 
-/** Image for containerlab users; our netns runtime ignores it. iproute2 is needed by `exec`. */
-export const DEFAULT_LINUX_IMAGE = 'alpine:3.20';
+/**
+ * Default image of a node: fabric's own for its role (`fabric images build`), with iproute2's
+ * real `ip` (busybox's drops `type vxlan ... dstport`), ethtool and tcpdump. The netns runtime
+ * ignores it.
+ */
+export function defaultLinuxImage(node: Pick<NodeModel, 'role'>): string {
+  return fabricImage(imageRoleOf(node));
+}
 
 export class LinuxKind extends BaseKind {
   readonly name = 'linux' as const;
   override readonly defaultRole: NodeRole = 'endpoint';
   override readonly description = 'network namespace / container';
   override readonly attributes: Record<string, AttributeSpec> = {
-    image: { type: 'string', description: 'container image for containerlab users (default alpine:3.20)' },
+    image: {
+      type: 'string',
+      description:
+        'container image for container runtimes (default fabric/host or fabric/router, from fabric images build)',
+    },
   };
 
   override render(node: NodeModel): ClabNode {
-    const image = typeof node.attributes?.image === 'string' ? node.attributes.image : DEFAULT_LINUX_IMAGE;
+    const image = typeof node.attributes?.image === 'string' ? node.attributes.image : defaultLinuxImage(node);
     const exec = node.interfaces.length || node.netdevs?.length ? linuxExec(node) : [];
-    const out: ClabNode = { kind: 'linux', image, labels: sortedLabels(node.labels) };
+    // containerlab's management bridge on eth0 would join every container, tenants included, on
+    // a path no capture of the fabric sees: the lab's links are a node's only interfaces.
+    const out: ClabNode = { kind: 'linux', image, 'network-mode': 'none', labels: sortedLabels(node.labels) };
     if (exec.length) out.exec = exec;
     return out;
   }
