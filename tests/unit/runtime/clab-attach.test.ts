@@ -41,7 +41,7 @@ const CASES: [string, (t: string) => string][] = [
     'edited-address',
     (t) => t.replace('ip address add 192.0.2.10/24 dev eth1', 'ip address add 192.0.2.99/24 dev eth1'),
   ],
-  ['management-network', (t) => t.replace(/(\n {6}kind: linux\n)/, '$1      network-mode: bridge\n')],
+  ['management-network', (t) => t.replace('network-mode: none', 'network-mode: bridge')],
   ['dropped-link', (t) => t.replace(/\n {4}- type: veth[\s\S]*?fabric\.id: [^\n]*/, '')],
   ['renamed-lab', (t) => t.replace(/^name: tiny$/m, 'name: other')],
 ];
