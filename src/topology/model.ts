@@ -75,7 +75,7 @@ export interface NodeModel {
   role: NodeRole;
   dc: string | null;
   tenant: string | null;
-  /** OVS bridge name for ovs-bridge nodes (≤ 15 chars, hashed when long: a netdev bridge makes a tap of its name). */
+  /** OVS bridge name for ovs-bridge nodes (≤ 15 chars, abbreviated when long: a netdev bridge makes a tap of its name). */
   bridge?: string;
   interfaces: InterfaceModel[];
   netdevs?: NetdevModel[];
