@@ -11,7 +11,7 @@ import { DiagnosticsError } from '../errors/diagnostics.js';
 import { FabricError } from '../errors/fabric-error.js';
 import { bridgesScript } from '../runtime/containerlab/bridges-script.js';
 import { generateClab, loadIntent, resolve, scaleLab } from '../topology/index.js';
-import { hypervisorDiagnostic, withoutHypervisors } from '../topology/clab-hypervisors.js';
+import { fabricPart, hypervisorDiagnostic } from '../topology/clab-hypervisors.js';
 import { labFileOf, labOperand } from './lab-arg.js';
 
 interface GenerateOptions {
@@ -72,12 +72,10 @@ export function register(program: Command): void {
       let model = full;
       let note: string | undefined;
       if (opts.withoutHypervisors) {
-        const part = withoutHypervisors(full);
+        const part = fabricPart(full);
         model = part.model;
-        if (part.dropped.length) {
-          note = `without hypervisors: ${part.dropped.length} nodes left out (${part.dropped.join(', ')})`;
-          process.stderr.write(`${full.name}: ${note}\n`);
-        }
+        note = part.note;
+        if (note) process.stderr.write(`${full.name}: ${note}\n`);
       } else {
         const d = hypervisorDiagnostic(loaded, full);
         if (d) throw new DiagnosticsError('generate', [d]);

@@ -41,6 +41,16 @@ export function withoutHypervisors(model: LabModel): { model: LabModel; dropped:
   return { model: { ...model, nodes, links }, dropped: [...drop] };
 }
 
+/** withoutHypervisors() with the note `fabric generate --without-hypervisors` prints and writes. */
+export function fabricPart(model: LabModel): { model: LabModel; dropped: string[]; note?: string } {
+  const part = withoutHypervisors(model);
+  if (!part.dropped.length) return part;
+  return {
+    ...part,
+    note: `without hypervisors: ${part.dropped.length} nodes left out (${part.dropped.join(', ')})`,
+  };
+}
+
 const HINT =
   'generate the deployable fabric part alone with fabric generate <lab> --without-hypervisors, or run the whole lab on the netns runtime (fabric up <lab>)';
 
