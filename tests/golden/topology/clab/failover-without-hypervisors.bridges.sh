@@ -18,7 +18,10 @@ die() { echo "$lab: $*" >&2; exit 1; }
 check_bridge() {
   ovs-vsctl --timeout=30 br-exists "$1" || return 0
   owner=$(ovs-vsctl --timeout=30 get Bridge "$1" external_ids:fabric-lab 2>/dev/null || true)
-  [ "$owner" = "\"$lab\"" ] || die "OVS bridge $1 exists and is not this lab's (fabric-lab=${owner:-none})"
+  # ovs-vsctl quotes a value only when it must: compare without the quotes.
+  owner=${owner#\"}
+  owner=${owner%\"}
+  [ "$owner" = "$lab" ] || die "OVS bridge $1 exists and is not this lab's (fabric-lab=${owner:-none})"
 }
 
 check_port() {
