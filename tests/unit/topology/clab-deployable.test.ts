@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { parse } from 'yaml';
 import { register } from '../../../src/cli/generate.js';
 import { DiagnosticsError } from '../../../src/errors/diagnostics.js';
+import type { FabricError } from '../../../src/errors/fabric-error.js';
 import { run } from '../../../src/hostnet/exec.js';
 import { bridgesScript } from '../../../src/runtime/containerlab/bridges-script.js';
 import { ContainerlabRuntime } from '../../../src/runtime/containerlab/index.js';
@@ -118,6 +119,7 @@ describe('topology clab: deployable as is', () => {
       expect(d.line).to.be.greaterThan(1);
       expect(d.hint).to.contain('--without-hypervisors');
       expect(existsSync(out)).to.equal(false);
+      golden(join(GOLDEN, 'hypervisor-lab.err'), (err as DiagnosticsError).format().split(ROOT).join('') + '\n');
       await program().parseAsync([
         'node',
         'fabric',
@@ -156,5 +158,6 @@ describe('topology clab: deployable as is', () => {
     }
     expect(err).to.include({ code: 'E_CLAB_HYPERVISORS' });
     expect((err as { hint?: string }).hint).to.contain('--without-hypervisors');
+    golden(join(GOLDEN, 'runtime-hypervisor-lab.err'), (err as FabricError).format().split(ROOT).join('') + '\n');
   });
 });
