@@ -41,9 +41,10 @@ export function register(program: Command): void {
           ms: performance.now() - tl,
           detail: `${file}: ${model.nodes.length} nodes, ${model.links.length} links`,
         });
-        if (!(await converge(model, opts.runtime, opts.dryRun ?? false, printStage))) return;
+        const target = await converge(model, opts.runtime, opts.dryRun ?? false, printStage);
+        if (!target) return;
         const rt = getRuntime(opts.runtime);
-        const state = await rt.deploy(model, { onProgress: printStage });
+        const state = await rt.deploy(target, { onProgress: printStage });
         if (opts.after) {
           const { programLab } = await import('../tagging/index.js');
           const t = performance.now();

@@ -5,7 +5,7 @@
 // up is refused before anything changes, naming what moved; everything else converges as usual.
 import { existsSync, readdirSync } from 'node:fs';
 import { FabricError } from '../errors/fabric-error.js';
-import { failoverDir, layoutOf, readFailoverState } from '../failover/index.js';
+import { failoverDir, layoutOf, moveVm, readFailoverState } from '../failover/index.js';
 import type { LabModel } from '../topology/model.js';
 import type { LabDiff } from './diff.js';
 import { guestRoot } from './guests.js';
@@ -40,6 +40,23 @@ export function movedByFailover(deployed: LabModel, intent: LabModel): string[] 
     if (at && at.host !== v.host) out.push(`virtual hypervisor ${v.name} is on ${at.host} (the intent: ${v.host})`);
     else if (at && at.state !== v.state)
       out.push(`virtual hypervisor ${v.name} is ${at.state} (the intent: ${v.state})`);
+  }
+  return out;
+}
+
+/**
+ * The intent with the running guests' ports: a VM that a failover moved away and back (a fail-back
+ * returns an evacuee on a fresh port) runs on the same hypervisor as the intent says, through
+ * another tap. Those ports are kept, so the converge leaves the running guest's tap alone.
+ */
+export function keepGuestPorts(intent: LabModel, deployed: LabModel): LabModel {
+  const out = structuredClone(intent);
+  const was = new Map(layoutOf(deployed).vms.map((v) => [v.name, v]));
+  for (const v of layoutOf(out).vms) {
+    const at = was.get(v.name);
+    if (!at || at.host !== v.host || at.tap === v.tap) continue;
+    const label = at.linkId.split('--')[1]?.slice(at.host.length + 1);
+    if (label) moveVm(out, v.name, v.host, { ifname: at.tap, label });
   }
   return out;
 }

@@ -4,4 +4,4 @@ export { stopLabGuests, labsWithGuests, guestRoot, type GuestReport } from './gu
 export { diffLab, formatDiff, isEmpty, type LabDiff, type Change } from './diff.js';
 export { prune, nodesToRemove, linksToRemove, type PruneReport } from './converge.js';
 export { machineFacts } from './machine.js';
-export { failoverConflict, failoverTouched, guestsSetUp, movedByFailover } from './failover-guard.js';
+export { failoverConflict, failoverTouched, guestsSetUp, keepGuestPorts, movedByFailover } from './failover-guard.js';

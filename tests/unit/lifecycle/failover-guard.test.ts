@@ -4,8 +4,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { moveSite, moveVm, nextPort, setVmState } from '../../../src/failover/layout.js';
-import { diffLab, failoverConflict, failoverTouched, movedByFailover } from '../../../src/lifecycle/index.js';
-import { loadLabText } from '../../../src/topology/index.js';
+import {
+  diffLab,
+  failoverConflict,
+  failoverTouched,
+  formatDiff,
+  isEmpty,
+  keepGuestPorts,
+  movedByFailover,
+} from '../../../src/lifecycle/index.js';
+import { loadLabText, portName } from '../../../src/topology/index.js';
 import type { LabModel } from '../../../src/topology/model.js';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
@@ -39,12 +47,24 @@ describe('lifecycle: a converging up after a failover', () => {
     expect(err?.hint).to.contain('fabric failover failback failover');
   });
 
-  it('refuses re-linking running guests that only changed ports, with a teardown hint', () => {
+  it('keeps the ports of guests a fail-back returned: no difference, nothing to refuse', () => {
     const deployed = intent();
-    moveVm(deployed, 'c1-p2', 'c1', nextPort(deployed, 'c1'));
-    const d = diffLab(deployed, intent());
-    expect(movedByFailover(deployed, intent())).to.deep.equal([]);
-    const err = failoverConflict(d, deployed, intent(), true);
+    // Back on another port than it left (a fail-back takes the first free one, which was taken).
+    moveVm(deployed, 'c1-p2', 'c2', nextPort(deployed, 'c2'));
+    moveVm(deployed, 'c1-p2', 'c1', { ifname: portName('failover', 'c1', 9), label: 'p9' });
+    expect(isEmpty(diffLab(deployed, intent()))).to.equal(false);
+    const kept = keepGuestPorts(intent(), deployed);
+    const d = diffLab(deployed, kept);
+    expect(formatDiff(d)).to.contain('no difference');
+    expect(failoverConflict(d, deployed, kept, true)).to.equal(null);
+  });
+
+  it('refuses an intent that changes the hypervisors while their guests run, with a teardown hint', () => {
+    const more = text.replace('{ name: c1, dc: dc1, type: ha, pool: 2 }', '{ name: c1, dc: dc1, type: ha, pool: 3 }');
+    expect(more).to.not.equal(text);
+    const d = diffLab(intent(), keepGuestPorts(intent(more), intent()));
+    expect(failoverTouched(d)).to.include('node c1-p3');
+    const err = failoverConflict(d, intent(), intent(more), true);
     expect(err?.code).to.equal('E_UP_FAILED_OVER');
     expect(err?.hint).to.contain('fabric failover teardown failover');
   });
