@@ -35,6 +35,7 @@ export const MODULES: { name: string; load: () => Promise<{ bench: BenchModule }
   { name: 'conformance-scale', load: () => import('./conformance-scale.js') },
   { name: 'failover', load: () => import('./failover.js') },
   { name: 'intent-load', load: () => import('./intent-load.js') },
+  { name: 'impair', load: () => import('./impair.js') },
 ];
 
 async function main(): Promise<void> {

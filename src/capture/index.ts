@@ -20,3 +20,4 @@ export {
   type RunSummary,
 } from './session.js';
 export { isRunning, signalOwned, parseProcStat } from './proc.js';
+export * from './impair-measure.js';

@@ -8,6 +8,7 @@ import { layoutOf } from '../failover/layout.js';
 import type { TestContext } from './context.js';
 import { recordFlows, type FlowRecord } from './flow-record.js';
 import { faultTimeline, runFaults, type FaultRun } from './fault-probe.js';
+import { probeImpairment, type ImpairRecord } from './impair-probe.js';
 import type { ProbeRecord } from './probe.js';
 import { selectFaultSteps } from './suites/fault-steps.js';
 import { renderPrograms } from '../tagging/render.js';
@@ -22,6 +23,8 @@ export interface SuiteRecords {
   failover?: FailoverObservation & FailoverMoves & { model: LabModel };
   /** The switches' flows after every other probe (the flows suite, and the failover suite with hypervisors). */
   flows?: FlowRecord;
+  /** What every impaired link did to numbered trains (the impairment suite). */
+  impairment?: ImpairRecord;
 }
 
 export interface RecordOptions {
@@ -84,6 +87,7 @@ export async function recordSuites(
   const hypervisors = layoutOf(ctx.model).vms.length > 0;
   if (suites.has('failover') && hypervisors) out.failover = await recordFailover(ctx, o);
   if (suites.has('faults')) out.faults = await time('faults', () => faultRecords(ctx, probe));
+  if (suites.has('impairment')) out.impairment = await time('impairment', () => probeImpairment(ctx, probe.runDir));
   // Last: the judges compare the flows the switches run once every probe is done.
   if (suites.has('flows') || (suites.has('failover') && hypervisors)) {
     const m = out.failover?.model ?? ctx.model;

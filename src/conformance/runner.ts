@@ -16,7 +16,8 @@ import { baselineProbe, type ProbeOptions, type ProbeRecord } from './probe.js';
 import { recordSuites } from './records.js';
 import { layoutOf } from '../failover/layout.js';
 import type { CheckResult, ConformanceReport, HopPicture } from '../report/result.js';
-import { DEFAULT_SUITES, SUITES } from './suites/index.js';
+import { DEFAULT_SUITES, defaultSuites, SUITES } from './suites/index.js';
+import { declaredImpairments } from './impair-probe.js';
 import { StageClock, type StageListener, type StageTime } from './stages.js';
 
 export interface ConformanceOptions {
@@ -49,8 +50,13 @@ export interface ConformanceRun {
  * The checks of the named suites (default: every default suite). The failover suite is left out of
  * the default on a lab without hypervisors: there is nothing to fail over, so nothing to list.
  */
-export function selectChecks(names: string[] | undefined, o: { hypervisors?: boolean } = {}): CheckDef[] {
-  const wanted = names?.length ? names : DEFAULT_SUITES.filter((s) => s !== 'failover' || o.hypervisors !== false);
+export function selectChecks(
+  names: string[] | undefined,
+  o: { hypervisors?: boolean; impaired?: boolean } = {},
+): CheckDef[] {
+  const wanted = names?.length
+    ? names
+    : defaultSuites(o.impaired ?? false).filter((s) => s !== 'failover' || o.hypervisors !== false);
   const unknown = wanted.filter((n) => !SUITES[n]);
   if (unknown.length)
     throw new FabricError('E_SUITE_UNKNOWN', `unknown suite ${unknown.join(', ')}`, {
@@ -179,7 +185,8 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   const startedAt = new Date().toISOString();
   const ctx = await clock.time('context', () => loadContext(o.lab));
   const vms = layoutOf(ctx.model).vms.length > 0;
-  const checks = grepChecks([...selectChecks(o.suites, { hypervisors: vms }), ...(o.extra ?? [])], o.grep);
+  const impaired = declaredImpairments(ctx).size > 0;
+  const checks = grepChecks([...selectChecks(o.suites, { hypervisors: vms, impaired }), ...(o.extra ?? [])], o.grep);
   const decodeItems = tsharkDecodeItems(ctx.plan);
   const results: CheckResult[] = [];
   const st: ProbeState = {};

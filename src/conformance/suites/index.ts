@@ -4,6 +4,7 @@ import { delivery } from './delivery.js';
 import { failover } from './failover.js';
 import { faults } from './faults.js';
 import { flows } from './flows.js';
+import { impairment } from './impairment.js';
 import { isolation } from './isolation.js';
 import { longHaul } from './long-haul.js';
 import { overlap } from './overlap.js';
@@ -20,8 +21,15 @@ export const SUITES: Record<string, CheckDef[]> = {
   flows,
   faults,
   failover,
+  impairment,
 };
 
 // Opt-in suites (slow, or with declared side effects) run only when named with --suite.
-const OPT_IN = new Set(['faults']);
+// impairment is left out here: it is a default only on labs that impair a link (defaultSuites).
+const OPT_IN = new Set(['faults', 'impairment']);
 export const DEFAULT_SUITES = Object.keys(SUITES).filter((s) => !OPT_IN.has(s));
+
+/** The suites `fabric test` runs without --suite: the defaults, plus impairment where a link is impaired. */
+export function defaultSuites(impaired: boolean): string[] {
+  return impaired ? [...DEFAULT_SUITES, 'impairment'] : DEFAULT_SUITES;
+}
