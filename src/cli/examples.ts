@@ -89,8 +89,8 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
   [
     'impair',
     [
-      'fabric impair mtdc dc1-ic:p3--dc2-ic:p3 --delay 20ms --jitter 2ms --loss 1% --rate 100mbit',
-      'fabric impair mtdc dc1-ic:p3--dc2-ic:p3 --clear',
+      'fabric impair mtdc dc1-ic:p2--dc2-ic:p2 --delay 20ms --jitter 2ms --loss 1% --rate 100mbit',
+      'fabric impair mtdc dc1-ic:p2--dc2-ic:p2 --clear',
       'fabric impair --caps',
     ],
   ],

@@ -11,9 +11,13 @@ export const TOLERANCE = {
   delayBelowMs: 0.5,
   delayAboveMs: 2,
   delayAboveFrac: 0.1,
-  /** p99: at most declared + jitter + max(3 ms, 15 %); with jitter, p99 − p50 at least half the jitter. */
-  p99AboveMs: 3,
-  p99AboveFrac: 0.15,
+  /**
+   * p99: at most declared + jitter + max(10 ms, 25 %) (the relay's timers share a loaded 2-core
+   * machine: its tail is scheduling, measured up to +8 ms at load 15); with jitter, p99 − p50 at
+   * least half the jitter.
+   */
+  p99AboveMs: 10,
+  p99AboveFrac: 0.25,
   /** Ratios (loss, duplicate, reorder): the declared value lies in the 95 % interval widened by this. */
   ratioSlack: 0.002,
   /** Achieved rate within ±10 % of the declared rate. */
