@@ -4,7 +4,7 @@ STAGE := bash scripts/stage.sh
 FABRIC := node bin/fabric.js
 LAB ?= mtdc
 
-.PHONY: deps deps-netns npm-deps build typecheck lint test test-unit test-integration lab-up lab-down bench fuzz soak guest clean
+.PHONY: deps deps-netns deps-lab npm-deps build typecheck lint test test-unit test-integration lab-up lab-down bench fuzz soak guest clean
 
 # Debian packages (root) and npm packages; `npm-deps` alone needs neither root nor apt.
 # `deps` is everything `make test` needs; `deps-netns` only what a netns lab needs.
@@ -13,6 +13,10 @@ deps:
 
 deps-netns:
 	@$(STAGE) deps bash scripts/install-deps.sh netns
+
+# The reference lab: netns plus QEMU for its virtual hypervisors (no docker, no chromium).
+deps-lab:
+	@$(STAGE) deps bash scripts/install-deps.sh netns vm
 
 npm-deps:
 	@$(STAGE) npm-deps bash scripts/install-deps.sh --npm-only
@@ -39,7 +43,9 @@ test-integration: deps build
 test: deps lint test-unit test-integration
 	@echo "make test: all stages passed"
 
-lab-up: deps-netns build
+# On a lab with hypervisors `fabric up` also builds the guest image on first use, boots the
+# virtual hypervisors and asks the customer VMs from every DC, each a stage with its time.
+lab-up: deps-lab build
 	@$(STAGE) lab-up $(FABRIC) up labs/$(LAB)/fabric.yml
 
 lab-down: deps-netns build

@@ -2,7 +2,7 @@
 # Installs what fabric needs on a Debian machine (as root), by profile, then npm packages.
 # Idempotent and quick when everything is already there.
 #   install-deps.sh [--npm-only] [PROFILE...]   profiles: netns docker vm report test all (default: all)
-# `make lab-up` asks for netns only; `make test` for all. Nothing is ever removed: apt runs with
+# `make lab-up` asks for netns and vm (the reference lab's virtual hypervisors); `make test` for all. Nothing is ever removed: apt runs with
 # --no-remove, and docker.io is never installed over another container engine (they conflict).
 set -euo pipefail
 cd "$(dirname "$0")/.."

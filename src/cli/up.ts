@@ -1,5 +1,6 @@
 // `fabric up <fabric.yml|lab> [--runtime netns]`: deploy a lab, printing each stage with its
-// time, then program the tags and run the smoke probe and print a summary.
+// time, then program the tags and run the smoke probe, boot the virtual hypervisors of a lab that
+// declares them (and ask its customer VMs from every DC), and print a summary.
 import type { Command } from 'commander';
 import { FabricError } from '../errors/fabric-error.js';
 import { DEFAULT_RUNTIME, getRuntime, runtimeNames } from '../runtime/index.js';
@@ -7,6 +8,7 @@ import type { LabState, ProgressEvent } from '../runtime/types.js';
 import { pickProbe, smokeProbe } from '../runtime/smoke.js';
 import { labFileOf, labOperand, loadModelFile, pickLab } from './lab-arg.js';
 import { converge } from './up-converge.js';
+import { upGuests } from './up-guests.js';
 
 export function fmtMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
@@ -23,11 +25,15 @@ export function register(program: Command): void {
   )
     .option('--runtime <name>', `runtime (${runtimeNames().join(', ') || DEFAULT_RUNTIME})`, DEFAULT_RUNTIME)
     .option('--no-after', 'deploy only: skip tag programming and other after-deploy stages')
+    .option(
+      '--no-guests',
+      'on a lab with hypervisors: do not boot the virtual hypervisors (fabric failover setup later)',
+    )
     .option('--dry-run', 'print the difference between the deployed lab and the intent, change nothing')
     .action(
       async (
         operand: string | undefined,
-        opts: { runtime: string; after: boolean; topo?: string; dryRun?: boolean },
+        opts: { runtime: string; after: boolean; guests: boolean; topo?: string; dryRun?: boolean },
       ) => {
         const t0 = performance.now();
         const file = labFileOf(pickLab(operand, opts.topo));
@@ -52,6 +58,7 @@ export function register(program: Command): void {
           printStage({ stage: 'tags', ms: performance.now() - t, detail: detail || 'done' });
           // Traffic-ready needs programmed flows: before them only access switches forward.
           await smoke(state, rt);
+          if (opts.guests) await upGuests(state, printStage);
         }
         await impairStage(state);
         process.stdout.write(summary(state, performance.now() - t0));
@@ -107,6 +114,9 @@ export function summary(state: LabState, ms: number): string {
     `  fabric plan ${m.name}              # the tag map: Tag1/Tag2 per site, DC labels, LSPs, decode hints, MTU budget`,
     `  fabric test ${m.name}              # capture every link, send traffic and canaries, judge isolation (report.html)`,
     `  fabric inspect <pcap> --decode-as <label>=pw-eth-nocw   # decode any capture, whole stack per frame`,
+    ...(m.nodes.some((n) => n.role === 'hypervisor')
+      ? [`  fabric failover status ${m.name}   # where each virtual hypervisor runs; trigger/failback move a site`]
+      : []),
     ...(ns ? [`  ip netns exec clab-${m.name}-${ns.name} ip addr   # a shell command inside a node`] : []),
     `  fabric down ${m.name}              # remove everything this lab created`,
     '',

@@ -43,7 +43,7 @@ async function recordFailover(ctx: TestContext, o: RecordOptions): Promise<Suite
       : await runFailoverMoves(ctx.lab, ctx.model, time);
   // A move rewrites the lab state (placement, taps of migrated guests): judge the one it left.
   const model = moves.moves.length ? (readState(ctx.lab)?.model ?? ctx.model) : ctx.model;
-  const seen = await time('failover observe', () =>
+  const seen = await time('observe', () =>
     observeFailover(
       model,
       ctx.systems.map((s) => ({

@@ -107,17 +107,23 @@ async function buildGuests(model: LabModel, layout: Layout, state: FailoverState
   const t0 = Date.now();
   const vms = await bootGuests(guests, state, opts);
   say(`booted ${vms.length} virtual hypervisors in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  for (const [v, vm] of vms) {
-    if (!v.site) continue;
-    const systems = siteSystems(model, v.site);
-    await vm.sh(vswitchScript(segmentsOf(model, v.site), mtuOf(model, v.host, v.tap) ?? 1554), {
-      check: true,
-      timeoutMs: 60_000,
-    });
-    // Mirrors are staged attached: a paused guest sends nothing, and the DC switch drops
-    // what an unclassified hypervisor port sends, so activation alone brings them up.
-    await vm.sh(customerVmsScript(systems), { check: true, timeoutMs: 60_000 });
-  }
+  // Staged in parallel: each guest's scripts run in its own vCPU (sequentially they cost ~2 s
+  // per guest under TCG).
+  const t1 = Date.now();
+  await Promise.all(
+    vms.map(async ([v, vm]) => {
+      if (!v.site) return;
+      const systems = siteSystems(model, v.site);
+      await vm.sh(vswitchScript(segmentsOf(model, v.site), mtuOf(model, v.host, v.tap) ?? 1554), {
+        check: true,
+        timeoutMs: 60_000,
+      });
+      // Mirrors are staged attached: a paused guest sends nothing, and the DC switch drops
+      // what an unclassified hypervisor port sends, so activation alone brings them up.
+      await vm.sh(customerVmsScript(systems), { check: true, timeoutMs: 60_000 });
+    }),
+  );
+  say(`staged ${vms.filter(([v]) => v.site).length} in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   const pool = vms.filter(([v]) => v.state === 'inactive');
   for (const [, vm] of pool) await vm.pause();
   say(`pool paused: ${pool.map(([v]) => v.name).join(', ')}`);

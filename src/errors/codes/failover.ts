@@ -55,4 +55,8 @@ export const FAILOVER_CODES = {
     summary: 'the lab model lacks what failover needs (a node, port, MAC, VLAN or site in the plan)',
     hint: 'declare the MACs of customer VMs in fabric.yml and regenerate the lab',
   },
+  E_VMS_NOT_ANSWERING: {
+    summary: 'after fabric up booted the virtual hypervisors, a customer VM did not answer a client of its tenant',
+    hint: 'the lab and its guests stay up: fabric failover status <lab>, fabric test <lab>, or capture the taps',
+  },
 } as const satisfies Record<string, ErrorInfo>;
