@@ -1,5 +1,5 @@
 // Tag programming and conformance on real parts (root): the reference lab (renamed) comes up
-// programmed, independent captures decoded by tshark show the documented stacks, `fabric test`
+// programmed with its virtual hypervisors booted and customer VMs answering, independent captures decoded by tshark show the documented stacks, `fabric test`
 // is green, every listed mutation and a hand-made one turn it red with frame evidence, and an
 // ovs-vswitchd-style flow wipe leaves secure bridges dropping, never leaking.
 import { readFileSync, rmSync, existsSync } from 'node:fs';
@@ -34,13 +34,17 @@ describe('tag programming and conformance on the reference lab (root, real OVS)'
     const up = await cli(['up', labFile]);
     expect(up.exitCode, up.stderr + up.stdout).to.equal(0);
     expect(up.stdout).to.match(/tags .* flows, \d+ groups on \d+ bridges/);
+    // The guests stage: 5 QEMU virtual hypervisors; every customer VM answered from every DC.
+    expect(up.stdout).to.match(/^ {2}guests .* 5 virtual hypervisors/m);
+    expect(up.stdout).to.match(/^ {2}vms .* (\d+)\/\1 answered: .* from dc1, dc2, dc3$/m);
     status = await getRuntime('netns').status(LAB);
   });
 
   after(async () => {
-    await getRuntime('netns')
-      .destroy(LAB)
-      .catch(() => undefined);
+    // fabric down stops the guests too (QEMU by PID, taps, run directories).
+    const d = await cli(['down', LAB]);
+    expect(d.exitCode, d.stdout + d.stderr).to.equal(0);
+    expect(existsSync(join(work, 'failover', LAB)), 'run directories left').to.equal(false);
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -99,12 +103,23 @@ describe('tag programming and conformance on the reference lab (root, real OVS)'
     expect(pv?.[2]).to.equal(String(plan.provider?.vni));
   });
 
-  it('fabric test is green on every suite, with evidence on disk', async () => {
+  it('fabric test is green on every suite with 0 skipped, a watched failover and fail-back included, with evidence on disk', async () => {
     const r = await cli(['test', LAB]);
-    expect(r.exitCode, r.stdout.slice(-4000)).to.equal(0);
+    expect(r.exitCode, r.stdout.slice(-4000) + r.stderr.slice(-2000)).to.equal(0);
     const rep = lastReport(r.stdout);
     expect(rep.summary.failed).to.equal(0);
+    expect(rep.summary.skipped).to.equal(0);
     expect(rep.checks.length).to.be.at.least(13);
+    expect(rep.suites).to.include('failover');
+    expect(rep.checks.filter((c) => c.suite === 'failover').every((c) => c.state === 'passed')).to.equal(true);
+    // The failover timeline: a failure of hv3 (blue's k3 over the long haul) and its fail-back.
+    expect(rep.failover?.map((m) => `${m.action} ${m.site}`)).to.deep.equal(['failover blue/k3', 'failback blue/k3']);
+    for (const m of rep.failover ?? []) {
+      expect(m.restorationMs, m.action).to.not.equal(null);
+      expect(m.crossTenantFrames, m.action).to.equal(0);
+    }
+    expect(readFileSync(join(rep.runDir, 'report.html'), 'utf8')).to.contain('id="failover"');
+    for (const s of ['failover', 'failback']) expect(r.stderr).to.match(new RegExp(`\\[stage\\] ${s} +[\\d.]+ s`));
     expect(existsSync(join(rep.runDir, 'manifest.json'))).to.equal(true);
     expect(rep.hops.length).to.equal(3);
   });

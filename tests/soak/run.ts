@@ -110,7 +110,8 @@ async function labCycles(): Promise<void> {
 async function failoverCycles(): Promise<void> {
   if (!FAILOVERS) return;
   const file = copyLab('labs/failover/fabric.yml', 'failover', 'soakf');
-  const ok = (await step('up', ['up', file])).ok && (await step('setup', ['failover', 'setup', 'soakf'])).ok;
+  const ok =
+    (await step('up', ['up', file, '--no-guests'])).ok && (await step('setup', ['failover', 'setup', 'soakf'])).ok;
   for (let i = 1; ok && i <= FAILOVERS && !overTime(); i++) {
     const args = ['--probe', '4', '--json'];
     const f = await step('failover', ['failover', 'trigger', 'soakf', '--kind', 'failure', '--host', 'hvc', ...args]);

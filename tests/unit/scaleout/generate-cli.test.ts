@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { MTDC_NETWORK } from './labs.js';
 import { Command } from 'commander';
 import { parse } from 'yaml';
 import { register } from '../../../src/cli/generate.js';
@@ -34,7 +35,7 @@ describe('fabric generate --hosts / --clabernetes (verb)', () => {
       'node',
       'fabric',
       'generate',
-      'labs/mtdc/fabric.yml',
+      MTDC_NETWORK,
       '--hosts',
       hosts,
       '--out',
@@ -58,7 +59,7 @@ describe('fabric generate --hosts / --clabernetes (verb)', () => {
         'node',
         'fabric',
         'generate',
-        'labs/mtdc/fabric.yml',
+        MTDC_NETWORK,
         '--hosts',
         hosts,
         '--out',
@@ -74,7 +75,7 @@ describe('fabric generate --hosts / --clabernetes (verb)', () => {
 
   it('writes the clabernetes Topology', async () => {
     const out = join(dir, 'mtdc.c9s.yml');
-    await program().parseAsync(['node', 'fabric', 'generate', 'labs/mtdc/fabric.yml', '--clabernetes', '--out', out]);
+    await program().parseAsync(['node', 'fabric', 'generate', MTDC_NETWORK, '--clabernetes', '--out', out]);
     const r = parse(readFileSync(out, 'utf8'));
     expect(r.apiVersion).to.equal('c9s.run/v1alpha1');
     expect(r.kind).to.equal('Topology');

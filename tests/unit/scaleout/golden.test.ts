@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { labPath, MTDC_NETWORK } from './labs.js';
 import { DiagnosticsError } from '../../../src/errors/diagnostics.js';
 import { loadIntent, loadLab, resolve } from '../../../src/topology/index.js';
 import { formatStitched, generateC9s, generateForHosts, parseHosts, place } from '../../../src/scaleout/index.js';
@@ -15,7 +16,7 @@ const hosts = (file: string) => parseHosts(readFileSync(file, 'utf8'), file);
 describe('scale-out golden: per-host containerlab files', () => {
   for (const lab of ['mtdc', 'failover']) {
     it(`${lab} on two hosts → ${lab}.<host>.clab.yml, placement, plan table`, async () => {
-      const model = await loadLab(`labs/${lab}/fabric.yml`);
+      const model = await loadLab(labPath(lab));
       const hf = hosts(join(ROOT, 'two-hosts.yml'));
       const out = generateForHosts(model, hf, 'fabric.yml');
       expect(out.files.map((f) => f.host)).to.deep.equal(['a', 'b']);
@@ -29,7 +30,7 @@ describe('scale-out golden: per-host containerlab files', () => {
 describe('scale-out golden: clabernetes Topology', () => {
   for (const lab of ['mtdc', 'ring4'])
     it(`${lab} → ${lab}.c9s.yml`, async () => {
-      const loaded = await loadIntent(`labs/${lab}/fabric.yml`);
+      const loaded = await loadIntent(labPath(lab));
       golden(join(ROOT, `${lab}.c9s.yml`), generateC9s(resolve(loaded, 'fabric.yml'), loaded, 'fabric.yml'));
     });
 });
@@ -50,7 +51,7 @@ describe('scale-out golden: bad input, located, before anything is generated', (
     .filter((f) => f.endsWith('.yml'))
     .sort())
     it(`${file} → ${file.replace(/\.yml$/, '.err')}`, async () => {
-      const model = await loadLab('labs/mtdc/fabric.yml');
+      const model = await loadLab(MTDC_NETWORK);
       const path = join(dir, file);
       const err = await errorOf(() => generateForHosts(model, hosts(path), 'fabric.yml'));
       for (const d of err.diagnostics) {

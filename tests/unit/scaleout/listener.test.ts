@@ -1,6 +1,7 @@
 // OpenFlow listeners of a multi-host lab: one per bridge, bound to its host's management address
 // and nothing else; the placement record says where each switch is reached.
 import { expect } from 'chai';
+import { MTDC_NETWORK } from './labs.js';
 import { isFabricError } from '../../../src/errors/fabric-error.js';
 import { loadLab } from '../../../src/topology/index.js';
 import { listenerFor, parseHosts, place, placementRecord, switchReach } from '../../../src/scaleout/index.js';
@@ -30,7 +31,7 @@ describe('OpenFlow listeners at a distance', () => {
     });
 
   it('the placement record lists every switch with a listener on its host management address only', async () => {
-    const lab = await loadLab('labs/mtdc/fabric.yml');
+    const lab = await loadLab(MTDC_NETWORK);
     const hf = parseHosts(
       'hosts:\n  - { name: a, address: 192.0.2.10, mgmt: 10.99.0.1 }\n  - { name: b, address: 192.0.2.11, mgmt: 10.99.0.2 }\n',
       'hosts.yml',
@@ -52,7 +53,7 @@ describe('OpenFlow listeners at a distance', () => {
   });
 
   it('a host without a management address gets no listener', async () => {
-    const lab = await loadLab('labs/mtdc/fabric.yml');
+    const lab = await loadLab(MTDC_NETWORK);
     const hf = parseHosts('hosts:\n  - { name: a, address: 192.0.2.10 }\n', 'hosts.yml');
     expect(switchReach(lab, hf, place(lab, hf))).to.deep.equal([]);
   });

@@ -2,6 +2,7 @@
 // every node on exactly one listed host, stated capacities never exceeded, a DC split only when
 // no host had room for it, hypervisors spread, and the stitched links exactly the crossing ones.
 import { expect } from 'chai';
+import { labPath, MTDC_NETWORK } from './labs.js';
 import fc from 'fast-check';
 import { DiagnosticsError } from '../../../src/errors/diagnostics.js';
 import { loadLab, scaleLab, type LabModel } from '../../../src/topology/index.js';
@@ -10,7 +11,7 @@ import { nodeWeight, parseHosts, place, placementUnits, type HostsFile } from '.
 const LABS = ['mtdc', 'failover', 'failover-partial', 'ring4'];
 const models = new Map<string, LabModel>();
 before(async () => {
-  for (const l of LABS) models.set(l, await loadLab(`labs/${l}/fabric.yml`));
+  for (const l of LABS) models.set(l, await loadLab(labPath(l)));
   models.set('scale-300', scaleLab(300));
 });
 
@@ -130,7 +131,7 @@ describe('placement', () => {
 
 describe('placement: splitting', () => {
   it('a DC too big for every host is split into its sites, each site kept whole', async () => {
-    const m = await loadLab('labs/mtdc/fabric.yml');
+    const m = await loadLab(MTDC_NETWORK);
     const p = place(m, hostsOf([12, 12, 12, 12, 12]));
     const dc1 = new Set(m.nodes.filter((n) => n.dc === 'dc1').map((n) => p.hostOf.get(n.name)));
     expect(dc1.size).to.be.greaterThan(1);

@@ -3,6 +3,7 @@
 // CRD, and its definition against the refusals clabernetes' compiler documents.
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
+import { labPath } from './labs.js';
 import { parse, stringify } from 'yaml';
 import { loadLab, scaleLab, validateClab, type LabModel } from '../../../src/topology/index.js';
 import {
@@ -18,7 +19,7 @@ import {
 const LABS = ['mtdc', 'ring4', 'failover', 'failover-partial'];
 const models = new Map<string, LabModel>();
 before(async () => {
-  for (const l of LABS) models.set(l, await loadLab(`labs/${l}/fabric.yml`));
+  for (const l of LABS) models.set(l, await loadLab(labPath(l)));
   models.set('scale-200', scaleLab(200));
 });
 

@@ -8,6 +8,8 @@ import { formatPlan } from '../../../src/tagging/format.js';
 import { loadLabText } from '../../../src/topology/index.js';
 import type { LabModel } from '../../../src/topology/model.js';
 import { golden } from '../../helpers/golden.js';
+import { VXLAN_OVERHEAD } from '../../../src/topology/encoding.js';
+import { vtepLink } from '../topology/vtep-link.js';
 
 const GOLDEN = new URL('../../golden/tagging/', import.meta.url).pathname;
 const MTDC = new URL('../../../labs/mtdc/fabric.yml', import.meta.url).pathname;
@@ -76,7 +78,9 @@ describe('tag plan: invariants', () => {
   it('budgets MTUs so a 1500-byte client packet crosses the provider segment', () => {
     expect(classMtu('provider', 1500)).to.equal(1500 + 20 + 8 + 8 + 14 + 4 + 4 + 14 + 4 + 4);
     const m = mtdc();
-    for (const l of m.links) expect(l.mtu, l.id).to.equal(classMtu(l.class, 1500));
+    // A VTEP link (bridge device transport, virtual hypervisor tap) carries whole tagged frames in VXLAN.
+    for (const l of m.links)
+      expect(l.mtu, l.id).to.equal(classMtu(l.class, 1500) + (vtepLink(m, l) ? VXLAN_OVERHEAD : 0));
   });
   it('renders only forward goto_table jumps (OpenFlow rejects backwards ones)', () => {
     const m = mtdc();

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { DiagnosticsError } from '../../../src/errors/diagnostics.js';
 import { isFabricError } from '../../../src/errors/fabric-error.js';
 import { IFNAMSIZ, linkMtu, loadLab, loadLabText, type LabModel, type NodeModel } from '../../../src/topology/index.js';
+import { VXLAN_OVERHEAD } from '../../../src/topology/encoding.js';
+import { vtepLink } from './vtep-link.js';
 
 const MTDC = new URL('../../../labs/mtdc/fabric.yml', import.meta.url).pathname;
 
@@ -38,8 +40,11 @@ describe('topology resolve: reference lab mtdc', () => {
     expect(roles('pe')).to.deep.equal(['dc1-pe', 'dc2-pe', 'dc3-pe']);
     expect(roles('p')).to.deep.equal(['p1', 'p2']);
     expect(roles('provider')).to.deep.equal(['prov-a', 'prov-b']);
-    expect(roles('access-switch')).to.have.length(15);
-    expect(roles('endpoint')).to.have.length(21);
+    // blue's k2 and k3 are hosted on hypervisors: customer VMs, no access switch, no endpoints.
+    expect(roles('access-switch')).to.have.length(13);
+    expect(roles('endpoint')).to.have.length(19);
+    expect(roles('hypervisor')).to.deep.equal(['ha2', 'ha3', 'hv2', 'hv3']);
+    expect(roles('vm')).to.deep.equal(['ha2-p1', 'ha2-p2', 'ha3-p1', 'ha3-p2', 'hv2-host', 'hv3-v1']);
     expect(node(m, 'green-k1-v2')).to.include({ kind: 'linux', tenant: 'green', dc: 'dc1' });
   });
 
@@ -113,7 +118,9 @@ describe('topology resolve: reference lab mtdc', () => {
   });
 
   it('takes every link MTU from linkMtu(class), tenant-facing links at the tenant MTU', () => {
-    for (const l of m.links) expect(l.mtu, l.id).to.equal(linkMtu(l.class));
+    // A VTEP link (bridge device transport, virtual hypervisor tap) carries whole tagged frames in VXLAN.
+    for (const l of m.links) expect(l.mtu, l.id).to.equal(linkMtu(l.class) + (vtepLink(m, l) ? VXLAN_OVERHEAD : 0));
+    expect(m.links.filter((l) => vtepLink(m, l))).to.have.length(10); // 4 bridge devices, 6 VMs
     expect(m.links.filter((l) => l.class === 'client-access').every((l) => l.mtu === 1500)).to.equal(true);
   });
 });
