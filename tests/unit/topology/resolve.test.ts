@@ -41,8 +41,8 @@ describe('topology resolve: reference lab mtdc', () => {
     expect(roles('p')).to.deep.equal(['p1', 'p2']);
     expect(roles('provider')).to.deep.equal(['prov-a', 'prov-b']);
     // blue's k2 and k3 are hosted on hypervisors: customer VMs, no access switch, no endpoints.
-    expect(roles('access-switch')).to.have.length(13);
-    expect(roles('endpoint')).to.have.length(19);
+    expect(roles('access-switch')).to.have.length(14);
+    expect(roles('endpoint')).to.have.length(20);
     expect(roles('hypervisor')).to.deep.equal(['ha2', 'ha3', 'hv2', 'hv3']);
     expect(roles('vm')).to.deep.equal(['ha2-p1', 'ha2-p2', 'ha3-p1', 'ha3-p2', 'hv2-host', 'hv3-v1']);
     expect(node(m, 'green-k1-v2')).to.include({ kind: 'linux', tenant: 'green', dc: 'dc1' });
