@@ -23,16 +23,18 @@ export function referenceLabCopy(lab: string): LabCopy {
   return labCopy('mtdc', lab);
 }
 
+/** The reference lab's network alone (no hypervisors, so no guest to boot), renamed. */
+export function networkLabCopy(lab: string): LabCopy {
+  return labCopy('mtdc', lab, 'tests/fixtures/labs/mtdc-network/fabric.yml');
+}
+
 /** A renamed copy of `labs/<source>/fabric.yml`, as referenceLabCopy does for the reference lab. */
-export function labCopy(source: string, lab: string): LabCopy {
+export function labCopy(source: string, lab: string, path = `labs/${source}/fabric.yml`): LabCopy {
   const work = mkdtempSync(join(tmpdir(), `fabric-${lab}-`));
   process.env.FABRIC_STATE_DIR = join(work, 'state');
   process.env.FABRIC_CAPTURE_DIR = join(work, 'captures');
   const labFile = join(work, 'fabric.yml');
-  const text = readFileSync(join(ROOT, `labs/${source}/fabric.yml`), 'utf8').replace(
-    new RegExp(`^name: ${source}$`, 'm'),
-    `name: ${lab}`,
-  );
+  const text = readFileSync(join(ROOT, path), 'utf8').replace(new RegExp(`^name: ${source}$`, 'm'), `name: ${lab}`);
   writeFileSync(labFile, text);
   return { lab, work, labFile, text, model: loadLabText(text, labFile) };
 }
