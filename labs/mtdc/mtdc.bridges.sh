@@ -9,8 +9,8 @@ set -eu
 lab=mtdc
 alias_mark=fabric-lab=mtdc
 # Word lists: every name is a validated interface name (no blanks, no glob characters).
-lab_bridges='mtdc-dc1-sw mtdc-dc2-sw mtdc-dc3-sw mtdc-dc1-ic mtdc-dc2-ic mtdc-p1 mtdc-p2 mtdc-dc1-pe mtdc-dc3-pe mtdc-dc2-pe mtdc-red-c1-sw mtdc-red-c2-sw mtdc-red-k1-sw mtdc-red-k2-sw mtdc-red-k3-sw mtdc-grn-c1-sw mtdc-grn-c2-sw mtdc-grn-k1-sw mtdc-grn-k2-sw mtdc-grn-k3-sw mtdc-blue-c1-sw mtdc-blue-c2-sw mtdc-blue-k1-sw mtdc-blue-k2-sw mtdc-blue-k3-sw'
-lab_ports='mtdc-dc1-sw_1 mtdc-dc1-sw_2 mtdc-dc1-sw_3 mtdc-dc1-sw_4 mtdc-dc1-sw_5 mtdc-dc1-sw_6 mtdc-dc1-sw_7 mtdc-dc1-sw_8 mtdc-dc2-sw_1 mtdc-dc2-sw_2 mtdc-dc2-sw_3 mtdc-dc2-sw_4 mtdc-dc2-sw_5 mtdc-dc2-sw_6 mtdc-dc2-sw_7 mtdc-dc2-sw_8 mtdc-dc3-sw_1 mtdc-dc3-sw_2 mtdc-dc3-sw_3 mtdc-dc3-sw_4 mtdc-dc3-sw_5 mtdc-dc1-ic_1 mtdc-dc1-ic_2 mtdc-dc2-ic_1 mtdc-dc2-ic_2 mtdc-p1_1 mtdc-p1_2 mtdc-p1_3 mtdc-p2_1 mtdc-p2_2 mtdc-dc1-pe_1 mtdc-dc1-pe_2 mtdc-dc3-pe_1 mtdc-dc3-pe_2 mtdc-dc3-pe_3 mtdc-dc2-pe_1 mtdc-dc2-pe_2 mtdc-rd-c1-sw_1 mtdc-rd-c1-sw_2 mtdc-rd-c1-sw_3 mtdc-rd-c2-sw_1 mtdc-rd-c2-sw_2 mtdc-rd-k1-sw_1 mtdc-rd-k1-sw_2 mtdc-rd-k1-sw_3 mtdc-rd-k2-sw_1 mtdc-rd-k2-sw_2 mtdc-rd-k3-sw_1 mtdc-rd-k3-sw_2 mtdc-gr-c1-sw_1 mtdc-gr-c1-sw_2 mtdc-gr-c1-sw_3 mtdc-gr-c2-sw_1 mtdc-gr-c2-sw_2 mtdc-gr-k1-sw_1 mtdc-gr-k1-sw_2 mtdc-gr-k1-sw_3 mtdc-gr-k2-sw_1 mtdc-gr-k2-sw_2 mtdc-gr-k3-sw_1 mtdc-gr-k3-sw_2 mtdc-bl-c1-sw_1 mtdc-bl-c1-sw_2 mtdc-bl-c1-sw_3 mtdc-bl-c2-sw_1 mtdc-bl-c2-sw_2 mtdc-bl-k1-sw_1 mtdc-bl-k1-sw_2 mtdc-bl-k1-sw_3 mtdc-bl-k2-sw_1 mtdc-bl-k2-sw_2 mtdc-bl-k3-sw_1 mtdc-bl-k3-sw_2'
+lab_bridges='mtdc-dc1-sw mtdc-dc2-sw mtdc-dc3-sw mtdc-dc1-ic mtdc-dc2-ic mtdc-p1 mtdc-p2 mtdc-dc1-pe mtdc-dc3-pe mtdc-dc2-pe mtdc-red-c1-sw mtdc-red-c2-sw mtdc-red-k1-sw mtdc-red-k2-sw mtdc-red-k3-sw mtdc-grn-c1-sw mtdc-grn-c2-sw mtdc-grn-k1-sw mtdc-grn-k2-sw mtdc-grn-k3-sw mtdc-blue-c1-sw mtdc-blue-c2-sw mtdc-blue-k1-sw mtdc-blue-c3-sw'
+lab_ports='mtdc-dc1-sw_1 mtdc-dc1-sw_2 mtdc-dc1-sw_3 mtdc-dc1-sw_4 mtdc-dc1-sw_5 mtdc-dc1-sw_6 mtdc-dc1-sw_7 mtdc-dc1-sw_8 mtdc-dc2-sw_1 mtdc-dc2-sw_2 mtdc-dc2-sw_3 mtdc-dc2-sw_4 mtdc-dc2-sw_5 mtdc-dc2-sw_6 mtdc-dc2-sw_7 mtdc-dc3-sw_1 mtdc-dc3-sw_2 mtdc-dc3-sw_3 mtdc-dc3-sw_4 mtdc-dc3-sw_5 mtdc-dc1-ic_1 mtdc-dc1-ic_2 mtdc-dc2-ic_1 mtdc-dc2-ic_2 mtdc-p1_1 mtdc-p1_2 mtdc-p1_3 mtdc-p2_1 mtdc-p2_2 mtdc-dc1-pe_1 mtdc-dc1-pe_2 mtdc-dc3-pe_1 mtdc-dc3-pe_2 mtdc-dc3-pe_3 mtdc-dc2-pe_1 mtdc-dc2-pe_2 mtdc-rd-c1-sw_1 mtdc-rd-c1-sw_2 mtdc-rd-c1-sw_3 mtdc-rd-c2-sw_1 mtdc-rd-c2-sw_2 mtdc-rd-k1-sw_1 mtdc-rd-k1-sw_2 mtdc-rd-k1-sw_3 mtdc-rd-k2-sw_1 mtdc-rd-k2-sw_2 mtdc-rd-k3-sw_1 mtdc-rd-k3-sw_2 mtdc-gr-c1-sw_1 mtdc-gr-c1-sw_2 mtdc-gr-c1-sw_3 mtdc-gr-c2-sw_1 mtdc-gr-c2-sw_2 mtdc-gr-k1-sw_1 mtdc-gr-k1-sw_2 mtdc-gr-k1-sw_3 mtdc-gr-k2-sw_1 mtdc-gr-k2-sw_2 mtdc-gr-k3-sw_1 mtdc-gr-k3-sw_2 mtdc-bl-c1-sw_1 mtdc-bl-c1-sw_2 mtdc-bl-c1-sw_3 mtdc-bl-c2-sw_1 mtdc-bl-c2-sw_2 mtdc-bl-k1-sw_1 mtdc-bl-k1-sw_2 mtdc-bl-k1-sw_3 mtdc-bl-c3-sw_1 mtdc-bl-c3-sw_2'
 
 die() { echo "$lab: $*" >&2; exit 1; }
 
@@ -126,14 +126,10 @@ up() {
     -- set Bridge mtdc-blue-k1-sw datapath_type=netdev fail_mode=secure protocols=OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15 external_ids:fabric-lab=mtdc external_ids:fabric-node=blue-k1-sw \
     -- set Port mtdc-blue-k1-sw external_ids:fabric-lab=mtdc \
     -- set Interface mtdc-blue-k1-sw external_ids:fabric-lab=mtdc \
-    -- --may-exist add-br mtdc-blue-k2-sw \
-    -- set Bridge mtdc-blue-k2-sw datapath_type=netdev fail_mode=secure protocols=OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15 external_ids:fabric-lab=mtdc external_ids:fabric-node=blue-k2-sw \
-    -- set Port mtdc-blue-k2-sw external_ids:fabric-lab=mtdc \
-    -- set Interface mtdc-blue-k2-sw external_ids:fabric-lab=mtdc \
-    -- --may-exist add-br mtdc-blue-k3-sw \
-    -- set Bridge mtdc-blue-k3-sw datapath_type=netdev fail_mode=secure protocols=OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15 external_ids:fabric-lab=mtdc external_ids:fabric-node=blue-k3-sw \
-    -- set Port mtdc-blue-k3-sw external_ids:fabric-lab=mtdc \
-    -- set Interface mtdc-blue-k3-sw external_ids:fabric-lab=mtdc
+    -- --may-exist add-br mtdc-blue-c3-sw \
+    -- set Bridge mtdc-blue-c3-sw datapath_type=netdev fail_mode=secure protocols=OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15 external_ids:fabric-lab=mtdc external_ids:fabric-node=blue-c3-sw \
+    -- set Port mtdc-blue-c3-sw external_ids:fabric-lab=mtdc \
+    -- set Interface mtdc-blue-c3-sw external_ids:fabric-lab=mtdc
   ovs-ofctl add-flow mtdc-red-c1-sw priority=0,actions=NORMAL
   ovs-ofctl add-flow mtdc-red-c2-sw priority=0,actions=NORMAL
   ovs-ofctl add-flow mtdc-red-k1-sw priority=0,actions=NORMAL
@@ -147,8 +143,7 @@ up() {
   ovs-ofctl add-flow mtdc-blue-c1-sw priority=0,actions=NORMAL
   ovs-ofctl add-flow mtdc-blue-c2-sw priority=0,actions=NORMAL
   ovs-ofctl add-flow mtdc-blue-k1-sw priority=0,actions=NORMAL
-  ovs-ofctl add-flow mtdc-blue-k2-sw priority=0,actions=NORMAL
-  ovs-ofctl add-flow mtdc-blue-k3-sw priority=0,actions=NORMAL
+  ovs-ofctl add-flow mtdc-blue-c3-sw priority=0,actions=NORMAL
 }
 
 ports() {
@@ -205,9 +200,6 @@ ports() {
     -- --may-exist add-port mtdc-dc2-sw mtdc-dc2-sw_7 \
     -- set Port mtdc-dc2-sw_7 external_ids:fabric-lab=mtdc \
     -- set Interface mtdc-dc2-sw_7 external_ids:fabric-lab=mtdc \
-    -- --may-exist add-port mtdc-dc2-sw mtdc-dc2-sw_8 \
-    -- set Port mtdc-dc2-sw_8 external_ids:fabric-lab=mtdc \
-    -- set Interface mtdc-dc2-sw_8 external_ids:fabric-lab=mtdc \
     -- --may-exist add-port mtdc-dc3-sw mtdc-dc3-sw_1 \
     -- set Port mtdc-dc3-sw_1 external_ids:fabric-lab=mtdc \
     -- set Interface mtdc-dc3-sw_1 external_ids:fabric-lab=mtdc \
@@ -367,18 +359,12 @@ ports() {
     -- --may-exist add-port mtdc-blue-k1-sw mtdc-bl-k1-sw_3 \
     -- set Port mtdc-bl-k1-sw_3 external_ids:fabric-lab=mtdc tag=200 vlan_mode=access 'trunks=[]' \
     -- set Interface mtdc-bl-k1-sw_3 external_ids:fabric-lab=mtdc \
-    -- --may-exist add-port mtdc-blue-k2-sw mtdc-bl-k2-sw_1 \
-    -- set Port mtdc-bl-k2-sw_1 external_ids:fabric-lab=mtdc 'tag=[]' vlan_mode=trunk trunks=100 \
-    -- set Interface mtdc-bl-k2-sw_1 external_ids:fabric-lab=mtdc \
-    -- --may-exist add-port mtdc-blue-k2-sw mtdc-bl-k2-sw_2 \
-    -- set Port mtdc-bl-k2-sw_2 external_ids:fabric-lab=mtdc tag=100 vlan_mode=access 'trunks=[]' \
-    -- set Interface mtdc-bl-k2-sw_2 external_ids:fabric-lab=mtdc \
-    -- --may-exist add-port mtdc-blue-k3-sw mtdc-bl-k3-sw_1 \
-    -- set Port mtdc-bl-k3-sw_1 external_ids:fabric-lab=mtdc 'tag=[]' vlan_mode=trunk trunks=100 \
-    -- set Interface mtdc-bl-k3-sw_1 external_ids:fabric-lab=mtdc \
-    -- --may-exist add-port mtdc-blue-k3-sw mtdc-bl-k3-sw_2 \
-    -- set Port mtdc-bl-k3-sw_2 external_ids:fabric-lab=mtdc tag=100 vlan_mode=access 'trunks=[]' \
-    -- set Interface mtdc-bl-k3-sw_2 external_ids:fabric-lab=mtdc
+    -- --may-exist add-port mtdc-blue-c3-sw mtdc-bl-c3-sw_1 \
+    -- set Port mtdc-bl-c3-sw_1 external_ids:fabric-lab=mtdc 'tag=[]' vlan_mode=trunk trunks=100 \
+    -- set Interface mtdc-bl-c3-sw_1 external_ids:fabric-lab=mtdc \
+    -- --may-exist add-port mtdc-blue-c3-sw mtdc-bl-c3-sw_2 \
+    -- set Port mtdc-bl-c3-sw_2 external_ids:fabric-lab=mtdc tag=100 vlan_mode=access 'trunks=[]' \
+    -- set Interface mtdc-bl-c3-sw_2 external_ids:fabric-lab=mtdc
 }
 
 down() {

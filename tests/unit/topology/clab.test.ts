@@ -18,8 +18,7 @@ describe('topology clab: containerlab output', () => {
     const topo = parse(readFileSync(`${LAB}mtdc.clab.yml`, 'utf8'));
     expect(validateClab(topo)).to.deep.equal([]);
     const kinds = new Set(Object.values(topo.topology.nodes as Record<string, { kind: string }>).map((n) => n.kind));
-    // generic_vm: the virtual hypervisors of the hosted sites.
-    expect([...kinds].sort()).to.deep.equal(['generic_vm', 'linux', 'ovs-bridge']);
+    expect([...kinds].sort()).to.deep.equal(['linux', 'ovs-bridge']);
   });
 
   it('the schema check is not vacuous: a short kind alias and a malformed link are rejected', () => {
