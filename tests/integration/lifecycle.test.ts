@@ -2,11 +2,11 @@
 // without its hypervisors) takes kill -9 of `up`, `test` and `capture` at five points each; a small
 // hypervisor lab (a customer hypervisor, C1 with a pool of two, C2 as the evacuation target: three
 // guests) takes `failover setup` then `fabric down`, and kill -9 in the middle of `failover` setup,
-// trigger and failback, at points found from state (a progress line, a recorded step, a migration
-// target's pidfile). The netns-only lab on the docker runtime takes kill -9 of `up --runtime
-// docker` at four progress points. After each kill `fabric down` must leave no namespace, link,
-// bridge, tap, QEMU, tcpdump, container or run directory; after a killed `up`, a new `up`
-// completes or names what it found.
+// trigger and failback, and of the failover `fabric test` runs there, at points found from state (a
+// progress line, a migration target's pidfile). The netns-only lab on the docker runtime takes
+// kill -9 of `up --runtime docker` at four progress points. After each kill `fabric down` must
+// leave no namespace, link, bridge, tap, QEMU, tcpdump, container or run directory; after a killed
+// `up`, a new `up` completes or names what it found.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,19 +127,20 @@ describe('lifecycle: nothing left running, crash safety (root, QEMU TCG)', funct
       }
     });
 
-  it('kill -9 of failover setup, trigger and failback mid-way: down leaves no QEMU, tap or run directory', async () => {
+  it('kill -9 of failover setup, trigger, failback and test mid-failover: down leaves no QEMU, tap or run directory', async () => {
     const runs = join(work, 'failover', HV);
     const setup = ['failover', 'setup', HV];
     const trigger = ['failover', 'trigger', HV, '--kind', 'failure', '--host', 'hvc'];
     const failback = ['failover', 'failback', HV];
-    // State-based points: setup with its guests booted (staging the mirrors); trigger once the pool
-    // VM is activated (re-tag under way), and while the evacuee's migration target runs; failback
-    // while the evacuee's return migration runs.
+    // State-based points: setup with its guests booted (staging the mirrors); trigger while the
+    // evacuee's migration target runs; failback while the evacuee's return migration runs; and
+    // fabric test while the failover it runs on a lab with hypervisors migrates the evacuee.
+    const test = ['test', HV, '--suite', 'failover'];
     const points: [string[], KillPoint][] = [
       [setup, { match: /^ {2}booted \d+ virtual/, label: 'setup: guests booted' }],
-      [trigger, { match: /^ {2}activate /, label: 'trigger: activate step recorded' }],
       [trigger, { when: () => pidfileOfGen(runs, 1), label: 'trigger: migration target started' }],
       [failback, { when: () => pidfileOfGen(runs, 2), label: 'failback: return migration started' }],
+      [test, { when: () => pidfileOfGen(runs, 1), label: "test: its failover's migration target started" }],
     ];
     for (const [args, p] of points) {
       const t0 = Date.now();
