@@ -1,7 +1,7 @@
 // Setting, changing and clearing the impairment of one deployed link, and the whole-lab steps
 // `fabric up` (declared impairments) and `fabric down` (stop every relay by PID) take.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FabricError } from '../errors/fabric-error.js';
@@ -194,6 +194,7 @@ export async function stopImpairments(lab: string): Promise<number> {
     if (p && (await hostNet().impair.stop(p.pid, p.start))) n++;
   }
   removeImpairState(lab);
+  rmSync(join(impairDir(), lab), { recursive: true, force: true }); // the relays' output
   return n;
 }
 

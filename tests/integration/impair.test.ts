@@ -3,7 +3,7 @@
 // measures the link from the captures of both its ends and is green; with the impairment
 // cleared at run time (fabric.yml still declares it) the same suite is red; fabric down leaves
 // no relay process and no namespace behind.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -107,6 +107,7 @@ describe('link impairment measured from both ends (root, real OVS)', function ()
     expect(d.exitCode, d.stderr).to.equal(0);
     expect(d.stdout).to.contain('stopped 1 impairment relays');
     expect(await leftovers()).to.deep.equal([]);
+    expect(existsSync(join(work, 'state', 'impair', LAB))).to.equal(false);
     expect(() => process.kill(pid, 0)).to.throw();
   });
 });
