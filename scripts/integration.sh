@@ -9,7 +9,7 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 1
 fi
 # Cheapest first, so a broken foundation shows up early.
-ORDER=(runtime capture report-chromium conformance faults docker vm failover failover-partial lifecycle)
+ORDER=(runtime capture report-chromium conformance faults docker clab vm failover failover-partial lifecycle)
 shopt -s nullglob
 files=()
 for name in "${ORDER[@]}"; do [[ -f tests/integration/$name.test.ts ]] && files+=("tests/integration/$name.test.ts"); done

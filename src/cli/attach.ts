@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { FabricError } from '../errors/fabric-error.js';
 import { generateClab, loadLab } from '../topology/index.js';
+import { fabricPart } from '../topology/clab-hypervisors.js';
 import { labFileOf, labNameOf, pickLab } from './lab-arg.js';
 import { fmtMs, printStage } from './up.js';
 
@@ -20,7 +21,9 @@ export function register(program: Command): void {
     .requiredOption('--clab <file>', 'the containerlab topology the lab was deployed from')
     .action(async (operand: string | undefined, opts: { topo?: string; clab: string }) => {
       const labFile = labFileOf(pickLab(operand, opts.topo));
-      const model = await loadLab(labFile);
+      // What fabric generate writes for containerlab: a hypervisor lab's fabric part only (it
+      // refuses the whole of such a lab), so that is what containerlab deployed and what is adopted.
+      const model = fabricPart(await loadLab(labFile)).model;
       let clabText: string;
       try {
         clabText = readFileSync(opts.clab, 'utf8');
@@ -51,13 +54,22 @@ export function register(program: Command): void {
     .argument('[lab]', 'lab name')
     .option('-t, --topo <lab>', 'the lab (instead of the operand)')
     .action(async (operand: string | undefined, opts: { topo?: string }) => {
-      const lab = await labNameOf(pickLab(operand, opts.topo));
-      const { detachLab } = await import('../runtime/clabfile/index.js');
-      const { stopLabGuests } = await import('../lifecycle/index.js');
-      const g = await stopLabGuests(lab);
-      const r = await detachLab(lab, printStage);
-      process.stdout.write(
-        `lab ${lab} detached: ${g.captures.length} capture runs stopped, ${r.removed.netns.length} namespace links removed; containers and bridges are containerlab's (containerlab destroy)\n`,
-      );
+      await detach(await labNameOf(pickLab(operand, opts.topo)));
     });
+}
+
+/**
+ * Detach: running captures stopped (their evidence stays), then the runtime's detach. Never the
+ * lifecycle's guest teardown, which ends every process in the lab's namespaces: here those are
+ * containerlab's containers.
+ */
+export async function detach(lab: string): Promise<void> {
+  const { detachLab } = await import('../runtime/clabfile/index.js');
+  const { activeRuns, stopRun } = await import('../capture/index.js');
+  const runs = await activeRuns(lab).catch(() => []);
+  for (const r of runs) await stopRun(r.dir, { graceMs: 2000 }).catch(() => undefined);
+  const r = await detachLab(lab, printStage);
+  process.stdout.write(
+    `lab ${lab} detached: ${runs.length} capture runs stopped, ${r.removed.netns.length} namespace links removed; containers and bridges are containerlab's (containerlab destroy)\n`,
+  );
 }

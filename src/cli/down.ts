@@ -58,6 +58,8 @@ export function register(program: Command): void {
         }
         const lab = await labNameOf(pickLab(operand, opts.topo));
         const state = readState(lab);
+        // An attached lab's nodes are containerlab's: down gives it back as detach does.
+        if (state?.runtime === 'attached' && !opts.runtime) return (await import('./attach.js')).detach(lab);
         const rt = getRuntime(opts.runtime ?? state?.runtime ?? DEFAULT_RUNTIME);
         process.stdout.write(`fabric down ${lab} (runtime ${rt.name})\n`);
         const g = await stopLabGuests(lab);
