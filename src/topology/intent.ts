@@ -1,6 +1,6 @@
 // The intent as written in labs/<lab>/fabric.yml (after schema validation). Optional sections
 // are optional here too; resolve.ts turns this into the LabModel.
-import type { ImpairIntent } from './impair.js';
+import type { ImpairIntent } from './impair-spec.js';
 
 export interface SystemIntent {
   name: string;

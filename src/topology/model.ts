@@ -3,7 +3,7 @@
 // the conformance suites. Keep it plain data (JSON-serialisable) so it can live in a state file.
 import type { NodeFacts } from './node-facts.js';
 import type { FabricIntent } from './intent.js';
-import type { ImpairSpec } from './impair.js';
+import type { ImpairSpec } from './impair-spec.js';
 
 /** Canonical containerlab kinds (the schema rejects short aliases). */
 export type NodeKind = 'linux' | 'ovs-bridge' | 'bridge' | 'generic_vm' | 'host';
