@@ -3,11 +3,11 @@
 // `fabric/endpoint:<sha256[:12]>`. The same files give the same tag, so a present tag means the
 // image is current and nothing is built. Images are never pulled: a named image that is not
 // present locally is an error (E_IMAGE_MISSING).
-import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { FabricError } from '../../errors/fabric-error.js';
 import { isFabricImage } from '../../topology/kinds/linux/images.js';
 import { endpointRootfs } from './rootfs.js';
+import { importTarball } from './import.js';
 import { sha256, tarBuffer } from './tar.js';
 
 export const ENDPOINT_REPO = 'fabric/endpoint';
@@ -65,29 +65,7 @@ export async function endpointTarball(): Promise<{ tag: string; tar: Buffer }> {
 export async function ensureEndpointImage(docker: ImageClient): Promise<ImageResult> {
   const { tag, tar } = await endpointTarball();
   if (await imageExists(docker, tag)) return { tag, built: false, bytes: tar.length };
-  const [repo, version] = tag.split(':') as [string, string];
-  const stream = await docker.importImage(Readable.from([tar]), {
-    repo,
-    tag: version,
-    changes: [`CMD ${JSON.stringify(ENDPOINT_CMD)}`, 'LABEL fabric-image=endpoint'],
-  } as object);
-  await new Promise<void>((res, rej) => {
-    docker.modem.followProgress(
-      stream,
-      (err: Error | null, out: { error?: string; errorDetail?: { message?: string } }[]) => {
-        const bad = out?.find((o) => o.error || o.errorDetail);
-        if (err || bad)
-          rej(
-            new FabricError(
-              'E_IMAGE_BUILD',
-              `docker import of ${tag} failed: ${err?.message ?? bad?.error ?? bad?.errorDetail?.message}`,
-              { cause: err },
-            ),
-          );
-        else res();
-      },
-    );
-  });
+  await importTarball(docker, tag, tar, [`CMD ${JSON.stringify(ENDPOINT_CMD)}`, 'LABEL fabric-image=endpoint']);
   if (!(await imageExists(docker, tag)))
     throw new FabricError('E_IMAGE_BUILD', `docker import reported success but ${tag} is not present`);
   return { tag, built: true, bytes: tar.length };

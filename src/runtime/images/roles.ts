@@ -4,12 +4,12 @@
 // (`docker import`), never pulled. The tag is fixed (see topology/kinds/linux/images.ts); the
 // content hash of the tarball rides in the `fabric-content` label, so an image whose files
 // changed is rebuilt under the same tag, and an unchanged one is left alone.
-import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { FabricError } from '../../errors/fabric-error.js';
 import { fabricImage, IMAGE_ROLES, type ImageRole } from '../../topology/kinds/linux/images.js';
 import { ENDPOINT_CMD, type ImageClient } from './index.js';
 import { endpointRootfs, TOOLS, type Tool } from './rootfs.js';
+import { importTarball } from './import.js';
 import { sha256, tarBuffer } from './tar.js';
 
 const TCPDUMP: Tool = {
@@ -76,34 +76,18 @@ async function contentLabel(docker: Pick<Docker, 'getImage'>, tag: string): Prom
 export async function ensureRoleImage(docker: ImageClient, role: ImageRole): Promise<RoleImageResult> {
   const { tag, hash, tar } = await roleTarball(role);
   if ((await contentLabel(docker, tag)) === hash) return { role, tag, hash, built: false, bytes: tar.length };
-  const [repo, version] = tag.split(':') as [string, string];
-  const stream = await docker.importImage(Readable.from([tar]), {
-    repo,
-    tag: version,
-    changes: [
+  await importTarball(
+    docker,
+    tag,
+    tar,
+    [
       `CMD ${JSON.stringify(ENDPOINT_CMD)}`,
       `ENV ${PATH_ENV}`,
       `LABEL fabric-image=${role}`,
       `LABEL fabric-content=${hash}`,
     ],
-  } as object);
-  await new Promise<void>((res, rej) => {
-    docker.modem.followProgress(
-      stream,
-      (err: Error | null, out: { error?: string; errorDetail?: { message?: string } }[]) => {
-        const bad = out?.find((o) => o.error || o.errorDetail);
-        if (err || bad)
-          rej(
-            new FabricError(
-              'E_IMAGE_BUILD',
-              `docker import of ${tag} failed: ${err?.message ?? bad?.error ?? bad?.errorDetail?.message}`,
-              { cause: err, hint: 'check the engine log; the image is built from local files only' },
-            ),
-          );
-        else res();
-      },
-    );
-  });
+    'check the engine log; the image is built from local files only',
+  );
   if ((await contentLabel(docker, tag)) !== hash)
     throw new FabricError('E_IMAGE_BUILD', `docker import reported success but ${tag} is not present`, {
       hint: 'check the engine log and run fabric images build again',
