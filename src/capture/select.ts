@@ -48,6 +48,31 @@ export function portNames(link: {
   return ok(pa) && ok(pb) ? [pa, pb] : fallback;
 }
 
+/**
+ * The targets a capturer can open: a root-namespace end whose interface does not exist (the tap
+ * of a guest that is not set up, e.g. after `fabric up --no-guests`) or is administratively down
+ * (a failed host's port) carries nothing and tcpdump refuses it, so it is skipped with the reason.
+ * `root` maps each root-namespace interface to its UP flag.
+ */
+export function capturable(targets: readonly CaptureTarget[], root: ReadonlyMap<string, boolean>): SelectResult {
+  const out: SelectResult = { targets: [], skipped: [] };
+  for (const t of targets) {
+    const up = t.hostIf ? root.get(t.hostIf) : true;
+    if (up === true) out.targets.push(t);
+    else
+      out.skipped.push({
+        linkId: t.linkId,
+        node: t.node,
+        ifname: t.ifname,
+        reason:
+          up === undefined
+            ? `interface ${t.hostIf} does not exist (its guest is not set up)`
+            : `interface ${t.hostIf} is down`,
+      });
+  }
+  return out;
+}
+
 export function selectTargets(status: CaptureStatusDoc, sel: CaptureSelection = {}): SelectResult {
   const has = (xs?: string[]) => xs !== undefined && xs.length > 0;
   const classes = new Set<string>(status.links.map((l) => l.class));

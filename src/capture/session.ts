@@ -16,7 +16,7 @@ import { checkLabName } from '../names/index.js';
 import { isRunning, procInfo, signalOwned, sleep } from './proc.js';
 import { makeRunId, runDir as runDirOf } from './run-dir.js';
 import { finalize, nowIso, readText, type StopCaptureOptions } from './stop.js';
-import { selectTargets, type CaptureSelection } from './select.js';
+import { capturable, selectTargets, type CaptureSelection } from './select.js';
 import { MANIFEST_FILE, readState, STATE_FILE, writeState, type CaptureState, type CapturerState } from './state.js';
 import type { CaptureStatusDoc } from './status.js';
 import { DEFAULT_SNAPLEN, isListening, stderrTail, tcpdumpArgv, type TcpdumpOptions } from '../hostnet/index.js';
@@ -117,12 +117,12 @@ export class CaptureSession {
   }
 }
 
-/** Root-namespace interfaces that are administratively down (one `ip -j link` call). */
-async function downRootInterfaces(): Promise<Set<string>> {
+/** Every root-namespace interface and its UP flag (one `ip -j link` call). */
+async function rootInterfaces(): Promise<Map<string, boolean>> {
   const links = await hostNet()
     .ip.links(null)
     .catch(() => []);
-  return new Set(links.filter((l) => !l.up).map((l) => l.ifname));
+  return new Map(links.map((l) => [l.ifname, l.up]));
 }
 
 /**
@@ -133,15 +133,11 @@ async function downRootInterfaces(): Promise<Set<string>> {
 export async function startCapture(status: CaptureStatusDoc, o: StartCaptureOptions = {}): Promise<CaptureSession> {
   const lab = checkLabName(status.lab);
   const sel = selectTargets(status, o.selection);
-  const skipped = sel.skipped;
-  // A root-namespace port that is administratively down (a failed host's port) carries nothing
-  // and tcpdump refuses it: skip it, recorded in the manifest, instead of failing the run.
-  const down = sel.targets.some((t) => t.hostIf) ? await downRootInterfaces() : new Set<string>();
-  const targets = sel.targets.filter((t) => {
-    if (!t.hostIf || !down.has(t.hostIf)) return true;
-    skipped.push({ linkId: t.linkId, node: t.node, ifname: t.ifname, reason: `interface ${t.hostIf} is down` });
-    return false;
-  });
+  const live = sel.targets.some((t) => t.hostIf)
+    ? capturable(sel.targets, await rootInterfaces())
+    : { targets: sel.targets, skipped: [] };
+  const skipped = [...sel.skipped, ...live.skipped];
+  const targets = live.targets;
   if (targets.length === 0) {
     throw new FabricError(
       'E_CAPTURE_SELECTION',

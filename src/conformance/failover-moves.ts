@@ -22,10 +22,20 @@ export interface FailoverMoves {
   skipped?: string;
 }
 
+/** How the reason of a skipped move starts when the guests are not set up (the failover suite then skips). */
+export const NOT_SET_UP = 'not set up:';
+
+/** Why the lab's guests cannot be failed over or judged (not set up: `fabric up --no-guests`), or null when they are set up. */
+export function guestsNotSetUp(lab: string): string | null {
+  return readFailoverState(lab)
+    ? null
+    : `${NOT_SET_UP} lab ${lab} has no virtual hypervisors running (up without --no-guests, or fabric failover setup ${lab})`;
+}
+
 /** The customer hypervisor the probe fails, or why there is none to fail. */
 export function moveSource(lab: string, model: LabModel): { host: string } | { why: string } {
   const fs = readFailoverState(lab);
-  if (!fs) return { why: `lab ${lab} has no virtual hypervisors running (fabric failover setup ${lab})` };
+  if (!fs) return { why: guestsNotSetUp(lab)! };
   const layout = layoutOf(model);
   const away = Object.entries(fs.home).find(([s, h]) => layout.hypervisors.find((x) => x.site === s)?.name !== h);
   if (away) return { why: `site ${away[0]} is away from its home ${away[1]} (fabric failover failback ${lab})` };

@@ -14,7 +14,7 @@ import { selectFaultSteps } from './suites/fault-steps.js';
 import { renderPrograms } from '../tagging/render.js';
 import { computePlan } from '../tagging/index.js';
 import { readState } from '../runtime/state.js';
-import { runFailoverMoves, type FailoverMoves } from './failover-moves.js';
+import { guestsNotSetUp, runFailoverMoves, type FailoverMoves } from './failover-moves.js';
 import type { LabModel } from '../topology/model.js';
 
 export interface SuiteRecords {
@@ -37,6 +37,9 @@ export interface RecordOptions {
 /** The watched moves, then what the failover suite judges, observed on the placement they leave. */
 async function recordFailover(ctx: TestContext, o: RecordOptions): Promise<SuiteRecords['failover']> {
   const time = o.time ?? ((_s, fn) => fn());
+  // Guests not set up (`fabric up --no-guests`): no move to run, no VM to observe; the suite skips.
+  const notSetUp = guestsNotSetUp(ctx.lab);
+  if (notSetUp) return { taps: {}, asks: [], moves: [], skipped: notSetUp, model: ctx.model };
   const moves: FailoverMoves =
     o.moves === false
       ? { moves: [], skipped: 'turned off (--no-failover)' }

@@ -5,7 +5,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCapture, type CaptureManifest, type CaptureSession, type CaptureStatusDoc } from '../capture/index.js';
-import { hostNet } from '../hostnet/index.js';
 import { scanCapture } from '../pcap/index.js';
 import { buildStatus } from '../runtime/status.js';
 import type { LabModel } from '../topology/model.js';
@@ -64,8 +63,8 @@ export function pointStatus(model: LabModel, runtime: string, points: readonly C
 
 /**
  * Starts one capturer per point (a run under `dir`) and resolves once every one listens. A
- * root-namespace port that does not exist (a VM that is not running) is left out, as is one that
- * is down (capture/ skips it): it carries nothing.
+ * root-namespace port that does not exist (a VM that is not running) or is down carries nothing:
+ * capture/ skips it (capturable).
  */
 export async function startPointCaptures(
   model: LabModel,
@@ -73,9 +72,7 @@ export async function startPointCaptures(
   points: readonly CapturePoint[],
   dir: string,
 ): Promise<PointCapture> {
-  const live: CapturePoint[] = [];
-  for (const p of points) if (p.netns !== null || (await hostNet().ip.link(null, p.ifname))) live.push(p);
-  const session = await startCapture(pointStatus(model, runtime, live), {
+  const session = await startCapture(pointStatus(model, runtime, points), {
     root: dir,
     merge: false,
     tcpdump: { snaplen: SNAPLEN, filter: [FILTER] },

@@ -8,7 +8,8 @@
 // By default the probe runs a watched failure failover and its fail-back first (records.ts):
 // the move checks judge both; with --no-failover they judge the last move on file, if any.
 // The suite is left out of the default on a lab without hypervisors; named there, every check is
-// reported skipped, with that reason.
+// reported skipped, with that reason. On a lab whose guests are not set up (`fabric up
+// --no-guests`) every check is reported skipped too, and the probe runs no move.
 import type { Timeline } from '../../failover/index.js';
 import type { LabModel } from '../../topology/model.js';
 import type { SuiteRecords } from '../records.js';
@@ -17,12 +18,17 @@ import { layoutOf, siteSystems } from '../../failover/layout.js';
 import { runDirPid } from '../../vm/index.js';
 import { computePlan, renderPrograms } from '../../tagging/index.js';
 import { diffRecorded } from '../flow-record.js';
+import { NOT_SET_UP } from '../failover-moves.js';
 import type { CheckDef, Judgement } from '../judge.js';
 import { SkipCheck, Violations } from '../judge.js';
 
+/** Skips the check on a lab without hypervisors, or whose guests are not set up (`fabric up --no-guests`). */
 function noHypervisors(j: Judgement): boolean {
-  if (layoutOf(j.ctx.model).vms.length) return false;
-  throw new SkipCheck(`lab ${j.ctx.lab} has no hypervisors: nothing to fail over`);
+  if (!layoutOf(j.ctx.model).vms.length)
+    throw new SkipCheck(`lab ${j.ctx.lab} has no hypervisors: nothing to fail over`);
+  const why = j.records?.failover?.skipped;
+  if (why?.startsWith(NOT_SET_UP)) throw new SkipCheck(why);
+  return false;
 }
 
 type Observed = NonNullable<SuiteRecords['failover']>;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { portNames, selectTargets } from '../../../src/capture/select.js';
+import { capturable, portNames, selectTargets } from '../../../src/capture/select.js';
 import { captureStem, checkRunId, safePart } from '../../../src/names/index.js';
 import { makeRunId, runDir } from '../../../src/capture/run-dir.js';
 import { parseStatus } from '../../../src/capture/status.js';
@@ -20,6 +20,24 @@ describe('capture/select', () => {
     const c1 = r.targets[0]!;
     expect(c1).to.deep.include({ linkId: 'c1-sw1', linkClass: 'client-access', netns: 'clab-mtdc-c1', hostIf: null });
     expect(c1.peer).to.deep.equal({ node: 'sw1', ifname: 'p1', port: 'p1', netns: null, hostIf: 'mtdc-sw1-p1' });
+  });
+
+  it('skips root-namespace ends whose interface is missing (a guest not set up) or down, with the reason', () => {
+    const all = selectTargets(STATUS).targets;
+    const hostIfs = all.filter((t) => t.hostIf).map((t) => t.hostIf!);
+    expect(hostIfs.length).to.be.greaterThan(1);
+    const [gone, down, ...up] = hostIfs;
+    const root = new Map<string, boolean>([[down!, false], ...up.map((i): [string, boolean] => [i, true])]);
+    const r = capturable(all, root);
+    expect(r.targets.map((t) => t.id)).to.deep.equal(
+      all.filter((t) => t.hostIf !== gone && t.hostIf !== down).map((t) => t.id),
+    );
+    expect(r.skipped.map((s) => s.reason)).to.deep.equal([
+      `interface ${gone} does not exist (its guest is not set up)`,
+      `interface ${down} is down`,
+    ]);
+    // Namespace ends never need a root interface.
+    expect(capturable(all, new Map()).targets.every((t) => t.netns !== null)).to.equal(true);
   });
 
   it('names files after fabric ports (from the link id), not kernel interfaces', () => {

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { TestContext } from '../../../src/conformance/context.js';
-import type { Judgement } from '../../../src/conformance/judge.js';
+import { SkipCheck, type Judgement } from '../../../src/conformance/judge.js';
+import { guestsNotSetUp } from '../../../src/conformance/failover-moves.js';
 import type { ProbeRecord } from '../../../src/conformance/probe.js';
 import type { SuiteRecords } from '../../../src/conformance/records.js';
 import { selectChecks } from '../../../src/conformance/runner.js';
@@ -130,6 +131,21 @@ describe('failover suite: verdicts from the probe records', () => {
     await expectRed(judge(id, { asks: [{ ...ask, answered: false }] }), /no answer/);
     await expectRed(judge(id, { asks: [{ ...ask, mac: '02:00:00:00:00:99' }] }), /answered from MAC 02:00:00:00:00:99/);
     await expectRed(judge(id, { asks: [] }), /no client/);
+  });
+
+  it('every check is skipped, with the reason, when the guests are not set up (fabric up --no-guests)', async () => {
+    const skipped = guestsNotSetUp('fsuite-none')!;
+    expect(skipped).to.match(/^not set up: lab fsuite-none has no virtual hypervisors running/);
+    for (const c of failover) {
+      let err: Error | undefined;
+      try {
+        await judge(c.id, { skipped });
+      } catch (e) {
+        err = e as Error;
+      }
+      expect(err, c.id).to.be.instanceOf(SkipCheck);
+      expect(err!.message, c.id).to.equal(skipped);
+    }
   });
 
   it('the suite is in the default selection only on a lab with hypervisors', () => {
