@@ -3,7 +3,7 @@
 // declares them (and ask its customer VMs from every DC), and print a summary.
 import type { Command } from 'commander';
 import { FabricError } from '../errors/fabric-error.js';
-import { DEFAULT_RUNTIME, getRuntime, runtimeNames } from '../runtime/index.js';
+import { DEFAULT_RUNTIME, getRuntime, runtimeImpairs, runtimeNames } from '../runtime/index.js';
 import type { LabState, ProgressEvent } from '../runtime/types.js';
 import { pickProbe, smokeProbe } from '../runtime/smoke.js';
 import { labFileOf, labOperand, loadModelFile, pickLab } from './lab-arg.js';
@@ -40,7 +40,8 @@ export function register(program: Command): void {
         const tl = performance.now();
         // Checked against this machine too (the memory its QEMU guests need), with the other load problems.
         const { machineFacts } = await import('../lifecycle/index.js');
-        const model = await loadModelFile(file, { machine: machineFacts() });
+        const machine = { ...machineFacts(), runtime: { name: opts.runtime, impairs: runtimeImpairs(opts.runtime) } };
+        const model = await loadModelFile(file, { machine });
         process.stdout.write(`fabric up ${model.name} (runtime ${opts.runtime})\n`);
         printStage({
           stage: 'load',

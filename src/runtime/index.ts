@@ -10,7 +10,7 @@ registerRuntime('docker', () => new DockerRuntime());
 registerRuntime('containerlab', () => new ContainerlabRuntime());
 registerRuntime('attached', () => new AttachedRuntime());
 
-export { DEFAULT_RUNTIME, getRuntime, registerRuntime, runtimeNames } from './registry.js';
+export { DEFAULT_RUNTIME, getRuntime, registerRuntime, runtimeImpairs, runtimeNames } from './registry.js';
 export { buildStatus, formatStatus } from './status.js';
 export { readState, statePath, stateDir, listStates } from './state.js';
 export { ensureOvs } from '../hostnet/ovs-daemon.js';

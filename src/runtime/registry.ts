@@ -26,3 +26,8 @@ export function getRuntime(name: string = DEFAULT_RUNTIME): Runtime {
   }
   return f();
 }
+
+/** Whether a runtime can serve `impair:` blocks: the impairment layer plans netns links only. */
+export function runtimeImpairs(name: string): boolean {
+  return name === DEFAULT_RUNTIME;
+}

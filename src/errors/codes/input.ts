@@ -117,6 +117,10 @@ export const INPUT_CODES = {
     summary: 'an impair value that does not parse or is out of bounds (delay, jitter, loss, rate, duplicate, reorder)',
     hint: 'durations like 20ms, percentages like 1%, rates like 100mbit; jitter at most the delay (docs/impairment.md)',
   },
+  E_IMPAIR_RUNTIME: {
+    summary: 'a lab with impair blocks deployed on a runtime that cannot impair links (only netns can)',
+    hint: 'deploy with the default netns runtime, or remove the impair blocks',
+  },
   E_IMPAIR_LINK: {
     summary: 'an impair block names no link of the lab, or two blocks land on one link with different values',
     hint: 'fabric status <lab> and fabric plan list the link ids; a long-haul path impairs its outbound PE uplink',

@@ -20,6 +20,8 @@ export const entries = (v: unknown): [string, unknown][] => (isObj(v) ? Object.e
 export interface MachineFacts {
   /** Memory (MiB) the lab's guests may use: what the machine has available, plus what the lab's own running guests hold. */
   availableMiB(lab: string): number;
+  /** The runtime the lab is about to be deployed on, and whether it can serve `impair:` blocks. */
+  runtime?: { name: string; impairs: boolean };
 }
 
 export interface NodeDecl {

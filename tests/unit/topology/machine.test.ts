@@ -10,6 +10,7 @@ import { loadLabText } from '../../../src/topology/index.js';
 import { declaredGuests } from '../../../src/topology/validate/memory.js';
 import { estimateGuestMemory, QEMU_OVERHEAD_MIB } from '../../../src/vm/index.js';
 import { golden } from '../../helpers/golden.js';
+import { runtimeImpairs } from '../../../src/runtime/registry.js';
 
 const DIR = new URL('../../golden/topology/machine/', import.meta.url).pathname;
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -24,6 +25,32 @@ function loadError(text: string, file: string, mib: number): DiagnosticsError {
   }
   throw new Error('the lab loaded');
 }
+
+describe('topology: the lab against the runtime it is about to be deployed on', () => {
+  it('refuses impair blocks on a runtime that cannot impair links, located, with the other load problems', () => {
+    const file = 'impair-docker.yml';
+    const text = readFileSync(join(DIR, file), 'utf8');
+    const on = (name: string) => ({
+      machine: { availableMiB: () => 1 << 20, runtime: { name, impairs: runtimeImpairs(name) } },
+    });
+    let err: DiagnosticsError | undefined;
+    try {
+      loadLabText(text, file, file, on('docker'));
+    } catch (e) {
+      if (!(e instanceof DiagnosticsError)) throw e;
+      err = e;
+    }
+    const d = err?.diagnostics.find((x) => x.code === 'E_IMPAIR_RUNTIME');
+    expect(d?.line, 'located at the impair block').to.be.a('number');
+    expect(d!.message).to.contain('docker runtime cannot impair links');
+    expect(err!.diagnostics.map((x) => x.code)).to.include('E_UNKNOWN_DC');
+    golden(join(DIR, 'impair-docker.err'), err!.format() + '\n');
+    // On netns only the other problem is left.
+    const fixed = text.replace('dc: dc9', 'dc: dc2');
+    expect(() => loadLabText(fixed, file, file, on('netns'))).to.not.throw();
+    expect(() => loadLabText(fixed, file, file, on('docker'))).to.throw(DiagnosticsError, /validate: 1 problem found/);
+  });
+});
 
 describe('topology: the lab against the machine (guest memory)', () => {
   it('estimates each guest as its RAM plus QEMU, and one migration target more', () => {
