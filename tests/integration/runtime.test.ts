@@ -194,8 +194,14 @@ describe('netns runtime (root, real OVS)', function () {
       for (const n of status.nodes.filter((x) => x.kind === 'ovs-bridge'))
         expect(br.get(n.bridge!), n.name).to.equal('rtmtdc');
       const root = await listRootLinks();
-      for (const l of status.links)
+      // A virtual hypervisor's tap is made when its guest boots (the failover setup of `fabric up`),
+      // not by the runtime's deploy, so links to guests are checked by the failover suites.
+      const guests = new Set(status.nodes.filter((n) => n.kind === 'generic_vm').map((n) => n.name));
+      expect(guests.size).to.be.greaterThan(0);
+      for (const l of status.links) {
+        if (l.endpoints.some((e) => guests.has(e.node))) continue;
         for (const e of l.endpoints) if (e.hostIf) expect(root.get(e.hostIf), e.hostIf).to.equal('fabric-lab=rtmtdc');
+      }
       await rt.destroy('rtmtdc');
       expect(await leftovers('rtmtdc', state.planned.rootIfs)).to.deep.equal([]);
     });
