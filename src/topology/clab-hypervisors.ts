@@ -8,6 +8,7 @@ import { FabricError } from '../errors/fabric-error.js';
 import type { Diagnostic } from '../errors/diagnostics.js';
 import type { LoadedIntent } from './load.js';
 import type { DocPath } from './locate.js';
+import type { FabricIntent, TenantIntent } from './intent.js';
 import type { LabModel, NodeModel } from './model.js';
 
 const HYPERVISOR_ROLES = new Set(['hypervisor', 'vxlan-gateway']);
@@ -38,7 +39,21 @@ export function withoutHypervisors(model: LabModel): { model: LabModel; dropped:
       const kept = n.interfaces.filter((f) => !gone.has(`${n.name}\u0000${f.name}`));
       return kept.length === n.interfaces.length ? n : { ...n, interfaces: kept };
     });
-  return { model: { ...model, nodes, links }, dropped: [...drop] };
+  return { model: { ...model, nodes, links, intent: withoutHostedSites(model.intent) }, dropped: [...drop] };
+}
+
+/**
+ * The intent of the fabric part: no hypervisors, and no site they host (those sites' systems are
+ * customer VMs, so the part has nothing that attaches them). The tag plan and the intent-derived
+ * verdicts (reach, delivery) then ask only for what the part can carry.
+ */
+function withoutHostedSites(intent: FabricIntent): FabricIntent {
+  const hosted = new Set((intent.hypervisors ?? []).flatMap((h) => h.hosts ?? []));
+  const tenants: Record<string, TenantIntent> = {};
+  for (const [name, tenant] of Object.entries(intent.tenants))
+    tenants[name] = { ...tenant, sites: tenant.sites.filter((s) => !hosted.has(`${name}/${s.name}`)) };
+  const { hypervisors: _dropped, ...rest } = intent;
+  return { ...rest, tenants };
 }
 
 /** withoutHypervisors() with the note `fabric generate --without-hypervisors` prints and writes. */

@@ -15,7 +15,12 @@ import { bridgesScript } from '../../../src/runtime/containerlab/bridges-script.
 import { ContainerlabRuntime } from '../../../src/runtime/containerlab/index.js';
 import { fabricPart, refuseHypervisors, vmNodes, withoutHypervisors } from '../../../src/topology/clab-hypervisors.js';
 import { generateClab, loadLab, renderClab, validateClab } from '../../../src/topology/index.js';
+import { computePlan } from '../../../src/tagging/plan.js';
+import type { LabModel } from '../../../src/topology/model.js';
 import { golden } from '../../helpers/golden.js';
+
+/** The nodes of the fabric part with the full intent: what attach planned before the sites were dropped. */
+const withoutHostedOnly = (full: LabModel): LabModel => ({ ...withoutHypervisors(full).model, intent: full.intent });
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const GOLDEN = join(ROOT, 'tests/golden/topology/clab');
@@ -94,6 +99,16 @@ describe('topology clab: deployable as is', () => {
     );
     golden(join(GOLDEN, 'failover-without-hypervisors.bridges.sh'), bridgesScript(model, 'fabric.yml'));
     expect(withoutHypervisors(await loadLab(join(ROOT, 'labs/ring4/fabric.yml'))).dropped).to.deep.equal([]);
+  });
+
+  it('the fabric part of labs/mtdc leaves out the sites its hypervisors host, so it has a tag plan', async () => {
+    const full = await loadLab(join(ROOT, 'labs/mtdc/fabric.yml'));
+    expect(() => computePlan(withoutHostedOnly(full))).to.throw(/tag plan: 2 problems/);
+    const { model } = fabricPart(full);
+    expect(model.intent.hypervisors).to.equal(undefined);
+    expect(model.intent.tenants.blue!.sites.map((s) => s.name)).to.not.include.members(['k2', 'k3']);
+    expect(model.intent.tenants.red!.sites.map((s) => s.name)).to.include.members(['k2', 'k3']);
+    expect(computePlan(model).sites.length).to.be.greaterThan(0);
   });
 
   it('fabric generate refuses a hypervisor lab with a located E_CLAB_HYPERVISORS and writes nothing', async () => {
