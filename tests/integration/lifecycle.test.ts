@@ -30,7 +30,12 @@ const hvFile = join(work, 'lcv.yml');
 writeFileSync(netFile, base.replace(/^name: failover$/m, `name: ${NET}`).replace(/^hypervisors:[\s\S]*$/m, ''));
 const hvText = base
   .replace(/^name: failover$/m, `name: ${HV}`)
-  .replace(/^ {2}- \{ name: c2, dc: dc1, type: ha, pool: 2 \}.*$/m, '  - { name: c2, dc: dc1, type: ha }');
+  .replace(
+    /^ {2}- \{ name: c2, (dc: \w+), type: ha, pool: 2(, mirrors: \w+)? \}.*$/m,
+    '  - { name: c2, $1, type: ha$2 }',
+  );
+// Three guests, or the kill points below wait on guests that are not there.
+if (/name: c2, [^}]*pool/.test(hvText)) throw new Error(`${hvFile}: C2 keeps its pool; the lab's C2 line changed`);
 writeFileSync(hvFile, hvText);
 // Every interface of a hypervisor bridge may be a tap of one of its guests.
 const taps = loadLabText(hvText, hvFile)

@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import { parse } from 'yaml';
 import { loadLab } from '../../src/topology/index.js';
 import { generateForHosts, parseHosts, type SwitchReach } from '../../src/scaleout/index.js';
+import { MTDC_NETWORK } from '../unit/scaleout/labs.js';
 
 const ID = String(process.pid % 100000);
 const NS = {
@@ -120,7 +121,8 @@ describe('scale-out on two emulated hosts (namespaces, one ovs-vswitchd each)', 
   let links: Record<'h1' | 'h2', VxlanLink> | undefined;
 
   before(async () => {
-    const lab = await loadLab('labs/mtdc/fabric.yml');
+    // The reference lab's network alone (no guests): its placement splits the dedicated line.
+    const lab = await loadLab(MTDC_NETWORK);
     const hosts = parseHosts(
       `hosts:\n  - { name: a, address: 192.0.2.10, mgmt: ${MGMT.h1} }\n  - { name: b, address: 192.0.2.11, mgmt: ${MGMT.h2} }\n`,
       'hosts.yml',
