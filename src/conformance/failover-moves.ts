@@ -20,10 +20,11 @@ export interface FailoverMoves {
   moves: Timeline[];
   /** Why no move ran, when none did (not set up, a site already away, turned off). */
   skipped?: string;
+  /** The guests are not set up (`fabric up --no-guests`): nothing to judge, the failover suite skips. */
+  notSetUp?: boolean;
 }
 
-/** How the reason of a skipped move starts when the guests are not set up (the failover suite then skips). */
-export const NOT_SET_UP = 'not set up:';
+const NOT_SET_UP = 'not set up:';
 
 /** Why the lab's guests cannot be failed over or judged (not set up: `fabric up --no-guests`), or null when they are set up. */
 export function guestsNotSetUp(lab: string): string | null {

@@ -39,7 +39,7 @@ async function recordFailover(ctx: TestContext, o: RecordOptions): Promise<Suite
   const time = o.time ?? ((_s, fn) => fn());
   // Guests not set up (`fabric up --no-guests`): no move to run, no VM to observe; the suite skips.
   const notSetUp = guestsNotSetUp(ctx.lab);
-  if (notSetUp) return { taps: {}, asks: [], moves: [], skipped: notSetUp, model: ctx.model };
+  if (notSetUp) return { taps: {}, asks: [], moves: [], skipped: notSetUp, notSetUp: true, model: ctx.model };
   const moves: FailoverMoves =
     o.moves === false
       ? { moves: [], skipped: 'turned off (--no-failover)' }

@@ -103,22 +103,21 @@ export class Expectations {
     const srcNode = ep(flow.src);
     const srcSw = ctx.srcSite.accessSwitch;
     const dcSw = (dc: string) => this.index.byRole('dc-switch').find((n) => n.dc === dc)?.name as string;
-    const hop = (from: string, to: string, cls?: LinkClass, filter?: (l: LinkModel) => boolean): LinkModel => {
+    const hop: HopFn = (from, to, cls, filter) => {
       const p = this.index
         .portsOf(from)
         .find((q) => q.peer === to && (!cls || q.link.class === cls) && (!filter || filter(q.link)));
       if (!p) throw new Error(`expected: no link ${from} → ${to}`);
       return p.link;
     };
-    const add = (
-      l: LinkModel,
-      from: string,
-      to: string,
-      remoteDc?: string,
-      lspHop?: { label: number; ttl: number },
-      segFrom?: string,
-    ) =>
-      out.push({ link: l, class: l.class, from, to, layers: this.layers(ctx, l, from, to, remoteDc, lspHop, segFrom) });
+    const add: AddFn = (l, from, to, remoteDc, lspHop, segFrom) =>
+      void out.push({
+        link: l,
+        class: l.class,
+        from,
+        to,
+        layers: this.layers(ctx, l, from, to, remoteDc, lspHop, segFrom),
+      });
     // Endpoints of the tenant in VLAN v behind an access switch, except the sender.
     const deliverAt = (sw: string, only?: string) => {
       for (const p of this.index.portsOf(sw)) {

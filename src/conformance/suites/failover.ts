@@ -18,7 +18,6 @@ import { layoutOf, siteSystems } from '../../failover/layout.js';
 import { runDirPid } from '../../vm/index.js';
 import { computePlan, renderPrograms } from '../../tagging/index.js';
 import { diffRecorded } from '../flow-record.js';
-import { NOT_SET_UP } from '../failover-moves.js';
 import type { CheckDef, Judgement } from '../judge.js';
 import { SkipCheck, Violations } from '../judge.js';
 
@@ -26,8 +25,8 @@ import { SkipCheck, Violations } from '../judge.js';
 function noHypervisors(j: Judgement): boolean {
   if (!layoutOf(j.ctx.model).vms.length)
     throw new SkipCheck(`lab ${j.ctx.lab} has no hypervisors: nothing to fail over`);
-  const why = j.records?.failover?.skipped;
-  if (why?.startsWith(NOT_SET_UP)) throw new SkipCheck(why);
+  const rec = j.records?.failover;
+  if (rec?.notSetUp) throw new SkipCheck(rec.skipped ?? `lab ${j.ctx.lab}: guests not set up`);
   return false;
 }
 

@@ -139,7 +139,7 @@ describe('failover suite: verdicts from the probe records', () => {
     for (const c of failover) {
       let err: Error | undefined;
       try {
-        await judge(c.id, { skipped });
+        await judge(c.id, { skipped, notSetUp: true });
       } catch (e) {
         err = e as Error;
       }
