@@ -34,14 +34,16 @@ done
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
-# Another container engine on this host (docker-ce, moby, or a dockerd answering): fabric uses it
-# as it is. Installing docker.io would make apt remove docker-ce.
+# Another container engine on this host (docker-ce, moby, or a dockerd answering on the socket
+# fabric would use: DOCKER_HOST=unix://..., else the default one): fabric uses it as it is.
+# Installing docker.io would make apt remove docker-ce.
 other_engine() {
-  local p
+  local p sock=/var/run/docker.sock
+  [[ ${DOCKER_HOST:-} == unix://* ]] && sock=${DOCKER_HOST#unix://}
   for p in docker-ce moby-engine containerd.io; do installed "$p" && echo "$p" && return 0; done
-  if ! installed docker.io && [[ -S /var/run/docker.sock ]] && command -v docker >/dev/null &&
+  if ! installed docker.io && [[ -S $sock ]] && command -v docker >/dev/null &&
     timeout 5 docker version >/dev/null 2>&1; then
-    echo "a dockerd answering on /var/run/docker.sock" && return 0
+    echo "a dockerd answering on $sock" && return 0
   fi
   return 1
 }

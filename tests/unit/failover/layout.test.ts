@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLab } from '../../../src/topology/index.js';
 import { computePlan } from '../../../src/tagging/index.js';
-import { chooseTarget, layoutOf, moveSite, moveVm, nextPort, setVmState } from '../../../src/failover/layout.js';
+import {
+  chooseTarget,
+  layoutOf,
+  moveSite,
+  moveVm,
+  nextPort,
+  setVmState,
+  siteSystems,
+} from '../../../src/failover/layout.js';
 import type { LabModel } from '../../../src/topology/model.js';
 
 const LAB = new URL('../../../labs/failover/fabric.yml', import.meta.url).pathname;
@@ -77,6 +85,20 @@ describe('failover layout and model edits', () => {
     expect(() => chooseTarget(layoutOf(model), 'hvc'))
       .to.throw(/no HA capacity/)
       .with.property('code', 'E_FAILOVER_CAPACITY');
+  });
+
+  it('user keys that are Object.prototype names are no hypervisor, tenant or site (a coded error, no TypeError)', () => {
+    const keys = ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'];
+    for (const k of keys) {
+      expect(() => chooseTarget(layoutOf(model), k), k)
+        .to.throw(/unknown hypervisor/)
+        .with.property('code', 'E_FAILOVER_HOST');
+      for (const site of [`${k}/vm`, `red/${k}`, k])
+        expect(() => siteSystems(model, site), site)
+          .to.throw(/no site/)
+          .with.property('code', 'E_FAILOVER_MODEL');
+    }
+    expect(siteSystems(model, 'red/vm').map((s) => s.name)).to.deep.equal(['v1']);
   });
 
   it('mirrors keep their site after failover and evacuation: the HA host now carrying the site can fail over again', () => {
