@@ -5,8 +5,9 @@
 // engine needs no docker0 bridge (an address in the root namespace) and no host firewall rules.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { FabricError } from '../../errors/fabric-error.js';
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
@@ -43,13 +44,17 @@ export function socketPath(env: NodeJS.ProcessEnv = process.env): string {
   return DEFAULT_SOCKET;
 }
 
+// dockerode (with ssh2 and protobufjs behind it) costs about a quarter of the CLI's start-up, so
+// it is loaded when a verb first needs an engine, not whenever the runtime registry is imported.
+const load = createRequire(import.meta.url);
 let client: Docker | undefined;
 let clientSocket: string | undefined;
 
 /** One dockerode client per socket. */
 export function dockerClient(socket = socketPath()): Docker {
   if (!client || clientSocket !== socket) {
-    client = new Docker({ socketPath: socket, timeout: 120_000 });
+    const DockerClient = load('dockerode') as typeof Docker;
+    client = new DockerClient({ socketPath: socket, timeout: 120_000 });
     clientSocket = socket;
   }
   return client;
