@@ -83,7 +83,7 @@ export async function deployFromFile(file: string, opts: FileDeployOptions = {})
     stages,
     'engine',
     () => ensureDockerd(),
-    (e) => `dockerd ${e.started ? 'started' : 'reused'}`,
+    (e) => (e.started ? `host change: started dockerd (pid ${e.pid}) outside systemd` : 'dockerd reused'),
     opts.onProgress,
   );
   const docker = opts.docker ?? (dockerClient() as unknown as ExecCapable);

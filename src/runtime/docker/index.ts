@@ -89,7 +89,8 @@ export class DockerRuntime extends NetnsRuntime {
       'engine',
       () => this.engine(),
       (e) =>
-        `dockerd ${e.started ? `started (pid ${e.pid})` : 'reused'} on ${e.socket}${e.version ? `, API ${e.version}` : ''}`,
+        // Starting the engine changes the host: said once, the way the OVS daemons' start is.
+        `${e.started ? `host change: started dockerd (pid ${e.pid}) outside systemd` : 'dockerd reused'} on ${e.socket}${e.version ? `, API ${e.version}` : ''}`,
     );
     const docker = this.docker();
     const linux = model.nodes.filter((n) => plan.namespaces.some((ns) => ns.node === n.name));

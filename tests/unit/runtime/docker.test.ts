@@ -322,6 +322,24 @@ describe('docker runtime: deploy bad input (mocked engine)', () => {
     expect(readState('dko')!.runtime).to.equal('netns');
   });
 
+  it('prints starting dockerd as a host change, and a reused engine as none', async () => {
+    const model = smallLab('dkh');
+    model.nodes.find((n) => n.name === 'h2')!.attributes = { image: 'nosuch/image:1' };
+    for (const started of [true, false]) {
+      const events: string[] = [];
+      const rt = new DockerRuntime({
+        docker: mockDocker(),
+        ensureEngine: async () => ({ socket: '/run/d.sock', pid: started ? 4242 : null, started, ms: 0 }),
+      });
+      await rt.deploy(model, { onProgress: (ev) => events.push(ev.detail ?? '') }).catch(() => undefined);
+      expect(events[0]).to.equal(
+        started
+          ? 'host change: started dockerd (pid 4242) outside systemd on /run/d.sock'
+          : 'dockerd reused on /run/d.sock',
+      );
+    }
+  });
+
   it('refuses a missing image before creating anything (E_IMAGE_MISSING, no state file)', async () => {
     const model = smallLab('dki');
     model.nodes.find((n) => n.name === 'h2')!.attributes = { image: 'nosuch/image:1' };
