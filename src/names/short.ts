@@ -15,7 +15,9 @@
 //
 // Abbreviations can coincide (green-c1-sw and grn-c1-sw), so a lab allocates its names in one
 // RootNames: a name already taken gets the next variant, the abbreviation one digit shorter plus
-// a number (mtdc-gr-c1-sw2). Inside a lab every generated name is therefore unique. Across labs
+// a number (mtdc-gr-c1-sw2), numbered on for as long as the name fits. Inside a lab every
+// generated name is therefore unique. Thousands of nodes may share one abbreviation (t1000 to
+// t1999 in a lab at the node limit), so each abbreviation remembers the variant it reached. Across labs
 // different lab parts keep names apart; two labs whose lab parts coincide can only meet on the
 // same machine, where the deploy refuses an object carrying another lab's marker (E_NAME_CLASH).
 import { FabricError } from '../errors/fabric-error.js';
@@ -23,7 +25,6 @@ import { IFNAMSIZ } from './check.js';
 
 /** Longest lab part of a root-namespace name. */
 export const LAB_PART_MAX = 6;
-const MAX_VARIANT = 999;
 const VOWEL_AFTER_FIRST = /(?<=.)[aeiou]/g;
 
 function fits(words: string[], sep: string, budget: number): boolean {
@@ -99,6 +100,8 @@ export function shortPortName(lab: string, node: string, index: number, variant 
 export class RootNames {
   private readonly taken = new Set<string>();
   private readonly ports = new Map<string, string>();
+  /** Per plain abbreviation, the variant to try first: the ones below it are taken. */
+  private readonly nextVariant = new Map<string, number>();
 
   constructor(readonly lab: string) {}
 
@@ -126,10 +129,14 @@ export class RootNames {
   }
 
   private first(node: string, make: (variant: number) => string): string {
-    for (let v = 0; v <= MAX_VARIANT; v++) {
-      const name = make(v);
+    const plain = make(0);
+    // The numbered variants grow by a digit every power of ten: they end when one no longer fits.
+    for (let v = this.nextVariant.get(plain) ?? 0; ; v++) {
+      const name = v === 0 ? plain : make(v);
+      if (name.length > IFNAMSIZ) break;
       if (!this.taken.has(name)) {
         this.taken.add(name);
+        this.nextVariant.set(plain, v + 1);
         return name;
       }
     }

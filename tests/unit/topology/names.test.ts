@@ -79,6 +79,17 @@ describe('topology names: root-namespace bridge and port names', () => {
     expect(names.port('green-c1-sw', 1)).to.equal('mtdc-grc1sw2_1');
   });
 
+  it('names thousands of nodes that share one abbreviation (a lab at the node limit: t1000-s0-sw to t1999-s0-sw)', () => {
+    const r = new RootNames('bigger');
+    const nodes = Array.from({ length: 4000 }, (_, i) => `t${i}-s0-sw`);
+    const names = nodes.flatMap((n) => [r.bridge(n), r.port(n, 1), r.port(n, 12)]);
+    expect(new Set(names).size).to.equal(names.length);
+    for (const n of names) expect(n, n).to.match(SAFE_IFNAME).and.have.length.at.most(IFNAMSIZ);
+    // The same intent gives the same names.
+    const again = new RootNames('bigger');
+    expect(nodes.flatMap((n) => [again.bridge(n), again.port(n, 1), again.port(n, 12)])).to.deep.equal(names);
+  });
+
   it('keeps labs with different lab parts apart (different (lab, node) never share a name)', () => {
     fc.assert(
       fc.property(name, name, name, name, fc.integer({ min: 1, max: 9999 }), (l1, n1, l2, n2, i) => {
