@@ -38,6 +38,14 @@ export interface VmSpec {
 }
 
 export const DEFAULT_MEMORY_MIB = 96;
+
+/**
+ * TCG's translation cache (MiB). QEMU's default is 1 GiB, filled before it is flushed: a guest
+ * that keeps running new processes (every failover stages scripts in it) grows its QEMU by about
+ * 16 MiB per cycle towards that, far beyond the overhead the memory check budgets. The busybox
+ * guests' working set of translated code fits in a fraction of this.
+ */
+export const TCG_TB_SIZE_MIB = 64;
 /**
  * Debian's 6.1 kernel does not get past its own decompressor below ~80 MiB (QEMU exits at once,
  * silently, with -no-reboot: measured 64 and 72 fail, 80 boots), so smaller sizes are refused.
@@ -99,7 +107,7 @@ export function buildQemuArgs(spec: VmSpec): string[] {
     '-machine',
     'pc',
     '-accel',
-    spec.accel ?? 'tcg',
+    (spec.accel ?? 'tcg') === 'tcg' ? `tcg,tb-size=${TCG_TB_SIZE_MIB}` : 'kvm',
     '-m',
     String(mem),
     '-smp',
