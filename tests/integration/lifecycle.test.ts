@@ -1,12 +1,14 @@
 // Nothing left running, and crash safety (root, real parts, QEMU TCG). A netns-only lab (labs/failover
 // without its hypervisors) takes kill -9 of `up`, `test` and `capture` at five points each; a small
 // hypervisor lab (a customer hypervisor, C1 with a pool of two, C2 as the evacuation target: three
-// guests) takes `failover setup` then `fabric down`, and kill -9 in the middle of `failover` setup,
-// trigger and failback, and of the failover `fabric test` runs there, at points found from state (a
-// progress line, a migration target's pidfile). The netns-only lab on the docker runtime takes
-// kill -9 of `up --runtime docker` at four progress points. After each kill `fabric down` must
-// leave no namespace, link, bridge, tap, QEMU, tcpdump, container or run directory; after a killed
-// `up`, a new `up` completes or names what it found.
+// guests) takes `failover setup` then `fabric down --all`, and kill -9 of `failover` at five points:
+// setup while its guests boot and while it stages them, trigger and failback while a migration
+// runs, and the failover `fabric test` runs there. Every point is found from state (a progress
+// line, a capture run's state file, a guest's pidfile), never from a delay. The netns-only lab on
+// the docker runtime takes kill -9 of `up --runtime docker` at four progress points. After each
+// kill `fabric down` must leave no namespace, link, bridge, tap, QEMU, tcpdump, container or run
+// directory; after a killed `up`, a new `up` completes (naming the interrupted phase it found) or
+// fails with a code.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import { loadLabText } from '../../src/topology/index.js';
 import { changedIntent } from '../helpers/change-intent.js';
 import { ROOT } from './lab-copy.js';
 import { fabric, killAt, leftovers, pidfileOfGen, qemuOf, type KillPoint } from './kill-helpers.js';
+import { captureReached } from './capture-state.js';
 
 const work = mkdtempSync(join(tmpdir(), 'fabric-lc-'));
 process.env.FABRIC_STATE_DIR = join(work, 'state');
@@ -53,21 +56,29 @@ async function ok(args: string[]): Promise<void> {
   expect(r.exitCode, `${args.join(' ')}\n${r.stdout}\n${r.stderr}`).to.equal(0);
 }
 
-async function up(file: string): Promise<void> {
-  const r = await fabric(['up', file]);
+async function up(file: string | string[]): Promise<void> {
+  const r = await fabric(['up', ...[file].flat()]);
   expect(r.exitCode, `up\n${r.stdout}\n${r.stderr}`).to.equal(0);
 }
 
-/** The hypervisor lab up, with its guests booted or not (whichever `up` does, `failover` evens it out). */
+/** The hypervisor lab up, with its guests booted (by `up` or `failover setup`) or left out. */
 async function upHv(guests: boolean): Promise<void> {
-  await up(hvFile);
+  await up(guests ? hvFile : [hvFile, '--no-guests']);
   const set = existsSync(join(work, 'failover', `${HV}.json`));
   if (guests && !set) await ok(['failover', 'setup', HV]);
   if (!guests && set) await ok(['failover', 'teardown', HV]);
 }
 
 const stage = /^ {2}\S+ +[\d.]+ m?s/;
-const offsets = (ms: number[]): KillPoint[] => ms.map((m) => ({ ms: m }));
+
+/** The phase a lab's state file records (null without one), read as `fabric up` will read it. */
+function labPhase(lab: string): string | null {
+  try {
+    return (JSON.parse(readFileSync(join(work, 'state', `${lab}.json`), 'utf8')) as { phase: string }).phase;
+  } catch {
+    return null;
+  }
+}
 // Kill points reached before the verb ended by itself, per test: most must be real kills.
 let killed = 0;
 
@@ -94,10 +105,15 @@ describe('lifecycle: nothing left running, crash safety (root, QEMU TCG)', funct
       expect(killed, `${this.currentTest.title}: points reached before the verb ended`).to.be.at.least(4);
   });
 
-  it('fabric down stops the failover guests (QEMU, taps, host stacks) and removes their run directories', async () => {
+  it('fabric down --all stops the failover guests (QEMU, taps, host stacks) and removes their run directories', async () => {
     await upHv(true);
     expect(qemuOf(work)).to.have.length(3);
-    await downClean(HV, 'after failover setup');
+    // --all limited by --prefix: the machine is shared with other labs. `fabric down <lab>` with
+    // guests running follows every failover kill point below.
+    const d = await fabric(['down', '--all', '--prefix', HV]);
+    expect(d.exitCode, `${d.stdout}\n${d.stderr}`).to.equal(0);
+    expect(d.stdout).to.contain(`lab ${HV}: stopped 3 QEMU guests`);
+    expect(await leftovers(HV, work, taps), 'after down --all').to.deep.equal([]);
   });
 
   it('kill -9 of up at 5 progress points: a new up completes or names what it found; down leaves nothing', async () => {
@@ -105,10 +121,13 @@ describe('lifecycle: nothing left running, crash safety (root, QEMU TCG)', funct
       const r = await killAt(['up', netFile], { match: stage, lines: k });
       killed += r.killed ? 1 : 0;
       if (k % 2) {
+        const phase = labPhase(NET);
         const again = await fabric(['up', netFile]);
-        expect(again.exitCode === 0 || /E_[A-Z_]+/.test(again.stderr), `up after kill ${k}:\n${again.stderr}`).to.equal(
-          true,
-        );
+        const what = `up after kill ${k} (state phase ${phase}):\n${again.stdout}\n${again.stderr}`;
+        expect(again.exitCode === 0 || /E_[A-Z_]+/.test(again.stderr), what).to.equal(true);
+        // A completed up over an interrupted one says what it found.
+        if (again.exitCode === 0 && phase && phase !== 'deployed')
+          expect(again.stdout, what).to.contain(`found lab ${NET} in phase ${phase}`);
       }
       await downClean(NET, `up killed at stage line ${k} (killed: ${r.killed})`);
     }
@@ -121,27 +140,41 @@ describe('lifecycle: nothing left running, crash safety (root, QEMU TCG)', funct
       ['test', NET, '--suite', 'isolation'],
       [1, 2, 3, 4, 5].map((k) => ({ match: /^ {2}\[stage\] /, lines: k })),
     ],
-    ['capture', ['capture', NET, 'start', '--duration', '20'], offsets([300, 800, 1500, 3000, 5000])],
+    // capture: run folder made, first capturer spawned, all spawned, all listening, stopping.
+    [
+      'capture',
+      ['capture', NET, 'start', '--duration', '3'],
+      (['state', 'spawning', 'spawned', 'capturing', 'stopping'] as const).map((at) => ({
+        when: () => captureReached(join(work, 'captures', NET), at),
+        label: `capture: ${at}`,
+      })),
+    ],
   ] as const)
     it(`kill -9 of ${verb} at 5 points: down leaves nothing`, async () => {
       for (const p of points) {
         await up(netFile);
+        // One run folder at a time: the state checks read the newest run.
+        rmSync(join(work, 'captures', NET), { recursive: true, force: true });
         const r = await killAt([...args], p);
         killed += r.killed ? 1 : 0;
-        await downClean(NET, `${verb} killed at ${JSON.stringify(p)} (killed: ${r.killed})`);
+        const label = 'label' in p ? p.label : `${verb}: stage line ${p.lines}`;
+        await downClean(NET, `${label} (killed: ${r.killed})`);
+        process.stdout.write(`      ${label}: killed ${r.killed}\n`);
       }
     });
 
-  it('kill -9 of failover setup, trigger, failback and test mid-failover: down leaves no QEMU, tap or run directory', async () => {
+  it('kill -9 of failover setup (twice), trigger, failback and test mid-failover: down leaves no QEMU, tap or run directory', async () => {
     const runs = join(work, 'failover', HV);
     const setup = ['failover', 'setup', HV];
     const trigger = ['failover', 'trigger', HV, '--kind', 'failure', '--host', 'hvc'];
     const failback = ['failover', 'failback', HV];
-    // State-based points: setup with its guests booted (staging the mirrors); trigger while the
+    // State-based points: setup while its guests boot (a pidfile of generation 0, before the
+    // "booted" line) and with its guests booted (staging the mirrors); trigger while the
     // evacuee's migration target runs; failback while the evacuee's return migration runs; and
     // fabric test while the failover it runs on a lab with hypervisors migrates the evacuee.
     const test = ['test', HV, '--suite', 'failover'];
     const points: [string[], KillPoint][] = [
+      [setup, { when: () => pidfileOfGen(runs, 0), label: 'setup: guests booting' }],
       [setup, { match: /^ {2}booted \d+ virtual/, label: 'setup: guests booted' }],
       [trigger, { when: () => pidfileOfGen(runs, 1), label: 'trigger: migration target started' }],
       [failback, { when: () => pidfileOfGen(runs, 2), label: 'failback: return migration started' }],

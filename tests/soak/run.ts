@@ -1,6 +1,7 @@
 // `make soak` (root, outside `make test`): FABRIC_SOAK_CYCLES (default 50) cycles of up → test →
 // down on a private copy of the reference lab, then FABRIC_SOAK_FAILOVERS (default 20) failover
-// and fail-back cycles on a private copy of labs/failover. Per cycle it prints the times and the
+// and fail-back cycles of hv3 (blue's fully virtualized k3, moved from dc3 to ha3 in dc1) on
+// another private copy of the reference lab. FABRIC_SOAK_CYCLES=0 runs the failover loop alone. Per cycle it prints the times and the
 // resident memory of the long-lived processes (ovs-vswitchd, ovsdb-server, the lab's QEMU, dockerd
 // when it runs). It ends with the leftovers and cross-tenant frames it found, and exits non-zero
 // unless both are 0 and every cycle passed. FABRIC_SOAK_MAX_S bounds the whole run (default 7200).
@@ -109,12 +110,12 @@ async function labCycles(): Promise<void> {
 
 async function failoverCycles(): Promise<void> {
   if (!FAILOVERS) return;
-  const file = copyLab('labs/failover/fabric.yml', 'failover', 'soakf');
+  const file = copyLab('labs/mtdc/fabric.yml', 'mtdc', 'soakf');
   const ok =
     (await step('up', ['up', file, '--no-guests'])).ok && (await step('setup', ['failover', 'setup', 'soakf'])).ok;
   for (let i = 1; ok && i <= FAILOVERS && !overTime(); i++) {
     const args = ['--probe', '4', '--json'];
-    const f = await step('failover', ['failover', 'trigger', 'soakf', '--kind', 'failure', '--host', 'hvc', ...args]);
+    const f = await step('failover', ['failover', 'trigger', 'soakf', '--kind', 'failure', '--host', 'hv3', ...args]);
     const b = await step('failback', ['failover', 'failback', 'soakf', ...args]);
     let x = 0;
     for (const s of [f, b].filter((r) => r.ok)) x += (JSON.parse(s.stdout) as Timeline).crossTenantFrames ?? 0;
