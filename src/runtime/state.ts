@@ -48,8 +48,18 @@ export function readState(lab: string): LabState | null {
   }
 }
 
+/** Removes the state file, and the half-written copies a writer killed before its rename left. */
 export function removeState(lab: string): void {
-  rmSync(statePath(lab), { force: true });
+  const file = statePath(lab);
+  rmSync(file, { force: true });
+  const tmp = new RegExp(`^${checkLabName(lab)}\\.json\\.\\d+\\.tmp$`);
+  let names: string[] = [];
+  try {
+    names = readdirSync(stateDir());
+  } catch {
+    return;
+  }
+  for (const f of names) if (tmp.test(f)) rmSync(join(stateDir(), f), { force: true });
 }
 
 /** Labs that have a state file. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -51,6 +51,14 @@ describe('runtime state file', () => {
     removeState('lab-a');
     expect(readState('lab-a')).to.equal(null);
     expect(listStates()).to.deep.equal(['lab-b']);
+  });
+
+  it("removes the half-written copies of a writer killed before its rename, and no other lab's", () => {
+    writeState(state('lab-c'));
+    writeFileSync(join(dir, 'lab-c.json.4242.tmp'), '{"half');
+    writeFileSync(join(dir, 'lab-cd.json.4243.tmp'), '{"half');
+    removeState('lab-c');
+    expect(readdirSync(dir).filter((f) => f.startsWith('lab-c'))).to.deep.equal(['lab-cd.json.4243.tmp']);
   });
 
   it('reports a corrupt state file with a hint', () => {
