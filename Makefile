@@ -59,12 +59,14 @@ fuzz: npm-deps
 	@$(STAGE) fuzz npx tsx tests/fuzz/run.ts
 
 # Soak (root, outside `make test`): up → test → down cycles of the reference lab, then failover
-# and fail-back cycles (FABRIC_SOAK_CYCLES, FABRIC_SOAK_FAILOVERS, FABRIC_SOAK_MAX_S).
-soak: deps build
+# and fail-back cycles (FABRIC_SOAK_CYCLES, FABRIC_SOAK_FAILOVERS, FABRIC_SOAK_MAX_S). Both run on
+# the netns runtime with the lab's QEMU guests: no docker, no chromium.
+soak: deps-lab build
 	@$(STAGE) soak npx tsx tests/soak/run.ts
 
-# The QEMU guest image (Debian kernel + busybox initramfs), cached under .cache/guest.
-guest: deps build
+# The QEMU guest image (Debian kernel + busybox initramfs with the host's ip and bridge), cached
+# under .cache/guest.
+guest: deps-lab build
 	@$(STAGE) guest node dist/vm/build-image.js
 
 clean:

@@ -88,6 +88,15 @@ describe('scripts/install-deps.sh (stub apt and dpkg)', () => {
     expect(line).to.not.match(/docker\.io|chromium|tshark/);
   });
 
+  it('each make target asks for what it needs: docker and chromium only for make test and make bench', () => {
+    const mk = readFileSync('Makefile', 'utf8');
+    const deps = (target: string) => new RegExp(`^${target}:(.*)$`, 'm').exec(mk)?.[1]?.trim().split(/\s+/) ?? [];
+    for (const t of ['lab-up', 'guest', 'soak']) expect(deps(t), t).to.include('deps-lab').and.not.include('deps');
+    expect(deps('lab-down'), 'lab-down').to.include('deps-netns');
+    for (const t of ['test', 'test-integration', 'bench']) expect(deps(t), t).to.include('deps');
+    expect(deps('fuzz'), 'fuzz').to.deep.equal(['npm-deps']);
+  });
+
   it('changes nothing and prints no host change when everything is installed', () => {
     const all = ['openvswitch-switch', 'ethtool', 'iproute2', 'tcpdump', 'tcpreplay', 'iputils-ping'];
     const r = deps(['netns'], { installed: [...all, 'iputils-arping', 'procps'] });
