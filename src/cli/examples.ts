@@ -15,7 +15,7 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
   [
     'images',
     [
-      'fabric images build                       # fabric/host:1 and fabric/router:1, from local packages',
+      'fabric images build                       # fabric/host:1, fabric/router:1, fabric/ovs:1 from local packages',
       'fabric images build --role router --json',
     ],
   ],

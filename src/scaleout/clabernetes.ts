@@ -9,13 +9,14 @@ import type { LoadedIntent } from '../topology/load.js';
 import type { DocPath } from '../topology/locate.js';
 import { kindOf, type ClabNode } from '../topology/kinds/index.js';
 import type { LabModel, NodeModel } from '../topology/model.js';
+import { fabricImage } from '../topology/kinds/linux/images.js';
 
 /**
- * The image every switch and router runs in a pod: Debian with openvswitch-switch, iproute2 and
- * ethtool. fabric does not build it yet (`fabric images build` makes the endpoint image); the
- * cluster must be able to pull it under this name.
+ * The image every switch and router runs in a pod: OVS userspace from Debian's openvswitch
+ * packages, iproute2 and ethtool on busybox, built by `fabric images build`; the cluster must be
+ * able to pull it under this name (push it to the cluster's registry).
  */
-export const OVS_IMAGE = 'fabric/ovs:1';
+export const OVS_IMAGE = fabricImage('ovs');
 export const C9S_API_VERSION = 'c9s.run/v1alpha1';
 const OPENFLOW = 'OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15';
 /** Guest images packaged the way clabernetes runs a generic_vm (vrnetlab style); none yet. */

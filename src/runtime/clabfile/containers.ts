@@ -2,7 +2,7 @@
 // containerlab's labels plus the file's node labels, the image's own command unless the file
 // gives `cmd`, and binds. containerlab runs linux nodes privileged; engines on unprivileged hosts
 // (this project's machines) refuse that, so the stand-in grants what exec lines need instead:
-// NET_ADMIN, NET_RAW and a writable /proc/sys. The engine always puts a container in network
+// NET_ADMIN, NET_RAW, a writable /proc/sys and /dev/net/tun. The engine always puts a container in network
 // mode `none`: the management network, when the file keeps one, is built by the deployer as
 // containerlab's bridge would be. Exec lines run through the engine's exec (docker exec), split
 // into words as containerlab splits them, never through a shell.
@@ -14,6 +14,7 @@ import type { ClabFileNode } from './parse.js';
 
 /** Label that marks what the stand-in deployed (destroy finds containers by it). */
 export const DEPLOY_KEY = 'fabric-clab-deploy';
+const TUN_DEVICE = '/dev/net/tun';
 
 export interface ExecCapable extends DockerLike, Pick<Docker, 'getImage'> {
   getContainer(id: string): ContainerLike & {
@@ -43,8 +44,11 @@ export function fileContainerSpec(lab: string, n: ClabFileNode, topoFile: string
       NetworkMode: 'none',
       // containerlab runs linux nodes privileged; engines in unprivileged hosts (like this
       // project's machines) refuse that. NET_ADMIN/NET_RAW and a writable /proc/sys
-      // (systempaths=unconfined) are what the exec lines (ip, sysctl net.*) need.
+      // (systempaths=unconfined) are what the exec lines (ip, sysctl net.*) need, and the tun
+      // device a privileged container would see: an OVS switch node's userspace datapath (the
+      // fabric/ovs image) opens it for its bridge port.
       CapAdd: ['NET_ADMIN', 'NET_RAW'],
+      Devices: [{ PathOnHost: TUN_DEVICE, PathInContainer: TUN_DEVICE, CgroupPermissions: 'rwm' }],
       ReadonlyPaths: [],
       MaskedPaths: [],
       RestartPolicy: { Name: 'no' },

@@ -1,9 +1,12 @@
 // The role images containerlab files name (`fabric/host:1`, `fabric/router:1`) and the docker
 // runtime runs: the endpoint rootfs (busybox-static, iproute2's real `ip`, ethtool) plus tcpdump,
-// and on routers iproute2's `bridge`. Built from this machine's Debian packages and imported
+// and on routers iproute2's `bridge`. `fabric/ovs:1` (the clabernetes Topology's switches) adds
+// OVS userspace: its container starts ovsdb-server and ovs-vswitchd itself (exec lines) and
+// forwards in the userspace (netdev) datapath, so the host needs no openvswitch kernel module. Built from this machine's Debian packages and imported
 // (`docker import`), never pulled. The tag is fixed (see topology/kinds/linux/images.ts); the
 // content hash of the tarball rides in the `fabric-content` label, so an image whose files
 // changed is rebuilt under the same tag, and an unchanged one is left alone.
+import { posix } from 'node:path';
 import type Docker from 'dockerode';
 import { FabricError } from '../../errors/fabric-error.js';
 import { fabricImage, IMAGE_ROLES, type ImageRole } from '../../topology/kinds/linux/images.js';
@@ -26,10 +29,34 @@ const BRIDGE: Tool = {
   required: true,
   pkg: 'iproute2',
 };
+/** OVS userspace from Debian's openvswitch-switch/-common: the daemons and the tools that drive them. */
+const OVS_TOOLS: Tool[] = [
+  '/usr/sbin/ovsdb-server',
+  '/usr/sbin/ovs-vswitchd',
+  '/usr/bin/ovsdb-tool',
+  '/usr/bin/ovs-vsctl',
+  '/usr/bin/ovs-ofctl',
+  '/usr/bin/ovs-appctl',
+].map((dest) => ({
+  name: posix.basename(dest),
+  candidates: [dest],
+  dest,
+  required: true,
+  pkg: 'openvswitch-switch',
+}));
+/** Where the daemons keep their database, sockets and logs (Debian's compiled-in paths; /var/run is /run). */
+const OVS_DIRS = ['/etc/openvswitch', '/run/openvswitch', '/var/log/openvswitch'];
+const OVS_SCHEMA = {
+  src: '/usr/share/openvswitch/vswitch.ovsschema',
+  dest: '/usr/share/openvswitch/vswitch.ovsschema',
+  pkg: 'openvswitch-common',
+};
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function roleTools(role: ImageRole): Tool[] {
-  return role === 'router' ? [...TOOLS, TCPDUMP, BRIDGE] : [...TOOLS, TCPDUMP];
+  if (role === 'router') return [...TOOLS, TCPDUMP, BRIDGE];
+  if (role === 'ovs') return [...TOOLS, TCPDUMP, ...OVS_TOOLS];
+  return [...TOOLS, TCPDUMP];
 }
 
 const memo = new Map<ImageRole, { tag: string; hash: string; tar: Buffer }>();
@@ -46,6 +73,7 @@ export async function roleTarball(role: ImageRole): Promise<{ tag: string; hash:
         users: ['tcpdump:x:101:101::/nonexistent:/bin/false'],
         groups: ['tcpdump:x:101:'],
         about: `fabric ${role} image: busybox-static, ${tools.map((t) => t.name).join(', ')}`,
+        ...(role === 'ovs' ? { data: [OVS_SCHEMA], dirs: OVS_DIRS } : {}),
       }),
     );
     m = { tag: fabricImage(role), hash: sha256(tar).slice(0, 12), tar };

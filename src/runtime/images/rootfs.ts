@@ -68,7 +68,16 @@ export async function busyboxApplets(busybox: string): Promise<string[]> {
 
 /** Every entry of the endpoint image (or, with `opts`, a role image), in a deterministic order. */
 export async function endpointRootfs(
-  opts: { tools?: Tool[]; users?: string[]; groups?: string[]; about?: string } = {},
+  opts: {
+    tools?: Tool[];
+    users?: string[];
+    groups?: string[];
+    about?: string;
+    /** Data files copied as they are (no ldd), e.g. a database schema. */
+    data?: { src: string; dest: string; pkg: string }[];
+    /** Empty directories the image's programs expect. */
+    dirs?: string[];
+  } = {},
 ): Promise<TarEntry[]> {
   const tools = opts.tools ?? TOOLS;
   const busybox = firstExisting(BUSYBOX_CANDIDATES);
@@ -85,6 +94,10 @@ export async function endpointRootfs(
     files.set(t.dest, { src, mode: 0o755 });
     const ldd = await run('ldd', [src], { okCodes: [0, 1] });
     for (const lib of parseLdd(ldd.stdout)) files.set(lib, { src: lib, mode: 0o755 });
+  }
+  for (const d of opts.data ?? []) {
+    if (!existsSync(d.src)) throw buildError(`${d.src} not found on this machine`, d.pkg);
+    files.set(d.dest, { src: d.src, mode: 0o644 });
   }
   const real = new Set(tools.map((t) => posix.basename(t.dest)));
   const links = new Map<string, string>();
@@ -116,6 +129,7 @@ export async function endpointRootfs(
       '/lib64',
     ].map((d): [string, number] => [d, 0o755]),
     ['/tmp', 0o1777],
+    ...(opts.dirs ?? []).map((d): [string, number] => [d, 0o755]),
   ]);
   const addParents = (p: string): void => {
     for (let d = dirname(p); d !== '/' && !dirs.has(d); d = dirname(d)) dirs.set(d, 0o755);

@@ -121,6 +121,9 @@ describe('fabric clab deploy: from the file alone', () => {
     expect(spec.name).to.equal('clab-tiny-h1');
     expect(spec.HostConfig?.NetworkMode).to.equal('none');
     expect(spec.HostConfig?.CapAdd).to.deep.equal(['NET_ADMIN', 'NET_RAW']);
+    expect(spec.HostConfig?.Devices, 'tun for an OVS userspace datapath').to.deep.equal([
+      { PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' },
+    ]);
     expect(spec.HostConfig?.ReadonlyPaths, '/proc/sys writable for the sysctl exec lines').to.deep.equal([]);
     expect(spec.HostConfig?.Binds).to.deep.equal(['/a:/b']);
     expect(spec.Cmd).to.deep.equal(['sleep', '9']);

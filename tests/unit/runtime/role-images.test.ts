@@ -40,12 +40,12 @@ function mockEngine(): ImageClient & { imports: Record<string, unknown>[]; label
 
 describe('runtime images: fabric/<role> images', () => {
   it('tags are fixed text per role; providers are routers, everything else hosts', () => {
-    expect(IMAGE_ROLES.map(fabricImage)).to.deep.equal(['fabric/host:1', 'fabric/router:1']);
+    expect(IMAGE_ROLES.map(fabricImage)).to.deep.equal(['fabric/host:1', 'fabric/router:1', 'fabric/ovs:1']);
     expect(imageRoleOf({ role: 'provider' })).to.equal('router');
     expect(imageRoleOf({ role: 'endpoint' })).to.equal('host');
   });
 
-  it('carry iproute2 ip (VXLAN with dstport), ethtool and tcpdump; routers also bridge', async () => {
+  it('carry iproute2 ip (VXLAN with dstport), ethtool and tcpdump; routers also bridge; ovs the OVS daemons, tools and schema', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fabric-role-'));
     try {
       for (const role of IMAGE_ROLES) {
@@ -56,6 +56,9 @@ describe('runtime images: fabric/<role> images', () => {
         for (const p of ['usr/sbin/ip', 'usr/sbin/ethtool', 'usr/bin/tcpdump', 'bin/busybox', 'sbin/sysctl'])
           expect(list, `${role}: ${p}`).to.include(p);
         expect(list.includes('usr/sbin/bridge'), role).to.equal(role === 'router');
+        const ovs = ['usr/sbin/ovsdb-server', 'usr/sbin/ovs-vswitchd', 'usr/bin/ovs-vsctl', 'usr/bin/ovs-ofctl'];
+        for (const p of [...ovs, 'usr/share/openvswitch/vswitch.ovsschema', 'run/openvswitch/', 'etc/openvswitch/'])
+          expect(list.includes(p), `${role}: ${p}`).to.equal(role === 'ovs');
         const passwd = (await run('tar', ['-xOf', file, 'etc/passwd'])).stdout;
         expect(passwd).to.match(/^tcpdump:/m);
       }
@@ -70,12 +73,13 @@ describe('runtime images: fabric/<role> images', () => {
     expect(first.map((r) => [r.tag, r.built])).to.deep.equal([
       ['fabric/host:1', true],
       ['fabric/router:1', true],
+      ['fabric/ovs:1', true],
     ]);
     expect(d.imports[0]!.changes).to.include(`LABEL fabric-content=${first[0]!.hash}`);
-    expect((await buildRoleImages(d)).map((r) => r.built)).to.deep.equal([false, false]);
+    expect((await buildRoleImages(d)).map((r) => r.built)).to.deep.equal([false, false, false]);
     d.labels.set('fabric/host:1', 'stale');
     expect((await ensureRoleImage(d, 'host')).built).to.equal(true);
-    expect(d.imports).to.have.length(3);
+    expect(d.imports).to.have.length(4);
   });
 
   it('a missing fabric image names `fabric images build`; never pulls', async () => {

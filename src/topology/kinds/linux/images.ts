@@ -8,12 +8,14 @@ import type { NodeModel } from '../../model.js';
 export const IMAGE_CONTENT_VERSION = '1';
 export const IMAGE_REPO = 'fabric';
 
-export type ImageRole = 'host' | 'router';
-export const IMAGE_ROLES: readonly ImageRole[] = ['host', 'router'];
+export type ImageRole = 'host' | 'router' | 'ovs';
+export const IMAGE_ROLES: readonly ImageRole[] = ['host', 'router', 'ovs'];
 
 /**
  * host: endpoints and hypervisor host stacks (addresses, ping, tcpdump, ethtool);
- * router: the provider routers (VXLAN with explicit dstport, Linux bridge, routes).
+ * router: the provider routers (VXLAN with explicit dstport, Linux bridge, routes);
+ * ovs: a switch in a container or pod (its own ovsdb-server and ovs-vswitchd), which no node of a
+ * single-host file runs: the clabernetes Topology names it.
  */
 export function imageRoleOf(node: Pick<NodeModel, 'role'>): ImageRole {
   return node.role === 'provider' ? 'router' : 'host';
