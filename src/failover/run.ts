@@ -4,7 +4,9 @@ import { computePlan, liveOfports, renderPrograms } from '../tagging/index.js';
 import { carrierOf } from './carrier.js';
 import { deployed, needState } from './handles.js';
 import { chooseTarget, layoutOf, moveSite, setVmState, siteSystems } from './layout.js';
+import { planRetag } from './retag.js';
 import { takeLock } from './store.js';
+import type { LabModel } from '../topology/model.js';
 import { runSwitchover, stepper } from './switchover.js';
 import type { StepRecord, Timeline, Trigger } from './timeline.js';
 
@@ -31,8 +33,15 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
     const source = await carrierOf(lab, fs, target.sourceVm);
     const vm = await carrierOf(lab, fs, target.activate);
     const vmMac = await vm.vtepMac();
-    const clock = stepper(o.onStep);
     const failure = o.trigger === 'failure';
+    const edit = (m: LabModel) => {
+      moveSite(m, target.site, o.host, target.c1.name);
+      setVmState(m, target.activate.name, 'active');
+      setVmState(m, target.sourceVm.name, failure ? 'failed' : 'inactive');
+    };
+    // The decision is made while armed: which copy takes the site, and the flow deltas that move it.
+    const planned = planRetag(model, before, edit);
+    const clock = stepper(o.onStep);
     // A failed host stops at once (simulated: its guest is frozen, RAM kept for fail-back).
     if (failure)
       await clock.step(
@@ -54,11 +63,8 @@ export async function runFailover(lab: string, o: FailoverOptions): Promise<Time
       // DC switch delivers to them as soon as the re-tag lands. On a planned trigger the old copy
       // answers until then (make-before-break without waiting for the guest).
       activate: { run: () => vm.cont(), detail: `${target.activate.name} on ${target.c1.name} resumed` },
-      edit: () => {
-        moveSite(model, target.site, o.host, target.c1.name);
-        setVmState(model, target.activate.name, 'active');
-        setVmState(model, target.sourceVm.name, failure ? 'failed' : 'inactive');
-      },
+      edit,
+      planned,
       // Back to the state before the trigger: the activated VM paused again (a mirror stays
       // staged), the failed host resumed.
       undo: async () => {
@@ -122,6 +128,12 @@ export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) 
     const c1vm = await carrierOf(lab, fs, curVm);
     const backMac = await back.vtepMac();
     const wasRunning = await back.running();
+    const edit = (m: LabModel) => {
+      moveSite(m, site, cur.name, home);
+      setVmState(m, homeVm.name, 'active');
+      setVmState(m, curVm.name, 'inactive');
+    };
+    const planned = planRetag(model, before, edit);
     return await runSwitchover({
       lab,
       st,
@@ -139,11 +151,8 @@ export async function runFailback(lab: string, opts: { onStep?: (s: StepRecord) 
         },
         detail: `${homeVm.name} on ${home} resumed (host returned)`,
       },
-      edit: () => {
-        moveSite(model, site, cur.name, home);
-        setVmState(model, homeVm.name, 'active');
-        setVmState(model, curVm.name, 'inactive');
-      },
+      edit,
+      planned,
       // The home copy re-paused if it was; the switches follow the model on file (still failed over).
       undo: async () => {
         if (!wasRunning) await back.pause().catch(() => {});

@@ -1,10 +1,11 @@
 // The timeline of one failover or fail-back, shared by both directions: activate the carrier that
-// takes the site, edit the model, re-tag and re-point the VTEP (restoration), commit the model,
+// takes the site, re-tag and re-point the VTEP, all three at once (restoration), commit the model,
 // carry the incremental update, release the old carrier, migrate, verify. Until the commit, a
 // failure rolls back: the caller's undo, then the switches re-programmed from the model on file.
 import { readState, writeState } from '../runtime/state.js';
 import type { LabState } from '../runtime/types.js';
-import type { BridgeProgram } from '../tagging/index.js';
+import type { BridgeProgram, ProgramDelta } from '../tagging/index.js';
+import type { LabModel } from '../topology/model.js';
 import type { Carrier } from './carrier.js';
 import type { NeighEntry } from './guest.js';
 import { layoutOf, type Layout, type SystemDef } from './layout.js';
@@ -60,7 +61,9 @@ export interface Switchover {
   to: { carrier: Carrier; vm: string; hv: string; mac: string };
   activate: { run: () => Promise<void>; detail: string };
   /** The model edits that move the site (applied in memory, committed with the state file). */
-  edit: () => void;
+  edit: (m: LabModel) => void;
+  /** The re-tag's deltas, planned from the edit before the trigger (planRetag). */
+  planned: ProgramDelta[] | null;
   /** Undoes the activation when the move fails before the commit. */
   undo: () => Promise<void>;
   /** The incremental update: neighbour entries the old carrier learned (none from a failed host). */
@@ -87,12 +90,15 @@ export async function runSwitchover(s: Switchover): Promise<Timeline> {
   const step = clock.step;
   let committed = false;
   try {
-    await step('activate', s.activate.run, () => s.activate.detail);
-    s.edit();
-    const [diff] = await Promise.all([
+    s.edit(model);
+    // The three are independent: frames the re-tag sends before the guest runs wait in its tap
+    // queue, and the VTEP entry names a MAC whatever the guest's state. In sequence the
+    // activation's QMP round trip would add to the restoration.
+    const [, diff] = await Promise.all([
+      step('activate', s.activate.run, () => s.activate.detail),
       step(
         'retag',
-        () => retag(model, s.before, s.ports),
+        () => retag(model, s.before, s.ports, s.planned),
         (r) => `-${r.removed}/+${r.added} flows on ${r.bridges.join(', ') || 'no bridge'}`,
       ),
       step(

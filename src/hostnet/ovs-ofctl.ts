@@ -85,7 +85,9 @@ export const realOfctl: OfctlOps = {
     await run('ovs-ofctl', [...of(o), 'replace-flows', guardOvsName(bridge), '-'], { input: flows.join('\n') + '\n' });
   },
   async bundle(bridge, lines, o = {}) {
-    await withFile('bundle', lines, (f) => ofctl([...of(o), 'bundle', guardOvsName(bridge), f]));
+    // From stdin ('-'): a re-tag's bundle is on the failover's restoration path, where a
+    // temporary directory, a file write and its removal cost as much as the commit itself.
+    await run('ovs-ofctl', [...of(o), 'bundle', guardOvsName(bridge), '-'], { input: lines });
   },
   async diffFlows(bridge, flows, o = {}) {
     // diff-flows exits 2 when the two sources differ.

@@ -5,6 +5,7 @@ import { loadLab } from '../../../src/topology/index.js';
 import { computePlan, programDeltas, renderPrograms } from '../../../src/tagging/index.js';
 import { strictMatch } from '../../../src/tagging/apply.js';
 import { moveSite } from '../../../src/failover/layout.js';
+import { planRetag } from '../../../src/failover/retag.js';
 import type { BridgeProgram } from '../../../src/tagging/index.js';
 
 const LAB = new URL('../../../labs/failover/fabric.yml', import.meta.url).pathname;
@@ -63,5 +64,16 @@ describe('retag deltas', () => {
     );
     expect(programDeltas(p, meters)).to.equal(null);
     expect(programDeltas(p.slice(1), p)).to.equal(null);
+  });
+  it('the deltas planned before the trigger equal those of the edited model, and leave the armed model as it was', async () => {
+    const model = await loadLab(LAB);
+    const before = renderPrograms(model, computePlan(model));
+    const frozen = JSON.stringify(model);
+    const planned = planRetag(model, before, (m) => moveSite(m, 'red/vm', 'hvc', 'c1'));
+    expect(JSON.stringify(model)).to.equal(frozen);
+    moveSite(model, 'red/vm', 'hvc', 'c1');
+    const now = programDeltas(before, renderPrograms(model, computePlan(model)));
+    expect(planned).to.deep.equal(now);
+    expect(planned?.map((d) => d.node)).to.deep.equal(['dc1-sw']);
   });
 });
