@@ -124,10 +124,10 @@ export async function distribution(
  */
 export function impairedLabText(text: string, lab: string): string {
   const out = text
-    .replace(/^name: failover$/m, `name: ${lab}`)
+    .replace(/^name: \S+$/m, `name: ${lab}`)
     .replace(/^( {2}- between: \[dc1, dc2\])$/m, `$1\n    impair: ${IMPAIRED_LINE}`)
     .replace(/^ {2}- \{ name: c1, dc: dc1, type: ha.*$/m, '');
-  if (out === text || !out.includes('impair:') || /name: c1, dc: dc1, type: ha/.test(out))
+  if (!out.includes(`name: ${lab}\n`) || !out.includes('impair:') || /name: c1, dc: dc1, type: ha/.test(out))
     throw new Error('labs/failover changed shape: the impaired failover set cannot derive its lab');
   return out;
 }
