@@ -90,7 +90,7 @@ function processesNaming(text: string, binary: RegExp): string[] {
 /**
  * Everything of `lab` still on the machine: namespaces, root interfaces (by name, alias or the
  * given tap names), OVS bridges and ports carrying its marker, QEMU and tcpdump processes whose
- * argv names the suite's work folder, and the lab's QEMU run directory.
+ * argv names the suite's work folder, the lab's QEMU run directory and its state file.
  */
 export async function leftovers(lab: string, work: string, taps: readonly string[] = []): Promise<string[]> {
   const left: string[] = [];
@@ -115,6 +115,11 @@ export async function leftovers(lab: string, work: string, taps: readonly string
   for (const p of processesNaming(work, /tcpdump/)) left.push(`tcpdump ${p}`);
   const runDir = join(work, 'failover', lab);
   for (const f of [runDir, `${runDir}.json`, `${runDir}.lock`]) if (existsSync(f)) left.push(`failover record ${f}`);
+  // The lab's state file, and half-written copies of it (FABRIC_STATE_DIR is <work>/state).
+  const stateDir = join(work, 'state');
+  const mine = new RegExp(`^${lab}\\.json(\\.\\d+\\.tmp)?$`);
+  for (const f of existsSync(stateDir) ? readdirSync(stateDir) : [])
+    if (mine.test(f)) left.push(`state file ${join(stateDir, f)}`);
   return left;
 }
 

@@ -105,7 +105,7 @@ describe('lifecycle: nothing left running, crash safety (root, QEMU TCG)', funct
       expect(killed, `${this.currentTest.title}: points reached before the verb ended`).to.be.at.least(4);
   });
 
-  it('fabric down --all stops the failover guests (QEMU, taps, host stacks) and removes their run directories', async () => {
+  it('fabric down --all stops the failover guests (QEMU, taps) and removes their run directories', async () => {
     await upHv(true);
     expect(qemuOf(work)).to.have.length(3);
     // --all limited by --prefix: the machine is shared with other labs. `fabric down <lab>` with
