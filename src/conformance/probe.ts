@@ -9,8 +9,10 @@ import {
   buildCanarySet,
   injectFrames,
   ping,
-  sendUdp,
-  startUdpReceiver,
+  flowKey,
+  sendUdpMany,
+  startUdpReceivers,
+  type UdpReceivers,
   type ArpingResult,
   type FloodClass,
   type PingResult,
@@ -166,6 +168,12 @@ export async function sendCanaries(canaries: SentCanary[]): Promise<void> {
   });
 }
 
+interface Pair {
+  a: SystemInfo;
+  d: SystemInfo;
+  port: number;
+}
+
 /**
  * Real stacks along every pair the intent says must answer (conformance/reach.ts), both
  * directions: ping, arping and UDP with sequence numbers, each pair on its own UDP port.
@@ -177,50 +185,84 @@ async function realTraffic(
   udp: UdpRecord[],
 ): Promise<void> {
   const byNode = new Map(ctx.systems.map((s) => [s.node.name, s]));
-  const pairs: { a: SystemInfo; d: SystemInfo; port: number }[] = [];
+  const pairs: Pair[] = [];
   for (const p of intentPairs(ctx.model)) {
     const a = byNode.get(p.from.node);
     const d = byNode.get(p.to.node);
     if (a && d) pairs.push({ a, d, port: UDP_BASE_PORT + pairs.length });
   }
-  // Eight pairs at once: each probe waits on the network (arping paces its requests a second
-  // apart), not on the CPU. Records keep the pairs' order.
-  const recs: { p: PingRecord; ar: ArpingRecord; u: UdpRecord }[] = new Array(pairs.length);
-  await pool([...pairs.keys()], 8, async (i) => {
-    const { a, d, port } = pairs[i]!;
-    const [result, ar, u] = await Promise.all([
-      ping({ netns: a.netns, target: d.ip, count: 2, intervalS: 0.2, deadlineS: 4 }),
-      // The same IP and MAC exist in every tenant; leaks are the canaries' job, this proves reachability.
-      arping({ netns: a.netns, ifname: a.ifname, target: d.ip, count: 2, deadlineS: 4 }),
-      udpPair(ctx, a, d, port),
-    ]);
-    recs[i] = {
-      p: { tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, result },
-      ar: { tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, mac: d.mac, result: ar },
-      u,
-    };
-  });
-  for (const r of recs) {
-    pings.push(r.p);
-    arpings.push(r.ar);
-    udp.push(r.u);
+  // Every pair at once: a ping or arping waits on the network (arping paces its requests a
+  // second apart), not on the CPU, so the pairs overlap; UDP shares one Node process per
+  // namespace and side (udpPairs). Records keep the pairs' order.
+  const rx = await udpReceivers(ctx, pairs);
+  try {
+    const [stacks, sent] = await Promise.all([Promise.all(pairs.map((p) => stackPair(p))), udpSenders(ctx, pairs)]);
+    const got = new Map<number, UdpRecvReport>();
+    for (const m of await Promise.all(rx.map((r) => r.result))) for (const [k, v] of m) got.set(k, v);
+    pairs.forEach(({ a, d, port }, i) => {
+      const [result, ar] = stacks[i]!;
+      pings.push({ tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, result });
+      arpings.push({ tenant: a.tenant, from: a.node.name, to: d.node.name, ip: d.ip, mac: d.mac, result: ar });
+      const report = got.get(port)!;
+      udp.push({ tenant: a.tenant, from: a.node.name, to: d.node.name, sent: sent.get(port) ?? 0, report });
+    });
+  } finally {
+    for (const r of rx) r.stop();
   }
 }
 
-/** UDP with sequence numbers along one pair, on its own port: the checksum-offload trap shows here. */
-async function udpPair(ctx: TestContext, a: SystemInfo, d: SystemInfo, port: number): Promise<UdpRecord> {
-  const marker = markerOf(ctx, a.tenant);
-  const rx = await startUdpReceiver({
-    netns: d.netns,
-    bind: d.ip,
-    port,
-    marker,
-    timeoutMs: 10_000,
-    idleMs: 1500,
-    expect: UDP_COUNT,
-  });
-  const tx = await sendUdp({ netns: a.netns, dst: d.ip, port, marker, count: UDP_COUNT, pps: 200 });
-  return { tenant: a.tenant, from: a.node.name, to: d.node.name, sent: tx.sent, report: await rx.result };
+/** ping and arping along one pair: the same IP and MAC exist in every tenant; leaks are the canaries' job, this proves reachability. */
+function stackPair({ a, d }: Pair): Promise<[PingResult, ArpingResult]> {
+  return Promise.all([
+    ping({ netns: a.netns, target: d.ip, count: 2, intervalS: 0.2, deadlineS: 4 }),
+    arping({ netns: a.netns, ifname: a.ifname, target: d.ip, count: 2, deadlineS: 4 }),
+  ]);
+}
+
+function groupBy(pairs: Pair[], side: 'a' | 'd'): Map<SystemInfo, Pair[]> {
+  const out = new Map<SystemInfo, Pair[]>();
+  for (const p of pairs) out.set(p[side], [...(out.get(p[side]) ?? []), p]);
+  return out;
+}
+
+/**
+ * One UDP receiver per destination, one port per pair arriving there: the checksum-offload trap
+ * shows here. Resolves once every receiver listens, so no sender races one.
+ */
+async function udpReceivers(ctx: TestContext, pairs: Pair[]): Promise<UdpReceivers[]> {
+  const started = await Promise.allSettled(
+    [...groupBy(pairs, 'd')].map(([d, ps]) =>
+      startUdpReceivers({
+        netns: d.netns,
+        bind: d.ip,
+        port: ps.map((p) => p.port),
+        marker: markerOf(ctx, d.tenant),
+        timeoutMs: 10_000,
+        idleMs: 1500,
+        expect: UDP_COUNT,
+      }),
+    ),
+  );
+  const ok = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const bad = started.find((r) => r.status === 'rejected');
+  if (bad) {
+    for (const r of ok) r.stop();
+    throw bad.reason;
+  }
+  return ok;
+}
+
+/** One UDP sender per source, every pair leaving it a flow of its own; port → datagrams sent. */
+async function udpSenders(ctx: TestContext, pairs: Pair[]): Promise<Map<number, number>> {
+  const sent = new Map<number, number>();
+  await Promise.all(
+    [...groupBy(pairs, 'a')].map(async ([a, ps]) => {
+      const to = ps.map((p) => ({ dst: p.d.ip, port: p.port }));
+      const r = await sendUdpMany({ netns: a.netns, to, marker: markerOf(ctx, a.tenant), count: UDP_COUNT, pps: 200 });
+      for (const f of to) sent.set(f.port, r.get(flowKey(f))?.sent ?? 0);
+    }),
+  );
+  return sent;
 }
 
 export async function baselineProbe(ctx: TestContext, o: ProbeOptions = {}): Promise<ProbeRecord> {

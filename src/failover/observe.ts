@@ -52,18 +52,24 @@ async function ask(from: ObserverClient, site: string, sys: { name: string; ip: 
 
 export async function observeFailover(model: LabModel, clients: ObserverClient[]): Promise<FailoverObservation> {
   const layout = layoutOf(model);
-  const taps: Record<string, string | null> = {};
-  for (const vm of layout.vms) taps[vm.name] = await hostNet().ovs.portBridge(vm.tap);
-  const asks: CustomerVmAsk[] = [];
+  const questions: (() => Promise<CustomerVmAsk>)[] = [];
   for (const h of layout.hypervisors.filter((x) => x.site)) {
     const tenant = h.site!.split('/')[0];
     for (const sys of siteSystems(model, h.site!)) {
       const dcs = [...new Set(clients.filter((s) => s.tenant === tenant).map((s) => s.dc))];
       for (const dc of dcs) {
         const from = clients.find((s) => s.tenant === tenant && s.dc === dc && s.vlan === sys.vlan);
-        if (from) asks.push(await ask(from, h.site!, sys));
+        if (from) questions.push(() => ask(from, h.site!, sys));
       }
     }
   }
+  // Every question at once: each waits on a guest's answer (its ARP reply and echo replies from
+  // an emulated CPU), not on this machine; asked one after another they added up to seconds.
+  const [bridges, asks] = await Promise.all([
+    Promise.all(layout.vms.map((vm) => hostNet().ovs.portBridge(vm.tap))),
+    Promise.all(questions.map((q) => q())),
+  ]);
+  const taps: Record<string, string | null> = {};
+  layout.vms.forEach((vm, i) => (taps[vm.name] = bridges[i]!));
   return { taps, asks };
 }

@@ -3,6 +3,7 @@
 export * from './ns.js';
 export * from './ping.js';
 export * from './udp.js';
+export * from './udp-many.js';
 export * from './frames.js';
 export * from './inject.js';
 export { runProbe, formatArgv, type ProbeRun } from './exec.js';

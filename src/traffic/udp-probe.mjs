@@ -3,11 +3,14 @@
 // `ip netns exec <ns> node udp-probe.mjs ...` (argv only, no shell). Everything is bounded in count
 // and time. Output: JSON lines on stdout.
 //
-//   recv --bind IP --port P [--marker M] [--expect N] [--timeout-ms T] [--idle-ms I]
-//        prints {"event":"listening",...} once bound, then {"event":"done",...} with the sequence
-//        numbers that arrived (as ranges), duplicates and datagrams with a foreign marker.
-//   send --dst IP --port P [--bind IP] [--sport P] [--marker M] --count N [--pps R] [--size S] [--timeout-ms T]
-//        prints {"event":"done","sent":N,"errors":E,...}
+//   recv --bind IP --port P[,P...] [--marker M] [--expect N] [--timeout-ms T] [--idle-ms I]
+//        prints {"event":"listening",...} once every port is bound, then {"event":"done",...} per
+//        port with the sequence numbers that arrived (as ranges), duplicates and datagrams with a
+//        foreign marker (with several ports, each report names its port).
+//   send (--dst IP --port P | --to IP:P[,IP:P...]) [--bind IP] [--sport P] [--marker M] --count N
+//        [--pps R] [--size S] [--timeout-ms T]
+//        prints {"event":"done","sent":N,"errors":E,...} per flow (with several, naming dst and port).
+// Several flows in one process: one namespace's probes start one Node each, not one per pair.
 //
 // Payload: "FABRIC-UDP|<marker>|<seq>|" in ASCII, padded with '.' to --size bytes.
 import dgram from 'node:dgram';
@@ -66,14 +69,19 @@ function ranges(nums) {
   return out;
 }
 
-function recv(o) {
-  const bind = ip(o, 'bind', true);
-  const port = int(o, 'port', undefined, 1, 65535);
-  const marker = o.marker ?? 'probe';
-  if (!MARKER.test(marker)) die('--marker must match [A-Za-z0-9_.-]{1,32}');
-  const expect = int(o, 'expect', 0, 0, LIMITS.count);
-  const timeoutMs = int(o, 'timeout-ms', 10_000, 1, LIMITS.timeoutMs);
-  const idleMs = int(o, 'idle-ms', 0, 0, LIMITS.timeoutMs);
+/** `--port P` or `--port P1,P2,...`: each port its own flow. */
+function ports(o) {
+  const raw = o.port;
+  if (raw === undefined) die('--port is required');
+  const list = raw.split(',');
+  if (list.length > 256) die('--port lists at most 256 ports');
+  const out = list.map((p) => int({ port: p }, 'port', undefined, 1, 65535));
+  if (new Set(out).size !== out.length) die('--port lists a port twice');
+  return out;
+}
+
+/** One receiving socket: its own sequence numbers, expect, idle and timeout. */
+function receiver(bind, port, marker, lim, onDone) {
   const prefix = `FABRIC-UDP|${marker}|`;
   const seen = new Uint8Array(LIMITS.count + 1);
   let received = 0,
@@ -82,34 +90,33 @@ function recv(o) {
     unique = 0,
     first = null,
     last = null,
-    idleTimer = null;
+    idleTimer = null,
+    finished = false;
   const foreignMarkers = new Set();
   const sock = dgram.createSocket('udp4');
-  let finished = false;
   const finish = (why) => {
     if (finished) return;
     finished = true;
+    clearTimeout(idleTimer);
     const seqs = [];
     for (let i = 0; i < seen.length; i++) if (seen[i]) seqs.push(i);
-    process.stdout.write(
-      JSON.stringify({
-        event: 'done',
-        why,
-        marker,
-        received,
-        unique,
-        duplicates,
-        foreign,
-        foreignMarkers: [...foreignMarkers].slice(0, 8),
-        seqs: ranges(seqs),
-        firstAt: first,
-        lastAt: last,
-      }) + '\n',
-    );
     sock.close();
-    process.exit(0);
+    onDone({
+      event: 'done',
+      why,
+      marker,
+      received,
+      unique,
+      duplicates,
+      foreign,
+      foreignMarkers: [...foreignMarkers].slice(0, 8),
+      seqs: ranges(seqs),
+      firstAt: first,
+      lastAt: last,
+    });
   };
   sock.on('message', (msg) => {
+    if (finished) return;
     received++;
     const now = Date.now();
     first ??= now;
@@ -129,25 +136,63 @@ function recv(o) {
         }
       } else foreign++;
     }
-    if (expect && unique >= expect) finish('expected');
-    if (idleMs) {
+    if (lim.expect && unique >= lim.expect) finish('expected');
+    if (lim.idleMs) {
       clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => finish('idle'), idleMs);
+      idleTimer = setTimeout(() => finish('idle'), lim.idleMs);
     }
   });
   sock.on('error', (err) => die(String(err.message)));
-  sock.bind(port, bind, () => {
-    process.stdout.write(JSON.stringify({ event: 'listening', bind, port, marker }) + '\n');
+  return { sock, finish };
+}
+
+function recv(o) {
+  const bind = ip(o, 'bind', true);
+  const list = ports(o);
+  const marker = o.marker ?? 'probe';
+  if (!MARKER.test(marker)) die('--marker must match [A-Za-z0-9_.-]{1,32}');
+  const lim = {
+    expect: int(o, 'expect', 0, 0, LIMITS.count),
+    idleMs: int(o, 'idle-ms', 0, 0, LIMITS.timeoutMs),
+  };
+  const timeoutMs = int(o, 'timeout-ms', 10_000, 1, LIMITS.timeoutMs);
+  // One port: the report as it always was; several: one report per port, each naming its port.
+  let open = list.length;
+  const rx = list.map((port) =>
+    receiver(bind, port, marker, lim, (report) => {
+      process.stdout.write(JSON.stringify(list.length > 1 ? { ...report, port } : report) + '\n');
+      if (--open === 0) process.exit(0);
+    }),
+  );
+  let bound = 0;
+  rx.forEach((r, i) =>
+    r.sock.bind(list[i], bind, () => {
+      if (++bound < rx.length) return;
+      const where = list.length > 1 ? { ports: list } : { port: list[0] };
+      process.stdout.write(JSON.stringify({ event: 'listening', bind, ...where, marker }) + '\n');
+    }),
+  );
+  const finishAll = (why) => rx.forEach((r) => r.finish(why));
+  setTimeout(() => finishAll('timeout'), timeoutMs);
+  process.on('SIGINT', () => finishAll('signal'));
+  process.on('SIGTERM', () => finishAll('signal'));
+}
+
+/** `--dst IP --port P`, or `--to IP:P,IP:P,...` for several flows from one socket. */
+function flows(o) {
+  if (o.to === undefined) return [{ dst: ip(o, 'dst', true), port: int(o, 'port', undefined, 1, 65535) }];
+  if (o.dst !== undefined || o.port !== undefined) die('--to excludes --dst and --port');
+  const list = o.to.split(',');
+  if (list.length > 256) die('--to lists at most 256 flows');
+  return list.map((f) => {
+    const [d, p] = f.split(':');
+    return { dst: ip({ dst: d }, 'dst', true), port: int({ port: p }, 'port', undefined, 1, 65535) };
   });
-  setTimeout(() => finish('timeout'), timeoutMs);
-  process.on('SIGINT', () => finish('signal'));
-  process.on('SIGTERM', () => finish('signal'));
 }
 
 function send(o) {
-  const dst = ip(o, 'dst', true);
+  const targets = flows(o);
   const bind = ip(o, 'bind', false);
-  const port = int(o, 'port', undefined, 1, 65535);
   const sport = int(o, 'sport', 0, 0, 65535);
   const count = int(o, 'count', undefined, 1, LIMITS.count);
   const pps = int(o, 'pps', 1000, 1, LIMITS.pps);
@@ -162,50 +207,56 @@ function send(o) {
   const marker = o.marker ?? 'probe';
   if (!MARKER.test(marker)) die('--marker must match [A-Za-z0-9_.-]{1,32}');
   const sock = dgram.createSocket('udp4');
-  let sent = 0,
-    errors = 0,
-    acked = 0,
-    inflight = 0,
-    done = false;
+  // Every flow runs `count` datagrams at `pps` of its own, all from the one socket.
+  const st = targets.map((t) => ({ ...t, sent: 0, errors: 0, acked: 0, inflight: 0, done: false }));
+  let open = st.length,
+    inflight = 0;
   const t0 = Date.now();
   const payload = (seq) => {
     const b = Buffer.alloc(size, '.');
     b.write(`FABRIC-UDP|${marker}|${seq}|`, 0, 'latin1');
     return b;
   };
-  const finish = (why) => {
-    if (done) return;
-    done = true;
-    process.stdout.write(
-      JSON.stringify({ event: 'done', why, marker, sent, errors, acked, elapsedMs: Date.now() - t0 }) + '\n',
-    );
-    sock.close();
-    process.exit(0);
+  const finish = (f, why) => {
+    if (f.done) return;
+    f.done = true;
+    const report = { event: 'done', why, marker, sent: f.sent, errors: f.errors, acked: f.acked };
+    const where = st.length > 1 ? { dst: f.dst, port: f.port } : {};
+    process.stdout.write(JSON.stringify({ ...report, elapsedMs: Date.now() - t0, ...where }) + '\n');
+    if (--open === 0) {
+      sock.close();
+      process.exit(0);
+    }
   };
   const tick = () => {
-    if (done) return;
+    if (open === 0) return;
     const due = Math.min(count, Math.floor(((Date.now() - t0) * pps) / 1000) + 1);
     let burst = 0;
-    while (sent < due && inflight < 256 && burst < 1000) {
-      const seq = sent++;
-      inflight++;
-      burst++;
-      sock.send(payload(seq), port, dst, (err) => {
-        inflight--;
-        if (err) errors++;
-        else acked++;
-        if (sent >= count && inflight === 0) finish('count');
-      });
+    for (const f of st) {
+      while (!f.done && f.sent < due && inflight < 256 && burst < 1000) {
+        const seq = f.sent++;
+        inflight++;
+        f.inflight++;
+        burst++;
+        sock.send(payload(seq), f.port, f.dst, (err) => {
+          inflight--;
+          f.inflight--;
+          if (err) f.errors++;
+          else f.acked++;
+          if (f.sent >= count && f.inflight === 0) finish(f, 'count');
+        });
+      }
     }
-    if (sent < count) setTimeout(tick, 1);
+    if (st.some((f) => f.sent < count)) setTimeout(tick, 1);
   };
   sock.on('error', (err) => {
-    errors++;
-    if (!done) process.stderr.write(String(err.message) + '\n');
+    for (const f of st) if (!f.done) f.errors++;
+    process.stderr.write(String(err.message) + '\n');
   });
-  setTimeout(() => finish('timeout'), timeoutMs);
-  process.on('SIGINT', () => finish('signal'));
-  process.on('SIGTERM', () => finish('signal'));
+  const finishAll = (why) => st.forEach((f) => finish(f, why));
+  setTimeout(() => finishAll('timeout'), timeoutMs);
+  process.on('SIGINT', () => finishAll('signal'));
+  process.on('SIGTERM', () => finishAll('signal'));
   if (bind || sport) sock.bind(sport, bind, tick);
   else tick();
 }

@@ -25,7 +25,8 @@ export function udpProbeScript(): string {
 export interface UdpReceiverOptions {
   netns: string;
   bind: string;
-  port: number;
+  /** One port, or several served by one process (one report per port: udp-many.ts). */
+  port: number | readonly number[];
   marker?: string;
   /** Stop after this many distinct sequence numbers (0 = until timeout/idle/stop). */
   expect?: number;
@@ -83,6 +84,12 @@ function marker(m: string | undefined): string {
   return v;
 }
 
+function portList(p: number | readonly number[]): string {
+  const list = typeof p === 'number' ? [p] : p;
+  bounded('ports', list.length, 1, 256);
+  return list.map((x) => String(bounded('port', x, 1, 65535))).join(',');
+}
+
 export function udpRecvArgv(o: UdpReceiverOptions, script = udpProbeScript(), node = process.execPath): Argv {
   const args = [
     node,
@@ -91,7 +98,7 @@ export function udpRecvArgv(o: UdpReceiverOptions, script = udpProbeScript(), no
     '--bind',
     checkIpv4(o.bind),
     '--port',
-    String(bounded('port', o.port, 1, 65535)),
+    portList(o.port),
     '--marker',
     marker(o.marker),
     '--expect',
@@ -105,16 +112,28 @@ export function udpRecvArgv(o: UdpReceiverOptions, script = udpProbeScript(), no
 }
 
 export function udpSendArgv(o: UdpSenderOptions, script = udpProbeScript(), node = process.execPath): Argv {
+  return udpSendFlowsArgv(
+    o,
+    ['--dst', checkIpv4(o.dst), '--port', String(bounded('port', o.port, 1, 65535))],
+    script,
+    node,
+  );
+}
+
+/** The sender's argv for the flows named by `where` (`--dst --port`, or `--to` in udp-many.ts). */
+export function udpSendFlowsArgv(
+  o: Omit<UdpSenderOptions, 'dst' | 'port'>,
+  where: string[],
+  script = udpProbeScript(),
+  node = process.execPath,
+): Argv {
   const count = bounded('count', o.count, 1, 1_000_000);
   const pps = bounded('pps', o.pps ?? 1000, 1, 100_000);
   const args = [
     node,
     script,
     'send',
-    '--dst',
-    checkIpv4(o.dst),
-    '--port',
-    String(bounded('port', o.port, 1, 65535)),
+    ...where,
     '--marker',
     marker(o.marker),
     '--count',
@@ -131,7 +150,7 @@ export function udpSendArgv(o: UdpSenderOptions, script = udpProbeScript(), node
   return inNetns(o.netns, args);
 }
 
-function lastJson(stdout: string, command: string): Record<string, unknown> {
+export function lastJson(stdout: string, command: string): Record<string, unknown> {
   const lines = stdout.trim().split('\n').filter(Boolean);
   for (let i = lines.length - 1; i >= 0; i--) {
     try {
@@ -156,11 +175,21 @@ export interface UdpReceiver {
   stop(): void;
 }
 
+/** A started receiver process: its whole stdout once it ends. */
+export interface ListeningProcess {
+  command: string;
+  pid: number;
+  stdout: Promise<string>;
+  stop(): void;
+}
+
 /** Starts a receiver and resolves once it is bound (its `listening` line), so senders never race it. */
-export async function startUdpReceiver(o: UdpReceiverOptions, readyTimeoutMs = 10_000): Promise<UdpReceiver> {
-  const { file, args } = udpRecvArgv(o);
+export async function startListening(
+  { file, args }: Argv,
+  timeout: number,
+  readyTimeoutMs: number,
+): Promise<ListeningProcess> {
   const command = formatArgv(file, args);
-  const timeout = (o.timeoutMs ?? 10_000) + 10_000;
   const child = startProcess(file, args, { timeout });
   let out = '';
   const ready = new Promise<void>((res, rej) => {
@@ -189,23 +218,30 @@ export async function startUdpReceiver(o: UdpReceiverOptions, readyTimeoutMs = 1
       );
     });
   });
-  const result = child.then((r) => lastJson(String(r.stdout ?? out), command) as unknown as UdpRecvReport);
-  result.catch(() => undefined);
+  const stdout = child.then((r) => String(r.stdout ?? out));
+  stdout.catch(() => undefined);
   try {
     await ready;
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
   }
-  const pid = child.pid ?? 0;
   return {
     command,
-    pid,
-    result,
+    pid: child.pid ?? 0,
+    stdout,
     stop: () => {
       if (child.exitCode === null) child.kill('SIGINT');
     },
   };
+}
+
+/** Starts a receiver and resolves once it is bound (its `listening` line), so senders never race it. */
+export async function startUdpReceiver(o: UdpReceiverOptions, readyTimeoutMs = 10_000): Promise<UdpReceiver> {
+  const p = await startListening(udpRecvArgv(o), (o.timeoutMs ?? 10_000) + 10_000, readyTimeoutMs);
+  const result = p.stdout.then((out) => lastJson(out, p.command) as unknown as UdpRecvReport);
+  result.catch(() => undefined);
+  return { command: p.command, pid: p.pid, result, stop: p.stop };
 }
 
 /** Sends `count` datagrams at `pps`; resolves with the sender's report. */
