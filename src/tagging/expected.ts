@@ -86,10 +86,18 @@ export class Expectations {
   readonly index: LabIndex;
   /** The expectation hooks of the registered tag modules. */
   private readonly hooks: ExpectHooks[];
+  /**
+   * `guests: false` when the lab's guests are not set up (`fabric up --no-guests`): a hosted
+   * site's frames are then expected up to its hypervisor's uplink only, since the bridge device,
+   * the VXLAN transport and the guests' taps beyond it run only once the guests do.
+   */
+  readonly guests: boolean;
   constructor(
     readonly model: LabModel,
     readonly plan: TagPlan,
+    o: { guests?: boolean } = {},
   ) {
+    this.guests = o.guests ?? true;
     this.index = new LabIndex(model);
     this.hooks = orderedModules().flatMap((m) => (m.expect ? [m.expect] : []));
   }
@@ -147,7 +155,16 @@ export class Expectations {
     const remoteDcs = [...new Set(targets.map((s) => s.dc).filter((d) => d !== here))].sort();
     const toSite = (s: SitePlan, from: string) => {
       // A module that attaches sites elsewhere (a hypervisor) describes the way there.
-      const delivery = { index: this.index, site: s, from, vlan: ctx.vlan, flood: isFlood(dst), hop, add };
+      const delivery = {
+        index: this.index,
+        site: s,
+        from,
+        vlan: ctx.vlan,
+        flood: isFlood(dst),
+        guests: this.guests,
+        hop,
+        add,
+      };
       if (this.hooks.some((h) => h.deliver?.(delivery))) return;
       add(hop(from, s.accessSwitch, 'tenant-lan'), from, s.accessSwitch);
       deliverAt(s.accessSwitch, isFlood(dst) ? undefined : ep(dst));

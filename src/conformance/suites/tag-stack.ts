@@ -1,8 +1,23 @@
 // tag-stack: every captured canary shows, on every hop it crosses, exactly the stack the plan
 // predicts (shape and values, TTLs included); and it appears on no link the plan keeps it off.
-import { matchLayers } from '../../tagging/expected.js';
+import { Expectations, matchLayers, type Traversal } from '../../tagging/expected.js';
+import type { TestContext } from '../context.js';
+import type { SentCanary } from '../probe.js';
 import type { CheckDef } from '../judge.js';
-import { Violations } from '../judge.js';
+import { SkipCheck, Violations } from '../judge.js';
+
+/** A hop past a hypervisor's uplink: into its bridge device or a guest's tap (or host stack). */
+function beyondUplink(ctx: TestContext, t: Traversal): boolean {
+  if (t.class !== 'hypervisor') return false;
+  return [t.from, t.to].some((n) => ['vxlan-gateway', 'vm'].includes(ctx.exp.index.node(n).role));
+}
+
+/** Every flood canary's hops past a hypervisor's uplink, as `exp` plans them. */
+function hostedHops(ctx: TestContext, exp: Expectations, canaries: SentCanary[]) {
+  return canaries
+    .filter((c) => !c.dst)
+    .flatMap((c) => exp.traversals(c.flow).flatMap((t) => (beyondUplink(ctx, t) ? [{ c, t }] : [])));
+}
 
 export const tagStack: CheckDef[] = [
   {
@@ -59,6 +74,38 @@ export const tagStack: CheckDef[] = [
       }
       stats.linkEnds = ends;
       v.throwIfAny('duplicated frames (loop or storm)');
+    },
+  },
+  {
+    suite: 'tag-stack',
+    id: 'tag-stack/hosted-guests',
+    title: "flood canaries reach each hosted site's guest past its hypervisor's uplink with the planned stack",
+    judge({ ctx, probe, run, stats }) {
+      const planned = hostedHops(ctx, ctx.exp, probe.canaries);
+      if (ctx.guestsNotSetUp) {
+        // Judged from what is deployed: list what the intent declares but the lab does not run.
+        const links = [
+          ...new Set(hostedHops(ctx, new Expectations(ctx.model, ctx.plan), probe.canaries).map((h) => h.t.link.id)),
+        ];
+        throw new SkipCheck(
+          `${ctx.guestsNotSetUp}; canaries are expected up to each hypervisor's uplink only, not on ${links.join(', ') || 'any hosted link'}`,
+        );
+      }
+      if (!ctx.model.nodes.some((n) => n.role === 'hypervisor' && n.facts?.site))
+        throw new SkipCheck(`lab ${ctx.lab} hosts no site on a hypervisor`);
+      const v = new Violations();
+      if (!planned.length) v.add('the lab hosts sites, but no flood canary is planned past a hypervisor uplink');
+      for (const { c, t } of planned) {
+        const here = (run.byCanary.get(c.key) ?? []).filter((f) => f.linkId === t.link.id);
+        if (!here.length)
+          v.add(`${c.tenant} ${c.cls} canary never seen on hosted link ${t.link.id} (${t.from} → ${t.to})`);
+        for (const f of here) {
+          const why = matchLayers(f.layers, t.layers);
+          if (why) v.add(`${c.tenant} ${c.cls} canary on hosted link ${t.link.id}: ${why}`, f);
+        }
+      }
+      stats.hostedHops = planned.length;
+      v.throwIfAny('hosted sites off the plan');
     },
   },
 ];

@@ -18,14 +18,15 @@ function allocate(ctx: PlanContext): void {
 /**
  * Uplink to the hypervisor; a flood also crosses the bridge device (tenant side in, transport
  * side out) and the active virtual hypervisor's tap. Customer VMs are no endpoints: a unicast
- * frame's path ends at the hypervisor.
+ * frame's path ends at the hypervisor. Guests not set up: the path ends at the uplink too, as
+ * the hypervisor's bridge forwards nothing until the failover setup programs it.
  */
 function deliver(d: Delivery): boolean {
   const { index, site: s } = d;
   const hv = s.accessSwitch;
   if (index.node(hv).role !== 'hypervisor') return false;
   d.add(d.hop(d.from, hv, 'hypervisor'), d.from, hv);
-  if (!d.flood) return true;
+  if (!d.flood || !d.guests) return true;
   const gw = index.portsOf(hv).find((p) => index.node(p.peer).role === 'vxlan-gateway')?.peer;
   if (!gw) throw new Error(`expected: hypervisor ${hv} has no bridge device`);
   const gwPorts = index

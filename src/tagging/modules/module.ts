@@ -42,6 +42,8 @@ export interface Delivery {
   from: string;
   vlan: number;
   flood: boolean;
+  /** False when the lab's guests are not set up: nothing beyond a hypervisor's uplink runs. */
+  guests: boolean;
   hop(from: string, to: string, cls?: LinkClass): LinkModel;
   add(link: LinkModel, from: string, to: string): void;
 }
