@@ -27,6 +27,7 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
       'fabric generate mtdc --out /tmp/m.clab.yml',
       'fabric generate --scale 1000 --model --out /tmp/scale.json',
       'fabric generate mtdc --hosts hosts.yml --out out/   # one containerlab file per host + placement',
+      'fabric generate mtdc --hosts hosts.yml --tls       # + pssl: listeners and the lab PKI (mtdc.pki/)',
       'fabric generate mtdc --clabernetes                # labs/mtdc/mtdc.c9s.yml, a clabernetes Topology',
     ],
   ],

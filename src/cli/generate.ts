@@ -13,6 +13,7 @@ import { bridgesScript } from '../runtime/containerlab/bridges-script.js';
 import { generateClab, loadIntent, resolve, scaleLab } from '../topology/index.js';
 import { fabricPart, hypervisorDiagnostic } from '../topology/clab-hypervisors.js';
 import { labFileOf, labOperand } from './lab-arg.js';
+import type { HostsFile } from '../scaleout/hosts.js';
 
 interface GenerateOptions {
   scale?: string;
@@ -22,6 +23,7 @@ interface GenerateOptions {
   withoutHypervisors?: boolean;
   hosts?: string;
   clabernetes?: boolean;
+  tls?: boolean;
 }
 
 export function register(program: Command): void {
@@ -39,6 +41,10 @@ export function register(program: Command): void {
     .option(
       '--hosts <file>',
       'place the lab on the hosts of this file: one containerlab topology per host (--out: a folder)',
+    )
+    .option(
+      '--tls',
+      'with --hosts: OpenFlow listeners are pssl: and the lab PKI (<lab>.pki/: CA, one certificate per host, the controller) is written beside the files',
     )
     .option('--clabernetes', 'write a clabernetes Topology resource (<lab>.c9s.yml) instead')
     .option(
@@ -60,6 +66,8 @@ export function register(program: Command): void {
       if (!labArg)
         throw new FabricError('E_USAGE', 'missing lab file', { hint: 'fabric generate labs/mtdc/fabric.yml' });
       const labFile = labFileOf(labArg);
+      if (opts.tls && !opts.hosts)
+        throw new FabricError('E_USAGE', '--tls secures the listeners of --hosts: give both');
       if (opts.hosts || opts.clabernetes) return scaleOut(labFile, opts);
       const loaded = await loadIntent(labFile);
       const full = resolve(loaded, resolvePath(labFile));
@@ -107,8 +115,9 @@ async function scaleOut(labFile: string, opts: GenerateOptions): Promise<void> {
   }
   // Every problem (hosts file, capacity, MTU) is found before the first file is written.
   const hostsFile = await loadHosts(opts.hosts ?? '');
-  const result = generateForHosts(model, hostsFile, basename(labFile));
+  const result = generateForHosts(model, hostsFile, basename(labFile), opts.tls === true);
   const dir = opts.out ?? dirname(labFile);
+  if (opts.tls) await writePki(model.name, hostsFile, dir);
   for (const f of result.files) await write(join(dir, `${model.name}.${f.host}.clab.yml`), f.text);
   await write(join(dir, `${model.name}.placement.json`), result.record);
   for (const h of hostsFile.hosts)
@@ -120,6 +129,21 @@ async function scaleOut(labFile: string, opts: GenerateOptions): Promise<void> {
     );
   process.stderr.write(
     `${result.placement.stitched.length} stitched links (containerlab vxlan links); wrote ${join(dir, `${model.name}.placement.json`)}\n`,
+  );
+}
+
+/** The lab PKI for pssl: listeners: a CA, each host with a management address, the controller. */
+async function writePki(lab: string, hostsFile: HostsFile, dir: string): Promise<void> {
+  const { pkiDir, PKI_CONTROLLER } = await import('../scaleout/index.js');
+  const { ensureLabPki } = await import('../hostnet/pki.js');
+  const members = hostsFile.hosts.filter((h) => h.mgmt !== undefined).map((h) => h.name);
+  if (!members.length)
+    throw new FabricError('E_TLS_NO_MGMT', `--tls: no host of ${hostsFile.file} has a management address`, {
+      hint: 'give the hosts their address on the lab management network (mgmt: in the hosts file), or drop --tls',
+    });
+  const pki = await ensureLabPki(join(dir, pkiDir(lab)), lab, [...members, PKI_CONTROLLER]);
+  process.stderr.write(
+    `wrote ${pki.dir}/ (lab CA and certificates: made ${pki.made.join(', ') || 'none'}; kept ${pki.kept.join(', ') || 'none'}); keep ca-privkey.pem off the hosts\n`,
   );
 }
 

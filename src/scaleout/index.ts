@@ -16,7 +16,17 @@ export { renderHostTopologies, hostClabYaml, placementRecord, stitchedUnderlayMt
 export { renderC9sTopology, renderC9sDefinition, checkClabernetes, OVS_IMAGE } from './clabernetes.js';
 export { c9sVerdict, validateC9sTopology } from './c9s-check.js';
 export { formatStitched } from './format.js';
-export { listenerFor, OPENFLOW_PORT_BASE, type SwitchReach } from './listener.js';
+export {
+  listenerFor,
+  OPENFLOW_PORT_BASE,
+  PKI_CA,
+  PKI_CA_KEY,
+  PKI_CONTROLLER,
+  pkiDir,
+  tlsFiles,
+  type SwitchReach,
+  type TlsFiles,
+} from './listener.js';
 export { switchReach } from './multihost.js';
 
 export interface HostsOutput {
@@ -27,15 +37,16 @@ export interface HostsOutput {
   record: string;
 }
 
-/** Places the lab, checks the underlay MTU, renders and validates one topology per host. */
-export function generateForHosts(lab: LabModel, hostsFile: HostsFile, sourceLabel: string): HostsOutput {
+/** Places the lab, checks the underlay MTU, renders and validates one topology per host; with
+ * `tls`, the listeners are `pssl:` and the record names the PKI files (`fabric generate --tls`). */
+export function generateForHosts(lab: LabModel, hostsFile: HostsFile, sourceLabel: string, tls = false): HostsOutput {
   const placement = place(lab, hostsFile);
   checkUnderlayMtu(hostsFile, placement);
   const files = renderHostTopologies(lab, hostsFile, placement).map((f) => ({
     host: f.host.name,
     text: hostClabYaml(lab, f, sourceLabel),
   }));
-  return { placement, files, record: JSON.stringify(placementRecord(lab, hostsFile, placement), null, 2) + '\n' };
+  return { placement, files, record: JSON.stringify(placementRecord(lab, hostsFile, placement, tls), null, 2) + '\n' };
 }
 
 /** The clabernetes Topology as YAML, refused (located) for labs clabernetes cannot run. */

@@ -12,7 +12,7 @@ import { kindOf } from '../topology/kinds/index.js';
 import { VXLAN_OVERHEAD } from '../topology/encoding.js';
 import type { LabModel } from '../topology/model.js';
 import { STITCH_DST_PORT, type HostSpec, type HostsFile } from './hosts.js';
-import { listenerFor, OPENFLOW_PORT_BASE, type SwitchReach } from './listener.js';
+import { listenerFor, OPENFLOW_PORT_BASE, PKI_CONTROLLER, tlsFiles, type SwitchReach } from './listener.js';
 import type { Placement, StitchedLink } from './placement.js';
 
 export interface VxlanLink {
@@ -125,8 +125,9 @@ export function hostClabYaml(lab: LabModel, f: HostFile, sourceLabel: string): s
   return header + stringify(f.topology, { lineWidth: 0, sortMapEntries: false, indent: 2 });
 }
 
-/** Where each OVS bridge listens for OpenFlow: hosts with a management address only. */
-export function switchReach(lab: LabModel, hostsFile: HostsFile, placement: Placement): SwitchReach[] {
+/** Where each OVS bridge listens for OpenFlow: hosts with a management address only (`pssl:`
+ * with `tls`). */
+export function switchReach(lab: LabModel, hostsFile: HostsFile, placement: Placement, tls = false): SwitchReach[] {
   const out: SwitchReach[] = [];
   for (const h of hostsFile.hosts) {
     if (h.mgmt === undefined) continue;
@@ -138,7 +139,7 @@ export function switchReach(lab: LabModel, hostsFile: HostsFile, placement: Plac
         node: n.name,
         bridge: n.bridge ?? n.name,
         host: h.name,
-        ...listenerFor(h.mgmt!, h.address, OPENFLOW_PORT_BASE + i),
+        ...listenerFor(h.mgmt!, h.address, OPENFLOW_PORT_BASE + i, tls),
       }),
     );
   }
@@ -146,9 +147,10 @@ export function switchReach(lab: LabModel, hostsFile: HostsFile, placement: Plac
 }
 
 /** The placement as a record: which host runs what, every stitched link with its VNI and MTUs,
- * and where each switch is reached for programming. */
-export function placementRecord(lab: LabModel, hostsFile: HostsFile, placement: Placement): object {
-  const switches = switchReach(lab, hostsFile, placement);
+ * where each switch is reached for programming, and with `tls` the PKI files of each host's SSL
+ * table and of the controller (relative to the record's folder). */
+export function placementRecord(lab: LabModel, hostsFile: HostsFile, placement: Placement, tls = false): object {
+  const switches = switchReach(lab, hostsFile, placement, tls);
   return {
     lab: lab.name,
     dstPort: STITCH_DST_PORT,
@@ -158,6 +160,7 @@ export function placementRecord(lab: LabModel, hostsFile: HostsFile, placement: 
       ...(h.capacity !== undefined ? { capacity: h.capacity } : {}),
       ...(h.mtu !== undefined ? { mtu: h.mtu } : {}),
       ...(h.mgmt !== undefined ? { mgmt: h.mgmt } : {}),
+      ...(tls && h.mgmt !== undefined ? { ssl: tlsFiles(lab.name, h.name) } : {}),
       load: placement.load.get(h.name) ?? 0,
       nodes: placement.nodesOf.get(h.name) ?? [],
     })),
@@ -170,5 +173,6 @@ export function placementRecord(lab: LabModel, hostsFile: HostsFile, placement: 
       ends: s.link.endpoints.map((e, i) => ({ host: s.hosts[i], node: e.node, ifname: e.ifname })),
     })),
     ...(switches.length ? { switches } : {}),
+    ...(tls && switches.length ? { controller: tlsFiles(lab.name, PKI_CONTROLLER) } : {}),
   };
 }

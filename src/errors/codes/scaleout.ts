@@ -24,6 +24,14 @@ export const SCALEOUT_CODES = {
     summary: "a host's underlay MTU cannot carry a stitched link with its 50-byte VXLAN header",
     hint: 'raise the MTU of the network between the hosts (and `mtu:` in the hosts file), e.g. to 9000',
   },
+  E_TLS_NO_MGMT: {
+    summary: '`fabric generate --tls` for a hosts file where no host has a management address (no listener to secure)',
+    hint: 'give the hosts their address on the lab management network (mgmt: in the hosts file), or drop --tls',
+  },
+  E_PKI: {
+    summary: "the lab's PKI (CA, switch and controller certificates for ssl:/pssl: OpenFlow) could not be made",
+    hint: 'openssl comes with openvswitch-common (apt-get install openssl); check that the output folder is writable',
+  },
   E_C9S_GUEST_IMAGE: {
     summary: 'a lab with QEMU guests (generic_vm) asked for clabernetes while its guest image is not packaged for it',
     hint: 'run the lab with containerlab on hosts (--hosts) or with fabric up, or drop the hypervisors from the lab',
