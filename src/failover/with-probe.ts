@@ -2,12 +2,11 @@
 // moving site's address (and the same address in every other tenant), captures on every tenant
 // endpoint and hypervisor tap, then loss per flow (from the client captures) and the
 // cross-tenant frame count.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FabricError } from '../errors/fabric-error.js';
 import { readState } from '../runtime/state.js';
-import { netnsName } from '../names/index.js';
+import { checkLabName, netnsName } from '../names/index.js';
 import type { LabModel } from '../topology/model.js';
 import {
   analyseEchoCapture,
@@ -21,7 +20,7 @@ import {
 } from './echo-train.js';
 import { runFailback, runFailover, type FailoverOptions } from './engine.js';
 import { layoutOf, siteSystems, type HvInfo } from './layout.js';
-import { readFailoverState } from './store.js';
+import { failoverDir, readFailoverState } from './store.js';
 import {
   droppedAt,
   foreignFrames,
@@ -191,7 +190,11 @@ export async function watchFlows<T>(
 ): Promise<Watched<T>> {
   const pps = po.pps ?? 1000;
   const count = echoTrainSize(pps, po.seconds ?? 15);
-  const dir = mkdtempSync(join(tmpdir(), 'fabric-failover-'));
+  // Under the lab's failover folder, not the system's temporary one: `fabric down` after a killed
+  // probe removes its captures with the guests' run directories.
+  const root = join(failoverDir(), checkLabName(model.name));
+  mkdirSync(root, { recursive: true });
+  const dir = mkdtempSync(join(root, 'probe-'));
   const pts = capturePoints(model);
   // Each flow is judged from the capture on its client interface (one of the tenant ports).
   const ownAt = flows.map((f) => {

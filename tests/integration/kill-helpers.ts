@@ -1,12 +1,14 @@
 // Helpers of the crash-safety suite: run a CLI verb and kill -9 it at a chosen point (a progress
 // line or a time offset, both bounded), and list what a lab left on the machine.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tryRun } from '../../src/hostnet/exec.js';
 import { ROOT } from './lab-copy.js';
 
 const CLI = ['--import', 'tsx', join(ROOT, 'tests/integration/cli-runner.ts')];
+const STARTED = Date.now();
 
 /**
  * Where to kill: when the output has shown `lines` lines matching `match`, when `when` (a state
@@ -115,6 +117,12 @@ export async function leftovers(lab: string, work: string, taps: readonly string
   for (const p of processesNaming(work, /tcpdump/)) left.push(`tcpdump ${p}`);
   const runDir = join(work, 'failover', lab);
   for (const f of [runDir, `${runDir}.json`, `${runDir}.lock`]) if (existsSync(f)) left.push(`failover record ${f}`);
+  // Probe captures of a killed failover, wherever the system's temporary folder holds them (made
+  // since this suite started: older ones are not this run's).
+  for (const d of readdirSync(tmpdir()).filter((n) => n.startsWith('fabric-failover-'))) {
+    const f = join(tmpdir(), d, lab);
+    if (existsSync(f) && statSync(f).mtimeMs >= STARTED) left.push(`probe captures ${f}`);
+  }
   // The lab's state file, and half-written copies of it (FABRIC_STATE_DIR is <work>/state).
   const stateDir = join(work, 'state');
   const mine = new RegExp(`^${lab}\\.json(\\.\\d+\\.tmp)?$`);
