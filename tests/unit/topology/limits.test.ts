@@ -23,11 +23,13 @@ function refusal(text: string, file: string): DiagnosticsError {
 
 describe('topology load: limits', () => {
   it('an intent over the byte limit is refused before parsing (E_TOO_BIG)', () => {
-    const text = 'name: t\n' + '#'.repeat(MAX_INTENT_BYTES);
-    const t0 = performance.now();
+    // An unclosed flow sequence: had the text been parsed, a YAML syntax error would be reported too.
+    const text = 'name: [\n' + '#'.repeat(MAX_INTENT_BYTES);
     const e = refusal(text, 'too-big.yml');
-    expect(performance.now() - t0, 'refused without parsing').to.be.below(1000);
-    expect(e.diagnostics.map((d) => d.code)).to.deep.equal(['E_TOO_BIG']);
+    expect(
+      e.diagnostics.map((d) => d.code),
+      'refused without parsing',
+    ).to.deep.equal(['E_TOO_BIG']);
     golden(join(GOLDEN, 'too-big.err'), e.format() + '\n');
   });
 
