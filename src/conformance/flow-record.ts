@@ -1,6 +1,8 @@
 // The switches' flow tables as the probe phase leaves them: every planned bridge's flows dumped
-// (port numbers, no counters) with the OpenFlow port numbers of that moment. The flows and
-// failover judges diff these recorded dumps against the plan; no judge reads a live switch.
+// (port numbers, no counters) with the OpenFlow port numbers of that moment, and, still in the
+// probe phase, those dumps diffed against the plan(s) the judges hold them to (ovs-ofctl's
+// canonical comparison is a host command). The flows and failover judges read the recorded
+// diffs; no judge reads a live switch or runs a command.
 import { hostNet } from '../hostnet/index.js';
 import { substitutePorts, waitOfports, type FlowDiff } from '../tagging/apply.js';
 import { COOKIE, type BridgeProgram } from '../tagging/modules/module.js';
@@ -14,12 +16,19 @@ export interface FlowDump {
   flows: string[] | null;
 }
 
+/** The recorded dumps against one plan, per bridge, or why they could not be compared. */
+export type RecordedDiff = { diffs: FlowDiff[] } | { error: unknown };
+
 export interface FlowRecord {
   /** Interface → OpenFlow port number when the flows were dumped (the plan's ports are written with them). */
   ports: Map<string, number>;
   dumps: FlowDump[];
   /** Why the ports could not be read (the judges report it). */
   error?: Error;
+  /** The dumps against the plan of the deployed model (the flows suite). */
+  deployed?: RecordedDiff;
+  /** The dumps against the plan of the placement the probe's moves left (the failover suite). */
+  placement?: RecordedDiff;
 }
 
 /** Dumps the flows of every bridge of `programs` (after their ports have OpenFlow numbers). */
@@ -58,4 +67,22 @@ export async function diffRecorded(rec: FlowRecord | undefined, programs: Bridge
     });
   }
   return out;
+}
+
+/** The diff of `rec` against `programs` as a record: a failure is kept for the judge to report. */
+export async function recordDiff(rec: FlowRecord, programs: BridgeProgram[]): Promise<RecordedDiff> {
+  try {
+    return { diffs: await diffRecorded(rec, programs) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** What a judge reads: the diffs the probe recorded against one plan (throws what the probe could not compare). */
+export function recordedDiffs(rec: FlowRecord | undefined, against: 'deployed' | 'placement'): FlowDiff[] {
+  if (!rec) throw new Error('the probe recorded no flow dumps');
+  const d = rec[against];
+  if (!d) throw new Error(`the probe recorded no flow diff against the ${against} plan`);
+  if ('error' in d) throw d.error;
+  return d.diffs;
 }

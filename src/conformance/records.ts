@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { observeFailover, type FailoverObservation } from '../failover/observe.js';
 import { layoutOf } from '../failover/layout.js';
 import type { TestContext } from './context.js';
-import { recordFlows, type FlowRecord } from './flow-record.js';
+import { recordDiff, recordFlows, type FlowRecord } from './flow-record.js';
 import { faultTimeline, runFaults, type FaultRun } from './fault-probe.js';
 import { probeImpairment, type ImpairRecord } from './impair-probe.js';
 import type { ProbeRecord } from './probe.js';
@@ -92,9 +92,18 @@ export async function recordSuites(
   if (suites.has('faults')) out.faults = await time('faults', () => faultRecords(ctx, probe));
   if (suites.has('impairment')) out.impairment = await time('impairment', () => probeImpairment(ctx, probe.runDir));
   // Last: the judges compare the flows the switches run once every probe is done.
-  if (suites.has('flows') || (suites.has('failover') && hypervisors)) {
+  const failover = suites.has('failover') && hypervisors;
+  if (suites.has('flows') || failover) {
     const m = out.failover?.model ?? ctx.model;
-    out.flows = await recordFlows(renderPrograms(m, m === ctx.model ? ctx.plan : computePlan(m)));
+    const programs = renderPrograms(m, m === ctx.model ? ctx.plan : computePlan(m));
+    const rec = (out.flows = await recordFlows(programs));
+    // The judges' comparisons run here, as probe work: the flows suite holds the dumps to the
+    // deployed plan, the failover suite to the plan of the placement the moves left.
+    if (failover) rec.placement = await recordDiff(rec, programs);
+    if (suites.has('flows')) {
+      const deployed = m === ctx.model ? programs : renderPrograms(ctx.model, ctx.plan);
+      rec.deployed = m === ctx.model && rec.placement ? rec.placement : await recordDiff(rec, deployed);
+    }
   }
   return out;
 }

@@ -16,8 +16,7 @@ import type { SuiteRecords } from '../records.js';
 import { readFailoverState } from '../../failover/store.js';
 import { layoutOf, siteSystems } from '../../failover/layout.js';
 import { runDirPid } from '../../vm/index.js';
-import { computePlan, renderPrograms } from '../../tagging/index.js';
-import { diffRecorded } from '../flow-record.js';
+import { recordedDiffs } from '../flow-record.js';
 import type { CheckDef, Judgement } from '../judge.js';
 import { SkipCheck, Violations } from '../judge.js';
 
@@ -119,10 +118,9 @@ export const failover: CheckDef[] = [
     suite: 'failover',
     id: 'failover/flows-follow-placement',
     title: 'the live flows equal the plan of the current placement (the re-tag really happened)',
-    async judge(j) {
+    judge(j) {
       if (noHypervisors(j)) return;
-      const m = modelOf(j);
-      const diffs = await diffRecorded(j.records?.flows, renderPrograms(m, computePlan(m)));
+      const diffs = recordedDiffs(j.records?.flows, 'placement');
       const bad = diffs.filter((d) => d.missing.length || d.unexpected.length);
       j.stats.bridges = diffs.length;
       if (bad.length)
