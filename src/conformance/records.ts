@@ -1,6 +1,6 @@
 // Probes a selected suite needs beyond the baseline one, run before any check judges: the fault
-// windows (faults), the failover observation (failover) and the switches' flow dumps (flows,
-// failover). Checks only read these records.
+// windows (faults), the failover observation (failover) and the switches' flow dumps with their
+// diffs against the plan (flows, failover). Checks only read these records.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { observeFailover, type FailoverObservation } from '../failover/observe.js';
