@@ -48,6 +48,8 @@ export function register(program: Command): void {
           ms: performance.now() - tl,
           detail: `${file}: ${model.nodes.length} nodes, ${model.links.length} links`,
         });
+        // A parameter this machine cannot serve is refused before anything is deployed.
+        await (await import('../impair/index.js')).refuseUnservable(model);
         const target = await converge(model, opts.runtime, opts.dryRun ?? false, printStage);
         if (!target) return;
         const rt = getRuntime(opts.runtime);

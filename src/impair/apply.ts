@@ -162,6 +162,28 @@ export async function clearLink(lab: string, link: string): Promise<ImpairOutcom
   return { link, spec: {}, plan: null, action: 'cleared' };
 }
 
+/**
+ * Before `fabric up` deploys anything: every declared parameter this machine cannot serve, on
+ * every link at once, so a refused block leaves nothing half-deployed.
+ */
+export async function refuseUnservable(model: LabModel): Promise<void> {
+  const links = impairedLinks(model);
+  if (!links.length) return;
+  const caps = await hostNet().impair.capabilities();
+  const refused: FabricError[] = [];
+  for (const l of links)
+    try {
+      planMechanisms(l.impair!, caps, `link ${l.id} (${formatImpair(l.impair!)})`);
+    } catch (e) {
+      if (!(e instanceof FabricError)) throw e;
+      refused.push(e);
+    }
+  if (refused.length)
+    throw new FabricError('E_IMPAIR_UNSUPPORTED', refused.map((e) => e.message).join('\n'), {
+      hint: refused[0]!.hint,
+    });
+}
+
 /** `fabric up`: every link the lab file impairs; runtime changes of other links are kept. */
 export async function applyDeclared(lab: string, model: LabModel): Promise<ImpairOutcome[]> {
   const out: ImpairOutcome[] = [];

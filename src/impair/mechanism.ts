@@ -18,6 +18,9 @@ const FIELD: Record<ImpairParam, keyof ImpairSpec> = {
   rate: 'rateBps',
 };
 export const PARAMS = Object.keys(FIELD) as ImpairParam[];
+/** The relay reorders by swapping a held frame with the next one: every other frame at most. */
+export const RELAY_MAX_REORDER = 0.5;
+const pct = (f: number): string => `${+(f * 100).toFixed(4)}%`;
 
 export interface Plan {
   /** Mechanism per declared parameter. */
@@ -44,7 +47,11 @@ export function planMechanisms(spec: ImpairSpec, caps: ImpairCaps, where: string
   const missing: string[] = [];
   for (const p of declared(spec)) {
     const m = mechanismOf(p, caps);
-    if (m) serves.set(p, m);
+    if (m === 'relay' && p === 'reorder' && spec.reorder! > RELAY_MAX_REORDER)
+      missing.push(
+        `reorder ${pct(spec.reorder!)} (no netem, and the relay swaps a frame with the next one: at most ${pct(RELAY_MAX_REORDER)} of frames)`,
+      );
+    else if (m) serves.set(p, m);
     else
       missing.push(
         p === 'rate'
@@ -54,7 +61,7 @@ export function planMechanisms(spec: ImpairSpec, caps: ImpairCaps, where: string
   }
   if (missing.length)
     throw new FabricError('E_IMPAIR_UNSUPPORTED', `${where}: this machine cannot serve ${missing.join(', ')}`, {
-      hint: 'drop these parameters, or run on a kernel with netem (or tbf, vxlan and bridge)',
+      hint: 'drop or lower these parameters, or run on a kernel with netem (or tbf, vxlan and bridge)',
     });
   const used = new Set(serves.values());
   return {
@@ -77,6 +84,10 @@ export function formatCaps(c: ImpairCaps): string {
   const yes = (b: boolean): string => (b ? 'yes' : 'no');
   return [
     `netem ${yes(c.netem)}, tbf ${yes(c.tbf)}, htb ${yes(c.htb)}, police ${yes(c.police)}, OVS meters ${yes(c.ovsMeters)}, vxlan ${yes(c.vxlan)}, bridge ${yes(c.bridge)}`,
-    ...PARAMS.map((p) => `  ${p}: ${mechanismOf(p, c) ?? 'cannot be served'}`),
+    ...PARAMS.map((p) => {
+      const m = mechanismOf(p, c);
+      const limit = m === 'relay' && p === 'reorder' ? ` (at most ${pct(RELAY_MAX_REORDER)})` : '';
+      return `  ${p}: ${m ?? 'cannot be served'}${limit}`;
+    }),
   ].join('\n');
 }

@@ -4,6 +4,7 @@ import type { ImpairCaps } from '../../../src/hostnet/index.js';
 import { formatCaps, netemArgs, planMechanisms, tbfSpec } from '../../../src/impair/index.js';
 import { FabricError } from '../../../src/errors/fabric-error.js';
 import { parseImpair } from '../../../src/topology/index.js';
+import { golden } from '../../helpers/golden.js';
 
 const here: ImpairCaps = {
   netem: false,
@@ -61,6 +62,40 @@ describe('impair mechanisms', () => {
     expect((err as FabricError).message).to.match(/delay .*jitter .*loss .*rate \(no netem and no tbf qdisc\)/s);
     // A parameter that is not declared is never refused.
     expect(() => planMechanisms({ rateBps: 1e6 }, { ...here, vxlan: false }, 'x')).to.not.throw();
+  });
+
+  it('refuses what nothing can serve with golden errors, never silently', () => {
+    const refusal = (s: Parameters<typeof planMechanisms>[0], caps: ImpairCaps): string => {
+      try {
+        planMechanisms(s, caps, 'link dc1-ic:p2--dc2-ic:p2');
+      } catch (e) {
+        if (e instanceof FabricError) return e.format() + '\n';
+        throw e;
+      }
+      throw new Error('accepted what it cannot serve');
+    };
+    const all = parseImpair({
+      delay: '20ms',
+      jitter: '2ms',
+      loss: '1%',
+      duplicate: '2%',
+      reorder: '5%',
+      rate: '1mbit',
+    });
+    golden(
+      'tests/golden/impair/unsupported-no-devices.err',
+      refusal(all.spec, { ...here, tbf: false, vxlan: false, bridge: false }),
+    );
+    // The relay reorders by one swap: more than every other frame is beyond it, netem could.
+    const many = parseImpair({ delay: '5ms', reorder: '60%' }).spec;
+    golden('tests/golden/impair/unsupported-reorder.err', refusal(many, here));
+    expect(planMechanisms(parseImpair({ reorder: '50%' }).spec, here, 'x').serves.get('reorder')).to.equal('relay');
+    expect(planMechanisms(many, { ...here, netem: true }, 'x').serves.get('reorder')).to.equal('netem');
+  });
+
+  it('--caps states the mechanism of every parameter (golden)', () => {
+    golden('tests/golden/impair/caps-no-netem.txt', formatCaps(here) + '\n');
+    golden('tests/golden/impair/caps-netem.txt', formatCaps({ ...here, netem: true }) + '\n');
   });
 
   it('states the mechanism of every parameter', () => {
