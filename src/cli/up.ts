@@ -30,10 +30,15 @@ export function register(program: Command): void {
       'on a lab with hypervisors: do not boot the virtual hypervisors (fabric failover setup later)',
     )
     .option('--dry-run', 'print the difference between the deployed lab and the intent, change nothing')
+    .option(
+      '--hosts <n>',
+      'split the lab over n emulated hosts (namespaces with their own ovs-vswitchd, VXLAN between them)',
+      (v: string) => Number(v),
+    )
     .action(
       async (
         operand: string | undefined,
-        opts: { runtime: string; after: boolean; guests: boolean; topo?: string; dryRun?: boolean },
+        opts: { runtime: string; after: boolean; guests: boolean; topo?: string; dryRun?: boolean; hosts?: number },
       ) => {
         const t0 = performance.now();
         const file = labFileOf(pickLab(operand, opts.topo));
@@ -53,7 +58,10 @@ export function register(program: Command): void {
         const target = await converge(model, opts.runtime, opts.dryRun ?? false, printStage);
         if (!target) return;
         const rt = getRuntime(opts.runtime);
-        const state = await rt.deploy(target, { onProgress: printStage });
+        const state = await rt.deploy(target, {
+          onProgress: printStage,
+          ...(opts.hosts !== undefined ? { hosts: opts.hosts } : {}),
+        });
         if (opts.after) {
           const { programLab } = await import('../tagging/index.js');
           const t = performance.now();

@@ -118,6 +118,14 @@ function fakeDaemon(self: FakeHostNet): OvsDaemonOps {
       await this.ensure();
       return { oldPid, newPid: self.pids['ovs-vswitchd'] };
     },
+    async startAt(netns, dir) {
+      self.record('daemon.startAt', [netns, dir]);
+      return { ovsdbServer: nextPid(), ovsVswitchd: nextPid() };
+    },
+    async stopAt(dir) {
+      self.record('daemon.stopAt', [dir]);
+      return [];
+    },
   };
   return ops;
 }

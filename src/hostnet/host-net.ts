@@ -117,7 +117,7 @@ export interface OvsOps {
    * One ovs-vsctl transaction: `commands` are ovs-vsctl words with `--` between commands (the
    * form the batched plans build). `noWait`: commit without waiting for ovs-vswitchd.
    */
-  transaction(commands: readonly string[], opts?: { timeout?: number; noWait?: boolean }): Promise<void>;
+  transaction(commands: readonly string[], opts?: { timeout?: number; noWait?: boolean; at?: OvsTarget }): Promise<void>;
   /** Bridge name → its external_ids. */
   bridges(): Promise<Map<string, Record<string, string>>>;
   /** `ovs-vsctl list-br`. */
@@ -194,6 +194,18 @@ export interface OvsDaemonOps {
   stopVswitchd(): Promise<number>;
   /** stopVswitchd() then ensure(); returns the old and new pid. */
   restartVswitchd(): Promise<{ oldPid: number; newPid: number | null }>;
+  /**
+   * An emulated host's own ovsdb-server and ovs-vswitchd, started inside `netns` with their
+   * database, sockets, pidfiles and logs in `dir` (vlan-limit=2 set); their PIDs.
+   */
+  startAt(netns: string, dir: string): Promise<OwnedOvs>;
+  /** Stops what startAt() started in `dir`, by the PIDs of its pidfiles; the PIDs it stopped. */
+  stopAt(dir: string): Promise<number[]>;
+}
+
+export interface OwnedOvs {
+  ovsdbServer: number;
+  ovsVswitchd: number;
 }
 
 export interface TapOps {

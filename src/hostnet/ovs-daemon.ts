@@ -155,7 +155,7 @@ export async function stopVswitchd(): Promise<number> {
   return pid;
 }
 
-export const realDaemon: OvsDaemonOps = {
+export const realDaemon: Omit<OvsDaemonOps, 'startAt' | 'stopAt'> = {
   ensure: ensureOvs,
   livePid,
   stopVswitchd,

@@ -7,11 +7,19 @@ import { run, tryRun, type RunResult } from './exec.js';
 import { xargsRun } from './fan-out.js';
 import { guardOvsName } from './guard.js';
 import type { OfOptions, OvsOps } from './host-net.js';
+import { ofctlArgv, ovsSite } from './ovs-sites.js';
 
 const of = (o: OfOptions = {}): string[] => (o.version ? ['-O', o.version] : []);
 
-async function ofctl(args: readonly string[], tolerate = false, okCodes?: number[]): Promise<RunResult> {
-  return tolerate ? tryRun('ovs-ofctl', args) : run('ovs-ofctl', args, okCodes ? { okCodes } : {});
+/** ovs-ofctl on one bridge: `words` gets the bridge's target (its name, or its remote listener). */
+async function ofctl(
+  bridge: string,
+  words: (target: string) => string[],
+  tolerate = false,
+  okCodes?: number[],
+): Promise<RunResult> {
+  const a = ofctlArgv(bridge, words);
+  return tolerate ? tryRun(a.file, a.args) : run(a.file, a.args, okCodes ? { okCodes } : {});
 }
 
 /** Writes `text` to a temporary file, runs fn with its path, removes it. */
@@ -54,59 +62,65 @@ type OfctlOps = Pick<
 export const realOfctl: OfctlOps = {
   async dumpFlows(bridge, o = {}) {
     const args = [...of(o), 'dump-flows', ...(o.noNames ? ['--no-names'] : []), ...(o.stats ? [] : ['--no-stats'])];
-    const r = await ofctl([...args, guardOvsName(bridge)], o.tolerate);
+    const r = await ofctl(bridge, (t) => [...args, t], o.tolerate);
     return r.exitCode === 0 ? dumpLines(r.stdout) : null;
   },
   async dumpGroups(bridge, o = {}) {
-    const r = await ofctl([...of(o), 'dump-groups', guardOvsName(bridge)], o.tolerate);
+    const r = await ofctl(bridge, (t) => [...of(o), 'dump-groups', t], o.tolerate);
     return r.exitCode === 0 ? dumpLines(r.stdout) : null;
   },
   async dumpMeters(bridge, o = {}) {
-    const r = await ofctl([...of(o), 'dump-meters', guardOvsName(bridge)], o.tolerate);
+    const r = await ofctl(bridge, (t) => [...of(o), 'dump-meters', t], o.tolerate);
     return r.exitCode === 0 ? r.stdout : null;
   },
   async delMeters(bridge, o = {}) {
-    await ofctl([...of(o), 'del-meters', guardOvsName(bridge)], o.tolerate);
+    await ofctl(bridge, (t) => [...of(o), 'del-meters', t], o.tolerate);
   },
   async setMeter(bridge, meter, o = {}) {
-    await ofctl([...of(o), o.modify ? 'mod-meter' : 'add-meter', guardOvsName(bridge), meter], o.tolerate);
+    await ofctl(bridge, (t) => [...of(o), o.modify ? 'mod-meter' : 'add-meter', t, meter], o.tolerate);
   },
   async addFlows(bridge, flows, o = {}) {
     await withFile('flows', flows.join('\n') + '\n', (f) =>
-      ofctl([...of(o), 'add-flows', guardOvsName(bridge), f], o.tolerate),
+      ofctl(bridge, (t) => [...of(o), 'add-flows', t, f], o.tolerate),
     );
   },
   async addGroups(bridge, groups, o = {}) {
     await withFile('groups', groups.join('\n') + '\n', (f) =>
-      ofctl([...of(o), 'add-groups', guardOvsName(bridge), f], o.tolerate),
+      ofctl(bridge, (t) => [...of(o), 'add-groups', t, f], o.tolerate),
     );
   },
   async replaceFlows(bridge, flows, o = {}) {
-    await run('ovs-ofctl', [...of(o), 'replace-flows', guardOvsName(bridge), '-'], { input: flows.join('\n') + '\n' });
+    const a = ofctlArgv(bridge, (t) => [...of(o), 'replace-flows', t, '-']);
+    await run(a.file, a.args, { input: flows.join('\n') + '\n' });
   },
   async bundle(bridge, lines, o = {}) {
     // From stdin ('-'): a re-tag's bundle is on the failover's restoration path, where a
     // temporary directory, a file write and its removal cost as much as the commit itself.
-    await run('ovs-ofctl', [...of(o), 'bundle', guardOvsName(bridge), '-'], { input: lines });
+    const a = ofctlArgv(bridge, (t) => [...of(o), 'bundle', t, '-']);
+    await run(a.file, a.args, { input: lines });
   },
   async diffFlows(bridge, flows, o = {}) {
     // diff-flows exits 2 when the two sources differ.
     const r = await withFile('flows', flows, (f) =>
-      ofctl([...of(o), 'diff-flows', guardOvsName(bridge), f], false, [0, 2]),
+      ofctl(bridge, (t) => [...of(o), 'diff-flows', t, f], false, [0, 2]),
     );
     return r.stdout.split('\n').filter((l) => l.trim());
   },
   async diffFlowTexts(a, b, o = {}) {
     // Both sources are files (ovs-ofctl reads a source that exists as a file from the file).
     const r = await withFile('a.flows', a, (fa) =>
-      withFile('b.flows', b, (fb) => ofctl([...of(o), 'diff-flows', fa, fb], false, [0, 2])),
+      withFile('b.flows', b, (fb) => run('ovs-ofctl', [...of(o), 'diff-flows', fa, fb], { okCodes: [0, 2] })),
     );
     return r.stdout.split('\n').filter((l) => l.trim());
   },
   async addFlowEach(items) {
+    // Bridges of emulated hosts are reached one connection at a time over their listeners.
+    const remote = items.filter((i) => ovsSite(i.bridge));
+    for (const i of remote) await ofctl(i.bridge, (t) => ['add-flow', t, i.flow]);
+    if (remote.length === items.length) return;
     await xargsRun(
       ['ovs-ofctl'],
-      items.map((i) => `add-flow ${guardOvsName(i.bridge)} ${i.flow}`),
+      items.filter((i) => !ovsSite(i.bridge)).map((i) => `add-flow ${guardOvsName(i.bridge)} ${i.flow}`),
     );
   },
   async appctl(args, o = {}) {

@@ -4,6 +4,7 @@ import { FabricError } from '../errors/fabric-error.js';
 import { run, tryRun } from './exec.js';
 import { guardIfname, guardNetns, guardOvsName } from './guard.js';
 import type { OvsOps, OvsTarget } from './host-net.js';
+import { siteDbs } from './ovs-sites.js';
 
 const COLUMN = /^[a-z_:-]+=[A-Za-z0-9_.:,[\]-]*$/;
 
@@ -63,7 +64,7 @@ export const realVsctl: Pick<
 > = {
   async transaction(commands, opts = {}) {
     if (!commands.length) return;
-    await vsctl([...(opts.noWait ? ['--no-wait'] : []), ...commands], opts.timeout);
+    await vsctl([...(opts.at?.vsctl ?? []), ...(opts.noWait ? ['--no-wait'] : []), ...commands], opts.timeout);
   },
   async bridges() {
     const out = await vsctl(['--format=json', '--columns=name,external_ids', 'list', 'Bridge'], 30);
@@ -113,7 +114,13 @@ export const realVsctl: Pick<
     await vsctl(['set', 'Open_vSwitch', '.', `other_config:${key}=${value}`], opts.timeout ?? 600);
   },
   async ofports() {
-    const r = await run('ovs-vsctl', ['--format=csv', '--no-headings', '--columns=name,ofport', 'list', 'Interface']);
-    return parseOfports(r.stdout);
+    // Ports of emulated hosts' bridges sit in those hosts' databases (names are unique per lab).
+    const args = ['--format=csv', '--no-headings', '--columns=name,ofport', 'list', 'Interface'];
+    const others = siteDbs();
+    const mine = others.length ? await tryRun('ovs-vsctl', args) : await run('ovs-vsctl', args);
+    const out = parseOfports(mine.exitCode === 0 ? mine.stdout : '');
+    for (const db of others)
+      for (const [k, v] of parseOfports((await run('ovs-vsctl', [`--db=${db}`, ...args])).stdout)) out.set(k, v);
+    return out;
   },
 };

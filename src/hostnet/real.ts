@@ -3,6 +3,7 @@ import { run, runProbe } from './exec.js';
 import type { HostNet } from './host-net.js';
 import { realIp } from './ip.js';
 import { realDaemon } from './ovs-daemon.js';
+import { startOvsAt, stopOvsAt } from './ovs-host.js';
 import { realOfctl } from './ovs-ofctl.js';
 import { realVsctl } from './ovs-vsctl.js';
 import { realImpair } from './impair.js';
@@ -13,7 +14,7 @@ import { realTcpdump } from './tcpdump.js';
 export const realHostNet: HostNet = {
   ip: realIp,
   ovs: { ...realVsctl, ...realOfctl },
-  daemon: realDaemon,
+  daemon: { ...realDaemon, startAt: startOvsAt, stopAt: stopOvsAt },
   tap: realTap,
   kernel: realKernel,
   tcpdump: realTcpdump,

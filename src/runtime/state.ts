@@ -5,7 +5,17 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { FabricError } from '../errors/fabric-error.js';
 import { checkLabName } from '../names/index.js';
+import { useOvsSites } from '../hostnet/index.js';
+import { splitSites } from './netns/split.js';
 import type { LabObjects, LabState } from './types.js';
+
+/**
+ * A split lab's bridges are reached at their emulated hosts: whoever reads or writes the state
+ * tells the host-networking adapter where, so every caller keeps naming bridges.
+ */
+function registerSites(s: LabState): void {
+  if (s.split) useOvsSites(splitSites(s.split));
+}
 
 export function stateDir(): string {
   return process.env.FABRIC_STATE_DIR || '/run/fabric/labs';
@@ -27,6 +37,7 @@ export function writeState(state: LabState): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(state, null, 1) + '\n');
   renameSync(tmp, file);
+  registerSites(state);
 }
 
 export function readState(lab: string): LabState | null {
@@ -39,6 +50,7 @@ export function readState(lab: string): LabState | null {
   try {
     const s = JSON.parse(text) as LabState;
     if (s.stateVersion !== 1 || s.lab !== lab) throw new Error('unexpected content');
+    registerSites(s);
     return s;
   } catch (err) {
     throw new FabricError('E_STATE_CORRUPT', `state file ${statePath(lab)} is unreadable`, {

@@ -15,6 +15,8 @@ export interface ProgressEvent {
 export interface DeployOptions {
   /** Called once per finished stage (the CLI prints these with timings). */
   onProgress?: (ev: ProgressEvent) => void;
+  /** Split the lab over this many emulated hosts (netns runtime; 2 or more). */
+  hosts?: number;
 }
 
 export interface DestroyOptions {
@@ -55,6 +57,59 @@ export interface LabState {
   stages: ProgressEvent[];
   /** The resolved model the lab was deployed from (status/down need no fabric.yml). */
   model: LabModel;
+  /** A lab split over emulated hosts: the hosts, where each switch is reached, the stitched links. */
+  split?: SplitRecord;
+}
+
+/** One emulated host: a namespace with its own ovsdb-server and ovs-vswitchd. */
+export interface EmulatedHost {
+  name: string;
+  netns: string;
+  /** Its OVS files (database, sockets, pidfiles, logs). */
+  dir: string;
+  /** On the network between the hosts (the VXLAN underlay). */
+  address: string;
+  /** On the lab's management network (the OpenFlow listeners). */
+  mgmt: string;
+  /** ovsdb-server and ovs-vswitchd, once started. */
+  pids?: { ovsdbServer: number; ovsVswitchd: number };
+}
+
+export interface SplitSwitch {
+  node: string;
+  bridge: string;
+  host: string;
+  /** What the bridge listens on (ptcp:<port>:<mgmt>). */
+  listen: string;
+  /** What ovs-ofctl connects to from the management namespace. */
+  connect: string;
+}
+
+/** One end of a stitched link: the VXLAN device its host builds, as containerlab builds one. */
+export interface StitchEnd {
+  host: string;
+  node: string;
+  ifname: string;
+  /** The node's namespace (the device moves there), or null for a bridge port. */
+  nodeNetns: string | null;
+  /** The other host's address. */
+  remote: string;
+}
+
+export interface SplitRecord {
+  hosts: EmulatedHost[];
+  /** The namespace holding the network between the hosts. */
+  underlay: string;
+  /** The management namespace: the OpenFlow client's side of the management network. */
+  mgmt: string;
+  /** The client's address on the management network. */
+  client: string;
+  underlayMtu: number;
+  dstPort: number;
+  switches: SplitSwitch[];
+  stitched: { id: string; vni: number; mtu: number; ends: [StitchEnd, StitchEnd] }[];
+  /** The bridge-side veth ends per host namespace. */
+  ports: Record<string, string[]>;
 }
 
 export interface DestroyReport {

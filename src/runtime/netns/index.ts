@@ -27,6 +27,9 @@ import { destroyLab, type Discovery } from './destroy.js';
 import { placement, planLab, type NetnsPlan, type NsPlan } from './plan.js';
 import { snapshot, type Snapshot } from './system.js';
 import { timed } from './timed.js';
+import { splitPlan } from './split.js';
+import { deploySplit } from './split-deploy.js';
+import { forgetHosts, stopHosts } from './split-destroy.js';
 
 export const RUNTIME_NAME = 'netns';
 
@@ -52,13 +55,26 @@ export class NetnsRuntime implements Runtime {
   }
 
   async deploy(model: LabModel, opts: DeployOptions = {}): Promise<LabState> {
-    const plan = planLab(model); // validates every name before anything runs
-    const lab = plan.lab;
+    const single = planLab(model); // validates every name before anything runs
+    const lab = single.lab;
+    if (opts.hosts !== undefined && this.name !== RUNTIME_NAME)
+      throw new FabricError('E_USAGE', `runtime ${this.name} does not emulate hosts`, {
+        hint: 'fabric up --hosts runs on the netns runtime',
+      });
+    const split = opts.hosts !== undefined ? splitPlan(model, single, opts.hosts) : null;
+    const plan = split?.plan ?? single;
     const prior = readState(lab);
     if (prior && prior.runtime !== this.name) {
       throw new FabricError('E_LAB_EXISTS', `lab ${lab} is deployed with runtime ${prior.runtime}`, {
         hint: `run fabric down ${lab} first`,
       });
+    }
+    if (prior && (prior.split?.hosts.length ?? 1) !== (split?.record.hosts.length ?? 1)) {
+      throw new FabricError(
+        'E_LAB_EXISTS',
+        `lab ${lab} is deployed on ${prior.split?.hosts.length ?? 1} host(s), not ${opts.hosts ?? 1}`,
+        { hint: `run fabric down ${lab} first` },
+      );
     }
     const now = new Date().toISOString();
     const state: LabState = {
@@ -72,6 +88,7 @@ export class NetnsRuntime implements Runtime {
       created: prior?.created ?? emptyObjects(),
       stages: [],
       model,
+      ...(split ? { split: split.record } : {}),
     };
     // Keep what an earlier deploy planned: a changed model must not orphan old objects.
     if (prior) addObjects(state.planned, prior.planned);
@@ -79,6 +96,13 @@ export class NetnsRuntime implements Runtime {
     writeState(state); // BEFORE anything is created: a crash from here on is cleanable
     const d: DeployRun = { lab, plan, state, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
     const h = hostNet();
+    if (split) {
+      const snap = await timed(state.stages, 'inspect', () => snapshot(), undefined, opts.onProgress);
+      await deploySplit(d, split.record, snap, (missing) => this.createNodes(lab, plan, missing), this.nodeStage);
+      state.phase = 'deployed';
+      writeState(state);
+      return state;
+    }
 
     await timed(
       state.stages,
@@ -211,9 +235,13 @@ export class NetnsRuntime implements Runtime {
         hint: `use fabric down ${lab} --runtime ${state.runtime}`,
       });
     }
-    return destroyLab(lab, snap, discovery, opts, {
+    // An emulated host's daemons first: a namespace lives on while a process runs in it.
+    if (state?.split) await stopHosts(state, opts);
+    const report = await destroyLab(lab, snap, discovery, opts, {
       stage: this.nodeStage,
       remove: (l, netns) => this.removeNodes(l, netns),
     });
+    if (state?.split) forgetHosts(state.split, lab);
+    return report;
   }
 }

@@ -1,0 +1,135 @@
+// A lab split over emulated hosts (`fabric up <lab> --hosts N`): the lab is placed exactly as
+// `fabric generate --hosts` places it for real machines, each host becomes a network namespace
+// running its own ovsdb-server and ovs-vswitchd with the bridges placed there, and a link whose
+// ends sit on two hosts becomes, on each side, the kernel VXLAN device containerlab builds for a
+// `type: vxlan` link. Pure: this turns a single-host plan into the split plan and its record.
+import { FabricError } from '../../errors/fabric-error.js';
+import { checkLabName } from '../../names/index.js';
+import { parseHosts, place, STITCH_DST_PORT, stitchedUnderlayMtu, switchReach } from '../../scaleout/index.js';
+import type { LabModel } from '../../topology/model.js';
+import type { EmulatedHost, SplitRecord, StitchEnd } from '../types.js';
+import type { NetnsPlan } from './plan.js';
+
+/** Most emulated hosts one machine is asked for (each runs two OVS daemons). */
+export const MAX_EMULATED_HOSTS = 8;
+/** The underlay carries every stitched link's frames plus 50 bytes; never below this. */
+const MIN_UNDERLAY_MTU = 1600;
+/** Where the OVS files of a lab's emulated hosts live. */
+export const HOSTS_RUN_DIR = '/run/fabric/hosts';
+
+export const hostNetns = (lab: string, host: string): string => `fh-${lab}-${host}`;
+
+/** The hosts file an emulation of `n` hosts places the lab on (documentation-range underlay). */
+export function emulatedHostsText(n: number): string {
+  const lines = ['hosts:'];
+  for (let i = 1; i <= n; i++) lines.push(`  - { name: h${i}, address: 192.0.2.${i}, mgmt: 10.99.0.${i} }`);
+  return lines.join('\n') + '\n';
+}
+
+export function checkHostCount(n: number): number {
+  if (!Number.isInteger(n) || n < 2 || n > MAX_EMULATED_HOSTS)
+    throw new FabricError('E_USAGE', `--hosts ${n}: give a whole number of emulated hosts, 2..${MAX_EMULATED_HOSTS}`, {
+      hint: 'e.g. fabric up mtdc --hosts 2 (docs/scale-out.md)',
+    });
+  return n;
+}
+
+/**
+ * The split plan: bridge ports move from the root namespace into their host's namespace, links
+ * between hosts leave the veth list (their VXLAN devices are built per host), and the lab's
+ * namespaces gain the hosts, the underlay and the management namespace.
+ */
+export function splitPlan(model: LabModel, single: NetnsPlan, n: number): { plan: NetnsPlan; record: SplitRecord } {
+  const lab = checkLabName(model.name);
+  checkHostCount(n);
+  if (single.linuxBridges.length || single.rootEnds.some((e) => !single.ovsBridges.some((b) => b.node === e.node)))
+    throw new FabricError('E_USAGE', `lab ${lab}: only namespaces and OVS bridges can be split over emulated hosts`, {
+      hint: 'Linux bridges and host-namespace nodes stay on one machine: run fabric up without --hosts',
+    });
+  const hostsFile = parseHosts(emulatedHostsText(n), `fabric up --hosts ${n}`);
+  const placement = place(model, hostsFile);
+  const hosts: EmulatedHost[] = hostsFile.hosts.map((h) => ({
+    name: h.name,
+    netns: hostNetns(lab, h.name),
+    dir: `${HOSTS_RUN_DIR}/${lab}/${h.name}`,
+    address: h.address,
+    mgmt: h.mgmt!,
+  }));
+  const byHost = new Map(hosts.map((h) => [h.name, h]));
+  const hostOf = (node: string): EmulatedHost => {
+    const h = byHost.get(placement.hostOf.get(node) ?? '');
+    if (!h) throw new FabricError('E_MODEL', `node ${node} was placed on no host`);
+    return h;
+  };
+  const nodeNs = new Map(single.namespaces.map((ns) => [ns.node, ns.netns]));
+  const stitchedIds = new Set(placement.stitched.map((s) => s.link.id));
+  const stitchedEnds = new Set<string>();
+  const stitched = placement.stitched.map((s) => {
+    const [a, b] = s.link.endpoints;
+    const end = (e: typeof a, other: typeof a): StitchEnd => {
+      stitchedEnds.add(`${e.node}:${e.ifname}`);
+      return {
+        host: hostOf(e.node).name,
+        node: e.node,
+        ifname: e.ifname,
+        nodeNetns: nodeNs.get(e.node) ?? null,
+        remote: hostOf(other.node).address,
+      };
+    };
+    return { id: s.link.id, vni: s.vni, mtu: s.link.mtu, ends: [end(a, b), end(b, a)] as [StitchEnd, StitchEnd] };
+  });
+  const ports: Record<string, string[]> = Object.fromEntries(hosts.map((h) => [h.netns, [] as string[]]));
+  const rootEnds = single.rootEnds.filter((e) => !stitchedEnds.has(`${e.node}:${e.ifname}`));
+  for (const e of rootEnds) {
+    e.netns = hostOf(e.node).netns;
+    ports[e.netns]!.push(e.ifname);
+  }
+  const underlayMtu = Math.max(MIN_UNDERLAY_MTU, ...placement.stitched.map(stitchedUnderlayMtu));
+  const record: SplitRecord = {
+    hosts,
+    underlay: `fh-${lab}-ul`,
+    mgmt: `fh-${lab}-mg`,
+    client: '10.99.0.254',
+    underlayMtu,
+    dstPort: STITCH_DST_PORT,
+    switches: switchReach(model, hostsFile, placement),
+    stitched,
+    ports,
+  };
+  const plan: NetnsPlan = {
+    ...single,
+    links: single.links.filter((l) => !stitchedIds.has(l.id)),
+    // Bridge ports live in their hosts' namespaces now: nothing of the lab is in the root namespace.
+    rootEnds: [],
+    objects: {
+      netns: [...single.objects.netns, ...hosts.map((h) => h.netns), record.underlay, record.mgmt],
+      rootIfs: [],
+      // The bridges are in the hosts' own databases, which go with their daemons.
+      bridges: [],
+    },
+  };
+  return { plan, record };
+}
+
+/** Where each bridge of a split lab is reached, for the host-networking adapter. */
+export function splitSites(rec: SplitRecord): {
+  bridge: string;
+  netns: string;
+  db: string;
+  connect: string;
+  client: string;
+  ctl: string;
+}[] {
+  const byName = new Map(rec.hosts.map((h) => [h.name, h]));
+  return rec.switches.map((s) => {
+    const h = byName.get(s.host)!;
+    return {
+      bridge: s.bridge,
+      netns: h.netns,
+      db: `unix:${h.dir}/db.sock`,
+      connect: s.connect,
+      client: rec.mgmt,
+      ctl: `${h.dir}/ovs-vswitchd.ctl`,
+    };
+  });
+}
