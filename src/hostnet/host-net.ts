@@ -117,7 +117,10 @@ export interface OvsOps {
    * One ovs-vsctl transaction: `commands` are ovs-vsctl words with `--` between commands (the
    * form the batched plans build). `noWait`: commit without waiting for ovs-vswitchd.
    */
-  transaction(commands: readonly string[], opts?: { timeout?: number; noWait?: boolean; at?: OvsTarget }): Promise<void>;
+  transaction(
+    commands: readonly string[],
+    opts?: { timeout?: number; noWait?: boolean; at?: OvsTarget },
+  ): Promise<void>;
   /** Bridge name → its external_ids. */
   bridges(): Promise<Map<string, Record<string, string>>>;
   /** `ovs-vsctl list-br`. */

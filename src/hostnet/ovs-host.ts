@@ -31,6 +31,16 @@ export function ownedPid(dir: string, name: (typeof NAMES)[number]): number | nu
   }
 }
 
+/** True once a process has exited (no /proc entry, or a zombie its parent has not reaped yet). */
+function gone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return true;
+  }
+}
+
 async function waitUntil(check: () => boolean, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
@@ -97,11 +107,12 @@ export async function stopOvsAt(dir: string): Promise<number[]> {
     const pid = ownedPid(dir, name);
     if (pid === null) continue;
     process.kill(pid, 'SIGTERM');
+    // The daemon removes its pidfile before it has exited: wait for the process itself.
     const end = Date.now() + 10_000;
-    while (ownedPid(dir, name) === pid) {
+    while (!gone(pid)) {
       if (Date.now() > end) {
         process.kill(pid, 'SIGKILL');
-        await waitUntil(() => ownedPid(dir, name) !== pid, 5_000, `${name} ${pid} to exit`);
+        await waitUntil(() => gone(pid), 5_000, `${name} ${pid} to exit`);
         break;
       }
       await new Promise((r) => setTimeout(r, 50));

@@ -27,7 +27,7 @@ import { destroyLab, type Discovery } from './destroy.js';
 import { placement, planLab, type NetnsPlan, type NsPlan } from './plan.js';
 import { snapshot, type Snapshot } from './system.js';
 import { timed } from './timed.js';
-import { splitPlan } from './split.js';
+import { splitPlan, splitStatus } from './split.js';
 import { deploySplit } from './split-deploy.js';
 import { forgetHosts, stopHosts } from './split-destroy.js';
 
@@ -167,7 +167,8 @@ export class NetnsRuntime implements Runtime {
       throw new FabricError('E_LAB_NOT_FOUND', `lab ${lab} is not deployed (no state file)`, {
         hint: 'run fabric up <lab file> first',
       });
-    return buildStatus(state.model, state.runtime);
+    const doc = buildStatus(state.model, state.runtime);
+    return state.split ? splitStatus(doc, state.split) : doc;
   }
 
   async exec(

@@ -40,19 +40,17 @@ export function hostJobs(rec: SplitRecord): NsJob[] {
       kind: 'ip-batch',
       lines: ['link add name br type bridge', ...enslave, `addr add ${rec.client}/24 dev br`, 'link set dev br up'],
     },
-    ...rec.hosts.map(
-      (h): NsJob => ({
-        netns: h.netns,
-        kind: 'ip-batch',
-        lines: [
-          'link set dev lo up',
-          `addr add ${h.address}/24 dev ul`,
-          'link set dev ul up',
-          `addr add ${h.mgmt}/24 dev mg`,
-          'link set dev mg up',
-        ],
-      }),
-    ),
+    ...rec.hosts.map((h): NsJob => ({
+      netns: h.netns,
+      kind: 'ip-batch',
+      lines: [
+        'link set dev lo up',
+        `addr add ${h.address}/24 dev ul`,
+        'link set dev ul up',
+        `addr add ${h.mgmt}/24 dev mg`,
+        'link set dev mg up',
+      ],
+    })),
   ];
 }
 

@@ -7,7 +7,7 @@ import { FabricError } from '../../errors/fabric-error.js';
 import { checkLabName } from '../../names/index.js';
 import { parseHosts, place, STITCH_DST_PORT, stitchedUnderlayMtu, switchReach } from '../../scaleout/index.js';
 import type { LabModel } from '../../topology/model.js';
-import type { EmulatedHost, SplitRecord, StitchEnd } from '../types.js';
+import type { EmulatedHost, SplitRecord, StatusDoc, StitchEnd } from '../types.js';
 import type { NetnsPlan } from './plan.js';
 
 /** Most emulated hosts one machine is asked for (each runs two OVS daemons). */
@@ -132,4 +132,22 @@ export function splitSites(rec: SplitRecord): {
       ctl: `${h.dir}/ovs-vswitchd.ctl`,
     };
   });
+}
+
+/**
+ * Where a split lab's bridge ends are captured: in their host's namespace (a bridge-side veth
+ * end, or the VXLAN device of a stitched link), not in the root namespace.
+ */
+export function splitStatus(doc: StatusDoc, rec: SplitRecord): StatusDoc {
+  const hostNs = new Map(rec.hosts.map((h) => [h.name, h.netns]));
+  const nsOf = new Map(rec.switches.map((s) => [s.node, hostNs.get(s.host)!]));
+  for (const l of doc.links)
+    for (const e of l.endpoints) {
+      const ns = e.netns === null ? nsOf.get(e.node) : undefined;
+      if (ns) {
+        e.netns = ns;
+        e.hostIf = null;
+      }
+    }
+  return doc;
 }
