@@ -36,6 +36,7 @@ export const MODULES: { name: string; load: () => Promise<{ bench: BenchModule }
   { name: 'failover', load: () => import('./failover.js') },
   { name: 'intent-load', load: () => import('./intent-load.js') },
   { name: 'impair', load: () => import('./impair.js') },
+  { name: 'split-up', load: () => import('./split-up.js') },
 ];
 
 async function main(): Promise<void> {
