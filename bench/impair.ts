@@ -1,11 +1,12 @@
 // Declared against measured link impairment: a two-DC lab whose dedicated line declares 20 ms
-// ± 2 ms, 1 % loss and 50 mbit/s; the impairment probe offers numbered trains at 1,000 and
+// ± 2 ms, 1 % loss, 2 % duplication, 5 % reordering and 50 mbit/s; the impairment probe offers numbered trains at 1,000 and
 // 10,000 pps (bounded counts) at each end in turn and measures from the captures of both ends.
 // Prints, per rate, the declared value beside the measured one (delay p50/p99, loss with its
-// 95 % interval, duplicates, reordering, achieved rate).
+// 95 % interval, duplication and reordering with theirs, achieved rate).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { wilson } from '../src/capture/impair-measure.js';
 import type { BenchFigure, BenchModule } from './run.js';
 
 const LAB = 'bimpair';
@@ -16,7 +17,7 @@ datacenters:
   dc2: {}
 interconnects:
   - between: [dc1, dc2]
-    impair: { delay: 20ms, jitter: 2ms, loss: 1%, rate: 50mbit }
+    impair: { delay: 20ms, jitter: 2ms, loss: 1%, duplicate: 2%, reorder: 5%, rate: 50mbit }
 tenants:
   red:
     sites:
@@ -28,9 +29,16 @@ const RATES = [
   { pps: 10_000, count: 10_000 },
 ];
 
+/** The 95 % Wilson interval of k in n, in percent. */
+function ci(k: number, n: number): string {
+  const [lo, hi] = wilson(k, n);
+  return `${(lo * 100).toFixed(2)}..${(hi * 100).toFixed(2)} %`;
+}
+
 export const bench: BenchModule = {
   name: 'impair',
-  description: 'declared vs measured impairment (20 ms ± 2 ms, 1 % loss, 50 mbit/s) at 1,000 and 10,000 pps',
+  description:
+    'declared vs measured impairment (20 ms ± 2 ms, 1 % loss, 2 % duplicate, 5 % reorder, 50 mbit/s) at 1,000 and 10,000 pps',
   async run(ctx) {
     const work = mkdtempSync(join(tmpdir(), 'fabric-bench-impair-'));
     process.env.FABRIC_STATE_DIR = join(work, 'state');
@@ -75,8 +83,18 @@ export const bench: BenchModule = {
               unit: '%',
               note: `${m.lost}/${m.sent}`,
             },
-            { name: `${tag}: duplicates (declared 0)`, value: m.duplicates, unit: 'frames' },
-            { name: `${tag}: reordered (declared 0)`, value: m.reordered, unit: 'frames' },
+            {
+              name: `${tag}: duplicated (declared 2 %), 95 % interval ${ci(m.duplicates, m.received)}`,
+              value: m.duplicateRatio * 100,
+              unit: '%',
+              note: `${m.duplicates}/${m.received}`,
+            },
+            {
+              name: `${tag}: reordered (declared 5 %), 95 % interval ${ci(m.reordered, m.received)}`,
+              value: m.reorderRatio * 100,
+              unit: '%',
+              note: `${m.reordered}/${m.received}`,
+            },
             { name: `${tag}: offered`, value: (m.offeredBps ?? 0) / 1e6, unit: 'Mbit/s' },
           );
         }

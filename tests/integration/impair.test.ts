@@ -1,9 +1,10 @@
-// Link impairment on real parts (root): a two-DC lab declares delay, jitter, loss and rate on its
-// dedicated line; fabric up splices the relay in (tbf for the rate), the impairment suite
-// measures the link from the captures of both its ends and is green; with the impairment
-// cleared at run time (fabric.yml still declares it) the same suite is red; fabric down leaves
-// no relay process and no namespace behind.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Link impairment on real parts (root): a two-DC lab declares delay, jitter, loss, duplication,
+// reordering and rate on its dedicated line; fabric up splices the relay in (tbf for the rate),
+// the impairment suite measures the link from the captures of both its ends and is green; with
+// the relay doing other than its record says (other duplication and reordering set behind the
+// record's back) and with the impairment cleared at run time (fabric.yml still declares it) the
+// same suite is red; fabric down leaves no relay process and no namespace behind.
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -24,7 +25,7 @@ datacenters:
   dc2: {}
 interconnects:
   - between: [dc1, dc2]
-    impair: { delay: 20ms, jitter: 2ms, loss: 2%, rate: 10mbit }
+    impair: { delay: 20ms, jitter: 2ms, loss: 2%, duplicate: 2%, reorder: 5%, rate: 10mbit }
 tenants:
   red:
     sites:
@@ -43,6 +44,13 @@ function lastReport(out: string): ConformanceReport {
 const states = (r: ConformanceReport): Record<string, string> =>
   Object.fromEntries(r.checks.filter((c) => c.suite === 'impairment').map((c) => [c.id, c.state]));
 
+interface Measure {
+  delayMs: { p50: number };
+  sent: number;
+  duplicates: number;
+  reordered: number;
+}
+
 async function leftovers(): Promise<string[]> {
   return [...(await hostNet().ip.listNetns())].filter((n) => n.startsWith(`clab-${LAB}-`));
 }
@@ -54,7 +62,7 @@ describe('link impairment measured from both ends (root, real OVS)', function ()
     const up = await cli(['up', labFile]);
     expect(up.exitCode, up.stderr + up.stdout).to.equal(0);
     expect(up.stdout).to.match(
-      /impair .*dc1-ic:p2--dc2-ic:p2: inserted \(delay relay, jitter relay, loss relay, rate tbf\)/,
+      /impair .*dc1-ic:p2--dc2-ic:p2: inserted \(delay relay, jitter relay, loss relay, duplicate relay, reorder relay, rate tbf\)/,
     );
   });
 
@@ -74,11 +82,54 @@ describe('link impairment measured from both ends (root, real OVS)', function ()
       'impairment/rate': 'passed',
     });
     const m = JSON.parse(readFileSync(join(report.runDir, 'impair', 'measure.json'), 'utf8')) as {
-      links: { trains: { kind: string; measure: { delayMs: { p50: number }; sent: number } }[] }[];
+      links: { trains: { kind: string; measure: Measure }[] }[];
     };
-    const t = m.links[0]!.trains[0]!;
-    expect(t.measure.sent).to.equal(1000);
-    expect(t.measure.delayMs.p50).to.be.within(19.5, 22);
+    for (const t of m.links[0]!.trains.filter((x) => x.kind === 'frames')) {
+      expect(t.measure.sent).to.equal(1000);
+      expect(t.measure.delayMs.p50).to.be.within(19.5, 22);
+      // Served, not just accepted: copies and out-of-order arrivals are seen at the far end.
+      expect(t.measure.duplicates).to.be.greaterThan(0);
+      expect(t.measure.reordered).to.be.greaterThan(0);
+    }
+  });
+
+  it('is red when the relay duplicates and reorders other than declared (judged from the captures)', async () => {
+    // Another duplication and reordering set at run time, then the record put back to the
+    // declared block: the relay now does other than what the record (and fabric.yml) says, as
+    // a relay whose settings read back right but which misbehaves would.
+    const stateFile = join(work, 'state', 'impair', `${LAB}.json`);
+    const declared = JSON.parse(readFileSync(stateFile, 'utf8')) as { links: { spec: unknown }[] };
+    const set = await cli([
+      'impair',
+      LAB,
+      LINK,
+      '--delay',
+      '20ms',
+      '--jitter',
+      '2ms',
+      '--loss',
+      '2%',
+      '--rate',
+      '10mbit',
+    ]);
+    expect(set.exitCode, set.stderr).to.equal(0);
+    const now = JSON.parse(readFileSync(stateFile, 'utf8')) as { links: { spec: unknown }[] };
+    now.links[0]!.spec = declared.links[0]!.spec;
+    writeFileSync(`${stateFile}.tmp`, JSON.stringify(now));
+    renameSync(`${stateFile}.tmp`, stateFile);
+    const r = await cli(['test', LAB, '--suite', 'impairment']);
+    expect(r.exitCode).to.not.equal(0);
+    const report = lastReport(r.stdout);
+    const s = states(report);
+    expect(s, r.stdout.slice(-3000)).to.include({
+      'impairment/delay': 'passed',
+      'impairment/loss': 'passed',
+      'impairment/duplicate': 'failed',
+      'impairment/reorder': 'failed',
+    });
+    const why = (id: string): string => report.checks.find((c) => c.id === id)?.message ?? '';
+    expect(why('impairment/duplicate')).to.match(/duplication declared 2\.00 %, measured 0\.00 %/);
+    expect(why('impairment/reorder')).to.match(/reordering declared 5\.00 %, measured 0\.00 %/);
   });
 
   it('is red when the impairment is missing (cleared at run time, still declared)', async () => {
@@ -90,6 +141,8 @@ describe('link impairment measured from both ends (root, real OVS)', function ()
     expect(s['impairment/delay']).to.equal('failed');
     expect(s['impairment/loss']).to.equal('failed');
     expect(s['impairment/rate']).to.equal('failed');
+    expect(s['impairment/duplicate']).to.equal('failed');
+    expect(s['impairment/reorder']).to.equal('failed');
   });
 
   it('fabric impair changes it at run time; fabric down leaves no relay and no namespace', async () => {

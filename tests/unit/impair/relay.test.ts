@@ -1,5 +1,6 @@
 // The relay process on loopback (no root, no namespaces): VNI swap, seeded loss and duplication
-// (the same seed drops the same frames), counters reported on SIGTERM.
+// (the same seed drops the same frames), reordering at the declared share with every frame and
+// copy delivered, counters reported on SIGTERM.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -8,7 +9,7 @@ import { relayScript } from '../../../src/impair/index.js';
 
 interface Done {
   event: string;
-  ab: { received: number; sent: number; dropped: number; duplicated: number };
+  ab: { received: number; sent: number; dropped: number; duplicated: number; reordered: number };
 }
 
 async function runRelay(cfg: Record<string, unknown>, frames: number): Promise<{ got: number[]; done: Done }> {
@@ -83,5 +84,22 @@ describe('impairment relay', () => {
     const b = await runRelay(cfg, 1000);
     expect(b.done.ab.dropped).to.equal(a.done.ab.dropped);
     expect([...new Set(b.got)].sort((x, y) => x - y)).to.deep.equal([...new Set(a.got)].sort((x, y) => x - y));
+  });
+
+  it('reorders the declared share of frames (not p / (1 + p)), holding copies too', async function () {
+    this.timeout(60_000);
+    const { got, done } = await runRelay({ reorder: 0.2, duplicate: 0.05, seed: 7 }, 2000);
+    // A held frame blocks the next draw; the relay draws p / (1 - p) so the share stays p.
+    expect(done.ab.reordered / done.ab.received).to.be.within(0.17, 0.23);
+    // Nothing lost, every copy sent, held frames included.
+    expect(done.ab.sent).to.equal(2000 + done.ab.duplicated);
+    expect(new Set(got).size).to.equal(2000);
+    let late = 0;
+    let max = -1;
+    for (const seq of new Set(got)) {
+      if (seq < max) late++;
+      max = Math.max(max, seq);
+    }
+    expect(late).to.be.greaterThan(0).and.at.most(done.ab.reordered);
   });
 });
