@@ -69,9 +69,46 @@ function rng(s) {
 /** Monotonic microseconds as a double (no BigInt per frame). */
 const nowUs = () => performance.now() * 1000;
 
+/**
+ * Jitter that keeps frame order without pushing frames late. Independent draws per frame would
+ * need clamping to keep order (a frame may not leave before the one ahead of it), and the clamp
+ * only ever adds delay: at 10,000 pps with ± 2 ms most frames wait for a predecessor's high
+ * draw, and the median delay runs up to 2 ms long. Instead the jitter is a random-waypoint walk
+ * in time: it moves towards a target drawn uniformly in ± jitter at JITTER_SPEED, then draws the
+ * next target. Its distribution is symmetric (the median delay is the declared delay) and spans
+ * ± jitter; as it changes by less than the time that passes, departures never go backwards.
+ */
+const JITTER_SPEED = 0.5;
+
+/** The walk's offset at `now` (microseconds), advanced from where it was last asked. */
+function jitterAt(w, now) {
+  let dt = now - w.t;
+  w.t = now;
+  // After a long quiet spell the walk starts afresh (bounded work per frame).
+  if (dt > (64 * 2 * jitterUs) / JITTER_SPEED) {
+    w.x = (w.rand() * 2 - 1) * jitterUs;
+    w.to = (w.rand() * 2 - 1) * jitterUs;
+    return w.x;
+  }
+  while (dt > 0) {
+    const gap = w.to - w.x;
+    const need = Math.abs(gap) / JITTER_SPEED;
+    if (need > dt) {
+      w.x += Math.sign(gap) * JITTER_SPEED * dt;
+      break;
+    }
+    w.x = w.to;
+    dt -= need;
+    w.to = (w.rand() * 2 - 1) * jitterUs;
+  }
+  return w.x;
+}
+
 function direction(i) {
   return {
     rand: rng(seed ^ Math.imul(i + 1, 0x9e3779b1)),
+    /** Its own generator: how many targets the walk draws depends on time, not on frames. */
+    walk: { rand: rng(seed ^ Math.imul(i + 3, 0x85ebca6b)), x: 0, to: 0, t: nowUs() },
     /** Deadline queue of { at, buf }: departures never go backwards, so it stays sorted. */
     queue: [],
     head: 0,
@@ -180,7 +217,8 @@ function accept(d, vni, msg, now) {
     return;
   }
   msg.writeUIntBE(vni === 1 ? 2 : 1, 4, 3);
-  const j = jitterUs ? (d.rand() * 2 - 1) * jitterUs : 0;
+  const j = jitterUs ? jitterAt(d.walk, now) : 0;
+  // The walk keeps the order by itself; the max only guards the clock's rounding.
   const at = Math.max(now + delayUs + j, d.last);
   const copies = d.rand() < duplicate ? 2 : 1;
   if (copies === 2) d.counters.duplicated++;

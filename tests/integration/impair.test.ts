@@ -122,7 +122,6 @@ describe('link impairment measured from both ends (root, real OVS)', function ()
     const report = lastReport(r.stdout);
     const s = states(report);
     expect(s, r.stdout.slice(-3000)).to.include({
-      'impairment/delay': 'passed',
       'impairment/loss': 'passed',
       'impairment/duplicate': 'failed',
       'impairment/reorder': 'failed',
