@@ -9,11 +9,22 @@ module.exports = {
       from: { path: '^src/' },
       to: { circular: true },
     },
+    {
+      name: 'judges-run-nothing',
+      severity: 'error',
+      comment: 'suites read what the probe recorded; a command run from a judge would judge a live machine',
+      from: { path: '^src/conformance/suites/' },
+      to: { path: '^src/(hostnet/|conformance/(flow-probe|fault-probe)[.])' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.mjs'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js', '.mjs'],
+    },
   },
 };

@@ -4,7 +4,7 @@
 // (suites/faults.ts) read the frames of every window with the isolation checks: not one frame
 // may cross tenants, ever.
 import { mkdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { startCapture, type CaptureManifest } from '../capture/index.js';
 import { accessDrift, injectFault, sleep, type FaultEffect, type FaultStep } from '../faults/index.js';
 import { hostNet } from '../hostnet/index.js';
@@ -12,7 +12,7 @@ import { diffPrograms, programLab, renderPrograms, tsharkDecodeItems } from '../
 import { ping } from '../traffic/index.js';
 import { anchors, type SystemInfo, type TestContext } from './context.js';
 import type { FaultEvent, FaultRun, FaultWindow, Phase } from './fault-record.js';
-import { loadRunFrames, type RunFrames } from './frames.js';
+import { loadRunFrames } from './frames.js';
 import { canariesFor, sendCanaries, warmLearning, type PingRecord, type SentCanary } from './probe.js';
 
 export type { FaultEvent, FaultRun, FaultWindow, Phase } from './fault-record.js';
@@ -195,30 +195,4 @@ export async function runFaults(ctx: TestContext, steps: FaultStep[], o: FaultPr
     out.restoredForeign.push(...w.restoredForeign);
   }
   return out;
-}
-
-/** Rewrites evidence file names of a window relative to the main run dir (the report links them). */
-export function relativeFrames(w: FaultWindow, mainRunDir: string): RunFrames {
-  const rel = relative(mainRunDir, w.probe.runDir);
-  return { ...w.run, frames: w.run.frames.map((f) => ({ ...f, file: join(rel, f.file) })) };
-}
-
-/** A ledger for the report: what each step did, when, and how it recovered. */
-export function faultTimeline(r: FaultRun, mainRunDir: string) {
-  return r.windows.map((w) => ({
-    step: w.step,
-    target: w.target,
-    runDir: relative(mainRunDir, w.probe.runDir),
-    frames: w.run.frames.length,
-    canaries: { pre: w.phases.pre.length, during: w.phases.during.length, post: w.phases.post.length },
-    events: w.events,
-    applied: w.applied,
-    notApplied: w.notApplied,
-    recoverySeconds: w.recoverySeconds,
-    duringPings: w.duringPings.map((p) => ({ from: p.from, to: p.to, received: p.result.received })),
-    recoveryPings: w.recoveryPings.map((p) => ({ from: p.from, to: p.to, received: p.result.received })),
-    drift: w.drift,
-    reprogrammed: w.reprogrammed,
-    storm: w.storm,
-  }));
 }

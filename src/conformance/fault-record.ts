@@ -1,5 +1,6 @@
 // What the fault probe records per declared fault: its capture window, the canaries of each
 // phase, the pings, the drift. The faults suite judges this record only.
+import { join, relative } from 'node:path';
 import type { FaultStep } from '../faults/index.js';
 import type { RunFrames } from './frames.js';
 import type { PingRecord, ProbeRecord, SentCanary } from './probe.js';
@@ -42,4 +43,30 @@ export interface FaultRun {
   windows: FaultWindow[];
   /** Bridges of other labs whose flows were saved and restored around a daemon restart. */
   restoredForeign: string[];
+}
+
+/** Rewrites evidence file names of a window relative to the main run dir (the report links them). */
+export function relativeFrames(w: FaultWindow, mainRunDir: string): RunFrames {
+  const rel = relative(mainRunDir, w.probe.runDir);
+  return { ...w.run, frames: w.run.frames.map((f) => ({ ...f, file: join(rel, f.file) })) };
+}
+
+/** A ledger for the report: what each step did, when, and how it recovered. */
+export function faultTimeline(r: FaultRun, mainRunDir: string) {
+  return r.windows.map((w) => ({
+    step: w.step,
+    target: w.target,
+    runDir: relative(mainRunDir, w.probe.runDir),
+    frames: w.run.frames.length,
+    canaries: { pre: w.phases.pre.length, during: w.phases.during.length, post: w.phases.post.length },
+    events: w.events,
+    applied: w.applied,
+    notApplied: w.notApplied,
+    recoverySeconds: w.recoverySeconds,
+    duringPings: w.duringPings.map((p) => ({ from: p.from, to: p.to, received: p.result.received })),
+    recoveryPings: w.recoveryPings.map((p) => ({ from: p.from, to: p.to, received: p.result.received })),
+    drift: w.drift,
+    reprogrammed: w.reprogrammed,
+    storm: w.storm,
+  }));
 }

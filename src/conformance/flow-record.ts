@@ -1,13 +1,8 @@
-// The switches' flow tables as the probe phase leaves them: every planned bridge's flows dumped
-// (port numbers, no counters) with the OpenFlow port numbers of that moment, and, still in the
-// probe phase, those dumps diffed against the plan(s) the judges hold them to (ovs-ofctl's
-// canonical comparison is a host command). The flows and failover judges read the recorded
-// diffs; no judge reads a live switch or runs a command.
-import { hostNet } from '../hostnet/index.js';
-import { substitutePorts, waitOfports, type FlowDiff } from '../tagging/apply.js';
-import { COOKIE, type BridgeProgram } from '../tagging/modules/module.js';
-
-const OF = { version: 'OpenFlow15' } as const;
+// The switches' flow tables as the probe phase leaves them (flow-probe.ts records them): every
+// planned bridge's flows dumped with the OpenFlow port numbers of that moment, and those dumps
+// diffed against the plan(s) the judges hold them to. This file is what the flows and failover
+// judges read; it imports nothing that runs a command, so no judge can.
+import type { FlowDiff } from '../tagging/apply.js';
 
 export interface FlowDump {
   bridge: string;
@@ -29,53 +24,6 @@ export interface FlowRecord {
   deployed?: RecordedDiff;
   /** The dumps against the plan of the placement the probe's moves left (the failover suite). */
   placement?: RecordedDiff;
-}
-
-/** Dumps the flows of every bridge of `programs` (after their ports have OpenFlow numbers). */
-export async function recordFlows(programs: BridgeProgram[]): Promise<FlowRecord> {
-  let ports: Map<string, number>;
-  try {
-    ports = await waitOfports(programs);
-  } catch (e) {
-    return { ports: new Map(), dumps: [], error: e as Error };
-  }
-  const dumps: FlowDump[] = [];
-  for (const p of programs) {
-    const flows = await hostNet().ovs.dumpFlows(p.bridge, { ...OF, noNames: true, tolerate: true });
-    dumps.push({ bridge: p.bridge, node: p.node, flows });
-  }
-  return { ports, dumps };
-}
-
-/** Recorded flows against planned ones, per bridge (ovs-ofctl's canonical form, learned MAC entries left out). */
-export async function diffRecorded(rec: FlowRecord | undefined, programs: BridgeProgram[]): Promise<FlowDiff[]> {
-  if (!rec) throw new Error('the probe recorded no flow dumps');
-  if (rec.error) throw rec.error;
-  const learned = `cookie=${'0x' + COOKIE.learned.toString(16)}`;
-  const out: FlowDiff[] = [];
-  for (const p of programs) {
-    const dump = rec.dumps.find((d) => d.bridge === p.bridge);
-    if (!dump?.flows) throw new Error(`no flow dump of bridge ${p.bridge} (${p.node}) was recorded`);
-    const planned = substitutePorts(p.flows.join('\n') + '\n', rec.ports, p.bridge);
-    const diff = await hostNet().ovs.diffFlowTexts(dump.flows.join('\n') + '\n', planned, OF);
-    const lines = diff.filter((l) => !l.includes(learned));
-    out.push({
-      bridge: p.bridge,
-      node: p.node,
-      unexpected: lines.filter((l) => l.startsWith('-')).map((l) => l.slice(1).trim()),
-      missing: lines.filter((l) => l.startsWith('+')).map((l) => l.slice(1).trim()),
-    });
-  }
-  return out;
-}
-
-/** The diff of `rec` against `programs` as a record: a failure is kept for the judge to report. */
-export async function recordDiff(rec: FlowRecord, programs: BridgeProgram[]): Promise<RecordedDiff> {
-  try {
-    return { diffs: await diffRecorded(rec, programs) };
-  } catch (error) {
-    return { error };
-  }
 }
 
 /** What a judge reads: the diffs the probe recorded against one plan (throws what the probe could not compare). */

@@ -4,7 +4,7 @@
 // proof that each fault took effect, and recovery (pings answered again, flows on plan, canaries
 // delivered as planned). Opt-in (`fabric test <lab> --suite faults`): it takes ~30-60 s and its
 // restart step re-programs the lab's bridges (the one declared write of `fabric test`).
-import { relativeFrames, type FaultRun, type FaultWindow } from '../fault-probe.js';
+import { relativeFrames, type FaultRun, type FaultWindow } from '../fault-record.js';
 import { EvidenceError, type CheckDef, type Judgement } from '../judge.js';
 import type { FrameEvidence } from '../../report/result.js';
 import { delivery } from './delivery.js';

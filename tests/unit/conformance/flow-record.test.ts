@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { TestContext } from '../../../src/conformance/context.js';
-import { diffRecorded, recordDiff, recordedDiffs, type FlowRecord } from '../../../src/conformance/flow-record.js';
+import { diffRecorded, recordDiff } from '../../../src/conformance/flow-probe.js';
+import { recordedDiffs, type FlowRecord } from '../../../src/conformance/flow-record.js';
 import type { Judgement } from '../../../src/conformance/judge.js';
 import type { ProbeRecord } from '../../../src/conformance/probe.js';
 import type { SuiteRecords } from '../../../src/conformance/records.js';
