@@ -56,11 +56,13 @@ async function runRelay(cfg: Record<string, unknown>, frames: number): Promise<{
           return (last()?.ab.received ?? 0) >= i + 1;
         }, 'relay fell behind');
     }
-    // Every frame accounted for (sent with its copy, or dropped) before the counters are read.
+    // Every frame accounted for (sent with its copies, or dropped) before the counters are read:
+    // a frame still held for reordering leaves only when its hold runs out.
     await until(() => {
       child.kill('SIGUSR1');
       const s = last();
-      return s !== null && s.ab.received === frames && got.length >= s.ab.sent;
+      if (s === null || s.ab.received !== frames) return false;
+      return s.ab.sent === frames - s.ab.dropped + s.ab.duplicated && got.length >= s.ab.sent;
     }, 'frames in flight');
     child.kill('SIGTERM');
     await once(child, 'exit');
