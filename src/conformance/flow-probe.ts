@@ -1,8 +1,8 @@
 // The probe phase's side of the flow record: dump every planned bridge's flows and diff them
 // against a plan with ovs-ofctl's canonical comparison (a host command), so the judges only read.
 import { hostNet } from '../hostnet/index.js';
-import { substitutePorts, waitOfports, type FlowDiff } from '../tagging/apply.js';
-import { COOKIE, type BridgeProgram } from '../tagging/modules/module.js';
+import { flowDiffOf, substitutePorts, waitOfports, type FlowDiff } from '../tagging/apply.js';
+import type { BridgeProgram } from '../tagging/modules/module.js';
 import type { FlowDump, FlowRecord, RecordedDiff } from './flow-record.js';
 
 const OF = { version: 'OpenFlow15' } as const;
@@ -27,20 +27,12 @@ export async function recordFlows(programs: BridgeProgram[]): Promise<FlowRecord
 export async function diffRecorded(rec: FlowRecord | undefined, programs: BridgeProgram[]): Promise<FlowDiff[]> {
   if (!rec) throw new Error('the probe recorded no flow dumps');
   if (rec.error) throw rec.error;
-  const learned = `cookie=${'0x' + COOKIE.learned.toString(16)}`;
   const out: FlowDiff[] = [];
   for (const p of programs) {
     const dump = rec.dumps.find((d) => d.bridge === p.bridge);
     if (!dump?.flows) throw new Error(`no flow dump of bridge ${p.bridge} (${p.node}) was recorded`);
     const planned = substitutePorts(p.flows.join('\n') + '\n', rec.ports, p.bridge);
-    const diff = await hostNet().ovs.diffFlowTexts(dump.flows.join('\n') + '\n', planned, OF);
-    const lines = diff.filter((l) => !l.includes(learned));
-    out.push({
-      bridge: p.bridge,
-      node: p.node,
-      unexpected: lines.filter((l) => l.startsWith('-')).map((l) => l.slice(1).trim()),
-      missing: lines.filter((l) => l.startsWith('+')).map((l) => l.slice(1).trim()),
-    });
+    out.push(flowDiffOf(p, await hostNet().ovs.diffFlowTexts(dump.flows.join('\n') + '\n', planned, OF)));
   }
   return out;
 }

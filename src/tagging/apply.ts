@@ -118,19 +118,24 @@ export interface FlowDiff {
 export async function diffPrograms(programs: BridgeProgram[]): Promise<FlowDiff[]> {
   const ports = await waitOfports(programs);
   const out: FlowDiff[] = [];
-  const learned = `cookie=${'0x' + COOKIE.learned.toString(16)}`;
   for (const p of programs) {
     checkName('bridge', p.bridge);
     const text = substitutePorts(p.flows.join('\n') + '\n', ports, p.bridge);
-    const lines = (await hostNet().ovs.diffFlows(p.bridge, text, OF)).filter((l) => !l.includes(learned));
-    out.push({
-      bridge: p.bridge,
-      node: p.node,
-      unexpected: lines.filter((l) => l.startsWith('-')).map((l) => l.slice(1).trim()),
-      missing: lines.filter((l) => l.startsWith('+')).map((l) => l.slice(1).trim()),
-    });
+    out.push(flowDiffOf(p, await hostNet().ovs.diffFlows(p.bridge, text, OF)));
   }
   return out;
+}
+
+/** ovs-ofctl diff-flows lines as a FlowDiff: '-' only on the switch, '+' only planned; learned MACs left out. */
+export function flowDiffOf(p: Pick<BridgeProgram, 'bridge' | 'node'>, diff: readonly string[]): FlowDiff {
+  const learned = `cookie=${'0x' + COOKIE.learned.toString(16)}`;
+  const lines = diff.filter((l) => !l.includes(learned));
+  return {
+    bridge: p.bridge,
+    node: p.node,
+    unexpected: lines.filter((l) => l.startsWith('-')).map((l) => l.slice(1).trim()),
+    missing: lines.filter((l) => l.startsWith('+')).map((l) => l.slice(1).trim()),
+  };
 }
 
 export interface ProgramDelta {

@@ -6,6 +6,7 @@
 import { FabricError } from '../../errors/fabric-error.js';
 import { checkLabName } from '../../names/index.js';
 import { parseHosts, place, STITCH_DST_PORT, stitchedUnderlayMtu, switchReach } from '../../scaleout/index.js';
+import type { OvsSite } from '../../hostnet/index.js';
 import type { LabModel } from '../../topology/model.js';
 import type { EmulatedHost, SplitRecord, StatusDoc, StitchEnd } from '../types.js';
 import type { NetnsPlan } from './plan.js';
@@ -112,14 +113,7 @@ export function splitPlan(model: LabModel, single: NetnsPlan, n: number): { plan
 }
 
 /** Where each bridge of a split lab is reached, for the host-networking adapter. */
-export function splitSites(rec: SplitRecord): {
-  bridge: string;
-  netns: string;
-  db: string;
-  connect: string;
-  client: string;
-  ctl: string;
-}[] {
+export function splitSites(rec: SplitRecord): OvsSite[] {
   const byName = new Map(rec.hosts.map((h) => [h.name, h]));
   return rec.switches.map((s) => {
     const h = byName.get(s.host)!;
