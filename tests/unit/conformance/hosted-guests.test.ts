@@ -12,19 +12,18 @@ import { Expectations } from '../../../src/tagging/expected.js';
 import { computePlan, planHash } from '../../../src/tagging/index.js';
 import { loadLabText } from '../../../src/topology/index.js';
 
-const model = loadLabText(
-  readFileSync(new URL('../../../labs/mtdc/fabric.yml', import.meta.url).pathname, 'utf8'),
-  'labs/mtdc/fabric.yml',
-);
+const labOf = (file: string) =>
+  loadLabText(readFileSync(new URL(`../../../${file}`, import.meta.url).pathname, 'utf8'), file);
+const model = labOf('labs/mtdc/fabric.yml');
 const plan = computePlan(model);
-const ctxOf = (guestsNotSetUp?: string) =>
+const ctxOf = (guestsNotSetUp?: string, m = model, p = plan) =>
   ({
     lab: 'mtdc',
     runtime: 'netns',
-    model,
-    plan,
-    planHash: planHash(plan),
-    exp: new Expectations(model, plan, { guests: !guestsNotSetUp }),
+    model: m,
+    plan: p,
+    planHash: planHash(p),
+    exp: new Expectations(m, p, { guests: !guestsNotSetUp }),
     status: { schemaVersion: 1, lab: 'mtdc', runtime: 'netns', nodes: [], links: [] },
     systems: [],
     ...(guestsNotSetUp ? { guestsNotSetUp } : {}),
@@ -43,9 +42,11 @@ function judge(ctx: TestContext): Promise<void> | void {
     pings: [],
     udp: [],
   } as unknown as ProbeRecord;
-  const j: Judgement = { ctx, probe, run, stats: {} };
+  const j: Judgement = { ctx, probe, run, stats };
   return check.judge(j);
 }
+let stats: Record<string, number> = {};
+beforeEach(() => (stats = {}));
 
 describe('tag-stack/hosted-guests follows what is deployed', () => {
   it('guests running: a flood canary never seen past the hypervisor uplink is red', () => {
@@ -64,5 +65,15 @@ describe('tag-stack/hosted-guests follows what is deployed', () => {
     expect((err as Error).message)
       .to.match(/hv3-v1/)
       .and.match(/hv2-gw/);
+  });
+
+  it('a lab hosting no site: holds with zero hosted hops (nothing is left out, so no skip)', () => {
+    const net = labOf('tests/fixtures/labs/mtdc-network/fabric.yml');
+    const netPlan = computePlan(net);
+    expect(() => judge(ctxOf(undefined, net, netPlan))).not.to.throw();
+    expect(stats).to.deep.equal({ hostedSites: 0, hostedHops: 0 });
+    // The same frames on the lab with hosted sites are red: the zero comes from the lab, not the run.
+    expect(() => judge(ctxOf())).to.throw(/never seen on hosted link/);
+    expect(stats.hostedSites).to.be.greaterThan(0);
   });
 });
