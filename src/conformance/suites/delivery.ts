@@ -4,9 +4,18 @@
 import type { CapturedFrame } from '../frames.js';
 import type { CheckDef } from '../judge.js';
 import { Violations } from '../judge.js';
+import type { SentCanary } from '../probe.js';
 import { intentSystems, sameIntentDomain } from '../reach.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** Where a missing canary got to: a loss in the fabric and a frame never sent read differently. */
+function trail(seen: readonly CapturedFrame[], c: SentCanary): string {
+  const ends = new Set(seen.map((f) => `${f.node}:${f.linkId}`));
+  if (!ends.size) return '(seen on no link end, not even leaving its sender)';
+  const atSender = seen.some((f) => f.node === c.src.node.name);
+  return `(seen on ${ends.size} link end(s)${atSender ? '' : ', not at its sender'})`;
+}
 
 export const delivery: CheckDef[] = [
   {
@@ -36,7 +45,7 @@ export const delivery: CheckDef[] = [
           }
           deliveries++;
           if (!seen.some((f) => f.linkId === link.id && f.node === d.node))
-            v.add(`${c.tenant} ${c.cls} canary from ${c.src.node.name} not delivered to ${d.node}`);
+            v.add(`${c.tenant} ${c.cls} canary from ${c.src.node.name} not delivered to ${d.node} ${trail(seen, c)}`);
         }
       }
       stats.deliveries = deliveries;
