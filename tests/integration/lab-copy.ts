@@ -1,7 +1,7 @@
 // Integration fixture: a renamed copy of the reference lab in a private temp folder, with its
 // own state and capture dirs, so a suite never touches a real `mtdc` or another suite's lab.
 // Import it before anything reads FABRIC_STATE_DIR / FABRIC_CAPTURE_DIR.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tryRun } from '../../src/hostnet/exec.js';
@@ -31,6 +31,10 @@ export function networkLabCopy(lab: string): LabCopy {
 /** A renamed copy of `labs/<source>/fabric.yml`, as referenceLabCopy does for the reference lab. */
 export function labCopy(source: string, lab: string, path = `labs/${source}/fabric.yml`): LabCopy {
   const work = mkdtempSync(join(tmpdir(), `fabric-${lab}-`));
+  // Gone when the suite passes; kept when it fails, since its captures are the evidence to read.
+  process.once('exit', (code) => {
+    if (code === 0) rmSync(work, { recursive: true, force: true });
+  });
   process.env.FABRIC_STATE_DIR = join(work, 'state');
   process.env.FABRIC_CAPTURE_DIR = join(work, 'captures');
   const labFile = join(work, 'fabric.yml');

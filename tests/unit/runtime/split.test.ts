@@ -3,7 +3,7 @@
 // management addresses only), where captures go, and the adapter's resolver sending ovs-ofctl
 // to a switch's listener from the management namespace and ovs-vsctl to its host's database.
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeHostNet } from '../../../src/hostnet/fake.js';
@@ -100,7 +100,8 @@ describe('fabric up --hosts: a lab split over emulated hosts', () => {
     const sites = splitSites(record);
     const br = sites[0]!.bridge;
     expect(ofctlArgv(br, (t) => ['dump-flows', t])).to.deep.equal({ file: 'ovs-ofctl', args: ['dump-flows', br] });
-    const state = join(mkdtempSync(join(tmpdir(), 'fabric-split-')), 'state');
+    const work = mkdtempSync(join(tmpdir(), 'fabric-split-'));
+    const state = join(work, 'state');
     const saved = process.env.FABRIC_STATE_DIR;
     process.env.FABRIC_STATE_DIR = state;
     const fake = new FakeHostNet();
@@ -130,6 +131,7 @@ describe('fabric up --hosts: a lab split over emulated hosts', () => {
         dropOvsSites(sites.map((s) => s.bridge));
         if (saved === undefined) delete process.env.FABRIC_STATE_DIR;
         else process.env.FABRIC_STATE_DIR = saved;
+        rmSync(work, { recursive: true, force: true });
       });
   });
 });
