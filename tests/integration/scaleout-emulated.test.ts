@@ -5,9 +5,10 @@
 // bridges are programmed over OpenFlow TCP at the listeners the placement record names, from a
 // namespace on the lab's management network. A connection from outside it is refused. (root)
 import { expect } from 'chai';
-import { readFile, rm, mkdir } from 'node:fs/promises';
+import { rm, mkdir } from 'node:fs/promises';
 import { execa } from 'execa';
 import { parse } from 'yaml';
+import { hostNet } from '../../src/hostnet/index.js';
 import { loadLab } from '../../src/topology/index.js';
 import { generateForHosts, parseHosts, type SwitchReach } from '../../src/scaleout/index.js';
 import { MTDC_NETWORK } from '../unit/scaleout/labs.js';
@@ -37,53 +38,13 @@ interface VxlanLink {
   labels: Record<string, string>;
 }
 
+/** The host's own ovsdb-server and ovs-vswitchd, started as `fabric up --hosts` starts an emulated host's. */
 async function startOvs(host: 'h1' | 'h2'): Promise<string> {
-  const d = `${DIR}/${host}`;
-  await mkdir(d, { recursive: true });
-  await sh('ovsdb-tool', ['create', `${d}/conf.db`, '/usr/share/openvswitch/vswitch.ovsschema']);
-  await inNs(NS[host], [
-    'ovsdb-server',
-    `--remote=punix:${d}/db.sock`,
-    `--pidfile=${d}/ovsdb-server.pid`,
-    `--unixctl=${d}/ovsdb-server.ctl`,
-    `--log-file=${d}/ovsdb-server.log`,
-    '--detach',
-    `${d}/conf.db`,
-  ]);
-  await sh('ovs-vsctl', [`--db=unix:${d}/db.sock`, '--no-wait', 'init']);
-  await sh('ovs-vsctl', [
-    `--db=unix:${d}/db.sock`,
-    '--no-wait',
-    'set',
-    'Open_vSwitch',
-    '.',
-    'other_config:vlan-limit=2',
-  ]);
-  await inNs(NS[host], [
-    'env',
-    `OVS_RUNDIR=${d}`,
-    'ovs-vswitchd',
-    `unix:${d}/db.sock`,
-    `--pidfile=${d}/ovs-vswitchd.pid`,
-    `--unixctl=${d}/ovs-vswitchd.ctl`,
-    `--log-file=${d}/ovs-vswitchd.log`,
-    '--detach',
-  ]);
-  return `--db=unix:${d}/db.sock`;
+  await hostNet().daemon.startAt(NS[host], `${DIR}/${host}`);
+  return `--db=unix:${DIR}/${host}/db.sock`;
 }
 
-async function stopOvs(host: 'h1' | 'h2'): Promise<void> {
-  for (const name of ['ovs-vswitchd', 'ovsdb-server']) {
-    const pid = Number.parseInt(await readFile(`${DIR}/${host}/${name}.pid`, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(pid) && pid > 0) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-    }
-  }
-}
+const stopOvs = (host: 'h1' | 'h2') => hostNet().daemon.stopAt(`${DIR}/${host}`);
 
 async function veth(a: [string, string], b: [string, string], mtu = 1500): Promise<void> {
   await sh('ip', [

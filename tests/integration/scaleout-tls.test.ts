@@ -5,9 +5,10 @@
 // lab's CA, a plain TCP connection, and any connection from outside the management network are
 // refused. (root)
 import { expect } from 'chai';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { hostNet } from '../../src/hostnet/index.js';
 import { ensureLabPki } from '../../src/hostnet/pki.js';
 import { loadLab } from '../../src/topology/index.js';
 import { generateForHosts, parseHosts, pkiDir, type SwitchReach, type TlsFiles } from '../../src/scaleout/index.js';
@@ -26,45 +27,13 @@ async function veth(a: [string, string], b: [string, string]): Promise<void> {
   for (const [ns, ifname] of [a, b]) await inNs(ns, ['ip', 'link', 'set', ifname, 'up']);
 }
 
+/** The host's own ovsdb-server and ovs-vswitchd, started as `fabric up --hosts` starts an emulated host's. */
 async function startOvs(): Promise<string> {
-  const d = `${DIR}/ovs`;
-  await mkdir(d, { recursive: true });
-  await sh('ovsdb-tool', ['create', `${d}/conf.db`, '/usr/share/openvswitch/vswitch.ovsschema']);
-  await inNs(NS.h, [
-    'ovsdb-server',
-    `--remote=punix:${d}/db.sock`,
-    `--pidfile=${d}/ovsdb-server.pid`,
-    `--unixctl=${d}/ovsdb-server.ctl`,
-    `--log-file=${d}/ovsdb-server.log`,
-    '--detach',
-    `${d}/conf.db`,
-  ]);
-  await sh('ovs-vsctl', [`--db=unix:${d}/db.sock`, '--no-wait', 'init']);
-  await inNs(NS.h, [
-    'env',
-    `OVS_RUNDIR=${d}`,
-    'ovs-vswitchd',
-    `unix:${d}/db.sock`,
-    `--pidfile=${d}/ovs-vswitchd.pid`,
-    `--unixctl=${d}/ovs-vswitchd.ctl`,
-    `--log-file=${d}/ovs-vswitchd.log`,
-    '--detach',
-  ]);
-  return `--db=unix:${d}/db.sock`;
+  await hostNet().daemon.startAt(NS.h, `${DIR}/ovs`);
+  return `--db=unix:${DIR}/ovs/db.sock`;
 }
 
-async function stopOvs(): Promise<void> {
-  for (const name of ['ovs-vswitchd', 'ovsdb-server']) {
-    const pid = Number.parseInt(await readFile(`${DIR}/ovs/${name}.pid`, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(pid) && pid > 0) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-    }
-  }
-}
+const stopOvs = () => hostNet().daemon.stopAt(`${DIR}/ovs`);
 
 /** ovs-ofctl with a key, certificate and CA (absolute paths), bounded by its own timeout. */
 const ofctl = (ns: string, tls: TlsFiles | null, args: string[]) =>
