@@ -23,7 +23,15 @@ export { CommandError, formatCommand, mapLimit, run, runProbe, startProcess, try
 export type { Argv, ProbeRun, RunOptions, RunResult, Subprocess } from './exec.js';
 export { ensureOvs, livePid, OVS_RUN_DIR } from './ovs-daemon.js';
 export { PARALLEL } from './fan-out.js';
-export { dropOvsSites, ovsSite, useOvsSites, type OvsSite } from './ovs-sites.js';
+export {
+  dropOvsSites,
+  ovsSite,
+  remoteSwitches,
+  useOvsSites,
+  useRemoteSwitches,
+  type OvsSite,
+  type RemoteSwitch,
+} from './ovs-sites.js';
 export { realHostNet } from './real.js';
 export {
   DEFAULT_BUFFER_KIB,

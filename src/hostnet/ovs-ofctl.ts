@@ -7,7 +7,7 @@ import { run, tryRun, type RunResult } from './exec.js';
 import { xargsRun } from './fan-out.js';
 import { guardOvsName } from './guard.js';
 import type { OfOptions, OvsOps } from './host-net.js';
-import { ofctlArgv, ovsSite } from './ovs-sites.js';
+import { isElsewhere, ofctlArgv } from './ovs-sites.js';
 
 const of = (o: OfOptions = {}): string[] => (o.version ? ['-O', o.version] : []);
 
@@ -114,13 +114,13 @@ export const realOfctl: OfctlOps = {
     return r.stdout.split('\n').filter((l) => l.trim());
   },
   async addFlowEach(items) {
-    // Bridges of emulated hosts are reached one connection at a time over their listeners.
-    const remote = items.filter((i) => ovsSite(i.bridge));
+    // Bridges of emulated hosts and other machines are reached one connection at a time over their listeners.
+    const remote = items.filter((i) => isElsewhere(i.bridge));
     for (const i of remote) await ofctl(i.bridge, (t) => ['add-flow', t, i.flow]);
     if (remote.length === items.length) return;
     await xargsRun(
       ['ovs-ofctl'],
-      items.filter((i) => !ovsSite(i.bridge)).map((i) => `add-flow ${guardOvsName(i.bridge)} ${i.flow}`),
+      items.filter((i) => !isElsewhere(i.bridge)).map((i) => `add-flow ${guardOvsName(i.bridge)} ${i.flow}`),
     );
   },
   async appctl(args, o = {}) {

@@ -4,6 +4,8 @@
 // its bridges here once, so every caller keeps naming bridges and the adapter alone decides how
 // ovs-ofctl and ovs-vsctl reach them (over TCP from the management namespace, at the host's
 // database).
+import { isAbsolute } from 'node:path';
+import { FabricError } from '../errors/fabric-error.js';
 import { guardNetns, guardOvsName } from './guard.js';
 
 export interface OvsSite {
@@ -20,7 +22,48 @@ export interface OvsSite {
   ctl: string;
 }
 
+/**
+ * A switch on another machine, reached from this one over OpenFlow alone (this machine sits on
+ * the lab's management network): no database, no namespace, only its listener, and with `ssl:`
+ * the controller's key, certificate and the lab CA that ovs-ofctl presents and checks.
+ */
+export interface RemoteSwitch {
+  bridge: string;
+  /** `tcp:<ipv4>:<port>` or `ssl:<ipv4>:<port>`. */
+  connect: string;
+  ssl?: { privateKey: string; certificate: string; caCert: string };
+}
+
+const CONNECT = /^(tcp|ssl):(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
+
 const sites = new Map<string, OvsSite>();
+const remotes = new Map<string, RemoteSwitch>();
+
+function guardConnect(r: RemoteSwitch): void {
+  const m = CONNECT.exec(r.connect);
+  const port = m ? Number(m[3]) : 0;
+  const octets = m ? m[2]!.split('.').map(Number) : [];
+  if (!m || port < 1 || port > 65535 || octets.some((o) => o > 255) || (m[1] === 'ssl') !== !!r.ssl)
+    throw new FabricError('E_BAD_NAME', `refusing OpenFlow target ${JSON.stringify(r.connect)} for ${r.bridge}`, {
+      hint: 'a remote switch is reached at tcp:<ipv4>:<port>, or ssl:<ipv4>:<port> with the lab PKI',
+    });
+  for (const f of Object.values(r.ssl ?? {}))
+    if (!isAbsolute(f) || f.includes('\0'))
+      throw new FabricError('E_BAD_NAME', `refusing PKI file ${JSON.stringify(f)}`, { hint: 'give absolute paths' });
+}
+
+/** Registers switches reached over OpenFlow from this machine; they win over local bridges. */
+export function useRemoteSwitches(list: readonly RemoteSwitch[]): void {
+  for (const r of list) {
+    guardOvsName(r.bridge);
+    guardConnect(r);
+    remotes.set(r.bridge, r);
+  }
+}
+
+export function remoteSwitches(): RemoteSwitch[] {
+  return [...remotes.values()];
+}
 
 /** Registers (or replaces) where bridges are reached; names are checked before any command sees them. */
 export function useOvsSites(list: readonly OvsSite[]): void {
@@ -34,11 +77,19 @@ export function useOvsSites(list: readonly OvsSite[]): void {
 
 /** Forgets the given bridges (a lab that went down). */
 export function dropOvsSites(bridges: readonly string[]): void {
-  for (const b of bridges) sites.delete(b);
+  for (const b of bridges) {
+    sites.delete(b);
+    remotes.delete(b);
+  }
 }
 
 export function ovsSite(bridge: string): OvsSite | undefined {
   return sites.get(bridge);
+}
+
+/** True when the bridge is not in this machine's own ovs-vswitchd. */
+export function isElsewhere(bridge: string): boolean {
+  return sites.has(bridge) || remotes.has(bridge);
 }
 
 /** Every other database the registered bridges live in (each once). */
@@ -48,6 +99,13 @@ export function siteDbs(): string[] {
 
 /** argv of ovs-ofctl for one bridge: `words` with the bridge replaced by where it is reached. */
 export function ofctlArgv(bridge: string, words: (target: string) => string[]): { file: string; args: string[] } {
+  const r = remotes.get(bridge);
+  if (r) {
+    const ssl = r.ssl
+      ? [`--private-key=${r.ssl.privateKey}`, `--certificate=${r.ssl.certificate}`, `--ca-cert=${r.ssl.caCert}`]
+      : [];
+    return { file: 'ovs-ofctl', args: [...ssl, ...words(r.connect)] };
+  }
   const s = sites.get(bridge);
   if (!s) return { file: 'ovs-ofctl', args: words(guardOvsName(bridge)) };
   return { file: 'ip', args: ['netns', 'exec', s.client, 'ovs-ofctl', ...words(s.connect)] };

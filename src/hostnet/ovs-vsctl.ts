@@ -4,7 +4,7 @@ import { FabricError } from '../errors/fabric-error.js';
 import { run, tryRun } from './exec.js';
 import { guardIfname, guardNetns, guardOvsName } from './guard.js';
 import type { OvsOps, OvsTarget } from './host-net.js';
-import { siteDbs } from './ovs-sites.js';
+import { ofctlArgv, remoteSwitches, siteDbs } from './ovs-sites.js';
 
 const COLUMN = /^[a-z_:-]+=[A-Za-z0-9_.:,[\]-]*$/;
 
@@ -46,6 +46,13 @@ export function parseOfports(csv: string): Map<string, number> {
     if (name && port && Number(port) > 0) m.set(name.replace(/^"|"$/g, ''), Number(port));
   }
   return m;
+}
+
+/** `ovs-ofctl dump-ports-desc` lines ` 3(name): addr:...` as name → number (LOCAL left out). */
+export function parsePortsDesc(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^\s*(\d+)\(([^)\s]+)\):/gm)) out.set(m[2]!, Number(m[1]));
+  return out;
 }
 
 export const realVsctl: Pick<
@@ -117,10 +124,16 @@ export const realVsctl: Pick<
     // Ports of emulated hosts' bridges sit in those hosts' databases (names are unique per lab).
     const args = ['--format=csv', '--no-headings', '--columns=name,ofport', 'list', 'Interface'];
     const others = siteDbs();
-    const mine = others.length ? await tryRun('ovs-vsctl', args) : await run('ovs-vsctl', args);
+    const far = remoteSwitches();
+    const mine = others.length || far.length ? await tryRun('ovs-vsctl', args) : await run('ovs-vsctl', args);
     const out = parseOfports(mine.exitCode === 0 ? mine.stdout : '');
     for (const db of others)
       for (const [k, v] of parseOfports((await run('ovs-vsctl', [`--db=${db}`, ...args])).stdout)) out.set(k, v);
+    // A switch on another machine has no database here: its ports are asked over OpenFlow.
+    for (const r of far) {
+      const a = ofctlArgv(r.bridge, (t) => ['-O', 'OpenFlow15', 'dump-ports-desc', t]);
+      for (const [k, v] of parsePortsDesc((await run(a.file, a.args)).stdout)) out.set(k, v);
+    }
     return out;
   },
 };

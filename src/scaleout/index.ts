@@ -24,6 +24,7 @@ export {
   PKI_CONTROLLER,
   pkiDir,
   tlsFiles,
+  tlsFilesIn,
   type SwitchReach,
   type TlsFiles,
 } from './listener.js';

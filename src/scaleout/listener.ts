@@ -43,6 +43,15 @@ export function tlsFiles(lab: string, member: string): TlsFiles {
   };
 }
 
+/** A PKI member's files in the PKI folder `dir` itself (absolute when `dir` is). */
+export function tlsFilesIn(dir: string, member: string): TlsFiles {
+  return {
+    privateKey: `${dir}/${member}-privkey.pem`,
+    certificate: `${dir}/${member}-cert.pem`,
+    caCert: `${dir}/${PKI_CA}`,
+  };
+}
+
 /** The listener of one bridge; refuses any address that is not one unicast management address. */
 export function listenerFor(
   mgmt: string,

@@ -50,3 +50,12 @@ export async function cli(
 ): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   return tryRun(process.execPath, [...CLI, ...args], { timeout });
 }
+
+/** The CLI run inside a network namespace, as on a machine of that network; never throws. */
+export async function cliIn(
+  netns: string,
+  args: string[],
+  timeout = 900_000,
+): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  return tryRun('ip', ['netns', 'exec', netns, process.execPath, ...CLI, ...args], { timeout });
+}

@@ -28,6 +28,11 @@ export const SCALEOUT_CODES = {
     summary: '`fabric generate --tls` for a hosts file where no host has a management address (no listener to secure)',
     hint: 'give the hosts their address on the lab management network (mgmt: in the hosts file), or drop --tls',
   },
+  E_SWITCH_UNREACHABLE: {
+    summary:
+      'a switch of the lab has no OpenFlow listener on the hosts file given (its host has no management address)',
+    hint: 'give every host that runs switches its management address (mgmt: in the hosts file)',
+  },
   E_PKI: {
     summary: "the lab's PKI (CA, switch and controller certificates for ssl:/pssl: OpenFlow) could not be made",
     hint: 'openssl comes with openvswitch-common (apt-get install openssl); check that the output folder is writable',

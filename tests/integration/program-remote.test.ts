@@ -1,0 +1,85 @@
+// One `fabric program` drives switches on other machines (root): the reference lab's network is
+// split over two emulated hosts, and fabric runs as an operator's machine on the lab's management
+// network would, inside the management namespace, with only the lab file and the hosts file.
+// It finds each switch at the OpenFlow listener the placement gives it, reads port numbers over
+// OpenFlow, sees drift, programs every bridge and leaves none drifting; the lab then passes
+// `fabric test`. From outside the management network the same command reaches nothing.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { tryRun } from '../../src/hostnet/exec.js';
+import { emulatedHostsText } from '../../src/runtime/netns/split.js';
+import { readState } from '../../src/runtime/state.js';
+import type { LabState } from '../../src/runtime/types.js';
+import { cli, cliIn, networkLabCopy } from './lab-copy.js';
+
+const LAB = 'rpr';
+const { work, labFile } = networkLabCopy(LAB);
+const hostsFile = join(work, 'hosts.yml');
+const OUTSIDE = `${LAB}-outside`;
+
+describe('fabric program --hosts: switches on other machines, programmed over OpenFlow TCP (root)', function () {
+  this.timeout(600_000);
+  let state: LabState;
+
+  before(async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    await cli(['down', LAB]);
+    // The hosts the emulation places the lab on, as a user's hosts file names real machines.
+    writeFileSync(hostsFile, emulatedHostsText(2));
+    const r = await cli(['up', labFile, '--hosts', '2']);
+    expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
+    state = readState(LAB)!;
+    expect(state.split?.switches.length).to.be.greaterThan(20);
+  });
+
+  after(async () => {
+    await tryRun('ip', ['netns', 'del', OUTSIDE]);
+    const d = await cli(['down', LAB]);
+    expect(d.exitCode, d.stdout + d.stderr).to.equal(0);
+    expect((await tryRun('ip', ['netns', 'list'])).stdout).to.not.match(
+      new RegExp(`fh-${LAB}-|clab-${LAB}-|${OUTSIDE}`),
+    );
+  });
+
+  it('sees drift, programs every bridge from the management network, and the lab passes fabric test', async () => {
+    const mg = state.split!.mgmt;
+    for (const s of state.split!.switches) {
+      const w = await tryRun('ip', ['netns', 'exec', mg, 'ovs-ofctl', '-O', 'OpenFlow15', 'del-flows', s.connect]);
+      expect(w.exitCode, w.stderr).to.equal(0);
+    }
+    const drift = await cliIn(mg, ['flows', labFile, '--diff', '--hosts', hostsFile]);
+    expect(drift.exitCode, drift.stderr).to.equal(1);
+    expect(drift.stdout.match(/DRIFT/g)?.length).to.equal(state.split!.switches.length);
+
+    const p = await cliIn(mg, ['program', labFile, '--hosts', hostsFile]);
+    expect(p.exitCode, p.stdout + p.stderr).to.equal(0);
+    expect(p.stdout).to.match(
+      new RegExp(
+        `on ${state.split!.switches.length} bridges .* over OpenFlow TCP at ${state.split!.switches.length} listeners on 2 hosts`,
+      ),
+    );
+    const clean = await cliIn(mg, ['flows', labFile, '--diff', '--hosts', hostsFile]);
+    expect(clean.exitCode, clean.stdout).to.equal(0);
+    expect(clean.stdout).to.not.match(/DRIFT/);
+
+    const t = await cli(['test', LAB, '--no-failover']);
+    expect(t.exitCode, t.stdout.slice(-3000)).to.equal(0);
+  });
+
+  it('reaches nothing from outside the management network, and names a switch without a listener', async () => {
+    await tryRun('ip', ['netns', 'add', OUTSIDE]);
+    const far = await cliIn(OUTSIDE, ['program', labFile, '--hosts', hostsFile], 120_000);
+    expect(far.exitCode).to.not.equal(0);
+    expect(far.stderr).to.match(/unreachable/i);
+    expect(far.stderr).to.not.match(/\n\s+at /);
+
+    // A host without its management address has no listener: refused before anything is sent.
+    const noMgmt = join(work, 'no-mgmt.yml');
+    writeFileSync(noMgmt, emulatedHostsText(2).replace(/, mgmt: 10\.99\.0\.2/, ''));
+    const r = await cliIn(state.split!.mgmt, ['program', labFile, '--hosts', noMgmt], 120_000);
+    expect(r.exitCode).to.not.equal(0);
+    expect(r.stderr).to.match(/E_SWITCH_UNREACHABLE/);
+    expect(r.stderr).to.match(/mgmt: in the hosts file/);
+  });
+});
