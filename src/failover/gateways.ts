@@ -64,7 +64,7 @@ export async function configureGateways(model: LabModel, undo: boolean): Promise
       if (ports.uplink) vsctl.push('--', 'set', 'Port', ports.uplink, `trunks=${vlans.join(',')}`);
       ports.gateway.forEach((p, k) => vsctl.push('--', 'set', 'Port', p, `tag=${k === 0 ? VTEP.vlan : vlans[k - 1]}`));
     }
-    await hostNet().ovs.transaction(vsctl.slice(1));
+    await hostNet().ovs.transaction(vsctl.slice(1), { bridge: h.bridge });
     if (!undo) await hostNet().ip.batch(gatewayBatch(segs), { netns: ns });
   }
 }

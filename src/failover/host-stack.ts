@@ -6,7 +6,7 @@
 // with the lab). A host failure is simulated by taking the host's bridge port down.
 // Every action goes through the host-networking adapter; names and values are validated first.
 import { FabricError } from '../errors/fabric-error.js';
-import { hostNet } from '../hostnet/index.js';
+import { hostNet, portNetns } from '../hostnet/index.js';
 import { isIfName, isMac, netnsName } from '../names/index.js';
 import { VTEP } from '../topology/hypervisors.js';
 import { checkSystem, IPV4, type GuestVmView, type NeighEntry, type Segment } from './guest.js';
@@ -16,7 +16,7 @@ export interface HostStack {
   lab: string;
   /** The host-stack node (`<hv>-host`). */
   node: string;
-  /** Its port on the hypervisor bridge (root namespace): down = host failed. */
+  /** Its port on the hypervisor bridge (in the bridge's namespace: `portNetns`): down = host failed. */
   port: string;
 }
 
@@ -83,16 +83,16 @@ export async function teardownHostStack(h: HostStack, segs: Segment[], systems: 
     await quietly(ip.delLink(H, `vx${g.vlan}`));
   }
   await quietly(ip.delAddress(H, 'eth1', `${VTEP.guestIp}/${VTEP.prefix}`));
-  await quietly(ip.setLink(null, h.port, { up: true }));
+  await quietly(ip.setLink(portNetns(h.port), h.port, { up: true }));
 }
 
 /** Simulated host failure / return: the host's port on its hypervisor bridge down / up. */
 export async function setHostUp(h: HostStack, up: boolean): Promise<void> {
-  await hostNet().ip.setLink(null, h.port, { up });
+  await hostNet().ip.setLink(portNetns(h.port), h.port, { up });
 }
 
 export async function hostIsUp(h: HostStack): Promise<boolean> {
-  return (await hostNet().ip.link(null, h.port))?.up ?? false;
+  return (await hostNet().ip.link(portNetns(h.port), h.port))?.up ?? false;
 }
 
 /** Re-asserts each customer VM's attachment and announces it (unsolicited ARP). */

@@ -1,7 +1,7 @@
 // Setup of a lab's virtual hypervisors: bridges and bridge devices, host stacks, taps, QEMU boot,
 // the mirrors staged, the pool paused, the tags programmed.
 import { FabricError } from '../errors/fabric-error.js';
-import { hostNet } from '../hostnet/index.js';
+import { hostNet, portNetns } from '../hostnet/index.js';
 import { labAlias } from '../names/index.js';
 import type { LabModel } from '../topology/model.js';
 import {
@@ -98,9 +98,14 @@ async function buildGuests(model: LabModel, layout: Layout, state: FailoverState
   await configureHostStacks(model, false);
   for (const v of guests) {
     const h = layout.hypervisors.find((x) => x.name === v.host)!;
-    await deleteTap(v.tap);
+    const netns = state.guests[v.name]!.spec.netns;
+    await deleteTap(v.tap, netns ? { netns } : {});
     // Marked with the lab: a teardown after a crash finds the tap even where no record names it.
-    await createTap(v.tap, { mtu: mtuOf(model, v.host, v.tap), alias: labAlias(model.name) });
+    await createTap(v.tap, {
+      mtu: mtuOf(model, v.host, v.tap),
+      alias: labAlias(model.name),
+      ...(netns ? { netns } : {}),
+    });
     await ovsAddPort(h.bridge, v.tap);
     await vtepTrunk(v.tap);
   }
@@ -154,6 +159,10 @@ export async function setupFailover(lab: string, opts: SetupOptions = {}): Promi
         nics: [{ tap: v.tap }],
         append: opts.extraAppend,
       };
+      // QEMU opens its tap where the hypervisor bridge's ovs-vswitchd runs (an emulated host's
+      // namespace on a split lab).
+      const netns = portNetns(v.tap);
+      if (netns) spec.netns = netns;
       state.guests[v.name] = { name: v.name, spec, gen: 0 };
     }
     writeFailoverState(state);

@@ -21,7 +21,7 @@ export async function teardownGuests(lab: string, fs: FailoverState): Promise<st
       await hostNet()
         .ovs.delPort(null, n.tap)
         .catch(() => {});
-      await deleteTap(n.tap).catch(() => false);
+      await deleteTap(n.tap, g.spec.netns ? { netns: g.spec.netns } : {}).catch(() => false);
     }
     rmSync(g.spec.runDir, { recursive: true, force: true });
     done.push(g.name);

@@ -115,11 +115,12 @@ export interface OvsTarget {
 export interface OvsOps {
   /**
    * One ovs-vsctl transaction: `commands` are ovs-vsctl words with `--` between commands (the
-   * form the batched plans build). `noWait`: commit without waiting for ovs-vswitchd.
+   * form the batched plans build). `noWait`: commit without waiting for ovs-vswitchd. `bridge`:
+   * the commands concern this bridge and its ports, so they go to the database that holds it.
    */
   transaction(
     commands: readonly string[],
-    opts?: { timeout?: number; noWait?: boolean; at?: OvsTarget },
+    opts?: { timeout?: number; noWait?: boolean; at?: OvsTarget; bridge?: string },
   ): Promise<void>;
   /** Bridge name → its external_ids. */
   bridges(): Promise<Map<string, Record<string, string>>>;

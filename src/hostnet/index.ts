@@ -24,8 +24,10 @@ export type { Argv, ProbeRun, RunOptions, RunResult, Subprocess } from './exec.j
 export { ensureOvs, livePid, OVS_RUN_DIR } from './ovs-daemon.js';
 export { PARALLEL } from './fan-out.js';
 export {
+  bridgeNetns,
   dropOvsSites,
   ovsSite,
+  portNetns,
   remoteSwitches,
   useOvsSites,
   useRemoteSwitches,

@@ -6,7 +6,7 @@
 // database).
 import { isAbsolute } from 'node:path';
 import { FabricError } from '../errors/fabric-error.js';
-import { guardNetns, guardOvsName } from './guard.js';
+import { guardIfname, guardNetns, guardOvsName } from './guard.js';
 
 export interface OvsSite {
   bridge: string;
@@ -20,6 +20,8 @@ export interface OvsSite {
   client: string;
   /** The host ovs-vswitchd's control socket (ovs-appctl -t). */
   ctl: string;
+  /** The bridge's port names (its veth ends, stitched VXLAN devices, guest taps): they live in `netns`. */
+  ports?: readonly string[];
 }
 
 /**
@@ -38,6 +40,7 @@ const CONNECT = /^(tcp|ssl):(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
 
 const sites = new Map<string, OvsSite>();
 const remotes = new Map<string, RemoteSwitch>();
+const ports = new Map<string, OvsSite>();
 
 function guardConnect(r: RemoteSwitch): void {
   const m = CONNECT.exec(r.connect);
@@ -72,7 +75,14 @@ export function useOvsSites(list: readonly OvsSite[]): void {
     guardNetns(s.netns);
     guardNetns(s.client);
     sites.set(s.bridge, s);
+    for (const p of s.ports ?? []) ports.set(guardIfname(p), s);
   }
+}
+
+/** A port added to a registered bridge (a migration target's tap before the model names it). */
+export function notePort(bridge: string, port: string): void {
+  const s = sites.get(bridge);
+  if (s) ports.set(guardIfname(port), s);
 }
 
 /** Forgets the given bridges (a lab that went down). */
@@ -81,6 +91,7 @@ export function dropOvsSites(bridges: readonly string[]): void {
     sites.delete(b);
     remotes.delete(b);
   }
+  for (const [p, s] of ports) if (bridges.includes(s.bridge)) ports.delete(p);
 }
 
 export function ovsSite(bridge: string): OvsSite | undefined {
@@ -90,6 +101,21 @@ export function ovsSite(bridge: string): OvsSite | undefined {
 /** True when the bridge is not in this machine's own ovs-vswitchd. */
 export function isElsewhere(bridge: string): boolean {
   return sites.has(bridge) || remotes.has(bridge);
+}
+
+/** The site of the bridge a port belongs to, when that bridge is not this machine's. */
+export function portSite(port: string): OvsSite | undefined {
+  return ports.get(port);
+}
+
+/** The namespace a bridge's ports live in: its emulated host's, or null (this machine's root). */
+export function bridgeNetns(bridge: string): string | null {
+  return sites.get(bridge)?.netns ?? null;
+}
+
+/** The namespace a bridge port lives in: its emulated host's, or null (this machine's root). */
+export function portNetns(port: string): string | null {
+  return ports.get(port)?.netns ?? null;
 }
 
 /** Every other database the registered bridges live in (each once). */

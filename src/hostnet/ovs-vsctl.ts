@@ -4,7 +4,7 @@ import { FabricError } from '../errors/fabric-error.js';
 import { run, tryRun } from './exec.js';
 import { guardIfname, guardNetns, guardOvsName } from './guard.js';
 import type { OvsOps, OvsTarget } from './host-net.js';
-import { ofctlArgv, remoteSwitches, siteDbs } from './ovs-sites.js';
+import { notePort, ofctlArgv, ovsSite, portSite, remoteSwitches, siteDbs } from './ovs-sites.js';
 
 const COLUMN = /^[a-z_:-]+=[A-Za-z0-9_.:,[\]-]*$/;
 
@@ -28,6 +28,18 @@ async function vsctlAt(at: OvsTarget, args: readonly string[]): Promise<void> {
   if (at.netns) await run('ip', ['netns', 'exec', guardNetns(at.netns), ...argv]);
   else await run(argv[0]!, argv.slice(1));
 }
+
+/** `--db=` of the emulated host holding a bridge (or a port's bridge); nothing for this machine's. */
+const bridgeDb = (bridge: string | null | undefined): string[] => {
+  const s = bridge ? ovsSite(bridge) : undefined;
+  return s ? [`--db=${s.db}`] : [];
+};
+const portDb = (port: string): string[] => {
+  const s = portSite(port);
+  return s ? [`--db=${s.db}`] : [];
+};
+/** A target naming no other instance goes to the bridge's own (an emulated host's, or this machine's). */
+const orBridge = (at: OvsTarget, db: string[]): OvsTarget => (at.netns || at.vsctl ? at : { vsctl: db });
 
 /** Parses `ovs-vsctl --format=json` map cells: ["map", [[k, v], ...]]. */
 export function ovsMap(cell: unknown): Record<string, string> {
@@ -71,7 +83,8 @@ export const realVsctl: Pick<
 > = {
   async transaction(commands, opts = {}) {
     if (!commands.length) return;
-    await vsctl([...(opts.at?.vsctl ?? []), ...(opts.noWait ? ['--no-wait'] : []), ...commands], opts.timeout);
+    const at = opts.at?.vsctl ?? bridgeDb(opts.bridge);
+    await vsctl([...at, ...(opts.noWait ? ['--no-wait'] : []), ...commands], opts.timeout);
   },
   async bridges() {
     const out = await vsctl(['--format=json', '--columns=name,external_ids', 'list', 'Bridge'], 30);
@@ -93,7 +106,8 @@ export const realVsctl: Pick<
   async addPort(bridge, port, columns = [], at = {}) {
     guardIfname(port);
     columns.forEach(checkColumn);
-    await vsctlAt(at, [
+    notePort(bridge, port);
+    await vsctlAt(orBridge(at, bridgeDb(bridge)), [
       '--may-exist',
       'add-port',
       guardOvsName(bridge),
@@ -103,17 +117,22 @@ export const realVsctl: Pick<
   },
   async delPort(bridge, port, at = {}) {
     guardIfname(port);
-    await vsctlAt(at, ['--if-exists', 'del-port', ...(bridge === null ? [] : [guardOvsName(bridge)]), port]);
+    await vsctlAt(orBridge(at, bridge === null ? portDb(port) : bridgeDb(bridge)), [
+      '--if-exists',
+      'del-port',
+      ...(bridge === null ? [] : [guardOvsName(bridge)]),
+      port,
+    ]);
   },
   async setPort(port, columns) {
     columns.forEach(checkColumn);
-    await run('ovs-vsctl', ['set', 'Port', guardIfname(port), ...columns]);
+    await run('ovs-vsctl', [...portDb(guardIfname(port)), 'set', 'Port', port, ...columns]);
   },
   async clearPort(port, column) {
-    await tryRun('ovs-vsctl', ['clear', 'Port', guardIfname(port), column]);
+    await tryRun('ovs-vsctl', [...portDb(guardIfname(port)), 'clear', 'Port', port, column]);
   },
   async portBridge(port) {
-    const r = await tryRun('ovs-vsctl', ['port-to-br', guardIfname(port)]);
+    const r = await tryRun('ovs-vsctl', [...portDb(guardIfname(port)), 'port-to-br', port]);
     const br = r.stdout.trim();
     return r.exitCode === 0 && br ? br : null;
   },

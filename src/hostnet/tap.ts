@@ -5,11 +5,12 @@ import { run, tryRun } from './exec.js';
 import { guardIfname } from './guard.js';
 import type { TapOps } from './host-net.js';
 import { nsArgs } from './ip.js';
+import { portNetns } from './ovs-sites.js';
 
 export const realTap: TapOps = {
   async create(name, opts = {}) {
-    const ipArgs = nsArgs(opts.netns ?? null);
     guardIfname(name);
+    const ipArgs = nsArgs(opts.netns ?? portNetns(name));
     await run('ip', [...ipArgs, 'tuntap', 'add', 'dev', name, 'mode', 'tap']);
     const mtu = opts.mtu ? ['mtu', String(opts.mtu)] : [];
     const alias = opts.alias ? ['alias', opts.alias] : [];
@@ -17,7 +18,7 @@ export const realTap: TapOps = {
   },
   async delete(name, opts = {}) {
     const r = await tryRun('ip', [
-      ...nsArgs(opts.netns ?? null),
+      ...nsArgs(opts.netns ?? portNetns(guardIfname(name))),
       'tuntap',
       'del',
       'dev',

@@ -14,7 +14,7 @@ import type { LabObjects, LabState } from './types.js';
  * tells the host-networking adapter where, so every caller keeps naming bridges.
  */
 function registerSites(s: LabState): void {
-  if (s.split) useOvsSites(splitSites(s.split));
+  if (s.split) useOvsSites(splitSites(s.split, s.model));
 }
 
 export function stateDir(): string {

@@ -112,12 +112,17 @@ export function splitPlan(model: LabModel, single: NetnsPlan, n: number): { plan
   return { plan, record };
 }
 
-/** Where each bridge of a split lab is reached, for the host-networking adapter. */
-export function splitSites(rec: SplitRecord): OvsSite[] {
+/**
+ * Where each bridge of a split lab is reached, for the host-networking adapter; with the model,
+ * also its ports (every interface of the switch node: veth ends, stitched links, guest taps).
+ */
+export function splitSites(rec: SplitRecord, model?: LabModel): OvsSite[] {
   const byName = new Map(rec.hosts.map((h) => [h.name, h]));
+  const ifs = new Map(model?.nodes.map((n) => [n.name, n.interfaces.map((i) => i.name)]));
   return rec.switches.map((s) => {
     const h = byName.get(s.host)!;
     return {
+      ...(model ? { ports: ifs.get(s.node) ?? [] } : {}),
       bridge: s.bridge,
       netns: h.netns,
       db: `unix:${h.dir}/db.sock`,
