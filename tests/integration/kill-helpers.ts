@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tryRun } from '../../src/hostnet/exec.js';
+import { HOSTS_RUN_DIR } from '../../src/runtime/netns/split.js';
 import { ROOT } from './lab-copy.js';
 
 const CLI = ['--import', 'tsx', join(ROOT, 'tests/integration/cli-runner.ts')];
@@ -97,7 +98,12 @@ function processesNaming(text: string, binary: RegExp): string[] {
 export async function leftovers(lab: string, work: string, taps: readonly string[] = []): Promise<string[]> {
   const left: string[] = [];
   const ns = (await tryRun('ip', ['netns', 'list'])).stdout;
-  for (const l of ns.split('\n')) if (l.startsWith(`clab-${lab}-`)) left.push(`netns ${l.split(' ')[0]}`);
+  // Node namespaces, and the emulated hosts' (with their underlay and management networks).
+  for (const l of ns.split('\n'))
+    if (l.startsWith(`clab-${lab}-`) || l.startsWith(`fh-${lab}-`)) left.push(`netns ${l.split(' ')[0]}`);
+  const hostsDir = join(HOSTS_RUN_DIR, lab);
+  if (existsSync(hostsDir)) left.push(`emulated hosts' folder ${hostsDir}`);
+  for (const p of processesNaming(`${hostsDir}/`, /ovs-vswitchd|ovsdb-server/)) left.push(`host OVS ${p}`);
   const links = JSON.parse((await tryRun('ip', ['-j', 'link', 'show'])).stdout || '[]') as {
     ifname: string;
     ifalias?: string;

@@ -6,12 +6,15 @@ import { labAlias, netnsName } from '../../names/index.js';
 import { addObjects, emptyObjects, readState, removeState, writeState } from '../state.js';
 import type { DestroyOptions, DestroyReport, LabObjects, LabState, ProgressEvent } from '../types.js';
 import { listNetns, listOvsBridges, listRootLinks, type Snapshot } from './system.js';
+import { hostNamespacesOf } from './split-orphans.js';
 import { sleep, timed } from './timed.js';
 
 /** What `down --all` found on the machine: every namespace's links and every lab name seen. */
 export interface Discovery {
   nsLinks: Map<string, Map<string, string | undefined>>;
   knownLabs: Set<string>;
+  /** Each lab's emulated hosts' folders (lab → host folder names). */
+  hostDirs: Map<string, string[]>;
 }
 
 /** The objects to remove for `lab`. */
@@ -48,6 +51,8 @@ export function destroyTargets(
         if (!longer) nsSet.add(ns);
       }
     }
+    const dirs = discovery.hostDirs.get(lab) ?? [];
+    for (const ns of hostNamespacesOf(lab, snap.netns, discovery.nsLinks, discovery.knownLabs, dirs)) nsSet.add(ns);
   }
   target.netns = [...nsSet];
   return target;

@@ -30,6 +30,7 @@ import { timed } from './timed.js';
 import { splitPlan, splitStatus } from './split.js';
 import { deploySplit } from './split-deploy.js';
 import { forgetHosts, stopHosts } from './split-destroy.js';
+import { hostDirsOnMachine, removeHostDirs, splitLabsFound, stopHostDirs } from './split-orphans.js';
 
 export const RUNTIME_NAME = 'netns';
 
@@ -206,6 +207,8 @@ export class NetnsRuntime implements Runtime {
       const l = fromAlias(links.get('lo'));
       if (l && ns.startsWith(NETNS_PREFIX)) labs.add(l);
     }
+    const hostDirs = hostDirsOnMachine();
+    for (const l of splitLabsFound(nsLinks, hostDirs)) labs.add(l);
     const reports: DestroyReport[] = [];
     for (const lab of [...labs].sort()) {
       if (opts.labFilter && !opts.labFilter(lab)) continue;
@@ -219,7 +222,7 @@ export class NetnsRuntime implements Runtime {
         reports.push(await getRuntime(other).destroy(lab, opts)); // a lab of another runtime: its own teardown
         continue;
       }
-      reports.push(await this.destroyWith(lab, snap, { nsLinks, knownLabs: labs }, opts));
+      reports.push(await this.destroyWith(lab, snap, { nsLinks, knownLabs: labs, hostDirs }, opts));
     }
     return reports;
   }
@@ -238,11 +241,13 @@ export class NetnsRuntime implements Runtime {
     }
     // An emulated host's daemons first: a namespace lives on while a process runs in it.
     if (state?.split) await stopHosts(state, opts);
+    else await stopHostDirs(lab, discovery?.hostDirs.get(lab) ?? []);
     const report = await destroyLab(lab, snap, discovery, opts, {
       stage: this.nodeStage,
       remove: (l, netns) => this.removeNodes(l, netns),
     });
     if (state?.split) forgetHosts(state.split, lab);
+    else if (discovery?.hostDirs.has(lab)) removeHostDirs(lab);
     return report;
   }
 }

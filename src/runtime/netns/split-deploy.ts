@@ -4,6 +4,7 @@
 // links' VXLAN devices built as containerlab builds a `type: vxlan` link, and the ports. Every
 // command goes through the host-networking adapter.
 import { hostNet, type NsJob } from '../../hostnet/index.js';
+import { labAlias } from '../../names/index.js';
 import { addObjects, writeState } from '../state.js';
 import type { SplitRecord } from '../types.js';
 import { accessFlows, ovsBridgeCommands, ovsPortCommands } from './commands.js';
@@ -90,6 +91,9 @@ async function hostsStage(d: DeployRun, rec: SplitRecord, snap: Snapshot): Promi
       addObjects(d.state.created, { netns: nss });
       writeState(d.state);
       const off = ['net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'];
+      // The lab's marker first: `fabric down --all` finds the hosts by it once the state is gone.
+      const mark = [`link set dev lo alias ${labAlias(d.lab)}`];
+      await h.ip.inEachNetns(nss.map((netns): NsJob => ({ netns, kind: 'ip-batch', lines: mark })));
       await h.ip.inEachNetns(nss.map((netns) => ({ netns, kind: 'sysctl', settings: off })));
       await h.ip.batch(hostWiringLines(rec));
       await h.ip.inEachNetns(hostJobs(rec));
