@@ -120,6 +120,11 @@ async function scaleOut(labFile: string, opts: GenerateOptions): Promise<void> {
   if (opts.tls) await writePki(model.name, hostsFile, dir);
   for (const f of result.files) await write(join(dir, `${model.name}.${f.host}.clab.yml`), f.text);
   await write(join(dir, `${model.name}.placement.json`), result.record);
+  for (const sc of result.scripts) {
+    await write(join(dir, sc.name), sc.text);
+    await chmod(join(dir, sc.name), 0o755);
+    process.stderr.write(`wrote ${join(dir, sc.name)} (on host ${sc.host} after its bridges exist: up, or down)\n`);
+  }
   for (const h of hostsFile.hosts)
     process.stderr.write(
       `${h.name} (${h.address}): ${(result.placement.nodesOf.get(h.name) ?? []).length} nodes` +

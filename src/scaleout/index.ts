@@ -7,7 +7,8 @@ import type { LabModel } from '../topology/model.js';
 import { c9sVerdict, validateC9sTopology } from './c9s-check.js';
 import { checkClabernetes, renderC9sTopology } from './clabernetes.js';
 import type { HostsFile } from './hosts.js';
-import { checkUnderlayMtu, hostClabYaml, placementRecord, renderHostTopologies } from './multihost.js';
+import { checkUnderlayMtu, hostClabYaml, placementRecord, renderHostTopologies, switchReach } from './multihost.js';
+import { sslScripts } from './ssl-script.js';
 import { place, type Placement } from './placement.js';
 
 export { loadHosts, parseHosts, unicastProblem, STITCH_DST_PORT, type HostsFile, type HostSpec } from './hosts.js';
@@ -29,6 +30,7 @@ export {
   type TlsFiles,
 } from './listener.js';
 export { switchReach } from './multihost.js';
+export { DEFAULT_SSL_DIR, sslScript, sslScriptName, sslScripts } from './ssl-script.js';
 
 export interface HostsOutput {
   placement: Placement;
@@ -36,6 +38,8 @@ export interface HostsOutput {
   files: { host: string; text: string }[];
   /** The placement record (JSON text). */
   record: string;
+  /** With `tls`: per host with listeners, its SSL script (`<lab>.<host>.ovs-ssl.sh`). */
+  scripts: { host: string; name: string; text: string }[];
 }
 
 /** Places the lab, checks the underlay MTU, renders and validates one topology per host; with
@@ -47,7 +51,9 @@ export function generateForHosts(lab: LabModel, hostsFile: HostsFile, sourceLabe
     host: f.host.name,
     text: hostClabYaml(lab, f, sourceLabel),
   }));
-  return { placement, files, record: JSON.stringify(placementRecord(lab, hostsFile, placement, tls), null, 2) + '\n' };
+  const record = JSON.stringify(placementRecord(lab, hostsFile, placement, tls), null, 2) + '\n';
+  const scripts = tls ? sslScripts(lab.name, hostsFile, switchReach(lab, hostsFile, placement, true), sourceLabel) : [];
+  return { placement, files, record, scripts };
 }
 
 /** The clabernetes Topology as YAML, refused (located) for labs clabernetes cannot run. */

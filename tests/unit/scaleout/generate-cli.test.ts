@@ -74,6 +74,9 @@ describe('fabric generate --hosts / --clabernetes (verb)', () => {
       switches: { listen: string }[];
     };
     expect(rec.switches.every((s) => s.listen.startsWith('pssl:'))).to.equal(true);
+    // The SSL script of the host with listeners, executable; none for the host without mgmt:.
+    expect(statSync(join(dir, 'out', 'mtdc.a.ovs-ssl.sh')).mode & 0o777).to.equal(0o755);
+    expect(existsSync(join(dir, 'out', 'mtdc.b.ovs-ssl.sh'))).to.equal(false);
     for (const m of ['a', 'controller'])
       expect(
         (await run('openssl', ['verify', '-CAfile', join(pki, 'cacert.pem'), join(pki, `${m}-cert.pem`)])).stdout,
