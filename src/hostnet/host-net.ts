@@ -166,8 +166,11 @@ export interface OvsOps {
   diffFlowTexts(a: string, b: string, opts?: OfOptions): Promise<string[]>;
   /** One flow per bridge and line, through one `xargs -P ovs-ofctl` fan-out. */
   addFlowEach(items: readonly { bridge: string; flow: string }[]): Promise<void>;
-  /** `ovs-appctl <args>`; stdout. */
-  appctl(args: readonly string[], opts?: { tolerate?: boolean }): Promise<string>;
+  /**
+   * `ovs-appctl <args>`; stdout. About a bridge of an emulated host (`bridge`, or one named in
+   * `args`), it asks that host's ovs-vswitchd (`-t <its control socket>`).
+   */
+  appctl(args: readonly string[], opts?: { tolerate?: boolean; bridge?: string }): Promise<string>;
 }
 
 export interface OfOptions {

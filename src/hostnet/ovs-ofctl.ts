@@ -7,7 +7,7 @@ import { run, tryRun, type RunResult } from './exec.js';
 import { xargsRun } from './fan-out.js';
 import { guardOvsName } from './guard.js';
 import type { OfOptions, OvsOps } from './host-net.js';
-import { isElsewhere, ofctlArgv } from './ovs-sites.js';
+import { appctlArgv, isElsewhere, ofctlArgv } from './ovs-sites.js';
 
 const of = (o: OfOptions = {}): string[] => (o.version ? ['-O', o.version] : []);
 
@@ -124,7 +124,8 @@ export const realOfctl: OfctlOps = {
     );
   },
   async appctl(args, o = {}) {
-    const r = o.tolerate ? await tryRun('ovs-appctl', args) : await run('ovs-appctl', args);
+    const argv = appctlArgv(args, o.bridge);
+    const r = o.tolerate ? await tryRun('ovs-appctl', argv) : await run('ovs-appctl', argv);
     return r.stdout;
   },
 };

@@ -39,6 +39,7 @@ export interface RemoteSwitch {
 const CONNECT = /^(tcp|ssl):(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
 
 const sites = new Map<string, OvsSite>();
+const CTL = /^\/run\/[A-Za-z0-9_./-]{1,100}\.ctl$/;
 const remotes = new Map<string, RemoteSwitch>();
 const ports = new Map<string, OvsSite>();
 
@@ -74,6 +75,10 @@ export function useOvsSites(list: readonly OvsSite[]): void {
     guardOvsName(s.bridge);
     guardNetns(s.netns);
     guardNetns(s.client);
+    if (!CTL.test(s.ctl) || s.ctl.includes('..'))
+      throw new FabricError('E_BAD_NAME', `refusing OVS control socket ${JSON.stringify(s.ctl)}`, {
+        hint: "an emulated host's sockets live in its folder under /run",
+      });
     sites.set(s.bridge, s);
     for (const p of s.ports ?? []) ports.set(guardIfname(p), s);
   }
@@ -135,4 +140,25 @@ export function ofctlArgv(bridge: string, words: (target: string) => string[]): 
   const s = sites.get(bridge);
   if (!s) return { file: 'ovs-ofctl', args: words(guardOvsName(bridge)) };
   return { file: 'ip', args: ['netns', 'exec', s.client, 'ovs-ofctl', ...words(s.connect)] };
+}
+
+/**
+ * argv of ovs-appctl: a command about a registered bridge (`bridge`, or a bridge named among its
+ * arguments, as in `fdb/flush <bridge>` or `bridge/dump-flows <bridge>`) goes to that bridge's
+ * host ovs-vswitchd (`-t <ctl>`); anything else to this machine's. An explicit `-t` is kept.
+ */
+export function appctlArgv(args: readonly string[], bridge?: string): string[] {
+  if (args.some((a) => a === '-t' || a.startsWith('--target'))) return [...args];
+  const far = [bridge, ...args].find((b) => b !== undefined && remotes.has(b));
+  if (far)
+    throw new FabricError('E_USAGE', `ovs-appctl cannot reach ${far}: it runs on another machine`, {
+      hint: 'run ovs-appctl on the host that runs the switch',
+    });
+  const named = bridge !== undefined ? [bridge] : args.filter((a) => sites.has(a));
+  const ctls = [...new Set(named.flatMap((b) => sites.get(b)?.ctl ?? []))];
+  if (ctls.length > 1)
+    throw new FabricError('E_USAGE', `ovs-appctl ${args.join(' ')}: names bridges of different emulated hosts`, {
+      hint: 'ask each host about its own bridges',
+    });
+  return ctls.length ? ['-t', ctls[0]!, ...args] : [...args];
 }
