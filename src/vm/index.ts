@@ -15,6 +15,7 @@ export {
   buildQemuArgs,
   kernelCmdline,
   migrationTargetSpec,
+  precopyWhileRunning,
   runDirPid,
   stopRunDir,
   vmPaths,

@@ -164,6 +164,19 @@ export function buildQemuArgs(spec: VmSpec): string[] {
   return args;
 }
 
+/**
+ * Whether a running guest's RAM may be copied while its CPUs keep running (pre-copy). Only under
+ * KVM: QEMU 7.2's TCG (Debian 12) loses guest stores made during pre-copy. Its dirty-bitmap sync
+ * clears a page's migration bit without invalidating the TCG TLB entries that already write that
+ * page on the fast path, so later writes through those entries mark nothing dirty and never reach
+ * the target (fixed upstream in QEMU 9.0, where further such races were reported). Guests then
+ * died right after a migration with corrupted slab freelists or wild jumps in softirqs, with and
+ * without the tb-size cap (docs/vm.md). A TCG guest is therefore stopped for the copy.
+ */
+export function precopyWhileRunning(spec: Pick<VmSpec, 'accel'>): boolean {
+  return (spec.accel ?? 'tcg') === 'kvm';
+}
+
 /** The spec for a migration target of `source`: same guest, new runDir, taps, listening on a unix socket. */
 export function migrationTargetSpec(source: VmSpec, runDir: string, taps: readonly string[]): VmSpec {
   const nics = source.nics ?? [];

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { FabricError } from '../errors/fabric-error.js';
 import { hostNet, tryRun } from '../hostnet/index.js';
 import { AgentClient, type GuestRunOptions } from './agent-client.js';
-import { buildQemuArgs, QEMU_BINARY, vmPaths, type VmSpec } from './qemu-args.js';
+import { buildQemuArgs, precopyWhileRunning, QEMU_BINARY, vmPaths, type VmSpec } from './qemu-args.js';
 import type { AgentResponse } from './protocol.js';
 import { QmpClient } from './qmp.js';
 
@@ -42,8 +42,13 @@ export interface QmpMigrationInfo {
 }
 
 export interface MigrationResult {
-  /** Guest stopped time reported by QEMU (ms). */
+  /**
+   * How long the guest's CPUs were stopped (ms): QEMU's figure for a pre-copy, our own from
+   * `stop` until the target's `cont` returned for a stop-and-copy.
+   */
   downtimeMs: number;
+  /** The guest was stopped for the whole copy (see precopyWhileRunning). */
+  stopAndCopy: boolean;
   totalTimeMs: number;
   setupTimeMs: number;
   transferredBytes: number;
@@ -227,6 +232,7 @@ export class QemuVm {
     const uri = target.spec.incoming;
     if (!uri) throw new FabricError('E_VM_MIGRATE', `target ${target.spec.runDir} was not started with incoming`);
     const wasRunning = (await this.status()) === 'running';
+    const stopFirst = wasRunning && !precopyWhileRunning(this.spec);
     // A tight downtime limit (50 ms) keeps the switchover short for our small, mostly idle
     // guests; if RAM does not converge within relaxAfterMs, fall back to QEMU's default 300 ms.
     await this.qmp.execute('migrate-set-parameters', {
@@ -235,15 +241,71 @@ export class QemuVm {
     });
     this.agent.close();
     const t0 = Date.now();
-    await this.qmp.execute('migrate', { uri });
+    if (stopFirst) await this.pause();
+    try {
+      await this.qmp.execute('migrate', { uri });
+    } catch (err) {
+      if (stopFirst) await this.cont().catch(() => {});
+      throw err;
+    }
+    const info = await this.awaitMigration(t0, opts, stopFirst);
+    let downtimeMs = info.downtime ?? -1;
+    if (stopFirst) {
+      // The target arrives paused (the source's run state travels with it). A `cont` while it is
+      // still loading would be dropped, so wait for it to leave `inmigrate` first.
+      const state = await target.waitStatus((s) => s !== 'inmigrate', 30_000);
+      if (state !== 'paused')
+        throw new FabricError('E_VM_MIGRATE', `migration target of ${this.spec.name} is ${state}, not paused`, {
+          hint: `see ${target.paths.console}`,
+        });
+      await target.cont();
+      downtimeMs = Date.now() - t0;
+    }
+    // A pre-copied guest resumes by itself on the target (its run state is migrated).
+    if (wasRunning) {
+      if (!stopFirst) await target.waitStatus((s) => s === 'running', 5000);
+      await target.waitAgent(30_000);
+    }
+    const wallMs = Date.now() - t0;
+    await this.stop();
+    return {
+      downtimeMs,
+      stopAndCopy: stopFirst,
+      totalTimeMs: info['total-time'] ?? -1,
+      setupTimeMs: info['setup-time'] ?? -1,
+      transferredBytes: info.ram?.transferred ?? -1,
+      wallMs,
+    };
+  }
+
+  /** Polls query-status until `done` holds for the state (every 10 ms, bounded). */
+  async waitStatus(done: (state: string) => boolean, timeoutMs: number): Promise<string> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const state = await this.status();
+      if (done(state)) return state;
+      if (Date.now() > end)
+        throw new FabricError('E_VM_MIGRATE', `${this.spec.name} still ${state} after ${timeoutMs} ms`, {
+          hint: `see ${this.paths.console}`,
+        });
+      await sleep(10);
+    }
+  }
+
+  /** Polls query-migrate on this source until the migration completed; cancels it on timeout. */
+  private async awaitMigration(
+    t0: number,
+    opts: { relaxAfterMs?: number; relaxedDowntimeLimitMs?: number; timeoutMs?: number },
+    stopped: boolean,
+  ): Promise<QmpMigrationInfo> {
     const end = t0 + (opts.timeoutMs ?? 120_000);
     const relaxAt = t0 + (opts.relaxAfterMs ?? 5000);
     let relaxed = false;
-    let info: QmpMigrationInfo;
     for (;;) {
-      info = await this.qmp.execute<QmpMigrationInfo>('query-migrate');
-      if (info.status === 'completed') break;
+      const info = await this.qmp.execute<QmpMigrationInfo>('query-migrate');
+      if (info.status === 'completed') return info;
       if (info.status === 'failed' || info.status === 'cancelled') {
+        if (stopped) await this.cont().catch(() => {});
         throw new FabricError(
           'E_VM_MIGRATE',
           `migration of ${this.spec.name} ${info.status}: ${info['error-desc'] ?? 'no detail'}`,
@@ -258,6 +320,7 @@ export class QemuVm {
       }
       if (Date.now() > end) {
         await this.qmp.execute('migrate_cancel').catch(() => {});
+        if (stopped) await this.cont().catch(() => {});
         throw new FabricError(
           'E_VM_MIGRATE',
           `migration of ${this.spec.name} not done after ${opts.timeoutMs ?? 120_000} ms (status ${info.status})`,
@@ -265,20 +328,6 @@ export class QemuVm {
       }
       await sleep(20);
     }
-    // The target resumes by itself when the source was running (global state is migrated).
-    if (wasRunning) {
-      for (let i = 0; i < 500 && (await target.status()) !== 'running'; i++) await sleep(10);
-      await target.waitAgent(30_000);
-    }
-    const wallMs = Date.now() - t0;
-    await this.stop();
-    return {
-      downtimeMs: info.downtime ?? -1,
-      totalTimeMs: info['total-time'] ?? -1,
-      setupTimeMs: info['setup-time'] ?? -1,
-      transferredBytes: info.ram?.transferred ?? -1,
-      wallMs,
-    };
   }
 }
 

@@ -1,6 +1,12 @@
 // QEMU command line, names, MACs and migration target specs (no QEMU needed).
 import { expect } from 'chai';
-import { buildQemuArgs, kernelCmdline, migrationTargetSpec, type VmSpec } from '../../../src/vm/qemu.js';
+import {
+  buildQemuArgs,
+  kernelCmdline,
+  migrationTargetSpec,
+  precopyWhileRunning,
+  type VmSpec,
+} from '../../../src/vm/qemu.js';
 import { macFor, tapName, checkIfName, checkVmName } from '../../../src/names/index.js';
 import { accelPreference } from '../../../src/vm/accel.js';
 
@@ -84,6 +90,14 @@ describe('vm/qemu args', () => {
     expect(buildQemuArgs(t)).to.include('-incoming');
     expect(() => migrationTargetSpec(spec, spec.runDir, ['x'])).to.throw(/own run directory/);
     expect(() => migrationTargetSpec(spec, '/other', [])).to.throw(/needs 1 taps/);
+  });
+
+  it('a running TCG guest is stopped for its migration copy; only KVM pre-copies while it runs', () => {
+    // QEMU 7.2's TCG loses guest stores made during pre-copy (the dirty bitmap sync leaves the
+    // TLB's fast write entries in place), which corrupted migrated guests.
+    expect(precopyWhileRunning(spec)).to.equal(false);
+    expect(precopyWhileRunning({ accel: 'tcg' })).to.equal(false);
+    expect(precopyWhileRunning({ accel: 'kvm' })).to.equal(true);
   });
 });
 
