@@ -1,22 +1,28 @@
-// `fabric up --hosts 2` on the reference lab's network (root): two emulated hosts, each a
-// namespace running its own ovsdb-server and ovs-vswitchd with its share of the lab, the stitched
-// links as containerlab-style kernel VXLAN between the hosts' addresses, every bridge programmed
-// over its OpenFlow TCP listener on its host's management address. `fabric test` runs every check
-// of the single-host run and is green, the mutation score is 100 %, and `fabric down` leaves no
-// host, daemon, folder or namespace behind.
+// `fabric up --hosts 2` on the reference lab (root), its virtual hypervisors and QEMU guests
+// included: two emulated hosts, each a namespace running its own ovsdb-server and ovs-vswitchd
+// with its share of the lab, every hypervisor with its bridge device, its guests' taps and QEMU
+// processes (and the partial hypervisor's host-stack port) on the host it is placed on, the
+// stitched links as containerlab-style kernel VXLAN between the hosts' addresses, every bridge
+// programmed over its OpenFlow TCP listener on its host's management address. `fabric test` runs
+// every check of the single-host run, the failover of hv3 to ha3 on the other host and back
+// included, and is green; the mutation score is 100 %; `fabric down` leaves no host, daemon,
+// guest, tap, folder or namespace behind.
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { execa } from 'execa';
+import { failoverDir, layoutOf, readFailoverState } from '../../src/failover/index.js';
 import { tryRun } from '../../src/hostnet/exec.js';
+import { qemuUnder } from '../../src/lifecycle/orphans.js';
 import type { ConformanceReport } from '../../src/report/result.js';
 import { readState } from '../../src/runtime/state.js';
 import type { LabState } from '../../src/runtime/types.js';
-import { cli, networkLabCopy } from './lab-copy.js';
+import { runDirPid } from '../../src/vm/index.js';
+import { cli, referenceLabCopy } from './lab-copy.js';
 
 const LAB = 'spu';
 const SINGLE = 'sps';
-const { work, labFile, text } = networkLabCopy(LAB);
+const { work, labFile, text } = referenceLabCopy(LAB);
 const singleFile = join(work, 'single.yml');
 writeFileSync(singleFile, text.replace(/^name: spu$/m, `name: ${SINGLE}`));
 
@@ -38,7 +44,7 @@ function running(pid: number): boolean {
   }
 }
 
-describe('fabric up --hosts 2: the reference lab network split over two emulated hosts (root)', function () {
+describe('fabric up --hosts 2: the reference lab with its QEMU guests split over two emulated hosts (root)', function () {
   this.timeout(900_000);
   let state: LabState;
   let singleChecks: string[] = [];
@@ -63,8 +69,13 @@ describe('fabric up --hosts 2: the reference lab network split over two emulated
   });
 
   after(async () => {
+    const taps = state ? layoutOf(state.model).vms.map((v) => v.tap) : [];
     const d = await cli(['down', LAB]);
     expect(d.exitCode, d.stdout + d.stderr).to.equal(0);
+    expect(qemuUnder(failoverDir(), LAB), 'QEMU guests left').to.deep.equal([]);
+    expect(existsSync(join(failoverDir(), LAB)), 'run directories left').to.equal(false);
+    expect(readFailoverState(LAB)).to.equal(null);
+    for (const t of taps) expect((await tryRun('ip', ['link', 'show', 'dev', t])).exitCode, t).to.not.equal(0);
     const ns = (await tryRun('ip', ['netns', 'list'])).stdout;
     expect(ns, 'namespaces left').to.not.match(new RegExp(`fh-${LAB}-|clab-${LAB}-`));
     for (const h of state?.split?.hosts ?? []) {
@@ -89,6 +100,36 @@ describe('fabric up --hosts 2: the reference lab network split over two emulated
     }
     const mine = await tryRun('ovs-vsctl', ['list-br']);
     expect(mine.stdout).to.not.contain(`${LAB}-`);
+  });
+
+  it("runs every QEMU guest in its hypervisor's host namespace, its tap (a host stack: its port) on the bridge there", async () => {
+    const fs = readFailoverState(LAB)!;
+    const hosts = new Map(state.split!.hosts.map((h) => [h.name, h]));
+    const hostOf = new Map(state.split!.switches.map((s) => [s.node, hosts.get(s.host)!]));
+    const layout = layoutOf(readState(LAB)!.model);
+    expect(layout.vms.filter((v) => v.kind === 'qemu')).to.have.length(5);
+    for (const v of layout.vms) {
+      const h = hostOf.get(v.host)!;
+      const hv = layout.hypervisors.find((x) => x.name === v.host)!;
+      if (v.kind === 'qemu') {
+        const spec = fs.guests[v.name]!.spec;
+        expect(spec.netns, v.name).to.equal(h.netns);
+        const pid = runDirPid(spec.runDir);
+        expect(pid, `${v.name} runs`).to.be.a('number');
+        expect(nsInode(`/proc/${pid}/ns/net`), `${v.name} pid ${pid}`).to.equal(nsInode(`/run/netns/${h.netns}`));
+        const tap = await inNs(h.netns, ['ip', '-d', '-j', 'link', 'show', 'dev', v.tap]);
+        expect(tap.exitCode, `${v.tap} in ${h.netns}`).to.equal(0);
+        expect(JSON.stringify(JSON.parse(tap.stdout))).to.match(/"info_kind":"tun"/);
+      } else expect((await inNs(h.netns, ['ip', 'link', 'show', 'dev', v.tap])).exitCode, v.tap).to.equal(0);
+      expect(
+        (await tryRun('ip', ['link', 'show', 'dev', v.tap])).exitCode,
+        `${v.tap} not in the root namespace`,
+      ).to.not.equal(0);
+      const br = await tryRun('ovs-vsctl', [`--db=unix:${h.dir}/db.sock`, 'port-to-br', v.tap]);
+      expect(br.stdout.trim(), v.tap).to.equal(hv.bridge);
+    }
+    // The failover pair of `fabric test` sits on different hosts: its move crosses them.
+    expect(hostOf.get('hv3')!.name).to.not.equal(hostOf.get('ha3')!.name);
   });
 
   it('builds each stitched link as a VXLAN device towards the other host (VNI, dst-port 14789, MTU)', async () => {
@@ -145,19 +186,39 @@ describe('fabric up --hosts 2: the reference lab network split over two emulated
   });
 
   it('carries cross-DC traffic as outer VXLAN with the stitched VNI on the underlay', async () => {
-    const s = state.split!.stitched.find((x) => x.id === 'dc1-ic:p2--dc2-ic:p2')!;
+    // The long haul towards dc3's PE crosses the hosts: red's client in dc1 pings red's k3 in dc3.
+    const s = state.split!.stitched.find((x) => x.ends.some((e) => e.node === 'dc3-pe'))!;
     const h = state.split!.hosts.find((x) => x.name === s.ends[0].host)!;
+    // Only frames of that link's VNI (VXLAN header: bytes 4-6 of the UDP payload).
+    const vni = ['and', `udp[12:4]&0xffffff00=${s.vni * 256}`];
     const cap = execa(
       'ip',
-      ['netns', 'exec', h.netns, 'tcpdump', '-nn', '-l', '-c', '1', '-T', 'vxlan', '-i', 'ul', 'udp', 'port', '14789'],
+      [
+        'netns',
+        'exec',
+        h.netns,
+        'tcpdump',
+        '-nn',
+        '-l',
+        '-c',
+        '1',
+        '-T',
+        'vxlan',
+        '-i',
+        'ul',
+        'udp',
+        'port',
+        '14789',
+        ...vni,
+      ],
       { reject: false, timeout: 15_000 },
     );
     let done = false;
     void cap.finally(() => (done = true));
     for (let i = 0; i < 20 && !done; i++)
-      await inNs(`clab-${LAB}-red-c1-h1`, ['ping', '-c', '1', '-W', '1', '10.20.30.20']);
+      await inNs(`clab-${LAB}-red-c1-h1`, ['ping', '-c', '1', '-W', '1', '10.20.30.52']);
     const r = await cap;
-    expect(r.stdout).to.match(/VXLAN, flags \[I\] \(0x08\), vni \d+/);
+    expect(r.stdout).to.match(new RegExp(`VXLAN, flags \\[I\\] \\(0x08\\), vni ${s.vni}\\b`));
   });
 
   it('fabric test --mutate scores 100 %', async () => {
