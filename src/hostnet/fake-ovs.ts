@@ -57,8 +57,8 @@ export function fakeOvs(self: FakeState): OvsOps {
       self.record('ovs.setOtherConfig', [k, v, opts]);
       self.otherConfig.set(k, v);
     },
-    async ofports() {
-      self.record('ovs.ofports', []);
+    async ofports(bridges) {
+      self.record('ovs.ofports', bridges ? [bridges] : []);
       const m = new Map<string, number>();
       let n = 1;
       for (const b of self.bridgeTable.values()) for (const p of b.ports.keys()) m.set(p, n++);

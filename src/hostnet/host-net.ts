@@ -139,8 +139,12 @@ export interface OvsOps {
   portBridge(port: string): Promise<string | null>;
   /** Open_vSwitch other_config:<key>=<value> (e.g. vlan-limit=2). */
   setOtherConfig(key: string, value: string, opts?: { timeout?: number }): Promise<void>;
-  /** Interface name → OpenFlow port number (ports without one yet are left out). */
-  ofports(): Promise<Map<string, number>>;
+  /**
+   * Interface name → OpenFlow port number (ports without one yet are left out). `bridges`: ask
+   * only where those bridges live (an emulated host's database, a switch on another machine, or
+   * this machine's database only when one of them is this machine's); without it, everywhere.
+   */
+  ofports(bridges?: readonly string[]): Promise<Map<string, number>>;
   /**
    * Flow lines of a bridge as `ovs-ofctl dump-flows` prints them (reply headers dropped). A
    * failure throws, or gives null with `tolerate` (and for the other dumps).

@@ -4,7 +4,7 @@ import { FabricError } from '../errors/fabric-error.js';
 import { run, tryRun } from './exec.js';
 import { guardIfname, guardNetns, guardOvsName } from './guard.js';
 import type { OvsOps, OvsTarget } from './host-net.js';
-import { notePort, ofctlArgv, ovsSite, portSite, remoteSwitches, siteDbs } from './ovs-sites.js';
+import { isElsewhere, notePort, ofctlArgv, ovsSite, portSite, remoteSwitches, siteDbs } from './ovs-sites.js';
 
 const COLUMN = /^[a-z_:-]+=[A-Za-z0-9_.:,[\]-]*$/;
 
@@ -139,13 +139,18 @@ export const realVsctl: Pick<
   async setOtherConfig(key, value, opts = {}) {
     await vsctl(['set', 'Open_vSwitch', '.', `other_config:${key}=${value}`], opts.timeout ?? 600);
   },
-  async ofports() {
+  async ofports(bridges) {
     // Ports of emulated hosts' bridges sit in those hosts' databases (names are unique per lab).
     const args = ['--format=csv', '--no-headings', '--columns=name,ofport', 'list', 'Interface'];
-    const others = siteDbs();
-    const far = remoteSwitches();
-    const mine = others.length || far.length ? await tryRun('ovs-vsctl', args) : await run('ovs-vsctl', args);
-    const out = parseOfports(mine.exitCode === 0 ? mine.stdout : '');
+    const others = bridges ? [...new Set(bridges.flatMap((b) => ovsSite(b)?.db ?? []))] : siteDbs();
+    const far = remoteSwitches().filter((r) => !bridges || bridges.includes(r.bridge));
+    // A split lab's bridges are all elsewhere: this machine's OVS need not even run.
+    const local = !bridges || bridges.some((b) => !isElsewhere(b));
+    const out = new Map<string, number>();
+    if (local) {
+      const mine = others.length || far.length ? await tryRun('ovs-vsctl', args) : await run('ovs-vsctl', args);
+      for (const [k, v] of parseOfports(mine.exitCode === 0 ? mine.stdout : '')) out.set(k, v);
+    }
     for (const db of others)
       for (const [k, v] of parseOfports((await run('ovs-vsctl', [`--db=${db}`, ...args])).stdout)) out.set(k, v);
     // A switch on another machine has no database here: its ports are asked over OpenFlow.

@@ -16,9 +16,9 @@ function checkName(what: string, name: string): void {
     });
 }
 
-/** Live OpenFlow port numbers by interface name. */
-export async function liveOfports(): Promise<Map<string, number>> {
-  return hostNet().ovs.ofports();
+/** Live OpenFlow port numbers by interface name (`bridges`: asked only where those bridges live). */
+export async function liveOfports(bridges?: readonly string[]): Promise<Map<string, number>> {
+  return hostNet().ovs.ofports(bridges);
 }
 
 /**
@@ -76,9 +76,10 @@ export function portsNeeded(programs: BridgeProgram[]): Set<string> {
  */
 export async function waitOfports(programs: BridgeProgram[], timeoutMs = 20_000): Promise<Map<string, number>> {
   const need = portsNeeded(programs);
+  const bridges = programs.map((p) => p.bridge);
   const t0 = Date.now();
   for (;;) {
-    const ports = await liveOfports();
+    const ports = await liveOfports(bridges);
     const missing = [...need].filter((n) => !ports.has(n));
     if (!missing.length) return ports;
     if (Date.now() - t0 > timeoutMs) {

@@ -1,7 +1,10 @@
-// `fabric down --all --prefix` on a split lab whose state file is gone (root): the emulated
-// hosts' namespaces (found by their marker), their OVS daemons (by the PIDs of their pidfiles)
-// and their folder are removed, with the lab's node namespaces; nothing of the lab is left.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+// A split lab on its own (root): `fabric up --hosts 2`, `status` and `test` never ask this
+// machine's OVS (every ovs-vsctl, ovs-ofctl and ovs-appctl, recorded by wrappers first in PATH,
+// names a host's database, a listener or a control socket); then, its state file deleted,
+// `fabric down --all --prefix` finds the emulated hosts' namespaces (by their marker), stops their
+// OVS daemons (by the PIDs of their pidfiles) and removes their folder with the lab's node
+// namespaces; nothing of the lab is left.
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { tryRun } from '../../src/hostnet/exec.js';
@@ -33,9 +36,36 @@ describe('fabric down --all: a split lab without its state file (root)', functio
     await cli(['down', '--all', '--prefix', LAB]);
   });
 
-  it('finds and removes the emulated hosts, their daemons and their folder', async () => {
-    const up = await cli(['up', labFile, '--hosts', '2']);
-    expect(up.exitCode, up.stdout + up.stderr).to.equal(0);
+  it("up, status and test ask only the hosts' OVS; down --all without the state removes every host", async () => {
+    const bin = join(work, 'wrap');
+    const log = join(work, 'ovs-calls');
+    mkdirSync(bin);
+    writeFileSync(log, '');
+    for (const c of ['ovs-vsctl', 'ovs-ofctl', 'ovs-appctl']) {
+      writeFileSync(join(bin, c), `#!/bin/sh\necho "${c} $*" >> ${log}\nexec /usr/bin/${c} "$@"\n`);
+      chmodSync(join(bin, c), 0o755);
+    }
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      const up = await cli(['up', labFile, '--hosts', '2']);
+      expect(up.exitCode, up.stdout + up.stderr).to.equal(0);
+      const st = await cli(['status', LAB]);
+      expect(st.exitCode, st.stdout + st.stderr).to.equal(0);
+      const t = await cli(['test', LAB]);
+      expect(t.exitCode, t.stdout.slice(-3000)).to.equal(0);
+    } finally {
+      process.env.PATH = path;
+    }
+    const calls = readFileSync(log, 'utf8').trim().split('\n');
+    expect(calls.length).to.be.greaterThan(20);
+    // A host's database, a listener, a host daemon's control socket, or two flow files (no switch).
+    const elsewhere = /--db=unix:\/run\/fabric\/hosts\/|\b(tcp|ssl):|-t \/run\/fabric\/hosts\/|diff-flows \/\S+ \/\S+$/;
+    expect(
+      calls.filter((c) => !elsewhere.test(c)),
+      "calls to this machine's OVS",
+    ).to.deep.equal([]);
+
     const split = readState(LAB)!.split!;
     const pids = split.hosts.flatMap((h) => [h.pids!.ovsdbServer, h.pids!.ovsVswitchd]);
     expect(pids.every(running)).to.equal(true);

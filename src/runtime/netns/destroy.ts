@@ -128,7 +128,8 @@ export async function destroyLab(
         : `${target.rootIfs.length} host interfaces gone`,
     p,
   );
-  leftover.bridges = [...(await listOvsBridges())].filter(([, l]) => l === lab).map(([n]) => n);
+  // A split lab's bridges were in its hosts' databases, which went with their daemons.
+  leftover.bridges = state?.split ? [] : [...(await listOvsBridges())].filter(([, l]) => l === lab).map(([n]) => n);
   const clean = !leftover.netns.length && !leftover.rootIfs.length && !leftover.bridges.length;
   if (clean) removeState(lab);
   return { lab, removed: target, leftover, stages };

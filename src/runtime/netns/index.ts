@@ -98,7 +98,7 @@ export class NetnsRuntime implements Runtime {
     const d: DeployRun = { lab, plan, state, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
     const h = hostNet();
     if (split) {
-      const snap = await timed(state.stages, 'inspect', () => snapshot(), undefined, opts.onProgress);
+      const snap = await timed(state.stages, 'inspect', () => snapshot({ ovs: false }), undefined, opts.onProgress);
       await deploySplit(d, split.record, snap, (missing) => this.createNodes(lab, plan, missing), this.nodeStage);
       state.phase = 'deployed';
       writeState(state);
@@ -188,7 +188,7 @@ export class NetnsRuntime implements Runtime {
 
   async destroy(lab: string, opts: DestroyOptions = {}): Promise<DestroyReport> {
     checkLabName(lab);
-    const snap = await snapshot();
+    const snap = await snapshot({ ovs: !readState(lab)?.split });
     return this.destroyWith(lab, snap, null, opts);
   }
 

@@ -25,7 +25,12 @@ export async function listOvsBridges(): Promise<Map<string, string | undefined>>
   return new Map([...(await hostNet().ovs.bridges())].map(([name, ids]) => [name, ids[LAB_KEY]]));
 }
 
-export async function snapshot(): Promise<Snapshot> {
-  const [netns, rootLinks, bridges] = await Promise.all([listNetns(), listRootLinks(), listOvsBridges()]);
+/** `ovs: false` leaves this machine's OVS unasked (a split lab's bridges are all in its hosts). */
+export async function snapshot(opts: { ovs?: boolean } = {}): Promise<Snapshot> {
+  const [netns, rootLinks, bridges] = await Promise.all([
+    listNetns(),
+    listRootLinks(),
+    opts.ovs === false ? new Map<string, string | undefined>() : listOvsBridges(),
+  ]);
   return { netns, rootLinks, bridges };
 }
