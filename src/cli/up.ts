@@ -9,6 +9,7 @@ import { pickProbe, smokeProbe } from '../runtime/smoke.js';
 import { labFileOf, labOperand, loadModelFile, pickLab } from './lab-arg.js';
 import { converge } from './up-converge.js';
 import { upGuests } from './up-guests.js';
+import { splitSummary } from './up-split.js';
 
 export function fmtMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
@@ -31,17 +32,23 @@ export function register(program: Command): void {
     )
     .option('--dry-run', 'print the difference between the deployed lab and the intent, change nothing')
     .option(
-      '--hosts <n>',
-      'split the lab over n emulated hosts (namespaces with their own ovs-vswitchd, VXLAN between them)',
-      (v: string) => Number(v),
+      '--hosts <n|file>',
+      'split the lab over n emulated hosts (namespaces with their own ovs-vswitchd, VXLAN between them), or over the hosts of a hosts file (as fabric generate --hosts places it)',
     )
     .action(
       async (
         operand: string | undefined,
-        opts: { runtime: string; after: boolean; guests: boolean; topo?: string; dryRun?: boolean; hosts?: number },
+        opts: { runtime: string; after: boolean; guests: boolean; topo?: string; dryRun?: boolean; hosts?: string },
       ) => {
         const t0 = performance.now();
         const file = labFileOf(pickLab(operand, opts.topo));
+        // A number of emulated hosts, or a hosts file (read and checked before anything runs).
+        const hosts =
+          opts.hosts === undefined
+            ? undefined
+            : /^[-+]?[\d.]+$/.test(opts.hosts)
+              ? Number(opts.hosts)
+              : await (await import('../scaleout/index.js')).loadHosts(opts.hosts);
         const tl = performance.now();
         // Checked against this machine too (the memory its QEMU guests need), with the other load problems.
         const { machineFacts } = await import('../lifecycle/index.js');
@@ -60,7 +67,7 @@ export function register(program: Command): void {
         const rt = getRuntime(opts.runtime);
         const state = await rt.deploy(target, {
           onProgress: printStage,
-          ...(opts.hosts !== undefined ? { hosts: opts.hosts } : {}),
+          ...(hosts !== undefined ? { hosts } : {}),
         });
         if (opts.after) {
           const { programLab } = await import('../tagging/index.js');
@@ -118,6 +125,7 @@ export function summary(state: LabState, ms: number): string {
     `lab ${m.name} is up in ${fmtMs(ms)} (runtime ${state.runtime})`,
     `  nodes    ${m.nodes.length}: ${count(m.nodes.map((n) => n.role))}`,
     `  links    ${m.links.length}: ${count(m.links.map((l) => l.class))}`,
+    ...(state.split ? splitSummary(state.split) : []),
     `  captures captures/${m.name}/`,
     `  state    ${process.env.FABRIC_STATE_DIR || '/run/fabric/labs'}/${m.name}.json`,
     'next:',

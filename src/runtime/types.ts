@@ -2,6 +2,7 @@
 // embedded `netns` runtime is the default; docker/containerlab implement the same interface.
 import type { LabModel, LinkClass, NodeKind, NodeRole } from '../topology/model.js';
 import type { RunResult } from '../hostnet/exec.js';
+import type { HostsFile } from '../scaleout/hosts.js';
 
 export interface ProgressEvent {
   /** Stage name, e.g. `netns`, `veth`, `ovs`. */
@@ -15,8 +16,8 @@ export interface ProgressEvent {
 export interface DeployOptions {
   /** Called once per finished stage (the CLI prints these with timings). */
   onProgress?: (ev: ProgressEvent) => void;
-  /** Split the lab over this many emulated hosts (netns runtime; 2 or more). */
-  hosts?: number;
+  /** Split the lab over emulated hosts (netns runtime): this many (2 or more), or the hosts of a hosts file. */
+  hosts?: number | HostsFile;
 }
 
 export interface DestroyOptions {
@@ -104,6 +105,9 @@ export interface SplitRecord {
   mgmt: string;
   /** The client's address on the management network. */
   client: string;
+  /** Prefix lengths of the underlay and the management subnet (absent in older records: 24). */
+  underlayPrefix?: number;
+  mgmtPrefix?: number;
   underlayMtu: number;
   dstPort: number;
   switches: SplitSwitch[];

@@ -13,7 +13,13 @@ import { place, type Placement } from './placement.js';
 
 export { loadHosts, parseHosts, unicastProblem, STITCH_DST_PORT, type HostsFile, type HostSpec } from './hosts.js';
 export { place, placementUnits, nodeWeight, GUEST_WEIGHT, type Placement, type StitchedLink } from './placement.js';
-export { renderHostTopologies, hostClabYaml, placementRecord, stitchedUnderlayMtu } from './multihost.js';
+export {
+  checkUnderlayMtu,
+  renderHostTopologies,
+  hostClabYaml,
+  placementRecord,
+  stitchedUnderlayMtu,
+} from './multihost.js';
 export { renderC9sTopology, renderC9sDefinition, checkClabernetes, OVS_IMAGE } from './clabernetes.js';
 export { c9sVerdict, validateC9sTopology } from './c9s-check.js';
 export { formatStitched } from './format.js';

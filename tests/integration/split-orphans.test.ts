@@ -1,4 +1,5 @@
-// A split lab on its own (root): `fabric up --hosts 2`, `status` and `test` never ask this
+// A split lab on its own (root): `fabric up --hosts hosts.yml` (the user's names and addresses,
+// while a second split lab is up beside it), `status` and `test` never ask this
 // machine's OVS (every ovs-vsctl, ovs-ofctl and ovs-appctl, recorded by wrappers first in PATH,
 // names a host's database, a listener or a control socket); then, its state file deleted,
 // `fabric down --all --prefix` finds the emulated hosts' namespaces (by their marker), stops their
@@ -10,11 +11,14 @@ import { expect } from 'chai';
 import { tryRun } from '../../src/hostnet/exec.js';
 import { HOSTS_RUN_DIR } from '../../src/runtime/netns/split.js';
 import { readState } from '../../src/runtime/state.js';
-import { cli, networkLabCopy } from './lab-copy.js';
+import { cli, networkLabCopy, ROOT } from './lab-copy.js';
 import { leftovers } from './kill-helpers.js';
 
 const LAB = 'sorph';
-const { work, labFile } = networkLabCopy(LAB);
+const OTHER = 'sorpy';
+const { work, labFile, text } = networkLabCopy(LAB);
+const otherFile = join(work, 'other.yml');
+writeFileSync(otherFile, text.replace(/^name: sorph$/m, `name: ${OTHER}`));
 
 function running(pid: number): boolean {
   try {
@@ -33,6 +37,7 @@ describe('fabric down --all: a split lab without its state file (root)', functio
   });
 
   after(async () => {
+    await cli(['down', OTHER]);
     await cli(['down', '--all', '--prefix', LAB]);
   });
 
@@ -48,15 +53,29 @@ describe('fabric down --all: a split lab without its state file (root)', functio
     const path = process.env.PATH;
     process.env.PATH = `${bin}:${path}`;
     try {
-      const up = await cli(['up', labFile, '--hosts', '2']);
+      // The user's hosts: their names and addresses, not the defaults.
+      const up = await cli(['up', labFile, '--hosts', join(ROOT, 'tests/golden/scaleout/emulated-hosts.yml')]);
       expect(up.exitCode, up.stdout + up.stderr).to.equal(0);
+      expect(up.stdout).to.match(
+        /^ {4}rack-a {2}fh-sorph-rack-a {2}172\.16\.5\.10\/24 {2}mgmt 10\.50\.0\.1 {2}ovsdb-server \d+, ovs-vswitchd \d+ {2}\d+ bridges$/m,
+      );
       const st = await cli(['status', LAB]);
       expect(st.exitCode, st.stdout + st.stderr).to.equal(0);
+      // A second split lab up at the same time (default hosts): nothing clashes, both answer.
+      process.env.PATH = path;
+      const up2 = await cli(['up', otherFile, '--hosts', '2']);
+      expect(up2.exitCode, up2.stdout + up2.stderr).to.equal(0);
+      process.env.PATH = `${bin}:${path}`;
       const t = await cli(['test', LAB]);
       expect(t.exitCode, t.stdout.slice(-3000)).to.equal(0);
     } finally {
       process.env.PATH = path;
     }
+    const d2 = await cli(['down', OTHER]);
+    expect(d2.exitCode, d2.stdout + d2.stderr).to.equal(0);
+    expect(await leftovers(OTHER, work)).to.deep.equal([]);
+    const inRoot = (await tryRun('ip', ['-o', 'addr', 'show'])).stdout;
+    expect(inRoot, "lab addresses in this machine's namespace").to.not.match(/172\.16\.5\.1[01]|10\.50\.0\./);
     const calls = readFileSync(log, 'utf8').trim().split('\n');
     expect(calls.length).to.be.greaterThan(20);
     // A host's database, a listener, a host daemon's control socket, or two flow files (no switch).

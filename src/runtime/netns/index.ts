@@ -73,7 +73,7 @@ export class NetnsRuntime implements Runtime {
     if (prior && (prior.split?.hosts.length ?? 1) !== (split?.record.hosts.length ?? 1)) {
       throw new FabricError(
         'E_LAB_EXISTS',
-        `lab ${lab} is deployed on ${prior.split?.hosts.length ?? 1} host(s), not ${opts.hosts ?? 1}`,
+        `lab ${lab} is deployed on ${prior.split?.hosts.length ?? 1} host(s), not ${split?.record.hosts.length ?? 1}`,
         { hint: `run fabric down ${lab} first` },
       );
     }

@@ -39,16 +39,21 @@ export function hostJobs(rec: SplitRecord): NsJob[] {
     {
       netns: rec.mgmt,
       kind: 'ip-batch',
-      lines: ['link add name br type bridge', ...enslave, `addr add ${rec.client}/24 dev br`, 'link set dev br up'],
+      lines: [
+        'link add name br type bridge',
+        ...enslave,
+        `addr add ${rec.client}/${rec.mgmtPrefix ?? 24} dev br`,
+        'link set dev br up',
+      ],
     },
     ...rec.hosts.map((h): NsJob => ({
       netns: h.netns,
       kind: 'ip-batch',
       lines: [
         'link set dev lo up',
-        `addr add ${h.address}/24 dev ul`,
+        `addr add ${h.address}/${rec.underlayPrefix ?? 24} dev ul`,
         'link set dev ul up',
-        `addr add ${h.mgmt}/24 dev mg`,
+        `addr add ${h.mgmt}/${rec.mgmtPrefix ?? 24} dev mg`,
         'link set dev mg up',
       ],
     })),
@@ -99,7 +104,7 @@ async function hostsStage(d: DeployRun, rec: SplitRecord, snap: Snapshot): Promi
       await h.ip.inEachNetns(hostJobs(rec));
     },
     () =>
-      `${rec.hosts.length} emulated hosts ${fresh ? 'created' : 'kept'}, underlay MTU ${rec.underlayMtu}, management ${rec.client}/24`,
+      `${rec.hosts.length} emulated hosts ${fresh ? 'created' : 'kept'}, underlay MTU ${rec.underlayMtu}, management ${rec.client}/${rec.mgmtPrefix ?? 24}`,
   );
   await stage(
     d,

@@ -5,11 +5,20 @@
 // `type: vxlan` link. Pure: this turns a single-host plan into the split plan and its record.
 import { FabricError } from '../../errors/fabric-error.js';
 import { checkLabName } from '../../names/index.js';
-import { parseHosts, place, STITCH_DST_PORT, stitchedUnderlayMtu, switchReach } from '../../scaleout/index.js';
+import {
+  checkUnderlayMtu,
+  parseHosts,
+  place,
+  STITCH_DST_PORT,
+  stitchedUnderlayMtu,
+  switchReach,
+  type HostsFile,
+} from '../../scaleout/index.js';
 import type { OvsSite } from '../../hostnet/index.js';
 import type { LabModel } from '../../topology/model.js';
 import type { EmulatedHost, SplitRecord, StatusDoc, StitchEnd } from '../types.js';
 import type { NetnsPlan } from './plan.js';
+import { checkEmulatedHosts, emulatedNets } from './split-hosts.js';
 
 /** Most emulated hosts one machine is asked for (each runs two OVS daemons). */
 export const MAX_EMULATED_HOSTS = 8;
@@ -40,15 +49,24 @@ export function checkHostCount(n: number): number {
  * between hosts leave the veth list (their VXLAN devices are built per host), and the lab's
  * namespaces gain the hosts, the underlay and the management namespace.
  */
-export function splitPlan(model: LabModel, single: NetnsPlan, n: number): { plan: NetnsPlan; record: SplitRecord } {
+export function splitPlan(
+  model: LabModel,
+  single: NetnsPlan,
+  n: number | HostsFile,
+): { plan: NetnsPlan; record: SplitRecord } {
   const lab = checkLabName(model.name);
-  checkHostCount(n);
   if (single.linuxBridges.length || single.rootEnds.some((e) => !single.ovsBridges.some((b) => b.node === e.node)))
     throw new FabricError('E_USAGE', `lab ${lab}: only namespaces and OVS bridges can be split over emulated hosts`, {
       hint: 'Linux bridges and host-namespace nodes stay on one machine: run fabric up without --hosts',
     });
-  const hostsFile = parseHosts(emulatedHostsText(n), `fabric up --hosts ${n}`);
+  // A number: today's documentation-range hosts; a hosts file: the user's hosts, as they are.
+  const hostsFile =
+    typeof n === 'number'
+      ? parseHosts(emulatedHostsText(checkHostCount(n)), `fabric up --hosts ${n}`)
+      : checkEmulatedHosts(n, MAX_EMULATED_HOSTS);
+  const nets = emulatedNets(hostsFile);
   const placement = place(model, hostsFile);
+  checkUnderlayMtu(hostsFile, placement);
   const hosts: EmulatedHost[] = hostsFile.hosts.map((h) => ({
     name: h.name,
     netns: hostNetns(lab, h.name),
@@ -90,7 +108,9 @@ export function splitPlan(model: LabModel, single: NetnsPlan, n: number): { plan
     hosts,
     underlay: `fh-${lab}-ul`,
     mgmt: `fh-${lab}-mg`,
-    client: '10.99.0.254',
+    client: nets.client,
+    underlayPrefix: nets.underlayPrefix,
+    mgmtPrefix: nets.mgmtPrefix,
     underlayMtu,
     dstPort: STITCH_DST_PORT,
     switches: switchReach(model, hostsFile, placement),
