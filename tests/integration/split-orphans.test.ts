@@ -32,13 +32,19 @@ function running(pid: number): boolean {
 describe('fabric down --all: a split lab without its state file (root)', function () {
   this.timeout(600_000);
 
+  // Another suite loaded in the same run sets these at import: this suite's own, while it runs.
+  const saved = { state: process.env.FABRIC_STATE_DIR, captures: process.env.FABRIC_CAPTURE_DIR };
   before(function () {
     if (process.getuid?.() !== 0) this.skip();
+    process.env.FABRIC_STATE_DIR = join(work, 'state');
+    process.env.FABRIC_CAPTURE_DIR = join(work, 'captures');
   });
 
   after(async () => {
     await cli(['down', OTHER]);
     await cli(['down', '--all', '--prefix', LAB]);
+    process.env.FABRIC_STATE_DIR = saved.state;
+    process.env.FABRIC_CAPTURE_DIR = saved.captures;
   });
 
   it("up, status and test ask only the hosts' OVS; down --all without the state removes every host", async () => {
