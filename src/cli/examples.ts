@@ -27,7 +27,7 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
       'fabric generate mtdc --out /tmp/m.clab.yml',
       'fabric generate --scale 1000 --model --out /tmp/scale.json',
       'fabric generate mtdc --hosts hosts.yml --out out/   # one containerlab file per host + placement',
-      'fabric generate mtdc --hosts hosts.yml --tls       # + pssl: listeners and the lab PKI (mtdc.pki/)',
+      'fabric generate mtdc --hosts hosts.yml --tls       # + pssl: listeners, the lab PKI (mtdc.pki/), mtdc.<host>.ovs-ssl.sh',
       'fabric generate mtdc --clabernetes                # labs/mtdc/mtdc.c9s.yml, a clabernetes Topology',
     ],
   ],
@@ -39,7 +39,16 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
       'tcpdump -i eth1 -w - | fabric inspect - --json',
     ],
   ],
-  ['up', ['fabric up mtdc', 'fabric up -t labs/mtdc/fabric.yml --runtime docker', 'fabric up labs/mtdc --no-after']],
+  [
+    'up',
+    [
+      'fabric up mtdc',
+      'fabric up -t labs/mtdc/fabric.yml --runtime docker',
+      'fabric up labs/mtdc --no-after',
+      'fabric up mtdc --hosts 2           # split over 2 emulated hosts (docs/scale-out.md)',
+      "fabric up mtdc --hosts hosts.yml   # split over the hosts file's hosts, their names and addresses",
+    ],
+  ],
   ['down', ['fabric down mtdc', 'fabric down -t labs/mtdc/fabric.yml', 'fabric down --all --prefix scale']],
   ['status', ['fabric status mtdc', 'fabric status labs/mtdc/fabric.yml --json']],
   [
