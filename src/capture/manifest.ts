@@ -1,9 +1,11 @@
 // manifest.json of a capture run: what was captured where, for how long, how many frames each file
 // holds (counted by us from the file) and what tcpdump itself reported (captured / received by
 // filter / dropped by kernel). Built by a pure function so its shape is unit-tested.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { LinkCheck } from './compare.js';
 import type { CaptureState, StopHow } from './state.js';
-import type { TcpdumpStats } from '../hostnet/index.js';
+import type { CaptureVia, TcpdumpStats } from '../hostnet/index.js';
 
 export type FileFlag =
   | 'drops' // tcpdump reported kernel or interface drops
@@ -22,6 +24,8 @@ export interface ManifestEnd {
   port?: string;
   netns: string | null;
   hostIf: string | null;
+  /** A stitched link end: captured in `netns` on `via.ifname`, the link's VXLAN frames only (outer headers kept). */
+  via?: CaptureVia;
 }
 
 export interface ManifestFile extends ManifestEnd {
@@ -63,6 +67,8 @@ export interface CaptureManifest {
   stoppedAt: string;
   tool: 'tcpdump';
   snaplen: number;
+  /** tshark decode-as items of the run (plan hints, and `udp.port==N,vxlan` for ends captured via an underlay). */
+  decodeAs?: string[];
   selection: CaptureState['selection'];
   files: ManifestFile[];
   links: LinkCheck[];
@@ -124,6 +130,7 @@ export function buildManifest(
       port: t.port,
       netns: t.netns,
       hostIf: t.hostIf,
+      ...(t.via ? { via: t.via } : {}),
       peer: { ...t.peer, file: peerId === null ? null : `${peerId}.pcap` },
       direction: dirFilter === 'in' ? 'in' : dirFilter === 'out' ? 'out' : 'both',
       directionFilter: dirFilter,
@@ -153,6 +160,7 @@ export function buildManifest(
     stoppedAt,
     tool: 'tcpdump',
     snaplen,
+    ...(state.decodeAs?.length ? { decodeAs: [...state.decodeAs] } : {}),
     selection: state.selection,
     files,
     links,
@@ -166,4 +174,26 @@ export function buildManifest(
       flaggedLinks: links.filter((l) => l.verdict === 'flagged').length,
     },
   };
+}
+
+/** The UDP ports of the tunnels a run captured stitched link ends through (decoded as VXLAN). */
+export function tunnelPorts(files: readonly Pick<ManifestFile, 'via'>[]): number[] {
+  return [...new Set(files.flatMap((f) => (f.via ? [f.via.vxlan.dstPort] : [])))].sort((a, b) => a - b);
+}
+
+/**
+ * The tunnel ports for one capture file: those of its end when the run's manifest.json beside it
+ * lists it as captured via a tunnel (none for any other file, or without a readable manifest).
+ */
+export function fileTunnelPorts(path: string): number[] {
+  const m = join(dirname(path), 'manifest.json');
+  if (path === '-' || !existsSync(m)) return [];
+  try {
+    const doc = JSON.parse(readFileSync(m, 'utf8')) as Partial<CaptureManifest>;
+    const name = basename(path);
+    const ports = tunnelPorts((doc.files ?? []).filter((f) => f.file === name));
+    return ports.filter((p) => Number.isInteger(p) && p > 0 && p <= 65535);
+  } catch {
+    return [];
+  }
 }

@@ -120,6 +120,10 @@ export function selectTargets(status: CaptureStatusDoc, sel: CaptureSelection = 
         });
         return;
       }
+      if (e.via) {
+        checkNetns(e.via.netns);
+        checkIfName(e.via.ifname);
+      }
       const id = captureStem(e.node, ports[i]!);
       const prior = seen.get(id);
       if (prior !== undefined) {
@@ -142,6 +146,7 @@ export function selectTargets(status: CaptureStatusDoc, sel: CaptureSelection = 
         port: ports[i]!,
         netns: e.netns,
         hostIf: e.netns === null ? e.hostIf : null,
+        ...(e.via ? { via: e.via } : {}),
         peer: { node: p.node, ifname: p.ifname, port: ports[1 - i]!, netns: p.netns, hostIf: p.hostIf ?? null },
       });
     });

@@ -17,6 +17,7 @@ import { isRunning, procInfo, signalOwned, sleep } from './proc.js';
 import { makeRunId, runDir as runDirOf } from './run-dir.js';
 import { finalize, nowIso, readText, type StopCaptureOptions } from './stop.js';
 import { capturable, selectTargets, type CaptureSelection } from './select.js';
+import type { CaptureTarget } from './target.js';
 import { MANIFEST_FILE, readState, STATE_FILE, writeState, type CaptureState, type CapturerState } from './state.js';
 import type { CaptureStatusDoc } from './status.js';
 import { DEFAULT_SNAPLEN, isListening, stderrTail, tcpdumpArgv, type TcpdumpOptions } from '../hostnet/index.js';
@@ -126,6 +127,15 @@ async function rootInterfaces(): Promise<Map<string, boolean>> {
 }
 
 /**
+ * tshark's decode-as items for the tunnels of ends captured `via` an underlay (`udp.port==14789,vxlan`),
+ * so Wireshark, inspect and trace read their outer VXLAN off the IANA port too.
+ */
+export function tunnelDecodeItems(targets: readonly CaptureTarget[], have: readonly string[] = []): string[] {
+  const ports = [...new Set(targets.flatMap((t) => (t.via ? [t.via.vxlan.dstPort] : [])))].sort((a, b) => a - b);
+  return ports.map((p) => `udp.port==${p},vxlan`).filter((d) => !have.includes(d));
+}
+
+/**
  * Starts one tcpdump per selected link end of a lab and resolves once all of them listen.
  * Throws E_CAPTURE_NOT_LISTENING (after stopping what it started) when a capturer dies or does not
  * listen in time, naming each one and its stderr.
@@ -152,13 +162,14 @@ export async function startCapture(status: CaptureStatusDoc, o: StartCaptureOpti
   await mkdir(dir, { recursive: true });
   const me = procInfo(process.pid);
   const td: TcpdumpOptions = { ...o.tcpdump, snaplen: o.tcpdump?.snaplen ?? DEFAULT_SNAPLEN };
+  const decodeAs = [...(o.decodeAs ?? []), ...tunnelDecodeItems(targets, o.decodeAs ?? [])];
   const state: CaptureState = {
     stateVersion: 1,
     lab,
     runId,
     runtime: status.runtime ?? 'unknown',
     planHash: o.planHash ?? null,
-    ...(o.decodeAs?.length ? { decodeAs: [...o.decodeAs] } : {}),
+    ...(decodeAs.length ? { decodeAs } : {}),
     phase: 'starting',
     orchestrator: { pid: process.pid, startTicks: me?.startTicks ?? 0, detached: o.detached === true },
     startedAt: nowIso(),

@@ -16,6 +16,25 @@ function fail(msg: string): never {
 const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const strOrNull = (v: unknown): v is string | null => v === null || str(v);
 
+const int = (v: unknown, lo: number, hi: number): boolean =>
+  typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+
+/** A capture point elsewhere: a namespace, an interface there and the tunnel's VNI and UDP port. */
+function checkVia(v: unknown, at: string): void {
+  const via = v as { netns?: unknown; ifname?: unknown; vxlan?: { vni?: unknown; dstPort?: unknown } } | null;
+  if (
+    !via ||
+    typeof via !== 'object' ||
+    !str(via.netns) ||
+    !str(via.ifname) ||
+    !via.vxlan ||
+    typeof via.vxlan !== 'object'
+  )
+    fail(`${at}: netns, ifname and vxlan required`);
+  if (!int(via.vxlan.vni, 1, 0xffffff) || !int(via.vxlan.dstPort, 1, 65535))
+    fail(`${at}: vxlan.vni must be 1..16777215 and vxlan.dstPort 1..65535`);
+}
+
 /** Checks the shape of a status document (the fields capture needs) and returns it typed. */
 export function parseStatus(doc: unknown): CaptureStatusDoc {
   if (!doc || typeof doc !== 'object') fail('not an object');
@@ -34,6 +53,7 @@ export function parseStatus(doc: unknown): CaptureStatusDoc {
       if (!ep || !str(ep.node) || !str(ep.ifname)) fail(`links[${i}].endpoints[${j}]: node and ifname required`);
       if (!strOrNull(ep.netns) || !strOrNull(ep.hostIf ?? null))
         fail(`links[${i}].endpoints[${j}]: netns/hostIf must be strings or null`);
+      if (ep.via !== undefined) checkVia(ep.via, `links[${i}].endpoints[${j}].via`);
     });
   });
   return { runtime: 'unknown', ...(d as object) } as CaptureStatusDoc;

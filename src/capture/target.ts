@@ -1,5 +1,5 @@
 // One link end a capture run records, and where it is: chosen by select.ts, started by session.ts.
-import type { TcpdumpTarget } from '../hostnet/index.js';
+import type { CaptureVia, TcpdumpTarget } from '../hostnet/index.js';
 
 export interface CaptureTarget extends TcpdumpTarget {
   /** Stable id of this capturer: the file stem `<node>--<port>` (see docs/capture.md). */
@@ -12,6 +12,8 @@ export interface CaptureTarget extends TcpdumpTarget {
   ifname: string;
   netns: string | null;
   hostIf: string | null;
+  /** Where a stitched link end is captured instead (its host's underlay, the link's VXLAN frames). */
+  via?: CaptureVia;
   /** The other end of the link (captured or not). */
   peer: { node: string; ifname: string; port: string; netns: string | null; hostIf: string | null };
 }

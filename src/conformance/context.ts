@@ -2,8 +2,9 @@
 // every verdict), the expectations derived from it, and the status document naming capture points.
 import { FabricError } from '../errors/fabric-error.js';
 import { getRuntime, readState } from '../runtime/index.js';
-import type { StatusDoc } from '../runtime/types.js';
+import type { SplitRecord, StatusDoc } from '../runtime/types.js';
 import { Expectations } from '../tagging/expected.js';
+import type { StitchedLinks } from '../tagging/stitched.js';
 import { computePlan, planHash } from '../tagging/plan.js';
 import type { TagPlan } from '../tagging/types.js';
 import type { LabModel, NodeModel } from '../topology/model.js';
@@ -76,11 +77,29 @@ export async function loadContext(lab: string): Promise<TestContext> {
     model,
     plan,
     planHash: planHash(plan),
-    exp: new Expectations(model, plan, { guests: !notSetUp }),
+    exp: new Expectations(model, plan, {
+      guests: !notSetUp,
+      ...(state.split ? { stitched: stitchedLinks(state.split) } : {}),
+    }),
     status,
     systems,
     ...(notSetUp ? { guestsNotSetUp: notSetUp } : {}),
   };
+}
+
+/** The stitched links of a lab split over hosts, as the expectations take them. */
+export function stitchedLinks(rec: SplitRecord): StitchedLinks {
+  const address = new Map(rec.hosts.map((h) => [h.name, h.address]));
+  return new Map(
+    rec.stitched.map((s) => [
+      s.id,
+      {
+        vni: s.vni,
+        dstPort: rec.dstPort,
+        hostAddress: new Map(s.ends.map((e) => [e.node, address.get(e.host)!])),
+      },
+    ]),
+  );
 }
 
 /** The seed's payload markers, one per tenant in plan order (more tenants get T<n>). */

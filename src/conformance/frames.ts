@@ -1,8 +1,10 @@
 // Reads a capture run back: every frame of every file, decoded with the PLAN's decode hints (not
 // the pseudowire heuristic), with its link, link class, capture point and canary marker if any.
+// A stitched link end of a split lab is captured on its host's underlay: its frames carry the
+// link's outer VXLAN (decoded on the run's tunnel port), which `outer` counts off.
 import { join } from 'node:path';
-import type { CaptureManifest, ManifestFile } from '../capture/index.js';
-import { decodeAsFromHints, dissect, type Layer } from '../decode/index.js';
+import { tunnelPorts, type CaptureManifest, type ManifestFile } from '../capture/index.js';
+import { decodeAsFromHints, dissect, type DecodeAs, type Layer } from '../decode/index.js';
 import { layersText } from '../inspect/format-text.js';
 import type { InspectLayer } from '../inspect/types.js';
 import { openCapture } from '../pcap/index.js';
@@ -22,8 +24,11 @@ export interface CapturedFrame {
   ifname: string;
   /** The node at the other end of the link. */
   peer: string;
+  /** Every layer, a stitched link's outer eth/ipv4/udp/vxlan included. */
   layers: Layer[];
   data: Uint8Array;
+  /** Leading layers and bytes of the stitched link's own VXLAN (0 on every other link). */
+  outer: { layers: number; bytes: number };
   canaryKey: string | null;
 }
 
@@ -33,8 +38,41 @@ export interface RunFrames {
   byCanary: Map<string, CapturedFrame[]>;
 }
 
+/** The plan's hints, and VXLAN on the UDP ports of the tunnels the run captured ends through. */
+export function runDecodeAs(manifest: Pick<CaptureManifest, 'files'>, plan: Pick<TagPlan, 'decodeHints'>): DecodeAs {
+  const base = decodeAsFromHints(plan.decodeHints);
+  const ports = tunnelPorts(manifest.files);
+  if (!ports.length) return base;
+  return { ...base, vxlanPorts: [...new Set([...(base.vxlanPorts ?? []), ...ports])] };
+}
+
+/** The stitched link's own outer headers at the front of a frame captured via its tunnel. */
+export function outerOf(
+  f: Pick<ManifestFile, 'via'>,
+  layers: readonly Layer[],
+  data: Uint8Array,
+): CapturedFrame['outer'] {
+  const none = { layers: 0, bytes: 0 };
+  if (!f.via) return none;
+  const [eth, ip, udp, vx] = layers;
+  const ok =
+    eth?.name === 'eth' &&
+    ip?.name === 'ipv4' &&
+    udp?.name === 'udp' &&
+    udp.dport === f.via.vxlan.dstPort &&
+    vx?.name === 'vxlan' &&
+    vx.vni === f.via.vxlan.vni;
+  // Ethernet, IPv4 with its header length, UDP, VXLAN.
+  return ok && data.length > 14 ? { layers: 4, bytes: 14 + (data[14]! & 0x0f) * 4 + 8 + 8 } : none;
+}
+
+/** The frame's layers on its link, as the bridges see it: without a stitched link's outer VXLAN. */
+export const linkLayers = (f: CapturedFrame): Layer[] => (f.outer.layers ? f.layers.slice(f.outer.layers) : f.layers);
+/** The frame's bytes on its link, without a stitched link's outer VXLAN. */
+export const linkData = (f: CapturedFrame): Uint8Array => (f.outer.bytes ? f.data.subarray(f.outer.bytes) : f.data);
+
 export async function loadRunFrames(runDir: string, manifest: CaptureManifest, plan: TagPlan): Promise<RunFrames> {
-  const decodeAs = decodeAsFromHints(plan.decodeHints);
+  const decodeAs = runDecodeAs(manifest, plan);
   const frames: CapturedFrame[] = [];
   const byCanary = new Map<string, CapturedFrame[]>();
   for (const f of manifest.files) {
@@ -55,6 +93,7 @@ export async function loadRunFrames(runDir: string, manifest: CaptureManifest, p
         peer: f.peer.node,
         layers,
         data: fr.data,
+        outer: outerOf(f, layers, fr.data),
         canaryKey: key,
       };
       frames.push(cf);

@@ -241,11 +241,24 @@ export interface KernelOps {
   memAvailableMiB(): number;
 }
 
+/**
+ * A link end seen from elsewhere: a stitched link end is captured on its host's underlay
+ * interface, keeping only that link's VXLAN frames (UDP destination port and VNI).
+ */
+export interface CaptureVia {
+  /** The namespace tcpdump runs in (the end's host) and the interface it opens there (the underlay). */
+  netns: string;
+  ifname: string;
+  vxlan: { vni: number; dstPort: number };
+}
+
 /** Where tcpdump listens: an interface inside a namespace, or a root-namespace interface. */
 export interface TcpdumpTarget {
   netns: string | null;
   ifname: string;
   hostIf: string | null;
+  /** Capture there instead, filtered to the end's own frames. */
+  via?: CaptureVia;
 }
 
 export interface TcpdumpOptions {

@@ -45,5 +45,6 @@ export {
   spawnCapturer,
   stderrTail,
   tcpdumpArgv,
+  vxlanFilter,
   type TcpdumpStats,
 } from './tcpdump.js';

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { FabricError } from '../errors/fabric-error.js';
 import { run } from './exec.js';
 import { guardIfname, guardNetns } from './guard.js';
-import type { TcpdumpOps, TcpdumpOptions, TcpdumpTarget } from './host-net.js';
+import type { CaptureVia, TcpdumpOps, TcpdumpOptions, TcpdumpTarget } from './host-net.js';
 
 // Measured here (tcpdump 4.99.3 / libpcap 1.10.3, 5000 frames replayed at top speed into a veth):
 // with --immediate-mode libpcap uses fixed-size ring slots sized by the snaplen when the interface
@@ -16,17 +16,42 @@ export const DEFAULT_SNAPLEN = 9216;
 export const MAX_SNAPLEN = 262144;
 export const DEFAULT_BUFFER_KIB = 8192;
 
+export const MAX_VNI = 0xffffff;
+
 /**
- * `ip netns exec <ns> tcpdump -i <ifname> ...` for a namespace end, `tcpdump -i <hostIf> ...` for a
- * root-namespace end. `ip netns exec` execs tcpdump in place, so the PID we get is tcpdump's own and
- * SIGINT reaches it directly.
+ * The BPF filter (argv words) keeping one VXLAN tunnel's frames: UDP destination port `dstPort`
+ * and VNI `vni`. The VNI is the top three bytes of the VXLAN header's second word, 12 bytes past
+ * the start of the UDP header (8 bytes of UDP, then flags and 3 reserved bytes).
+ */
+export function vxlanFilter(v: CaptureVia['vxlan']): string[] {
+  const { vni, dstPort } = v;
+  if (!Number.isInteger(vni) || vni < 1 || vni > MAX_VNI) throw new RangeError(`VNI ${vni} out of 1..${MAX_VNI}`);
+  if (!Number.isInteger(dstPort) || dstPort < 1 || dstPort > 65535)
+    throw new RangeError(`UDP port ${dstPort} out of 1..65535`);
+  return ['udp', 'dst', 'port', String(dstPort), 'and', 'udp[12:4]', '&', '0xffffff00', '=', String(vni * 256)];
+}
+
+/** The filter words: the end's own tunnel when captured `via` another interface, then the caller's. */
+function filterWords(t: TcpdumpTarget, o: TcpdumpOptions): string[] {
+  const own = t.via ? vxlanFilter(t.via.vxlan) : [];
+  const more = o.filter ?? [];
+  if (own.length && more.length) return ['(', ...own, ')', 'and', '(', ...more, ')'];
+  return own.length ? own : more;
+}
+
+/**
+ * `ip netns exec <ns> tcpdump -i <ifname> ...` for a namespace end (`ip netns exec <via.netns>
+ * tcpdump -i <via.ifname>` and the tunnel's filter for an end captured elsewhere), `tcpdump -i
+ * <hostIf> ...` for a root-namespace end. `ip netns exec` execs tcpdump in place, so the PID we get is tcpdump's own and SIGINT
+ * reaches it directly.
  */
 export function tcpdumpArgv(
   t: TcpdumpTarget,
   outFile: string,
   o: TcpdumpOptions = {},
 ): { file: string; args: string[] } {
-  const dev = t.netns !== null ? guardIfname(t.ifname) : guardIfname(t.hostIf ?? '');
+  const ns = t.via ? t.via.netns : t.netns;
+  const dev = t.via ? guardIfname(t.via.ifname) : ns !== null ? guardIfname(t.ifname) : guardIfname(t.hostIf ?? '');
   const snaplen = o.snaplen ?? DEFAULT_SNAPLEN;
   if (!Number.isInteger(snaplen) || snaplen < 64 || snaplen > MAX_SNAPLEN)
     throw new RangeError(`snaplen ${snaplen} out of 64..${MAX_SNAPLEN}`);
@@ -48,10 +73,10 @@ export function tcpdumpArgv(
     ...(o.direction ? ['-Q', o.direction] : []),
     '-w',
     outFile,
-    ...(o.filter ?? []),
+    ...filterWords(t, o),
   ];
   const bin = o.tcpdump ?? 'tcpdump';
-  if (t.netns !== null) return { file: 'ip', args: ['netns', 'exec', guardNetns(t.netns), bin, ...td] };
+  if (ns !== null) return { file: 'ip', args: ['netns', 'exec', guardNetns(ns), bin, ...td] };
   return { file: bin, args: td };
 }
 

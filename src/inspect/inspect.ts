@@ -6,6 +6,7 @@
 import type { Writable } from 'node:stream';
 import { FabricError, isFabricError } from '../errors/fabric-error.js';
 import { Dissector, firstLayer, parseDecodeAs, type DecodeAs } from '../decode/index.js';
+import { fileTunnelPorts } from '../capture/manifest.js';
 import {
   WARNINGS_PER_CODE,
   escapeControl,
@@ -96,8 +97,12 @@ class InspectRun {
     readonly files: string[],
     readonly o: InspectOptions,
     readonly io: InspectIo,
+    /** UDP ports decoded as VXLAN besides --decode-as: the tunnels of stitched ends in a capture run. */
+    tunnelPorts: number[] = [],
   ) {
-    const decodeAs: DecodeAs | undefined = o.decodeAs?.length ? parseDecodeAs(o.decodeAs) : undefined;
+    let decodeAs: DecodeAs | undefined = o.decodeAs?.length ? parseDecodeAs(o.decodeAs) : undefined;
+    if (tunnelPorts.length)
+      decodeAs = { ...decodeAs, vxlanPorts: [...new Set([...(decodeAs?.vxlanPorts ?? []), ...tunnelPorts])] };
     this.filter = compileFilter(o);
     // A frame of a link type we do not decode: only --contains can match it.
     this.rawFilter =
@@ -208,7 +213,8 @@ class InspectRun {
  * all (or -w could not write).
  */
 export async function runInspect(files: string[], o: InspectOptions, io: InspectIo): Promise<number> {
-  const run = new InspectRun(files, o, io);
+  // A file of a capture run whose end was captured in a stitched link's tunnel: VXLAN on its port.
+  const run = new InspectRun(files, o, io, [...new Set(files.flatMap(fileTunnelPorts))]);
   if (o.write !== undefined) {
     try {
       run.writer = MatchWriter.open(o.write, writeFormatFor(o.write, o.writeFormat), io.out, run.several);

@@ -3,6 +3,7 @@
 import type { LabModel, LinkClass, NodeKind, NodeRole } from '../topology/model.js';
 import type { RunResult } from '../hostnet/exec.js';
 import type { HostsFile } from '../scaleout/hosts.js';
+import type { CaptureVia } from '../hostnet/host-net.js';
 
 export interface ProgressEvent {
   /** Stage name, e.g. `netns`, `veth`, `ovs`. */
@@ -151,6 +152,11 @@ export interface StatusEndpoint {
   ifname: string;
   netns: string | null;
   hostIf: string | null;
+  /**
+   * A stitched link end of a lab split over hosts: captured in its host's namespace on the
+   * underlay, keeping only the link's VXLAN frames.
+   */
+  via?: CaptureVia;
 }
 
 export interface StatusLink {

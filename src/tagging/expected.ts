@@ -6,6 +6,9 @@
 // decrements Tag4 by one; provider routers carry it untouched; Tag3 keeps 64 end to end. There
 // is no penultimate-hop popping: the egress PE pops Tag4 itself, so every long-haul link shows
 // Tag4. Outer IPv4 TTL/id and the VXLAN UDP source port are wildcards (kernel-chosen).
+//
+// On a lab split over hosts, a stitched link's frames are captured inside its tunnel between the
+// hosts: their stack starts with that tunnel's outer headers (stitched.ts), and no other link's does.
 import { multicastMac, UNKNOWN_UNICAST_MAC } from '../traffic/frames.js';
 import type { LabModel, LinkClass, LinkModel } from '../topology/model.js';
 import { LabIndex } from './context.js';
@@ -14,6 +17,7 @@ import { gatewayMac } from './modules/dc.js';
 import type { ExpectHooks } from './modules/module.js';
 import { orderedModules } from './modules/registry.js';
 import { ANY, type LayerPattern } from './patterns.js';
+import { stitchedOuter, type StitchedLinks } from './stitched.js';
 import type { SitePlan, TagPlan } from './types.js';
 
 export type FloodClass = 'broadcast' | 'arp' | 'unknown-unicast' | 'multicast';
@@ -92,12 +96,15 @@ export class Expectations {
    * the VXLAN transport and the guests' taps beyond it run only once the guests do.
    */
   readonly guests: boolean;
+  /** The stitched links of a lab split over hosts (none on one machine). */
+  readonly stitched: StitchedLinks;
   constructor(
     readonly model: LabModel,
     readonly plan: TagPlan,
-    o: { guests?: boolean } = {},
+    o: { guests?: boolean; stitched?: StitchedLinks } = {},
   ) {
     this.guests = o.guests ?? true;
+    this.stitched = o.stitched ?? new Map();
     this.index = new LabIndex(model);
     this.hooks = orderedModules().flatMap((m) => (m.expect ? [m.expect] : []));
   }
@@ -124,7 +131,10 @@ export class Expectations {
         class: l.class,
         from,
         to,
-        layers: this.layers(ctx, l, from, to, remoteDc, lspHop, segFrom),
+        layers: [
+          ...stitchedOuter(this.stitched, l.id, from, to),
+          ...this.layers(ctx, l, from, to, remoteDc, lspHop, segFrom),
+        ],
       });
     // Endpoints of the tenant in VLAN v behind an access switch, except the sender.
     const deliverAt = (sw: string, only?: string) => {

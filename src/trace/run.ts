@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { isAbsolute, join, resolve, sep } from 'node:path';
-import type { CaptureManifest, ManifestFile } from '../capture/manifest.js';
+import { tunnelPorts, type CaptureManifest, type ManifestFile } from '../capture/manifest.js';
 import { decodeAsFromHints, Dissector, LAYER_ID, parseDecodeAs, type DecodeAs } from '../decode/index.js';
 import { FabricError } from '../errors/fabric-error.js';
 import { scanCapture, LINKTYPE_ETHERNET, type RawRecord } from '../pcap/index.js';
@@ -57,6 +57,9 @@ export async function loadRun(runDir: string, extra: string[] | undefined): Prom
       labels: { ...decodeAs?.labels, ...p.labels },
     };
   }
+  // Stitched link ends captured in their tunnel: VXLAN on its port.
+  const ports = tunnelPorts(manifest.files);
+  if (ports.length) decodeAs = { ...decodeAs, vxlanPorts: [...new Set([...(decodeAs?.vxlanPorts ?? []), ...ports])] };
   return { dir, manifest, decodeAs };
 }
 

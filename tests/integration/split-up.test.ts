@@ -14,6 +14,10 @@ import { execa } from 'execa';
 import { failoverDir, layoutOf, readFailoverState } from '../../src/failover/index.js';
 import { tryRun } from '../../src/hostnet/exec.js';
 import { qemuUnder } from '../../src/lifecycle/orphans.js';
+import type { CaptureManifest } from '../../src/capture/manifest.js';
+import { dissect, type Layer } from '../../src/decode/index.js';
+import { openCapture } from '../../src/pcap/index.js';
+import { runDir } from '../../src/capture/run-dir.js';
 import type { ConformanceReport } from '../../src/report/result.js';
 import { readState } from '../../src/runtime/state.js';
 import type { LabState } from '../../src/runtime/types.js';
@@ -26,10 +30,21 @@ const { work, labFile, text } = referenceLabCopy(LAB);
 const singleFile = join(work, 'single.yml');
 writeFileSync(singleFile, text.replace(/^name: spu$/m, `name: ${SINGLE}`));
 
-function report(out: string): ConformanceReport {
+function evidenceDir(out: string): string {
   const m = /evidence: (\S+)\/ \(/.exec(out);
   if (!m) throw new Error(`no evidence folder in output:\n${out.slice(-2000)}`);
-  return JSON.parse(readFileSync(join(m[1]!, 'report.json'), 'utf8')) as ConformanceReport;
+  return m[1]!;
+}
+
+function report(out: string): ConformanceReport {
+  return JSON.parse(readFileSync(join(evidenceDir(out), 'report.json'), 'utf8')) as ConformanceReport;
+}
+
+/** Every frame of a capture file, decoded with VXLAN on the stitched links' port too. */
+async function framesOf(path: string): Promise<Layer[][]> {
+  const out: Layer[][] = [];
+  for await (const fr of await openCapture(path)) out.push(dissect(fr.data, { decodeAs: { vxlanPorts: [14789] } }));
+  return out;
 }
 
 const inNs = (ns: string, argv: string[]) => tryRun('ip', ['netns', 'exec', ns, ...argv], { timeout: 20_000 });
@@ -48,6 +63,7 @@ describe('fabric up --hosts 2: the reference lab with its QEMU guests split over
   this.timeout(900_000);
   let state: LabState;
   let singleChecks: string[] = [];
+  let testOut = '';
 
   before(async function () {
     if (process.getuid?.() !== 0) this.skip();
@@ -179,10 +195,69 @@ describe('fabric up --hosts 2: the reference lab with its QEMU guests split over
 
   it('fabric test is green with every check of the single-host run', async () => {
     const r = await cli(['test', LAB]);
+    testOut = r.stdout;
     const rep = report(r.stdout);
     expect(r.exitCode, r.stdout.slice(-3000)).to.equal(0);
     expect(rep.checks.map((c) => `${c.suite}: ${c.title}`)).to.deep.equal(singleChecks);
     expect(rep.summary.failed).to.equal(0);
+    // tag-stack held every stitched hop to its outer VXLAN.
+    const ts = rep.checks.find((c) => c.id === 'tag-stack/canaries-match-plan')!;
+    expect(ts.state).to.equal('passed');
+    expect(ts.stats?.stitchedHops, JSON.stringify(ts.stats)).to.be.greaterThan(0);
+    const hops = rep.hops.flatMap((h) => h.hops);
+    const stitchedHops = hops.filter((h) => state.split!.stitched.some((s) => s.id === h.link));
+    expect(stitchedHops.length).to.be.greaterThan(0);
+    for (const h of stitchedHops) {
+      expect(h.ok, h.link).to.equal(true);
+      expect(h.observed?.slice(0, 4).map((l) => l.name)).to.deep.equal(['eth', 'ipv4', 'udp', 'vxlan']);
+    }
+  });
+
+  it("captures each stitched link end in its tunnel on its host's underlay, and no other link's frames carry it", async () => {
+    const dir = evidenceDir(testOut);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as CaptureManifest;
+    expect(manifest.decodeAs).to.include('udp.port==14789,vxlan');
+    const split = state.split!;
+    let stitchedFiles = 0;
+    for (const f of manifest.files) {
+      const s = split.stitched.find((x) => x.id === f.linkId);
+      const frames = await framesOf(join(dir, f.file));
+      if (s) {
+        stitchedFiles++;
+        const end = s.ends.find((e) => e.node === f.node)!;
+        const host = split.hosts.find((h) => h.name === end.host)!;
+        expect(f.via, f.file).to.deep.equal({ netns: host.netns, ifname: 'ul', vxlan: { vni: s.vni, dstPort: 14789 } });
+        expect(frames.length, f.file).to.be.greaterThan(0);
+        const addrs = split.hosts.map((h) => h.address);
+        for (const ls of frames) {
+          expect(
+            ls.slice(0, 4).map((l) => l.name),
+            f.file,
+          ).to.deep.equal(['eth', 'ipv4', 'udp', 'vxlan']);
+          const [, ip, udp, vx] = ls as [
+            Layer,
+            Extract<Layer, { name: 'ipv4' }>,
+            Extract<Layer, { name: 'udp' }>,
+            Extract<Layer, { name: 'vxlan' }>,
+          ];
+          expect(udp.dport).to.equal(14789);
+          expect(vx.vni, f.file).to.equal(s.vni);
+          expect(addrs).to.include(ip.src);
+          expect(addrs).to.include(ip.dst);
+        }
+        // Both directions of the link cross the end's host underlay.
+        const srcs = new Set(frames.map((ls) => (ls[1] as Extract<Layer, { name: 'ipv4' }>).src));
+        expect(srcs.size, `${f.file}: directions`).to.equal(2);
+      } else {
+        expect(f.via, f.file).to.equal(undefined);
+        for (const ls of frames)
+          expect(
+            ls.some((l) => l.name === 'udp' && l.dport === 14789),
+            `${f.file}: a stitched tunnel's frame on ${f.linkId}`,
+          ).to.equal(false);
+      }
+    }
+    expect(stitchedFiles).to.equal(2 * split.stitched.length);
   });
 
   it('carries cross-DC traffic as outer VXLAN with the stitched VNI on the underlay', async () => {
@@ -219,6 +294,30 @@ describe('fabric up --hosts 2: the reference lab with its QEMU guests split over
       await inNs(`clab-${LAB}-red-c1-h1`, ['ping', '-c', '1', '-W', '1', '10.20.30.52']);
     const r = await cap;
     expect(r.stdout).to.match(new RegExp(`VXLAN, flags \\[I\\] \\(0x08\\), vni ${s.vni}\\b`));
+  });
+
+  it('fabric capture of a stitched link shows, through fabric inspect, the outer VXLAN and the inner stack', async () => {
+    const id = 'dc1-ic:p2--dc2-ic:p2';
+    const s = state.split!.stitched.find((x) => x.id === id)!;
+    const cap = cli(['capture', LAB, '--link', id, '--duration', '4']);
+    let done = false;
+    void cap.finally(() => (done = true));
+    for (let i = 0; i < 20 && !done; i++)
+      await inNs(`clab-${LAB}-red-c1-h1`, ['ping', '-c', '1', '-W', '1', '10.20.30.20']);
+    const r = await cap;
+    expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
+    const runId = /^run (\S+):/m.exec(r.stdout)?.[1];
+    expect(runId, r.stdout).to.be.a('string');
+    const file = join(runDir(LAB, runId!), 'dc1-ic--p2.pcap');
+    const ins = await cli(['inspect', file]);
+    expect(ins.exitCode, ins.stderr).to.equal(0);
+    const lines = ins.stdout.split('\n').filter((l) => /ICMP/.test(l));
+    expect(lines.length, ins.stdout.slice(0, 2000)).to.be.greaterThan(0);
+    for (const l of lines) {
+      expect(l).to.match(/IPv4 192\.0\.2\.[12] > 192\.0\.2\.[12] UDP \d+ > 14789/);
+      expect(l).to.include(`VXLAN ${s.vni}`);
+      expect(l).to.match(/MPLS \d+.*802\.1ad \d+ \| 802\.1Q \d+/);
+    }
   });
 
   it('fabric test --mutate scores 100 %', async () => {

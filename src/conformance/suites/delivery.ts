@@ -1,7 +1,7 @@
 // delivery: every canary reaches every system of its tenant domain, as the intent declares it (not
 // as the plan routes it), byte for byte, with the client's own VLAN tag as the client's switch
 // sent it.
-import type { CapturedFrame } from '../frames.js';
+import { linkData, type CapturedFrame } from '../frames.js';
 import type { CheckDef } from '../judge.js';
 import { Violations } from '../judge.js';
 import type { SentCanary } from '../probe.js';
@@ -68,7 +68,7 @@ export const delivery: CheckDef[] = [
         for (const t of ts.filter((x) => x.class === 'client-access' && x.to !== c.src.node.name)) {
           for (const f of seen.filter((x) => x.linkId === t.link.id && x.node === t.to)) {
             compared++;
-            if (hex(f.data) !== sent)
+            if (hex(linkData(f)) !== sent)
               v.add(`${c.tenant} ${c.cls} canary delivered to ${t.to} differs from the frame sent`, f);
           }
         }
@@ -80,7 +80,7 @@ export const delivery: CheckDef[] = [
         for (const t of lan.slice(1)) {
           for (const f of seen.filter((x) => x.linkId === t.link.id)) {
             compared++;
-            if (hex(f.data) !== hex(out.data))
+            if (hex(linkData(f)) !== hex(linkData(out)))
               v.add(`${c.tenant} ${c.cls} canary reached ${t.to} changed (own VLAN or payload)`, f);
           }
         }

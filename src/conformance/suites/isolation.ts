@@ -1,6 +1,7 @@
 // isolation: no frame of tenant X on any link of tenant Y, and no fabric tag ever at a client.
 // Attribution: canaries carry their tenant's marker; on fabric links the (Tag1, Tag2) pair names
 // the tenant; identical IPs and MACs make addresses useless for this on purpose.
+import { linkLayers } from '../frames.js';
 import type { CheckDef } from '../judge.js';
 import { backgroundKind, fabricPair, hasLayer, linkTenant, pairTenant, Violations } from '../judge.js';
 import type { FabricIntent } from '../../topology/intent.js';
@@ -62,10 +63,11 @@ export const isolation: CheckDef[] = [
       for (const f of run.frames) {
         if (f.cls !== 'client-access' && f.cls !== 'tenant-lan') continue;
         n++;
-        const vlans = f.layers.filter((l) => l.name === 'vlan');
+        const layers = linkLayers(f);
+        const vlans = layers.filter((l) => l.name === 'vlan');
         const bad =
-          hasLayer(f.layers, 'mpls') ||
-          hasLayer(f.layers, 'vxlan') ||
+          hasLayer(layers, 'mpls') ||
+          hasLayer(layers, 'vxlan') ||
           vlans.some((l) => l.name === 'vlan' && l.tpid !== 0x8100) ||
           vlans.length > (f.cls === 'tenant-lan' ? 1 : 0);
         if (bad) v.add(`fabric tags on ${f.cls} link ${f.linkId}`, f);
@@ -87,13 +89,14 @@ export const isolation: CheckDef[] = [
       for (const f of run.frames) {
         if (f.cls !== 'client-access' && f.cls !== 'tenant-lan') continue;
         if (f.canaryKey) continue;
-        const kind = backgroundKind(f.layers);
+        const layers = linkLayers(f);
+        const kind = backgroundKind(layers);
         if (kind) {
           bg[kind] = (bg[kind] ?? 0) + 1;
           continue;
         }
-        const arp = f.layers.find((l) => l.name === 'arp');
-        const ip = f.layers.find((l) => l.name === 'ipv4');
+        const arp = layers.find((l) => l.name === 'arp');
+        const ip = layers.find((l) => l.name === 'ipv4');
         const tenantTraffic =
           (arp?.name === 'arp' && tenantIps.has(arp.spa)) ||
           (ip?.name === 'ipv4' && (tenantIps.has(ip.src) || tenantIps.has(ip.dst)));

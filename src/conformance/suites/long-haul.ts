@@ -1,14 +1,17 @@
 // long-haul: Tag4 is swapped (and its TTL decremented) at every P hop, the outer IPv4/UDP/VXLAN
 // header exists on the provider segment and nowhere else.
 import type { MplsLayer } from '../../decode/types.js';
-import type { CapturedFrame } from '../frames.js';
+import { linkData, linkLayers, type CapturedFrame } from '../frames.js';
 import type { CheckDef } from '../judge.js';
 import { hasLayer, Violations } from '../judge.js';
 import { GATEWAY_TRANSPORT_IF, VTEP } from '../../topology/hypervisors.js';
 
 const topMpls = (f: CapturedFrame) => f.layers.find((l) => l.name === 'mpls') as MplsLayer | undefined;
-/** What a P router must not change: everything after the outer Ethernet and the top label. */
-const innerKey = (f: CapturedFrame) => Buffer.from(f.data.subarray(18)).toString('base64');
+/**
+ * What a P router must not change: everything after the outer Ethernet and the top label (of the
+ * frame on its link, inside a stitched link's VXLAN).
+ */
+const innerKey = (f: CapturedFrame) => Buffer.from(linkData(f).subarray(18)).toString('base64');
 
 export const longHaul: CheckDef[] = [
   {
@@ -77,21 +80,23 @@ export const longHaul: CheckDef[] = [
       };
       const p = ctx.plan.provider;
       for (const f of run.frames) {
-        const vx = hasLayer(f.layers, 'vxlan');
+        // A stitched link's own outer VXLAN is tag-stack's to judge: this looks inside it.
+        const layers = linkLayers(f);
+        const vx = hasLayer(layers, 'vxlan');
         if (f.cls === 'provider') {
-          if (!hasLayer(f.layers, 'mpls')) continue; // provider-link ARP between the routers
+          if (!hasLayer(layers, 'mpls')) continue; // provider-link ARP between the routers
           provider++;
-          const ip = f.layers[1];
-          const udp = f.layers[2];
+          const ip = layers[1];
+          const udp = layers[2];
           const okIp =
             ip?.name === 'ipv4' && p && [p.local, p.remote].includes(ip.src) && [p.local, p.remote].includes(ip.dst);
           if (!vx || !okIp || udp?.name !== 'udp' || udp.dport !== 4789)
             v.add(`provider frame without the planned outer IPv4/UDP 4789/VXLAN`, f);
         } else if (vx && vtepLink(f)) {
           vtep++;
-          const i = f.layers.findIndex((x) => x.name === 'vxlan');
-          const ip = f.layers[i - 2];
-          const udp = f.layers[i - 1];
+          const i = layers.findIndex((x) => x.name === 'vxlan');
+          const ip = layers[i - 2];
+          const udp = layers[i - 1];
           const ends: string[] = [VTEP.gatewayIp, VTEP.guestIp];
           if (
             ip?.name !== 'ipv4' ||

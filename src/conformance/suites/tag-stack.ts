@@ -1,5 +1,6 @@
 // tag-stack: every captured canary shows, on every hop it crosses, exactly the stack the plan
 // predicts (shape and values, TTLs included); and it appears on no link the plan keeps it off.
+// On a lab split over hosts, a stitched link's hops include the tunnel's outer VXLAN.
 import { Expectations, matchLayers, type Traversal } from '../../tagging/expected.js';
 import type { TestContext } from '../context.js';
 import type { SentCanary } from '../probe.js';
@@ -27,12 +28,14 @@ export const tagStack: CheckDef[] = [
     judge({ ctx, probe, run, stats }) {
       const v = new Violations();
       let hops = 0;
+      let stitched = 0;
       for (const c of probe.canaries) {
         const seen = run.byCanary.get(c.key) ?? [];
         const ts = ctx.exp.traversals(c.flow);
         const planned = new Set(ts.map((t) => t.link.id));
         for (const t of ts) {
           hops++;
+          if (ctx.exp.stitched.has(t.link.id)) stitched++;
           const here = seen.filter((f) => f.linkId === t.link.id);
           if (!here.length) {
             v.add(
@@ -50,6 +53,7 @@ export const tagStack: CheckDef[] = [
       }
       stats.canaries = probe.canaries.length;
       stats.plannedHops = hops;
+      if (ctx.exp.stitched.size) stats.stitchedHops = stitched;
       v.throwIfAny('tag stacks off the plan');
     },
   },

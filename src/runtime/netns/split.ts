@@ -153,20 +153,37 @@ export function splitSites(rec: SplitRecord, model?: LabModel): OvsSite[] {
   });
 }
 
+/** Each emulated host's interface on the underlay (split-deploy.ts names it so). */
+export const UNDERLAY_IFNAME = 'ul';
+
 /**
- * Where a split lab's bridge ends are captured: in their host's namespace (a bridge-side veth
- * end, or the VXLAN device of a stitched link), not in the root namespace.
+ * Where a split lab's bridge ends are captured: in their host's namespace, not in the root
+ * namespace. A stitched link end is captured there on the underlay, the link's VXLAN frames only
+ * (`via`), so its captures show the outer VXLAN the link crosses the hosts in; both directions
+ * of the link cross that interface.
  */
 export function splitStatus(doc: StatusDoc, rec: SplitRecord): StatusDoc {
   const hostNs = new Map(rec.hosts.map((h) => [h.name, h.netns]));
   const nsOf = new Map(rec.switches.map((s) => [s.node, hostNs.get(s.host)!]));
-  for (const l of doc.links)
+  const stitched = new Map(rec.stitched.map((s) => [s.id, s]));
+  for (const l of doc.links) {
+    const s = stitched.get(l.id);
     for (const e of l.endpoints) {
+      const end = s?.ends.find((x) => x.node === e.node);
+      if (s && end) {
+        // The VXLAN device is in the host's namespace, or moved into the node's.
+        e.netns = end.nodeNetns ?? hostNs.get(end.host)!;
+        e.hostIf = null;
+        const via = { netns: hostNs.get(end.host)!, ifname: UNDERLAY_IFNAME };
+        e.via = { ...via, vxlan: { vni: s.vni, dstPort: rec.dstPort } };
+        continue;
+      }
       const ns = e.netns === null ? nsOf.get(e.node) : undefined;
       if (ns) {
         e.netns = ns;
         e.hostIf = null;
       }
     }
+  }
   return doc;
 }

@@ -53,6 +53,7 @@ function frame(
     peer,
     layers: dissect(data),
     data,
+    outer: { layers: 0, bytes: 0 },
     canaryKey,
   };
 }

@@ -1,7 +1,79 @@
 import { expect } from 'chai';
-import { isListening, listeningDevice, parseTcpdumpStats, tcpdumpArgv } from '../../../src/hostnet/tcpdump.js';
+import {
+  isListening,
+  listeningDevice,
+  parseTcpdumpStats,
+  tcpdumpArgv,
+  vxlanFilter,
+} from '../../../src/hostnet/tcpdump.js';
 
 describe('capture/tcpdump', () => {
+  it("captures a stitched end in its host's namespace on the underlay, keeping only its tunnel's frames", () => {
+    const a = tcpdumpArgv(
+      {
+        netns: 'fh-spu-h1',
+        ifname: 'spu-dc1-ic_2',
+        hostIf: null,
+        via: { netns: 'fh-spu-h1', ifname: 'ul', vxlan: { vni: 10000, dstPort: 14789 } },
+      },
+      '/run/x/dc1-ic--p2.pcap',
+    );
+    expect(a.file).to.equal('ip');
+    expect(a.args.slice(0, 6)).to.deep.equal(['netns', 'exec', 'fh-spu-h1', 'tcpdump', '-i', 'ul']);
+    expect(a.args.slice(-12)).to.deep.equal([
+      '-w',
+      '/run/x/dc1-ic--p2.pcap',
+      'udp',
+      'dst',
+      'port',
+      '14789',
+      'and',
+      'udp[12:4]',
+      '&',
+      '0xffffff00',
+      '=',
+      '2560000',
+    ]);
+    // A node-namespace end: tcpdump runs in the host's namespace, not the node's.
+    const n = tcpdumpArgv(
+      {
+        netns: 'clab-spu-x',
+        ifname: 'eth1',
+        hostIf: null,
+        via: { netns: 'fh-spu-h2', ifname: 'ul', vxlan: { vni: 1, dstPort: 4789 } },
+      },
+      'f.pcap',
+      { filter: ['not', 'arp'] },
+    );
+    expect(n.args.slice(2, 6)).to.deep.equal(['fh-spu-h2', 'tcpdump', '-i', 'ul']);
+    expect(n.args.slice(n.args.indexOf('f.pcap') + 1)).to.deep.equal([
+      '(',
+      ...vxlanFilter({ vni: 1, dstPort: 4789 }),
+      ')',
+      'and',
+      '(',
+      'not',
+      'arp',
+      ')',
+    ]);
+  });
+
+  it('refuses a VNI or UDP port out of range, and a bad underlay name', () => {
+    for (const vni of [0, -1, 16777216, 1.5, NaN])
+      expect(() => vxlanFilter({ vni, dstPort: 14789 }), `vni ${vni}`).to.throw(RangeError, /VNI/);
+    for (const dstPort of [0, 65536, 14789.5])
+      expect(() => vxlanFilter({ vni: 10, dstPort }), `port ${dstPort}`).to.throw(RangeError, /UDP port/);
+    expect(vxlanFilter({ vni: 16777215, dstPort: 65535 }).at(-1)).to.equal(String(16777215 * 256));
+    const t = (ifname: string) => ({
+      netns: 'fh-a-h1',
+      ifname: 'x',
+      hostIf: null,
+      via: { netns: 'fh-a-h1', ifname, vxlan: { vni: 10, dstPort: 14789 } },
+    });
+    expect(() => tcpdumpArgv(t('ul; rm -rf /'), 'f.pcap')).to.throw();
+    expect(() => tcpdumpArgv(t('ul'), 'f.pcap')).to.not.throw();
+  });
+
   it('builds a namespace command line: ip netns exec, -U, --immediate-mode, -s 9216 -B 8192 (see DEFAULT_SNAPLEN), -Z root, -w', () => {
     const a = tcpdumpArgv({ netns: 'clab-mtdc-c1', ifname: 'eth0', hostIf: null }, '/run/x/c1--eth0.pcap');
     expect(a).to.deep.equal({

@@ -85,14 +85,30 @@ describe('fabric up --hosts: a lab split over emulated hosts', () => {
     expect(mg && mg.kind === 'ip-batch' ? mg.lines : []).to.include('addr add 10.99.0.254/24 dev br');
   });
 
-  it('captures bridge ends in their host namespace', () => {
+  it('captures bridge ends in their host namespace, stitched ends on its underlay in their tunnel', () => {
     const { record } = splitPlan(model, planLab(model), 2);
     const doc = splitStatus(buildStatus(model, 'netns'), record);
+    const hostNs = new Map(record.hosts.map((h) => [h.name, h.netns]));
+    let stitched = 0;
     for (const l of doc.links)
       for (const e of l.endpoints) {
         expect(e.netns, `${l.id} ${e.node}`).to.be.a('string');
         expect(e.hostIf).to.equal(null);
+        const s = record.stitched.find((x) => x.id === l.id);
+        if (!s) {
+          expect(e.via, `${l.id} ${e.node}`).to.equal(undefined);
+          continue;
+        }
+        stitched++;
+        const end = s.ends.find((x) => x.node === e.node)!;
+        expect(e.netns).to.equal(hostNs.get(end.host));
+        expect(e.via).to.deep.equal({
+          netns: hostNs.get(end.host),
+          ifname: 'ul',
+          vxlan: { vni: s.vni, dstPort: 14789 },
+        });
       }
+    expect(stitched).to.equal(4);
   });
 
   it('sends ovs-ofctl to the listener from the management namespace once the state names the bridge', () => {
