@@ -127,8 +127,8 @@ async function rootInterfaces(): Promise<Map<string, boolean>> {
 }
 
 /**
- * tshark's decode-as items for the tunnels of ends captured `via` an underlay (`udp.port==14789,vxlan`),
- * so Wireshark, inspect and trace read their outer VXLAN off the IANA port too.
+ * tshark's decode-as items for the tunnels of ends captured `via` an underlay
+ * (`udp.port==14789,vxlan`): their outer VXLAN is not on VXLAN's own port 4789.
  */
 export function tunnelDecodeItems(targets: readonly CaptureTarget[], have: readonly string[] = []): string[] {
   const ports = [...new Set(targets.flatMap((t) => (t.via ? [t.via.vxlan.dstPort] : [])))].sort((a, b) => a - b);

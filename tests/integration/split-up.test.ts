@@ -299,15 +299,15 @@ describe('fabric up --hosts 2: the reference lab with its QEMU guests split over
   it('fabric capture of a stitched link shows, through fabric inspect, the outer VXLAN and the inner stack', async () => {
     const id = 'dc1-ic:p2--dc2-ic:p2';
     const s = state.split!.stitched.find((x) => x.id === id)!;
-    const cap = cli(['capture', LAB, '--link', id, '--duration', '4']);
-    let done = false;
-    void cap.finally(() => (done = true));
-    for (let i = 0; i < 20 && !done; i++)
-      await inNs(`clab-${LAB}-red-c1-h1`, ['ping', '-c', '1', '-W', '1', '10.20.30.20']);
-    const r = await cap;
-    expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
-    const runId = /^run (\S+):/m.exec(r.stdout)?.[1];
-    expect(runId, r.stdout).to.be.a('string');
+    // Detached: it returns once every capturer listens; the pings cross the link after that.
+    const start = await cli(['capture', LAB, 'start', '--link', id, '--detach']);
+    expect(start.exitCode, start.stdout + start.stderr).to.equal(0);
+    const runId = /--run (\S+)/.exec(start.stdout)?.[1];
+    expect(runId, start.stdout).to.be.a('string');
+    const ping = await inNs(`clab-${LAB}-red-c1-h1`, ['ping', '-c', '3', '-i', '0.2', '-W', '2', '10.20.30.20']);
+    const stop = await cli(['capture', LAB, 'stop', '--run', runId!]);
+    expect(stop.exitCode, stop.stdout + stop.stderr).to.equal(0);
+    expect(ping.exitCode, ping.stdout).to.equal(0);
     const file = join(runDir(LAB, runId!), 'dc1-ic--p2.pcap');
     const ins = await cli(['inspect', file]);
     expect(ins.exitCode, ins.stderr).to.equal(0);
