@@ -219,6 +219,7 @@ describe('fabric up --hosts 2: the reference lab with its QEMU guests split over
     expect(manifest.decodeAs).to.include('udp.port==14789,vxlan');
     const split = state.split!;
     let stitchedFiles = 0;
+    let tunnelled = 0;
     for (const f of manifest.files) {
       const s = split.stitched.find((x) => x.id === f.linkId);
       const frames = await framesOf(join(dir, f.file));
@@ -227,7 +228,9 @@ describe('fabric up --hosts 2: the reference lab with its QEMU guests split over
         const end = s.ends.find((e) => e.node === f.node)!;
         const host = split.hosts.find((h) => h.name === end.host)!;
         expect(f.via, f.file).to.deep.equal({ netns: host.netns, ifname: 'ul', vxlan: { vni: s.vni, dstPort: 14789 } });
-        expect(frames.length, f.file).to.be.greaterThan(0);
+        // A standby HA hypervisor's uplink carries nothing until its failover (on one machine too).
+        if (f.linkClass === 'long-haul') expect(frames.length, f.file).to.be.greaterThan(0);
+        tunnelled += frames.length;
         const addrs = split.hosts.map((h) => h.address);
         for (const ls of frames) {
           expect(
@@ -258,6 +261,7 @@ describe('fabric up --hosts 2: the reference lab with its QEMU guests split over
       }
     }
     expect(stitchedFiles).to.equal(2 * split.stitched.length);
+    expect(tunnelled).to.be.greaterThan(0);
   });
 
   it('carries cross-DC traffic as outer VXLAN with the stitched VNI on the underlay', async () => {
