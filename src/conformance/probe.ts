@@ -2,6 +2,7 @@
 // traffic (ping, UDP) and crafted canaries (every flood class and unicast, with tenant markers),
 // stop the captures. What was sent is kept in a ledger the judge reads back from the captures.
 import { join } from 'node:path';
+import { FabricError } from '../errors/fabric-error.js';
 import { startCapture, waitQuiet, type CaptureManifest, type CaptureSelection } from '../capture/index.js';
 import type { FlowSpec } from '../tagging/expected.js';
 import {
@@ -164,8 +165,25 @@ export async function sendCanaries(canaries: SentCanary[]): Promise<void> {
   const bySrc = new Map<SystemInfo, SentCanary[]>();
   for (const c of canaries) bySrc.set(c.src, [...(bySrc.get(c.src) ?? []), c]);
   await pool([...bySrc], 4, async ([src, cs]) => {
-    await injectFrames({ netns: src.netns, ifname: src.ifname, frames: cs.map((c) => c.frame), pps: 200 });
+    const r = await injectFrames({ netns: src.netns, ifname: src.ifname, frames: cs.map((c) => c.frame), pps: 200 });
+    checkAllSent(src.node.name, cs.length, r);
   });
+}
+
+/**
+ * A canary tcpreplay could not send never entered the fabric: judging it "not delivered" would
+ * blame the fabric for the injector, and sending it again would show up as a duplicate.
+ */
+export function checkAllSent(src: string, frames: number, r: { sent: number; failed: number; command: string }): void {
+  if (r.failed === 0 && r.sent === frames) return;
+  throw new FabricError(
+    'E_INJECT_FAILED',
+    `${r.failed || frames - r.sent} of ${frames} canaries from ${src} were not sent (tcpreplay: ${r.sent} sent, ${r.failed} failed)`,
+    {
+      hint: 'the sender could not transmit (its interface down or its queue full); run fabric test again',
+      cause: r.command,
+    },
+  );
 }
 
 interface Pair {
