@@ -13,21 +13,13 @@ import { HOSTS_RUN_DIR } from '../../src/runtime/netns/split.js';
 import { readState } from '../../src/runtime/state.js';
 import { cli, networkLabCopy, ROOT } from './lab-copy.js';
 import { leftovers } from './kill-helpers.js';
+import { running } from '../helpers/proc.js';
 
 const LAB = 'sorph';
 const OTHER = 'sorpy';
 const { work, labFile, text } = networkLabCopy(LAB);
 const otherFile = join(work, 'other.yml');
 writeFileSync(otherFile, text.replace(/^name: sorph$/m, `name: ${OTHER}`));
-
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return false;
-  }
-}
 
 describe('fabric down --all: a split lab without its state file (root)', function () {
   this.timeout(600_000);

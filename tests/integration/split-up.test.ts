@@ -23,6 +23,7 @@ import { readState } from '../../src/runtime/state.js';
 import type { LabState } from '../../src/runtime/types.js';
 import { runDirPid } from '../../src/vm/index.js';
 import { cli, referenceLabCopy } from './lab-copy.js';
+import { running } from '../helpers/proc.js';
 
 const LAB = 'spu';
 const SINGLE = 'sps';
@@ -49,15 +50,6 @@ async function framesOf(path: string): Promise<Layer[][]> {
 
 const inNs = (ns: string, argv: string[]) => tryRun('ip', ['netns', 'exec', ns, ...argv], { timeout: 20_000 });
 const nsInode = (path: string): number => statSync(path).ino;
-/** A process that has exited may stay a zombie until its parent reaps it: that is not running. */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return false;
-  }
-}
 
 describe('fabric up --hosts 2: the reference lab with its QEMU guests split over two emulated hosts (root)', function () {
   this.timeout(900_000);
