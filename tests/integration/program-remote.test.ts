@@ -3,7 +3,9 @@
 // network would, inside the management namespace, with only the lab file and the hosts file.
 // It finds each switch at the OpenFlow listener the placement gives it, reads port numbers over
 // OpenFlow, sees drift, programs every bridge and leaves none drifting; the lab then passes
-// `fabric test`. From outside the management network the same command reaches nothing.
+// `fabric test`. From outside the management network the same command reaches nothing. Once each
+// host has run the SSL script `fabric generate --tls` wrote for it, plain TCP reaches no switch
+// and the lab controller's certificate programs them all over ssl:.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -81,5 +83,63 @@ describe('fabric program --hosts: switches on other machines, programmed over Op
     expect(r.exitCode).to.not.equal(0);
     expect(r.stderr).to.match(/E_SWITCH_UNREACHABLE/);
     expect(r.stderr).to.match(/mgmt: in the hosts file/);
+  });
+
+  it('over ssl: once each host runs its generated SSL script, only the lab controller certificate programs', async () => {
+    const out = join(work, 'out');
+    const g = await cli(['generate', labFile, '--hosts', hostsFile, '--tls', '--out', out]);
+    expect(g.exitCode, g.stderr).to.equal(0);
+    const pki = join(out, `${LAB}.pki`);
+    for (const h of state.split!.hosts) {
+      // The host's own ovs-vsctl: its database is <dir>/db.sock, as OVS_RUNDIR says to the script.
+      const r = await tryRun(
+        'ip',
+        [
+          'netns',
+          'exec',
+          h.netns,
+          'env',
+          `OVS_RUNDIR=${h.dir}`,
+          `FABRIC_SSL_DIR=${pki}`,
+          'sh',
+          join(out, `${LAB}.${h.name}.ovs-ssl.sh`),
+          'up',
+        ],
+        { timeout: 120_000 },
+      );
+      expect(r.exitCode, r.stderr).to.equal(0);
+    }
+    const mg = state.split!.mgmt;
+    const tls = ['--hosts', hostsFile, '--tls', '--pki', pki];
+    // Plain TCP reaches no switch any more.
+    const plain = await cliIn(mg, ['flows', labFile, '--diff', '--hosts', hostsFile], 120_000);
+    expect(plain.exitCode, plain.stdout + plain.stderr).to.equal(2);
+    const sw = state.split!.switches[0]!;
+    const ssl = sw.connect.replace(/^tcp:/, 'ssl:');
+    const controller = [
+      `--private-key=${pki}/controller-privkey.pem`,
+      `--certificate=${pki}/controller-cert.pem`,
+      `--ca-cert=${pki}/cacert.pem`,
+    ];
+    const wipe = await tryRun('ip', [
+      'netns',
+      'exec',
+      mg,
+      'ovs-ofctl',
+      ...controller,
+      '-O',
+      'OpenFlow15',
+      'del-flows',
+      ssl,
+    ]);
+    expect(wipe.exitCode, wipe.stderr).to.equal(0);
+    const drift = await cliIn(mg, ['flows', labFile, '--diff', ...tls]);
+    expect(drift.exitCode, drift.stderr).to.equal(1);
+    expect(drift.stdout.match(/DRIFT/g)?.length).to.equal(1);
+    const p = await cliIn(mg, ['program', labFile, ...tls]);
+    expect(p.exitCode, p.stdout + p.stderr).to.equal(0);
+    expect(p.stdout).to.match(/over OpenFlow SSL at \d+ listeners on 2 hosts/);
+    const clean = await cliIn(mg, ['flows', labFile, '--diff', ...tls]);
+    expect(clean.exitCode, clean.stdout + clean.stderr).to.equal(0);
   });
 });
