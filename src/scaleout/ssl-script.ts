@@ -58,6 +58,11 @@ export function sslScript(lab: string, host: string, mgmt: string, switches: rea
     '  for b in $host_bridges; do',
     '    ovs-vsctl --timeout=30 br-exists "$b" || die "bridge $b is missing: create this host\'s bridges first"',
     '  done',
+    // ovs-vswitchd opens a bridge's new listener before it closes the old one: a pssl: on the port
+    // of an earlier ptcp: fails to bind and is only retried at the next reconfiguration, which
+    // never comes for the last bridge. So every listener of the host goes first.
+    '  # Earlier listeners go first: a new one on a port still bound would stay unbound.',
+    '  for b in $host_bridges; do ovs-vsctl --timeout=30 del-controller "$b"; done',
     '  ovs-vsctl --timeout=30 set-ssl "$key" "$cert" "$cacert"',
     ...switches.map(
       (s) => `  ovs-vsctl --timeout=30 set-controller ${s.bridge} ${checked(s.listen, LISTEN, 'listener')}`,

@@ -20,7 +20,7 @@ const { work, labFile } = networkLabCopy(LAB);
 const hostsFile = join(work, 'hosts.yml');
 const OUTSIDE = `${LAB}-outside`;
 
-describe('fabric program --hosts: switches on other machines, programmed over OpenFlow TCP (root)', function () {
+describe('fabric program --hosts: switches on other machines, programmed over OpenFlow TCP and SSL (root)', function () {
   this.timeout(600_000);
   let state: LabState;
 
@@ -108,6 +108,19 @@ describe('fabric program --hosts: switches on other machines, programmed over Op
         { timeout: 120_000 },
       );
       expect(r.exitCode, r.stderr).to.equal(0);
+    }
+    // Every listener of each host is bound (the ports the placement gives them): polled, bounded.
+    for (const h of state.split!.hosts) {
+      const want = state
+        .split!.switches.filter((x) => x.host === h.name)
+        .map((x) => `${h.mgmt}:${x.connect.split(':')[2]}`);
+      let missing = want;
+      for (let i = 0; i < 100 && missing.length; i++) {
+        const ss = (await tryRun('ip', ['netns', 'exec', h.netns, 'ss', '-Hltn'])).stdout;
+        missing = want.filter((w) => !ss.includes(`${w} `));
+        if (missing.length) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(missing, `pssl listeners of ${h.name} not bound`).to.deep.equal([]);
     }
     const mg = state.split!.mgmt;
     const tls = ['--hosts', hostsFile, '--tls', '--pki', pki];

@@ -25,6 +25,8 @@ up() {
   for b in $host_bridges; do
     ovs-vsctl --timeout=30 br-exists "$b" || die "bridge $b is missing: create this host's bridges first"
   done
+  # Earlier listeners go first: a new one on a port still bound would stay unbound.
+  for b in $host_bridges; do ovs-vsctl --timeout=30 del-controller "$b"; done
   ovs-vsctl --timeout=30 set-ssl "$key" "$cert" "$cacert"
   ovs-vsctl --timeout=30 set-controller mtdc-blue-c2-sw pssl:6653:10.99.0.2
   ovs-vsctl --timeout=30 set-controller mtdc-blue-k2-sw pssl:6654:10.99.0.2

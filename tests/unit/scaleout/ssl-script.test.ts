@@ -58,7 +58,7 @@ describe('fabric generate --hosts --tls: the per-host SSL scripts', () => {
     return { status: r.status, stderr: r.stderr, calls: readFileSync(log, 'utf8').trim().split('\n') };
   }
 
-  it('up: the SSL table from FABRIC_SSL_DIR, then each bridge of its host listens on pssl: at its management address', () => {
+  it('up: earlier listeners removed, the SSL table from FABRIC_SSL_DIR, then each bridge of its host listens on pssl: at its management address', () => {
     const rec = JSON.parse(out.record) as { switches: { host: string; bridge: string; listen: string }[] };
     const a = out.scripts.find((s) => s.host === 'a')!;
     const keys = join(work, 'keys');
@@ -70,6 +70,8 @@ describe('fabric generate --hosts --tls: the per-host SSL scripts', () => {
     expect(mine.length).to.be.greaterThan(3);
     expect(r.calls.filter((c) => !c.includes('br-exists'))).to.deep.equal([
       '--timeout=30 show',
+      // Earlier listeners first: a new one on a port still bound would stay unbound.
+      ...mine.map((s) => `--timeout=30 del-controller ${s.bridge}`),
       `--timeout=30 set-ssl ${keys}/a-privkey.pem ${keys}/a-cert.pem ${keys}/cacert.pem`,
       ...mine.map((s) => `--timeout=30 set-controller ${s.bridge} ${s.listen}`),
     ]);
