@@ -18,16 +18,15 @@ export function register(program: Command): void {
     .action(
       async (operand: string | undefined, opts: RemoteOptions & { diff?: boolean; bridge?: string; topo?: string }) => {
         const { computePlan, renderPrograms, diffPrograms, bundleText } = await import('../tagging/index.js');
-        if (opts.hosts && !opts.diff) throw new FabricError('E_USAGE', '--hosts reaches the switches: give --diff');
-        const model = await labModelOf(pickLab(operand, opts.topo), { deployed: !!opts.diff && !opts.hosts });
+        if ((opts.hosts || opts.containers) && !opts.diff)
+          throw new FabricError('E_USAGE', '--hosts and --containers reach the switches: give --diff');
+        const model = await labModelOf(pickLab(operand, opts.topo), {
+          deployed: !!opts.diff && !opts.hosts && !opts.containers,
+        });
         const programs = renderPrograms(model, computePlan(model)).filter(
           (p) => !opts.bridge || p.node === opts.bridge,
         );
-        await reachRemote(
-          model,
-          programs.map((p) => p.bridge),
-          opts,
-        );
+        await reachRemote(model, programs, opts);
         if (!opts.diff) {
           for (const p of programs)
             process.stdout.write(

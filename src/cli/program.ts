@@ -15,12 +15,8 @@ export function register(program: Command): void {
   ).action(async (operand: string | undefined, opts: RemoteOptions & { topo?: string }) => {
     const { programLab, computePlan, renderPrograms } = await import('../tagging/index.js');
     // A lab on other machines has no state here: its model comes from the lab file.
-    const model = await labModelOf(pickLab(operand, opts.topo), { deployed: !opts.hosts });
-    const how = await reachRemote(
-      model,
-      renderPrograms(model, computePlan(model)).map((p) => p.bridge),
-      opts,
-    );
+    const model = await labModelOf(pickLab(operand, opts.topo), { deployed: !opts.hosts && !opts.containers });
+    const how = await reachRemote(model, renderPrograms(model, computePlan(model)), opts);
     process.stdout.write(`programmed ${model.name}: ${await programLab({ model })}${how}\n`);
   });
 }

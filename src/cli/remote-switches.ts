@@ -3,6 +3,10 @@
 // lab's management network. Every switch is then reached at its listener from the same
 // placement (recomputed from the lab and the hosts file, so nothing is read back from the
 // generated record), with `--tls` presenting the controller's certificate of the lab PKI.
+// `--containers`: every switch runs its own Open vSwitch inside its node's container (the
+// clabernetes definition deployed by containerlab or `fabric clab deploy`), reached there through
+// `docker exec`; in a Kubernetes pod the same commands run through `kubectl exec`
+// (docs/scale-out.md).
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
@@ -13,7 +17,11 @@ export interface RemoteOptions {
   hosts?: string;
   tls?: boolean;
   pki?: string;
+  containers?: boolean;
 }
+
+/** The container containerlab names for a node (`clab-<lab>-<node>`). */
+export const clabContainer = (lab: string, node: string): string => `clab-${lab}-${node}`;
 
 export function remoteOptions(cmd: Command): Command {
   return cmd
@@ -22,14 +30,31 @@ export function remoteOptions(cmd: Command): Command {
       'the lab runs on these hosts (fabric generate --hosts): reach each switch at its OpenFlow listener from here',
     )
     .option('--tls', 'with --hosts: ssl: listeners, this side presents the lab controller certificate')
-    .option('--pki <folder>', 'with --tls: the lab PKI folder (default: <lab>.pki beside the hosts file)');
+    .option('--pki <folder>', 'with --tls: the lab PKI folder (default: <lab>.pki beside the hosts file)')
+    .option(
+      '--containers',
+      'each switch runs its own Open vSwitch in its container clab-<lab>-<node> (the clabernetes definition): reach it through docker exec',
+    );
 }
 
 /**
  * Registers every switch of `bridges` as reached over OpenFlow at its placed listener. Refuses a
  * bridge placed on a host without a management address (no listener), and missing PKI files.
  */
-export async function reachRemote(model: LabModel, bridges: readonly string[], o: RemoteOptions): Promise<string> {
+export async function reachRemote(
+  model: LabModel,
+  switches: readonly { bridge: string; node: string }[],
+  o: RemoteOptions,
+): Promise<string> {
+  const bridges = switches.map((s) => s.bridge);
+  if (o.containers) {
+    if (o.hosts || o.tls || o.pki) throw new FabricError('E_USAGE', 'give either --containers or --hosts');
+    const { useRemoteSwitches } = await import('../hostnet/index.js');
+    useRemoteSwitches(
+      switches.map((s) => ({ bridge: s.bridge, connect: s.bridge, container: clabContainer(model.name, s.node) })),
+    );
+    return ` through docker exec in ${switches.length} containers`;
+  }
   if (!o.hosts) {
     if (o.tls || o.pki) throw new FabricError('E_USAGE', '--tls and --pki go with --hosts');
     return '';

@@ -31,10 +31,14 @@ export interface OvsSite {
  */
 export interface RemoteSwitch {
   bridge: string;
-  /** `tcp:<ipv4>:<port>` or `ssl:<ipv4>:<port>`. */
+  /** `tcp:<ipv4>:<port>` or `ssl:<ipv4>:<port>`; for a switch in a container, its bridge name. */
   connect: string;
   ssl?: { privateKey: string; certificate: string; caCert: string };
+  /** A container of this machine's docker running its own ovs-vswitchd: ovs-ofctl runs in it. */
+  container?: string;
 }
+
+const CONTAINER = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 const CONNECT = /^(tcp|ssl):(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
 
@@ -44,6 +48,13 @@ const remotes = new Map<string, RemoteSwitch>();
 const ports = new Map<string, OvsSite>();
 
 function guardConnect(r: RemoteSwitch): void {
+  if (r.container !== undefined) {
+    if (!CONTAINER.test(r.container) || r.connect !== r.bridge || r.ssl)
+      throw new FabricError('E_BAD_NAME', `refusing container ${JSON.stringify(r.container)} for ${r.bridge}`, {
+        hint: 'a switch in a container is reached by its container name and its own bridge name',
+      });
+    return;
+  }
   const m = CONNECT.exec(r.connect);
   const port = m ? Number(m[3]) : 0;
   const octets = m ? m[2]!.split('.').map(Number) : [];
@@ -131,6 +142,7 @@ export function siteDbs(): string[] {
 /** argv of ovs-ofctl for one bridge: `words` with the bridge replaced by where it is reached. */
 export function ofctlArgv(bridge: string, words: (target: string) => string[]): { file: string; args: string[] } {
   const r = remotes.get(bridge);
+  if (r?.container) return { file: 'docker', args: ['exec', '-i', r.container, 'ovs-ofctl', ...words(r.connect)] };
   if (r) {
     const ssl = r.ssl
       ? [`--private-key=${r.ssl.privateKey}`, `--certificate=${r.ssl.certificate}`, `--ca-cert=${r.ssl.caCert}`]

@@ -2,8 +2,8 @@
 // embeds a containerlab definition whose switches are `linux` nodes of fabric/ovs:1 with exec
 // lines that start ovsdb-server and ovs-vswitchd and build the bridge. That definition is deployed
 // by the containerlab stand-in (`fabric clab deploy`), and ovs-vsctl / ovs-ofctl inside the switch
-// containers answer with the bridge, its ports (access VLAN, trunk) and the access switch's flow.
-// (root, dockerd)
+// containers answer with the bridge, its ports (access VLAN, trunk) and the access switch's flow;
+// one `fabric program --containers` then programs every switch inside its container. (root, dockerd)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -95,6 +95,25 @@ describe('fabric/ovs:1: the clabernetes definition of a lab runs its switches (r
     expect(dc.out).to.contain(`${LAB}-dc1-sw_1`);
     const flows = await inContainer(`clab-${LAB}-dc1-sw`, ['ovs-ofctl', 'dump-flows', `${LAB}-dc1-sw`]);
     expect(flows.out).to.not.contain('actions=');
+  });
+
+  it('one fabric program drives the switches in their containers (docker exec); flows --diff then finds no drift', async () => {
+    const drift = await cli(['flows', copy.labFile, '--diff', '--containers']);
+    expect(drift.exitCode, drift.stdout + drift.stderr).to.equal(1);
+    expect(drift.stdout).to.match(/^dc1-sw\s+DRIFT \d+ missing/m);
+    const p = await ok(['program', copy.labFile, '--containers']);
+    expect(p).to.match(/ on (\d+) bridges .* through docker exec in \1 containers/);
+    const clean = await cli(['flows', copy.labFile, '--diff', '--containers']);
+    expect(clean.exitCode, clean.stdout + clean.stderr).to.equal(0);
+    expect(clean.stdout).to.not.match(/DRIFT/);
+    const flows = await inContainer(`clab-${LAB}-dc1-sw`, [
+      'ovs-ofctl',
+      '-O',
+      'OpenFlow15',
+      'dump-flows',
+      `${LAB}-dc1-sw`,
+    ]);
+    expect(flows.out.match(/actions=/g)?.length ?? 0).to.be.greaterThan(5);
   });
 
   it('destroy leaves nothing of the lab', async () => {

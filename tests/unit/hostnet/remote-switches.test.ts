@@ -40,7 +40,7 @@ describe('remote switches (ovs-sites)', () => {
     ]);
   });
 
-  it('refuses what is not one tcp:/ssl: IPv4 listener, or TLS without its files', () => {
+  it('refuses what is not one tcp:/ssl: IPv4 listener, TLS without its files, or a bad container', () => {
     const bad = [
       { bridge: 'lab-c', connect: 'tcp:10.99.0.1' },
       { bridge: 'lab-c', connect: 'unix:/run/x.sock' },
@@ -51,6 +51,10 @@ describe('remote switches (ovs-sites)', () => {
       { bridge: 'lab-c', connect: 'tcp:10.99.0.1:6653', ssl },
       { bridge: 'lab-c', connect: 'ssl:10.99.0.1:6653', ssl: { ...ssl, caCert: '--peer-ca-cert=x' } },
       { bridge: '-lab-c', connect: 'tcp:10.99.0.1:6653' },
+      { bridge: 'lab-c', connect: 'lab-c', container: '-it' },
+      { bridge: 'lab-c', connect: 'lab-c', container: 'clab lab c' },
+      { bridge: 'lab-c', connect: 'other-br', container: 'clab-lab-c' },
+      { bridge: 'lab-c', connect: 'lab-c', container: 'clab-lab-c', ssl },
     ];
     for (const r of bad) {
       expect(() => useRemoteSwitches([r]), JSON.stringify(r))

@@ -30,9 +30,11 @@ describe('reachRemote (fabric program/flows --hosts)', () => {
   let dir: string;
   let model: LabModel;
   let bridges: string[];
+  let switches: { bridge: string; node: string }[];
   before(async () => {
     model = await loadLab(MTDC_NETWORK);
-    bridges = renderPrograms(model, computePlan(model)).map((p) => p.bridge);
+    switches = renderPrograms(model, computePlan(model));
+    bridges = switches.map((p) => p.bridge);
   });
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'fabric-reach-'))));
   afterEach(() => {
@@ -42,7 +44,7 @@ describe('reachRemote (fabric program/flows --hosts)', () => {
 
   it('reaches every bridge at a tcp: listener on its host management address', async () => {
     writeFileSync(join(dir, 'hosts.yml'), HOSTS);
-    const how = await reachRemote(model, bridges, { hosts: join(dir, 'hosts.yml') });
+    const how = await reachRemote(model, switches, { hosts: join(dir, 'hosts.yml') });
     expect(how).to.equal(` over OpenFlow TCP at ${bridges.length} listeners on 2 hosts`);
     for (const b of bridges) expect(ofctlArgv(b, (t) => [t]).args[0]).to.match(/^tcp:10\.99\.0\.[12]:66\d\d$/);
   });
@@ -50,10 +52,10 @@ describe('reachRemote (fabric program/flows --hosts)', () => {
   it('with --tls presents the controller files of the PKI beside the hosts file', async () => {
     writeFileSync(join(dir, 'hosts.yml'), HOSTS);
     const pki = join(dir, `${model.name}.pki`);
-    await refused(reachRemote(model, bridges, { hosts: join(dir, 'hosts.yml'), tls: true }), 'E_PKI');
+    await refused(reachRemote(model, switches, { hosts: join(dir, 'hosts.yml'), tls: true }), 'E_PKI');
     mkdirSync(pki);
     for (const f of ['controller-privkey.pem', 'controller-cert.pem', 'cacert.pem']) writeFileSync(join(pki, f), '');
-    await reachRemote(model, bridges, { hosts: join(dir, 'hosts.yml'), tls: true });
+    await reachRemote(model, switches, { hosts: join(dir, 'hosts.yml'), tls: true });
     const args = ofctlArgv(bridges[0]!, (t) => [t]).args;
     expect(args.slice(0, 3)).to.deep.equal([
       `--private-key=${pki}/controller-privkey.pem`,
@@ -65,14 +67,26 @@ describe('reachRemote (fabric program/flows --hosts)', () => {
 
   it('refuses a bridge whose host has no management address, naming it', async () => {
     writeFileSync(join(dir, 'hosts.yml'), HOSTS.replace(', mgmt: 10.99.0.2', ''));
-    const e = await refused(reachRemote(model, bridges, { hosts: join(dir, 'hosts.yml') }), 'E_SWITCH_UNREACHABLE');
+    const e = await refused(reachRemote(model, switches, { hosts: join(dir, 'hosts.yml') }), 'E_SWITCH_UNREACHABLE');
     expect(e.message).to.match(/have no OpenFlow listener on the hosts of .*: \S+/);
     expect(ofctlArgv(bridges[0]!, (t) => [t]).args[0], 'nothing registered').to.equal(bridges[0]);
   });
 
   it('refuses --tls or --pki without --hosts, and --pki without --tls', async () => {
-    await refused(reachRemote(model, bridges, { tls: true }), 'E_USAGE');
-    await refused(reachRemote(model, bridges, { hosts: join(dir, 'h.yml'), pki: dir }), 'E_USAGE');
-    expect(await reachRemote(model, bridges, {})).to.equal('');
+    await refused(reachRemote(model, switches, { tls: true }), 'E_USAGE');
+    await refused(reachRemote(model, switches, { hosts: join(dir, 'h.yml'), pki: dir }), 'E_USAGE');
+    expect(await reachRemote(model, switches, {})).to.equal('');
+  });
+
+  it('--containers: ovs-ofctl runs in each node container, alone', async () => {
+    expect(await reachRemote(model, switches, { containers: true })).to.equal(
+      ` through docker exec in ${switches.length} containers`,
+    );
+    const sw = switches[0]!;
+    expect(ofctlArgv(sw.bridge, (t) => ['dump-flows', t])).to.deep.equal({
+      file: 'docker',
+      args: ['exec', '-i', `clab-${model.name}-${sw.node}`, 'ovs-ofctl', 'dump-flows', sw.bridge],
+    });
+    await refused(reachRemote(model, switches, { containers: true, hosts: 'h.yml' }), 'E_USAGE');
   });
 });
