@@ -7,7 +7,7 @@ import { run, tryRun, type RunResult } from './exec.js';
 import { xargsRun } from './fan-out.js';
 import { guardOvsName } from './guard.js';
 import type { OfOptions, OvsOps } from './host-net.js';
-import { appctlArgv, isElsewhere, ofctlArgv } from './ovs-sites.js';
+import { appctlArgv, inContainer, isElsewhere, ofctlArgv } from './ovs-sites.js';
 
 const of = (o: OfOptions = {}): string[] => (o.version ? ['-O', o.version] : []);
 
@@ -100,6 +100,11 @@ export const realOfctl: OfctlOps = {
     await run(a.file, a.args, { input: lines });
   },
   async diffFlows(bridge, flows, o = {}) {
+    // A flows file of this machine is not in a switch's container: a dump taken there is compared here.
+    if (inContainer(bridge)) {
+      const live = (await realOfctl.dumpFlows(bridge, { ...o, noNames: true })) ?? [];
+      return realOfctl.diffFlowTexts(live.join('\n') + '\n', flows, o);
+    }
     // diff-flows exits 2 when the two sources differ.
     const r = await withFile('flows', flows, (f) =>
       ofctl(bridge, (t) => [...of(o), 'diff-flows', t, f], false, [0, 2]),

@@ -114,6 +114,11 @@ export function ovsSite(bridge: string): OvsSite | undefined {
   return sites.get(bridge);
 }
 
+/** True when ovs-ofctl for the bridge runs inside a container (files of this machine are not there). */
+export function inContainer(bridge: string): boolean {
+  return remotes.get(bridge)?.container !== undefined;
+}
+
 /** True when the bridge is not in this machine's own ovs-vswitchd. */
 export function isElsewhere(bridge: string): boolean {
   return sites.has(bridge) || remotes.has(bridge);
